@@ -1,0 +1,150 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type { Config } from '../config.ts';
+import type { Database } from './types.ts';
+import { PGlitePool } from './pglite-pool.ts';
+
+/**
+ * One pinned connection: a kysely handle bound to it, raw SQL, and bulk COPY of CSV text.
+ * Imports use a session so that staging tables, COPY and the merge all run in one transaction.
+ */
+export interface Session {
+  db: Kysely<Database>;
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number }>;
+  /** COPY csvChunks (CSV text, no header) into table(columns); returns rows copied. */
+  copyCsv(table: string, columns: string[], csvChunks: AsyncIterable<string> | Iterable<string>): Promise<number>;
+}
+
+export interface Db {
+  readonly dialect: 'pglite' | 'postgres';
+  readonly kysely: Kysely<Database>;
+  /** Runs fn on one pinned connection (the embedded database has only one). */
+  withSession<T>(fn: (session: Session) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const DATE_OID = 1082;
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+// Dates stay 'YYYY-MM-DD' strings (no time-zone shifts); bigint counts fit in a double here.
+pg.types.setTypeParser(DATE_OID, (v: string) => v);
+pg.types.setTypeParser(INT8_OID, (v: string) => Number(v));
+pg.types.setTypeParser(NUMERIC_OID, (v: string) => Number(v));
+
+const pgliteParsers = {
+  [pgliteTypes.DATE]: (v: string) => v,
+  [pgliteTypes.INT8]: (v: string) => Number(v),
+  [pgliteTypes.NUMERIC]: (v: string) => Number(v),
+};
+
+/** A PostgresPool that always hands out the same, already checked-out client. */
+function singleClientPool(client: PostgresPoolClient): PostgresPool {
+  return {
+    connect: async () => ({ query: client.query.bind(client), release: () => {} }) as PostgresPoolClient,
+    end: async () => {},
+  };
+}
+
+function sessionFor(
+  client: PostgresPoolClient,
+  copy: Session['copyCsv'],
+): Session {
+  return {
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: singleClientPool(client) }) }),
+    async query(sql, params = []) {
+      const r = await client.query(sql, params);
+      return { rows: r.rows as never[], rowCount: Number(r.rowCount ?? 0) };
+    },
+    copyCsv: copy,
+  };
+}
+
+const COPY_BLOB_BYTES = 16 * 1024 * 1024;
+
+export function openPGlite(pglite: PGlite, onClose: () => Promise<void> = () => pglite.close()): Db {
+  const pool = new PGlitePool(pglite);
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    dialect: 'pglite',
+    kysely,
+    async withSession(fn) {
+      const client = await pool.connect();
+      const copy: Session['copyCsv'] = async (table, columns, chunks) => {
+        // PGlite copies from an in-memory Blob; flush every ~16 MB so memory stays flat.
+        const sql = `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`;
+        let parts: string[] = [];
+        let size = 0;
+        let total = 0;
+        const flush = async () => {
+          if (size === 0) return;
+          const r = await pglite.query(sql, [], { blob: new Blob(parts) });
+          total += r.affectedRows ?? 0;
+          parts = [];
+          size = 0;
+        };
+        for await (const chunk of chunks) {
+          parts.push(chunk);
+          size += chunk.length;
+          if (size >= COPY_BLOB_BYTES) await flush();
+        }
+        await flush();
+        return total;
+      };
+      try {
+        return await fn(sessionFor(client, copy));
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await kysely.destroy();
+      await onClose();
+    },
+  };
+}
+
+export function openPostgres(url: string, onClose: () => Promise<void> = async () => {}): Db {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    dialect: 'postgres',
+    kysely,
+    async withSession(fn) {
+      const client = await pool.connect();
+      const copy: Session['copyCsv'] = async (table, columns, chunks) => {
+        const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`));
+        await pipeline(Readable.from(chunks as AsyncIterable<string>), stream);
+        return Number(stream.rowCount ?? 0);
+      };
+      try {
+        return await fn(sessionFor(client as unknown as PostgresPoolClient, copy));
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await kysely.destroy(); // also ends the pool
+      await onClose();
+    },
+  };
+}
+
+/** Opens the configured database: PostgreSQL when DATABASE_URL is set, else embedded PGlite in dataDir. */
+export async function openDatabase(config: Config): Promise<Db> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl);
+  mkdirSync(config.dataDir, { recursive: true });
+  const pglite = await PGlite.create(config.dataDir, { parsers: pgliteParsers });
+  return openPGlite(pglite);
+}
+
+/** An in-memory embedded database (tests, `pilot estimate` scratch work). */
+export async function openMemoryDatabase(): Promise<Db> {
+  const pglite = await PGlite.create({ parsers: pgliteParsers });
+  return openPGlite(pglite);
+}

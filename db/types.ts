@@ -1,0 +1,172 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Row types of Pilot's tables (the migrations are the truth). Dates are 'YYYY-MM-DD' strings. */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface StudyTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  status: ColumnType<'draft' | 'enrolling' | 'randomized' | 'closed', string | undefined, string>;
+  unit: 'student' | 'household' | 'school';
+  arms: Json<{ name: string; probability: string }[]>;
+  block_by: Json<string[]>;
+  seed: string;
+  seed_commitment: string;
+  seed_revealed_at: Timestamp | null;
+  algorithm: ColumnType<string, string | undefined, string>;
+  created_at: Timestamp;
+}
+
+export interface DistrictTable {
+  id: Generated<number>;
+  study_id: number;
+  nces_leaid: string;
+  name: string;
+  state: string;
+  locale_code: number;
+  agreement_signed_on: string | null;
+  enrolled_at: Timestamp;
+}
+
+export interface ImportFileTable {
+  id: Generated<number>;
+  district_id: number;
+  kind: string;
+  sha256: string;
+  file_name: string;
+  rows_read: number;
+  rows_inserted: number;
+  rows_replaced: number;
+  rows_unchanged: number;
+  warnings: Json<unknown[]>;
+  imported_at: Timestamp;
+}
+
+export interface SchoolTable {
+  id: Generated<number>;
+  district_id: number;
+  school_key: string;
+  nces_id: string | null;
+  name: string;
+  import_id: number | null;
+}
+
+export interface HouseholdTable {
+  id: Generated<number>;
+  district_id: number;
+  household_key: string;
+}
+
+export interface StudentTable {
+  id: Generated<number>;
+  district_id: number;
+  sis_id: string;
+  state_id: string | null;
+  school_id: number;
+  grade: string;
+  household_id: number;
+  sex: string | null;
+  race_ethnicity: string | null;
+  english_learner: boolean | null;
+  disability: boolean | null;
+  low_income: boolean | null;
+  prior_year_absence_rate: number | null;
+  import_id: number | null;
+  enrolled_at: Timestamp;
+}
+
+export interface CaregiverTable {
+  id: Generated<number>;
+  district_id: number;
+  contact_key: string;
+  household_id: number;
+  relationship: string;
+  first_name: string | null;
+  last_name: string | null;
+  phone_e164: string | null;
+  email: string | null;
+  language: string;
+  sms_consent: boolean;
+  opt_out_at: string | null;
+  opt_out_channel: string | null;
+  import_id: number | null;
+}
+
+export interface CaregiverStudentTable {
+  caregiver_id: number;
+  student_id: number;
+}
+
+export interface CalendarDayTable {
+  school_id: number;
+  date: string;
+  instructional: boolean;
+  day_fraction: number;
+  import_id: number | null;
+}
+
+export interface EnrollmentTable {
+  student_id: number;
+  school_id: number;
+  entry_date: string;
+  exit_date: string | null;
+  import_id: number | null;
+}
+
+export interface AttendanceDayTable {
+  student_id: number;
+  date: string;
+  category: string;
+  absent_fraction: number;
+  suspension: string | null;
+  sis_code: string | null;
+  import_id: number;
+}
+
+export interface AttendanceMonthTable {
+  student_id: number;
+  month: string;
+  enrolled_days: number;
+  absent_days: number;
+  import_id: number;
+}
+
+export interface RowRevisionTable {
+  id: Generated<number>;
+  import_id: number;
+  table_name: string;
+  row_key: string;
+  previous: Json<unknown>;
+  previous_import_id: number | null;
+}
+
+export interface AuditEventTable {
+  seq: Generated<number>;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  entity: string;
+  details: Json<unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface Database {
+  study: StudyTable;
+  district: DistrictTable;
+  import_file: ImportFileTable;
+  school: SchoolTable;
+  household: HouseholdTable;
+  student: StudentTable;
+  caregiver: CaregiverTable;
+  caregiver_student: CaregiverStudentTable;
+  calendar_day: CalendarDayTable;
+  enrollment: EnrollmentTable;
+  attendance_day: AttendanceDayTable;
+  attendance_month: AttendanceMonthTable;
+  row_revision: RowRevisionTable;
+  audit_event: AuditEventTable;
+}
