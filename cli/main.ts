@@ -2,11 +2,18 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config.ts';
 import { AppError, exitCodeOf } from '../errors.ts';
 import type { CliContext } from './context.ts';
+import { registerInit } from './commands/init.ts';
+import { registerStudy } from './commands/study.ts';
+import { registerDistrict } from './commands/district.ts';
 
 /** One register function per command file; each adds its commands to the program. */
 type Registrar = (program: Command, ctx: CliContext) => void;
 
-const registrars: Registrar[] = [];
+const registrars: Registrar[] = [
+  registerInit,
+  registerStudy,
+  registerDistrict,
+];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('pilot')

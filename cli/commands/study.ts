@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { allStudies, createStudy, showStudy } from '../../cohorts/study.service.ts';
+import type { StudyRecord } from '../../cohorts/study.store.ts';
+import { print, printJson, type CliContext } from '../context.ts';
+import { withDatabase } from '../database.ts';
+
+function studyJson(s: StudyRecord) {
+  return {
+    slug: s.slug,
+    name: s.name,
+    status: s.status,
+    unit: s.unit,
+    arms: s.arms.map((a) => ({ name: a.name, probability: a.probability })),
+    block_by: s.blockBy,
+    algorithm: s.algorithm,
+    seed_commitment: s.seedCommitment,
+    seed: s.seed,
+    created_at: s.createdAt.toISOString(),
+  };
+}
+
+export function registerStudy(program: Command, ctx: CliContext): void {
+  const study = program.command('study').description('create, show and list studies');
+
+  study
+    .command('create')
+    .description('create a study; only the SHA-256 commitment of its seed is shown until randomization')
+    .requiredOption('--slug <slug>', 'short identifier, e.g. liftup-2026')
+    .requiredOption('--name <name>', 'descriptive name')
+    .requiredOption('--unit <unit>', 'unit of randomization: student | household | school')
+    .requiredOption('--arms <arms>', 'arms and probabilities, e.g. control:0.5,treatment:0.5')
+    .option('--block-by <vars>', 'comma-separated block variables: district, school, grade, grade_band, prior_absence_tercile, english_learner, low_income', '')
+    .option('--seed <hex>', '128-bit seed as hex (generated from crypto randomness when omitted)')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { slug: string; name: string; unit: string; arms: string; blockBy: string; seed?: string; json?: boolean }) => {
+      const s = await withDatabase(ctx, (db) => createStudy(db, o, ctx.config.actor));
+      if (o.json) printJson(ctx, studyJson(s));
+      else {
+        print(ctx, `created study ${s.slug} (${s.unit}-randomized; arms ${s.arms.map((a) => `${a.name} ${a.probability}`).join(', ')})`);
+        print(ctx, `seed commitment (SHA-256 of the seed, publish it now): ${s.seedCommitment}`);
+      }
+    });
+
+  study
+    .command('show')
+    .description('show a study, its districts and counts of everything imported')
+    .requiredOption('--study <slug>', 'study slug')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { study: string; json?: boolean }) => {
+      const { study: s, districts, counts } = await withDatabase(ctx, (db) => showStudy(db, o.study));
+      if (o.json) {
+        printJson(ctx, {
+          ...studyJson(s),
+          counts: {
+            districts: counts.districts,
+            schools: counts.schools,
+            students: counts.students,
+            households: counts.households,
+            caregivers: counts.caregivers,
+            calendar_days: counts.calendarDays,
+            enrollments: counts.enrollments,
+            attendance_days: counts.attendanceDays,
+            attendance_months: counts.attendanceMonths,
+            imports: counts.imports,
+          },
+          districts: districts.map((d) => ({ leaid: d.leaid, name: d.name, state: d.state, locale_code: d.localeCode })),
+        });
+        return;
+      }
+      print(ctx, `${s.slug}: ${s.name} [${s.status}]`);
+      print(ctx, `  unit ${s.unit}; arms ${s.arms.map((a) => `${a.name} ${a.probability}`).join(', ')}; block by ${s.blockBy.join(', ') || '(none)'}`);
+      print(ctx, `  algorithm ${s.algorithm}; seed commitment ${s.seedCommitment}${s.seed ? `; seed ${s.seed}` : ' (seed sealed until randomization)'}`);
+      print(ctx, `  ${counts.districts} districts, ${counts.schools} schools, ${counts.students} students, ${counts.households} households, ${counts.caregivers} caregivers`);
+      print(ctx, `  ${counts.calendarDays} calendar days, ${counts.enrollments} enrollment windows, ${counts.attendanceDays} daily and ${counts.attendanceMonths} monthly attendance rows (${counts.imports} files imported)`);
+      for (const d of districts) print(ctx, `  - ${d.leaid} ${d.name}, ${d.state} (locale ${d.localeCode})`);
+    });
+
+  study
+    .command('list')
+    .description('list studies')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }) => {
+      const studies = await withDatabase(ctx, (db) => allStudies(db));
+      if (o.json) printJson(ctx, studies.map(studyJson));
+      else if (studies.length === 0) print(ctx, 'no studies yet (pilot study create --help)');
+      else for (const s of studies) print(ctx, `${s.slug}\t${s.status}\t${s.unit}\t${s.name}`);
+    });
+}
