@@ -68,7 +68,7 @@ function names(): Map<string, string> {
  * Normalize a preferred-language value (see the module comment for what is accepted).
  *
  * @example normalizeLanguage('spa') // { ok: true, value: 'es', note: "language 'spa' (ISO 639-2) read as 'es'" }
- * @example normalizeLanguage('Klingon').ok // false
+ * @example normalizeLanguage('Martian').ok // false
  */
 export function normalizeLanguage(raw: string): FieldResult<string> {
   const trimmed = raw.trim();
