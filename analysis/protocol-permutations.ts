@@ -1,5 +1,7 @@
 import type { ArmSpec } from '../assignment/arms.ts';
 import { drawPermutation, type DrawUnit } from '../assignment/draw.ts';
+import { compareCodePoints, riSeed, sha256, unitPreimage } from '../assignment/protocol.ts';
+import type { CompleteDesign } from './exact-assignments.ts';
 
 /**
  * Randomization-inference draws that follow the study's own assignment protocol (DESIGN.md §4 step 7):
@@ -41,5 +43,32 @@ export function protocolTreatmentDrawer(input: ProtocolDrawerInput): (j: number)
     const z = new Uint8Array(unitOfRow.length);
     for (let i = 0; i < z.length; i++) z[i] = armOf[unitOfRow[i]] === treated ? 1 : 0;
     return z;
+  };
+}
+
+/**
+ * Draws for data that carry no study record (e.g. `pilot estimate` on a CSV): permutation j keeps each
+ * block's observed number of treated units and, as `pilot-v1` steps 3 and 5 do, orders the block's
+ * units by H("pilot-v1|" + S + "|ri" + j + "|unit|" + key) (ties by key) and treats the first m_b.
+ * Each draw is a uniformly random block-complete assignment, reproducible from S and the unit keys.
+ *
+ * @param unitKeys key of each unit of `design` (e.g. the cluster label), distinct
+ * @throws {RangeError} when the keys do not match the design's units or repeat
+ * @example
+ * const draw = observedCountsDrawer(design, ['h1', 'h2', 'h3', 'h4'], 'my-seed');
+ * draw(1); // row-level 0/1 with the observed treated count in every block
+ */
+export function observedCountsDrawer(design: CompleteDesign, unitKeys: readonly string[], seed: string): (j: number) => Uint8Array {
+  if (unitKeys.length !== design.units) throw new RangeError(`expected ${design.units} unit keys, got ${unitKeys.length}`);
+  if (new Set(unitKeys).size !== unitKeys.length) throw new RangeError('unit keys repeat');
+  return (j: number) => {
+    const prefix = unitPreimage(riSeed(seed, j), '');
+    const unitZ = new Uint8Array(design.units);
+    design.unitsByBlock.forEach((members, b) => {
+      const hashed = Array.from(members, (u) => ({ u, h: sha256(prefix + unitKeys[u]) }));
+      hashed.sort((x, y) => Buffer.compare(x.h, y.h) || compareCodePoints(unitKeys[x.u], unitKeys[y.u]));
+      for (let k = 0; k < design.treatedByBlock[b]; k++) unitZ[hashed[k].u] = 1;
+    });
+    return Uint8Array.from(design.unitOfRow, (u) => unitZ[u]);
   };
 }

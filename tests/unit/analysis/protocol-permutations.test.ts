@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { drawAssignment, drawPermutation, type DrawUnit } from '../../../assignment/draw.ts';
-import { protocolTreatmentDrawer } from '../../../analysis/protocol-permutations.ts';
+import { completeDesignFromData } from '../../../analysis/exact-assignments.ts';
+import { observedCountsDrawer, protocolTreatmentDrawer } from '../../../analysis/protocol-permutations.ts';
 import { randomizationInterval, randomizationTest, sampledAssignments } from '../../../analysis/randomization-inference.ts';
 
 // 40 households in two districts, 1–3 students each (sizes cycle 1, 2, 3), randomized by household.
@@ -56,5 +57,36 @@ describe('protocol-based randomization-inference draws (seeds S|ri|j)', () => {
     const three = [...arms.map((a) => ({ ...a, probability: '0.25' })), { name: 'visit', probability: '0.5' }];
     expect(() => protocolTreatmentDrawer({ seed, units, arms: three, treatmentArm: 'visit', unitOfRow })).toThrow(/two arms/);
     expect(() => protocolTreatmentDrawer({ seed, units, arms, treatmentArm: 'treatment', unitOfRow: Int32Array.of(40) })).toThrow(/no unit/);
+  });
+});
+
+describe('observed-counts draws for data without a study record', () => {
+  const blocks = ['a', 'a', 'a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'b'];
+  const clusters = ['h1', 'h1', 'h2', 'h3', 'h4', 'h4', 'h5', 'h6', 'h7', 'h7', 'h8'];
+  const z = [1, 1, 0, 1, 0, 0, 0, 1, 1, 1, 0];
+  const built = completeDesignFromData(z, blocks, clusters);
+  if (!built.ok) throw new Error(built.message);
+  const design = built.design;
+  const draw = observedCountsDrawer(design, ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7', 'h8'], 'seed');
+
+  it('keeps clusters whole and each block at its observed treated count, reproducibly', () => {
+    const seen = new Set<string>();
+    for (let j = 1; j <= 300; j++) {
+      const a = draw(j);
+      expect(a[0]).toBe(a[1]);
+      expect(a[4]).toBe(a[5]);
+      expect(a[8]).toBe(a[9]);
+      expect(new Set(clusters.filter((_, i) => blocks[i] === 'a' && a[i] === 1)).size).toBe(2);
+      expect(new Set(clusters.filter((_, i) => blocks[i] === 'b' && a[i] === 1)).size).toBe(2);
+      seen.add(a.join(''));
+    }
+    // 300 draws from 36 equally likely assignments reach nearly all of them
+    expect(seen.size).toBeGreaterThanOrEqual(34);
+    expect(draw(5)).toEqual(draw(5));
+  });
+
+  it('refuses keys that do not match the units', () => {
+    expect(() => observedCountsDrawer(design, ['h1'], 's')).toThrow(/expected 8/);
+    expect(() => observedCountsDrawer(design, ['h1', 'h1', 'h3', 'h4', 'h5', 'h6', 'h7', 'h8'], 's')).toThrow(/repeat/);
   });
 });

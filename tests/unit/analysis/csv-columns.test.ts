@@ -1,0 +1,71 @@
+import { describe, expect, it } from '@jest/globals';
+import { csvToColumns, parseNumber } from '../../../analysis/csv-columns.ts';
+
+const spec = { outcome: 'y', treatment: 'z', covariates: [] as string[] };
+
+describe('csvToColumns', () => {
+  it('reads typed columns and drops and counts rows with a missing outcome', () => {
+    const rows = [['id', 'y', 'z', 'x', 'g'], ['1', '1.5', '1', '0.2', 'a'], ['2', 'NA', '0', '0.1', 'b'], ['3', '', '1', '', 'b'], ['4', '-2e1', '0', 'NA', ''], ['']];
+    const r = csvToColumns(rows, { ...spec, covariates: ['x', 'g'] }, 'f.csv');
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(r.columns.n).toBe(2);
+    expect(Array.from(r.columns.outcome)).toEqual([1.5, -20]);
+    expect(Array.from(r.columns.treatment)).toEqual([1, 0]);
+    expect(r.columns.droppedMissingOutcome).toBe(2);
+    expect(Array.from(r.columns.lines)).toEqual([2, 5]);
+    const [x, g] = r.columns.covariates;
+    expect(x.kind).toBe('numeric');
+    expect(Array.from(x.values as Float64Array)).toEqual([0.2, NaN]);
+    expect(g).toEqual({ name: 'g', kind: 'factor', values: ['a', null] });
+  });
+
+  it('accepts TRUE/FALSE treatments and keeps design columns as labels', () => {
+    const rows = [['y', 'z', 'b', 'h'], ['1', 'TRUE', 'x', '7'], ['2', 'false', 'y', '8']];
+    const r = csvToColumns(rows, { ...spec, blocks: 'b', clusters: 'h' }, 'f.csv');
+    if (!r.ok) throw new Error('expected columns');
+    expect(Array.from(r.columns.treatment)).toEqual([1, 0]);
+    expect(r.columns.blocks).toEqual(['x', 'y']);
+    expect(r.columns.clusters).toEqual(['7', '8']);
+  });
+
+  it('locates a non-numeric outcome by file, physical line and column', () => {
+    // the quoted field with a line break makes row 2 start on line 4
+    const rows = [['note', 'y', 'z'], ['two\nlines', '1', '1'], ['ok', 'abc', '0']];
+    const r = csvToColumns(rows, spec, 'data/f.csv');
+    expect(r).toEqual({ ok: false, problems: [{ file: 'data/f.csv', line: 4, column: 'y', reason: 'outcome "abc" is not a number' }] });
+  });
+
+  it('reports a treatment that is not 0/1, a missing treatment, a missing cluster and ragged rows', () => {
+    const rows = [['y', 'z', 'h'], ['1', '2', 'a'], ['1', '', 'a'], ['1', '1', ''], ['1', '0']];
+    const r = csvToColumns(rows, { ...spec, clusters: 'h' }, 'f.csv');
+    if (r.ok) throw new Error('expected problems');
+    expect(r.problems).toEqual([
+      { file: 'f.csv', line: 5, column: null, reason: 'expected 3 fields, found 2' },
+      { file: 'f.csv', line: 2, column: 'z', reason: 'treatment "2" must be 0 or 1' },
+      { file: 'f.csv', line: 3, column: 'z', reason: 'treatment is missing' },
+      { file: 'f.csv', line: 4, column: 'h', reason: 'cluster is missing' },
+    ]);
+  });
+
+  it('refuses an empty file, a header without data, all-missing outcomes and absent columns', () => {
+    expect(csvToColumns([], spec, 'e.csv')).toEqual({ ok: false, problems: [{ file: 'e.csv', line: 1, column: null, reason: 'the file is empty' }] });
+    expect(csvToColumns([['']], spec, 'e.csv')).toMatchObject({ ok: false, problems: [{ reason: 'the file is empty' }] });
+    expect(csvToColumns([['y', 'z']], spec, 'h.csv')).toMatchObject({ ok: false, problems: [{ line: 1, column: 'y', reason: 'the file has no data rows' }] });
+    expect(csvToColumns([['y', 'z'], ['NA', '1'], ['', '0']], spec, 'm.csv')).toMatchObject({
+      ok: false,
+      problems: [{ line: 3, reason: 'every row has a missing outcome' }],
+    });
+    expect(csvToColumns([['y', 'treat']], spec, 'c.csv')).toMatchObject({
+      ok: false,
+      problems: [{ line: 1, column: 'z', reason: 'column "z" is not in the header (y, treat)' }],
+    });
+  });
+
+  it('parses numbers like R and treats the usual missing tokens as missing', () => {
+    expect(parseNumber(' 2.5e1 ')).toBe(25);
+    expect(parseNumber('.5')).toBe(0.5);
+    expect(parseNumber('-3.')).toBe(-3);
+    for (const missing of ['', 'NA', 'N/A', 'NaN', 'null', '.']) expect(parseNumber(missing)).toBeNaN();
+    for (const bad of ['1,5', '12abc', '0x10', 'Inf', '--1']) expect(parseNumber(bad)).toBeUndefined();
+  });
+});
