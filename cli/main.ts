@@ -5,6 +5,7 @@ import type { CliContext } from './context.ts';
 import { registerInit } from './commands/init.ts';
 import { registerStudy } from './commands/study.ts';
 import { registerDistrict } from './commands/district.ts';
+import { registerSynth } from './commands/synth.ts';
 
 /** One register function per command file; each adds its commands to the program. */
 type Registrar = (program: Command, ctx: CliContext) => void;
@@ -13,6 +14,7 @@ const registrars: Registrar[] = [
   registerInit,
   registerStudy,
   registerDistrict,
+  registerSynth,
 ];
 
 export function buildProgram(ctx: CliContext): Command {

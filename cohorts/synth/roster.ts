@@ -1,0 +1,142 @@
+import { drawPriorYearRate, drawPropensity, HOUSEHOLD_SD } from './absence-propensity.ts';
+import { drawCaregivers, drawOptOut, fictionalEmail, fictionalPhone, OTHER_LANGUAGES, spellLanguage } from './caregivers.ts';
+import { arrivedLate, drawWindows } from './enrollment-windows.ts';
+import { RACE_ORDER, RACE_PROFILES, stateByAbbr } from './geography.ts';
+import { birthDateFor, drawSiblingCount, drawSiblingGrades } from './households.ts';
+import { FIRST_NAMES_F, FIRST_NAMES_M, SPANISH_SURNAMES, SURNAMES } from './names.ts';
+import { opaqueId } from './opaque-id.ts';
+import { pick, pickWeighted, shuffled, standardNormal, uniformInt, type Rng } from './random.ts';
+import { schoolForGrade } from './school-layout.ts';
+import { GRADES, type Contact, type DistrictPlan, type Household, type RaceCode, type Roster, type Student } from './types.ts';
+
+function surname(rng: Rng, spanish: boolean): string {
+  const list = spanish ? SPANISH_SURNAMES : SURNAMES;
+  return pick(rng, list.heads) + pick(rng, list.tails);
+}
+
+/** The household's home language, given its race/ethnicity and the district's region. */
+function homeLanguage(race: RaceCode, profile: string, rng: Rng): string {
+  const u = rng();
+  if (race === 'HI7' && u < 0.6) return 'es';
+  if (race === 'AM7' && profile === 'southwest' && u < 0.12) return 'nv';
+  if ((race === 'AS7' && u < 0.5) || u < 0.02) return pick(rng, OTHER_LANGUAGES);
+  return 'en';
+}
+
+/** SIS numbers: 6 digits with leading zeros in some districts, 7 digits in others; siblings not adjacent. */
+function studentNumbers(count: number, rng: Rng): string[] {
+  const six = rng() < 0.5;
+  let next = six ? uniformInt(rng, 1000, 60000) : uniformInt(rng, 1_000_000, 8_000_000);
+  const numbers: string[] = [];
+  for (let i = 0; i < count; i++) {
+    next += uniformInt(rng, 1, 3);
+    numbers.push(String(next).padStart(six ? 6 : 7, '0'));
+  }
+  return shuffled(rng, numbers);
+}
+
+interface HouseholdContext {
+  plan: DistrictPlan;
+  year: number;
+  days: number;
+  raceWeights: number[];
+  frlBase: number;
+  zones: number;
+}
+
+/**
+ * One district's people: households of one to four enrolled siblings (zoned to one elementary
+ * school, so siblings share it and split across levels), their demographics, attendance
+ * propensities, enrollment windows, and one or two caregivers each.
+ */
+export function buildRoster(plan: DistrictPlan, year: number, instructionalDays: number, rng: Rng): Roster {
+  const state = stateByAbbr(plan.state);
+  const ctx: HouseholdContext = {
+    plan,
+    year,
+    days: instructionalDays,
+    raceWeights: RACE_PROFILES[state.profile].map((w) => w * Math.exp(0.5 * standardNormal(rng))),
+    frlBase: 0.4 + 0.25 * rng(),
+    zones: Math.max(1, plan.schools.filter((s) => s.level === 'elementary').length),
+  };
+  const numbers = studentNumbers(plan.studentCount, rng);
+  let householdNumber = uniformInt(rng, 10_000, 50_000);
+  const contactBase = uniformInt(rng, 100_000, 500_000);
+  const students: Student[] = [];
+  const households: Household[] = [];
+  const contacts: Contact[] = [];
+  while (students.length < plan.studentCount) {
+    householdNumber += uniformInt(rng, 1, 2);
+    const householdId = `HH${householdNumber}`;
+    const race = pickWeighted(rng, RACE_ORDER, ctx.raceWeights);
+    const spanish = race === 'HI7';
+    const lastName = surname(rng, spanish);
+    const language = homeLanguage(race, state.profile, rng);
+    const lowIncome = rng() < ctx.frlBase + (race === 'WH7' || race === 'AS7' ? 0 : 0.15);
+    const householdEffect = HOUSEHOLD_SD * standardNormal(rng);
+    const zone = uniformInt(rng, 0, ctx.zones - 1);
+    const grades = drawSiblingGrades(drawSiblingCount(rng, plan.studentCount - students.length), plan.offersPk, rng);
+    const children: Student[] = grades.map((gradeIndex) => {
+      const studentId = numbers[students.length];
+      const sex = rng() < 0.49 ? 'F' : 'M';
+      const englishLearner = language !== 'en' ? rng() < (gradeIndex <= 6 ? 0.75 : 0.5) : rng() < 0.01;
+      const disability = rng() < (sex === 'M' ? 0.19 : 0.11);
+      const propensity = drawPropensity({ gradeIndex, lowIncome, disability, englishLearner, householdEffect, districtShift: plan.absenceShift }, rng);
+      const windows = drawWindows(ctx.days, rng);
+      const student: Student = {
+        studentId,
+        sourcedId: opaqueId(`${plan.leaid}:student:${studentId}`),
+        schoolId: schoolForGrade(plan.schools, gradeIndex, zone).schoolId,
+        grade: GRADES[gradeIndex],
+        householdId,
+        firstName: pick(rng, sex === 'F' ? FIRST_NAMES_F : FIRST_NAMES_M),
+        lastName,
+        birthDate: birthDateFor(gradeIndex, year, rng),
+        sex,
+        race,
+        englishLearner,
+        disability,
+        lowIncome,
+        priorYearAbsenceRate: drawPriorYearRate(propensity.logit, gradeIndex, arrivedLate(windows), rng),
+        absenceProbability: propensity.absenceProbability,
+        tardyProbability: propensity.tardyProbability,
+        unexcusedShare: propensity.unexcusedShare,
+        suspensionProbability: propensity.suspensionProbability,
+        windows,
+      };
+      students.push(student);
+      return student;
+    });
+    const oldest = children.reduce((a, b) => (GRADES.indexOf(b.grade) > GRADES.indexOf(a.grade) ? b : a));
+    const household: Household = {
+      householdId,
+      studentIds: children.map((c) => c.studentId),
+      contactIds: [],
+      agentSide: pickWeighted(rng, ['student', 'guardian', 'both'], [0.45, 0.45, 0.1]),
+    };
+    for (const draft of drawCaregivers(lastName, () => surname(rng, spanish), language, rng)) {
+      const contactId = `C${contactBase + contacts.length}`;
+      const hasPhone = rng() < 0.95;
+      const optOut = rng() < 0.03 ? drawOptOut(year, rng) : null;
+      contacts.push({
+        contactId,
+        sourcedId: opaqueId(`${plan.leaid}:contact:${contactId}`),
+        householdId,
+        studentId: oldest.studentId,
+        relationship: draft.relationship,
+        firstName: draft.firstName,
+        lastName: draft.lastName,
+        phone: hasPhone ? fictionalPhone(state.areaCodes, rng) : '',
+        email: rng() < 0.8 ? fictionalEmail(draft.firstName, draft.lastName, rng) : '',
+        preferredLanguage: spellLanguage(draft.language, rng),
+        smsConsent: hasPhone && rng() < 0.8,
+        optOutAt: optOut?.at ?? '',
+        optOutChannel: optOut?.channel ?? '',
+      });
+      household.contactIds.push(contactId);
+    }
+    households.push(household);
+  }
+  return { students, households, contacts };
+}
+
