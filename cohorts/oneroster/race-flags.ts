@@ -1,0 +1,33 @@
+import type { RaceEthnicity } from '../normalize/demographics.ts';
+
+/** The demographics.csv race columns, in spec order, and the code each one reports. */
+export const RACE_FLAG_COLUMNS = [
+  ['americanIndianOrAlaskaNative', 'american_indian'],
+  ['asian', 'asian'],
+  ['blackOrAfricanAmerican', 'black'],
+  ['nativeHawaiianOrOtherPacificIslander', 'pacific_islander'],
+  ['white', 'white'],
+] as const satisfies ReadonlyArray<readonly [string, RaceEthnicity]>;
+
+export interface RaceFlags {
+  races: ReadonlyArray<RaceEthnicity>;
+  twoOrMore: boolean;
+  hispanic: boolean | null;
+}
+
+/**
+ * One race/ethnicity code from OneRoster's yes/no flags, by the federal seven-category rule
+ * (EDFacts RACE7, as in FS195 and CRDC reporting):
+ *
+ * 1. `hispanicOrLatinoEthnicity` true → `hispanic`, whatever the race flags say;
+ * 2. otherwise `demographicRaceTwoOrMoreRaces` true, or two or more race flags true → `multiple`;
+ * 3. otherwise exactly one race flag true → that race;
+ * 4. no flag true → null (not reported).
+ *
+ * @example raceFromFlags({ races: ['white', 'asian'], twoOrMore: false, hispanic: false }) // 'multiple'
+ */
+export function raceFromFlags(flags: RaceFlags): RaceEthnicity | null {
+  if (flags.hispanic === true) return 'hispanic';
+  if (flags.twoOrMore || flags.races.length >= 2) return 'multiple';
+  return flags.races[0] ?? null;
+}
