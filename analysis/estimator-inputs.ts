@@ -14,6 +14,8 @@ export interface DifferenceInMeansInput {
   outcome: ArrayLike<number>;
   /** 1 = treatment, 0 = control. */
   treatment: ArrayLike<number>;
+  /** Name of the treatment term in the output; default "treatment". */
+  treatmentName?: string;
   /** Block of each unit; with blocks the design is blocked (or matched pairs when every block has 2 units/clusters). */
   blocks?: FactorInput;
   /** Cluster of each unit (e.g. household); treatment must be constant within a cluster. */

@@ -1,0 +1,226 @@
+/**
+ * Difference in means with the design chosen, as estimatr 1.0.0's `difference_in_means` does,
+ * from which of `blocks` and `clusters` are given:
+ *
+ * | given              | design                   | variance                         | df            |
+ * |--------------------|--------------------------|----------------------------------|---------------|
+ * | neither            | Standard                 | Neyman s₁²/n₁ + s₀²/n₀           | Welch         |
+ * | clusters           | Clustered                | CR2 (= lm_robust)                | Bell–McCaffrey|
+ * | blocks             | Blocked                  | Σ (N_b/N)² V̂_b                   | N − 2B        |
+ * | blocks + clusters  | Block-clustered          | Σ (N_b/N)² V̂_b (CR2 in block)    | S − 2B        |
+ * | blocks of 2 units  | Matched-pair             | Σ (τ̂_b − τ̂)² / (B(B−1))          | B − 1         |
+ * | blocks of 2 clusters | Matched-pair clustered | Imai–King–Nall                   | B − 1         |
+ *
+ * Differences from estimatr 1.0.0, all reported: blocks in which every unit has the same treatment
+ * are dropped with a `blocks-dropped-no-variation` warning (estimatr stops), and every other
+ * condition under which estimatr stops is a refusal with a message (one cluster, a block with one
+ * unit or cluster, a cluster spanning blocks or mixing arms, fewer than two units of an arm in a
+ * block of a non-paired design, no variation in treatment, no data).
+ *
+ * References: estimatr `difference_in_means` and `vignettes/mathematical-notes.Rmd`; Gerber &
+ * Green (2012) ch. 3–4; Imai, King & Nall (2009); Pustejovsky & Tipton (2018).
+ *
+ * @example
+ * // difference_in_means(extra ~ Z, blocks = ID, data = sleep) → design "Matched-pair", 1.58, SE 0.38895872, df 9
+ * differenceInMeans({ outcome: extra, treatment: Z, blocks: ID, treatmentName: 'Z' })
+ */
+import { armMoments, neymanVariance, welchDf } from './arm-moments.ts';
+import { blockedDifference } from './blocked-difference-in-means.ts';
+import { clusteredDifference } from './clustered-difference-in-means.ts';
+import { armCountsPerBlock, clusterSpansBlocks, treatmentVariesWithinCluster, unitsPerBlock } from './design-checks.ts';
+import { armCounts, binaryColumn, checkedAlpha, finiteColumn, requireLength } from './estimator-input-checks.ts';
+import type { DifferenceInMeansInput } from './estimator-inputs.ts';
+import { encodeFactor, groupRows, subsetFactor } from './factor-codes.ts';
+import { matchedPairDifference } from './matched-pair-difference-in-means.ts';
+import { termEstimate, nonpositiveDfWarning } from './term-estimates.ts';
+import type { EstimateOutcome, EstimatorRefusal, EstimatorWarning, FactorCodes } from './types.ts';
+
+interface Prepared {
+  y: Float64Array;
+  z: Float64Array;
+  clusters: FactorCodes | null;
+  blocks: FactorCodes | null;
+  name: string;
+  alpha: number;
+}
+
+interface Estimate {
+  design: string;
+  seType: string;
+  estimate: number;
+  stdError: number;
+  df: number;
+  nBlocks: number | null;
+  nClusters: number | null;
+}
+
+export function differenceInMeans(input: DifferenceInMeansInput): EstimateOutcome {
+  const n = input.outcome.length;
+  const alpha = checkedAlpha(input.alpha);
+  requireLength(n, { treatment: input.treatment.length, blocks: input.blocks && lengthOf(input.blocks), clusters: input.clusters && lengthOf(input.clusters) });
+  if (n === 0) return refuse({ code: 'empty-data', message: 'There are no observations to estimate from.' });
+  const data: Prepared = {
+    y: finiteColumn(input.outcome, 'outcome'),
+    z: binaryColumn(input.treatment, 'treatment'),
+    clusters: input.clusters === undefined ? null : encodeFactor(input.clusters),
+    blocks: input.blocks === undefined ? null : encodeFactor(input.blocks),
+    name: input.treatmentName ?? 'treatment',
+    alpha,
+  };
+  const clusterProblem = data.clusters ? checkClusters(data.z, data.clusters) : null;
+  if (clusterProblem) return refuse(clusterProblem);
+  return data.blocks ? blockedDesign(data, data.blocks) : unblockedDesign(data);
+}
+
+function lengthOf(f: DifferenceInMeansInput['blocks']): number | undefined {
+  if (!f) return undefined;
+  return 'codes' in f && f.codes instanceof Int32Array ? f.codes.length : (f as ArrayLike<unknown>).length;
+}
+
+function checkClusters(z: Float64Array, clusters: FactorCodes): EstimatorRefusal | null {
+  const used = new Set(clusters.codes).size;
+  if (used < 2) {
+    return { code: 'single-cluster', message: 'All observations are in one cluster; a clustered difference in means needs clusters in both arms.' };
+  }
+  return treatmentVariesWithinCluster(z, clusters.codes, clusters.levels);
+}
+
+function unblockedDesign(data: Prepared): EstimateOutcome {
+  const { y, z } = data;
+  const counts = armCounts(z);
+  if (counts.nTreatment === 0 || counts.nControl === 0) return refuse(noVariation());
+  if (data.clusters) {
+    const all = Int32Array.from({ length: y.length }, (_, i) => i);
+    const c = clusteredDifference(y, z, data.clusters.codes, all);
+    return finish(data, { design: 'Clustered', seType: 'CR2', ...c, nBlocks: null, nClusters: c.clusters }, []);
+  }
+  if (counts.nTreatment < 2 || counts.nControl < 2) {
+    return refuse({
+      code: 'too-few-observations',
+      message: `The difference in means needs at least two treated and two control units (found ${counts.nTreatment} treated, ${counts.nControl} control).`,
+      details: counts,
+    });
+  }
+  const m = armMoments(y, z);
+  const estimate = m.mean1 - m.mean0;
+  const stdError = Math.sqrt(neymanVariance(m));
+  return finish(data, { design: 'Standard', seType: 'Neyman (Welch df)', estimate, stdError, df: welchDf(m), nBlocks: null, nClusters: null }, []);
+}
+
+function blockedDesign(data: Prepared, blocks: FactorCodes): EstimateOutcome {
+  if (data.clusters) {
+    const spans = clusterSpansBlocks(data.clusters.codes, data.clusters.levels, blocks.codes, blocks.levels);
+    if (spans) return refuse(spans);
+  }
+  const grouped = groupRows(blocks.codes, blocks.levels.length);
+  const single = singleUnitBlocks(grouped, blocks, data.clusters);
+  if (single) return refuse(single);
+  const { kept, warnings } = dropBlocksWithoutVariation(data, blocks, grouped);
+  if (!kept) return refuse(noVariation());
+  return estimateBlocked(kept, warnings);
+}
+
+function singleUnitBlocks(grouped: ReturnType<typeof groupRows>, blocks: FactorCodes, clusters: FactorCodes | null): EstimatorRefusal | null {
+  const units = unitsPerBlock(grouped, clusters ? clusters.codes : null);
+  const labels = blocks.levels.filter((_, b) => units[b] === 1);
+  if (labels.length === 0) return null;
+  const what = clusters ? 'cluster' : 'unit';
+  return {
+    code: 'single-unit-block',
+    message: `Block${labels.length > 1 ? 's' : ''} ${labels.map((l) => `"${String(l)}"`).join(', ')} ${labels.length > 1 ? 'have' : 'has'} a single ${what}; every block needs at least two ${what}s. Merge ${labels.length > 1 ? 'them' : 'it'} with a neighbouring block or remove ${labels.length > 1 ? 'them' : 'it'}.`,
+    details: { blocks: labels },
+  };
+}
+
+function dropBlocksWithoutVariation(data: Prepared, blocks: FactorCodes, grouped: ReturnType<typeof groupRows>) {
+  const { treated, control } = armCountsPerBlock(data.z, grouped);
+  const dropped = blocks.levels.filter((_, b) => grouped.start[b + 1] > grouped.start[b] && (treated[b] === 0 || control[b] === 0));
+  if (dropped.length === 0) return { kept: data, warnings: [] as EstimatorWarning[] };
+  const keep = new Uint8Array(data.y.length);
+  let units = 0;
+  for (let i = 0; i < keep.length; i++) {
+    const b = blocks.codes[i];
+    keep[i] = treated[b] > 0 && control[b] > 0 ? 1 : 0;
+    units += 1 - keep[i];
+  }
+  const warning: EstimatorWarning = {
+    code: 'blocks-dropped-no-variation',
+    message: `${dropped.length} block${dropped.length > 1 ? 's' : ''} without both treated and control units (${dropped.map(String).join(', ')}; ${units} units) ${dropped.length > 1 ? 'were' : 'was'} dropped.`,
+    details: { blocks: dropped, units },
+  };
+  if (units === data.y.length) return { kept: null, warnings: [warning] };
+  const kept: Prepared = {
+    ...data,
+    y: data.y.filter((_, i) => keep[i] === 1),
+    z: data.z.filter((_, i) => keep[i] === 1),
+    blocks: subsetFactor(blocks, keep),
+    clusters: data.clusters ? subsetFactor(data.clusters, keep) : null,
+  };
+  return { kept, warnings: [warning] };
+}
+
+function estimateBlocked(data: Prepared, warnings: EstimatorWarning[]): EstimateOutcome {
+  const blocks = data.blocks as FactorCodes;
+  const grouped = groupRows(blocks.codes, blocks.levels.length);
+  const units = unitsPerBlock(grouped, data.clusters ? data.clusters.codes : null);
+  const nBlocks = blocks.levels.length;
+  const pairs = units.filter((u) => u === 2).length;
+  const nClusters = data.clusters ? data.clusters.levels.length : null;
+  if (pairs > 0) {
+    if (pairs < nBlocks) warnings.push(mixedPairsWarning(pairs, nBlocks));
+    const mp = matchedPairDifference(data.y, data.z, grouped, data.clusters !== null);
+    const design = data.clusters ? 'Matched-pair clustered' : 'Matched-pair';
+    return finish(data, { design, seType: design.toLowerCase(), ...mp, nBlocks, nClusters }, warnings);
+  }
+  const small = blocksWithSmallArms(data, grouped, blocks);
+  if (small) return refuse(small);
+  const bd = blockedDifference(data.y, data.z, grouped, data.clusters ? data.clusters.codes : null);
+  const design = data.clusters ? 'Block-clustered' : 'Blocked';
+  return finish(data, { design, seType: data.clusters ? 'CR2 within blocks' : 'Neyman within blocks', ...bd, nBlocks, nClusters }, warnings);
+}
+
+function mixedPairsWarning(pairs: number, blocks: number): EstimatorWarning {
+  return {
+    code: 'mixed-pairs-and-blocks',
+    message: `${pairs} of ${blocks} blocks have two units or clusters and the others more; as standard variance estimates cannot be computed within blocks of two, the matched-pairs variance is used for all blocks (as estimatr 1.0.0 does).`,
+    details: { pairs, blocks },
+  };
+}
+
+function blocksWithSmallArms(data: Prepared, grouped: ReturnType<typeof groupRows>, blocks: FactorCodes): EstimatorRefusal | null {
+  const { treated, control } = armCountsPerBlock(data.z, grouped);
+  const labels = blocks.levels.filter((_, b) => treated[b] < 2 || control[b] < 2);
+  if (labels.length === 0) return null;
+  return {
+    code: 'block-arm-too-small',
+    message: `Block${labels.length > 1 ? 's' : ''} ${labels.map((l) => `"${String(l)}"`).join(', ')} ${labels.length > 1 ? 'have' : 'has'} fewer than two treated or two control units, so the within-block variance cannot be estimated. Merge small blocks, or use pairs (blocks of exactly two units).`,
+    details: { blocks: labels },
+  };
+}
+
+function noVariation(): EstimatorRefusal {
+  return { code: 'no-treatment-variation', message: 'Every unit has the same treatment value; a difference in means needs both treated and control units.' };
+}
+
+function finish(data: Prepared, e: Estimate, warnings: EstimatorWarning[]): EstimateOutcome {
+  const term = termEstimate(data.name, e.estimate, e.stdError, e.df, data.alpha);
+  const dfWarning = nonpositiveDfWarning([term]);
+  const counts = armCounts(data.z);
+  return {
+    ok: true,
+    result: {
+      design: e.design,
+      seType: e.seType,
+      n: data.y.length,
+      ...counts,
+      nBlocks: e.nBlocks,
+      nClusters: e.nClusters,
+      terms: [term],
+      warnings: dfWarning ? [...warnings, dfWarning] : warnings,
+    },
+  };
+}
+
+function refuse(refusal: EstimatorRefusal): EstimateOutcome {
+  return { ok: false, refusal };
+}

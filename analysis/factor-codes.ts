@@ -1,0 +1,81 @@
+/**
+ * Categorical variables (blocks, clusters, fixed effects) as dense integer codes, and rows grouped
+ * by code with a counting sort, so that per-group work is O(N) with no per-row allocation.
+ */
+import type { FactorCodes, FactorInput } from './types.ts';
+
+/**
+ * Encode labels as codes 0..G−1 in order of first appearance (R's `match(x, unique(x))`).
+ *
+ * @throws {TypeError} when a label is null, undefined or NaN
+ * @example encodeFactor(['b', 'a', 'b']) // { codes: Int32Array [0, 1, 0], levels: ['b', 'a'] }
+ */
+export function encodeFactor(values: FactorInput): FactorCodes {
+  if (isFactorCodes(values)) return values;
+  const n = values.length;
+  const codes = new Int32Array(n);
+  const seen = new Map<string | number, number>();
+  const levels: (string | number)[] = [];
+  for (let i = 0; i < n; i++) {
+    const label = values[i];
+    if (label === null || label === undefined || (typeof label === 'number' && Number.isNaN(label))) {
+      throw new TypeError(`factor value at row ${i} is missing`);
+    }
+    let code = seen.get(label);
+    if (code === undefined) {
+      code = levels.length;
+      seen.set(label, code);
+      levels.push(label);
+    }
+    codes[i] = code;
+  }
+  return { codes, levels };
+}
+
+function isFactorCodes(values: FactorInput): values is FactorCodes {
+  return (values as FactorCodes).codes instanceof Int32Array && Array.isArray((values as FactorCodes).levels);
+}
+
+/** Rows of each group contiguous: rows of group g are `order[start[g]] … order[start[g+1]−1]`. */
+export interface GroupedRows {
+  groupCount: number;
+  start: Int32Array;
+  order: Int32Array;
+}
+
+/**
+ * Group rows by code with a stable counting sort (rows keep their order within a group).
+ *
+ * @example groupRows(Int32Array.from([1, 0, 1]), 2) // start [0, 1, 3], order [1, 0, 2]
+ */
+export function groupRows(codes: Int32Array, groupCount: number): GroupedRows {
+  const start = new Int32Array(groupCount + 1);
+  for (let i = 0; i < codes.length; i++) start[codes[i] + 1]++;
+  for (let g = 0; g < groupCount; g++) start[g + 1] += start[g];
+  const next = start.slice(0, groupCount);
+  const order = new Int32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) order[next[codes[i]]++] = i;
+  return { groupCount, start, order };
+}
+
+/**
+ * Keep only the rows flagged in `keep`, re-coding so the kept levels are again 0..G'−1.
+ */
+export function subsetFactor(factor: FactorCodes, keep: Uint8Array): FactorCodes {
+  const remap = new Int32Array(factor.levels.length).fill(-1);
+  const levels: (string | number)[] = [];
+  let count = 0;
+  for (let i = 0; i < keep.length; i++) if (keep[i]) count++;
+  const codes = new Int32Array(count);
+  let k = 0;
+  for (let i = 0; i < keep.length; i++) {
+    if (!keep[i]) continue;
+    const old = factor.codes[i];
+    if (remap[old] < 0) {
+      remap[old] = levels.length;
+      levels.push(factor.levels[old]);
+    }
+    codes[k++] = remap[old];
+  }
+  return { codes, levels };
+}

@@ -1,0 +1,110 @@
+/**
+ * Thin QR decomposition X = Q R of a tall N × p matrix given as columns, by Householder
+ * reflections, with the collinearity rule of R's `lm` (LINPACK dqrdc2): a column whose norm,
+ * after removing its projection on the columns before it, falls to 1e-7 of its original norm
+ * or below is collinear. Collinear columns are reported (never dropped silently).
+ *
+ * Reference: Golub & Van Loan, Matrix Computations (4th ed.), §5.2.2; R's `lm.fit(tol = 1e-7)`.
+ */
+
+export interface ThinQr {
+  n: number;
+  p: number;
+  /** Columns of Q (N × p, orthonormal). */
+  q: Float64Array[];
+  /** R, p × p upper triangular, row-major. */
+  r: Float64Array;
+}
+
+export type QrOutcome = { ok: true; qr: ThinQr } | { ok: false; collinear: number[] };
+
+export const COLLINEARITY_TOLERANCE = 1e-7;
+
+interface Reflection {
+  column: number;
+  row: number;
+  /** 2 / vᵀv; v is stored in work[column] from `row` down. */
+  scale: number;
+}
+
+/**
+ * Decompose the columns (each of length N, not modified).
+ *
+ * @returns `{ ok: false, collinear }` with the indices of every collinear column
+ * @example thinQr([Float64Array.of(1, 1, 1), Float64Array.of(1, 2, 3)]).ok // true
+ */
+export function thinQr(columns: readonly Float64Array[], tolerance = COLLINEARITY_TOLERANCE): QrOutcome {
+  const p = columns.length;
+  const n = p === 0 ? 0 : columns[0].length;
+  const work = columns.map((c) => Float64Array.from(c));
+  const diag = new Float64Array(p);
+  const reflections: Reflection[] = [];
+  const collinear: number[] = [];
+  for (let j = 0; j < p; j++) {
+    const row = reflections.length;
+    const original = norm(columns[j], 0);
+    const remaining = norm(work[j], row);
+    if (row >= n || remaining === 0 || remaining <= tolerance * original) {
+      collinear.push(j);
+      continue;
+    }
+    const reflection = makeReflection(work[j], row, remaining, j);
+    diag[j] = work[j][row] - reflection.vHead;
+    work[j][row] = reflection.vHead;
+    const step: Reflection = { column: j, row, scale: reflection.scale };
+    for (let l = j + 1; l < p; l++) reflect(work[l], work[j], step);
+    reflections.push(step);
+  }
+  if (collinear.length > 0) return { ok: false, collinear };
+  return { ok: true, qr: { n, p, q: formQ(work, reflections, n, p), r: collectR(work, diag, p) } };
+}
+
+function norm(x: Float64Array, from: number): number {
+  let scale = 0;
+  for (let i = from; i < x.length; i++) scale = Math.max(scale, Math.abs(x[i]));
+  if (scale === 0) return 0;
+  let s = 0;
+  for (let i = from; i < x.length; i++) {
+    const t = x[i] / scale;
+    s += t * t;
+  }
+  return scale * Math.sqrt(s);
+}
+
+/** v = x − αe₁ with α = −sign(x₁)‖x‖ (no cancellation); returns v₁ and 2/vᵀv. */
+function makeReflection(x: Float64Array, row: number, xNorm: number, _column: number) {
+  const alpha = x[row] >= 0 ? -xNorm : xNorm;
+  const vHead = x[row] - alpha;
+  // vᵀv = ‖x‖² − x₁² + (x₁ − α)² = 2‖x‖² − 2αx₁ = 2α(α − x₁)
+  const vtv = 2 * alpha * (alpha - x[row]);
+  return { vHead, scale: 2 / vtv };
+}
+
+function reflect(target: Float64Array, v: Float64Array, step: Reflection): void {
+  let s = 0;
+  for (let i = step.row; i < target.length; i++) s += v[i] * target[i];
+  s *= step.scale;
+  if (s === 0) return;
+  for (let i = step.row; i < target.length; i++) target[i] -= s * v[i];
+}
+
+function collectR(work: Float64Array[], diag: Float64Array, p: number): Float64Array {
+  const r = new Float64Array(p * p);
+  for (let j = 0; j < p; j++) {
+    for (let i = 0; i < j; i++) r[i * p + j] = work[j][i];
+    r[j * p + j] = diag[j];
+  }
+  return r;
+}
+
+/** Q e_c for c < p, by applying the reflections in reverse order to unit vectors. */
+function formQ(work: Float64Array[], reflections: Reflection[], n: number, p: number): Float64Array[] {
+  const q: Float64Array[] = [];
+  for (let c = 0; c < p; c++) {
+    const col = new Float64Array(n);
+    col[c] = 1;
+    for (let k = reflections.length - 1; k >= 0; k--) reflect(col, work[reflections[k].column], reflections[k]);
+    q.push(col);
+  }
+  return q;
+}

@@ -1,0 +1,123 @@
+/**
+ * Ordinary least squares with heteroskedasticity- or cluster-robust standard errors and
+ * optionally one absorbed fixed effect: Pilot's equivalent of estimatr 1.0.0's `lm_robust`.
+ *
+ * se types: classical, HC0, HC1 (= "stata"), HC2 (default), HC3; with clusters CR0, CR2 (default,
+ * Bell–McCaffrey df per coefficient) and "stata" (CR1, df G − 1). With `fixedEffects` the factor's
+ * levels are absorbed (no intercept term is reported) and the results equal those of the regression
+ * with one dummy per level, which is what estimatr 1.0.0 reports for every se type (its df and
+ * small-sample factors count the absorbed levels in the rank).
+ *
+ * Collinear columns are refused (`collinear-columns`, naming them), never dropped.
+ *
+ * Reference: estimatr `lm_robust`, `vignettes/mathematical-notes.Rmd` (Blair, Cooper, Coppock,
+ * Humphreys & Sonnet); the formulas in heteroskedasticity-robust-variance.ts, cluster-robust-variance.ts
+ * and cr2-variance.ts.
+ *
+ * @example
+ * // lm_robust(mpg ~ hp, data = mtcars, se_type = "HC2"): hp −0.068228278, SE 0.014714733, df 30
+ * lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp }], seType: 'HC2' })
+ */
+import { setupClusters } from './cluster-setup.ts';
+import { coefficientVariance } from './coefficient-variance.ts';
+import { armCounts, checkedAlpha, finiteColumn, requireLength } from './estimator-input-checks.ts';
+import type { LmRobustInput } from './estimator-inputs.ts';
+import { encodeFactor } from './factor-codes.ts';
+import { absorbedFactor, demeanWithin } from './fixed-effects.ts';
+import { fitLeastSquares, type AbsorbedFactor } from './least-squares.ts';
+import { resolveSeType } from './se-type.ts';
+import { nonpositiveDfWarning, termsFromFit } from './term-estimates.ts';
+import type { EstimateOutcome, EstimatorRefusal, EstimatorWarning } from './types.ts';
+
+export function lmRobust(input: LmRobustInput): EstimateOutcome {
+  const n = input.outcome.length;
+  const alpha = checkedAlpha(input.alpha);
+  requireLength(n, Object.fromEntries(input.columns.map((c) => [c.name, c.values.length])));
+  if (n === 0) return refuse('empty-data', 'There are no observations to estimate from.');
+  const y = finiteColumn(input.outcome, 'outcome');
+  const columns = input.columns.map((c) => finiteColumn(c.values, c.name));
+  const se = resolveSeType(input.seType, input.clusters !== undefined);
+  if (!se.ok) return se;
+  const clusters = input.clusters === undefined ? null : setupClusters(input.clusters, n);
+  if (clusters && !clusters.ok) return clusters;
+  const model = buildModel(y, columns, input);
+  if (n <= model.rank) {
+    return refuse('too-few-observations', `${n} observations cannot identify ${model.rank} parameters.`);
+  }
+  const fitted = fitLeastSquares(model.y, model.columns, model.absorbed);
+  if (!fitted.ok) return collinearRefusal(model.names, fitted.collinear, model.absorbed !== null);
+  const variance = coefficientVariance(fitted.fit, se.seType, clusters ? clusters.grouped : null);
+  const terms = termsFromFit(model.names, fitted.fit.beta, variance.vcov, variance.df, alpha);
+  const warnings: EstimatorWarning[] = [];
+  const dfWarning = nonpositiveDfWarning(terms);
+  if (dfWarning) warnings.push(dfWarning);
+  const counts = treatmentCounts(input, columns);
+  return {
+    ok: true,
+    result: {
+      design: model.absorbed ? 'OLS with absorbed fixed effects' : 'OLS',
+      seType: se.seType,
+      n,
+      nTreatment: counts?.nTreatment ?? null,
+      nControl: counts?.nControl ?? null,
+      nBlocks: null,
+      nClusters: clusters ? clusters.count : null,
+      terms,
+      warnings,
+    },
+  };
+}
+
+interface Model {
+  y: Float64Array;
+  columns: Float64Array[];
+  names: string[];
+  absorbed: AbsorbedFactor | null;
+  rank: number;
+}
+
+function buildModel(y: Float64Array, columns: Float64Array[], input: LmRobustInput): Model {
+  const names = input.columns.map((c) => c.name);
+  if (input.fixedEffects !== undefined) {
+    const factor = encodeFactor(input.fixedEffects);
+    requireLength(y.length, { fixedEffects: factor.codes.length });
+    const absorbed = absorbedFactor(factor);
+    return {
+      y: demeanWithin(y, absorbed),
+      columns: columns.map((c) => demeanWithin(c, absorbed)),
+      names,
+      absorbed,
+      rank: columns.length + absorbed.levelCount,
+    };
+  }
+  if (input.intercept === false) return { y, columns, names, absorbed: null, rank: columns.length };
+  return {
+    y,
+    columns: [new Float64Array(y.length).fill(1), ...columns],
+    names: ['(Intercept)', ...names],
+    absorbed: null,
+    rank: columns.length + 1,
+  };
+}
+
+function treatmentCounts(input: LmRobustInput, columns: Float64Array[]) {
+  if (input.treatment === undefined) return null;
+  const index = input.columns.findIndex((c) => c.name === input.treatment);
+  if (index < 0) throw new RangeError(`treatment "${input.treatment}" is not one of the columns`);
+  return armCounts(columns[index]);
+}
+
+/** Refusal naming the collinear columns. */
+export function collinearRefusal(names: readonly string[], collinear: number[], absorbed: boolean): EstimateOutcome {
+  const which = collinear.map((j) => names[j]);
+  const base = absorbed ? 'the columns before them and the fixed effects' : 'the columns before them';
+  return refuse(
+    'collinear-columns',
+    `Perfectly collinear regressors: ${which.join(', ')} ${which.length === 1 ? 'is a linear combination' : 'are linear combinations'} of ${base}. Remove or recode them.`,
+    { columns: which },
+  );
+}
+
+function refuse(code: EstimatorRefusal['code'], message: string, details?: Record<string, unknown>): EstimateOutcome {
+  return { ok: false, refusal: { code, message, ...(details ? { details } : {}) } };
+}

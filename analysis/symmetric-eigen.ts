@@ -1,0 +1,109 @@
+/**
+ * Eigen-decomposition of a small symmetric matrix by the cyclic Jacobi method, and the
+ * pseudo-inverse square root of I − G that CR2 needs.
+ *
+ * Reference: Golub & Van Loan, Matrix Computations (4th ed.), §8.5 (cyclic Jacobi).
+ */
+
+export interface SymmetricEigen {
+  /** Eigenvalues λ₀ … λₙ₋₁ (unordered). */
+  values: Float64Array;
+  /** Eigenvectors as columns of an n × n row-major matrix: vectors[i * n + j] is entry i of vector j. */
+  vectors: Float64Array;
+}
+
+/**
+ * Eigenvalues and eigenvectors of a symmetric n × n row-major matrix (only its values are read;
+ * the input is not modified). Converges quadratically; sweeps stop when the off-diagonal mass is
+ * below 1e-30 of the total or after 100 sweeps.
+ *
+ * @example symmetricEigen(Float64Array.from([2, 1, 1, 2]), 2).values // [1, 3] in some order
+ */
+export function symmetricEigen(matrix: Float64Array, n: number): SymmetricEigen {
+  const a = Float64Array.from(matrix);
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    if (offDiagonalIsNegligible(a, n)) break;
+    for (let p = 0; p < n - 1; p++) for (let q = p + 1; q < n; q++) rotate(a, v, n, p, q);
+  }
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = a[i * n + i];
+  return { values, vectors: v };
+}
+
+function offDiagonalIsNegligible(a: Float64Array, n: number): boolean {
+  let off = 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const x = a[i * n + j] * a[i * n + j];
+      total += x;
+      if (i !== j) off += x;
+    }
+  }
+  return off <= 1e-30 * total || total === 0;
+}
+
+/** One Jacobi rotation annihilating a[p][q] (Golub & Van Loan Algorithm 8.5.1). */
+function rotate(a: Float64Array, v: Float64Array, n: number, p: number, q: number): void {
+  const apq = a[p * n + q];
+  if (apq === 0) return;
+  const tau = (a[q * n + q] - a[p * n + p]) / (2 * apq);
+  const t = Math.sign(tau || 1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
+  const c = 1 / Math.sqrt(1 + t * t);
+  const s = t * c;
+  for (let k = 0; k < n; k++) {
+    const akp = a[k * n + p];
+    const akq = a[k * n + q];
+    a[k * n + p] = c * akp - s * akq;
+    a[k * n + q] = s * akp + c * akq;
+  }
+  for (let k = 0; k < n; k++) {
+    const apk = a[p * n + k];
+    const aqk = a[q * n + k];
+    a[p * n + k] = c * apk - s * aqk;
+    a[q * n + k] = s * apk + c * aqk;
+  }
+  for (let k = 0; k < n; k++) {
+    const vkp = v[k * n + p];
+    const vkq = v[k * n + q];
+    v[k * n + p] = c * vkp - s * vkq;
+    v[k * n + q] = s * vkp + c * vkq;
+  }
+}
+
+/** Eigenvalues of I − H below this are treated as zero (estimatr and clubSandwich use 1e-12). */
+export const CR2_EIGEN_TOLERANCE = 1e-12;
+
+/**
+ * For a cluster whose hat block is H_hh = U_h U_hᵀ (U_h of size n_h × m, G = U_hᵀU_h), return
+ * the m × m matrix K with (I − H_hh)^{−1/2} = I + U_h K U_hᵀ, the symmetric pseudo-inverse square
+ * root (eigenvalues of I − H_hh at or below 1e-12 give 0). Working with G instead of the n_h × n_h
+ * block keeps CR2 linear in the cluster size.
+ *
+ * Derivation: with G = V S² Vᵀ, U_h = W S Vᵀ and I − H_hh = (I − WWᵀ) + W(I − S²)Wᵀ, so
+ * (I − H_hh)^{−1/2} = I + W(ψ(S) − I)Wᵀ with ψ(s) = (1 − s²)^{−1/2} (or 0 when clamped), and
+ * W = U_h V S⁻¹ gives K = V diag((ψ − 1)/s²) Vᵀ; (ψ − 1)/s² = 1/(√(1−s²)(1 + √(1−s²))).
+ */
+export function inverseSqrtComplementKernel(gram: Float64Array, m: number): Float64Array {
+  const { values, vectors } = symmetricEigen(gram, m);
+  const k = new Float64Array(m * m);
+  for (let j = 0; j < m; j++) {
+    const s2 = values[j];
+    const rest = 1 - s2;
+    let coef: number;
+    if (rest > CR2_EIGEN_TOLERANCE) {
+      const root = Math.sqrt(rest);
+      coef = 1 / (root * (1 + root));
+    } else {
+      coef = -1 / s2;
+    }
+    for (let a = 0; a < m; a++) {
+      const va = vectors[a * m + j] * coef;
+      if (va === 0) continue;
+      for (let b = 0; b < m; b++) k[a * m + b] += va * vectors[b * m + j];
+    }
+  }
+  return k;
+}
