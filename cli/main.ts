@@ -6,6 +6,7 @@ import { registerInit } from './commands/init.ts';
 import { registerStudy } from './commands/study.ts';
 import { registerDistrict } from './commands/district.ts';
 import { registerSynth } from './commands/synth.ts';
+import { registerEstimate } from './commands/estimate.ts';
 
 /** One register function per command file; each adds its commands to the program. */
 type Registrar = (program: Command, ctx: CliContext) => void;
@@ -15,6 +16,7 @@ const registrars: Registrar[] = [
   registerStudy,
   registerDistrict,
   registerSynth,
+  registerEstimate,
 ];
 
 export function buildProgram(ctx: CliContext): Command {

@@ -1,0 +1,187 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { main } from '../../../cli/main.ts';
+
+const csvDir = fileURLToPath(new URL('../../fixtures/csv/', import.meta.url));
+
+interface GoldenTerm {
+  term: string;
+  estimate: number;
+  std_error: number;
+  statistic: number;
+  df: number;
+  p_value: number;
+  conf_low: number;
+  conf_high: number;
+}
+interface GoldenCase {
+  name: string;
+  args: string[];
+  call: string;
+  n: number;
+  dropped_missing_outcome: number;
+  terms: GoldenTerm[];
+}
+const golden = JSON.parse(readFileSync(join(csvDir, 'estimate-golden.json'), 'utf8')) as { cases: GoldenCase[] };
+
+function sink() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function run(args: string[]) {
+  const out = sink();
+  const err = sink();
+  const code = await main(['node', 'pilot', 'estimate', ...args], { stdout: out.stream, stderr: err.stream });
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+const inCsvDir = (args: string[]) => [join(csvDir, args[0]), ...args.slice(1)];
+const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(b), 1e-300));
+
+describe('pilot estimate against estimatr 1.0.0 (tests/fixtures/csv/estimate-golden.json)', () => {
+  it.each(golden.cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const { code, stdout, stderr } = await run([...inCsvDir(c.args), '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout) as { n: number; dropped_missing_outcome: number; terms: GoldenTerm[]; se_type: string };
+    expect(json.n).toBe(c.n);
+    expect(json.dropped_missing_outcome).toBe(c.dropped_missing_outcome);
+    const treatment = c.args[c.args.indexOf('--received') + 1 || c.args.indexOf('--treatment') + 1];
+    const ours = new Map(json.terms.map((t) => [t.term, t]));
+    expect(ours.has(treatment)).toBe(true);
+    let compared = 0;
+    for (const expected of c.terms) {
+      const t = ours.get(expected.term);
+      if (!t) continue;
+      compared++;
+      for (const key of ['estimate', 'std_error', 'statistic', 'df', 'p_value', 'conf_low', 'conf_high'] as const) {
+        expect([expected.term, key, rel(t[key], expected[key]) < 1e-8]).toEqual([expected.term, key, true]);
+      }
+    }
+    expect(compared).toBeGreaterThanOrEqual(1);
+  });
+
+  it('follows estimatr defaults: HC2, CR2 with clusters', async () => {
+    const plain = JSON.parse((await run([join(csvDir, 'mtcars.csv'), '--outcome', 'mpg', '--treatment', 'am', '--covariates', 'wt', '--method', 'ols', '--json'])).stdout);
+    expect(plain.se_type).toBe('HC2');
+    const clustered = JSON.parse(
+      (await run([join(csvDir, 'mtcars.csv'), '--outcome', 'mpg', '--treatment', 'am', '--covariates', 'wt', '--method', 'ols', '--clusters', 'carb', '--json'])).stdout,
+    );
+    expect(clustered.se_type).toBe('CR2');
+    expect(clustered.n_clusters).toBe(6);
+  });
+
+  it('prints a readable table without --json', async () => {
+    const { code, stdout } = await run([join(csvDir, 'mtcars.csv'), '--outcome', 'mpg', '--treatment', 'am', '--blocks', 'cyl']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/n = 32 \(13 treated, 19 control\), 3 blocks/);
+    expect(stdout).toMatch(/rows dropped: 0 with a missing outcome/);
+    expect(stdout).toMatch(/term\s+estimate\s+std\.error\s+statistic\s+df\s+p\.value\s+conf\.low\s+conf\.high/);
+    expect(stdout).toMatch(/^am\s+2\.247396\s+0\.7578304\s+\S+\s+26\s/m);
+  });
+});
+
+describe('randomization inference', () => {
+  it('enumerates the 2^10 sign patterns of the sleep pairs exactly', async () => {
+    const { code, stdout } = await run([join(csvDir, 'sleep.csv'), '--outcome', 'extra', '--treatment', 'Z', '--blocks', 'ID', '--ri', '5000', '--seed', 's', '--json']);
+    expect(code).toBe(0);
+    const ri = JSON.parse(stdout).randomization_inference;
+    expect(ri).toMatchObject({ term: 'Z', exact: true, assignments: 1024 });
+    // independent check: the matched-pair estimate is the mean pair difference; relabelling a pair flips its sign
+    const lines = readFileSync(join(csvDir, 'sleep.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const d: number[] = [];
+    for (let id = 1; id <= 10; id++) {
+      const rows = lines.filter((r) => r[2] === String(id));
+      const t = Number(rows.find((r) => r[1] === '1')![0]);
+      const c = Number(rows.find((r) => r[1] === '0')![0]);
+      d.push(t - c);
+    }
+    const observed = Math.abs(d.reduce((a, b) => a + b, 0));
+    let extreme = 0;
+    for (let mask = 0; mask < 1024; mask++) {
+      const s = Math.abs(d.reduce((a, v, b) => a + ((mask >> b) & 1 ? -v : v), 0));
+      if (s >= observed - 1e-9) extreme++;
+    }
+    expect(ri.p_value).toBeCloseTo(extreme / 1024, 12);
+    expect(ri.conf_low).toBeLessThan(1.58);
+    expect(ri.conf_high).toBeGreaterThan(1.58);
+  });
+
+  it('draws seeded permutations when the design is large, reproducibly', async () => {
+    const args = [join(csvDir, 'mtcars.csv'), '--outcome', 'mpg', '--treatment', 'am', '--ri', '300', '--seed', 'abc', '--json'];
+    const first = JSON.parse((await run(args)).stdout).randomization_inference;
+    const again = JSON.parse((await run(args)).stdout).randomization_inference;
+    expect(first).toEqual(again);
+    expect(first).toMatchObject({ exact: false, assignments: 300, seed: 'abc' });
+    // a 7.2 mpg difference on 32 cars: no relabelling of 13 cars comes close
+    expect(first.p_value).toBeLessThan(0.01);
+    const other = JSON.parse((await run([...args.slice(0, -3), '--seed', 'xyz', '--json'])).stdout).randomization_inference;
+    expect(other.conf_low).not.toBe(first.conf_low);
+  });
+});
+
+describe('refusals', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilot-estimate-'));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('locates a non-numeric outcome by file, line and column', async () => {
+    const path = file('bad.csv', 'y,z\n1,1\n2,0\nabc,1\n3,0\n');
+    const { code, stderr } = await run([path, '--outcome', 'y', '--treatment', 'z']);
+    expect(code).toBe(65);
+    expect(stderr).toContain(`${path}:4:y: outcome "abc" is not a number`);
+  });
+
+  it('refuses an empty file, a missing file and a missing column', async () => {
+    const empty = await run([file('empty.csv', ''), '--outcome', 'y', '--treatment', 'z']);
+    expect(empty.code).toBe(65);
+    expect(empty.stderr).toMatch(/empty\.csv:1: the file is empty/);
+    const missing = await run([join(dir, 'nope.csv'), '--outcome', 'y', '--treatment', 'z']);
+    expect(missing.code).toBe(66);
+    expect(missing.stderr).toMatch(/no such file/);
+    const column = await run([file('cols.csv', 'y,t\n1,1\n'), '--outcome', 'y', '--treatment', 'z']);
+    expect(column.stderr).toMatch(/:1:z: column "z" is not in the header \(y, t\)/);
+  });
+
+  it('validates options', async () => {
+    const path = join(csvDir, 'mtcars.csv');
+    const alpha = await run([path, '--outcome', 'mpg', '--treatment', 'am', '--alpha', '2']);
+    expect(alpha.code).toBe(65);
+    expect(alpha.stderr).toMatch(/--alpha: must be in \(0, 1\)/);
+    const se = await run([path, '--outcome', 'mpg', '--treatment', 'am', '--method', 'ols', '--se-type', 'HC9']);
+    expect(se.stderr).toMatch(/--se-type/);
+    const seed = await run([path, '--outcome', 'mpg', '--treatment', 'am', '--ri', '100']);
+    expect(seed.stderr).toMatch(/--ri needs --seed/);
+    const dim = await run([path, '--outcome', 'mpg', '--treatment', 'am', '--method', 'dim', '--covariates', 'wt']);
+    expect(dim.stderr).toMatch(/difference in means takes no covariates/);
+    const iv = await run([path, '--outcome', 'mpg', '--treatment', 'am', '--method', 'iv']);
+    expect(iv.stderr).toMatch(/needs --received/);
+  });
+
+  it('passes on the estimators\' refusals: one cluster, no variation, collinear columns', async () => {
+    const oneCluster = await run([file('one.csv', 'y,z,h\n1,1,a\n2,0,a\n3,1,a\n4,0,a\n'), '--outcome', 'y', '--treatment', 'z', '--method', 'ols', '--clusters', 'h']);
+    expect(oneCluster.code).toBe(65);
+    expect(oneCluster.stderr).toMatch(/cluster/i);
+    const noVariation = await run([file('flat.csv', 'y,z\n1,1\n2,1\n3,1\n'), '--outcome', 'y', '--treatment', 'z']);
+    expect(noVariation.code).toBe(65);
+    expect(noVariation.stderr).toMatch(/treat/i);
+    const collinear = await run([file('col.csv', 'y,z,x,w\n1,1,1,2\n2,0,2,4\n3,1,3,6\n5,0,4,8\n4,1,1,2\n'), '--outcome', 'y', '--treatment', 'z', '--covariates', 'x,w', '--method', 'ols']);
+    expect(collinear.code).toBe(65);
+    expect(collinear.stderr).toMatch(/collinear/i);
+  });
+});
