@@ -93,6 +93,34 @@ describe('pilot estimate against estimatr 1.0.0 (tests/fixtures/csv/estimate-gol
   });
 });
 
+describe('missing covariates', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilot-estimate-cov-'));
+  const lines = readFileSync(join(csvDir, 'missing-outcome.csv'), 'utf8').trim().split('\n');
+  // blank prior_rate on three students with an outcome (data lines 2, 10 and 21)
+  const holed = lines.map((l, i) => ([2, 10, 21].includes(i) ? l.replace(/,[0-9.]+,([^,]*)$/, ',,$1') : l));
+  const withHoles = join(dir, 'holes.csv');
+  writeFileSync(withHoles, `${holed.join('\n')}\n`);
+  const withoutRows = join(dir, 'without.csv');
+  writeFileSync(withoutRows, `${lines.filter((_, i) => ![2, 10, 21].includes(i)).join('\n')}\n`);
+  const base = ['--outcome', 'absences', '--treatment', 'z', '--covariates', 'prior_rate', '--json'];
+
+  it('drops and counts them for OLS, giving the fit on the remaining rows', async () => {
+    const holes = JSON.parse((await run([withHoles, ...base, '--method', 'ols'])).stdout);
+    const without = JSON.parse((await run([withoutRows, ...base, '--method', 'ols'])).stdout);
+    expect(holes.dropped_missing_covariates).toBe(3);
+    expect(holes.n).toBe(34);
+    expect(holes.terms).toEqual(without.terms);
+  });
+
+  it('imputes them for Lin, with a warning', async () => {
+    const lin = JSON.parse((await run([withHoles, ...base])).stdout);
+    expect(lin.dropped_missing_covariates).toBe(0);
+    expect(lin.n).toBe(37);
+    expect(lin.warnings.map((w: { code: string }) => w.code)).toContain('covariate-mean-imputed');
+    expect(lin.terms.map((t: { term: string }) => t.term)).toEqual(expect.arrayContaining(['z', 'prior_rate_c']));
+  });
+});
+
 describe('randomization inference', () => {
   it('enumerates the 2^10 sign patterns of the sleep pairs exactly', async () => {
     const { code, stdout } = await run([join(csvDir, 'sleep.csv'), '--outcome', 'extra', '--treatment', 'Z', '--blocks', 'ID', '--ri', '5000', '--seed', 's', '--json']);
