@@ -19,12 +19,20 @@ function personKeyOf(u: UserRecord): { key: string; source: OneRosterStudent['pe
   return { key: u.sourcedId, source: 'sourcedId' };
 }
 
+/** Keys that identify one person across sourcedIds: the identifier and the state id, when present. */
+function identityKeys(u: UserRecord): string[] {
+  const keys: string[] = [];
+  if (u.identifier !== '') keys.push(`identifier\u0000${u.identifier}`);
+  if (u.stateId !== null) keys.push(`state id\u0000${u.stateId}`);
+  return keys;
+}
+
 /**
  * The students of users.csv (role `student`), each with a school and a normalized grade.
  *
  * Split identities: exporters that derive sourcedIds from school-scoped keys (Ed-Fi's OneRoster
  * service uses md5 of the natural key) list one child under several sourcedIds. Students with the
- * same person key (`identifier`, else the state id in `userIds`) are merged into one, the first by
+ * same `identifier`, or the same state id in `userIds`, are merged into one, the first by
  * line being primary; the merge is reported as a warning, and a disagreement in grade too.
  */
 export function buildStudents(users: Users, orgs: Orgs, log: ImportLog): Students {
@@ -49,9 +57,12 @@ export function buildStudents(users: Users, orgs: Orgs, log: ImportLog): Student
     if (source === 'sourcedId') {
       log.warn(users.file, u.line, users.label('identifier'), 'student has no identifier and no state id in userIds; its sourcedId is used as its key', 'no-identifier');
     }
-    const existing = source === 'sourcedId' ? undefined : byKey.get(key);
-    if (existing) {
-      mergeInto(existing, u, schools, grade, users, log);
+    const keys = identityKeys(u);
+    const matched = keys.find((k) => byKey.has(k));
+    const existing = matched === undefined ? undefined : byKey.get(matched);
+    if (matched !== undefined && existing) {
+      mergeInto(existing, u, schools, grade, matched.replace('\u0000', " '") + "'", users, log);
+      for (const k of keys) if (!byKey.has(k)) byKey.set(k, existing);
       primaryOf.set(u.sourcedId, existing.sourcedId);
       continue;
     }
@@ -62,18 +73,20 @@ export function buildStudents(users: Users, orgs: Orgs, log: ImportLog): Student
       schoolSourcedId: schools[0], schoolSourcedIds: schools, grade, line: u.line,
     };
     list.push(draft);
-    byKey.set(key, draft);
+    for (const k of keys) byKey.set(k, draft);
     primaryOf.set(u.sourcedId, u.sourcedId);
   }
   return { list, primaryOf };
 }
 
-function mergeInto(s: StudentDraft, u: UserRecord, schools: string[], grade: StudentDraft['grade'], users: Users, log: ImportLog): void {
+function mergeInto(
+  s: StudentDraft, u: UserRecord, schools: string[], grade: StudentDraft['grade'], sameKey: string, users: Users, log: ImportLog,
+): void {
   s.sourcedIds.push(u.sourcedId);
   for (const school of schools) if (!s.schoolSourcedIds.includes(school)) s.schoolSourcedIds.push(school);
   log.warn(
     users.file, u.line, users.label('sourcedId'),
-    `sourcedId '${u.sourcedId}' is the same person as '${s.sourcedId}' (line ${s.line}, ${s.personKeySource} '${s.personKey}'); merged into one student`,
+    `sourcedId '${u.sourcedId}' is the same person as '${s.sourcedId}' (line ${s.line}; same ${sameKey}); merged into one student`,
   );
   if (grade !== s.grade) {
     log.warn(users.file, u.line, users.label('grades'), `grade '${grade}' differs from '${s.grade}' on line ${s.line} for the same student; '${s.grade}' is kept`);
