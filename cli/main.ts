@@ -7,6 +7,8 @@ import { registerStudy } from './commands/study.ts';
 import { registerDistrict } from './commands/district.ts';
 import { registerSynth } from './commands/synth.ts';
 import { registerEstimate } from './commands/estimate.ts';
+import { registerRandomize } from './commands/randomize.ts';
+import { registerAssignments } from './commands/assignments.ts';
 
 /** One register function per command file; each adds its commands to the program. */
 type Registrar = (program: Command, ctx: CliContext) => void;
@@ -17,6 +19,8 @@ const registrars: Registrar[] = [
   registerDistrict,
   registerSynth,
   registerEstimate,
+  registerRandomize,
+  registerAssignments,
 ];
 
 export function buildProgram(ctx: CliContext): Command {

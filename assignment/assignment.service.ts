@@ -1,0 +1,227 @@
+import { appendAuditEvent } from '../db/audit.store.ts';
+import type { Db } from '../db/connection.ts';
+import { AppError } from '../errors.ts';
+import { assignmentBalance, summarizeBalance, type BalanceComparison, type BalanceSummary } from './balance.ts';
+import {
+  copyAssignments,
+  exportRows,
+  findStudyForRandomization,
+  insertRandomization,
+  listRandomizations,
+  loadAssignedUnits,
+  loadNewStudents,
+  loadStoredMembers,
+  loadStoredUnits,
+  lockStudy,
+  revealSeed,
+  type ExportRow,
+  type RandomizationRecord,
+  type StudyForRandomization,
+} from './assignment.store.ts';
+import { randomizeWave, type AssignmentWarning, type BlockCount } from './randomize-wave.ts';
+import { verifyWaves, type Mismatch, type StoredWave } from './verify.ts';
+
+export interface RandomizeRequest {
+  study: string;
+  /** Omit for the first randomization; late enrollees are wave 2, 3, … (each once). */
+  wave?: number;
+  actor: string;
+}
+
+export interface RandomizeResult {
+  study: string;
+  randomizationId: number;
+  wave: number;
+  algorithm: string;
+  version: number;
+  units: number;
+  students: number;
+  inheritedStudents: number;
+  blocks: BlockCount[];
+  rosterSha256: string;
+  assignmentSha256: string;
+  warnings: AssignmentWarning[];
+  balance: BalanceComparison[];
+  balanceSummary: BalanceSummary[];
+}
+
+/**
+ * Randomizes one wave of a study, atomically: in one transaction it locks the study row, checks that
+ * the wave has not been randomized, draws the assignment (protocol `pilot-v1`, pure), stores the
+ * record, every unit and the frozen roster, reveals the seed and appends an audit event. A concurrent
+ * or repeated request gets `AppError('CONFLICT')` and changes nothing.
+ *
+ * Also `pilot demo`'s randomization: the study's own unit and block_by are used (household, blocked
+ * by district and grade band in the demo), and `balanceSummary` gives the WWC bands of each arm.
+ * @throws {AppError} NOT_FOUND (no such study), CONFLICT (already randomized, closed, or nothing new
+ *   to randomize), BAD_INPUT (wrong wave number, a roster the protocol cannot use)
+ */
+export async function randomizeStudy(db: Db, request: RandomizeRequest): Promise<RandomizeResult> {
+  const done = await db.withSession((session) =>
+    session.db.transaction().execute(async (trx) => {
+      const study = await lockStudy(trx, request.study);
+      if (!study) throw new AppError('NOT_FOUND', `no study ${request.study}`);
+      const existing = await listRandomizations(trx, study.id);
+      const wave = chooseWave(study, existing, request.wave);
+      const students = await loadNewStudents(trx, study.id);
+      const assigned = wave > 1 ? await loadAssignedUnits(trx, study.id) : new Map();
+      const outcome = randomizeWave({
+        seed: study.seed,
+        wave,
+        unit: study.unit,
+        arms: study.arms,
+        blockBy: study.blockBy,
+        students,
+        assignedUnits: assigned,
+      });
+      if (!outcome.ok) {
+        const code = outcome.reason === 'empty_roster' && wave > 1 ? 'CONFLICT' : 'BAD_INPUT';
+        throw new AppError(code, `cannot randomize ${study.slug}: ${outcome.message}`, { reason: outcome.reason, studentKeys: outcome.studentKeys });
+      }
+      const w = outcome.value;
+      let id: number;
+      try {
+        id = await insertRandomization(trx, study.id, w, request.actor);
+      } catch (error) {
+        if ((error as { code?: string }).code === '23505') throw conflict(study.slug, wave);
+        throw error;
+      }
+      await copyAssignments(session, id, study.id, w);
+      await revealSeed(trx, study.id);
+      await appendAuditEvent(trx, {
+        actor: request.actor,
+        action: 'randomize',
+        entity: `study:${study.slug}`,
+        details: {
+          randomization_id: id,
+          wave,
+          algorithm: w.algorithm,
+          version: w.version,
+          seed_derivation: w.seedDerivation,
+          units: w.units.length,
+          students: w.members.length,
+          roster_sha256: w.rosterSha256,
+          assignment_sha256: w.assignmentSha256,
+        },
+      });
+      return { id, w, students };
+    }),
+  );
+  const { id, w, students } = done;
+  const armOf = new Map(w.members.map((m) => [m.studentId, m.arm]));
+  const balance = assignmentBalance(
+    students.map((s) => ({ ...s, arm: armOf.get(s.studentId)! })),
+    w.arms.map((a) => a.name),
+  );
+  return {
+    study: request.study,
+    randomizationId: id,
+    wave: w.wave,
+    algorithm: w.algorithm,
+    version: w.version,
+    units: w.units.length,
+    students: w.members.length,
+    inheritedStudents: w.members.filter((m) => m.inherited).length,
+    blocks: w.blocks,
+    rosterSha256: w.rosterSha256,
+    assignmentSha256: w.assignmentSha256,
+    warnings: w.warnings,
+    balance,
+    balanceSummary: summarizeBalance(balance),
+  };
+}
+
+function conflict(slug: string, wave: number): AppError {
+  return new AppError('CONFLICT', `study ${slug} wave ${wave} is already randomized`, { study: slug, wave });
+}
+
+function chooseWave(study: StudyForRandomization, existing: RandomizationRecord[], requested: number | undefined): number {
+  if (study.status === 'closed') throw new AppError('CONFLICT', `study ${study.slug} is closed`);
+  const next = existing.length + 1;
+  if (requested === undefined) {
+    if (existing.length > 0) {
+      throw new AppError('CONFLICT', `study ${study.slug} is already randomized; late enrollees are wave ${next} (--wave ${next})`, {
+        study: study.slug,
+        wave: 1,
+      });
+    }
+    return 1;
+  }
+  if (!Number.isInteger(requested) || requested < 1) throw new AppError('BAD_INPUT', `wave must be a positive integer`);
+  if (requested < next) throw conflict(study.slug, requested);
+  if (requested > next) throw new AppError('BAD_INPUT', `the next wave of ${study.slug} is ${next}, not ${requested}`);
+  return requested;
+}
+
+export interface RandomizationShow {
+  study: string;
+  algorithm: string;
+  unit: string;
+  blockBy: string[];
+  arms: { name: string; probability: string }[];
+  seedCommitment: string;
+  /** The seed, once revealed by the first randomization; null before. */
+  seed: string | null;
+  seedRevealedAt: Date | null;
+  randomizations: RandomizationRecord[];
+}
+
+/** The randomization record of a study (`pilot randomize show`): seed once revealed, commitment, waves. */
+export async function showRandomization(db: Db, slug: string): Promise<RandomizationShow> {
+  const study = await requireStudy(db, slug);
+  return {
+    study: study.slug,
+    algorithm: study.algorithm,
+    unit: study.unit,
+    blockBy: study.blockBy,
+    arms: study.arms,
+    seedCommitment: study.seedCommitment,
+    seed: study.seedRevealedAt ? study.seed : null,
+    seedRevealedAt: study.seedRevealedAt,
+    randomizations: await listRandomizations(db.kysely, study.id),
+  };
+}
+
+/** The revealed seed of a study, or null while it is still secret (for `pilot study show`). */
+export async function revealedSeed(db: Db, slug: string): Promise<string | null> {
+  const study = await requireStudy(db, slug);
+  return study.seedRevealedAt ? study.seed : null;
+}
+
+/**
+ * Re-derives every wave of a study from the seed and the stored roster (`pilot randomize verify`).
+ * @returns the mismatches; empty when every stored assignment is exactly what the protocol gives
+ * @throws {AppError} NOT_FOUND for an unknown or not yet randomized study
+ */
+export async function verifyRandomization(db: Db, slug: string): Promise<{ study: string; waves: number; units: number; mismatches: Mismatch[] }> {
+  const study = await requireStudy(db, slug);
+  const records = await listRandomizations(db.kysely, study.id);
+  if (records.length === 0) throw new AppError('NOT_FOUND', `study ${slug} has not been randomized`);
+  const [members, units] = await Promise.all([loadStoredMembers(db.kysely, study.id), loadStoredUnits(db.kysely, study.id)]);
+  const waves: StoredWave[] = records.map((r) => ({
+    wave: r.wave,
+    arms: r.arms,
+    rosterSha256: r.rosterSha256,
+    assignmentSha256: r.assignmentSha256,
+    blockCounts: r.blockCounts,
+    units: units.filter((u) => u.wave === r.wave),
+    members: members.filter((m) => m.wave === r.wave),
+  }));
+  return { study: slug, waves: records.length, units: units.length, mismatches: verifyWaves(study.seed, study.seedCommitment, waves) };
+}
+
+/** Rows of the assignment export, optionally for one district (LEAID). */
+export async function exportAssignments(db: Db, slug: string, districtLeaid: string | null): Promise<ExportRow[]> {
+  const study = await requireStudy(db, slug);
+  const rows = await exportRows(db.kysely, study.id, districtLeaid);
+  if (rows.length === 0 && (await listRandomizations(db.kysely, study.id)).length === 0) {
+    throw new AppError('NOT_FOUND', `study ${slug} has not been randomized`);
+  }
+  return rows;
+}
+
+async function requireStudy(db: Db, slug: string): Promise<StudyForRandomization> {
+  const study = await findStudyForRandomization(db.kysely, slug);
+  if (!study) throw new AppError('NOT_FOUND', `no study ${slug}`);
+  return study;
+}

@@ -1,0 +1,176 @@
+import type { Command } from 'commander';
+import type { BalanceRow } from '../../analysis/balance.ts';
+import { randomizeStudy, showRandomization, verifyRandomization, type RandomizeResult } from '../../assignment/assignment.service.ts';
+import type { RandomizationRecord } from '../../assignment/assignment.store.ts';
+import type { BalanceComparison } from '../../assignment/balance.ts';
+import type { BlockCount } from '../../assignment/randomize-wave.ts';
+import { AppError } from '../../errors.ts';
+import { print, printJson, type CliContext } from '../context.ts';
+import { withDatabase } from '../database.ts';
+
+function requireStudy(o: { study?: string }): string {
+  if (!o.study) throw new AppError('BAD_INPUT', 'give the study: --study <slug>');
+  return o.study;
+}
+
+function parseWave(w: string | undefined): number | undefined {
+  if (w === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(w)) throw new AppError('BAD_INPUT', `--wave must be a positive integer, not "${w}"`);
+  return Number(w);
+}
+
+export function registerRandomize(program: Command, ctx: CliContext): void {
+  const randomize = program
+    .command('randomize')
+    .description('randomize a study (protocol pilot-v1): locked, audited, reproducible from the revealed seed')
+    .option('--study <slug>', 'study slug')
+    .option('--wave <n>', 'late enrollees: the next wave (2, 3, …); omit for the first randomization')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { study?: string; wave?: string; json?: boolean }) => {
+      const study = requireStudy(o);
+      const r = await withDatabase(ctx, (db) => randomizeStudy(db, { study, wave: parseWave(o.wave), actor: ctx.config.actor }));
+      if (o.json) printJson(ctx, randomizeJson(r));
+      else printRandomize(ctx, r);
+    });
+
+  randomize
+    .command('verify')
+    .description('re-derive every assignment from the stored roster and the seed; non-zero exit on any mismatch')
+    .option('--study <slug>', 'study slug')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { study?: string; json?: boolean }) => {
+      const study = requireStudy(o);
+      const r = await withDatabase(ctx, (db) => verifyRandomization(db, study));
+      if (o.json) printJson(ctx, { study: r.study, waves: r.waves, units: r.units, verified: r.mismatches.length === 0, mismatches: r.mismatches });
+      else if (r.mismatches.length === 0) print(ctx, 'verified');
+      else for (const m of r.mismatches) print(ctx, `mismatch${m.wave === null ? '' : ` (wave ${m.wave})`}: ${m.message}`);
+      if (r.mismatches.length > 0) {
+        throw new AppError('VERIFY_FAILED', `${r.mismatches.length} mismatch(es): the stored assignment is not what pilot-v1 gives`);
+      }
+    });
+
+  randomize
+    .command('show')
+    .description('the randomization record: seed (once revealed), commitment, algorithm, block counts, fingerprints')
+    .option('--study <slug>', 'study slug')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { study?: string; json?: boolean }) => {
+      const study = requireStudy(o);
+      const r = await withDatabase(ctx, (db) => showRandomization(db, study));
+      const json = {
+        study: r.study,
+        algorithm: r.algorithm,
+        version: r.randomizations[0]?.version ?? null,
+        unit: r.unit,
+        block_by: r.blockBy,
+        arms: r.arms,
+        seed: r.seed,
+        seed_commitment: r.seedCommitment,
+        seed_revealed_at: r.seedRevealedAt?.toISOString() ?? null,
+        randomizations: r.randomizations.map(recordJson),
+      };
+      if (o.json) return printJson(ctx, json);
+      print(ctx, `${r.study}: ${r.algorithm}, ${r.unit} units, arms ${r.arms.map((a) => `${a.name} ${a.probability}`).join(', ')}; block by ${r.blockBy.join(', ') || '(none)'}`);
+      print(ctx, `seed commitment ${r.seedCommitment}; seed ${r.seed ?? '(sealed until randomization)'}`);
+      for (const w of r.randomizations) {
+        print(ctx, `wave ${w.wave} (seed ${w.seedDerivation}) locked ${w.lockedAt.toISOString()} by ${w.actor}: ${w.units} units, ${w.students} students`);
+        print(ctx, `  roster SHA-256 ${w.rosterSha256}\n  assignment SHA-256 ${w.assignmentSha256}`);
+        printBlocks(ctx, w.blockCounts, w.arms.map((a) => a.name));
+      }
+    });
+}
+
+function recordJson(w: RandomizationRecord) {
+  return {
+    wave: w.wave,
+    algorithm: w.algorithm,
+    version: w.version,
+    seed_derivation: w.seedDerivation,
+    locked_at: w.lockedAt.toISOString(),
+    actor: w.actor,
+    units: w.units,
+    students: w.students,
+    roster_sha256: w.rosterSha256,
+    assignment_sha256: w.assignmentSha256,
+    block_counts: w.blockCounts.map((b) => ({ block_key: b.blockKey, n: b.n, counts: b.counts })),
+    warnings: w.warnings,
+  };
+}
+
+function rowJson(r: BalanceRow) {
+  return {
+    covariate: r.covariate,
+    level: r.level,
+    mean_treatment: r.meanTreatment,
+    mean_control: r.meanControl,
+    n_treatment: r.nTreatment,
+    n_control: r.nControl,
+    missing_treatment: r.missingTreatment,
+    missing_control: r.missingControl,
+    smd: r.smd.kind === 'ok' ? r.smd.smd : null,
+    band: r.smd.kind === 'ok' ? r.smd.band : r.smd.reason,
+  };
+}
+
+function balanceJson(c: BalanceComparison) {
+  return {
+    arm: c.arm,
+    control: c.control,
+    overall: c.overall.map(rowJson),
+    by_district: c.byDistrict.map((d) => ({ district_leaid: d.districtLeaid, rows: d.rows.map(rowJson) })),
+  };
+}
+
+function randomizeJson(r: RandomizeResult) {
+  return {
+    study: r.study,
+    randomization_id: r.randomizationId,
+    wave: r.wave,
+    algorithm: r.algorithm,
+    version: r.version,
+    units: r.units,
+    students: r.students,
+    inherited_students: r.inheritedStudents,
+    roster_sha256: r.rosterSha256,
+    assignment_sha256: r.assignmentSha256,
+    block_counts: r.blocks.map((b) => ({ block_key: b.blockKey, n: b.n, counts: b.counts })),
+    warnings: r.warnings,
+    balance: r.balance.map(balanceJson),
+    balance_summary: r.balanceSummary,
+  };
+}
+
+function printBlocks(ctx: CliContext, blocks: BlockCount[], arms: string[]): void {
+  const width = Math.max(5, ...blocks.map((b) => b.blockKey.length + 2));
+  print(ctx, `  ${'block'.padEnd(width)}${'units'.padStart(7)}${arms.map((a) => a.padStart(Math.max(10, a.length + 2))).join('')}`);
+  for (const b of blocks) {
+    print(ctx, `  ${(b.blockKey || '(all)').padEnd(width)}${String(b.n).padStart(7)}${arms.map((a) => String(b.counts[a]).padStart(Math.max(10, a.length + 2))).join('')}`);
+  }
+}
+
+function printRandomize(ctx: CliContext, r: RandomizeResult): void {
+  print(ctx, `randomized ${r.study} wave ${r.wave} by ${r.algorithm} v${r.version}: ${r.units} units, ${r.students} students` +
+    (r.inheritedStudents ? ` (${r.inheritedStudents} joined units randomized earlier)` : ''));
+  print(ctx, `roster SHA-256 ${r.rosterSha256}\nassignment SHA-256 ${r.assignmentSha256}`);
+  print(ctx, 'the seed is now revealed: `pilot randomize show --study ' + r.study + '`');
+  print(ctx, '\ncounts by block and arm');
+  printBlocks(ctx, r.blocks, Object.keys(r.blocks[0]?.counts ?? {}));
+  print(ctx, '\nbalance over students: SMD vs control (WWC: |SMD| ≤ .05 satisfies, ≤ .25 requires adjustment, > .25 fails)');
+  for (const c of r.balance) {
+    print(ctx, `  ${c.arm} vs ${c.control}`);
+    for (const row of c.overall) {
+      const name = row.level === null ? row.covariate : `${row.covariate}=${row.level}`;
+      const smd = row.smd.kind === 'ok' ? row.smd.smd.toFixed(3).padStart(8) : '       –';
+      const band = row.smd.kind === 'ok' ? row.smd.band.replace('_', ' ') : `undefined (${row.smd.reason.replace('_', ' ')})`;
+      print(ctx, `    ${name.padEnd(34)}${fmt(row.meanTreatment)}${fmt(row.meanControl)}${smd}  ${band}`);
+    }
+  }
+  for (const s of r.balanceSummary) {
+    print(ctx, `  ${s.arm}: ${s.bands.satisfies} satisfy, ${s.bands.requires_adjustment} require adjustment, ${s.bands.fails} fail, ${s.bands.undefined} undefined (per-district tables: --json)`);
+  }
+  for (const w of r.warnings) print(ctx, `warning (${w.code}): ${w.message}`);
+}
+
+function fmt(x: number): string {
+  return (Number.isFinite(x) ? x.toFixed(3) : '–').padStart(10);
+}
