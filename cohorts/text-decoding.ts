@@ -16,9 +16,11 @@ export interface DecodeOptions {
   encoding?: TextEncodingName;
 }
 
-export type DecodeResult = { ok: true; text: string; warnings: InputProblem[] } | { ok: false; problem: InputProblem };
+export type DecodeResult =
+  { ok: true; text: string; warnings: InputProblem[] } | { ok: false; problem: InputProblem };
 
-const RESAVE = 'save the file as UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)") and import it again; nothing was imported from it';
+const RESAVE =
+  'save the file as UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)") and import it again; nothing was imported from it';
 
 /** Length in bytes of a BOM to strip, or a problem for a UTF-16 file. */
 function inspectStart(bytes: Uint8Array, fileName: string): number | InputProblem {
@@ -28,7 +30,12 @@ function inspectStart(bytes: Uint8Array, fileName: string): number | InputProble
   const bomless = bytes.length >= 4 && bytes[0] !== 0 && bytes[1] === 0 && bytes[2] !== 0 && bytes[3] === 0;
   if (le || be || bomless) {
     const how = le || be ? `its byte-order mark is ${le ? 'FF FE' : 'FE FF'}` : 'every other byte is zero';
-    return { file: fileName, line: 1, column: null, reason: `the file is UTF-16 encoded (${how}), not UTF-8; ${RESAVE}` };
+    return {
+      file: fileName,
+      line: 1,
+      column: null,
+      reason: `the file is UTF-16 encoded (${how}), not UTF-8; ${RESAVE}`,
+    };
   }
   return 0;
 }
@@ -43,12 +50,23 @@ export function firstInvalidUtf8(bytes: Uint8Array, start = 0, allowTruncatedEnd
   let i = start;
   while (i < n) {
     const b = bytes[i];
-    if (b < 0x80) { i++; continue; }
-    let need: number, lo = 0x80, hi = 0xbf;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number,
+      lo = 0x80,
+      hi = 0xbf;
     if (b >= 0xc2 && b <= 0xdf) need = 1;
-    else if (b >= 0xe0 && b <= 0xef) { need = 2; if (b === 0xe0) lo = 0xa0; if (b === 0xed) hi = 0x9f; }
-    else if (b >= 0xf0 && b <= 0xf4) { need = 3; if (b === 0xf0) lo = 0x90; if (b === 0xf4) hi = 0x8f; }
-    else return i;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lo = 0xa0;
+      if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lo = 0x90;
+      if (b === 0xf4) hi = 0x8f;
+    } else return i;
     for (let k = 1; k <= need; k++) {
       if (i + k >= n) return allowTruncatedEnd ? -1 : i;
       const c = bytes[i + k];
@@ -60,18 +78,38 @@ export function firstInvalidUtf8(bytes: Uint8Array, start = 0, allowTruncatedEnd
 }
 
 /** Where a byte offset falls: 1-based line and character column, counted in the valid prefix. */
-function locate(bytes: Uint8Array, from: number, offset: number, line0: number, col0: number): { line: number; column: number } {
-  let line = line0, lineStart = from;
-  for (let i = from; i < offset; i++) if (bytes[i] === 0x0a) { line++; lineStart = i + 1; }
+function locate(
+  bytes: Uint8Array,
+  from: number,
+  offset: number,
+  line0: number,
+  col0: number,
+): { line: number; column: number } {
+  let line = line0,
+    lineStart = from;
+  for (let i = from; i < offset; i++)
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
   const prefix = new TextDecoder('utf-8').decode(bytes.subarray(lineStart, offset));
   return { line, column: (line === line0 ? col0 : 0) + prefix.length + 1 };
 }
 
-function invalidProblem(fileName: string, line: number, column: number, byte: number, context: Uint8Array): InputProblem {
+function invalidProblem(
+  fileName: string,
+  line: number,
+  column: number,
+  byte: number,
+  context: Uint8Array,
+): InputProblem {
   const hex = byte.toString(16).toUpperCase().padStart(2, '0');
   const asCp1252 = iconv.decode(Buffer.from([byte]), 'win1252');
   const looksCp1252 = byte >= 0x80 && asCp1252 !== '\ufffd' && ![0x81, 0x8d, 0x8f, 0x90, 0x9d].includes(byte);
-  const snippet = iconv.decode(Buffer.from(context), 'win1252').replace(/[\r\n]+/g, ' ').trim();
+  const snippet = iconv
+    .decode(Buffer.from(context), 'win1252')
+    .replace(/[\r\n]+/g, ' ')
+    .trim();
   const why = looksCp1252
     ? `it looks like Windows-1252, where byte ${hex} is "${asCp1252}" ("${snippet}")`
     : `byte ${hex} cannot start or continue a UTF-8 character`;
@@ -85,7 +123,8 @@ function invalidProblem(fileName: string, line: number, column: number, byte: nu
 
 /** Up to 20 bytes either side of `offset`, cut at line ends, for the example in a message. */
 function contextAround(bytes: Uint8Array, offset: number): Uint8Array {
-  let a = offset, b = offset + 1;
+  let a = offset,
+    b = offset + 1;
   while (a > 0 && offset - a < 20 && bytes[a - 1] !== 0x0a) a--;
   while (b < bytes.length && b - offset < 20 && bytes[b] !== 0x0a && bytes[b] !== 0x0d) b++;
   return bytes.subarray(a, b);
@@ -102,7 +141,11 @@ export function decodeText(bytes: Uint8Array, fileName: string, options: DecodeO
   if (options.encoding === 'windows-1252') {
     const body = bytes.subarray(start);
     const text = iconv.decode(Buffer.from(body.buffer, body.byteOffset, body.byteLength), 'win1252');
-    return { ok: true, text, warnings: [{ file: fileName, line: 1, column: null, reason: 'decoded as Windows-1252, as requested' }] };
+    return {
+      ok: true,
+      text,
+      warnings: [{ file: fileName, line: 1, column: null, reason: 'decoded as Windows-1252, as requested' }],
+    };
   }
   try {
     const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(start));
@@ -111,7 +154,10 @@ export function decodeText(bytes: Uint8Array, fileName: string, options: DecodeO
     const offset = firstInvalidUtf8(bytes, start);
     const at = offset < 0 ? bytes.length - 1 : offset;
     const { line, column } = locate(bytes, start, at, 1, 0);
-    return { ok: false, problem: invalidProblem(fileName, line, column, bytes[at], contextAround(bytes, at)) };
+    return {
+      ok: false,
+      problem: invalidProblem(fileName, line, column, bytes[at], contextAround(bytes, at)),
+    };
   }
 }
 
@@ -143,9 +189,16 @@ export function createLineDecoder(fileName: string, options: DecodeOptions = {})
 
   const track = (text: string): void => {
     let nl = text.indexOf('\n');
-    if (nl < 0) { column += text.length; return; }
+    if (nl < 0) {
+      column += text.length;
+      return;
+    }
     let last = nl;
-    while (nl >= 0) { line++; last = nl; nl = text.indexOf('\n', nl + 1); }
+    while (nl >= 0) {
+      line++;
+      last = nl;
+      nl = text.indexOf('\n', nl + 1);
+    }
     column = text.length - last - 1;
   };
 
@@ -186,7 +239,10 @@ export function createLineDecoder(fileName: string, options: DecodeOptions = {})
         head = concat(head, chunk);
         if (head.length < 4) return { ok: true, text: '' };
         const start = inspectStart(head, fileName);
-        if (typeof start !== 'number') { failed = start; return { ok: false, problem: start }; }
+        if (typeof start !== 'number') {
+          failed = start;
+          return { ok: false, problem: start };
+        }
         const rest = head.subarray(start);
         head = null;
         return decode(rest, false);
@@ -196,7 +252,10 @@ export function createLineDecoder(fileName: string, options: DecodeOptions = {})
     end() {
       if (head !== null) {
         const start = inspectStart(head, fileName);
-        if (typeof start !== 'number') { failed = start; return { ok: false, problem: start }; }
+        if (typeof start !== 'number') {
+          failed = start;
+          return { ok: false, problem: start };
+        }
         const rest = head.subarray(start);
         head = null;
         return decode(rest, true);

@@ -6,7 +6,14 @@ import { quote, type FieldResult } from './field-result.ts';
  * only an unknown spelling takes the slow path.
  */
 
-export const ATTENDANCE_CATEGORIES = ['present', 'excused', 'unexcused', 'tardy', 'early_departure', 'partial'] as const;
+export const ATTENDANCE_CATEGORIES = [
+  'present',
+  'excused',
+  'unexcused',
+  'tardy',
+  'early_departure',
+  'partial',
+] as const;
 export type AttendanceCategory = (typeof ATTENDANCE_CATEGORIES)[number];
 
 export type Suspension = 'oss' | 'iss';
@@ -59,10 +66,17 @@ export function parseAttendanceCategory(raw: string): FieldResult<AttendanceCate
 
 function slowCategory(raw: string): FieldResult<AttendanceCategory> {
   const hash = raw.lastIndexOf('#');
-  const tail = (hash >= 0 ? raw.slice(hash + 1) : raw).trim().toLowerCase().replace(/[\s-]+/g, ' ');
+  const tail = (hash >= 0 ? raw.slice(hash + 1) : raw)
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, ' ');
   for (const [name, result] of CATEGORY_TABLE) {
     if (result.ok && name.toLowerCase().replace(/[_-]/g, ' ') === tail) {
-      return { ok: true, value: result.value, note: `attendance category ${quote(raw)} read as '${result.value}'` };
+      return {
+        ok: true,
+        value: result.value,
+        note: `attendance category ${quote(raw)} read as '${result.value}'`,
+      };
     }
   }
   return {
@@ -72,12 +86,20 @@ function slowCategory(raw: string): FieldResult<AttendanceCategory> {
 }
 
 const SUSPENSION_TABLE = buildTable<Suspension | null>(
-  [['oss', 'oss'], ['iss', 'iss'], ['', null]],
   [
-    ['OSS', 'oss', 'upper case'], ['ISS', 'iss', 'upper case'],
-    ['out-of-school', 'oss', 'spelled out'], ['in-school', 'iss', 'spelled out'],
-    ['Out of School Suspension', 'oss', 'spelled out'], ['In School Suspension', 'iss', 'spelled out'],
-    ['Out-of-School Suspension', 'oss', 'spelled out'], ['In-School Suspension', 'iss', 'spelled out'],
+    ['oss', 'oss'],
+    ['iss', 'iss'],
+    ['', null],
+  ],
+  [
+    ['OSS', 'oss', 'upper case'],
+    ['ISS', 'iss', 'upper case'],
+    ['out-of-school', 'oss', 'spelled out'],
+    ['in-school', 'iss', 'spelled out'],
+    ['Out of School Suspension', 'oss', 'spelled out'],
+    ['In School Suspension', 'iss', 'spelled out'],
+    ['Out-of-School Suspension', 'oss', 'spelled out'],
+    ['In-School Suspension', 'iss', 'spelled out'],
   ],
   'suspension',
 );
@@ -91,9 +113,14 @@ const SUSPENSION_TABLE = buildTable<Suspension | null>(
 export function parseSuspension(raw: string): FieldResult<Suspension | null> {
   const hit = SUSPENSION_TABLE.get(raw);
   if (hit) return hit;
-  const folded = raw.trim().toLowerCase().replace(/[\s-]+/g, ' ');
+  const folded = raw
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, ' ');
   if (folded === '') return { ok: true, value: null, note: 'suspension: blank spaces read as none' };
-  if (folded === 'oss' || folded.startsWith('out of school')) return { ok: true, value: 'oss', note: `suspension ${quote(raw)} read as 'oss'` };
-  if (folded === 'iss' || folded.startsWith('in school')) return { ok: true, value: 'iss', note: `suspension ${quote(raw)} read as 'iss'` };
+  if (folded === 'oss' || folded.startsWith('out of school'))
+    return { ok: true, value: 'oss', note: `suspension ${quote(raw)} read as 'oss'` };
+  if (folded === 'iss' || folded.startsWith('in school'))
+    return { ok: true, value: 'iss', note: `suspension ${quote(raw)} read as 'iss'` };
   return { ok: false, reason: `suspension ${quote(raw)} is not oss, iss or empty` };
 }

@@ -39,7 +39,13 @@ export function parseSex(raw: string): FieldResult<Sex | null> {
  * Latino of any race is `hispanic`; otherwise the one race reported, or `multiple` for two or more.
  */
 export const RACE_ETHNICITY_CODES = [
-  'american_indian', 'asian', 'black', 'pacific_islander', 'white', 'hispanic', 'multiple',
+  'american_indian',
+  'asian',
+  'black',
+  'pacific_islander',
+  'white',
+  'hispanic',
+  'multiple',
 ] as const;
 export type RaceEthnicity = (typeof RACE_ETHNICITY_CODES)[number];
 
@@ -47,15 +53,32 @@ const RACE_SET: ReadonlySet<string> = new Set(RACE_ETHNICITY_CODES);
 
 /** Folded spellings (lower case, punctuation → space) → code: EDFacts codes, CEDS and Ed-Fi names. */
 const RACE_SPELLINGS: Record<string, RaceEthnicity> = {
-  am7: 'american_indian', as7: 'asian', bl7: 'black', pi7: 'pacific_islander', wh7: 'white',
-  hi7: 'hispanic', mu7: 'multiple',
-  'american indian': 'american_indian', 'american indian or alaska native': 'american_indian',
-  'american indian alaska native': 'american_indian', 'native american': 'american_indian',
-  'black or african american': 'black', 'black african american': 'black', 'african american': 'black',
-  'native hawaiian or other pacific islander': 'pacific_islander', 'native hawaiian pacific islander': 'pacific_islander',
-  'pacific islander': 'pacific_islander', 'native hawaiian': 'pacific_islander',
-  'hispanic or latino': 'hispanic', latino: 'hispanic', latinx: 'hispanic', 'hispanic latino': 'hispanic',
-  'two or more races': 'multiple', 'two or more': 'multiple', multiracial: 'multiple', 'multi racial': 'multiple',
+  am7: 'american_indian',
+  as7: 'asian',
+  bl7: 'black',
+  pi7: 'pacific_islander',
+  wh7: 'white',
+  hi7: 'hispanic',
+  mu7: 'multiple',
+  'american indian': 'american_indian',
+  'american indian or alaska native': 'american_indian',
+  'american indian alaska native': 'american_indian',
+  'native american': 'american_indian',
+  'black or african american': 'black',
+  'black african american': 'black',
+  'african american': 'black',
+  'native hawaiian or other pacific islander': 'pacific_islander',
+  'native hawaiian pacific islander': 'pacific_islander',
+  'pacific islander': 'pacific_islander',
+  'native hawaiian': 'pacific_islander',
+  'hispanic or latino': 'hispanic',
+  latino: 'hispanic',
+  latinx: 'hispanic',
+  'hispanic latino': 'hispanic',
+  'two or more races': 'multiple',
+  'two or more': 'multiple',
+  multiracial: 'multiple',
+  'multi racial': 'multiple',
   'american indian or alaskan native': 'american_indian',
 };
 
@@ -67,8 +90,16 @@ const RACE_SPELLINGS: Record<string, RaceEthnicity> = {
  */
 export function parseRaceEthnicity(raw: string): FieldResult<RaceEthnicity> {
   if (RACE_SET.has(raw)) return { ok: true, value: raw as RaceEthnicity };
-  const folded = raw.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
-  const code = RACE_SET.has(folded.replace(/ /g, '_')) ? (folded.replace(/ /g, '_') as RaceEthnicity) : RACE_SPELLINGS[folded];
+  const folded = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+  const code = RACE_SET.has(folded.replace(/ /g, '_'))
+    ? (folded.replace(/ /g, '_') as RaceEthnicity)
+    : RACE_SPELLINGS[folded];
   if (code) return { ok: true, value: code, note: `race/ethnicity ${quote(raw)} read as '${code}'` };
-  return { ok: false, reason: `race/ethnicity ${quote(raw)} is not one of ${RACE_ETHNICITY_CODES.join(', ')}` };
+  return {
+    ok: false,
+    reason: `race/ethnicity ${quote(raw)} is not one of ${RACE_ETHNICITY_CODES.join(', ')}`,
+  };
 }

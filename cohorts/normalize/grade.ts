@@ -6,15 +6,46 @@ import { quote, type FieldResult } from './field-result.ts';
  * KG kindergarten, 01–12, 13 (grade 13), PS postsecondary, UG ungraded, Other.
  */
 export const CEDS_GRADES = [
-  'IT', 'PR', 'PK', 'TK', 'KG',
-  '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13',
-  'PS', 'UG', 'Other',
+  'IT',
+  'PR',
+  'PK',
+  'TK',
+  'KG',
+  '01',
+  '02',
+  '03',
+  '04',
+  '05',
+  '06',
+  '07',
+  '08',
+  '09',
+  '10',
+  '11',
+  '12',
+  '13',
+  'PS',
+  'UG',
+  'Other',
 ] as const;
 export type CedsGrade = (typeof CEDS_GRADES)[number];
 
 /** The grades Pilot enrolls students in. */
 export const STUDENT_GRADES = [
-  'PK', 'KG', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12',
+  'PK',
+  'KG',
+  '01',
+  '02',
+  '03',
+  '04',
+  '05',
+  '06',
+  '07',
+  '08',
+  '09',
+  '10',
+  '11',
+  '12',
 ] as const;
 export type StudentGrade = (typeof STUDENT_GRADES)[number];
 
@@ -22,10 +53,32 @@ const CEDS_SET: ReadonlySet<string> = new Set(CEDS_GRADES);
 const STUDENT_SET: ReadonlySet<string> = new Set(STUDENT_GRADES);
 
 const ORDINAL_WORDS: Record<string, number> = {
-  first: 1, second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8,
-  ninth: 9, tenth: 10, eleventh: 11, twelfth: 12, thirteenth: 13,
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, thirteen: 13,
+  first: 1,
+  second: 2,
+  third: 3,
+  fourth: 4,
+  fifth: 5,
+  sixth: 6,
+  seventh: 7,
+  eighth: 8,
+  ninth: 9,
+  tenth: 10,
+  eleventh: 11,
+  twelfth: 12,
+  thirteenth: 13,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
 };
 
 /** Spellings of the non-numbered grades, after lower-casing and removing spaces, dots and dashes. */
@@ -100,7 +153,10 @@ function interpretGrade(trimmed: string): { code: CedsGrade; why?: string } | nu
   const literal = NAMED_GRADES[trimmed.toLowerCase()];
   if (literal) return literal;
   // Prefix/suffix words: "grade 3", "gr 3", "grd 3", "3rd grade", "grade 03", "Pre-K".
-  const words = trimmed.toLowerCase().replace(/[\s.\-_]+/g, ' ').trim();
+  const words = trimmed
+    .toLowerCase()
+    .replace(/[\s.\-_]+/g, ' ')
+    .trim();
   const s = words.replace(/^(grade|grd|gr|g) ?/, '').replace(/ ?grade$/, '');
   const compact = s.replace(/ /g, '');
   const named = NAMED_GRADES[compact];

@@ -30,7 +30,10 @@ function fixedWidthDigits(raw: string, width: number, label: string, what: strin
   const damage = spreadsheetDamage(s, label);
   if (damage) return { ok: false, reason: damage };
   if (!isDigits(s)) return { ok: false, reason: `${label} ${quote(raw)} must be ${width} digits (${what})` };
-  if (s.length === width) return s === raw ? { ok: true, value: s } : { ok: true, value: s, note: `${label} ${quote(raw)}: spaces removed` };
+  if (s.length === width)
+    return s === raw
+      ? { ok: true, value: s }
+      : { ok: true, value: s, note: `${label} ${quote(raw)}: spaces removed` };
   if (s.length < width) {
     const padded = s.padStart(width, '0');
     return {
@@ -38,7 +41,10 @@ function fixedWidthDigits(raw: string, width: number, label: string, what: strin
       reason: `${label} ${quote(raw)} has ${s.length} digits, not ${width}: a spreadsheet most likely dropped its leading zero${width - s.length > 1 ? 's' : ''} (did you mean '${padded}'?); format the column as text and export again`,
     };
   }
-  return { ok: false, reason: `${label} ${quote(raw)} has ${s.length} digits; it must have ${width} (${what})` };
+  return {
+    ok: false,
+    reason: `${label} ${quote(raw)} has ${s.length} digits; it must have ${width} (${what})`,
+  };
 }
 
 /**
@@ -58,7 +64,12 @@ export function normalizeLeaid(raw: string): FieldResult<string> {
  * @example normalizeNcesSchoolId('010000500870', '0100005') // { ok: true, value: '010000500870' }
  */
 export function normalizeNcesSchoolId(raw: string, leaid?: string): FieldResult<string> {
-  const result = fixedWidthDigits(raw, 12, 'NCES school id', "the district's 7-digit LEAID + a 5-digit school number");
+  const result = fixedWidthDigits(
+    raw,
+    12,
+    'NCES school id',
+    "the district's 7-digit LEAID + a 5-digit school number",
+  );
   if (!result.ok || leaid === undefined || result.value.startsWith(leaid)) return result;
   return {
     ok: false,
@@ -76,7 +87,8 @@ export function normalizeLocalId(raw: string, label = 'id'): FieldResult<string>
   const s = raw.trim();
   if (s === '') return { ok: false, reason: `${label} is empty` };
   for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) < 32) return { ok: false, reason: `${label} ${quote(raw)} contains a control character` };
+    if (s.charCodeAt(i) < 32)
+      return { ok: false, reason: `${label} ${quote(raw)} contains a control character` };
   }
   const damage = spreadsheetDamage(s, label);
   if (damage) return { ok: false, reason: damage };
@@ -124,7 +136,10 @@ export function findStrippedLeadingZeros(values: readonly string[], label = 'id'
     if (value.length >= width || !isDigits(value)) return;
     const suggestion = value.padStart(width, '0');
     suspects.push({
-      index, value, width, suggestion,
+      index,
+      value,
+      width,
+      suggestion,
       reason: `${label} ${quote(value)} is shorter than the ${width}-digit ids with leading zeros in this column: a spreadsheet most likely dropped its leading zeros (did you mean '${suggestion}'?)`,
     });
   });

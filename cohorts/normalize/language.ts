@@ -22,18 +22,53 @@ const SIS_CODES: Record<string, string> = { sp: 'es', hm: 'hmn' };
 
 /** ISO 639-3 codes common among U.S. English learners that have no ISO 639-1 or 639-2 code. */
 const ISO_639_3_KEPT: Record<string, string> = {
-  mam: 'Mam', quc: "K'iche'", kjb: "Q'anjob'al", acr: 'Achi', ixl: 'Ixil', cak: 'Kaqchikel',
-  yue: 'Cantonese', cmn: 'Mandarin', prs: 'Dari', ase: 'American Sign Language', cjk: 'Chokwe',
-  kri: 'Krio', mxb: 'Mixtec', tzo: 'Tzotzil', kea: 'Kabuverdianu',
+  mam: 'Mam',
+  quc: "K'iche'",
+  kjb: "Q'anjob'al",
+  acr: 'Achi',
+  ixl: 'Ixil',
+  cak: 'Kaqchikel',
+  yue: 'Cantonese',
+  cmn: 'Mandarin',
+  prs: 'Dari',
+  ase: 'American Sign Language',
+  cjk: 'Chokwe',
+  kri: 'Krio',
+  mxb: 'Mixtec',
+  tzo: 'Tzotzil',
+  kea: 'Kabuverdianu',
 };
 
 /** Names SIS products use that neither package lists, mapped to what Pilot stores. */
 const EXTRA_NAMES: Record<string, string> = {
-  mandarin: 'zh', cantonese: 'zh', chinese: 'zh', hmong: 'hmn', filipino: 'tl', tagalog: 'tl',
-  'haitian creole': 'ht', creole: 'ht', farsi: 'fa', persian: 'fa', dari: 'prs', burmese: 'my',
-  karen: 'kar', 'sign language': 'ase', 'american sign language': 'ase', asl: 'ase', mam: 'mam',
-  kiche: 'quc', "k'iche'": 'quc', quiche: 'quc', marshallese: 'mh', chuukese: 'chk', pashto: 'ps',
-  swahili: 'sw', 'cape verdean creole': 'kea', english: 'en', spanish: 'es', espanol: 'es',
+  mandarin: 'zh',
+  cantonese: 'zh',
+  chinese: 'zh',
+  hmong: 'hmn',
+  filipino: 'tl',
+  tagalog: 'tl',
+  'haitian creole': 'ht',
+  creole: 'ht',
+  farsi: 'fa',
+  persian: 'fa',
+  dari: 'prs',
+  burmese: 'my',
+  karen: 'kar',
+  'sign language': 'ase',
+  'american sign language': 'ase',
+  asl: 'ase',
+  mam: 'mam',
+  kiche: 'quc',
+  "k'iche'": 'quc',
+  quiche: 'quc',
+  marshallese: 'mh',
+  chuukese: 'chk',
+  pashto: 'ps',
+  swahili: 'sw',
+  'cape verdean creole': 'kea',
+  english: 'en',
+  spanish: 'es',
+  espanol: 'es',
 };
 
 let namesCache: Map<string, string> | null = null;
@@ -76,7 +111,11 @@ export function normalizeLanguage(raw: string): FieldResult<string> {
   const lower = trimmed.toLowerCase();
   if (lower.length === 2 && ISO6391.validate(lower)) {
     if (lower === 'ch') {
-      return { ok: true, value: 'ch', note: `language ${quote(raw)} read as ISO 639-1 'ch' (Chamorro); for Chinese write 'zh'` };
+      return {
+        ok: true,
+        value: 'ch',
+        note: `language ${quote(raw)} read as ISO 639-1 'ch' (Chamorro); for Chinese write 'zh'`,
+      };
     }
     return { ok: true, value: lower };
   }
@@ -85,7 +124,12 @@ export function normalizeLanguage(raw: string): FieldResult<string> {
   const tag = /^([a-z]{2,3})[-_][a-z0-9-_]+$/.exec(lower);
   if (tag) {
     const primary = normalizeLanguage(tag[1]);
-    if (primary.ok) return { ok: true, value: primary.value, note: `language ${quote(raw)} read as '${primary.value}' (region or script dropped)` };
+    if (primary.ok)
+      return {
+        ok: true,
+        value: primary.value,
+        note: `language ${quote(raw)} read as '${primary.value}' (region or script dropped)`,
+      };
   }
   if (/^[a-z]{3}$/.test(lower)) {
     const coded = fromThreeLetters(lower, raw);
@@ -100,15 +144,24 @@ export function normalizeLanguage(raw: string): FieldResult<string> {
 }
 
 function fromThreeLetters(lower: string, raw: string): FieldResult<string> | null {
-  const one = (iso6392BTo1 as Record<string, string>)[lower] ?? (iso6392TTo1 as Record<string, string>)[lower];
+  const one =
+    (iso6392BTo1 as Record<string, string>)[lower] ?? (iso6392TTo1 as Record<string, string>)[lower];
   if (one) return { ok: true, value: one, note: `language ${quote(raw)} (ISO 639-2) read as '${one}'` };
   const twoOnly = iso6392.find((l) => l.iso6392B === lower || l.iso6392T === lower);
   if (twoOnly) {
-    return { ok: true, value: lower, note: `language ${quote(raw)} (${twoOnly.name}) has no ISO 639-1 code; kept as ISO 639-2 '${lower}'` };
+    return {
+      ok: true,
+      value: lower,
+      note: `language ${quote(raw)} (${twoOnly.name}) has no ISO 639-1 code; kept as ISO 639-2 '${lower}'`,
+    };
   }
   const threeName = ISO_639_3_KEPT[lower];
   if (threeName) {
-    return { ok: true, value: lower, note: `language ${quote(raw)} (${threeName}) has no ISO 639-1 code; kept as ISO 639-3 '${lower}'` };
+    return {
+      ok: true,
+      value: lower,
+      note: `language ${quote(raw)} (${threeName}) has no ISO 639-1 code; kept as ISO 639-3 '${lower}'`,
+    };
   }
   return null;
 }

@@ -23,7 +23,11 @@ export function normalizePhone(raw: string, defaultCountry: CountryCode = 'US'):
     };
   }
   if (parsed.ext) {
-    return { ok: true, value: parsed.number, note: `phone number ${quote(raw)}: extension ${parsed.ext} dropped` };
+    return {
+      ok: true,
+      value: parsed.number,
+      note: `phone number ${quote(raw)}: extension ${parsed.ext} dropped`,
+    };
   }
   return { ok: true, value: parsed.number };
 }

@@ -35,15 +35,20 @@ function daysInMonth(year: number, month: number): number {
 /** Year, month, day of a `YYYY-MM-DD` string, or -1 when the shape is wrong. No allocation. */
 function isoParts(s: string, withDay: boolean): number {
   if (s.length !== (withDay ? 10 : 7) || s.charCodeAt(4) !== 45) return -1;
-  const y0 = digitAt(s, 0), y1 = digitAt(s, 1), y2 = digitAt(s, 2), y3 = digitAt(s, 3);
-  const m0 = digitAt(s, 5), m1 = digitAt(s, 6);
+  const y0 = digitAt(s, 0),
+    y1 = digitAt(s, 1),
+    y2 = digitAt(s, 2),
+    y3 = digitAt(s, 3);
+  const m0 = digitAt(s, 5),
+    m1 = digitAt(s, 6);
   if ((y0 | y1 | y2 | y3 | m0 | m1) < 0) return -1;
   const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
   const month = m0 * 10 + m1;
   if (year < 1900 || year > 2199 || month < 1 || month > 12) return -1;
   if (!withDay) return year * 100 + month;
   if (s.charCodeAt(7) !== 45) return -1;
-  const d0 = digitAt(s, 8), d1 = digitAt(s, 9);
+  const d0 = digitAt(s, 8),
+    d1 = digitAt(s, 9);
   if ((d0 | d1) < 0) return -1;
   const day = d0 * 10 + d1;
   if (day < 1 || day > daysInMonth(year, month)) return -1;
@@ -81,8 +86,10 @@ function explainBadDate(raw: string): string {
     const hint = isIsoDate(guess) ? ` (if it means month/day/year, write ${guess})` : '';
     return `date ${quote(raw)} looks like MM/DD/YYYY; dates must be YYYY-MM-DD${hint}`;
   }
-  if (/^\d{4}-\d{1,2}-\d{1,2}$/.test(s)) return `date ${quote(raw)} must be YYYY-MM-DD with two-digit month and day, or is not a calendar date`;
-  if (/^\d{4}-\d{2}-\d{2}[T ]/.test(s)) return `date ${quote(raw)} has a time of day; dates must be YYYY-MM-DD only`;
+  if (/^\d{4}-\d{1,2}-\d{1,2}$/.test(s))
+    return `date ${quote(raw)} must be YYYY-MM-DD with two-digit month and day, or is not a calendar date`;
+  if (/^\d{4}-\d{2}-\d{2}[T ]/.test(s))
+    return `date ${quote(raw)} has a time of day; dates must be YYYY-MM-DD only`;
   return `date ${quote(raw)} is not a date written YYYY-MM-DD`;
 }
 
@@ -93,8 +100,13 @@ function explainBadDate(raw: string): string {
  */
 export function parseIsoMonth(raw: string): FieldResult<string> {
   if (isIsoMonth(raw)) return { ok: true, value: raw };
-  if (isIsoDate(raw)) return { ok: false, reason: `month ${quote(raw)} is a date; months are written YYYY-MM (${raw.slice(0, 7)})` };
-  if (/^\d{1,2}\/\d{4}$/.test(raw.trim())) return { ok: false, reason: `month ${quote(raw)} looks like MM/YYYY; months must be YYYY-MM` };
+  if (isIsoDate(raw))
+    return {
+      ok: false,
+      reason: `month ${quote(raw)} is a date; months are written YYYY-MM (${raw.slice(0, 7)})`,
+    };
+  if (/^\d{1,2}\/\d{4}$/.test(raw.trim()))
+    return { ok: false, reason: `month ${quote(raw)} looks like MM/YYYY; months must be YYYY-MM` };
   return { ok: false, reason: `month ${quote(raw)} is not a month written YYYY-MM` };
 }
 
@@ -135,7 +147,8 @@ export function parseFraction(raw: string): FieldResult<number> {
   if (x === x) return { ok: true, value: x };
   const s = raw.trim();
   if (s === '') return { ok: false, reason: 'fraction is empty; write a number from 0 to 1' };
-  if (s.endsWith('%')) return { ok: false, reason: `${quote(raw)} is a percentage; write a fraction from 0 to 1 (50% is 0.5)` };
+  if (s.endsWith('%'))
+    return { ok: false, reason: `${quote(raw)} is a percentage; write a fraction from 0 to 1 (50% is 0.5)` };
   const y = decimalOrNaN(s);
   if (y > 1) return { ok: false, reason: `${quote(raw)} is above 1; write a fraction from 0 to 1` };
   return { ok: false, reason: `${quote(raw)} is not a number from 0 to 1` };

@@ -4,7 +4,11 @@ import type { Students } from './students.ts';
 import type { CaregiverRole, OneRosterGuardian } from './types.ts';
 import type { UserRecord, Users } from './users.ts';
 
-export const CAREGIVER_ROLES: ReadonlySet<string> = new Set<CaregiverRole>(['parent', 'guardian', 'relative']);
+export const CAREGIVER_ROLES: ReadonlySet<string> = new Set<CaregiverRole>([
+  'parent',
+  'guardian',
+  'relative',
+]);
 
 /** A caregiver before households are attached. */
 export type GuardianDraft = Omit<OneRosterGuardian, 'householdKey'>;
@@ -19,16 +23,28 @@ export function buildGuardians(users: Users, log: ImportLog): GuardianDraft[] {
   for (const u of users.all) {
     if (!CAREGIVER_ROLES.has(u.role)) continue;
     out.push({
-      sourcedId: u.sourcedId, role: u.role as CaregiverRole, identifier: u.identifier === '' ? null : u.identifier,
-      givenName: u.givenName, familyName: u.familyName, email: u.email === '' ? null : u.email,
-      phone: phoneOrNull(u.phone, u, 'phone', users, log), sms: phoneOrNull(u.sms, u, 'sms', users, log),
-      studentSourcedIds: [], line: u.line,
+      sourcedId: u.sourcedId,
+      role: u.role as CaregiverRole,
+      identifier: u.identifier === '' ? null : u.identifier,
+      givenName: u.givenName,
+      familyName: u.familyName,
+      email: u.email === '' ? null : u.email,
+      phone: phoneOrNull(u.phone, u, 'phone', users, log),
+      sms: phoneOrNull(u.sms, u, 'sms', users, log),
+      studentSourcedIds: [],
+      line: u.line,
     });
   }
   return out;
 }
 
-function phoneOrNull(raw: string, u: UserRecord, column: 'phone' | 'sms', users: Users, log: ImportLog): string | null {
+function phoneOrNull(
+  raw: string,
+  u: UserRecord,
+  column: 'phone' | 'sms',
+  users: Users,
+  log: ImportLog,
+): string | null {
   if (raw === '') return null;
   const r = normalizePhone(raw);
   if (r.ok) {
@@ -49,7 +65,12 @@ function phoneOrNull(raw: string, u: UserRecord, column: 'phone' | 'sms', users:
  *
  * @returns each caregiver's `studentSourcedIds` filled in; returns the links as [student, guardian] pairs.
  */
-export function linkAgents(users: Users, students: Students, guardians: GuardianDraft[], log: ImportLog): Array<[string, string]> {
+export function linkAgents(
+  users: Users,
+  students: Students,
+  guardians: GuardianDraft[],
+  log: ImportLog,
+): Array<[string, string]> {
   const byGuardian = new Map(guardians.map((g) => [g.sourcedId, g]));
   const seen = new Set<string>();
   const links: Array<[string, string]> = [];
@@ -68,17 +89,37 @@ export function linkAgents(users: Users, students: Students, guardians: Guardian
     if (u.agentSourcedIds.length === 0) continue;
     const isStudent = u.role === 'student';
     if (!isStudent && !CAREGIVER_ROLES.has(u.role)) {
-      log.warn(users.file, u.line, column, `agentSourcedIds on a '${u.role}' row are ignored; Pilot reads agents of students and caregivers only`);
+      log.warn(
+        users.file,
+        u.line,
+        column,
+        `agentSourcedIds on a '${u.role}' row are ignored; Pilot reads agents of students and caregivers only`,
+      );
       continue;
     }
     for (const agentId of u.agentSourcedIds) {
       const agent = users.byId.get(agentId);
       if (!agent) {
-        log.problem(users.file, u.line, column, `agentSourcedIds lists '${agentId}', which is not a user in users.csv`);
+        log.problem(
+          users.file,
+          u.line,
+          column,
+          `agentSourcedIds lists '${agentId}', which is not a user in users.csv`,
+        );
       } else if (isStudent && !CAREGIVER_ROLES.has(agent.role)) {
-        log.problem(users.file, u.line, column, `agentSourcedIds lists '${agentId}' (line ${agent.line}), whose role is '${agent.role}', not parent, guardian or relative`);
+        log.problem(
+          users.file,
+          u.line,
+          column,
+          `agentSourcedIds lists '${agentId}' (line ${agent.line}), whose role is '${agent.role}', not parent, guardian or relative`,
+        );
       } else if (!isStudent && agent.role !== 'student') {
-        log.problem(users.file, u.line, column, `agentSourcedIds of a ${u.role} lists '${agentId}' (line ${agent.line}), whose role is '${agent.role}'; a caregiver's agents must be students`);
+        log.problem(
+          users.file,
+          u.line,
+          column,
+          `agentSourcedIds of a ${u.role} lists '${agentId}' (line ${agent.line}), whose role is '${agent.role}'; a caregiver's agents must be students`,
+        );
       } else if (isStudent) add(u.sourcedId, agentId);
       else add(agentId, u.sourcedId);
     }

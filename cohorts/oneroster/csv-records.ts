@@ -6,7 +6,8 @@ export interface CsvRecord {
   cells: string[];
 }
 
-export type CsvParseResult = { ok: true; header: string[]; records: CsvRecord[] } | { ok: false; problem: InputProblem };
+export type CsvParseResult =
+  { ok: true; header: string[]; records: CsvRecord[] } | { ok: false; problem: InputProblem };
 
 /**
  * Parse RFC 4180 CSV text (comma separator, `"` quoting with `""` escapes, CRLF/LF/CR line ends),
@@ -36,10 +37,22 @@ export function parseCsv(text: string, file: string): CsvParseResult {
         for (;;) {
           const q = text.indexOf('"', j);
           if (q < 0) {
-            return { ok: false, problem: { file, line: openLine, column: columnName(rows, cells.length), reason: 'a quoted field opens here and is never closed' } };
+            return {
+              ok: false,
+              problem: {
+                file,
+                line: openLine,
+                column: columnName(rows, cells.length),
+                reason: 'a quoted field opens here and is never closed',
+              },
+            };
           }
           out += text.slice(j, q);
-          if (text.charCodeAt(q + 1) === 34) { out += '"'; j = q + 2; continue; }
+          if (text.charCodeAt(q + 1) === 34) {
+            out += '"';
+            j = q + 2;
+            continue;
+          }
           j = q + 1;
           break;
         }
@@ -59,7 +72,11 @@ export function parseCsv(text: string, file: string): CsvParseResult {
       }
       cells.push(value);
       const c = text.charCodeAt(i);
-      if (c === 44) { i++; blank = false; continue; }
+      if (c === 44) {
+        i++;
+        blank = false;
+        continue;
+      }
       if (c === 13) i += text.charCodeAt(i + 1) === 10 ? 2 : 1;
       else if (c === 10) i++;
       line++;
@@ -71,7 +88,16 @@ export function parseCsv(text: string, file: string): CsvParseResult {
     }
     rows.push({ line: startLine, cells });
   }
-  if (rows.length === 0) return { ok: false, problem: { file, line: 1, column: null, reason: 'the file is empty; it must at least have a header line' } };
+  if (rows.length === 0)
+    return {
+      ok: false,
+      problem: {
+        file,
+        line: 1,
+        column: null,
+        reason: 'the file is empty; it must at least have a header line',
+      },
+    };
   const [head, ...records] = rows;
   return { ok: true, header: head.cells, records };
 }
@@ -97,12 +123,16 @@ function columnName(rows: CsvRecord[], index: number): string | null {
 function raggedProblem(file: string, line: number, header: string[], count: number): InputProblem {
   if (count < header.length) {
     return {
-      file, line, column: header[count],
+      file,
+      line,
+      column: header[count],
       reason: `the row has ${count} fields but the header has ${header.length}: it ends before column '${header[count]}' (a missing comma, or a line break inside an unquoted field?)`,
     };
   }
   return {
-    file, line, column: null,
+    file,
+    line,
+    column: null,
     reason: `the row has ${count} fields but the header has ${header.length} (an unquoted comma inside a value?)`,
   };
 }

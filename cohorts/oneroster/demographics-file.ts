@@ -30,7 +30,12 @@ const COLUMNS = [
  * for no user at all is a warning; two rows for one student (counting merged sourcedIds) are a
  * problem. Flags must be "true"/"false" (or empty); 1/0/Y/N are read with a warning.
  */
-export function readDemographics(entry: ZipEntry, users: Users, students: Students, log: ImportLog): Map<string, StudentDemographics> {
+export function readDemographics(
+  entry: ZipEntry,
+  users: Users,
+  students: Students,
+  log: ImportLog,
+): Map<string, StudentDemographics> {
   const out = new Map<string, StudentDemographics>();
   const t = openTable(entry, COLUMNS, log);
   if (!t) return out;
@@ -39,12 +44,24 @@ export function readDemographics(entry: ZipEntry, users: Users, students: Studen
     const id = t.get(r, 'sourcedId');
     const student = students.primaryOf.get(id);
     if (student === undefined) {
-      if (!users.byId.has(id)) log.warn(t.file, r.line, t.label('sourcedId'), `'${id}' is not a user in users.csv; the row is ignored`, 'demographics-unknown-user');
+      if (!users.byId.has(id))
+        log.warn(
+          t.file,
+          r.line,
+          t.label('sourcedId'),
+          `'${id}' is not a user in users.csv; the row is ignored`,
+          'demographics-unknown-user',
+        );
       continue;
     }
     const earlier = lineOf.get(student);
     if (earlier !== undefined) {
-      log.problem(t.file, r.line, t.label('sourcedId'), `a second demographics row for student '${student}' (first on line ${earlier})`);
+      log.problem(
+        t.file,
+        r.line,
+        t.label('sourcedId'),
+        `a second demographics row for student '${student}' (first on line ${earlier})`,
+      );
       continue;
     }
     lineOf.set(student, r.line);
@@ -85,6 +102,12 @@ function flag(t: Table, r: CsvRecord, name: string, log: ImportLog): boolean | n
     log.problem(t.file, r.line, t.label(name), `${b.reason} (OneRoster race flags are "true" or "false")`);
     return null;
   }
-  log.warn(t.file, r.line, t.label(name), `flag '${raw}' read as ${b.value}; OneRoster writes "true" or "false"`, `flag-${raw}`);
+  log.warn(
+    t.file,
+    r.line,
+    t.label(name),
+    `flag '${raw}' read as ${b.value}; OneRoster writes "true" or "false"`,
+    `flag-${raw}`,
+  );
   return b.value;
 }

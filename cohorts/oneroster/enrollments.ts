@@ -34,7 +34,13 @@ function optionalDate(t: Table, r: CsvRecord, name: string, log: ImportLog): str
  * user and school must exist (else a problem), dates are YYYY-MM-DD, and beginDate must come
  * before endDate (OneRoster's endDate is exclusive).
  */
-export function readEnrollments(entry: ZipEntry, users: Users, students: Students, orgs: Orgs, log: ImportLog): OneRosterEnrollment[] {
+export function readEnrollments(
+  entry: ZipEntry,
+  users: Users,
+  students: Students,
+  orgs: Orgs,
+  log: ImportLog,
+): OneRosterEnrollment[] {
   const t = openTable(entry, ENROLLMENT_COLUMNS, log);
   if (!t) return [];
   const out: OneRosterEnrollment[] = [];
@@ -43,33 +49,59 @@ export function readEnrollments(entry: ZipEntry, users: Users, students: Student
     const sourcedId = t.get(r, 'sourcedId');
     const earlier = lines.get(sourcedId);
     if (earlier !== undefined) {
-      log.problem(t.file, r.line, t.label('sourcedId'), `sourcedId '${sourcedId}' is used twice (first on line ${earlier})`);
+      log.problem(
+        t.file,
+        r.line,
+        t.label('sourcedId'),
+        `sourcedId '${sourcedId}' is used twice (first on line ${earlier})`,
+      );
       continue;
     }
     lines.set(sourcedId, r.line);
     const userId = t.get(r, 'userSourcedId');
     const user = users.byId.get(userId);
     if (!user) {
-      log.problem(t.file, r.line, t.label('userSourcedId'), `userSourcedId '${userId}' is not a user in users.csv`);
+      log.problem(
+        t.file,
+        r.line,
+        t.label('userSourcedId'),
+        `userSourcedId '${userId}' is not a user in users.csv`,
+      );
       continue;
     }
     const student = students.primaryOf.get(userId);
     if (student === undefined || user.role !== 'student') continue;
     const school = t.get(r, 'schoolSourcedId');
     if (orgs.types.get(school) !== 'school') {
-      log.problem(t.file, r.line, t.label('schoolSourcedId'), `schoolSourcedId '${school}' is not a school in orgs.csv`);
+      log.problem(
+        t.file,
+        r.line,
+        t.label('schoolSourcedId'),
+        `schoolSourcedId '${school}' is not a school in orgs.csv`,
+      );
       continue;
     }
     const beginDate = optionalDate(t, r, 'beginDate', log);
     const endDate = optionalDate(t, r, 'endDate', log);
     if (beginDate === undefined || endDate === undefined) continue;
     if (beginDate !== null && endDate !== null && endDate <= beginDate) {
-      log.problem(t.file, r.line, t.label('endDate'), `endDate ${endDate} is not after beginDate ${beginDate} (endDate is exclusive)`);
+      log.problem(
+        t.file,
+        r.line,
+        t.label('endDate'),
+        `endDate ${endDate} is not after beginDate ${beginDate} (endDate is exclusive)`,
+      );
       continue;
     }
     out.push({
-      sourcedId, studentSourcedId: student, schoolSourcedId: school, classSourcedId: t.get(r, 'classSourcedId'),
-      role: t.get(r, 'role'), beginDate, endDate, line: r.line,
+      sourcedId,
+      studentSourcedId: student,
+      schoolSourcedId: school,
+      classSourcedId: t.get(r, 'classSourcedId'),
+      role: t.get(r, 'role'),
+      beginDate,
+      endDate,
+      line: r.line,
     });
   }
   return out;
@@ -96,11 +128,22 @@ export function readAcademicSessions(entry: ZipEntry, log: ImportLog): OneRoster
     const endDate = optionalDate(t, r, 'endDate', log);
     const schoolYear = t.get(r, 'schoolYear');
     if (!/^\d{4}$/.test(schoolYear)) {
-      log.problem(t.file, r.line, t.label('schoolYear'), `schoolYear '${schoolYear}' must be the 4-digit year the school year ends`);
+      log.problem(
+        t.file,
+        r.line,
+        t.label('schoolYear'),
+        `schoolYear '${schoolYear}' must be the 4-digit year the school year ends`,
+      );
       continue;
     }
     if (!startDate || !endDate) {
-      if (startDate === null || endDate === null) log.problem(t.file, r.line, t.label(startDate === null ? 'startDate' : 'endDate'), 'the date is empty');
+      if (startDate === null || endDate === null)
+        log.problem(
+          t.file,
+          r.line,
+          t.label(startDate === null ? 'startDate' : 'endDate'),
+          'the date is empty',
+        );
       continue;
     }
     if (endDate < startDate) {
@@ -109,8 +152,14 @@ export function readAcademicSessions(entry: ZipEntry, log: ImportLog): OneRoster
     }
     const parent = t.get(r, 'parentSourcedId');
     out.push({
-      sourcedId: t.get(r, 'sourcedId'), title: t.get(r, 'title'), type: t.get(r, 'type'), startDate, endDate, schoolYear,
-      parentSourcedId: parent === '' ? null : parent, line: r.line,
+      sourcedId: t.get(r, 'sourcedId'),
+      title: t.get(r, 'title'),
+      type: t.get(r, 'type'),
+      startDate,
+      endDate,
+      schoolYear,
+      parentSourcedId: parent === '' ? null : parent,
+      line: r.line,
     });
   }
   return out;

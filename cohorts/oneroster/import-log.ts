@@ -18,7 +18,13 @@ export class ImportLog {
     else this.extraProblems++;
   }
 
-  warn(file: string, line: number, column: string | null, reason: string, group: string = `${file}|${column}|${reason}`): void {
+  warn(
+    file: string,
+    line: number,
+    column: string | null,
+    reason: string,
+    group: string = `${file}|${column}|${reason}`,
+  ): void {
     const found = this.groups.get(group);
     if (found) found.count++;
     else this.groups.set(group, { first: { file, line, column, reason }, count: 1 });
@@ -31,12 +37,22 @@ export class ImportLog {
   allProblems(): InputProblem[] {
     if (this.extraProblems === 0) return [...this.problems];
     const last = this.problems[this.problems.length - 1];
-    return [...this.problems, { file: last.file, line: last.line, column: null, reason: `... and ${this.extraProblems} more problems` }];
+    return [
+      ...this.problems,
+      {
+        file: last.file,
+        line: last.line,
+        column: null,
+        reason: `... and ${this.extraProblems} more problems`,
+      },
+    ];
   }
 
   warnings(): InputProblem[] {
     return [...this.groups.values()].map(({ first, count }) =>
-      count === 1 ? first : { ...first, reason: `${first.reason} (line ${first.line} and ${count - 1} more like it)` },
+      count === 1
+        ? first
+        : { ...first, reason: `${first.reason} (line ${first.line} and ${count - 1} more like it)` },
     );
   }
 }

@@ -35,10 +35,18 @@ export function readOrgs(entry: ZipEntry, log: ImportLog): Orgs | null {
   const schools: OneRosterSchool[] = [];
   for (const r of t.records) {
     const sourcedId = t.get(r, 'sourcedId');
-    if (sourcedId === '') { log.problem(t.file, r.line, t.label('sourcedId'), 'sourcedId is empty'); continue; }
+    if (sourcedId === '') {
+      log.problem(t.file, r.line, t.label('sourcedId'), 'sourcedId is empty');
+      continue;
+    }
     const first = lines.get(sourcedId);
     if (first !== undefined) {
-      log.problem(t.file, r.line, t.label('sourcedId'), `sourcedId '${sourcedId}' is used twice (first on line ${first})`);
+      log.problem(
+        t.file,
+        r.line,
+        t.label('sourcedId'),
+        `sourcedId '${sourcedId}' is used twice (first on line ${first})`,
+      );
       continue;
     }
     lines.set(sourcedId, r.line);
@@ -48,28 +56,58 @@ export function readOrgs(entry: ZipEntry, log: ImportLog): Orgs | null {
     const identifier = t.get(r, 'identifier').trim();
     const parent = t.get(r, 'parentSourcedId');
     if (type === 'district') {
-      districts.push({ sourcedId, name, identifier, leaid: ncesOrNull(identifier, 'district', normalizeLeaid, t.file, r.line, log), line: r.line });
+      districts.push({
+        sourcedId,
+        name,
+        identifier,
+        leaid: ncesOrNull(identifier, 'district', normalizeLeaid, t.file, r.line, log),
+        line: r.line,
+      });
     } else if (type === 'school') {
       const ncesId = ncesOrNull(identifier, 'school', (v) => normalizeNcesSchoolId(v), t.file, r.line, log);
-      schools.push({ sourcedId, name, identifier, ncesId, parentSourcedId: parent === '' ? null : parent, line: r.line });
+      schools.push({
+        sourcedId,
+        name,
+        identifier,
+        ncesId,
+        parentSourcedId: parent === '' ? null : parent,
+        line: r.line,
+      });
     }
   }
   if (districts.length > 1) {
-    log.problem(t.file, districts[1].line, t.label('type'), `the file holds ${districts.length} district orgs (lines ${districts.map((d) => d.line).join(', ')}); import one district's roster at a time`);
+    log.problem(
+      t.file,
+      districts[1].line,
+      t.label('type'),
+      `the file holds ${districts.length} district orgs (lines ${districts.map((d) => d.line).join(', ')}); import one district's roster at a time`,
+    );
   }
   for (const s of schools) {
     if (s.parentSourcedId !== null && !types.has(s.parentSourcedId)) {
-      log.problem(t.file, s.line, t.label('parentSourcedId'), `parentSourcedId '${s.parentSourcedId}' is not an org in orgs.csv`);
+      log.problem(
+        t.file,
+        s.line,
+        t.label('parentSourcedId'),
+        `parentSourcedId '${s.parentSourcedId}' is not an org in orgs.csv`,
+      );
     }
   }
   const d = districts[0];
-  return { district: d ? { sourcedId: d.sourcedId, name: d.name, identifier: d.identifier, leaid: d.leaid } : null, schools, types };
+  return {
+    district: d ? { sourcedId: d.sourcedId, name: d.name, identifier: d.identifier, leaid: d.leaid } : null,
+    schools,
+    types,
+  };
 }
 
 function ncesOrNull(
-  identifier: string, kind: 'district' | 'school',
+  identifier: string,
+  kind: 'district' | 'school',
   normalize: (v: string) => { ok: true; value: string } | { ok: false; reason: string },
-  file: string, line: number, log: ImportLog,
+  file: string,
+  line: number,
+  log: ImportLog,
 ): string | null {
   if (identifier === '') return null;
   const r = normalize(identifier);
@@ -78,7 +116,13 @@ function ncesOrNull(
   if ((/^\d+$/.test(identifier) && identifier.length < width) || /e\+/i.test(identifier)) {
     log.problem(file, line, 'identifier', r.reason);
   } else {
-    log.warn(file, line, 'identifier', `${kind} identifier '${identifier}' is not an NCES id (${width} digits); kept as the ${kind}'s identifier without an NCES id`, `orgs-identifier-${kind}`);
+    log.warn(
+      file,
+      line,
+      'identifier',
+      `${kind} identifier '${identifier}' is not an NCES id (${width} digits); kept as the ${kind}'s identifier without an NCES id`,
+      `orgs-identifier-${kind}`,
+    );
   }
   return null;
 }

@@ -26,7 +26,11 @@ import { readZipEntries, type OneRosterFileName, type ZipEntry } from './zip-ent
  */
 export function parseOneRosterZip(bytes: Uint8Array, fileName: string): OneRosterParseResult {
   const log = new ImportLog();
-  const fail = (): OneRosterParseResult => ({ ok: false, problems: log.allProblems(), warnings: log.warnings() });
+  const fail = (): OneRosterParseResult => ({
+    ok: false,
+    problems: log.allProblems(),
+    warnings: log.warnings(),
+  });
   const zip = readZipEntries(bytes, fileName);
   if (!zip.ok) {
     log.problem(zip.problem.file, zip.problem.line, zip.problem.column, zip.problem.reason);
@@ -34,7 +38,12 @@ export function parseOneRosterZip(bytes: Uint8Array, fileName: string): OneRoste
   }
   const manifestEntry = zip.entries.get('manifest.csv');
   if (!manifestEntry) {
-    log.problem(fileName, 0, null, 'the zip has no manifest.csv: a OneRoster CSV export starts with one (propertyName,value)');
+    log.problem(
+      fileName,
+      0,
+      null,
+      'the zip has no manifest.csv: a OneRoster CSV export starts with one (propertyName,value)',
+    );
     return fail();
   }
   const manifest = readManifest(manifestEntry, log);
@@ -53,25 +62,40 @@ export function parseOneRosterZip(bytes: Uint8Array, fileName: string): OneRoste
   const guardians = buildGuardians(users, log);
   const links = linkAgents(users, students, guardians, log);
   const demographicsEntry = pick('demographics.csv', false);
-  const demographics = demographicsEntry ? readDemographics(demographicsEntry, users, students, log) : new Map();
+  const demographics = demographicsEntry
+    ? readDemographics(demographicsEntry, users, students, log)
+    : new Map();
   const enrollmentsEntry = pick('enrollments.csv', false);
   const enrollments = enrollmentsEntry ? readEnrollments(enrollmentsEntry, users, students, orgs, log) : [];
   const sessionsEntry = pick('academicSessions.csv', false);
   const academicSessions = sessionsEntry ? readAcademicSessions(sessionsEntry, log) : [];
   if (log.failed) return fail();
 
-  const households = householdKeys(students.list.map((s) => s.sourcedId), links);
+  const households = householdKeys(
+    students.list.map((s) => s.sourcedId),
+    links,
+  );
   const guardiansOf = new Map<string, string[]>();
   for (const [s, g] of links) guardiansOf.set(s, [...(guardiansOf.get(s) ?? []), g]);
   const studentsOut: OneRosterStudent[] = students.list.map((s) => {
     const d = demographics.get(s.sourcedId);
     const linked = guardiansOf.get(s.sourcedId) ?? [];
     if (linked.length === 0) {
-      log.warn(users.file, s.line, users.label('agentSourcedIds'), 'student has no caregiver linked through agentSourcedIds; it forms a household alone', 'no-caregiver');
+      log.warn(
+        users.file,
+        s.line,
+        users.label('agentSourcedIds'),
+        'student has no caregiver linked through agentSourcedIds; it forms a household alone',
+        'no-caregiver',
+      );
     }
     return {
-      ...s, sex: d?.sex ?? null, raceEthnicity: d?.raceEthnicity ?? null, birthDate: d?.birthDate ?? null,
-      householdKey: households.students.get(s.sourcedId)!, guardianSourcedIds: linked,
+      ...s,
+      sex: d?.sex ?? null,
+      raceEthnicity: d?.raceEthnicity ?? null,
+      birthDate: d?.birthDate ?? null,
+      householdKey: households.students.get(s.sourcedId)!,
+      guardianSourcedIds: linked,
     };
   });
   return {
@@ -80,7 +104,10 @@ export function parseOneRosterZip(bytes: Uint8Array, fileName: string): OneRoste
     district: orgs.district,
     schools: orgs.schools,
     students: studentsOut,
-    guardians: guardians.map((g) => ({ ...g, householdKey: households.guardians.get(g.sourcedId) ?? `g:${g.sourcedId}` })),
+    guardians: guardians.map((g) => ({
+      ...g,
+      householdKey: households.guardians.get(g.sourcedId) ?? `g:${g.sourcedId}`,
+    })),
     enrollments,
     academicSessions,
     warnings: log.warnings(),
@@ -93,24 +120,37 @@ export function parseOneRosterZip(bytes: Uint8Array, fileName: string): OneRoste
  * zip; a file present but not in the manifest is read with a warning; a required file must exist.
  */
 function pickEntry(
-  entries: Map<OneRosterFileName, ZipEntry>, manifest: Manifest, manifestLabel: string, zipName: string,
-  name: OneRosterFileName, required: boolean, log: ImportLog,
+  entries: Map<OneRosterFileName, ZipEntry>,
+  manifest: Manifest,
+  manifestLabel: string,
+  zipName: string,
+  name: OneRosterFileName,
+  required: boolean,
+  log: ImportLog,
 ): ZipEntry | undefined {
   const entity = name.slice(0, -4);
   const mode = manifest.modes.get(entity);
   const entry = entries.get(name);
   if (mode === 'delta') return undefined; // already a problem
   if (mode === 'absent') {
-    if (required) log.problem(manifestLabel, 0, 'value', `file.${entity} is 'absent', but Pilot needs ${name}`);
-    else if (entry) log.warn(entry.label, 0, null, `the manifest says file.${entity} is absent; ${name} is ignored`);
+    if (required)
+      log.problem(manifestLabel, 0, 'value', `file.${entity} is 'absent', but Pilot needs ${name}`);
+    else if (entry)
+      log.warn(entry.label, 0, null, `the manifest says file.${entity} is absent; ${name} is ignored`);
     return undefined;
   }
   if (!entry) {
     if (mode === 'bulk' || required) {
-      log.problem(zipName, 0, null, `${name} is missing from the zip${mode === 'bulk' ? ` although the manifest lists file.${entity} as bulk` : ''}`);
+      log.problem(
+        zipName,
+        0,
+        null,
+        `${name} is missing from the zip${mode === 'bulk' ? ` although the manifest lists file.${entity} as bulk` : ''}`,
+      );
     }
     return undefined;
   }
-  if (mode === undefined) log.warn(manifestLabel, 0, null, `the manifest has no file.${entity} row; ${name} is read as bulk`);
+  if (mode === undefined)
+    log.warn(manifestLabel, 0, null, `the manifest has no file.${entity} row; ${name} is read as bulk`);
   return entry;
 }

@@ -5,7 +5,10 @@ import type { OneRosterStudent } from './types.ts';
 import type { UserRecord, Users } from './users.ts';
 
 /** A student before demographics and households are attached. */
-export type StudentDraft = Omit<OneRosterStudent, 'sex' | 'raceEthnicity' | 'birthDate' | 'householdKey' | 'guardianSourcedIds'>;
+export type StudentDraft = Omit<
+  OneRosterStudent,
+  'sex' | 'raceEthnicity' | 'birthDate' | 'householdKey' | 'guardianSourcedIds'
+>;
 
 export interface Students {
   list: StudentDraft[];
@@ -55,7 +58,13 @@ export function buildStudents(users: Users, orgs: Orgs, log: ImportLog): Student
     if (schools.length === 0 || grade === null) continue;
     const { key, source } = personKeyOf(u);
     if (source === 'sourcedId') {
-      log.warn(users.file, u.line, users.label('identifier'), 'student has no identifier and no state id in userIds; its sourcedId is used as its key', 'no-identifier');
+      log.warn(
+        users.file,
+        u.line,
+        users.label('identifier'),
+        'student has no identifier and no state id in userIds; its sourcedId is used as its key',
+        'no-identifier',
+      );
     }
     const keys = identityKeys(u);
     const matched = keys.find((k) => byKey.has(k));
@@ -67,10 +76,18 @@ export function buildStudents(users: Users, orgs: Orgs, log: ImportLog): Student
       continue;
     }
     const draft: StudentDraft = {
-      sourcedId: u.sourcedId, sourcedIds: [u.sourcedId], personKey: key, personKeySource: source,
-      identifier: u.identifier === '' ? null : u.identifier, stateId: u.stateId,
-      givenName: u.givenName, familyName: u.familyName,
-      schoolSourcedId: schools[0], schoolSourcedIds: schools, grade, line: u.line,
+      sourcedId: u.sourcedId,
+      sourcedIds: [u.sourcedId],
+      personKey: key,
+      personKeySource: source,
+      identifier: u.identifier === '' ? null : u.identifier,
+      stateId: u.stateId,
+      givenName: u.givenName,
+      familyName: u.familyName,
+      schoolSourcedId: schools[0],
+      schoolSourcedIds: schools,
+      grade,
+      line: u.line,
     };
     list.push(draft);
     for (const k of keys) byKey.set(k, draft);
@@ -80,23 +97,41 @@ export function buildStudents(users: Users, orgs: Orgs, log: ImportLog): Student
 }
 
 function mergeInto(
-  s: StudentDraft, u: UserRecord, schools: string[], grade: StudentDraft['grade'], sameKey: string, users: Users, log: ImportLog,
+  s: StudentDraft,
+  u: UserRecord,
+  schools: string[],
+  grade: StudentDraft['grade'],
+  sameKey: string,
+  users: Users,
+  log: ImportLog,
 ): void {
   s.sourcedIds.push(u.sourcedId);
   for (const school of schools) if (!s.schoolSourcedIds.includes(school)) s.schoolSourcedIds.push(school);
   log.warn(
-    users.file, u.line, users.label('sourcedId'),
+    users.file,
+    u.line,
+    users.label('sourcedId'),
     `sourcedId '${u.sourcedId}' is the same person as '${s.sourcedId}' (line ${s.line}; same ${sameKey}); merged into one student`,
   );
   if (grade !== s.grade) {
-    log.warn(users.file, u.line, users.label('grades'), `grade '${grade}' differs from '${s.grade}' on line ${s.line} for the same student; '${s.grade}' is kept`);
+    log.warn(
+      users.file,
+      u.line,
+      users.label('grades'),
+      `grade '${grade}' differs from '${s.grade}' on line ${s.line} for the same student; '${s.grade}' is kept`,
+    );
   }
 }
 
 function gradeOf(u: UserRecord, users: Users, log: ImportLog): StudentDraft['grade'] | null {
   const column = users.label('grades');
   if (u.grades.length === 0) {
-    log.problem(users.file, u.line, column, `student '${u.sourcedId}' has no grade; Pilot needs each student's grade (PK, KG, 01–12)`);
+    log.problem(
+      users.file,
+      u.line,
+      column,
+      `student '${u.sourcedId}' has no grade; Pilot needs each student's grade (PK, KG, 01–12)`,
+    );
     return null;
   }
   const result = normalizeStudentGrade(u.grades[0]);
@@ -106,7 +141,13 @@ function gradeOf(u: UserRecord, users: Users, log: ImportLog): StudentDraft['gra
   }
   if (result.note) log.warn(users.file, u.line, column, result.note);
   if (u.grades.length > 1) {
-    log.warn(users.file, u.line, column, `student lists several grades (${u.grades.join(', ')}); the first, '${result.value}', is used`, 'several-grades');
+    log.warn(
+      users.file,
+      u.line,
+      column,
+      `student lists several grades (${u.grades.join(', ')}); the first, '${result.value}', is used`,
+      'several-grades',
+    );
   }
   return result.value;
 }

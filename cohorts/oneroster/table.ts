@@ -53,7 +53,12 @@ export function openTable(entry: ZipEntry, specs: readonly ColumnSpec[], log: Im
   if (statusAt !== undefined) {
     for (const r of records) {
       if (r.cells[statusAt] !== '') {
-        log.warn(file, r.line, 'status', "'status' is filled although the manifest says bulk; it is ignored (in a bulk file every row is current)");
+        log.warn(
+          file,
+          r.line,
+          'status',
+          "'status' is filled although the manifest says bulk; it is ignored (in a bulk file every row is current)",
+        );
       }
     }
   }
@@ -70,8 +75,13 @@ export function openTable(entry: ZipEntry, specs: readonly ColumnSpec[], log: Im
 }
 
 function bindColumn(
-  spec: ColumnSpec, header: string[], positions: Map<string, number>, index: Map<string, number>,
-  labels: Map<string, string>, file: string, log: ImportLog,
+  spec: ColumnSpec,
+  header: string[],
+  positions: Map<string, number>,
+  index: Map<string, number>,
+  labels: Map<string, string>,
+  file: string,
+  log: ImportLog,
 ): void {
   const exact = positions.get(spec.name);
   if (exact !== undefined) {
@@ -94,5 +104,6 @@ function bindColumn(
     else log.warn(file, 1, lookalike, `${why}; the column is ignored`);
     return;
   }
-  if (spec.required) log.problem(file, 1, spec.name, `required column '${spec.name}' is missing from the header`);
+  if (spec.required)
+    log.problem(file, 1, spec.name, `required column '${spec.name}' is missing from the header`);
 }

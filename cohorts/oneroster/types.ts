@@ -100,4 +100,5 @@ export interface OneRosterRoster {
   warnings: InputProblem[];
 }
 
-export type OneRosterParseResult = OneRosterRoster | { ok: false; problems: InputProblem[]; warnings: InputProblem[] };
+export type OneRosterParseResult =
+  OneRosterRoster | { ok: false; problems: InputProblem[]; warnings: InputProblem[] };

@@ -32,7 +32,10 @@ export interface Users {
 /** A OneRoster list field: `"s1,s2"` → ['s1', 's2']. */
 export function splitList(cell: string): string[] {
   if (cell === '') return [];
-  return cell.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return cell
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** The state id among `userIds` (`{state:12345},{LDAP:jdoe}`): the first whose type mentions "state". */
@@ -68,20 +71,38 @@ function userColumns(version: OneRosterVersion, hasRoles: boolean): ColumnSpec[]
  * sourcedId is a problem. In 1.2 without roles.csv, `role`/`orgSourcedIds` columns in users.csv
  * are used with a warning; without either, the import is refused.
  */
-export function readUsers(users: ZipEntry, roles: ZipEntry | undefined, version: OneRosterVersion, log: ImportLog): Users | null {
+export function readUsers(
+  users: ZipEntry,
+  roles: ZipEntry | undefined,
+  version: OneRosterVersion,
+  log: ImportLog,
+): Users | null {
   const t = openTable(users, userColumns(version, roles !== undefined), log);
   if (!t) return null;
   if (version === '1.2' && roles === undefined) {
-    log.warn(t.file, 1, 'role', 'OneRoster 1.2 keeps roles in roles.csv, which the zip lacks; role and orgSourcedIds are read from users.csv');
+    log.warn(
+      t.file,
+      1,
+      'role',
+      'OneRoster 1.2 keeps roles in roles.csv, which the zip lacks; role and orgSourcedIds are read from users.csv',
+    );
   }
   const byId = new Map<string, UserRecord>();
   const all: UserRecord[] = [];
   for (const r of t.records) {
     const sourcedId = t.get(r, 'sourcedId');
-    if (sourcedId === '') { log.problem(t.file, r.line, t.label('sourcedId'), 'sourcedId is empty'); continue; }
+    if (sourcedId === '') {
+      log.problem(t.file, r.line, t.label('sourcedId'), 'sourcedId is empty');
+      continue;
+    }
     const first = byId.get(sourcedId);
     if (first) {
-      log.problem(t.file, r.line, t.label('sourcedId'), `sourcedId '${sourcedId}' is used twice (first on line ${first.line}); each user must have its own`);
+      log.problem(
+        t.file,
+        r.line,
+        t.label('sourcedId'),
+        `sourcedId '${sourcedId}' is used twice (first on line ${first.line}); each user must have its own`,
+      );
       continue;
     }
     const primaryOrg = t.get(r, 'primaryOrgSourcedId');
@@ -126,7 +147,12 @@ function applyRoles(entry: ZipEntry, byId: Map<string, UserRecord>, log: ImportL
     const userId = t.get(r, 'userSourcedId');
     const user = byId.get(userId);
     if (!user) {
-      log.problem(t.file, r.line, t.label('userSourcedId'), `userSourcedId '${userId}' is not a user in users.csv`);
+      log.problem(
+        t.file,
+        r.line,
+        t.label('userSourcedId'),
+        `userSourcedId '${userId}' is not a user in users.csv`,
+      );
       continue;
     }
     const roleType = t.get(r, 'roleType');
@@ -138,7 +164,12 @@ function applyRoles(entry: ZipEntry, byId: Map<string, UserRecord>, log: ImportL
     if (roleType === 'primary') {
       const earlier = primaryLine.get(userId);
       if (earlier !== undefined) {
-        log.problem(t.file, r.line, t.label('roleType'), `user '${userId}' has a second primary role (first on line ${earlier})`);
+        log.problem(
+          t.file,
+          r.line,
+          t.label('roleType'),
+          `user '${userId}' has a second primary role (first on line ${earlier})`,
+        );
         continue;
       }
       primaryLine.set(userId, r.line);
@@ -151,7 +182,13 @@ function applyRoles(entry: ZipEntry, byId: Map<string, UserRecord>, log: ImportL
   }
   for (const user of byId.values()) {
     if (user.role === '') {
-      log.warn(t.file, 0, 'userSourcedId', `user '${user.sourcedId}' (users.csv line ${user.line}) has no role in roles.csv; it is ignored`, 'roles-missing');
+      log.warn(
+        t.file,
+        0,
+        'userSourcedId',
+        `user '${user.sourcedId}' (users.csv line ${user.line}) has no role in roles.csv; it is ignored`,
+        'roles-missing',
+      );
     }
   }
 }

@@ -2,7 +2,15 @@ import { unzipSync } from 'fflate';
 import type { InputProblem } from '../../errors.ts';
 
 /** The entries Pilot reads from a OneRoster zip; everything else (classes, courses, results...) is skipped unread. */
-export const ONEROSTER_FILES = ['manifest.csv', 'orgs.csv', 'users.csv', 'roles.csv', 'demographics.csv', 'enrollments.csv', 'academicSessions.csv'] as const;
+export const ONEROSTER_FILES = [
+  'manifest.csv',
+  'orgs.csv',
+  'users.csv',
+  'roles.csv',
+  'demographics.csv',
+  'enrollments.csv',
+  'academicSessions.csv',
+] as const;
 export type OneRosterFileName = (typeof ONEROSTER_FILES)[number];
 
 export interface ZipEntry {
@@ -11,7 +19,8 @@ export interface ZipEntry {
   bytes: Uint8Array;
 }
 
-export type ZipEntriesResult = { ok: true; entries: Map<OneRosterFileName, ZipEntry> } | { ok: false; problem: InputProblem };
+export type ZipEntriesResult =
+  { ok: true; entries: Map<OneRosterFileName, ZipEntry> } | { ok: false; problem: InputProblem };
 
 const WANTED: ReadonlySet<string> = new Set(ONEROSTER_FILES);
 
@@ -39,11 +48,27 @@ export function readZipEntries(bytes: Uint8Array, zipName: string): ZipEntriesRe
     });
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    return { ok: false, problem: { file: zipName, line: 0, column: null, reason: `the file is not a readable zip archive (${detail}); a OneRoster roster is a .zip of CSV files` } };
+    return {
+      ok: false,
+      problem: {
+        file: zipName,
+        line: 0,
+        column: null,
+        reason: `the file is not a readable zip archive (${detail}); a OneRoster roster is a .zip of CSV files`,
+      },
+    };
   }
   for (const [base, names] of seen) {
     if (names.includes('\n')) {
-      return { ok: false, problem: { file: zipName, line: 0, column: null, reason: `the zip holds ${base} more than once (${names.split('\n').join(', ')}); it must hold one OneRoster export` } };
+      return {
+        ok: false,
+        problem: {
+          file: zipName,
+          line: 0,
+          column: null,
+          reason: `the zip holds ${base} more than once (${names.split('\n').join(', ')}); it must hold one OneRoster export`,
+        },
+      };
     }
   }
   const entries = new Map<OneRosterFileName, ZipEntry>();

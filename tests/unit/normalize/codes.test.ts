@@ -1,9 +1,23 @@
 import { describe, it, expect } from '@jest/globals';
-import { parseSex, parseRaceEthnicity, RACE_ETHNICITY_CODES } from '../../../cohorts/normalize/demographics.ts';
-import { parseAttendanceCategory, parseSuspension, ATTENDANCE_CATEGORIES } from '../../../cohorts/normalize/attendance-codes.ts';
+import {
+  parseSex,
+  parseRaceEthnicity,
+  RACE_ETHNICITY_CODES,
+} from '../../../cohorts/normalize/demographics.ts';
+import {
+  parseAttendanceCategory,
+  parseSuspension,
+  ATTENDANCE_CATEGORIES,
+} from '../../../cohorts/normalize/attendance-codes.ts';
 
 describe('parseSex', () => {
-  it.each([['F', 'F'], ['female', 'F'], ['M', 'M'], ['Male', 'M'], ['X', 'X']])('%p → %p', (raw, v) => expect(parseSex(raw)).toEqual({ ok: true, value: v }));
+  it.each([
+    ['F', 'F'],
+    ['female', 'F'],
+    ['M', 'M'],
+    ['Male', 'M'],
+    ['X', 'X'],
+  ])('%p → %p', (raw, v) => expect(parseSex(raw)).toEqual({ ok: true, value: v }));
   it('maps other to X and unspecified to null, with notes', () => {
     expect(parseSex('other')).toMatchObject({ ok: true, value: 'X', note: expect.any(String) });
     expect(parseSex('unspecified')).toMatchObject({ ok: true, value: null, note: expect.any(String) });
@@ -15,9 +29,15 @@ describe('parseRaceEthnicity', () => {
   it('passes Pilot codes unchanged', () => {
     for (const c of RACE_ETHNICITY_CODES) expect(parseRaceEthnicity(c)).toEqual({ ok: true, value: c });
   });
-  it.each([['HI7', 'hispanic'], ['Black - African American', 'black'], ['Two or more races', 'multiple'], ['White', 'white'],
-    ['Native Hawaiian - Pacific Islander', 'pacific_islander'], ['American Indian - Alaska Native', 'american_indian']])(
-    '%p → %p with a note', (raw, v) => expect(parseRaceEthnicity(raw)).toEqual({ ok: true, value: v, note: expect.any(String) }),
+  it.each([
+    ['HI7', 'hispanic'],
+    ['Black - African American', 'black'],
+    ['Two or more races', 'multiple'],
+    ['White', 'white'],
+    ['Native Hawaiian - Pacific Islander', 'pacific_islander'],
+    ['American Indian - Alaska Native', 'american_indian'],
+  ])('%p → %p with a note', (raw, v) =>
+    expect(parseRaceEthnicity(raw)).toEqual({ ok: true, value: v, note: expect.any(String) }),
   );
   it('refuses unknown codes', () => expect(parseRaceEthnicity('Z9').ok).toBe(false));
 });
@@ -27,11 +47,21 @@ describe('parseAttendanceCategory', () => {
     for (const c of ATTENDANCE_CATEGORIES) expect(parseAttendanceCategory(c)).toEqual({ ok: true, value: c });
   });
   it.each([
-    ['In Attendance', 'present'], ['Excused Absence', 'excused'], ['Unexcused Absence', 'unexcused'],
-    ['Early departure', 'early_departure'], ['Tardy', 'tardy'], ['uri://ed-fi.org/AttendanceEventCategoryDescriptor#Excused Absence', 'excused'],
-    ['EXCUSED ABSENCE', 'excused'], ['Early-Departure', 'early_departure'], ['excused_absence', 'excused'],
+    ['In Attendance', 'present'],
+    ['Excused Absence', 'excused'],
+    ['Unexcused Absence', 'unexcused'],
+    ['Early departure', 'early_departure'],
+    ['Tardy', 'tardy'],
+    ['uri://ed-fi.org/AttendanceEventCategoryDescriptor#Excused Absence', 'excused'],
+    ['EXCUSED ABSENCE', 'excused'],
+    ['Early-Departure', 'early_departure'],
+    ['excused_absence', 'excused'],
   ])('reads the descriptor %p as %p with a note', (raw, v) => {
-    expect(parseAttendanceCategory(raw)).toEqual({ ok: true, value: v, note: expect.stringContaining(`'${v}'`) });
+    expect(parseAttendanceCategory(raw)).toEqual({
+      ok: true,
+      value: v,
+      note: expect.stringContaining(`'${v}'`),
+    });
   });
   it('returns the same prebuilt result for a known spelling (no allocation per row)', () => {
     expect(parseAttendanceCategory('present')).toBe(parseAttendanceCategory('present'));
@@ -44,7 +74,11 @@ describe('parseAttendanceCategory', () => {
 });
 
 describe('parseSuspension', () => {
-  it.each([['oss', 'oss'], ['iss', 'iss'], ['', null]])('%p → %p', (raw, v) => expect(parseSuspension(raw)).toEqual({ ok: true, value: v }));
+  it.each([
+    ['oss', 'oss'],
+    ['iss', 'iss'],
+    ['', null],
+  ])('%p → %p', (raw, v) => expect(parseSuspension(raw)).toEqual({ ok: true, value: v }));
   it('reads upper case and spelled-out forms with a note', () => {
     expect(parseSuspension('OSS')).toMatchObject({ ok: true, value: 'oss', note: expect.any(String) });
     expect(parseSuspension('In School Suspension')).toMatchObject({ ok: true, value: 'iss' });

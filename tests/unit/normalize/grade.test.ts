@@ -7,11 +7,32 @@ describe('normalizeGrade', () => {
   });
 
   it.each([
-    ['K', 'KG'], ['k', 'KG'], ['kg', 'KG'], ['Kindergarten', 'KG'], ['0', 'KG'], ['00', 'KG'],
-    ['7', '07'], ['07 ', '07'], ['1st', '01'], ['2nd', '02'], ['3rd', '03'], ['12th', '12'],
-    ['First', '01'], ['twelfth', '12'], ['Grade 3', '03'], ['Gr. 3', '03'], ['3rd Grade', '03'],
-    ['grade 10', '10'], ['Pre-K', 'PK'], ['PreK', 'PK'], ['pk', 'PK'], ['PK4', 'PK'], ['-1', 'PK'],
-    ['Grade K', 'KG'], ['tk', 'TK'], ['Ungraded', 'UG'],
+    ['K', 'KG'],
+    ['k', 'KG'],
+    ['kg', 'KG'],
+    ['Kindergarten', 'KG'],
+    ['0', 'KG'],
+    ['00', 'KG'],
+    ['7', '07'],
+    ['07 ', '07'],
+    ['1st', '01'],
+    ['2nd', '02'],
+    ['3rd', '03'],
+    ['12th', '12'],
+    ['First', '01'],
+    ['twelfth', '12'],
+    ['Grade 3', '03'],
+    ['Gr. 3', '03'],
+    ['3rd Grade', '03'],
+    ['grade 10', '10'],
+    ['Pre-K', 'PK'],
+    ['PreK', 'PK'],
+    ['pk', 'PK'],
+    ['PK4', 'PK'],
+    ['-1', 'PK'],
+    ['Grade K', 'KG'],
+    ['tk', 'TK'],
+    ['Ungraded', 'UG'],
   ])('reads %p as %p and says what changed', (raw, code) => {
     const r = normalizeGrade(raw);
     expect(r.ok && r.value).toBe(code);
@@ -38,8 +59,11 @@ describe('normalizeStudentGrade', () => {
     expect(normalizeStudentGrade('K')).toMatchObject({ ok: true, value: 'KG' });
   });
 
-  it.each(['TK', 'IT', 'PR', '13', 'PS', 'UG', 'Other'])('refuses the CEDS grade %p Pilot does not enroll', (raw) => {
-    const r = normalizeStudentGrade(raw);
-    expect(!r.ok && r.reason).toContain('PK, KG or 01–12');
-  });
+  it.each(['TK', 'IT', 'PR', '13', 'PS', 'UG', 'Other'])(
+    'refuses the CEDS grade %p Pilot does not enroll',
+    (raw) => {
+      const r = normalizeStudentGrade(raw);
+      expect(!r.ok && r.reason).toContain('PK, KG or 01–12');
+    },
+  );
 });

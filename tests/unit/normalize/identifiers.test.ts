@@ -1,6 +1,9 @@
 import { describe, it, expect } from '@jest/globals';
 import {
-  normalizeLeaid, normalizeNcesSchoolId, normalizeLocalId, findStrippedLeadingZeros,
+  normalizeLeaid,
+  normalizeNcesSchoolId,
+  normalizeLocalId,
+  findStrippedLeadingZeros,
 } from '../../../cohorts/normalize/identifiers.ts';
 
 describe('normalizeLeaid', () => {
@@ -46,7 +49,11 @@ describe('normalizeNcesSchoolId', () => {
 describe('normalizeLocalId', () => {
   it('keeps case and trims with a note', () => {
     expect(normalizeLocalId('Ab-12')).toEqual({ ok: true, value: 'Ab-12' });
-    expect(normalizeLocalId(' 0045 ', 'student_id')).toEqual({ ok: true, value: '0045', note: expect.stringContaining('spaces') });
+    expect(normalizeLocalId(' 0045 ', 'student_id')).toEqual({
+      ok: true,
+      value: '0045',
+      note: expect.stringContaining('spaces'),
+    });
   });
 
   it('refuses empty ids and control characters', () => {
@@ -60,7 +67,10 @@ describe('findStrippedLeadingZeros', () => {
     const ids = Array.from({ length: 40 }, (_, i) => String(1000 + i * 997).padStart(6, '0'));
     ids.push('4513', '04514');
     const suspects = findStrippedLeadingZeros(ids, 'student_id');
-    expect(suspects.map((s) => [s.index, s.suggestion])).toEqual([[40, '004513'], [41, '004514']]);
+    expect(suspects.map((s) => [s.index, s.suggestion])).toEqual([
+      [40, '004513'],
+      [41, '004514'],
+    ]);
     expect(suspects[0].reason).toContain("did you mean '004513'");
   });
 
@@ -74,7 +84,18 @@ describe('findStrippedLeadingZeros', () => {
   });
 
   it('ignores non-numeric ids', () => {
-    const ids = ['001234', '001235', '001236', 'A12', '001237', '001238', '001239', '001240', '001241', '001242'];
+    const ids = [
+      '001234',
+      '001235',
+      '001236',
+      'A12',
+      '001237',
+      '001238',
+      '001239',
+      '001240',
+      '001241',
+      '001242',
+    ];
     expect(findStrippedLeadingZeros(ids)).toEqual([]);
   });
 });

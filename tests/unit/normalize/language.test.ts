@@ -9,9 +9,23 @@ describe('normalizeLanguage', () => {
   });
 
   it.each([
-    ['spa', 'es'], ['SPA', 'es'], ['ENG', 'en'], ['dut', 'nl'], ['nld', 'nl'], ['alb', 'sq'], ['sqi', 'sq'],
-    ['chi', 'zh'], ['zho', 'zh'], ['fre', 'fr'], ['fra', 'fr'], ['ger', 'de'], ['deu', 'de'], ['nav', 'nv'],
-    ['vie', 'vi'], ['som', 'so'], ['ara', 'ar'],
+    ['spa', 'es'],
+    ['SPA', 'es'],
+    ['ENG', 'en'],
+    ['dut', 'nl'],
+    ['nld', 'nl'],
+    ['alb', 'sq'],
+    ['sqi', 'sq'],
+    ['chi', 'zh'],
+    ['zho', 'zh'],
+    ['fre', 'fr'],
+    ['fra', 'fr'],
+    ['ger', 'de'],
+    ['deu', 'de'],
+    ['nav', 'nv'],
+    ['vie', 'vi'],
+    ['som', 'so'],
+    ['ara', 'ar'],
   ])('reads the ISO 639-2 code %p as %p with a note', (raw, code) => {
     const r = normalizeLanguage(raw);
     expect(r).toEqual({ ok: true, value: code, note: expect.stringContaining('ISO 639-2') });
@@ -28,9 +42,23 @@ describe('normalizeLanguage', () => {
   });
 
   it.each([
-    ['SP', 'es'], ['HM', 'hmn'], ['Spanish', 'es'], ['Español', 'es'], ['espanol', 'es'], ['SPANISH', 'es'],
-    ['Vietnamese', 'vi'], ['Tiếng Việt', 'vi'], ['Hmong', 'hmn'], ['Somali', 'so'], ['Arabic', 'ar'],
-    ['Haitian Creole', 'ht'], ['Mandarin', 'zh'], ['Navajo', 'nv'], ['es-MX', 'es'], ['en_US', 'en'], ['zh-Hant', 'zh'],
+    ['SP', 'es'],
+    ['HM', 'hmn'],
+    ['Spanish', 'es'],
+    ['Español', 'es'],
+    ['espanol', 'es'],
+    ['SPANISH', 'es'],
+    ['Vietnamese', 'vi'],
+    ['Tiếng Việt', 'vi'],
+    ['Hmong', 'hmn'],
+    ['Somali', 'so'],
+    ['Arabic', 'ar'],
+    ['Haitian Creole', 'ht'],
+    ['Mandarin', 'zh'],
+    ['Navajo', 'nv'],
+    ['es-MX', 'es'],
+    ['en_US', 'en'],
+    ['zh-Hant', 'zh'],
   ])('reads %p as %p with a note', (raw, code) => {
     const r = normalizeLanguage(raw);
     expect(r.ok && r.value).toBe(code);

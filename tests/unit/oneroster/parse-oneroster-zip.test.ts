@@ -4,7 +4,10 @@ import type { OneRosterParseResult, OneRosterRoster } from '../../../cohorts/one
 import { rosterFiles11, rosterFiles12, zipRoster } from '../../fixtures/oneroster/sample-roster.ts';
 
 function parsed(result: OneRosterParseResult): OneRosterRoster {
-  if (!result.ok) throw new Error(`expected a roster, got problems:\n${result.problems.map((p) => `${p.file}:${p.line} ${p.column}: ${p.reason}`).join('\n')}`);
+  if (!result.ok)
+    throw new Error(
+      `expected a roster, got problems:\n${result.problems.map((p) => `${p.file}:${p.line} ${p.column}: ${p.reason}`).join('\n')}`,
+    );
   return result;
 }
 
@@ -16,8 +19,16 @@ describe.each([
 
   it('reads the version, the district and its schools with NCES ids', () => {
     expect(roster.version).toBe(version);
-    expect(roster.district).toEqual({ sourcedId: 'd1', name: 'Pine Hollow School District', identifier: '2300001', leaid: '2300001' });
-    expect(roster.schools.map((s) => [s.sourcedId, s.ncesId])).toEqual([['sch1', '230000100001'], ['sch2', '230000100002']]);
+    expect(roster.district).toEqual({
+      sourcedId: 'd1',
+      name: 'Pine Hollow School District',
+      identifier: '2300001',
+      leaid: '2300001',
+    });
+    expect(roster.schools.map((s) => [s.sourcedId, s.ncesId])).toEqual([
+      ['sch1', '230000100001'],
+      ['sch2', '230000100002'],
+    ]);
   });
 
   it('reads the students with normalized grades and person keys', () => {
@@ -40,7 +51,11 @@ describe.each([
 
   it('maps race flags and sex (Hispanic wins; two races are multiple)', () => {
     const by = new Map(roster.students.map((s) => [s.sourcedId, s]));
-    expect([by.get('s1')!.raceEthnicity, by.get('s1')!.sex, by.get('s1')!.birthDate]).toEqual(['hispanic', 'F', '2020-03-14']);
+    expect([by.get('s1')!.raceEthnicity, by.get('s1')!.sex, by.get('s1')!.birthDate]).toEqual([
+      'hispanic',
+      'F',
+      '2020-03-14',
+    ]);
     expect(by.get('s2')!.raceEthnicity).toBe('multiple');
     expect(by.get('s3')!.raceEthnicity).toBe('black');
     expect([by.get('s4')!.raceEthnicity, by.get('s4')!.sex]).toEqual([null, null]);
@@ -51,8 +66,15 @@ describe.each([
     expect(by.get('g1')!.studentSourcedIds.sort()).toEqual(['s1', 's2']);
     expect(by.get('g2')!.studentSourcedIds).toEqual(['s3']);
     expect(by.get('g3')!.studentSourcedIds).toEqual(['s1']);
-    expect([by.get('g1')!.role, by.get('g2')!.role, by.get('g3')!.role]).toEqual(['parent', 'guardian', 'relative']);
-    expect(roster.students.find((s) => s.sourcedId === 's1')!.guardianSourcedIds.sort()).toEqual(['g1', 'g3']);
+    expect([by.get('g1')!.role, by.get('g2')!.role, by.get('g3')!.role]).toEqual([
+      'parent',
+      'guardian',
+      'relative',
+    ]);
+    expect(roster.students.find((s) => s.sourcedId === 's1')!.guardianSourcedIds.sort()).toEqual([
+      'g1',
+      'g3',
+    ]);
   });
 
   it('normalizes caregiver phone numbers to E.164', () => {
@@ -71,13 +93,30 @@ describe.each([
   });
 
   it("keeps students' enrollments (merged ids resolved, teachers skipped) and sessions", () => {
-    expect(roster.enrollments.map((e) => [e.sourcedId, e.studentSourcedId, e.schoolSourcedId, e.beginDate, e.endDate])).toEqual([
+    expect(
+      roster.enrollments.map((e) => [
+        e.sourcedId,
+        e.studentSourcedId,
+        e.schoolSourcedId,
+        e.beginDate,
+        e.endDate,
+      ]),
+    ).toEqual([
       ['e1', 's1', 'sch1', '2025-08-25', '2026-06-12'],
       ['e3', 's3', 'sch2', '2025-08-25', null],
       ['e4', 's4', 'sch1', '2025-08-25', '2026-01-16'],
     ]);
     expect(roster.academicSessions).toEqual([
-      { sourcedId: 'y2026', title: '2025-2026', type: 'schoolYear', startDate: '2025-08-20', endDate: '2026-06-15', schoolYear: '2026', parentSourcedId: null, line: 2 },
+      {
+        sourcedId: 'y2026',
+        title: '2025-2026',
+        type: 'schoolYear',
+        startDate: '2025-08-20',
+        endDate: '2026-06-15',
+        schoolYear: '2026',
+        parentSourcedId: null,
+        line: 2,
+      },
     ]);
   });
 
