@@ -455,3 +455,14 @@ describe('OneRoster 1.2 roles', () => {
     expect(twoPrimary[0]).toMatchObject({ file: `${Z}:roles.csv`, line: 11, column: 'roleType' });
   });
 });
+
+describe('many problems', () => {
+  it('lists the first 500 problems and counts the rest', () => {
+    const files = rosterFiles11();
+    for (let i = 0; i < 620; i++) files['users.csv'] += `s2,,,true,sch1,student,x${i},,X,Y,,9${i},,,,,03,\n`;
+    const p = problemsOf(parse(files));
+    expect(p).toHaveLength(501);
+    expect(p[0]).toMatchObject({ line: 11, column: 'sourcedId' });
+    expect(p[500].reason).toBe('... and 120 more problems');
+  });
+});
