@@ -77,3 +77,13 @@ export function armCountsPerBlock(z: Float64Array, blocks: GroupedRows): { treat
   }
   return { treated, control };
 }
+
+/**
+ * Labels quoted and joined for a message, at most `limit` of them.
+ *
+ * @example quotedList(['a', 'b', 'c'], 2) // '"a", "b" and 1 more'
+ */
+export function quotedList(labels: readonly (string | number)[], limit = 10): string {
+  const shown = labels.slice(0, limit).map((l) => `"${String(l)}"`).join(', ');
+  return labels.length > limit ? `${shown} and ${labels.length - limit} more` : shown;
+}

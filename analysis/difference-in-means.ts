@@ -27,7 +27,7 @@
 import { armMoments, neymanVariance, welchDf } from './arm-moments.ts';
 import { blockedDifference } from './blocked-difference-in-means.ts';
 import { clusteredDifference } from './clustered-difference-in-means.ts';
-import { armCountsPerBlock, clusterSpansBlocks, treatmentVariesWithinCluster, unitsPerBlock } from './design-checks.ts';
+import { armCountsPerBlock, clusterSpansBlocks, quotedList, treatmentVariesWithinCluster, unitsPerBlock } from './design-checks.ts';
 import { armCounts, binaryColumn, checkedAlpha, finiteColumn, requireLength } from './estimator-input-checks.ts';
 import type { DifferenceInMeansInput } from './estimator-inputs.ts';
 import { encodeFactor, groupRows, subsetFactor } from './factor-codes.ts';
@@ -127,7 +127,7 @@ function singleUnitBlocks(grouped: ReturnType<typeof groupRows>, blocks: FactorC
   const what = clusters ? 'cluster' : 'unit';
   return {
     code: 'single-unit-block',
-    message: `Block${labels.length > 1 ? 's' : ''} ${labels.map((l) => `"${String(l)}"`).join(', ')} ${labels.length > 1 ? 'have' : 'has'} a single ${what}; every block needs at least two ${what}s. Merge ${labels.length > 1 ? 'them' : 'it'} with a neighbouring block or remove ${labels.length > 1 ? 'them' : 'it'}.`,
+    message: `Block${labels.length > 1 ? 's' : ''} ${quotedList(labels)} ${labels.length > 1 ? 'have' : 'has'} a single ${what}; every block needs at least two ${what}s. Merge ${labels.length > 1 ? 'them' : 'it'} with a neighbouring block or remove ${labels.length > 1 ? 'them' : 'it'}.`,
     details: { blocks: labels },
   };
 }
@@ -145,7 +145,7 @@ function dropBlocksWithoutVariation(data: Prepared, blocks: FactorCodes, grouped
   }
   const warning: EstimatorWarning = {
     code: 'blocks-dropped-no-variation',
-    message: `${dropped.length} block${dropped.length > 1 ? 's' : ''} without both treated and control units (${dropped.map(String).join(', ')}; ${units} units) ${dropped.length > 1 ? 'were' : 'was'} dropped.`,
+    message: `${dropped.length} block${dropped.length > 1 ? 's' : ''} without both treated and control units (${quotedList(dropped)}; ${units} units) ${dropped.length > 1 ? 'were' : 'was'} dropped.`,
     details: { blocks: dropped, units },
   };
   if (units === data.y.length) return { kept: null, warnings: [warning] };
@@ -193,7 +193,7 @@ function blocksWithSmallArms(data: Prepared, grouped: ReturnType<typeof groupRow
   if (labels.length === 0) return null;
   return {
     code: 'block-arm-too-small',
-    message: `Block${labels.length > 1 ? 's' : ''} ${labels.map((l) => `"${String(l)}"`).join(', ')} ${labels.length > 1 ? 'have' : 'has'} fewer than two treated or two control units, so the within-block variance cannot be estimated. Merge small blocks, or use pairs (blocks of exactly two units).`,
+    message: `Block${labels.length > 1 ? 's' : ''} ${quotedList(labels)} ${labels.length > 1 ? 'have' : 'has'} fewer than two treated or two control units, so the within-block variance cannot be estimated. Merge small blocks, or use pairs (blocks of exactly two units).`,
     details: { blocks: labels },
   };
 }
