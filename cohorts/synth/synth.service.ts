@@ -111,6 +111,16 @@ async function writeDistrict(
   };
 }
 
+/** The manifest of an earlier run in `outDir`, or null when there is none (or it is not ours). */
+async function previousManifest(outDir: string): Promise<{ districts?: { leaid?: unknown }[] } | null> {
+  try {
+    const parsed = JSON.parse(await readFile(join(outDir, 'manifest.json'), 'utf8'));
+    return typeof parsed?.generator === 'string' && parsed.generator.startsWith('pilot-synth') ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Makes `outDir` ready: created when missing; when it holds an earlier `pilot synth` output, that
  * output's own files and district folders are removed so no stale district survives; any other
@@ -120,13 +130,8 @@ async function prepareOutDir(outDir: string): Promise<void> {
   await mkdir(outDir, { recursive: true });
   const entries = await readdir(outDir);
   if (entries.length === 0) return;
-  let previous: { generator?: unknown; districts?: { leaid?: unknown }[] } | null = null;
-  try {
-    previous = JSON.parse(await readFile(join(outDir, 'manifest.json'), 'utf8'));
-  } catch {
-    previous = null;
-  }
-  if (!previous || typeof previous.generator !== 'string' || !previous.generator.startsWith('pilot-synth')) {
+  const previous = await previousManifest(outDir);
+  if (!previous) {
     throw new AppError('CONFLICT', `${outDir} is not empty and holds no earlier pilot synth output; choose an empty or new folder`);
   }
   for (const d of previous.districts ?? []) {
