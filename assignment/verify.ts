@@ -45,7 +45,11 @@ export function verifyWaves(seed: string, seedCommitment: string, waves: readonl
     });
     const sha = assignmentSha256(derived);
     if (sha !== w.assignmentSha256) {
-      out.push({ wave: w.wave, kind: 'assignment_sha256', message: `assignment SHA-256 is ${sha}, the record says ${w.assignmentSha256}` });
+      out.push({ wave: w.wave, kind: 'assignment_sha256', message: `re-derived assignment SHA-256 is ${sha}, the record says ${w.assignmentSha256}` });
+    }
+    const stored = assignmentSha256(w.units);
+    if (stored !== w.assignmentSha256) {
+      out.push({ wave: w.wave, kind: 'assignment_sha256', message: `stored assignment SHA-256 is ${stored}, the record says ${w.assignmentSha256}` });
     }
     const roster = rosterSha256(w.members);
     if (roster !== w.rosterSha256) {

@@ -8,6 +8,8 @@ import { AppError } from '../../errors.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
 
+// `randomize verify --study S`: commander gives --study to the parent command, so subcommands read
+// their options merged with the parent's (optsWithGlobals).
 function requireStudy(o: { study?: string }): string {
   if (!o.study) throw new AppError('BAD_INPUT', 'give the study: --study <slug>');
   return o.study;
@@ -38,7 +40,8 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
     .description('re-derive every assignment from the stored roster and the seed; non-zero exit on any mismatch')
     .option('--study <slug>', 'study slug')
     .option('--json', 'machine-readable output')
-    .action(async (o: { study?: string; json?: boolean }) => {
+    .action(async (_o: unknown, command: Command) => {
+      const o = command.optsWithGlobals() as { study?: string; json?: boolean };
       const study = requireStudy(o);
       const r = await withDatabase(ctx, (db) => verifyRandomization(db, study));
       if (o.json) printJson(ctx, { study: r.study, waves: r.waves, units: r.units, verified: r.mismatches.length === 0, mismatches: r.mismatches });
@@ -54,7 +57,8 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
     .description('the randomization record: seed (once revealed), commitment, algorithm, block counts, fingerprints')
     .option('--study <slug>', 'study slug')
     .option('--json', 'machine-readable output')
-    .action(async (o: { study?: string; json?: boolean }) => {
+    .action(async (_o: unknown, command: Command) => {
+      const o = command.optsWithGlobals() as { study?: string; json?: boolean };
       const study = requireStudy(o);
       const r = await withDatabase(ctx, (db) => showRandomization(db, study));
       const json = {
