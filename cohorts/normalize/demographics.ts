@@ -35,71 +35,63 @@ export function parseSex(raw: string): FieldResult<Sex | null> {
 }
 
 /**
- * Race/ethnicity in the federal seven-category reporting scheme (EDFacts RACE7): Hispanic or
- * Latino of any race is `hispanic`; otherwise the one race reported, or `multiple` for two or more.
+ * Race/ethnicity as Pilot stores it: the EDFacts RACE7 codes of federal seven-category reporting
+ * (FS195, CRDC). Hispanic or Latino of any race is HI7; otherwise the one race reported, or MU7 for
+ * two or more: AM7 American Indian or Alaska Native, AS7 Asian, BL7 Black or African American,
+ * PI7 Native Hawaiian or Other Pacific Islander, WH7 White.
  */
-export const RACE_ETHNICITY_CODES = [
-  'american_indian',
-  'asian',
-  'black',
-  'pacific_islander',
-  'white',
-  'hispanic',
-  'multiple',
-] as const;
+export const RACE_ETHNICITY_CODES = ['AM7', 'AS7', 'BL7', 'HI7', 'PI7', 'WH7', 'MU7'] as const;
 export type RaceEthnicity = (typeof RACE_ETHNICITY_CODES)[number];
 
 const RACE_SET: ReadonlySet<string> = new Set(RACE_ETHNICITY_CODES);
 
-/** Folded spellings (lower case, punctuation → space) → code: EDFacts codes, CEDS and Ed-Fi names. */
+/** Folded spellings (lower case, punctuation → space) → code: CEDS and Ed-Fi names, common words. */
 const RACE_SPELLINGS: Record<string, RaceEthnicity> = {
-  am7: 'american_indian',
-  as7: 'asian',
-  bl7: 'black',
-  pi7: 'pacific_islander',
-  wh7: 'white',
-  hi7: 'hispanic',
-  mu7: 'multiple',
-  'american indian': 'american_indian',
-  'american indian or alaska native': 'american_indian',
-  'american indian alaska native': 'american_indian',
-  'native american': 'american_indian',
-  'black or african american': 'black',
-  'black african american': 'black',
-  'african american': 'black',
-  'native hawaiian or other pacific islander': 'pacific_islander',
-  'native hawaiian pacific islander': 'pacific_islander',
-  'pacific islander': 'pacific_islander',
-  'native hawaiian': 'pacific_islander',
-  'hispanic or latino': 'hispanic',
-  latino: 'hispanic',
-  latinx: 'hispanic',
-  'hispanic latino': 'hispanic',
-  'two or more races': 'multiple',
-  'two or more': 'multiple',
-  multiracial: 'multiple',
-  'multi racial': 'multiple',
-  'american indian or alaskan native': 'american_indian',
+  'american indian': 'AM7',
+  'american indian or alaska native': 'AM7',
+  'american indian or alaskan native': 'AM7',
+  'american indian alaska native': 'AM7',
+  'native american': 'AM7',
+  asian: 'AS7',
+  black: 'BL7',
+  'black or african american': 'BL7',
+  'black african american': 'BL7',
+  'african american': 'BL7',
+  hispanic: 'HI7',
+  'hispanic or latino': 'HI7',
+  'hispanic latino': 'HI7',
+  latino: 'HI7',
+  latinx: 'HI7',
+  'native hawaiian or other pacific islander': 'PI7',
+  'native hawaiian pacific islander': 'PI7',
+  'pacific islander': 'PI7',
+  'native hawaiian': 'PI7',
+  white: 'WH7',
+  'two or more races': 'MU7',
+  'two or more': 'MU7',
+  multiple: 'MU7',
+  multiracial: 'MU7',
+  'multi racial': 'MU7',
 };
 
 /**
- * One race/ethnicity code (see RACE_ETHNICITY_CODES). Pilot's own codes pass unchanged; EDFacts
- * codes (`HI7`) and CEDS/Ed-Fi names (`Black - African American`) are read with a note.
+ * One race/ethnicity code (see RACE_ETHNICITY_CODES). RACE7 codes pass unchanged (any case, with a
+ * note when not upper case); CEDS/Ed-Fi names (`Black - African American`, `Hispanic or Latino`,
+ * `Two or more races`) are read with a note.
  *
- * @example parseRaceEthnicity('Hispanic or Latino') // { ok: true, value: 'hispanic', note: ... }
+ * @example parseRaceEthnicity('Hispanic or Latino') // { ok: true, value: 'HI7', note: ... }
  */
 export function parseRaceEthnicity(raw: string): FieldResult<RaceEthnicity> {
   if (RACE_SET.has(raw)) return { ok: true, value: raw as RaceEthnicity };
+  const upper = raw.trim().toUpperCase();
   const folded = raw
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, ' ')
     .trim();
-  const code = RACE_SET.has(folded.replace(/ /g, '_'))
-    ? (folded.replace(/ /g, '_') as RaceEthnicity)
-    : RACE_SPELLINGS[folded];
+  const code = RACE_SET.has(upper) ? (upper as RaceEthnicity) : RACE_SPELLINGS[folded];
   if (code) return { ok: true, value: code, note: `race/ethnicity ${quote(raw)} read as '${code}'` };
   return {
     ok: false,
-    reason: `race/ethnicity ${quote(raw)} is not one of ${RACE_ETHNICITY_CODES.join(', ')}`,
+    reason: `race/ethnicity ${quote(raw)} is not a RACE7 code (${RACE_ETHNICITY_CODES.join(', ')}) or a race name`,
   };
 }

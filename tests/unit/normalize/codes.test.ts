@@ -26,20 +26,25 @@ describe('parseSex', () => {
 });
 
 describe('parseRaceEthnicity', () => {
-  it('passes Pilot codes unchanged', () => {
+  it('passes RACE7 codes unchanged', () => {
     for (const c of RACE_ETHNICITY_CODES) expect(parseRaceEthnicity(c)).toEqual({ ok: true, value: c });
   });
   it.each([
-    ['HI7', 'hispanic'],
-    ['Black - African American', 'black'],
-    ['Two or more races', 'multiple'],
-    ['White', 'white'],
-    ['Native Hawaiian - Pacific Islander', 'pacific_islander'],
-    ['American Indian - Alaska Native', 'american_indian'],
+    ['hi7', 'HI7'],
+    ['Hispanic or Latino', 'HI7'],
+    ['Black - African American', 'BL7'],
+    ['Two or more races', 'MU7'],
+    ['White', 'WH7'],
+    ['Native Hawaiian - Pacific Islander', 'PI7'],
+    ['American Indian - Alaska Native', 'AM7'],
+    ['asian', 'AS7'],
   ])('%p → %p with a note', (raw, v) =>
-    expect(parseRaceEthnicity(raw)).toEqual({ ok: true, value: v, note: expect.any(String) }),
+    expect(parseRaceEthnicity(raw)).toEqual({ ok: true, value: v, note: expect.stringContaining(`'${v}'`) }),
   );
-  it('refuses unknown codes', () => expect(parseRaceEthnicity('Z9').ok).toBe(false));
+  it('refuses unknown codes, listing the RACE7 codes', () => {
+    const r = parseRaceEthnicity('Z9');
+    expect(!r.ok && r.reason).toContain('AM7, AS7, BL7, HI7, PI7, WH7, MU7');
+  });
 });
 
 describe('parseAttendanceCategory', () => {

@@ -249,7 +249,7 @@ describe('vocabulary and format drift (7c.5)', () => {
     const ok = parse(
       edit('demographics.csv', 's3,,,2011-06-30,female,false,false,true', 's3,,,2011-06-30,female,0,0,1'),
     );
-    expect(ok.ok && ok.students[2].raceEthnicity).toBe('black');
+    expect(ok.ok && ok.students[2].raceEthnicity).toBe('BL7');
     expect(warningsOf(ok)).toContainEqual(
       expect.objectContaining({ line: 4, column: 'blackOrAfricanAmerican' }),
     );

@@ -55,10 +55,10 @@ describe('householdKeys', () => {
 
 describe('raceFromFlags', () => {
   it('follows the federal seven-category rule', () => {
-    expect(raceFromFlags({ races: ['white'], twoOrMore: false, hispanic: true })).toBe('hispanic');
-    expect(raceFromFlags({ races: ['white', 'asian'], twoOrMore: false, hispanic: false })).toBe('multiple');
-    expect(raceFromFlags({ races: ['asian'], twoOrMore: true, hispanic: null })).toBe('multiple');
-    expect(raceFromFlags({ races: ['black'], twoOrMore: false, hispanic: false })).toBe('black');
+    expect(raceFromFlags({ races: ['WH7'], twoOrMore: false, hispanic: true })).toBe('HI7');
+    expect(raceFromFlags({ races: ['WH7', 'AS7'], twoOrMore: false, hispanic: false })).toBe('MU7');
+    expect(raceFromFlags({ races: ['AS7'], twoOrMore: true, hispanic: null })).toBe('MU7');
+    expect(raceFromFlags({ races: ['BL7'], twoOrMore: false, hispanic: false })).toBe('BL7');
     expect(raceFromFlags({ races: [], twoOrMore: false, hispanic: null })).toBeNull();
   });
 });

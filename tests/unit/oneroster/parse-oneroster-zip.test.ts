@@ -52,12 +52,12 @@ describe.each([
   it('maps race flags and sex (Hispanic wins; two races are multiple)', () => {
     const by = new Map(roster.students.map((s) => [s.sourcedId, s]));
     expect([by.get('s1')!.raceEthnicity, by.get('s1')!.sex, by.get('s1')!.birthDate]).toEqual([
-      'hispanic',
+      'HI7',
       'F',
       '2020-03-14',
     ]);
-    expect(by.get('s2')!.raceEthnicity).toBe('multiple');
-    expect(by.get('s3')!.raceEthnicity).toBe('black');
+    expect(by.get('s2')!.raceEthnicity).toBe('MU7');
+    expect(by.get('s3')!.raceEthnicity).toBe('BL7');
     expect([by.get('s4')!.raceEthnicity, by.get('s4')!.sex]).toEqual([null, null]);
   });
 
