@@ -30,11 +30,14 @@ export function tTwoSidedPValue(statistic: number, df: number): number {
 }
 
 /**
- * Upper tail of the F distribution, R's `pf(f, df1, df2, lower.tail = FALSE)`.
+ * Upper tail of the F distribution, R's `pf(f, df1, df2, lower.tail = FALSE)`. With one numerator
+ * df, F = T² and the tail is computed as 2·P(T < −√f), which keeps tiny p-values (a strong first
+ * stage has p ≈ 1e-186); otherwise 1 − cdf (absolute precision ~1e-16).
  *
- * @example fUpperTail(4, 1, 30) // 0.0546...
+ * @example fUpperTail(3.2, 1, 30) // 0.08374109385525595
  */
 export function fUpperTail(value: number, numDf: number, denDf: number): number {
   if (!(numDf > 0) || !(denDf > 0) || Number.isNaN(value)) return Number.NaN;
+  if (numDf === 1) return 2 * tCdf(-Math.sqrt(value), denDf);
   return 1 - fCdf(value, numDf, denDf);
 }

@@ -1,0 +1,128 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { thinQr } from '../../../analysis/householder-qr.ts';
+import { inverseSqrtComplementKernel, symmetricEigen } from '../../../analysis/symmetric-eigen.ts';
+import { invertUpperTriangular, multiply } from '../../../analysis/dense-matrix.ts';
+import { fTail, tTails } from './distribution-values.ts';
+import { fUpperTail, tQuantileAt, tTwoSidedPValue } from '../../../analysis/distributions.ts';
+import { encodeFactor, groupRows, subsetFactor } from '../../../analysis/factor-codes.ts';
+
+const column = (xs: number[]) => Float64Array.from(xs);
+
+describe('thinQr', () => {
+  it('reconstructs X = QR with orthonormal Q', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 12, maxLength: 12 }), { minLength: 3, maxLength: 3 }), (cols) => {
+        const x = cols.map(column);
+        const out = thinQr(x);
+        if (!out.ok) return; // random columns can be collinear only with probability ~0
+        const { q, r } = out.qr;
+        for (let a = 0; a < 3; a++) {
+          for (let b = 0; b < 3; b++) {
+            const dot = q[a].reduce((s, v, i) => s + v * q[b][i], 0);
+            expect(Math.abs(dot - (a === b ? 1 : 0))).toBeLessThan(1e-10);
+          }
+          for (let i = 0; i < 12; i++) {
+            let v = 0;
+            for (let k = 0; k <= a; k++) v += q[k][i] * r[k * 3 + a];
+            expect(Math.abs(v - x[a][i])).toBeLessThan(1e-9 * (1 + Math.abs(x[a][i])));
+          }
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('reports every collinear column, by R’s 1e-7 rule', () => {
+    const one = column([1, 1, 1, 1, 1]);
+    const x = column([1, 2, 3, 4, 5]);
+    const out = thinQr([one, x, column([3, 5, 7, 9, 11]), column([1, 4, 9, 16, 25]), column([0, 0, 0, 0, 0])]);
+    expect(out).toEqual({ ok: false, collinear: [2, 4] });
+    const nearly = thinQr([one, x, column([1, 2, 3, 4, 5 + 1e-9])]);
+    expect(nearly.ok).toBe(false);
+    expect(thinQr([one, x, column([1, 2, 3, 4, 5.001])]).ok).toBe(true);
+  });
+});
+
+describe('symmetric eigen-decomposition and the CR2 kernel', () => {
+  it('reconstructs A = V Λ Vᵀ', () => {
+    const a = Float64Array.of(4, 1, 0.5, 1, 3, -1, 0.5, -1, 2);
+    const { values, vectors } = symmetricEigen(a, 3);
+    const lambda = new Float64Array(9);
+    for (let j = 0; j < 3; j++) lambda[j * 3 + j] = values[j];
+    const vt = Float64Array.from({ length: 9 }, (_, k) => vectors[(k % 3) * 3 + Math.floor(k / 3)]);
+    const back = multiply(multiply(vectors, lambda, 3), vt, 3);
+    back.forEach((v, k) => expect(v).toBeCloseTo(a[k], 12));
+  });
+
+  it('I + U K Uᵀ is the pseudo-inverse square root of I − UUᵀ', () => {
+    // U: 4 × 2 with small entries (a cluster block of an orthonormal basis)
+    const u = [
+      [0.3, 0.1],
+      [0.2, -0.4],
+      [0.1, 0.2],
+      [0.4, 0.3],
+    ];
+    const gram = Float64Array.from({ length: 4 }, (_, k) => u.reduce((s, row) => s + row[k >> 1] * row[k & 1], 0));
+    const kern = inverseSqrtComplementKernel(gram, 2);
+    const a = Array.from({ length: 16 }, (_, k) => {
+      const i = k >> 2;
+      const j = k & 3;
+      let v = i === j ? 1 : 0;
+      for (let p = 0; p < 2; p++) for (let q = 0; q < 2; q++) v += u[i][p] * kern[p * 2 + q] * u[j][q];
+      return v;
+    });
+    const m = Array.from({ length: 16 }, (_, k) => ((k >> 2) === (k & 3) ? 1 : 0) - u[k >> 2][0] * u[k & 3][0] - u[k >> 2][1] * u[k & 3][1]);
+    // A M A = I
+    const am = multiply(Float64Array.from(a), Float64Array.from(m), 4);
+    const ama = multiply(am, Float64Array.from(a), 4);
+    ama.forEach((v, k) => expect(v).toBeCloseTo((k >> 2) === (k & 3) ? 1 : 0, 12));
+  });
+
+  it('clamps an eigenvalue of I − UUᵀ at zero (a unit alone in its arm) to a zero inverse root', () => {
+    // U = 1 × 1 with u² = 1: I − UUᵀ = 0, so A = 0, i.e. 1 + 1·K·1 = 0
+    const kern = inverseSqrtComplementKernel(Float64Array.of(1), 1);
+    expect(1 + kern[0]).toBeCloseTo(0, 12);
+  });
+
+  it('inverts an upper-triangular matrix', () => {
+    const r = Float64Array.of(2, 1, 3, 0, 4, -1, 0, 0, 5);
+    const prod = multiply(r, invertUpperTriangular(r, 3), 3);
+    prod.forEach((v, k) => expect(v).toBeCloseTo(k % 4 === 0 ? 1 : 0, 14));
+    expect(() => invertUpperTriangular(Float64Array.of(1, 1, 0, 0), 2)).toThrow(RangeError);
+  });
+});
+
+describe('distributions from @stdlib agree with R', () => {
+  it.each(tTails)('qt / pt at df %p', (df, q975, t, p) => {
+    expect(Math.abs(tQuantileAt(0.975, df) - q975) / q975).toBeLessThan(1e-12);
+    expect(Math.abs(tTwoSidedPValue(t, df) - p) / p).toBeLessThan(1e-10);
+  });
+
+  it('pf upper tail', () => {
+    for (const [f, d1, d2, p] of fTail) expect(Math.abs(fUpperTail(f, d1, d2) - p) / p).toBeLessThan(1e-10);
+  });
+
+  it('returns NaN for df ≤ 0', () => {
+    expect(tQuantileAt(0.975, 0)).toBeNaN();
+    expect(tTwoSidedPValue(2, -1)).toBeNaN();
+  });
+});
+
+describe('factor codes', () => {
+  it('encodes in order of first appearance and groups rows stably', () => {
+    const f = encodeFactor(['b', 'a', 'b', 'c']);
+    expect(Array.from(f.codes)).toEqual([0, 1, 0, 2]);
+    expect(f.levels).toEqual(['b', 'a', 'c']);
+    const g = groupRows(f.codes, 3);
+    expect(Array.from(g.start)).toEqual([0, 2, 3, 4]);
+    expect(Array.from(g.order)).toEqual([0, 2, 1, 3]);
+    const s = subsetFactor(f, Uint8Array.of(0, 1, 1, 0));
+    expect(Array.from(s.codes)).toEqual([0, 1]);
+    expect(s.levels).toEqual(['a', 'b']);
+  });
+
+  it('throws on a missing label', () => {
+    expect(() => encodeFactor(['a', Number.NaN])).toThrow(/row 1 is missing/);
+  });
+});
