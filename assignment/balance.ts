@@ -57,18 +57,22 @@ export function assignmentBalance(
   control: string = arms.includes('control') ? 'control' : arms[0],
 ): BalanceComparison[] {
   for (const s of students) if (!arms.includes(s.arm)) throw new RangeError(`unknown arm ${s.arm}`);
-  const districts = [...new Set(students.map((s) => s.districtLeaid))].sort();
+  const byDistrict = new Map<string, BalanceStudent[]>();
+  for (const s of students) {
+    const list = byDistrict.get(s.districtLeaid);
+    if (list) list.push(s);
+    else byDistrict.set(s.districtLeaid, [s]);
+  }
+  const districts = [...byDistrict.keys()].sort();
+  const inPair = (arm: string) => (s: BalanceStudent) => s.arm === arm || s.arm === control;
   return arms
     .filter((a) => a !== control)
-    .map((arm) => {
-      const pair = students.filter((s) => s.arm === arm || s.arm === control);
-      return {
-        arm,
-        control,
-        overall: table(pair, arm),
-        byDistrict: districts.map((d) => ({ districtLeaid: d, rows: table(pair.filter((s) => s.districtLeaid === d), arm) })),
-      };
-    });
+    .map((arm) => ({
+      arm,
+      control,
+      overall: table(students.filter(inPair(arm)), arm),
+      byDistrict: districts.map((d) => ({ districtLeaid: d, rows: table(byDistrict.get(d)!.filter(inPair(arm)), arm) })),
+    }));
 }
 
 /** Counts of the overall table's rows per WWC band, and its worst covariate. */
