@@ -175,4 +175,13 @@ describe('differenceInMeans: refusals and caller mistakes', () => {
     expect(relativeError(r.terms[0].estimate, mixed.expected.terms[0].estimate)).toBeLessThan(1e-12);
     expect(relativeError(r.terms[0].stdError, mixed.expected.terms[0].std_error)).toBeLessThan(1e-8);
   });
+
+  it('warns when the df is not positive (a single pair: df = B − 1 = 0) and gives NaN inference', () => {
+    const r = ok(differenceInMeans({ outcome: [1, 3], treatment: [0, 1], blocks: ['p1', 'p1'] }));
+    expect(r.design).toBe('Matched-pair');
+    expect(r.terms[0].estimate).toBe(2);
+    expect(r.terms[0].df).toBeNaN();
+    expect(r.terms[0].pValue).toBeNaN();
+    expect(r.warnings.map((w) => w.code)).toEqual(['nonpositive-df']);
+  });
 });
