@@ -76,8 +76,7 @@ export function studentAttendance(
 ): StudentAttendance {
   const prefix = `${student.studentId},`;
   const { days, instructional } = calendar;
-  let csv = '';
-  let rows = 0;
+  const lines: string[] = [];
   let enrolledDays = 0;
   let absenceDays = 0;
   let missedYesterday = false;
@@ -113,10 +112,9 @@ export function studentAttendance(
       absenceDays += fraction;
       missedYesterday = fraction === 1;
       if (exceptionsOnly && (tail === tails.present || tail === tails.iss)) continue;
-      csv += prefix + day.date + tail;
-      rows += 1;
+      lines.push(prefix + day.date + tail);
     }
     missedYesterday = false;
   }
-  return { csv, rows, enrolledDays, absenceDays };
+  return { csv: lines.join(''), rows: lines.length, enrolledDays, absenceDays };
 }

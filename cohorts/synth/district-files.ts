@@ -1,4 +1,4 @@
-import { csvLine, csvText } from './csv.ts';
+import { csvText } from './csv.ts';
 import { schoolCalendarRows } from './school-calendar.ts';
 import type { DistrictPlan, Roster, SchoolCalendar, Student } from './types.ts';
 
@@ -66,21 +66,21 @@ export function contactsCsv(roster: Roster): string {
 
 /** Every school's calendar, every date from the first to the last school day. */
 export function calendarCsv(plan: DistrictPlan, calendar: SchoolCalendar): string {
-  let out = csvLine(HEADERS.calendar);
+  const rows: (string | number | boolean)[][] = [];
   for (const school of plan.schools) {
     for (const day of schoolCalendarRows(calendar, school.level === 'elementary')) {
-      out += csvLine([school.schoolId, day.date, day.instructional, day.dayFraction]);
+      rows.push([school.schoolId, day.date, day.instructional, day.dayFraction]);
     }
   }
-  return out;
+  return csvText(HEADERS.calendar, rows);
 }
 
 /** One row per enrollment window; a blank exit_date means enrolled through the last day. */
 export function enrollmentCsv(roster: Roster, calendar: SchoolCalendar): string {
   const dateAt = (position: number) => calendar.days[calendar.instructional[position]].date;
-  let out = csvLine(HEADERS.enrollment);
+  const rows: string[][] = [];
   for (const s of sortedStudents(roster)) {
-    for (const w of s.windows) out += csvLine([s.studentId, s.schoolId, dateAt(w.entry), w.exit === null ? '' : dateAt(w.exit)]);
+    for (const w of s.windows) rows.push([s.studentId, s.schoolId, dateAt(w.entry), w.exit === null ? '' : dateAt(w.exit)]);
   }
-  return out;
+  return csvText(HEADERS.enrollment, rows);
 }

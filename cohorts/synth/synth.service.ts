@@ -79,19 +79,23 @@ async function writeDistrict(
   const { plan, roster, calendar } = district;
   const dir = join(outDir, plan.leaid);
   await mkdir(dir, { recursive: true });
-  const files: Record<string, string | Uint8Array> = {};
+  // Each file is written as soon as it is built, so only one is held in memory at a time.
+  const files: string[] = [];
+  const write = async (name: string, content: string | Uint8Array) => {
+    await writeFile(join(dir, name), content);
+    files.push(name);
+  };
   if (plan.format === 'oneroster') {
-    files['oneroster.zip'] = zipFiles(oneRosterFiles(plan, roster, calendar, params.year), params.year);
+    await write('oneroster.zip', zipFiles(oneRosterFiles(plan, roster, calendar, params.year), params.year));
   } else {
-    files['schools.csv'] = schoolsCsv(plan);
-    files['students.csv'] = studentsCsv(roster);
-    files['contacts.csv'] = contactsCsv(roster);
+    await write('schools.csv', schoolsCsv(plan));
+    await write('students.csv', studentsCsv(roster));
+    await write('contacts.csv', contactsCsv(roster));
   }
   const calendarText = calendarCsv(plan, calendar);
-  const enrollmentText = enrollmentCsv(roster, calendar);
-  files['calendar.csv'] = calendarText;
-  files['enrollment.csv'] = enrollmentText;
-  for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
+  await write('calendar.csv', calendarText);
+  await write('enrollment.csv', enrollmentCsv(roster, calendar));
+  const enrollmentRows = roster.students.reduce((n, s) => n + s.windows.length, 0);
   const attendance = await writeAttendance(join(dir, 'attendance_daily.csv'), district, params, progress, onProgress);
   return {
     leaid: plan.leaid,
@@ -99,14 +103,14 @@ async function writeDistrict(
     state: plan.state,
     localeCode: plan.localeCode,
     format: plan.format,
-    files: [...Object.keys(files), 'attendance_daily.csv'],
+    files: [...files, 'attendance_daily.csv'],
     schools: plan.schools.length,
     students: roster.students.length,
     households: roster.households.length,
     contacts: roster.contacts.length,
     calendarRows: countLines(calendarText),
     instructionalDays: calendar.instructional.length,
-    enrollmentRows: countLines(enrollmentText),
+    enrollmentRows,
     ...attendance,
   };
 }
