@@ -22,10 +22,11 @@ const DRIFT: Record<string, readonly string[]> = {
 
 /**
  * A language as a SIS holds it: the ISO 639-1 code in most rows, a drifted spelling ('SP',
- * 'Spanish', 'spa') in about 8 % (15 % for Spanish). Never blank: every caregiver has a language.
+ * 'Spanish', 'spa') in about 8 % (15 % for Spanish), and blank in 2 % of English rows (importers assume English).
  */
 export function spellLanguage(code: string, rng: Rng): string {
   const u = rng();
+  if (code === 'en' && u < 0.02) return '';
   const driftShare = code === 'es' ? 0.15 : 0.08;
   if (u > 1 - driftShare) return pick(rng, DRIFT[code] ?? [code.toUpperCase()]);
   return code;
