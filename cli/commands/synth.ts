@@ -41,15 +41,23 @@ Example:
   pilot synth --out ./synthetic --districts 12 --students 8000 --seed demo --oneroster 3`;
 
 function integer(name: string, raw: string): number {
-  if (!/^[0-9]+$/.test(raw.trim())) throw new AppError('BAD_INPUT', `--${name} must be a whole number, got '${raw}'`);
+  if (!/^[0-9]+$/.test(raw.trim()))
+    throw new AppError('BAD_INPUT', `--${name} must be a whole number, got '${raw}'`);
   return Number(raw);
 }
 
 /** A progress bar on stderr when it is a terminal; silence otherwise. */
-function progressReporter(ctx: CliContext, total: number): { update: (p: SynthProgress) => void; stop: () => void } {
+function progressReporter(
+  ctx: CliContext,
+  total: number,
+): { update: (p: SynthProgress) => void; stop: () => void } {
   if (!ctx.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
-    { stream: ctx.stderr, format: 'synth |{bar}| {value}/{total} students | {rows} attendance rows | {eta_formatted} left', hideCursor: true },
+    {
+      stream: ctx.stderr,
+      format: 'synth |{bar}| {value}/{total} students | {rows} attendance rows | {eta_formatted} left',
+      hideCursor: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0, { rows: 0 });
@@ -62,14 +70,23 @@ function progressReporter(ctx: CliContext, total: number): { update: (p: SynthPr
 export function registerSynth(program: Command, ctx: CliContext): void {
   program
     .command('synth')
-    .description('generate a realistic synthetic multi-district rural study in the import formats (deterministic by seed)')
+    .description(
+      'generate a realistic synthetic multi-district rural study in the import formats (deterministic by seed)',
+    )
     .requiredOption('--out <dir>', 'output folder')
     .requiredOption('--districts <n>', 'number of districts (1-100)')
     .requiredOption('--students <m>', 'total students over all districts (at least 20 per district)')
     .requiredOption('--seed <s>', 'seed: the same seed and options give byte-identical files')
     .option('--year <yyyy>', 'calendar year the school year starts in (2025 = school year 2025-26)', '2025')
-    .option('--oneroster <k>', 'the first K districts deliver a OneRoster 1.1 zip instead of schools/students/contacts', '0')
-    .option('--exceptions', 'write attendance rows only for days that are not plain present (exception-based feed)')
+    .option(
+      '--oneroster <k>',
+      'the first K districts deliver a OneRoster 1.1 zip instead of schools/students/contacts',
+      '0',
+    )
+    .option(
+      '--exceptions',
+      'write attendance rows only for days that are not plain present (exception-based feed)',
+    )
     .option('--json', 'print the manifest counts as JSON')
     .addHelpText('after', LAYOUT)
     .action(async (o: SynthOptions) => {
@@ -97,8 +114,17 @@ export function registerSynth(program: Command, ctx: CliContext): void {
       }
       const c = manifest.counts;
       print(ctx, `wrote ${c.districts} districts to ${o.out} in ${seconds} s`);
-      print(ctx, `  schools ${c.schools}, students ${c.students}, households ${c.households}, contacts ${c.contacts}`);
-      print(ctx, `  calendar rows ${c.calendarRows}, enrollment rows ${c.enrollmentRows}, attendance rows ${c.attendanceRows}`);
-      print(ctx, `  chronically absent ${(c.chronicAbsenceShare * 100).toFixed(1)}% of students enrolled >= 10 days`);
+      print(
+        ctx,
+        `  schools ${c.schools}, students ${c.students}, households ${c.households}, contacts ${c.contacts}`,
+      );
+      print(
+        ctx,
+        `  calendar rows ${c.calendarRows}, enrollment rows ${c.enrollmentRows}, attendance rows ${c.attendanceRows}`,
+      );
+      print(
+        ctx,
+        `  chronically absent ${(c.chronicAbsenceShare * 100).toFixed(1)}% of students enrolled >= 10 days`,
+      );
     });
 }

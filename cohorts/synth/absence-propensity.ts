@@ -50,7 +50,9 @@ export function drawPropensity(inputs: PropensityInputs, rng: Rng): Propensity {
   return {
     absenceProbability: logistic(stable + student),
     tardyProbability: logistic(-3.7 + 0.6 * standardNormal(rng) + (secondary ? 0.3 : 0)),
-    unexcusedShare: logistic(-0.7 + 0.1 * (inputs.gradeIndex - 6) + (inputs.lowIncome ? 0.3 : 0) + 0.6 * standardNormal(rng)),
+    unexcusedShare: logistic(
+      -0.7 + 0.1 * (inputs.gradeIndex - 6) + (inputs.lowIncome ? 0.3 : 0) + 0.6 * standardNormal(rng),
+    ),
     suspensionProbability: suspended ? 0.003 + 0.006 * rng() : 0,
     logit: stable + student,
   };
@@ -61,7 +63,12 @@ export function drawPropensity(inputs: PropensityInputs, rng: Rng): Propensity {
  * binomial noise of about 175 days, rounded to 4 decimals. Correlates with this year's propensity
  * (r ≈ 0.6–0.7) as prior-year attendance does in real panels. Null for PK (no prior year in school).
  */
-export function drawPriorYearRate(propensityLogit: number, gradeIndex: number, newStudent: boolean, rng: Rng): number | null {
+export function drawPriorYearRate(
+  propensityLogit: number,
+  gradeIndex: number,
+  newStudent: boolean,
+  rng: Rng,
+): number | null {
   if (gradeIndex === 0) return null;
   if ((gradeIndex === 1 || newStudent) && rng() < 0.5) return null;
   const p = logistic(propensityLogit + 0.45 * standardNormal(rng));
@@ -69,4 +76,3 @@ export function drawPriorYearRate(propensityLogit: number, gradeIndex: number, n
   const rate = p + Math.sqrt((p * (1 - p)) / days) * standardNormal(rng);
   return Math.round(Math.min(1, Math.max(0, rate)) * 10_000) / 10_000;
 }
-

@@ -2,7 +2,8 @@ import type { Rng } from './random.ts';
 import type { SchoolCalendar, Student, StudentAttendance } from './types.ts';
 
 /** The attendance categories Pilot imports. */
-export type AttendanceCategory = 'present' | 'excused' | 'unexcused' | 'tardy' | 'early_departure' | 'partial';
+export type AttendanceCategory =
+  'present' | 'excused' | 'unexcused' | 'tardy' | 'early_departure' | 'partial';
 
 /** A district SIS's raw attendance codes, kept in `sis_code` as real exports do. */
 export interface SisCodes {
@@ -18,8 +19,26 @@ export interface SisCodes {
 
 /** Two vocabularies, in the manner of the two SIS families most rural districts run. */
 export const SIS_CODE_SETS: readonly SisCodes[] = [
-  { present: 'P', excused: 'AE', unexcused: 'AU', tardy: 'T', early_departure: 'ED', partial: 'HD', oss: 'OSS', iss: 'ISS' },
-  { present: 'PRS', excused: 'EXC', unexcused: 'UNX', tardy: 'TDY', early_departure: 'ERL', partial: 'PAR', oss: 'SUS', iss: 'ISC' },
+  {
+    present: 'P',
+    excused: 'AE',
+    unexcused: 'AU',
+    tardy: 'T',
+    early_departure: 'ED',
+    partial: 'HD',
+    oss: 'OSS',
+    iss: 'ISS',
+  },
+  {
+    present: 'PRS',
+    excused: 'EXC',
+    unexcused: 'UNX',
+    tardy: 'TDY',
+    early_departure: 'ERL',
+    partial: 'PAR',
+    oss: 'SUS',
+    iss: 'ISC',
+  },
 ];
 
 /** Probability of an early departure on a day the student attends. */
@@ -103,12 +122,22 @@ export function studentAttendance(
           : Math.min(0.95, student.absenceProbability * day.absenceFactor);
         if (v < pAbsent) {
           const w = rng();
-          tail = w < PARTIAL_SHARE ? tails.partial : w < PARTIAL_SHARE + (1 - PARTIAL_SHARE) * student.unexcusedShare ? tails.unexcused : tails.excused;
+          tail =
+            w < PARTIAL_SHARE
+              ? tails.partial
+              : w < PARTIAL_SHARE + (1 - PARTIAL_SHARE) * student.unexcusedShare
+                ? tails.unexcused
+                : tails.excused;
         } else if (v < pAbsent + student.tardyProbability) tail = tails.tardy;
         else if (v < pAbsent + student.tardyProbability + EARLY_DEPARTURE) tail = tails.early_departure;
         else tail = tails.present;
       }
-      const fraction = tail === tails.partial ? 0.5 : tail === tails.excused || tail === tails.unexcused || tail === tails.oss ? 1 : 0;
+      const fraction =
+        tail === tails.partial
+          ? 0.5
+          : tail === tails.excused || tail === tails.unexcused || tail === tails.oss
+            ? 1
+            : 0;
       absenceDays += fraction;
       missedYesterday = fraction === 1;
       if (exceptionsOnly && (tail === tails.present || tail === tails.iss)) continue;

@@ -66,11 +66,20 @@ export interface CaregiverDraft {
  * The one or two adults a household lists: mostly parents, sometimes a guardian (not a parent)
  * or a relative (a grandparent); the second adult may carry another surname or prefer English.
  */
-export function drawCaregivers(lastName: string, otherSurname: () => string, homeLanguage: string, rng: Rng): CaregiverDraft[] {
+export function drawCaregivers(
+  lastName: string,
+  otherSurname: () => string,
+  homeLanguage: string,
+  rng: Rng,
+): CaregiverDraft[] {
   const count = rng() < 0.55 ? 2 : 1;
   const out: CaregiverDraft[] = [];
   for (let k = 0; k < count; k++) {
-    const relationship = pickWeighted<Relationship>(rng, ['parent', 'guardian', 'relative'], k === 0 ? [0.88, 0.05, 0.07] : [0.85, 0.05, 0.1]);
+    const relationship = pickWeighted<Relationship>(
+      rng,
+      ['parent', 'guardian', 'relative'],
+      k === 0 ? [0.88, 0.05, 0.07] : [0.85, 0.05, 0.1],
+    );
     const female = k === 0 ? rng() < 0.75 : rng() < 0.3;
     out.push({
       relationship,

@@ -14,7 +14,10 @@ export function csvLine(fields: readonly (string | number | boolean | null)[]): 
  * A whole CSV file from a header and rows. Lines are joined once into a flat string (repeated `+=`
  * would leave a rope of millions of small pieces, several times the size of the text).
  */
-export function csvText(header: readonly string[], rows: Iterable<readonly (string | number | boolean | null)[]>): string {
+export function csvText(
+  header: readonly string[],
+  rows: Iterable<readonly (string | number | boolean | null)[]>,
+): string {
   const lines = [csvLine(header)];
   for (const row of rows) lines.push(csvLine(row));
   return lines.join('');

@@ -25,14 +25,23 @@ export function buildDistrict(plan: DistrictPlan, year: number, rng: Rng): Distr
  * The district's daily attendance, one student at a time in SIS-number order, so a caller can
  * write millions of rows with memory bounded by one district's roster.
  */
-export function* districtAttendance(district: DistrictData, exceptionsOnly: boolean, rng: Rng): Generator<StudentAttendance> {
+export function* districtAttendance(
+  district: DistrictData,
+  exceptionsOnly: boolean,
+  rng: Rng,
+): Generator<StudentAttendance> {
   for (const student of sortedStudents(district.roster)) {
     yield studentAttendance(student, district.calendar, district.tails, exceptionsOnly, rng);
   }
 }
 
 /** Chronic absence as Pilot defines it: ≥ 10 enrolled days and absence days / enrolled days ≥ 0.10. */
-export function isChronicallyAbsent(enrolledDays: number, absenceDays: number, threshold = 0.1, minimumDays = 10): boolean | null {
+export function isChronicallyAbsent(
+  enrolledDays: number,
+  absenceDays: number,
+  threshold = 0.1,
+  minimumDays = 10,
+): boolean | null {
   if (enrolledDays < minimumDays) return null;
   return absenceDays / enrolledDays >= threshold;
 }

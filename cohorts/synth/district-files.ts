@@ -6,24 +6,56 @@ import type { DistrictPlan, Roster, SchoolCalendar, Student } from './types.ts';
 export const HEADERS = {
   districts: ['nces_leaid', 'name', 'state', 'locale_code'],
   schools: ['school_id', 'nces_id', 'name'],
-  students: ['student_id', 'school_id', 'grade', 'household_id', 'sex', 'race_ethnicity', 'english_learner', 'disability', 'low_income', 'prior_year_absence_rate'],
-  contacts: ['contact_id', 'student_id', 'household_id', 'relationship', 'first_name', 'last_name', 'phone', 'email', 'preferred_language', 'sms_consent', 'opt_out_at', 'opt_out_channel'],
+  students: [
+    'student_id',
+    'school_id',
+    'grade',
+    'household_id',
+    'sex',
+    'race_ethnicity',
+    'english_learner',
+    'disability',
+    'low_income',
+    'prior_year_absence_rate',
+  ],
+  contacts: [
+    'contact_id',
+    'student_id',
+    'household_id',
+    'relationship',
+    'first_name',
+    'last_name',
+    'phone',
+    'email',
+    'preferred_language',
+    'sms_consent',
+    'opt_out_at',
+    'opt_out_channel',
+  ],
   calendar: ['school_id', 'date', 'instructional', 'day_fraction'],
   enrollment: ['student_id', 'school_id', 'entry_date', 'exit_date'],
   attendance: ['student_id', 'date', 'category', 'absent_fraction', 'suspension', 'sis_code'],
 } as const;
 
 export function districtsCsv(plans: readonly DistrictPlan[]): string {
-  return csvText(HEADERS.districts, plans.map((d) => [d.leaid, d.name, d.state, d.localeCode]));
+  return csvText(
+    HEADERS.districts,
+    plans.map((d) => [d.leaid, d.name, d.state, d.localeCode]),
+  );
 }
 
 export function schoolsCsv(plan: DistrictPlan): string {
-  return csvText(HEADERS.schools, plan.schools.map((s) => [s.schoolId, s.ncesId, s.name]));
+  return csvText(
+    HEADERS.schools,
+    plan.schools.map((s) => [s.schoolId, s.ncesId, s.name]),
+  );
 }
 
 /** Students in SIS-number order, as an export sorted by ID lists them. */
 export function sortedStudents(roster: Roster): Student[] {
-  return roster.students.slice().sort((a, b) => (a.studentId < b.studentId ? -1 : a.studentId > b.studentId ? 1 : 0));
+  return roster.students
+    .slice()
+    .sort((a, b) => (a.studentId < b.studentId ? -1 : a.studentId > b.studentId ? 1 : 0));
 }
 
 export function studentsCsv(roster: Roster): string {
@@ -80,7 +112,8 @@ export function enrollmentCsv(roster: Roster, calendar: SchoolCalendar): string 
   const dateAt = (position: number) => calendar.days[calendar.instructional[position]].date;
   const rows: string[][] = [];
   for (const s of sortedStudents(roster)) {
-    for (const w of s.windows) rows.push([s.studentId, s.schoolId, dateAt(w.entry), w.exit === null ? '' : dateAt(w.exit)]);
+    for (const w of s.windows)
+      rows.push([s.studentId, s.schoolId, dateAt(w.entry), w.exit === null ? '' : dateAt(w.exit)]);
   }
   return csvText(HEADERS.enrollment, rows);
 }

@@ -58,7 +58,9 @@ function placeNames(count: number, rng: Rng): string[] {
 export function planDistricts(params: SynthParams, rng: Rng): DistrictPlan[] {
   const n = params.districts;
   const towns = new Set(shuffled(rng, [...Array(n).keys()]).slice(0, townCount(n)));
-  const weights = [...Array(n).keys()].map((i) => Math.exp(0.9 * standardNormal(rng)) * (towns.has(i) ? 2.5 : 1));
+  const weights = [...Array(n).keys()].map(
+    (i) => Math.exp(0.9 * standardNormal(rng)) * (towns.has(i) ? 2.5 : 1),
+  );
   const sizes = districtSizes(params.students, weights);
   const places = placeNames(n * 4, rng);
   const usedLeaids = new Set<string>();

@@ -1,23 +1,9 @@
 import { strToU8, zipSync } from 'fflate';
 import { csvText } from './csv.ts';
 import { opaqueId } from './opaque-id.ts';
+import { ENTITY_FILES, ONEROSTER_HEADERS, WRITTEN } from './oneroster-headers.ts';
 import { sortedStudents } from './district-files.ts';
 import type { Contact, DistrictPlan, Household, RaceCode, Roster, SchoolCalendar, Student } from './types.ts';
-
-/** OneRoster 1.1 CSV headers, in specification order. */
-export const ONEROSTER_HEADERS = {
-  manifest: ['propertyName', 'value'],
-  academicSessions: ['sourcedId', 'status', 'dateLastModified', 'title', 'type', 'startDate', 'endDate', 'parentSourcedId', 'schoolYear'],
-  orgs: ['sourcedId', 'status', 'dateLastModified', 'name', 'type', 'identifier', 'parentSourcedId'],
-  courses: ['sourcedId', 'status', 'dateLastModified', 'schoolYearSourcedId', 'title', 'courseCode', 'grades', 'orgSourcedId', 'subjects', 'subjectCodes'],
-  classes: ['sourcedId', 'status', 'dateLastModified', 'title', 'grades', 'courseSourcedId', 'classCode', 'classType', 'location', 'schoolSourcedId', 'termSourcedIds', 'subjects', 'subjectCodes', 'periods'],
-  users: ['sourcedId', 'status', 'dateLastModified', 'enabledUser', 'orgSourcedIds', 'role', 'username', 'userIds', 'givenName', 'familyName', 'middleName', 'identifier', 'email', 'sms', 'phone', 'agentSourcedIds', 'grades', 'password'],
-  enrollments: ['sourcedId', 'status', 'dateLastModified', 'classSourcedId', 'schoolSourcedId', 'userSourcedId', 'role', 'primary', 'beginDate', 'endDate'],
-  demographics: ['sourcedId', 'status', 'dateLastModified', 'birthDate', 'sex', 'americanIndianOrAlaskaNative', 'asian', 'blackOrAfricanAmerican', 'nativeHawaiianOrOtherPacificIslander', 'white', 'demographicRaceTwoOrMoreRaces', 'hispanicOrLatinoEthnicity', 'countryOfBirthCode', 'stateOfBirthAbbreviation', 'cityOfBirth', 'publicSchoolResidenceStatus'],
-} as const;
-
-const ENTITY_FILES = ['academicSessions', 'categories', 'classes', 'classResources', 'courses', 'courseResources', 'demographics', 'enrollments', 'lineItems', 'orgs', 'resources', 'results', 'users'] as const;
-const WRITTEN = new Set(['academicSessions', 'classes', 'courses', 'demographics', 'enrollments', 'orgs', 'users']);
 
 type Row = (string | number | boolean | null)[];
 
@@ -46,19 +32,63 @@ function usersRows(plan: DistrictPlan, roster: Roster): Row[] {
   for (const h of roster.households) {
     const kids = h.studentIds.map((id) => byStudent.get(id) as Student);
     const adults = h.contactIds.map((id) => byContact.get(id) as Contact);
-    if (h.agentSide !== 'guardian') for (const k of kids) studentAgents.set(k.studentId, adults.map((a) => a.sourcedId));
-    if (h.agentSide !== 'student') for (const a of adults) contactAgents.set(a.contactId, kids.map((k) => k.sourcedId));
+    if (h.agentSide !== 'guardian')
+      for (const k of kids)
+        studentAgents.set(
+          k.studentId,
+          adults.map((a) => a.sourcedId),
+        );
+    if (h.agentSide !== 'student')
+      for (const a of adults)
+        contactAgents.set(
+          a.contactId,
+          kids.map((k) => k.sourcedId),
+        );
   }
   const rows: Row[] = sortedStudents(roster).map((s) => [
-    s.sourcedId, '', '', 'true', s.schoolId, 'student', `${s.firstName}.${s.lastName}${s.studentId}`.toLowerCase(), '',
-    s.firstName, s.lastName, '', s.studentId, '', '', '', (studentAgents.get(s.studentId) ?? []).join(','), s.grade, '',
+    s.sourcedId,
+    '',
+    '',
+    'true',
+    s.schoolId,
+    'student',
+    `${s.firstName}.${s.lastName}${s.studentId}`.toLowerCase(),
+    '',
+    s.firstName,
+    s.lastName,
+    '',
+    s.studentId,
+    '',
+    '',
+    '',
+    (studentAgents.get(s.studentId) ?? []).join(','),
+    s.grade,
+    '',
   ]);
   for (const c of roster.contacts) {
     const h = byHousehold.get(c.householdId) as Household;
-    const orgs = [...new Set(h.studentIds.map((id) => (byStudent.get(id) as Student).schoolId))].sort().join(',');
+    const orgs = [...new Set(h.studentIds.map((id) => (byStudent.get(id) as Student).schoolId))]
+      .sort()
+      .join(',');
     rows.push([
-      c.sourcedId, '', '', 'true', orgs, c.relationship, c.contactId.toLowerCase(), '',
-      c.firstName, c.lastName, '', c.contactId, c.email, c.smsConsent ? c.phone : '', c.phone, (contactAgents.get(c.contactId) ?? []).join(','), '', '',
+      c.sourcedId,
+      '',
+      '',
+      'true',
+      orgs,
+      c.relationship,
+      c.contactId.toLowerCase(),
+      '',
+      c.firstName,
+      c.lastName,
+      '',
+      c.contactId,
+      c.email,
+      c.smsConsent ? c.phone : '',
+      c.phone,
+      (contactAgents.get(c.contactId) ?? []).join(','),
+      '',
+      '',
     ]);
   }
   return rows;
@@ -73,16 +103,25 @@ function usersRows(plan: DistrictPlan, roster: Roster): Row[] {
  * `agentSourcedIds` on the student rows for some households, on the caregiver rows for others,
  * and on both for a few.
  */
-export function oneRosterFiles(plan: DistrictPlan, roster: Roster, calendar: SchoolCalendar, year: number): Record<string, string> {
+export function oneRosterFiles(
+  plan: DistrictPlan,
+  roster: Roster,
+  calendar: SchoolCalendar,
+  year: number,
+): Record<string, string> {
   const session = opaqueId(`${plan.leaid}:session:${year}`);
   const first = calendar.days[0].date;
   const last = calendar.days[calendar.days.length - 1].date;
-  const grades = (lo: number, hi: number) => ['PK', 'KG', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'].slice(lo, hi + 1);
+  const grades = (lo: number, hi: number) =>
+    ['PK', 'KG', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'].slice(lo, hi + 1);
   const dateAt = (p: number) => calendar.days[calendar.instructional[p]].date;
-  const dayAfter = (iso: string) => new Date(Date.parse(`${iso}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const dayAfter = (iso: string) =>
+    new Date(Date.parse(`${iso}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   const manifest: Row[] = [
-    ['manifest.version', '1.0'], ['oneroster.version', '1.1'],
-    ['source.systemName', 'Pilot synthetic SIS'], ['source.systemCode', 'pilot-synth'],
+    ['manifest.version', '1.0'],
+    ['oneroster.version', '1.1'],
+    ['source.systemName', 'Pilot synthetic SIS'],
+    ['source.systemCode', 'pilot-synth'],
     ...ENTITY_FILES.map((e): Row => [`file.${e}`, WRITTEN.has(e) ? 'bulk' : 'absent']),
   ];
   const courses: Row[] = [];
@@ -90,21 +129,73 @@ export function oneRosterFiles(plan: DistrictPlan, roster: Roster, calendar: Sch
   for (const s of plan.schools) {
     const course = opaqueId(`${plan.leaid}:course:${s.schoolId}`);
     const g = grades(s.lowGrade, s.highGrade);
-    courses.push([course, '', '', session, 'Homeroom', `HR-${s.schoolId}`, g.join(','), s.schoolId, 'Homeroom', '']);
-    for (const grade of g) classes.push([classId(plan, s.schoolId, grade), '', '', `Homeroom ${grade}`, grade, course, `HR-${grade}`, 'homeroom', '', s.schoolId, session, '', '', '']);
+    courses.push([
+      course,
+      '',
+      '',
+      session,
+      'Homeroom',
+      `HR-${s.schoolId}`,
+      g.join(','),
+      s.schoolId,
+      'Homeroom',
+      '',
+    ]);
+    for (const grade of g)
+      classes.push([
+        classId(plan, s.schoolId, grade),
+        '',
+        '',
+        `Homeroom ${grade}`,
+        grade,
+        course,
+        `HR-${grade}`,
+        'homeroom',
+        '',
+        s.schoolId,
+        session,
+        '',
+        '',
+        '',
+      ]);
   }
   const enrollments: Row[] = [];
   const demographics: Row[] = [];
   for (const s of sortedStudents(roster)) {
     s.windows.forEach((w, i) => {
-      enrollments.push([opaqueId(`${s.sourcedId}:enrollment:${i}`), '', '', classId(plan, s.schoolId, s.grade), s.schoolId, s.sourcedId, 'student', 'true', dateAt(w.entry), w.exit === null ? '' : dayAfter(dateAt(w.exit))]);
+      enrollments.push([
+        opaqueId(`${s.sourcedId}:enrollment:${i}`),
+        '',
+        '',
+        classId(plan, s.schoolId, s.grade),
+        s.schoolId,
+        s.sourcedId,
+        'student',
+        'true',
+        dateAt(w.entry),
+        w.exit === null ? '' : dayAfter(dateAt(w.exit)),
+      ]);
     });
     const { flags, hispanic } = raceFlags(s.race, s.studentId);
-    demographics.push([s.sourcedId, '', '', s.birthDate, s.sex === 'F' ? 'female' : 'male', ...flags.map(String), String(hispanic), '', '', '', '']);
+    demographics.push([
+      s.sourcedId,
+      '',
+      '',
+      s.birthDate,
+      s.sex === 'F' ? 'female' : 'male',
+      ...flags.map(String),
+      String(hispanic),
+      '',
+      '',
+      '',
+      '',
+    ]);
   }
   return {
     'manifest.csv': csvText(ONEROSTER_HEADERS.manifest, manifest),
-    'academicSessions.csv': csvText(ONEROSTER_HEADERS.academicSessions, [[session, '', '', `${year}-${year + 1}`, 'schoolYear', first, last, '', year + 1]]),
+    'academicSessions.csv': csvText(ONEROSTER_HEADERS.academicSessions, [
+      [session, '', '', `${year}-${year + 1}`, 'schoolYear', first, last, '', year + 1],
+    ]),
     'orgs.csv': csvText(ONEROSTER_HEADERS.orgs, [
       [plan.leaid, '', '', plan.name, 'district', plan.leaid, ''],
       ...plan.schools.map((s): Row => [s.schoolId, '', '', s.name, 'school', s.ncesId, plan.leaid]),

@@ -1,5 +1,12 @@
 import { drawPriorYearRate, drawPropensity, HOUSEHOLD_SD } from './absence-propensity.ts';
-import { drawCaregivers, drawOptOut, fictionalEmail, fictionalPhone, OTHER_LANGUAGES, spellLanguage } from './caregivers.ts';
+import {
+  drawCaregivers,
+  drawOptOut,
+  fictionalEmail,
+  fictionalPhone,
+  OTHER_LANGUAGES,
+  spellLanguage,
+} from './caregivers.ts';
 import { arrivedLate, drawWindows } from './enrollment-windows.ts';
 import { RACE_ORDER, RACE_PROFILES, stateByAbbr } from './geography.ts';
 import { birthDateFor, drawSiblingCount, drawSiblingGrades } from './households.ts';
@@ -7,7 +14,14 @@ import { FIRST_NAMES_F, FIRST_NAMES_M, SPANISH_SURNAMES, SURNAMES } from './name
 import { opaqueId } from './opaque-id.ts';
 import { pick, pickWeighted, shuffled, standardNormal, uniformInt, type Rng } from './random.ts';
 import { schoolForGrade } from './school-layout.ts';
-import { GRADES, type Contact, type DistrictPlan, type RaceCode, type Roster, type Student } from './types.ts';
+import {
+  GRADES,
+  type Contact,
+  type DistrictPlan,
+  type RaceCode,
+  type Roster,
+  type Student,
+} from './types.ts';
 
 function surname(rng: Rng, spanish: boolean): string {
   const list = spanish ? SPANISH_SURNAMES : SURNAMES;
@@ -73,12 +87,25 @@ function drawHouseholdTraits(ctx: DistrictContext, householdId: string, rng: Rng
   };
 }
 
-function buildStudent(ctx: DistrictContext, h: HouseholdTraits, studentId: string, gradeIndex: number, rng: Rng): Student {
+function buildStudent(
+  ctx: DistrictContext,
+  h: HouseholdTraits,
+  studentId: string,
+  gradeIndex: number,
+  rng: Rng,
+): Student {
   const sex = rng() < 0.49 ? 'F' : 'M';
   const englishLearner = h.language !== 'en' ? rng() < (gradeIndex <= 6 ? 0.75 : 0.5) : rng() < 0.01;
   const disability = rng() < (sex === 'M' ? 0.19 : 0.11);
   const propensity = drawPropensity(
-    { gradeIndex, lowIncome: h.lowIncome, disability, englishLearner, householdEffect: h.householdEffect, districtShift: ctx.plan.absenceShift },
+    {
+      gradeIndex,
+      lowIncome: h.lowIncome,
+      disability,
+      englishLearner,
+      householdEffect: h.householdEffect,
+      districtShift: ctx.plan.absenceShift,
+    },
     rng,
   );
   const windows = drawWindows(ctx.days, rng);
@@ -106,7 +133,13 @@ function buildStudent(ctx: DistrictContext, h: HouseholdTraits, studentId: strin
 }
 
 /** The household's caregivers, listed under its oldest enrolled child; `firstNumber` numbers them. */
-function buildContacts(ctx: DistrictContext, h: HouseholdTraits, oldest: Student, firstNumber: number, rng: Rng): Contact[] {
+function buildContacts(
+  ctx: DistrictContext,
+  h: HouseholdTraits,
+  oldest: Student,
+  firstNumber: number,
+  rng: Rng,
+): Contact[] {
   return drawCaregivers(h.lastName, () => surname(rng, h.spanish), h.language, rng).map((draft, k) => {
     const contactId = `C${firstNumber + k}`;
     const hasPhone = rng() < 0.95;
@@ -153,7 +186,11 @@ export function buildRoster(plan: DistrictPlan, year: number, instructionalDays:
   while (roster.students.length < plan.studentCount) {
     householdNumber += uniformInt(rng, 1, 2);
     const h = drawHouseholdTraits(ctx, `HH${householdNumber}`, rng);
-    const grades = drawSiblingGrades(drawSiblingCount(rng, plan.studentCount - roster.students.length), plan.offersPk, rng);
+    const grades = drawSiblingGrades(
+      drawSiblingCount(rng, plan.studentCount - roster.students.length),
+      plan.offersPk,
+      rng,
+    );
     const children = grades.map((g, i) => buildStudent(ctx, h, numbers[roster.students.length + i], g, rng));
     roster.students.push(...children);
     const oldest = children.reduce((a, b) => (GRADES.indexOf(b.grade) > GRADES.indexOf(a.grade) ? b : a));

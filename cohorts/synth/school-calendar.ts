@@ -92,7 +92,12 @@ export function buildDistrictCalendar(year: number, rng: Rng, targetDays = 180):
       if (halfDays.has(d)) factor *= 1.25;
       instructional.push(days.length);
     }
-    days.push({ date: isoDate(d), instructional: open, dayFraction: open ? (halfDays.has(d) ? 0.5 : 1) : 0, absenceFactor: factor });
+    days.push({
+      date: isoDate(d),
+      instructional: open,
+      dayFraction: open ? (halfDays.has(d) ? 0.5 : 1) : 0,
+      absenceFactor: factor,
+    });
     if (weekday >= 1 && weekday <= 5) prevOpen = open;
   }
   const last = days[days.length - 1];
@@ -108,7 +113,11 @@ export function schoolCalendarRows(district: SchoolCalendar, elementary: boolean
   if (!elementary) return district.days;
   let fridays = 0;
   return district.days.map((day) => {
-    if (day.instructional && day.date.slice(5, 7) === '11' && new Date(`${day.date}T00:00:00Z`).getUTCDay() === 5) {
+    if (
+      day.instructional &&
+      day.date.slice(5, 7) === '11' &&
+      new Date(`${day.date}T00:00:00Z`).getUTCDay() === 5
+    ) {
       fridays += 1;
       if (fridays === 2) return { ...day, dayFraction: 0.5 };
     }

@@ -46,7 +46,12 @@ export function layoutSchools(
     spans.push({ name: `${townName} School`, lowGrade: low, highGrade: G12, level: 'k12' });
   } else if (count === 2) {
     spans.push({ name: `${townName} Elementary School`, lowGrade: low, highGrade: G05, level: 'elementary' });
-    spans.push({ name: `${townName} Junior/Senior High School`, lowGrade: G06, highGrade: G12, level: 'secondary' });
+    spans.push({
+      name: `${townName} Junior/Senior High School`,
+      lowGrade: G06,
+      highGrade: G12,
+      level: 'secondary',
+    });
   } else {
     const elementary = count - 2;
     for (let e = 0; e < elementary; e++) {

@@ -43,7 +43,7 @@ export interface SynthManifest {
 const NOTES = [
   'All people, places and numbers are invented: phone numbers are in the fictional 555-0100..0199 block, e-mail addresses at example.org.',
   'Chronic absence: enrolled >= 10 instructional days and absence days / enrolled days >= 0.10; absence days sum absent_fraction.',
-  'A blank exit_date means enrolled through the last school day. contacts.csv has one row per caregiver, listed under the household\'s oldest child.',
+  "A blank exit_date means enrolled through the last school day. contacts.csv has one row per caregiver, listed under the household's oldest child.",
   'OneRoster districts: school sourcedIds equal the local school_id used in calendar.csv and enrollment.csv; students carry their SIS number (the student_id of the attendance files) in identifier.',
   'race_ethnicity uses the EDFacts RACE7 codes AM7, AS7, BL7, HI7, PI7, WH7, MU7.',
 ];
@@ -53,7 +53,11 @@ function sum(summaries: readonly DistrictSummary[], key: keyof DistrictSummary):
 }
 
 /** manifest.json: parameters, generator version and counts; no timestamps, so a rerun is byte-identical. */
-export function buildManifest(params: SynthParams, plans: readonly DistrictPlan[], summaries: readonly DistrictSummary[]): SynthManifest {
+export function buildManifest(
+  params: SynthParams,
+  plans: readonly DistrictPlan[],
+  summaries: readonly DistrictSummary[],
+): SynthManifest {
   const eligible = sum(summaries, 'eligibleStudents');
   return {
     generator: GENERATOR_VERSION,
@@ -67,7 +71,8 @@ export function buildManifest(params: SynthParams, plans: readonly DistrictPlan[
       calendarRows: sum(summaries, 'calendarRows'),
       enrollmentRows: sum(summaries, 'enrollmentRows'),
       attendanceRows: sum(summaries, 'attendanceRows'),
-      chronicAbsenceShare: eligible === 0 ? 0 : Math.round((sum(summaries, 'chronicallyAbsent') / eligible) * 10_000) / 10_000,
+      chronicAbsenceShare:
+        eligible === 0 ? 0 : Math.round((sum(summaries, 'chronicallyAbsent') / eligible) * 10_000) / 10_000,
     },
     notes: NOTES,
     districts: [...summaries],

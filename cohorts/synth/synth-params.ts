@@ -21,10 +21,18 @@ export const SynthParamsSchema = z
     message: `need at least ${MIN_DISTRICT_STUDENTS} students per district`,
     path: ['students'],
   })
-  .refine((p) => p.oneroster <= p.districts, { message: 'cannot exceed the number of districts', path: ['oneroster'] });
+  .refine((p) => p.oneroster <= p.districts, {
+    message: 'cannot exceed the number of districts',
+    path: ['oneroster'],
+  });
 
-export function parseSynthParams(input: unknown): { ok: true; params: SynthParams } | { ok: false; problems: string[] } {
+export function parseSynthParams(
+  input: unknown,
+): { ok: true; params: SynthParams } | { ok: false; problems: string[] } {
   const parsed = SynthParamsSchema.safeParse(input);
   if (parsed.success) return { ok: true, params: parsed.data };
-  return { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`) };
+  return {
+    ok: false,
+    problems: parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`),
+  };
 }

@@ -2,8 +2,21 @@ import { mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { AppError } from '../../errors.ts';
-import { buildDistrict, districtAttendance, isChronicallyAbsent, type DistrictData } from './district-data.ts';
-import { calendarCsv, contactsCsv, districtsCsv, enrollmentCsv, HEADERS, schoolsCsv, studentsCsv } from './district-files.ts';
+import {
+  buildDistrict,
+  districtAttendance,
+  isChronicallyAbsent,
+  type DistrictData,
+} from './district-data.ts';
+import {
+  calendarCsv,
+  contactsCsv,
+  districtsCsv,
+  enrollmentCsv,
+  HEADERS,
+  schoolsCsv,
+  studentsCsv,
+} from './district-files.ts';
 import { planDistricts } from './district-plan.ts';
 import { oneRosterFiles, zipFiles } from './oneroster.ts';
 import { buildManifest, type DistrictSummary, type SynthManifest } from './synth-manifest.ts';
@@ -96,7 +109,13 @@ async function writeDistrict(
   await write('calendar.csv', calendarText);
   await write('enrollment.csv', enrollmentCsv(roster, calendar));
   const enrollmentRows = roster.students.reduce((n, s) => n + s.windows.length, 0);
-  const attendance = await writeAttendance(join(dir, 'attendance_daily.csv'), district, params, progress, onProgress);
+  const attendance = await writeAttendance(
+    join(dir, 'attendance_daily.csv'),
+    district,
+    params,
+    progress,
+    onProgress,
+  );
   return {
     leaid: plan.leaid,
     name: plan.name,
@@ -119,7 +138,9 @@ async function writeDistrict(
 async function previousManifest(outDir: string): Promise<{ districts?: { leaid?: unknown }[] } | null> {
   try {
     const parsed = JSON.parse(await readFile(join(outDir, 'manifest.json'), 'utf8'));
-    return typeof parsed?.generator === 'string' && parsed.generator.startsWith('pilot-synth') ? parsed : null;
+    return typeof parsed?.generator === 'string' && parsed.generator.startsWith('pilot-synth')
+      ? parsed
+      : null;
   } catch {
     return null;
   }
@@ -136,10 +157,14 @@ async function prepareOutDir(outDir: string): Promise<void> {
   if (entries.length === 0) return;
   const previous = await previousManifest(outDir);
   if (!previous) {
-    throw new AppError('CONFLICT', `${outDir} is not empty and holds no earlier pilot synth output; choose an empty or new folder`);
+    throw new AppError(
+      'CONFLICT',
+      `${outDir} is not empty and holds no earlier pilot synth output; choose an empty or new folder`,
+    );
   }
   for (const d of previous.districts ?? []) {
-    if (typeof d.leaid === 'string' && /^[0-9]{7}$/.test(d.leaid)) await rm(join(outDir, d.leaid), { recursive: true, force: true });
+    if (typeof d.leaid === 'string' && /^[0-9]{7}$/.test(d.leaid))
+      await rm(join(outDir, d.leaid), { recursive: true, force: true });
   }
   await rm(join(outDir, 'districts.csv'), { force: true });
   await rm(join(outDir, 'manifest.json'), { force: true });
@@ -156,7 +181,10 @@ export async function writeSyntheticStudy(
   onProgress: (p: SynthProgress) => void = () => {},
 ): Promise<SynthManifest> {
   const parsed = parseSynthParams(input);
-  if (!parsed.ok) throw new AppError('BAD_INPUT', `invalid synth options: ${parsed.problems.join('; ')}`, { reasons: parsed.problems });
+  if (!parsed.ok)
+    throw new AppError('BAD_INPUT', `invalid synth options: ${parsed.problems.join('; ')}`, {
+      reasons: parsed.problems,
+    });
   const params = parsed.params;
   const plans = planDistricts(params, rngFor(params.seed, 'plan'));
   await prepareOutDir(outDir);

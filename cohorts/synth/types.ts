@@ -1,7 +1,22 @@
 /** The shapes the synthetic-study generator passes between its pure steps. */
 
 /** CEDS entry grade levels Pilot accepts. */
-export const GRADES = ['PK', 'KG', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'] as const;
+export const GRADES = [
+  'PK',
+  'KG',
+  '01',
+  '02',
+  '03',
+  '04',
+  '05',
+  '06',
+  '07',
+  '08',
+  '09',
+  '10',
+  '11',
+  '12',
+] as const;
 export type Grade = (typeof GRADES)[number];
 
 /** EDFacts seven-category race/ethnicity codes (RACE7), the codes state SIS extracts carry. */

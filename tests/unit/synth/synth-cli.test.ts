@@ -23,27 +23,77 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 describe('pilot synth command', () => {
   it('documents its options and the output layout in --help', async () => {
     const { out } = await run(['synth', '--help']);
-    for (const option of ['--out', '--districts', '--students', '--seed', '--year', '--oneroster', '--exceptions', '--json']) expect(out).toContain(option);
+    for (const option of [
+      '--out',
+      '--districts',
+      '--students',
+      '--seed',
+      '--year',
+      '--oneroster',
+      '--exceptions',
+      '--json',
+    ])
+      expect(out).toContain(option);
     expect(out).toContain('attendance_daily.csv');
     expect(out).toContain('oneroster.zip');
   });
 
   it('writes the study and prints its counts as JSON', async () => {
     const dir = join(root, 'study');
-    const { code, out } = await run(['synth', '--out', dir, '--districts', '2', '--students', '300', '--seed', 'cli', '--oneroster', '1', '--json']);
+    const { code, out } = await run([
+      'synth',
+      '--out',
+      dir,
+      '--districts',
+      '2',
+      '--students',
+      '300',
+      '--seed',
+      'cli',
+      '--oneroster',
+      '1',
+      '--json',
+    ]);
     expect(code).toBe(0);
     const printed = JSON.parse(out);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     expect(printed.counts).toEqual(manifest.counts);
     expect(manifest.counts.students).toBe(300);
-    expect(manifest.parameters).toEqual({ districts: 2, students: 300, seed: 'cli', year: 2025, oneroster: 1, exceptions: false });
+    expect(manifest.parameters).toEqual({
+      districts: 2,
+      students: 300,
+      seed: 'cli',
+      year: 2025,
+      oneroster: 1,
+      exceptions: false,
+    });
   });
 
   it('refuses bad options with a non-zero exit', async () => {
-    const { code, err } = await run(['synth', '--out', join(root, 'x'), '--districts', '3', '--students', '10', '--seed', 'cli']);
+    const { code, err } = await run([
+      'synth',
+      '--out',
+      join(root, 'x'),
+      '--districts',
+      '3',
+      '--students',
+      '10',
+      '--seed',
+      'cli',
+    ]);
     expect(code).not.toBe(0);
     expect(err).toMatch(/students/);
-    const notNumber = await run(['synth', '--out', join(root, 'y'), '--districts', 'two', '--students', '100', '--seed', 'cli']);
+    const notNumber = await run([
+      'synth',
+      '--out',
+      join(root, 'y'),
+      '--districts',
+      'two',
+      '--students',
+      '100',
+      '--seed',
+      'cli',
+    ]);
     expect(notNumber.code).not.toBe(0);
   });
 });

@@ -9,7 +9,14 @@ import { readCsv, readTree } from './synth-output.ts';
 const root = mkdtempSync(join(tmpdir(), 'pilot-synth-det-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const base: SynthParams = { districts: 3, students: 900, seed: 'determinism', year: 2025, oneroster: 1, exceptions: false };
+const base: SynthParams = {
+  districts: 3,
+  students: 900,
+  seed: 'determinism',
+  year: 2025,
+  oneroster: 1,
+  exceptions: false,
+};
 
 describe('pilot synth determinism', () => {
   it('writes byte-identical files for the same seed and options', async () => {
@@ -19,7 +26,8 @@ describe('pilot synth determinism', () => {
     const b = readTree(join(root, 'b'));
     expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
     expect(a.size).toBeGreaterThanOrEqual(2 + 3 * 4);
-    for (const [name, bytes] of a) expect({ name, same: bytes.equals(b.get(name) as Buffer) }).toEqual({ name, same: true });
+    for (const [name, bytes] of a)
+      expect({ name, same: bytes.equals(b.get(name) as Buffer) }).toEqual({ name, same: true });
   });
 
   it('writes different data for a different seed', async () => {
@@ -39,7 +47,9 @@ describe('pilot synth determinism', () => {
   });
 
   it('refuses a non-empty folder that is not a synth output', async () => {
-    await expect(writeSyntheticStudy(join(root, 'a', readCsv(join(root, 'a', 'districts.csv'))[0].nces_leaid), base)).rejects.toMatchObject({
+    await expect(
+      writeSyntheticStudy(join(root, 'a', readCsv(join(root, 'a', 'districts.csv'))[0].nces_leaid), base),
+    ).rejects.toMatchObject({
       code: 'CONFLICT',
     });
   });
@@ -55,7 +65,8 @@ describe('pilot synth determinism', () => {
     // Everything except the attendance file is unchanged by --exceptions.
     const a = readTree(join(root, 'a'));
     for (const [name, bytes] of readTree(join(root, 'x'))) {
-      if (!name.endsWith('attendance_daily.csv') && name !== 'manifest.json') expect(bytes.equals(a.get(name) as Buffer)).toBe(true);
+      if (!name.endsWith('attendance_daily.csv') && name !== 'manifest.json')
+        expect(bytes.equals(a.get(name) as Buffer)).toBe(true);
     }
   });
 });

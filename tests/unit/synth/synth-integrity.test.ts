@@ -13,7 +13,14 @@ let files: DistrictFiles[];
 let manifest: SynthManifest;
 
 beforeAll(async () => {
-  manifest = await writeSyntheticStudy(root, { districts: 5, students: 2000, seed: 'integrity', year: 2025, oneroster: 0, exceptions: false });
+  manifest = await writeSyntheticStudy(root, {
+    districts: 5,
+    students: 2000,
+    seed: 'integrity',
+    year: 2025,
+    oneroster: 0,
+    exceptions: false,
+  });
   districts = readCsv(join(root, 'districts.csv'));
   files = districts.map((d) => readPlainDistrict(root, d.nces_leaid));
 });
@@ -52,7 +59,12 @@ describe('pilot synth referential integrity', () => {
       const schools = new Set(f.schools.map((s) => s.school_id));
       const contactHouseholds = new Set(f.contacts.map((c) => c.household_id));
       expect(new Set(f.students.map((s) => s.student_id)).size).toBe(f.students.length);
-      const bad = f.students.filter((s) => !schools.has(s.school_id) || !/^(PK|KG|0[1-9]|1[0-2])$/.test(s.grade) || !contactHouseholds.has(s.household_id));
+      const bad = f.students.filter(
+        (s) =>
+          !schools.has(s.school_id) ||
+          !/^(PK|KG|0[1-9]|1[0-2])$/.test(s.grade) ||
+          !contactHouseholds.has(s.household_id),
+      );
       expect(bad).toEqual([]);
     }
   });
@@ -75,10 +87,16 @@ describe('pilot synth referential integrity', () => {
   it('writes attendance only on instructional days of the school calendar inside an enrollment window', () => {
     let checked = 0;
     for (const f of files) {
-      const instructional = new Set(f.calendar.filter((d) => d.instructional === 'true').map((d) => `${d.school_id}|${d.date}`));
+      const instructional = new Set(
+        f.calendar.filter((d) => d.instructional === 'true').map((d) => `${d.school_id}|${d.date}`),
+      );
       const school = new Map(f.students.map((s) => [s.student_id, s.school_id]));
       const windows = new Map<string, { entry: string; exit: string }[]>();
-      for (const e of f.enrollment) windows.set(e.student_id, [...(windows.get(e.student_id) ?? []), { entry: e.entry_date, exit: e.exit_date || '9999-12-31' }]);
+      for (const e of f.enrollment)
+        windows.set(e.student_id, [
+          ...(windows.get(e.student_id) ?? []),
+          { entry: e.entry_date, exit: e.exit_date || '9999-12-31' },
+        ]);
       const seen = new Set<string>();
       const bad: string[] = [];
       for (const a of f.attendance) {
@@ -86,7 +104,8 @@ describe('pilot synth referential integrity', () => {
         const key = `${a.student_id}|${a.date}`;
         if (sid === undefined) bad.push(`${key}: unknown student`);
         else if (!instructional.has(`${sid}|${a.date}`)) bad.push(`${key}: not an instructional day`);
-        else if (!(windows.get(a.student_id) ?? []).some((w) => a.date >= w.entry && a.date <= w.exit)) bad.push(`${key}: outside enrollment`);
+        else if (!(windows.get(a.student_id) ?? []).some((w) => a.date >= w.entry && a.date <= w.exit))
+          bad.push(`${key}: outside enrollment`);
         if (seen.has(key)) bad.push(`${key}: duplicate`);
         seen.add(key);
         checked += 1;
@@ -98,9 +117,13 @@ describe('pilot synth referential integrity', () => {
 
   it('writes a full daily feed: one row per student per instructional day enrolled', () => {
     const f = files[0];
-    const days = f.calendar.filter((d) => d.school_id === f.schools[0].school_id && d.instructional === 'true').map((d) => d.date);
+    const days = f.calendar
+      .filter((d) => d.school_id === f.schools[0].school_id && d.instructional === 'true')
+      .map((d) => d.date);
     const enrolled = f.enrollment.filter((e) => e.student_id === f.attendance[0].student_id);
-    const expected = days.filter((d) => enrolled.some((w) => d >= w.entry_date && d <= (w.exit_date || '9999-12-31'))).length;
+    const expected = days.filter((d) =>
+      enrolled.some((w) => d >= w.entry_date && d <= (w.exit_date || '9999-12-31')),
+    ).length;
     expect(f.attendance.filter((a) => a.student_id === f.attendance[0].student_id)).toHaveLength(expected);
   });
 });
@@ -129,13 +152,18 @@ describe('pilot synth realism', () => {
     let chronic = 0;
     for (const f of files) {
       const instructional = new Map<string, string[]>();
-      for (const d of f.calendar) if (d.instructional === 'true') instructional.set(d.school_id, [...(instructional.get(d.school_id) ?? []), d.date]);
+      for (const d of f.calendar)
+        if (d.instructional === 'true')
+          instructional.set(d.school_id, [...(instructional.get(d.school_id) ?? []), d.date]);
       const absence = new Map<string, number>();
-      for (const a of f.attendance) absence.set(a.student_id, (absence.get(a.student_id) ?? 0) + Number(a.absent_fraction));
+      for (const a of f.attendance)
+        absence.set(a.student_id, (absence.get(a.student_id) ?? 0) + Number(a.absent_fraction));
       const school = new Map(f.students.map((s) => [s.student_id, s.school_id]));
       const enrolled = new Map<string, number>();
       for (const e of f.enrollment) {
-        const n = (instructional.get(school.get(e.student_id) as string) ?? []).filter((d) => d >= e.entry_date && d <= (e.exit_date || '9999-12-31')).length;
+        const n = (instructional.get(school.get(e.student_id) as string) ?? []).filter(
+          (d) => d >= e.entry_date && d <= (e.exit_date || '9999-12-31'),
+        ).length;
         enrolled.set(e.student_id, (enrolled.get(e.student_id) ?? 0) + n);
       }
       for (const [id, days] of enrolled) {
@@ -152,7 +180,14 @@ describe('pilot synth realism', () => {
 
   it('uses every attendance category, with fractions 0, 1 and 0.5 as the category says and rare suspensions', () => {
     const all = files.flatMap((f) => f.attendance);
-    const fraction: Record<string, string> = { present: '0', tardy: '0', early_departure: '0', excused: '1', unexcused: '1', partial: '0.5' };
+    const fraction: Record<string, string> = {
+      present: '0',
+      tardy: '0',
+      early_departure: '0',
+      excused: '1',
+      unexcused: '1',
+      partial: '0.5',
+    };
     for (const category of Object.keys(fraction)) expect(all.some((a) => a.category === category)).toBe(true);
     const bad = all.filter(
       (a) =>
@@ -172,7 +207,8 @@ describe('pilot synth realism', () => {
     let split = 0;
     for (const f of files) {
       const households = new Map<string, Row[]>();
-      for (const s of f.students) households.set(s.household_id, [...(households.get(s.household_id) ?? []), s]);
+      for (const s of f.students)
+        households.set(s.household_id, [...(households.get(s.household_id) ?? []), s]);
       for (const kids of households.values()) {
         expect(kids.length).toBeLessThanOrEqual(4);
         if (kids.length > 1) siblings += 1;
@@ -194,7 +230,9 @@ describe('pilot synth realism', () => {
     expect(share('low_income')).toBeLessThan(0.7);
     expect(new Set(students.map((s) => s.sex))).toEqual(new Set(['F', 'M']));
     expect(new Set(students.map((s) => s.race_ethnicity)).size).toBeGreaterThanOrEqual(4);
-    expect(students.filter((s) => !['AM7', 'AS7', 'BL7', 'HI7', 'PI7', 'WH7', 'MU7'].includes(s.race_ethnicity))).toEqual([]);
+    expect(
+      students.filter((s) => !['AM7', 'AS7', 'BL7', 'HI7', 'PI7', 'WH7', 'MU7'].includes(s.race_ethnicity)),
+    ).toEqual([]);
     const languages = files.flatMap((f) => f.contacts).map((c) => c.preferred_language);
     expect(languages.filter((l) => l === 'en').length / languages.length).toBeGreaterThan(0.7);
     expect(languages.some((l) => l === 'es')).toBe(true);
@@ -213,7 +251,8 @@ describe('pilot synth realism', () => {
       }
       for (const s of f.students) {
         const t = absence.get(s.student_id);
-        if (s.prior_year_absence_rate !== '' && t && t.days >= 60) pairs.push([Number(s.prior_year_absence_rate), t.absent / t.days]);
+        if (s.prior_year_absence_rate !== '' && t && t.days >= 60)
+          pairs.push([Number(s.prior_year_absence_rate), t.absent / t.days]);
       }
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -221,7 +260,16 @@ describe('pilot synth realism', () => {
     const my = mean(pairs.map((p) => p[1]));
     const cov = mean(pairs.map(([x, y]) => (x - mx) * (y - my)));
     const sd = (xs: number[], m: number) => Math.sqrt(mean(xs.map((x) => (x - m) ** 2)));
-    const r = cov / (sd(pairs.map((p) => p[0]), mx) * sd(pairs.map((p) => p[1]), my));
+    const r =
+      cov /
+      (sd(
+        pairs.map((p) => p[0]),
+        mx,
+      ) *
+        sd(
+          pairs.map((p) => p[1]),
+          my,
+        ));
     expect(pairs.length).toBeGreaterThan(1000);
     expect(r).toBeGreaterThan(0.4);
     expect(r).toBeLessThan(0.95);

@@ -18,7 +18,14 @@ function parse(bytes: Uint8Array): Row[] {
 }
 
 beforeAll(async () => {
-  await writeSyntheticStudy(root, { districts: 3, students: 1200, seed: 'oneroster', year: 2025, oneroster: 2, exceptions: false });
+  await writeSyntheticStudy(root, {
+    districts: 3,
+    students: 1200,
+    seed: 'oneroster',
+    year: 2025,
+    oneroster: 2,
+    exceptions: false,
+  });
   leaids = readCsv(join(root, 'districts.csv')).map((d) => d.nces_leaid);
   const entries = unzipSync(readFileSync(join(root, leaids[0], 'oneroster.zip')));
   names = Object.keys(entries);
@@ -37,10 +44,12 @@ describe('pilot synth --oneroster', () => {
   });
 
   it('holds the required OneRoster 1.1 bulk files, declared in the manifest', () => {
-    for (const f of ['manifest.csv', 'orgs.csv', 'users.csv', 'demographics.csv', 'enrollments.csv']) expect(names).toContain(f);
+    for (const f of ['manifest.csv', 'orgs.csv', 'users.csv', 'demographics.csv', 'enrollments.csv'])
+      expect(names).toContain(f);
     const manifest = new Map(zip['manifest.csv'].map((r) => [r.propertyName, r.value]));
     expect(manifest.get('oneroster.version')).toBe('1.1');
-    for (const f of ['orgs', 'users', 'demographics', 'enrollments']) expect(manifest.get(`file.${f}`)).toBe('bulk');
+    for (const f of ['orgs', 'users', 'demographics', 'enrollments'])
+      expect(manifest.get(`file.${f}`)).toBe('bulk');
     for (const name of names) expect(manifest.get(`file.${name.replace('.csv', '')}`) ?? 'bulk').toBe('bulk');
   });
 
@@ -71,7 +80,11 @@ describe('pilot synth --oneroster', () => {
     const onGuardians = guardians.filter((g) => list(g).length > 0);
     expect(onStudents.length).toBeGreaterThan(0);
     expect(onGuardians.length).toBeGreaterThan(0);
-    expect(onStudents.flatMap(list).filter((id) => !['parent', 'guardian', 'relative'].includes(byId.get(id)?.role ?? ''))).toEqual([]);
+    expect(
+      onStudents
+        .flatMap(list)
+        .filter((id) => !['parent', 'guardian', 'relative'].includes(byId.get(id)?.role ?? '')),
+    ).toEqual([]);
     expect(onGuardians.flatMap(list).filter((id) => byId.get(id)?.role !== 'student')).toEqual([]);
     // Every student reaches at least one caregiver through one direction or the other.
     const linked = new Set([...onStudents.map((s) => s.sourcedId), ...onGuardians.flatMap(list)]);
@@ -87,18 +100,30 @@ describe('pilot synth --oneroster', () => {
     const classes = new Set(zip['classes.csv'].map((c) => c.sourcedId));
     const schools = new Set(zip['orgs.csv'].filter((o) => o.type === 'school').map((o) => o.sourcedId));
     const enrolled = new Set(zip['enrollments.csv'].map((e) => e.userSourcedId));
-    expect(students.filter((s) => !['male', 'female'].includes(demo.get(s.sourcedId)?.sex ?? ''))).toEqual([]);
+    expect(students.filter((s) => !['male', 'female'].includes(demo.get(s.sourcedId)?.sex ?? ''))).toEqual(
+      [],
+    );
     expect(students.filter((s) => !enrolled.has(s.sourcedId))).toEqual([]);
-    expect(zip['enrollments.csv'].filter((e) => !classes.has(e.classSourcedId) || !schools.has(e.schoolSourcedId))).toEqual([]);
-    expect(zip['demographics.csv'].every((d) => ['true', 'false'].includes(d.white) && ['true', 'false'].includes(d.hispanicOrLatinoEthnicity))).toBe(true);
+    expect(
+      zip['enrollments.csv'].filter((e) => !classes.has(e.classSourcedId) || !schools.has(e.schoolSourcedId)),
+    ).toEqual([]);
+    expect(
+      zip['demographics.csv'].every(
+        (d) => ['true', 'false'].includes(d.white) && ['true', 'false'].includes(d.hispanicOrLatinoEthnicity),
+      ),
+    ).toBe(true);
   });
 
   it('uses the SIS numbers of the attendance and enrollment files as student identifiers', () => {
-    const identifiers = new Set(zip['users.csv'].filter((u) => u.role === 'student').map((u) => u.identifier));
+    const identifiers = new Set(
+      zip['users.csv'].filter((u) => u.role === 'student').map((u) => u.identifier),
+    );
     const enrollment = readCsv(join(root, leaids[0], 'enrollment.csv'));
     expect(enrollment.filter((e) => !identifiers.has(e.student_id))).toEqual([]);
     const schools = new Set(zip['orgs.csv'].filter((o) => o.type === 'school').map((o) => o.sourcedId));
-    expect(readCsv(join(root, leaids[0], 'calendar.csv')).filter((c) => !schools.has(c.school_id))).toEqual([]);
+    expect(readCsv(join(root, leaids[0], 'calendar.csv')).filter((c) => !schools.has(c.school_id))).toEqual(
+      [],
+    );
   });
 
   it('zips byte-identically whatever the time zone', () => {

@@ -24,7 +24,10 @@ describe('district sizes and plans', () => {
 
   it('plans one town from three districts and two from ten, the first in a leading-zero state', () => {
     expect([townCount(1), townCount(3), townCount(9), townCount(10)]).toEqual([0, 1, 1, 2]);
-    const plans = planDistricts({ districts: 12, students: 20_000, seed: 's', year: 2025, oneroster: 3, exceptions: false }, rng('plan'));
+    const plans = planDistricts(
+      { districts: 12, students: 20_000, seed: 's', year: 2025, oneroster: 3, exceptions: false },
+      rng('plan'),
+    );
     expect(plans[0].leaid.startsWith('0')).toBe(true);
     expect(plans.filter((p) => p.localeCode < 40)).toHaveLength(2);
     expect(plans.filter((p) => p.format === 'oneroster').map((p) => p.index)).toEqual([0, 1, 2]);
@@ -36,8 +39,22 @@ describe('district sizes and plans', () => {
 describe('schools', () => {
   it('runs one K-12 school in tiny districts and up to six schools in large ones', () => {
     expect([200, 600, 1500, 3000, 4000, 9000].map(schoolCount)).toEqual([1, 2, 3, 4, 5, 6]);
-    const schools = layoutSchools('0412345', 'Cedar Creek', ['Fox Run', 'Elk Gap', 'Oak Bend'], 9000, true, rng('s'));
-    expect(schools.map((s) => s.level)).toEqual(['elementary', 'elementary', 'elementary', 'elementary', 'middle', 'high']);
+    const schools = layoutSchools(
+      '0412345',
+      'Cedar Creek',
+      ['Fox Run', 'Elk Gap', 'Oak Bend'],
+      9000,
+      true,
+      rng('s'),
+    );
+    expect(schools.map((s) => s.level)).toEqual([
+      'elementary',
+      'elementary',
+      'elementary',
+      'elementary',
+      'middle',
+      'high',
+    ]);
     expect(new Set(schools.map((s) => s.schoolId)).size).toBe(6);
     expect(new Set(schools.map((s) => s.ncesId)).size).toBe(6);
     // Zones pick the elementary school; middle and high school are shared.
@@ -66,7 +83,15 @@ describe('calendar', () => {
     const cal = buildDistrictCalendar(2025, rng('cal'), 180);
     expect(cal.instructional).toHaveLength(180);
     const open = cal.instructional.map((i) => cal.days[i].date);
-    for (const holiday of ['2025-09-01', '2025-11-27', '2025-12-25', '2026-01-01', '2026-01-19', '2026-05-25']) expect(open).not.toContain(holiday);
+    for (const holiday of [
+      '2025-09-01',
+      '2025-11-27',
+      '2025-12-25',
+      '2026-01-01',
+      '2026-01-19',
+      '2026-05-25',
+    ])
+      expect(open).not.toContain(holiday);
     expect(open.filter((d) => [0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay()))).toEqual([]);
     expect(cal.days.filter((d) => d.dayFraction === 0.5).length).toBeGreaterThanOrEqual(2);
   });
@@ -76,10 +101,28 @@ describe('attendance', () => {
   const cal = buildDistrictCalendar(2025, rng('cal'), 180);
   const tails = rowTails(SIS_CODE_SETS[0]);
   const student: Student = {
-    studentId: '004512', sourcedId: 'x', schoolId: '0010', grade: '03', householdId: 'HH1', firstName: 'Ava', lastName: 'Oakby',
-    birthDate: '2016-05-01', sex: 'F', race: 'WH7', englishLearner: false, disability: false, lowIncome: true,
-    priorYearAbsenceRate: 0.05, absenceProbability: 0.08, tardyProbability: 0.03, unexcusedShare: 0.4, suspensionProbability: 0.01,
-    windows: [{ entry: 0, exit: 40 }, { entry: 60, exit: null }],
+    studentId: '004512',
+    sourcedId: 'x',
+    schoolId: '0010',
+    grade: '03',
+    householdId: 'HH1',
+    firstName: 'Ava',
+    lastName: 'Oakby',
+    birthDate: '2016-05-01',
+    sex: 'F',
+    race: 'WH7',
+    englishLearner: false,
+    disability: false,
+    lowIncome: true,
+    priorYearAbsenceRate: 0.05,
+    absenceProbability: 0.08,
+    tardyProbability: 0.03,
+    unexcusedShare: 0.4,
+    suspensionProbability: 0.01,
+    windows: [
+      { entry: 0, exit: 40 },
+      { entry: 60, exit: null },
+    ],
   };
 
   it('writes one row per enrolled day and sums absent fractions into absence days', () => {
@@ -97,7 +140,13 @@ describe('attendance', () => {
     const full = studentAttendance(student, cal, tails, false, rng('a'));
     const exceptions = studentAttendance(student, cal, tails, true, rng('a'));
     expect(exceptions.absenceDays).toBe(full.absenceDays);
-    expect(exceptions.csv).toBe(full.csv.split('\n').filter((l) => l !== '' && l.split(',')[2] !== 'present').map((l) => `${l}\n`).join(''));
+    expect(exceptions.csv).toBe(
+      full.csv
+        .split('\n')
+        .filter((l) => l !== '' && l.split(',')[2] !== 'present')
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
   });
 });
 
@@ -113,7 +162,8 @@ describe('caregiver details', () => {
 
   it('writes only fictional 555-01xx numbers', () => {
     const r = rng('phone');
-    for (let i = 0; i < 500; i++) expect(fictionalPhone([406], r).replace(/\D/g, '').slice(-10)).toMatch(/^40655501[0-9]{2}$/);
+    for (let i = 0; i < 500; i++)
+      expect(fictionalPhone([406], r).replace(/\D/g, '').slice(-10)).toMatch(/^40655501[0-9]{2}$/);
   });
 });
 
@@ -125,9 +175,19 @@ describe('csv and options', () => {
   });
 
   it('refuses impossible options with reasons', () => {
-    const bad = parseSynthParams({ districts: 10, students: 100, seed: '', year: 2025, oneroster: 11, exceptions: false });
+    const bad = parseSynthParams({
+      districts: 10,
+      students: 100,
+      seed: '',
+      year: 2025,
+      oneroster: 11,
+      exceptions: false,
+    });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.problems.join(' ')).toMatch(/seed/);
-    expect(parseSynthParams({ districts: 2, students: 500, seed: 'x', year: 2025, oneroster: 1, exceptions: true }).ok).toBe(true);
+    expect(
+      parseSynthParams({ districts: 2, students: 500, seed: 'x', year: 2025, oneroster: 1, exceptions: true })
+        .ok,
+    ).toBe(true);
   });
 });
