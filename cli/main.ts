@@ -5,6 +5,7 @@ import type { CliContext } from './context.ts';
 import { registerInit } from './commands/init.ts';
 import { registerStudy } from './commands/study.ts';
 import { registerDistrict } from './commands/district.ts';
+import { registerImport } from './commands/import.ts';
 import { registerSynth } from './commands/synth.ts';
 import { registerEstimate } from './commands/estimate.ts';
 import { registerRandomize } from './commands/randomize.ts';
@@ -17,6 +18,7 @@ const registrars: Registrar[] = [
   registerInit,
   registerStudy,
   registerDistrict,
+  registerImport,
   registerSynth,
   registerEstimate,
   registerRandomize,

@@ -1,0 +1,66 @@
+import type { MergeSpec } from './import.store.ts';
+
+/**
+ * How each staged file becomes rows: natural keys, the columns a later file replaces, and the SELECT
+ * over the staging table. The SQL text is fixed here; only integer ids are interpolated.
+ */
+export const MERGES = {
+  school: (stage: string, districtId: number): MergeSpec => ({
+    table: 'school',
+    key: ['district_id', 'school_key'],
+    values: ['nces_id', 'name'],
+    source: `SELECT ${districtId}::int AS district_id, school_key, nces_id, name FROM ${stage}`,
+  }),
+  student: (stage: string, districtId: number): MergeSpec => ({
+    table: 'student',
+    key: ['district_id', 'sis_id'],
+    values: ['state_id', 'school_id', 'grade', 'household_id', 'sex', 'race_ethnicity', 'english_learner', 'disability', 'low_income', 'prior_year_absence_rate'],
+    source: `SELECT ${districtId}::int AS district_id, s.sis_id, s.state_id, s.school_id, s.grade, h.id AS household_id, s.sex,
+                    s.race_ethnicity, s.english_learner, s.disability, s.low_income, s.prior_year_absence_rate
+             FROM ${stage} s JOIN household h ON h.district_id = ${districtId} AND h.household_key = s.household_key`,
+  }),
+  caregiver: (stage: string, districtId: number): MergeSpec => ({
+    table: 'caregiver',
+    key: ['district_id', 'contact_key'],
+    values: ['household_id', 'relationship', 'first_name', 'last_name', 'phone_e164', 'email', 'language', 'sms_consent', 'opt_out_at', 'opt_out_channel'],
+    source: `SELECT DISTINCT ON (s.contact_key) ${districtId}::int AS district_id, s.contact_key, h.id AS household_id, s.relationship,
+                    s.first_name, s.last_name, s.phone_e164, s.email, s.language, s.sms_consent, s.opt_out_at, s.opt_out_channel
+             FROM ${stage} s JOIN household h ON h.district_id = ${districtId} AND h.household_key = s.household_key
+             ORDER BY s.contact_key, s.line`,
+  }),
+  calendar_day: (stage: string): MergeSpec => ({
+    table: 'calendar_day',
+    key: ['school_id', 'date'],
+    values: ['instructional', 'day_fraction'],
+    source: `SELECT school_id, date, instructional, day_fraction FROM ${stage}`,
+  }),
+  enrollment: (stage: string): MergeSpec => ({
+    table: 'enrollment',
+    key: ['student_id', 'school_id', 'entry_date'],
+    values: ['exit_date'],
+    source: `SELECT student_id, school_id, entry_date, exit_date FROM ${stage}`,
+  }),
+  attendance_day: (stage: string): MergeSpec => ({
+    table: 'attendance_day',
+    key: ['student_id', 'date'],
+    values: ['category', 'absent_fraction', 'suspension', 'sis_code'],
+    source: `SELECT student_id, date, category, absent_fraction, suspension, sis_code FROM ${stage}`,
+  }),
+  attendance_month: (stage: string): MergeSpec => ({
+    table: 'attendance_month',
+    key: ['student_id', 'month'],
+    values: ['enrolled_days', 'absent_days'],
+    source: `SELECT student_id, month, enrolled_days, absent_days FROM ${stage}`,
+  }),
+} as const;
+
+/** Natural key of each kind's staged rows, for the duplicate check. */
+export const STAGE_KEYS: Record<string, readonly string[]> = {
+  schools: ['school_key'],
+  roster: ['sis_id'],
+  contacts: ['contact_key', 'student_id'],
+  calendar: ['school_id', 'date'],
+  enrollment: ['student_id', 'school_id', 'entry_date'],
+  attendance_daily: ['student_id', 'date'],
+  attendance_monthly: ['student_id', 'month'],
+};

@@ -1,0 +1,40 @@
+import { normalizeLocalId } from '../normalize/identifiers.ts';
+import { parseBoolean, parseFraction, parseIsoDate } from '../normalize/values.ts';
+import type { DistrictReference } from '../district-reference.ts';
+import { BAD, cell, take, takeOptional, type RowReader } from './row-reader.ts';
+
+/** `calendar.csv`: school_id,date,instructional,day_fraction (fraction defaults to 1 or 0). */
+export function calendarRows(ref: DistrictReference): RowReader {
+  return {
+    kind: 'calendar',
+    required: ['school_id', 'date', 'instructional'],
+    optional: ['day_fraction'],
+    stageColumns: [['school_id', 'integer'], ['date', 'date'], ['instructional', 'boolean'], ['day_fraction', 'real']],
+    read(rec, h, sink) {
+      const key = take(normalizeLocalId(cell(rec, h, 'school_id'), 'school_id'), rec, 'school_id', sink);
+      let schoolId: number | typeof BAD = BAD;
+      if (key !== BAD) {
+        const id = ref.schools.get(key);
+        if (id === undefined) sink.problem(rec.line, 'school_id', `school ${key} is not one of this district's schools`);
+        else schoolId = id;
+      }
+      const date = take(parseIsoDate(cell(rec, h, 'date')), rec, 'date', sink);
+      const instructional = take(parseBoolean(cell(rec, h, 'instructional')), rec, 'instructional', sink);
+      const fraction = takeOptional(parseFraction, rec, h, 'day_fraction', sink);
+      if (instructional === false && fraction !== null && fraction !== BAD && fraction > 0) {
+        sink.problem(rec.line, 'day_fraction', `a non-instructional day cannot have day_fraction ${fraction}`);
+        return null;
+      }
+      if (instructional === true && fraction === 0) {
+        sink.problem(rec.line, 'day_fraction', 'an instructional day needs day_fraction above 0');
+        return null;
+      }
+      if (instructional === true && date !== BAD) {
+        const dow = new Date(`${date}T00:00:00Z`).getUTCDay();
+        if (dow === 0 || dow === 6) sink.warn('instructional day on a weekend', rec.line);
+      }
+      if ([schoolId, date, instructional, fraction].includes(BAD)) return null;
+      return [schoolId, date, instructional, fraction ?? (instructional ? 1 : 0)] as (string | number | boolean)[];
+    },
+  };
+}

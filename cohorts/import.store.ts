@@ -1,0 +1,158 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../db/types.ts';
+import type { DistrictReference, EnrollmentWindow } from './district-reference.ts';
+
+type Trx = Transaction<Database>;
+
+/** Loads what rows of one district are checked against, inside the import's transaction. */
+export async function loadDistrictReference(trx: Trx, districtId: number, leaid: string, parts: { students?: boolean; enrollments?: boolean; calendars?: boolean }): Promise<DistrictReference> {
+  const ref: DistrictReference = { leaid, schools: new Map(), students: new Map(), enrollments: new Map(), calendars: new Map() };
+  const schools = await trx.selectFrom('school').select(['id', 'school_key']).where('district_id', '=', districtId).execute();
+  for (const s of schools) ref.schools.set(s.school_key, s.id);
+  if (parts.students) {
+    const rows = await trx
+      .selectFrom('student as s')
+      .innerJoin('household as h', 'h.id', 's.household_id')
+      .select(['s.id', 's.sis_id', 's.school_id', 'h.household_key'])
+      .where('s.district_id', '=', districtId)
+      .execute();
+    for (const r of rows) ref.students.set(r.sis_id, { id: r.id, schoolId: r.school_id, householdKey: r.household_key });
+  }
+  if (parts.enrollments) {
+    const rows = await trx
+      .selectFrom('enrollment as e')
+      .innerJoin('student as s', 's.id', 'e.student_id')
+      .select(['e.student_id', 'e.school_id', 'e.entry_date', 'e.exit_date'])
+      .where('s.district_id', '=', districtId)
+      .orderBy('e.entry_date')
+      .execute();
+    for (const r of rows) {
+      const list: EnrollmentWindow[] = ref.enrollments.get(r.student_id) ?? [];
+      list.push({ schoolId: r.school_id, entry: r.entry_date, exit: r.exit_date });
+      ref.enrollments.set(r.student_id, list);
+    }
+  }
+  if (parts.calendars) {
+    const rows = await trx
+      .selectFrom('calendar_day as c')
+      .innerJoin('school as s', 's.id', 'c.school_id')
+      .select(['c.school_id', 'c.date', 'c.instructional', 'c.day_fraction'])
+      .where('s.district_id', '=', districtId)
+      .execute();
+    for (const r of rows) {
+      let m = ref.calendars.get(r.school_id);
+      if (!m) ref.calendars.set(r.school_id, (m = new Map()));
+      m.set(r.date, { instructional: r.instructional, fraction: r.day_fraction });
+    }
+  }
+  return ref;
+}
+
+export async function createStage(trx: Trx, name: string, columns: readonly (readonly [string, string])[]): Promise<void> {
+  const cols = [['line', 'integer'], ...columns].map(([n, t]) => `${n} ${t}`).join(', ');
+  await sql.raw(`CREATE TEMP TABLE ${name} (${cols}) ON COMMIT DROP`).execute(trx);
+}
+
+/** Keys that occur on more than one line of the staged file (at most `limit`). */
+export async function duplicateKeys(trx: Trx, stage: string, key: readonly string[], limit = 50): Promise<{ key: string; lines: number[] }[]> {
+  const k = key.join(', ');
+  const r = await sql<{ key: string; lines: number[] }>`
+    SELECT concat_ws(' / ', ${sql.raw(key.map((c) => `${c}::text`).join(', '))}) AS key, array_agg(line ORDER BY line) AS lines
+    FROM ${sql.table(stage)} GROUP BY ${sql.raw(k)} HAVING count(*) > 1 ORDER BY min(line) LIMIT ${limit}`.execute(trx);
+  return r.rows;
+}
+
+export async function findImport(trx: Trx, districtId: number, kind: string, sha256: string): Promise<{ id: number; imported_at: Date } | undefined> {
+  return trx.selectFrom('import_file').select(['id', 'imported_at']).where('district_id', '=', districtId).where('kind', '=', kind).where('sha256', '=', sha256).executeTakeFirst();
+}
+
+export async function insertImport(trx: Trx, v: { districtId: number; kind: string; sha256: string; fileName: string; rowsRead: number; warnings: unknown[] }): Promise<number> {
+  const r = await trx
+    .insertInto('import_file')
+    .values({ district_id: v.districtId, kind: v.kind, sha256: v.sha256, file_name: v.fileName, rows_read: v.rowsRead, rows_inserted: 0, rows_replaced: 0, rows_unchanged: 0, warnings: JSON.stringify(v.warnings) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function setImportCounts(trx: Trx, id: number, c: { inserted: number; replaced: number; unchanged: number }): Promise<void> {
+  await trx.updateTable('import_file').set({ rows_inserted: c.inserted, rows_replaced: c.replaced, rows_unchanged: c.unchanged }).where('id', '=', id).execute();
+}
+
+/** How staged rows become rows of a table: its natural key and the columns a later file may replace. */
+export interface MergeSpec {
+  table: string;
+  key: readonly string[];
+  values: readonly string[];
+  /** A SELECT producing the key and value columns (from the stage, joined as needed). */
+  source: string;
+}
+
+/**
+ * Upserts the staged rows into spec.table by natural key. A row whose values change keeps its old
+ * values in row_revision (which import replaced it, and what it held); identical rows are left alone;
+ * nothing absent from the file is deleted. Returns rows inserted and replaced.
+ */
+export async function mergeStaged(trx: Trx, spec: MergeSpec, importId: number): Promise<{ inserted: number; replaced: number }> {
+  const keyCols = spec.key.join(', ');
+  const valCols = spec.values.join(', ');
+  const on = spec.key.map((k) => `t.${k} = s.${k}`).join(' AND ');
+  const differs = `(${spec.values.map((v) => `t.${v}`).join(', ')}) IS DISTINCT FROM (${spec.values.map((v) => `s.${v}`).join(', ')})`;
+  const revisions = await sql`
+    INSERT INTO row_revision (import_id, table_name, row_key, previous, previous_import_id)
+    SELECT ${importId}, ${spec.table}, concat_ws(':', ${sql.raw(spec.key.map((k) => `t.${k}::text`).join(', '))}),
+           to_jsonb(t) - 'import_id', t.import_id
+    FROM ${sql.table(spec.table)} t JOIN (${sql.raw(spec.source)}) s ON ${sql.raw(on)}
+    WHERE ${sql.raw(differs)}`.execute(trx);
+  const replaced = Number(revisions.numAffectedRows ?? 0);
+  const upsert = await sql`
+    INSERT INTO ${sql.table(spec.table)} (${sql.raw(keyCols)}, ${sql.raw(valCols)}, import_id)
+    SELECT ${sql.raw(keyCols)}, ${sql.raw(valCols)}, ${importId}::int FROM (${sql.raw(spec.source)}) s
+    ON CONFLICT (${sql.raw(keyCols)}) DO UPDATE SET ${sql.raw(spec.values.map((v) => `${v} = EXCLUDED.${v}`).join(', '))}, import_id = EXCLUDED.import_id
+    WHERE (${sql.raw(spec.values.map((v) => `${spec.table}.${v}`).join(', '))}) IS DISTINCT FROM (${sql.raw(spec.values.map((v) => `EXCLUDED.${v}`).join(', '))})`.execute(trx);
+  const written = Number(upsert.numAffectedRows ?? 0);
+  return { inserted: written - replaced, replaced };
+}
+
+export async function insertHouseholds(trx: Trx, districtId: number, stage: string): Promise<void> {
+  await sql`INSERT INTO household (district_id, household_key)
+            SELECT DISTINCT ${districtId}::int, household_key FROM ${sql.table(stage)}
+            ON CONFLICT (district_id, household_key) DO NOTHING`.execute(trx);
+}
+
+/** Contact ids whose rows disagree about the person (name, phone, household, …). */
+export async function conflictingContacts(trx: Trx, stage: string): Promise<{ key: string; lines: number[] }[]> {
+  const r = await sql<{ key: string; lines: number[] }>`
+    SELECT contact_key AS key, array_agg(line ORDER BY line) AS lines FROM ${sql.table(stage)}
+    GROUP BY contact_key
+    HAVING count(DISTINCT (household_key, relationship, first_name, last_name, phone_e164, email, language, sms_consent, opt_out_at, opt_out_channel)) > 1
+    ORDER BY min(line) LIMIT 50`.execute(trx);
+  return r.rows;
+}
+
+export async function linkCaregivers(trx: Trx, districtId: number, stage: string): Promise<void> {
+  await sql`INSERT INTO caregiver_student (caregiver_id, student_id)
+            SELECT c.id, s.student_id FROM ${sql.table(stage)} s
+            JOIN caregiver c ON c.district_id = ${districtId} AND c.contact_key = s.contact_key
+            ON CONFLICT DO NOTHING`.execute(trx);
+}
+
+/** Applies an opt-out to every staged contact sharing the opted-out phone number; returns how many. */
+export async function spreadPhoneOptOuts(trx: Trx, stage: string): Promise<number> {
+  const r = await sql`
+    UPDATE ${sql.table(stage)} s SET opt_out_at = o.opt_out_at, opt_out_channel = o.opt_out_channel
+    FROM (SELECT DISTINCT ON (phone_e164) phone_e164, opt_out_at, opt_out_channel FROM ${sql.table(stage)}
+          WHERE phone_e164 IS NOT NULL AND opt_out_at IS NOT NULL ORDER BY phone_e164, opt_out_at) o
+    WHERE s.phone_e164 = o.phone_e164 AND s.opt_out_at IS NULL`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** Enrollment windows of one student in the file that overlap each other. */
+export async function overlappingEnrollments(trx: Trx, stage: string): Promise<{ lines: number[] }[]> {
+  const r = await sql<{ lines: number[] }>`
+    SELECT ARRAY[a.line, b.line] AS lines FROM ${sql.table(stage)} a JOIN ${sql.table(stage)} b
+      ON a.student_id = b.student_id AND a.line < b.line
+     AND a.entry_date <= coalesce(b.exit_date, 'infinity'::date) AND b.entry_date <= coalesce(a.exit_date, 'infinity'::date)
+    ORDER BY a.line LIMIT 50`.execute(trx);
+  return r.rows;
+}
