@@ -6,6 +6,7 @@ import { registerInit } from './commands/init.ts';
 import { registerStudy } from './commands/study.ts';
 import { registerDistrict } from './commands/district.ts';
 import { registerImport } from './commands/import.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerSynth } from './commands/synth.ts';
 import { registerEstimate } from './commands/estimate.ts';
 import { registerRandomize } from './commands/randomize.ts';
@@ -19,6 +20,7 @@ const registrars: Registrar[] = [
   registerStudy,
   registerDistrict,
   registerImport,
+  registerDemo,
   registerSynth,
   registerEstimate,
   registerRandomize,
