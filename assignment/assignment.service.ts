@@ -204,6 +204,7 @@ export async function verifyRandomization(db: Db, slug: string): Promise<{ study
     rosterSha256: r.rosterSha256,
     assignmentSha256: r.assignmentSha256,
     blockCounts: r.blockCounts,
+    students: r.students,
     units: units.filter((u) => u.wave === r.wave),
     members: members.filter((m) => m.wave === r.wave),
   }));

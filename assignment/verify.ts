@@ -11,6 +11,8 @@ export interface StoredWave {
   rosterSha256: string;
   assignmentSha256: string;
   blockCounts: BlockCount[];
+  /** students the record says were registered in the wave */
+  students: number;
   units: { unitKey: string; blockKey: string; arm: string; hash: string }[];
   /** students registered in the wave, with the block of their unit */
   members: { studentKey: string; unitKey: string; blockKey: string }[];
@@ -18,7 +20,7 @@ export interface StoredWave {
 
 export interface Mismatch {
   wave: number | null;
-  kind: 'seed_commitment' | 'arm' | 'order_hash' | 'assignment_sha256' | 'roster_sha256' | 'block_counts';
+  kind: 'seed_commitment' | 'roster_size' | 'arm' | 'order_hash' | 'assignment_sha256' | 'roster_sha256' | 'block_counts';
   message: string;
 }
 
@@ -50,6 +52,9 @@ export function verifyWaves(seed: string, seedCommitment: string, waves: readonl
     const stored = assignmentSha256(w.units);
     if (stored !== w.assignmentSha256) {
       out.push({ wave: w.wave, kind: 'assignment_sha256', message: `stored assignment SHA-256 is ${stored}, the record says ${w.assignmentSha256}` });
+    }
+    if (w.members.length !== w.students) {
+      out.push({ wave: w.wave, kind: 'roster_size', message: `${w.members.length} roster rows join a unit, the record says ${w.students} students` });
     }
     const roster = rosterSha256(w.members);
     if (roster !== w.rosterSha256) {
