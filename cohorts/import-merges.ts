@@ -54,13 +54,24 @@ export const MERGES = {
   }),
 } as const;
 
-/** Natural key of each kind's staged rows, for the duplicate check. */
-export const STAGE_KEYS: Record<string, readonly string[]> = {
-  schools: ['school_key'],
-  roster: ['sis_id'],
-  contacts: ['contact_key', 'student_id'],
-  calendar: ['school_id', 'date'],
-  enrollment: ['student_id', 'school_id', 'entry_date'],
-  attendance_daily: ['student_id', 'date'],
-  attendance_monthly: ['student_id', 'month'],
+/**
+ * The duplicate check of each kind's staged rows: the natural key, the file column a duplicate is
+ * reported at (as the file names it, not the staging column), how the key reads in a message, and a
+ * SQL expression over the stage that shows the duplicated value.
+ */
+export interface DuplicateCheck {
+  key: readonly string[];
+  column: string;
+  what: string;
+  shown: string;
+}
+
+export const STAGE_KEYS: Record<string, DuplicateCheck> = {
+  schools: { key: ['school_key'], column: 'school_id', what: 'school_id', shown: 'school_key' },
+  roster: { key: ['sis_id'], column: 'student_id', what: 'student_id', shown: 'sis_id' },
+  contacts: { key: ['contact_key', 'student_id'], column: 'contact_id', what: 'contact_id and student_id', shown: 'contact_key' },
+  calendar: { key: ['school_id', 'date'], column: 'date', what: 'school_id and date', shown: 'date::text' },
+  enrollment: { key: ['student_id', 'school_id', 'entry_date'], column: 'entry_date', what: 'student_id, school_id and entry_date', shown: 'entry_date::text' },
+  attendance_daily: { key: ['student_id', 'date'], column: 'date', what: 'student_id and date', shown: 'date::text' },
+  attendance_monthly: { key: ['student_id', 'month'], column: 'month', what: 'student_id and month', shown: "to_char(month, 'YYYY-MM')" },
 };

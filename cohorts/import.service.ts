@@ -180,9 +180,9 @@ async function stageRows(session: Session, stage: string, columns: readonly (rea
 }
 
 async function checkDuplicates(trx: Trx, stage: string, kind: ImportKind, sink: ProblemSink): Promise<void> {
-  const key = STAGE_KEYS[kind];
-  for (const d of await duplicateKeys(trx, stage, key)) {
-    sink.problem(d.lines[1], key.join('/'), `the same ${key.join(' and ').replace(/_key|_id/g, '')} appears on lines ${d.lines.join(', ')}`);
+  const check = STAGE_KEYS[kind];
+  for (const d of await duplicateKeys(trx, stage, check.key, check.shown)) {
+    sink.problem(d.lines[1], check.column, `the same ${check.what} (${d.shown}) appears on lines ${d.lines.join(', ')}`);
   }
 }
 

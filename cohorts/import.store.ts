@@ -53,12 +53,11 @@ export async function createStage(trx: Trx, name: string, columns: readonly (rea
   await sql.raw(`CREATE TEMP TABLE ${name} (${cols}) ON COMMIT DROP`).execute(trx);
 }
 
-/** Keys that occur on more than one line of the staged file (at most `limit`). */
-export async function duplicateKeys(trx: Trx, stage: string, key: readonly string[], limit = 50): Promise<{ key: string; lines: number[] }[]> {
-  const k = key.join(', ');
-  const r = await sql<{ key: string; lines: number[] }>`
-    SELECT concat_ws(' / ', ${sql.raw(key.map((c) => `${c}::text`).join(', '))}) AS key, array_agg(line ORDER BY line) AS lines
-    FROM ${sql.table(stage)} GROUP BY ${sql.raw(k)} HAVING count(*) > 1 ORDER BY min(line) LIMIT ${limit}`.execute(trx);
+/** Keys that occur on more than one line of the staged file (at most `limit`), with `shown` (a SQL expression) of the first. */
+export async function duplicateKeys(trx: Trx, stage: string, key: readonly string[], shown: string, limit = 50): Promise<{ shown: string; lines: number[] }[]> {
+  const r = await sql<{ shown: string; lines: number[] }>`
+    SELECT min(${sql.raw(shown)}) AS shown, array_agg(line ORDER BY line) AS lines
+    FROM ${sql.table(stage)} GROUP BY ${sql.raw(key.join(', '))} HAVING count(*) > 1 ORDER BY min(line) LIMIT ${limit}`.execute(trx);
   return r.rows;
 }
 
