@@ -8,6 +8,7 @@ import { appendAuditEvent } from '../db/audit.store.ts';
 import type { Database } from '../db/types.ts';
 import { AppError } from '../errors.ts';
 import { csvRecords, decodeStream } from './csv-records.ts';
+import { createLineDecoder } from './text-decoding.ts';
 import type { DistrictReference } from './district-reference.ts';
 import { MERGES, STAGE_KEYS } from './import-merges.ts';
 import { bindHeader, copyField, ProblemSink, type ImportWarning } from './import-problems.ts';
@@ -81,9 +82,25 @@ async function firstBytes(path: string, n: number): Promise<Buffer> {
   return Buffer.alloc(0);
 }
 
-async function firstLine(path: string): Promise<string> {
-  const head = (await firstBytes(path, 4096)).toString('utf8').replace(/^\uFEFF/, '');
-  return head.split(/\r?\n/)[0] ?? '';
+/**
+ * The header of a CSV file (its first non-blank line), decoded by the same rules as the rows, so a
+ * UTF-16 or undecodable header is refused for its encoding; null when the file holds no header.
+ */
+async function headerLine(path: string, encoding: ImportRequest['encoding']): Promise<string[] | null> {
+  const file = basename(path);
+  const head = await firstBytes(path, 4096);
+  const decoder = createLineDecoder(file, { encoding });
+  const results = head.length < 4096 ? [decoder.push(head), decoder.end()] : [decoder.push(head)];
+  let text = '';
+  for (const r of results) {
+    if (!r.ok) {
+      if (text.trim() !== '') break; // the header itself decoded; the row stream reports the bad byte
+      throw new AppError('BAD_INPUT', `${file}: ${r.problem.reason}`, { problems: [r.problem] });
+    }
+    text += r.text;
+  }
+  const line = text.split(/\r?\n/).find((l) => l.trim() !== '');
+  return line === undefined ? null : line.split(',').map((s) => s.trim().replace(/^"|"$/g, ''));
 }
 
 /** Which stored kind a request is, looking at the file where the request leaves it open. */
@@ -93,11 +110,17 @@ async function resolveKind(req: ImportRequest): Promise<ImportKind | 'oneroster'
     return ZIP_MAGIC.every((b, i) => magic[i] === b) ? 'oneroster' : 'roster';
   }
   if (req.kind === 'attendance') {
-    const header = (await firstLine(req.path)).split(',').map((s) => s.trim().replace(/^"|"$/g, ''));
+    const file = basename(req.path);
+    const header = await headerLine(req.path, req.encoding);
+    if (header === null) {
+      throw new AppError('BAD_INPUT', `${file}: the file is empty; nothing was imported`, {
+        problems: [{ file, line: 1, column: null, reason: 'the file is empty; it needs a header row and data rows' }],
+      });
+    }
     if (header.includes('month')) return 'attendance_monthly';
     if (header.includes('date')) return 'attendance_daily';
-    throw new AppError('BAD_INPUT', `cannot tell ${basename(req.path)} apart: an attendance file has a date column (daily) or a month column (monthly)`, {
-      problems: [{ file: basename(req.path), line: 1, column: null, reason: 'header has neither date nor month' }],
+    throw new AppError('BAD_INPUT', `cannot tell ${file} apart: an attendance file has a date column (daily) or a month column (monthly)`, {
+      problems: [{ file, line: 1, column: null, reason: 'header has neither date nor month' }],
     });
   }
   return req.kind;
