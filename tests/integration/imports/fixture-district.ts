@@ -5,7 +5,8 @@
  * 7 → 07, 1st → 01; language Spanish → es; US phone spellings → E.164).
  *
  * Calendar: September–October 2025; weekdays are instructional except Labor Day (2025-09-01, listed as
- * non-instructional); 2025-10-10 is a half day at school 0110. Weekends are not listed.
+ * non-instructional), and 2025-10-13 (a holiday, non-instructional); 2025-10-10 is a half day at school
+ * 0110. Weekends are not listed.
  */
 export const LEAID = '0100005';
 export const STATE = 'AL';
@@ -58,16 +59,19 @@ function isWeekday(date: string): boolean {
   return d !== 0 && d !== 6;
 }
 
-/** Instructional days of a school in the fixture calendar. */
-export function instructionalDays(school: '0110' | '0220'): string[] {
-  return isoDays('2025-09-02', '2025-10-31').filter(isWeekday);
+/** A weekday without school (listed as non-instructional), inside every enrollment window but 000103's. */
+export const HOLIDAY = '2025-10-13';
+
+/** Instructional days of the fixture calendar (the same at both schools). */
+export function instructionalDays(): string[] {
+  return isoDays('2025-09-02', '2025-10-31').filter((d) => isWeekday(d) && d !== HOLIDAY);
 }
 
 export function calendarCsv(): string {
   let out = 'school_id,date,instructional,day_fraction\n';
   for (const school of ['0110', '0220'] as const) {
-    out += `${school},${LABOR_DAY},false,0\n`;
-    for (const d of instructionalDays(school)) out += `${school},${d},true,${school === '0110' && d === HALF_DAY ? '0.5' : '1'}\n`;
+    out += `${school},${LABOR_DAY},false,0\n${school},${HOLIDAY},false,\n`;
+    for (const d of instructionalDays()) out += `${school},${d},true,${school === '0110' && d === HALF_DAY ? '0.5' : '1'}\n`;
   }
   return out;
 }
@@ -83,7 +87,7 @@ export const WINDOWS: Record<string, { school: '0110' | '0220'; entry: string; e
 /** The enrolled instructional days of a student, in order. */
 export function enrolledDays(sis: string): string[] {
   const w = WINDOWS[sis];
-  return instructionalDays(w.school).filter((d) => d >= w.entry && (w.exit === null || d <= w.exit));
+  return instructionalDays().filter((d) => d >= w.entry && (w.exit === null || d <= w.exit));
 }
 
 export interface DailyRow {
