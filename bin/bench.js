@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench -- NAME`: runs bench/NAME.bench.ts under the TypeScript loader.
+// `npm run bench -- NAME [options]`: runs bench/NAME.bench.ts under the TypeScript loader.
 import { register } from 'tsx/esm/api';
 import { readdirSync } from 'node:fs';
 
@@ -7,16 +7,10 @@ register();
 const names = readdirSync(new URL('../bench/', import.meta.url))
   .filter((f) => f.endsWith('.bench.ts'))
   .map((f) => f.replace(/\.bench\.ts$/, ''));
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-if (wanted.length === 0) {
-  console.error(`usage: npm run bench -- <${names.join('|')}> [options]`);
+const [name, ...options] = process.argv.slice(2);
+if (!name || !names.includes(name)) {
+  console.error(`${name ? `unknown benchmark "${name}". ` : ''}usage: npm run bench -- <${names.join('|')}> [options]`);
   process.exit(2);
 }
-for (const name of wanted) {
-  if (!names.includes(name)) {
-    console.error(`unknown benchmark "${name}"; available: ${names.join(', ')}`);
-    process.exit(2);
-  }
-  const mod = await import(`../bench/${name}.bench.ts`);
-  await mod.run(process.argv.slice(2).filter((a) => a.startsWith('-')));
-}
+const mod = await import(`../bench/${name}.bench.ts`);
+await mod.run(options);

@@ -21,6 +21,7 @@ import type { ImportKind, RowReader, StagedValue } from './import-rows/row-reade
 import { schoolRows } from './import-rows/school-rows.ts';
 import { studentRows } from './import-rows/student-rows.ts';
 import {
+  analyzeStage,
   conflictingContacts,
   createStage,
   duplicateKeys,
@@ -282,6 +283,7 @@ export async function importFile(db: Db, req: ImportRequest, actor: string, prog
         await createStage(trx, stage, reader.stageColumns);
         rowsRead = await stageCsv(session, stage, reader, req, sink, progress);
         if (sink.failed) refuse(sink, file);
+        await analyzeStage(trx, stage);
         await fileChecks(trx, kind, stage, sink);
         if (sink.failed) refuse(sink, file);
         importId = await insertImport(trx, { districtId: district.id, kind, sha256, fileName: file, rowsRead, warnings: [] });

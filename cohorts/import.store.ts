@@ -53,6 +53,11 @@ export async function createStage(trx: Trx, name: string, columns: readonly (rea
   await sql.raw(`CREATE TEMP TABLE ${name} (${cols}) ON COMMIT DROP`).execute(trx);
 }
 
+/** Temporary tables are never auto-analyzed: give the planner row counts before joining big tables. */
+export async function analyzeStage(trx: Trx, name: string): Promise<void> {
+  await sql.raw(`ANALYZE ${name}`).execute(trx);
+}
+
 /** Keys that occur on more than one line of the staged file (at most `limit`), with `shown` (a SQL expression) of the first. */
 export async function duplicateKeys(trx: Trx, stage: string, key: readonly string[], shown: string, limit = 50): Promise<{ shown: string; lines: number[] }[]> {
   const r = await sql<{ shown: string; lines: number[] }>`

@@ -139,12 +139,15 @@ export function openPostgres(url: string, onClose: () => Promise<void> = async (
 export async function openDatabase(config: Config): Promise<Db> {
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
   mkdirSync(config.dataDir, { recursive: true });
-  const pglite = await PGlite.create(config.dataDir, { parsers: pgliteParsers });
-  return openPGlite(pglite);
+  return openPGlite(await createPGlite(config.dataDir));
+}
+
+/** A PGlite instance with Pilot's type parsers, on disk in dataDir or in memory. */
+export function createPGlite(dataDir?: string): Promise<PGlite> {
+  return dataDir ? PGlite.create(dataDir, { parsers: pgliteParsers }) : PGlite.create({ parsers: pgliteParsers });
 }
 
 /** An in-memory embedded database (tests, `pilot estimate` scratch work). */
 export async function openMemoryDatabase(): Promise<Db> {
-  const pglite = await PGlite.create({ parsers: pgliteParsers });
-  return openPGlite(pglite);
+  return openPGlite(await createPGlite());
 }

@@ -44,4 +44,20 @@ describe(`schema on ${testDialect}`, () => {
     await expect(sql`UPDATE audit_event SET actor = 'x'`.execute(db.kysely)).rejects.toThrow(/cannot be changed/);
     await expect(sql`DELETE FROM audit_event`.execute(db.kysely)).rejects.toThrow(/cannot be changed/);
   });
+
+  it('refuses attendance rows naming a missing student or import, and never deletes students', async () => {
+    const insert = (studentId: number, importId: number) =>
+      sql`INSERT INTO attendance_day (student_id, date, category, absent_fraction, import_id) VALUES (${studentId}, '2025-09-02', 'present', 0, ${importId})`.execute(db.kysely);
+    await expect(insert(999_999, 1)).rejects.toThrow(/student that does not exist/);
+    const monthly = sql`INSERT INTO attendance_month (student_id, month, enrolled_days, absent_days, import_id) VALUES (424242, '2025-09-01', 20, 1, 1)`;
+    await expect(monthly.execute(db.kysely)).rejects.toThrow(/student that does not exist/);
+    await expect(sql`DELETE FROM student`.execute(db.kysely)).resolves.toBeDefined(); // no rows: nothing to refuse
+    const study = await db.kysely.selectFrom('study').select('id').executeTakeFirstOrThrow();
+    const d = await db.kysely.insertInto('district').values({ study_id: study.id, nces_leaid: '0100005', name: 'D', state: 'AL', locale_code: 42 }).returning('id').executeTakeFirstOrThrow();
+    const sc = await db.kysely.insertInto('school').values({ district_id: d.id, school_key: 'A', nces_id: null, name: 'A' }).returning('id').executeTakeFirstOrThrow();
+    const h = await db.kysely.insertInto('household').values({ district_id: d.id, household_key: 'H' }).returning('id').executeTakeFirstOrThrow();
+    const st = await db.kysely.insertInto('student').values({ district_id: d.id, sis_id: '001', state_id: null, school_id: sc.id, grade: 'KG', household_id: h.id, sex: null, race_ethnicity: null, english_learner: null, disability: null, low_income: null, prior_year_absence_rate: null, import_id: null }).returning('id').executeTakeFirstOrThrow();
+    await expect(insert(st.id, 987_654)).rejects.toThrow(/import that does not exist/);
+    await expect(sql`DELETE FROM student WHERE id = ${st.id}`.execute(db.kysely)).rejects.toThrow(/never deleted/);
+  });
 });

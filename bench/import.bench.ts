@@ -1,0 +1,142 @@
+/**
+ * `npm run bench -- import [--students 108000] [--districts 50] [--db both|postgres|pglite]`
+ *
+ * Imports a national-pilot-sized synthetic study (about 18 million daily attendance rows) into
+ * PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test; a fresh database is
+ * created and dropped) and into embedded PGlite (on disk in a temp folder), and prints attendance rows
+ * per second beside a bare COPY of the same rows into an unindexed table, and peak memory per file.
+ */
+import { existsSync, createReadStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createPGlite, openPGlite, openPostgres, type Db } from '../db/connection.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { createStudy, enrollDistrict } from '../cohorts/study.service.ts';
+import { importFile, type RequestedKind } from '../cohorts/import.service.ts';
+import { writeSyntheticStudy } from '../cohorts/synth/synth.service.ts';
+
+function option(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1] : (args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+}
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+sampler.unref();
+const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
+
+async function dataset(students: number, districts: number): Promise<string> {
+  const dir = join('bench', '.data', `import-${districts}x${students}`);
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    console.log(`generating ${students} students in ${districts} districts into ${dir} …`);
+    await writeSyntheticStudy(dir, { districts, students, seed: 'bench-import', year: 2025, oneroster: 0, exceptions: false });
+  }
+  return dir;
+}
+
+async function openBenchDb(kind: 'postgres' | 'pglite'): Promise<Db> {
+  if (kind === 'pglite') {
+    const dir = await mkdtemp(join(tmpdir(), 'pilot-bench-'));
+    const pglite = await createPGlite(dir);
+    return openPGlite(pglite, async () => {
+      await pglite.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+  }
+  const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const name = `pilot_bench_${randomBytes(4).toString('hex')}`;
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return openPostgres(url.toString(), async () => {
+    const d = new pg.Client({ connectionString: admin });
+    await d.connect();
+    await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await d.end();
+  });
+}
+
+/** The attendance file's data lines, streamed (header dropped), for the bare COPY. */
+async function* dataLines(path: string): AsyncGenerator<string> {
+  let header = true;
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    let s = chunk as string;
+    if (header) {
+      s = s.slice(s.indexOf('\n') + 1);
+      header = false;
+    }
+    yield s;
+  }
+}
+
+async function runOn(kind: 'postgres' | 'pglite', dir: string, districts: { leaid: string; name: string; state: string; locale: number }[]) {
+  const db = await openBenchDb(kind);
+  try {
+    await migrateToLatest(db);
+    await createStudy(db, { slug: 'bench', name: 'Bench', unit: 'household', arms: 'control:0.5,treatment:0.5', blockBy: 'district' }, 'bench');
+    let t = performance.now();
+    for (const d of districts) {
+      await enrollDistrict(db, { study: 'bench', ...d, allowNonrural: true }, 'bench');
+      for (const [k, f] of [['schools', 'schools.csv'], ['roster', 'students.csv'], ['contacts', 'contacts.csv'], ['calendar', 'calendar.csv'], ['enrollment', 'enrollment.csv']] as [RequestedKind, string][]) {
+        await importFile(db, { study: 'bench', leaid: d.leaid, kind: k, path: join(dir, d.leaid, f) }, 'bench');
+      }
+    }
+    const rosterSeconds = (performance.now() - t) / 1000;
+
+    let rows = 0;
+    let smallest = { rows: Infinity, peak: 0 };
+    let largest = { rows: 0, peak: 0 };
+    t = performance.now();
+    for (const d of districts) {
+      peakRss = process.memoryUsage().rss;
+      const s = await importFile(db, { study: 'bench', leaid: d.leaid, kind: 'attendance', path: join(dir, d.leaid, 'attendance_daily.csv') }, 'bench');
+      rows += s.rowsRead;
+      if (s.rowsRead < smallest.rows) smallest = { rows: s.rowsRead, peak: peakRss };
+      if (s.rowsRead > largest.rows) largest = { rows: s.rowsRead, peak: peakRss };
+      process.stdout.write(`\r  ${kind}: ${rows.toLocaleString('en-US')} attendance rows imported`);
+    }
+    const importSeconds = (performance.now() - t) / 1000;
+    process.stdout.write('\n');
+
+    await sql`CREATE UNLOGGED TABLE bare_attendance (student_id text, date text, category text, absent_fraction text, suspension text, sis_code text)`.execute(db.kysely);
+    t = performance.now();
+    let bare = 0;
+    await db.withSession(async (s) => {
+      for (const d of districts) {
+        bare += await s.copyCsv('bare_attendance', ['student_id', 'date', 'category', 'absent_fraction', 'suspension', 'sis_code'], dataLines(join(dir, d.leaid, 'attendance_daily.csv')));
+      }
+    });
+    const copySeconds = (performance.now() - t) / 1000;
+    return { kind, rosterSeconds, rows, importSeconds, bare, copySeconds, smallest, largest };
+  } finally {
+    await db.close();
+  }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const students = Number(option(args, 'students', '108000'));
+  const districtCount = Number(option(args, 'districts', '50'));
+  const which = option(args, 'db', 'both');
+  const dir = await dataset(students, districtCount);
+  const districts = (await readFile(join(dir, 'districts.csv'), 'utf8'))
+    .trim().split('\n').slice(1)
+    .map((l) => l.split(','))
+    .map(([leaid, name, state, locale]) => ({ leaid, name, state, locale: Number(locale) }));
+  const kinds = (which === 'both' ? ['postgres', 'pglite'] : [which]) as ('postgres' | 'pglite')[];
+  const results = [];
+  for (const k of kinds) results.push(await runOn(k, dir, districts));
+  console.log(`\nimport of ${districts.length} districts, ${students.toLocaleString('en-US')} students (node ${process.version})`);
+  console.log('database  | roster+contacts+calendar+enrollment | attendance rows | import      | rows/s    | bare COPY   | rows/s    | import/COPY | peak RSS smallest → largest file');
+  for (const r of results) {
+    console.log(
+      `${r.kind.padEnd(9)} | ${`${r.rosterSeconds.toFixed(1)} s`.padStart(35)} | ${r.rows.toLocaleString('en-US').padStart(15)} | ${`${r.importSeconds.toFixed(1)} s`.padStart(11)} | ${Math.round(r.rows / r.importSeconds).toLocaleString('en-US').padStart(9)} | ${`${r.copySeconds.toFixed(1)} s`.padStart(11)} | ${Math.round(r.bare / r.copySeconds).toLocaleString('en-US').padStart(9)} | ${`${(r.importSeconds / r.copySeconds).toFixed(2)}×`.padStart(11)} | ${mb(r.smallest.peak)} (${r.smallest.rows.toLocaleString('en-US')} rows) → ${mb(r.largest.peak)} (${r.largest.rows.toLocaleString('en-US')} rows)`,
+    );
+  }
+}
