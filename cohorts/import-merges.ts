@@ -1,5 +1,15 @@
 import type { MergeSpec } from './import.store.ts';
 
+const caregiverMerge = (stage: string, districtId: number): MergeSpec => ({
+  table: 'caregiver',
+  key: ['district_id', 'contact_key'],
+  values: ['household_id', 'relationship', 'first_name', 'last_name', 'phone_e164', 'email', 'language', 'sms_consent', 'opt_out_at', 'opt_out_channel'],
+  source: `SELECT DISTINCT ON (s.contact_key) ${districtId}::int AS district_id, s.contact_key, h.id AS household_id, s.relationship,
+                  s.first_name, s.last_name, s.phone_e164, s.email, s.language, s.sms_consent, s.opt_out_at, s.opt_out_channel
+           FROM ${stage} s JOIN household h ON h.district_id = ${districtId} AND h.household_key = s.household_key
+           ORDER BY s.contact_key, s.line`,
+});
+
 /**
  * How each staged file becomes rows: natural keys, the columns a later file replaces, and the SELECT
  * over the staging table. The SQL text is fixed here; only integer ids are interpolated.
@@ -19,14 +29,15 @@ export const MERGES = {
                     s.race_ethnicity, s.english_learner, s.disability, s.low_income, s.prior_year_absence_rate
              FROM ${stage} s JOIN household h ON h.district_id = ${districtId} AND h.household_key = s.household_key`,
   }),
-  caregiver: (stage: string, districtId: number): MergeSpec => ({
-    table: 'caregiver',
-    key: ['district_id', 'contact_key'],
-    values: ['household_id', 'relationship', 'first_name', 'last_name', 'phone_e164', 'email', 'language', 'sms_consent', 'opt_out_at', 'opt_out_channel'],
-    source: `SELECT DISTINCT ON (s.contact_key) ${districtId}::int AS district_id, s.contact_key, h.id AS household_id, s.relationship,
-                    s.first_name, s.last_name, s.phone_e164, s.email, s.language, s.sms_consent, s.opt_out_at, s.opt_out_channel
-             FROM ${stage} s JOIN household h ON h.district_id = ${districtId} AND h.household_key = s.household_key
-             ORDER BY s.contact_key, s.line`,
+  caregiver: (stage: string, districtId: number): MergeSpec => caregiverMerge(stage, districtId),
+  /**
+   * Caregivers from a OneRoster zip: OneRoster carries no language, SMS consent or opt-out, so a roster
+   * zip sets only who the caregiver is; what a contacts.csv said about language, consent and opt-out
+   * (the defaults 'en', no consent, for a new caregiver) is never overwritten by a later zip.
+   */
+  oneRosterCaregiver: (stage: string, districtId: number): MergeSpec => ({
+    ...caregiverMerge(stage, districtId),
+    values: ['household_id', 'relationship', 'first_name', 'last_name', 'phone_e164', 'email'],
   }),
   calendar_day: (stage: string): MergeSpec => ({
     table: 'calendar_day',

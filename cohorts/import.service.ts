@@ -342,7 +342,7 @@ async function importOneRoster(
   const contactCols = contactRows(ref).stageColumns;
   await createStage(trx, 'stage_contacts', contactCols);
   await stageRows(session, 'stage_contacts', contactCols, oneRosterContactRows(parsed, studentIds));
-  const c3 = await mergeStaged(trx, MERGES.caregiver('stage_contacts', district.id), importId);
+  const c3 = await mergeStaged(trx, MERGES.oneRosterCaregiver('stage_contacts', district.id), importId);
   await linkCaregivers(trx, district.id, 'stage_contacts');
   const rowsRead = parsed.schools.length + parsed.students.length + parsed.guardians.length;
   return { rowsRead, counts: { inserted: c1.inserted + c2.inserted + c3.inserted, replaced: c1.replaced + c2.replaced + c3.replaced }, importId };
