@@ -6,7 +6,18 @@ import pg from 'pg';
 import { main } from '../../../cli/main.ts';
 import { loadConfig, type Config } from '../../../config.ts';
 import { testDialect } from '../../helpers/database.ts';
-import { calendarCsv, CONTACTS_CSV, DAILY_HEADER, dailyCsv, dailyRows, ENROLLMENT_CSV, instructionalDays, LEAID, SCHOOLS_CSV, STUDENTS_CSV } from './fixture-district.ts';
+import {
+  calendarCsv,
+  CONTACTS_CSV,
+  DAILY_HEADER,
+  dailyCsv,
+  dailyRows,
+  ENROLLMENT_CSV,
+  instructionalDays,
+  LEAID,
+  SCHOOLS_CSV,
+  STUDENTS_CSV,
+} from './fixture-district.ts';
 import { TempFiles } from './import-helpers.ts';
 
 class Capture extends Writable {
@@ -21,7 +32,8 @@ class Capture extends Writable {
 /** A fresh database for the CLI: a new PostgreSQL database when DATABASE_URL is set, else PGlite in a temp dir. */
 async function cliConfig(dataDir: string): Promise<{ config: Config; drop: () => Promise<void> }> {
   const admin = process.env.DATABASE_URL;
-  if (!admin) return { config: loadConfig({ PILOT_DATA_DIR: dataDir, PILOT_ACTOR: 'test:cli' }), drop: async () => {} };
+  if (!admin)
+    return { config: loadConfig({ PILOT_DATA_DIR: dataDir, PILOT_ACTOR: 'test:cli' }), drop: async () => {} };
   const name = `pilot_cli_${process.pid}_${randomBytes(4).toString('hex')}`;
   const run = async (q: string) => {
     const c = new pg.Client({ connectionString: admin });
@@ -32,7 +44,10 @@ async function cliConfig(dataDir: string): Promise<{ config: Config; drop: () =>
   await run(`CREATE DATABASE ${name}`);
   const url = new URL(admin);
   url.pathname = `/${name}`;
-  return { config: loadConfig({ DATABASE_URL: url.toString(), PILOT_DATA_DIR: dataDir, PILOT_ACTOR: 'test:cli' }), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return {
+    config: loadConfig({ DATABASE_URL: url.toString(), PILOT_DATA_DIR: dataDir, PILOT_ACTOR: 'test:cli' }),
+    drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
 }
 
 describe(`pilot import and pilot study show from the CLI (${testDialect})`, () => {
@@ -57,8 +72,36 @@ describe(`pilot import and pilot study show from the CLI (${testDialect})`, () =
   beforeAll(async () => {
     ({ config, drop } = await cliConfig(join(files.dir, 'pilot-data')));
     await ok('init');
-    await ok('study', 'create', '--slug', 'cli', '--name', 'CLI study', '--unit', 'household', '--arms', 'control:0.5,treatment:0.5', '--block-by', 'district', '--json');
-    await ok('district', 'enroll', '--study', 'cli', '--leaid', LEAID, '--name', 'Fixture', '--state', 'AL', '--locale', '42', '--json');
+    await ok(
+      'study',
+      'create',
+      '--slug',
+      'cli',
+      '--name',
+      'CLI study',
+      '--unit',
+      'household',
+      '--arms',
+      'control:0.5,treatment:0.5',
+      '--block-by',
+      'district',
+      '--json',
+    );
+    await ok(
+      'district',
+      'enroll',
+      '--study',
+      'cli',
+      '--leaid',
+      LEAID,
+      '--name',
+      'Fixture',
+      '--state',
+      'AL',
+      '--locale',
+      '42',
+      '--json',
+    );
   });
   afterAll(async () => {
     await drop();
@@ -79,7 +122,12 @@ describe(`pilot import and pilot study show from the CLI (${testDialect})`, () =
     }
     const rows = dailyRows();
     const r = await importCsv('attendance', 'attendance.csv', dailyCsv(rows));
-    expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'attendance_daily', status: 'imported', rows_read: rows.length, inserted: rows.length });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      kind: 'attendance_daily',
+      status: 'imported',
+      rows_read: rows.length,
+      inserted: rows.length,
+    });
   });
 
   it('a bad file exits non-zero and names file:line:column on stderr; nothing is imported', async () => {
@@ -88,7 +136,9 @@ describe(`pilot import and pilot study show from the CLI (${testDialect})`, () =
     expect(r.code).toBe(65);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^error: bad-attendance\.csv: 3 problems; nothing was imported/);
-    expect(r.stderr).toContain("  bad-attendance.csv:3:student_id: student 000999 is not on this district's roster");
+    expect(r.stderr).toContain(
+      "  bad-attendance.csv:3:student_id: student 000999 is not on this district's roster",
+    );
     expect(r.stderr).toContain("  bad-attendance.csv:4:date: date '09/04/2025' looks like MM/DD/YYYY");
     expect(r.stderr).toContain('  bad-attendance.csv:5: line has 3 fields but the header has 6');
   });
@@ -97,7 +147,15 @@ describe(`pilot import and pilot study show from the CLI (${testDialect})`, () =
     const r = await importCsv('attendance', 'attendance.csv', dailyCsv(dailyRows()));
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'already_imported', inserted: 0 });
-    const text = await pilot('import', 'attendance', files.write('attendance.csv', dailyCsv(dailyRows())), '--study', 'cli', '--district', LEAID);
+    const text = await pilot(
+      'import',
+      'attendance',
+      files.write('attendance.csv', dailyCsv(dailyRows())),
+      '--study',
+      'cli',
+      '--district',
+      LEAID,
+    );
     expect(text.stdout).toMatch(/already imported .*nothing changed/);
   });
 
@@ -120,7 +178,20 @@ describe(`pilot import and pilot study show from the CLI (${testDialect})`, () =
   });
 
   it('a six-digit LEAID is refused at enrollment with a non-zero exit', async () => {
-    const r = await pilot('district', 'enroll', '--study', 'cli', '--leaid', '100005', '--name', 'Stripped', '--state', 'AL', '--locale', '42');
+    const r = await pilot(
+      'district',
+      'enroll',
+      '--study',
+      'cli',
+      '--leaid',
+      '100005',
+      '--name',
+      'Stripped',
+      '--state',
+      'AL',
+      '--locale',
+      '42',
+    );
     expect(r.code).toBe(65);
     expect(r.stderr).toMatch(/LEAID "100005" has 6 digits.*"0100005"/);
   });

@@ -71,7 +71,8 @@ export function calendarCsv(): string {
   let out = 'school_id,date,instructional,day_fraction\n';
   for (const school of ['0110', '0220'] as const) {
     out += `${school},${LABOR_DAY},false,0\n${school},${HOLIDAY},false,\n`;
-    for (const d of instructionalDays()) out += `${school},${d},true,${school === '0110' && d === HALF_DAY ? '0.5' : '1'}\n`;
+    for (const d of instructionalDays())
+      out += `${school},${d},true,${school === '0110' && d === HALF_DAY ? '0.5' : '1'}\n`;
   }
   return out;
 }
@@ -109,9 +110,12 @@ export function dailyRows(from = '2025-09-01', to = '2025-10-31'): DailyRow[] {
     enrolledDays(sis).forEach((date, i) => {
       if (date < from || date > to) return;
       const k = i + Number(sis.slice(-1));
-      if (k % 7 === 0) rows.push({ sis, date, category: 'unexcused', fraction: 1, suspension: '', code: 'U' });
-      else if (k % 11 === 0) rows.push({ sis, date, category: 'excused', fraction: 1, suspension: '', code: 'E' });
-      else if (k % 13 === 0) rows.push({ sis, date, category: 'tardy', fraction: 0, suspension: '', code: 'T' });
+      if (k % 7 === 0)
+        rows.push({ sis, date, category: 'unexcused', fraction: 1, suspension: '', code: 'U' });
+      else if (k % 11 === 0)
+        rows.push({ sis, date, category: 'excused', fraction: 1, suspension: '', code: 'E' });
+      else if (k % 13 === 0)
+        rows.push({ sis, date, category: 'tardy', fraction: 0, suspension: '', code: 'T' });
       else rows.push({ sis, date, category: 'present', fraction: 0, suspension: '', code: 'P' });
     });
   }

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { expect } from '@jest/globals';
 import { sql } from 'kysely';
 import type { Db } from '../../../db/connection.ts';
-import { importFile, type ImportRequest, type ImportSummary, type RequestedKind } from '../../../cohorts/import.service.ts';
+import {
+  importFile,
+  type ImportRequest,
+  type ImportSummary,
+  type RequestedKind,
+} from '../../../cohorts/import.service.ts';
 import { createStudy, enrollDistrict } from '../../../cohorts/study.service.ts';
 import { AppError, type InputProblem } from '../../../errors.ts';
 import {
@@ -40,12 +45,27 @@ export class TempFiles {
 
 /** A study (created through the service, so audited) with one district enrolled. */
 export async function studyWithDistrict(db: Db, slug: string, leaid = LEAID, state = STATE): Promise<void> {
-  await createStudy(db, { slug, name: `Imports ${slug}`, unit: 'household', arms: 'control:0.5,treatment:0.5', blockBy: 'district' }, ACTOR);
+  await createStudy(
+    db,
+    {
+      slug,
+      name: `Imports ${slug}`,
+      unit: 'household',
+      arms: 'control:0.5,treatment:0.5',
+      blockBy: 'district',
+    },
+    ACTOR,
+  );
   await enrollDistrict(db, { study: slug, leaid, name: `District ${leaid}`, state, locale: 42 }, ACTOR);
 }
 
 export function importer(db: Db, files: TempFiles, study: string, leaid = LEAID) {
-  return (kind: RequestedKind, name: string, content: string | Uint8Array, extra: Partial<ImportRequest> = {}): Promise<ImportSummary> =>
+  return (
+    kind: RequestedKind,
+    name: string,
+    content: string | Uint8Array,
+    extra: Partial<ImportRequest> = {},
+  ): Promise<ImportSummary> =>
     importFile(db, { study, leaid, kind, path: files.write(name, content), ...extra }, ACTOR);
 }
 
@@ -63,11 +83,15 @@ export async function importFixtureBase(imp: ReturnType<typeof importer>): Promi
  * "nothing changed" is checked by content as well as by counts.
  */
 export async function snapshot(db: Db): Promise<Record<string, { rows: number; digest: string | null }>> {
-  const tables = await sql<{ tablename: string }>`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`.execute(db.kysely);
+  const tables = await sql<{
+    tablename: string;
+  }>`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`.execute(db.kysely);
   const out: Record<string, { rows: number; digest: string | null }> = {};
   for (const { tablename } of tables.rows) {
     const r = await sql<{ rows: number; digest: string | null }>`
-      SELECT count(*)::int AS rows, md5(string_agg(t::text, '|' ORDER BY t::text)) AS digest FROM ${sql.table(tablename)} t`.execute(db.kysely);
+      SELECT count(*)::int AS rows, md5(string_agg(t::text, '|' ORDER BY t::text)) AS digest FROM ${sql.table(tablename)} t`.execute(
+      db.kysely,
+    );
     out[tablename] = r.rows[0];
   }
   return out;
@@ -94,11 +118,20 @@ export function problemsOf(e: AppError): InputProblem[] {
 }
 
 /** Asserts a BAD_INPUT refusal carrying a problem at file/line/column whose reason matches. */
-export function expectProblem(e: AppError, want: { file: string; line: number; column: string | null; reason: RegExp }): void {
+export function expectProblem(
+  e: AppError,
+  want: { file: string; line: number; column: string | null; reason: RegExp },
+): void {
   expect(e.code).toBe('BAD_INPUT');
   const problems = problemsOf(e);
-  const hit = problems.find((p) => p.file === want.file && p.line === want.line && p.column === want.column && want.reason.test(p.reason));
-  if (!hit) throw new Error(`no problem ${JSON.stringify({ ...want, reason: String(want.reason) })} among ${JSON.stringify(problems, null, 1)}`);
+  const hit = problems.find(
+    (p) =>
+      p.file === want.file && p.line === want.line && p.column === want.column && want.reason.test(p.reason),
+  );
+  if (!hit)
+    throw new Error(
+      `no problem ${JSON.stringify({ ...want, reason: String(want.reason) })} among ${JSON.stringify(problems, null, 1)}`,
+    );
 }
 
 /** Student ids (sis) → database ids of one district. */

@@ -4,25 +4,41 @@ import type { Db } from '../../../db/connection.ts';
 import { openTestDatabase, testDialect } from '../../helpers/database.ts';
 import { rosterFiles11, rosterFiles12, zipRoster } from '../../fixtures/oneroster/sample-roster.ts';
 import { CONTACTS_HEADER } from './fixture-district.ts';
-import { expectProblem, importer, refusal, snapshot, studyWithDistrict, TempFiles } from './import-helpers.ts';
+import {
+  expectProblem,
+  importer,
+  refusal,
+  snapshot,
+  studyWithDistrict,
+  TempFiles,
+} from './import-helpers.ts';
 
 const LEAID = '2300001';
 /** Zipped once: a zip records modification times, so zipping again can give other bytes. */
 const ZIP_11 = zipRoster(rosterFiles11());
 
+interface Row {
+  [column: string]: string | boolean | null;
+}
+
 /** What a district holds, by natural keys only (no database ids), to compare two imports. */
-async function districtContent(db: Db, study: string) {
-  const q = <T>(text: ReturnType<typeof sql<T>>) => text.execute(db.kysely).then((r) => r.rows);
+async function districtContent(
+  db: Db,
+  study: string,
+): Promise<Record<'schools' | 'students' | 'caregivers' | 'links', Row[]>> {
+  const q = (query: ReturnType<typeof sql<Row>>) => query.execute(db.kysely).then((r) => r.rows);
   const district = sql`(SELECT d.id FROM district d JOIN study s ON s.id = d.study_id WHERE s.slug = ${study})`;
   return {
-    schools: await q(sql`SELECT school_key, nces_id, name FROM school WHERE district_id = ${district} ORDER BY 1`),
-    students: await q(sql`
+    schools: await q(
+      sql<Row>`SELECT school_key, nces_id, name FROM school WHERE district_id = ${district} ORDER BY 1`,
+    ),
+    students: await q(sql<Row>`
       SELECT s.sis_id, s.state_id, sc.school_key, s.grade, h.household_key, s.sex, s.race_ethnicity FROM student s
       JOIN school sc ON sc.id = s.school_id JOIN household h ON h.id = s.household_id WHERE s.district_id = ${district} ORDER BY 1`),
-    caregivers: await q(sql`
+    caregivers: await q(sql<Row>`
       SELECT c.contact_key, h.household_key, c.relationship, c.first_name, c.last_name, c.phone_e164, c.email, c.language, c.sms_consent
       FROM caregiver c JOIN household h ON h.id = c.household_id WHERE c.district_id = ${district} ORDER BY 1`),
-    links: await q(sql`
+    links: await q(sql<Row>`
       SELECT c.contact_key, s.sis_id FROM caregiver_student cs JOIN caregiver c ON c.id = cs.caregiver_id JOIN student s ON s.id = cs.student_id
       WHERE c.district_id = ${district} ORDER BY 1, 2`),
   };
@@ -46,7 +62,9 @@ describe(`OneRoster roster zips (${testDialect})`, () => {
   it('1.1: schools, students (grade, state id, demographics) and caregivers stored; split identities merged', async () => {
     const s = await importer(db, files, 'or11', LEAID)('roster', 'oneroster.zip', ZIP_11);
     expect(s).toMatchObject({ kind: 'roster', status: 'imported', replaced: 0 });
-    expect(s.warnings.map((w) => w.message)).toEqual(expect.arrayContaining([expect.stringMatching(/'s4-b' is the same person as 's4'/)]));
+    expect(s.warnings.map((w) => w.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/'s4-b' is the same person as 's4'/)]),
+    );
     const c = await districtContent(db, 'or11');
     expect(c.schools).toEqual([
       { school_key: 'sch1', nces_id: '230000100001', name: 'Pine Hollow Elementary' },
@@ -58,7 +76,16 @@ describe(`OneRoster roster zips (${testDialect})`, () => {
       ['000103', null, 'sch2', '09', 'F'],
       ['000104', null, 'sch2', '10', null],
     ]);
-    expect(c.caregivers.map((r) => [r.contact_key, r.relationship, r.phone_e164, r.email, r.language, r.sms_consent])).toEqual([
+    expect(
+      c.caregivers.map((r) => [
+        r.contact_key,
+        r.relationship,
+        r.phone_e164,
+        r.email,
+        r.language,
+        r.sms_consent,
+      ]),
+    ).toEqual([
       ['g1', 'parent', '+12075550134', 'pat@example.org', 'en', false],
       ['g2', 'guardian', '+12075550199', null, 'en', false],
       ['g3', 'relative', null, null, 'en', false],
@@ -75,18 +102,28 @@ describe(`OneRoster roster zips (${testDialect})`, () => {
       { contact_key: 'g3', sis_id: '000101' },
     ]);
     const household = (sis: string) => c.students.find((r) => r.sis_id === sis)!.household_key;
-    const caregiverHousehold = (key: string) => c.caregivers.find((r) => r.contact_key === key)!.household_key;
+    const caregiverHousehold = (key: string) =>
+      c.caregivers.find((r) => r.contact_key === key)!.household_key;
     expect(household('000101')).toBe(household('000102'));
     expect(caregiverHousehold('g1')).toBe(household('000101'));
     expect(caregiverHousehold('g3')).toBe(household('000101'));
     expect(caregiverHousehold('g2')).toBe(household('000103'));
     expect(new Set(['000101', '000103', '000104'].map(household)).size).toBe(3);
-    const households = await sql<{ n: number }>`SELECT count(*)::int AS n FROM household h JOIN district d ON d.id = h.district_id JOIN study s ON s.id = d.study_id WHERE s.slug = 'or11'`.execute(db.kysely);
+    const households = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM household h JOIN district d ON d.id = h.district_id JOIN study s ON s.id = d.study_id WHERE s.slug = 'or11'`.execute(
+      db.kysely,
+    );
     expect(households.rows[0].n).toBe(3);
   });
 
   it('1.2 with roles.csv stores the same district as 1.1', async () => {
-    const s = await importer(db, files, 'or12', LEAID)('roster', 'oneroster-1.2.zip', zipRoster(rosterFiles12()));
+    const s = await importer(
+      db,
+      files,
+      'or12',
+      LEAID,
+    )('roster', 'oneroster-1.2.zip', zipRoster(rosterFiles12()));
     expect(s.status).toBe('imported');
     expect(await districtContent(db, 'or12')).toEqual(await districtContent(db, 'or11'));
   });
@@ -104,8 +141,15 @@ describe(`OneRoster roster zips (${testDialect})`, () => {
 
   it('a zip for another district (orgs identifier ≠ the enrolled LEAID) is refused and changes nothing', async () => {
     const before = await snapshot(db);
-    const e = await refusal(importer(db, files, 'or-wrong', '2300002')('roster', 'oneroster.zip', zipRoster(rosterFiles11())));
-    expectProblem(e, { file: 'oneroster.zip', line: 0, column: 'orgs.csv:identifier', reason: /the zip is for district 2300001, not 2300002/ });
+    const e = await refusal(
+      importer(db, files, 'or-wrong', '2300002')('roster', 'oneroster.zip', zipRoster(rosterFiles11())),
+    );
+    expectProblem(e, {
+      file: 'oneroster.zip',
+      line: 0,
+      column: 'orgs.csv:identifier',
+      reason: /the zip is for district 2300001, not 2300002/,
+    });
     expect(await snapshot(db)).toEqual(before);
   });
 
@@ -115,7 +159,12 @@ describe(`OneRoster roster zips (${testDialect})`, () => {
     const stripped = rosterFiles11();
     stripped['orgs.csv'] = stripped['orgs.csv'].replace(',district,2300001,', ',district,230001,');
     const e1 = await refusal(imp('roster', 'oneroster.zip', zipRoster(stripped)));
-    expectProblem(e1, { file: 'oneroster.zip', line: 2, column: 'identifier', reason: /orgs\.csv: .*6 digits, not 7/ });
+    expectProblem(e1, {
+      file: 'oneroster.zip',
+      line: 2,
+      column: 'identifier',
+      reason: /orgs\.csv: .*6 digits, not 7/,
+    });
     const noUsers = rosterFiles11();
     delete noUsers['users.csv'];
     const e2 = await refusal(imp('roster', 'oneroster.zip', zipRoster(noUsers)));
@@ -124,9 +173,11 @@ describe(`OneRoster roster zips (${testDialect})`, () => {
     expect(await snapshot(db)).toEqual(before);
   });
 
-  it("a later roster zip keeps the language, SMS consent and opt-out a contacts.csv gave a OneRoster caregiver", async () => {
+  it('a later roster zip keeps the language, SMS consent and opt-out a contacts.csv gave a OneRoster caregiver', async () => {
     const imp = importer(db, files, 'or11', LEAID);
-    const household = (await districtContent(db, 'or11')).students.find((r) => r.sis_id === '000101')!.household_key;
+    const household = (await districtContent(db, 'or11')).students.find(
+      (r) => r.sis_id === '000101',
+    )!.household_key;
     const contacts = `${CONTACTS_HEADER}\ng1,000101,${household},parent,Pat,Synthetic,207-555-0134,pat@example.org,es,true,2025-10-01,sms\n`;
     expect((await imp('contacts', 'contacts.csv', contacts)).replaced).toBe(1);
     const revised = rosterFiles11();
@@ -141,6 +192,12 @@ describe(`OneRoster roster zips (${testDialect})`, () => {
       .where('s.slug', '=', 'or11')
       .where('c.contact_key', '=', 'g1')
       .executeTakeFirstOrThrow();
-    expect(g1).toEqual({ language: 'es', sms_consent: true, opt_out_at: '2025-10-01', opt_out_channel: 'sms', phone_e164: '+12075550134' });
+    expect(g1).toEqual({
+      language: 'es',
+      sms_consent: true,
+      opt_out_at: '2025-10-01',
+      opt_out_channel: 'sms',
+      phone_e164: '+12075550134',
+    });
   });
 });

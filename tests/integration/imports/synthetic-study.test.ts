@@ -22,12 +22,37 @@ const ORDER: [string, RequestedKind][] = [
 ];
 
 async function importStudy(db: Db, slug: string, dir: string, manifest: SynthManifest): Promise<void> {
-  await createStudy(db, { slug, name: slug, unit: 'household', arms: 'control:0.5,treatment:0.5', blockBy: 'district' }, ACTOR);
+  await createStudy(
+    db,
+    { slug, name: slug, unit: 'household', arms: 'control:0.5,treatment:0.5', blockBy: 'district' },
+    ACTOR,
+  );
   for (const d of manifest.districts) {
-    await enrollDistrict(db, { study: slug, leaid: d.leaid, name: d.name, state: d.state, locale: d.localeCode, allowNonrural: true }, ACTOR);
+    await enrollDistrict(
+      db,
+      {
+        study: slug,
+        leaid: d.leaid,
+        name: d.name,
+        state: d.state,
+        locale: d.localeCode,
+        allowNonrural: true,
+      },
+      ACTOR,
+    );
     for (const [name, kind] of ORDER) {
       if (!d.files.includes(name)) continue;
-      const s = await importFile(db, { study: slug, leaid: d.leaid, kind, path: join(dir, d.leaid, name), exceptions: manifest.parameters.exceptions }, ACTOR);
+      const s = await importFile(
+        db,
+        {
+          study: slug,
+          leaid: d.leaid,
+          kind,
+          path: join(dir, d.leaid, name),
+          exceptions: manifest.parameters.exceptions,
+        },
+        ACTOR,
+      );
       expect(s.status).toBe('imported');
     }
   }
@@ -48,7 +73,14 @@ describe(`a synthetic study imported file by file (${testDialect})`, () => {
 
   it('full daily attendance: stored counts equal the generator manifest', async () => {
     const dir = join(files.dir, 'full');
-    const manifest = await writeSyntheticStudy(dir, { districts: 2, students: 240, seed: 'imports-full', year: 2025, oneroster: 1, exceptions: false });
+    const manifest = await writeSyntheticStudy(dir, {
+      districts: 2,
+      students: 240,
+      seed: 'imports-full',
+      year: 2025,
+      oneroster: 1,
+      exceptions: false,
+    });
     await importStudy(db, 'synth-full', dir, manifest);
     const { counts } = await showStudy(db, 'synth-full');
     expect(counts).toMatchObject({
@@ -65,7 +97,9 @@ describe(`a synthetic study imported file by file (${testDialect})`, () => {
     expect(counts.caregivers).toBe(manifest.counts.contacts);
     // Siblings share a household and every student has one; each household's caregivers are linked to its students.
     const orphans = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM caregiver c WHERE NOT EXISTS (SELECT 1 FROM caregiver_student cs WHERE cs.caregiver_id = c.id)`.execute(db.kysely);
+      SELECT count(*)::int AS n FROM caregiver c WHERE NOT EXISTS (SELECT 1 FROM caregiver_student cs WHERE cs.caregiver_id = c.id)`.execute(
+      db.kysely,
+    );
     expect(orphans.rows[0].n).toBe(0);
     const crossHousehold = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM caregiver_student cs JOIN caregiver c ON c.id = cs.caregiver_id JOIN student s ON s.id = cs.student_id
@@ -74,7 +108,9 @@ describe(`a synthetic study imported file by file (${testDialect})`, () => {
     // The chronic-absence share computed from the stored rows (this study's only, so far) equals the generator's.
     const chronic = await sql<{ eligible: number; chronic: number }>`
       WITH per AS (SELECT student_id, count(*) AS days, sum(absent_fraction) AS absent FROM attendance_day GROUP BY student_id)
-      SELECT count(*) FILTER (WHERE days >= 10)::int AS eligible, count(*) FILTER (WHERE days >= 10 AND absent / days >= 0.10)::int AS chronic FROM per`.execute(db.kysely);
+      SELECT count(*) FILTER (WHERE days >= 10)::int AS eligible, count(*) FILTER (WHERE days >= 10 AND absent / days >= 0.10)::int AS chronic FROM per`.execute(
+      db.kysely,
+    );
     const eligible = manifest.districts.reduce((n, d) => n + d.eligibleStudents, 0);
     const chronicallyAbsent = manifest.districts.reduce((n, d) => n + d.chronicallyAbsent, 0);
     expect(chronic.rows[0]).toEqual({ eligible, chronic: chronicallyAbsent });
@@ -83,14 +119,23 @@ describe(`a synthetic study imported file by file (${testDialect})`, () => {
 
   it('exceptions-only attendance (--exceptions): every listed absence stored', async () => {
     const dir = join(files.dir, 'exceptions');
-    const manifest = await writeSyntheticStudy(dir, { districts: 1, students: 120, seed: 'imports-exc', year: 2025, oneroster: 0, exceptions: true });
+    const manifest = await writeSyntheticStudy(dir, {
+      districts: 1,
+      students: 120,
+      seed: 'imports-exc',
+      year: 2025,
+      oneroster: 0,
+      exceptions: true,
+    });
     await importStudy(db, 'synth-exc', dir, manifest);
     const { counts } = await showStudy(db, 'synth-exc');
     expect(counts.attendanceDays).toBe(manifest.counts.attendanceRows);
     expect(counts.students).toBe(manifest.counts.students);
     const present = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM attendance_day a JOIN student s ON s.id = a.student_id JOIN district d ON d.id = s.district_id
-      JOIN study st ON st.id = d.study_id WHERE st.slug = 'synth-exc' AND a.category = 'present'`.execute(db.kysely);
+      JOIN study st ON st.id = d.study_id WHERE st.slug = 'synth-exc' AND a.category = 'present'`.execute(
+      db.kysely,
+    );
     expect(present.rows[0].n).toBe(0);
   });
 });
