@@ -192,6 +192,7 @@ async function stageCsv(session: Session, stage: string, reader: RowReader, req:
       if (out) yield out;
     }
     if (header === null && sink.problemCount === 0) sink.problem(1, null, 'the file is empty; it needs a header row and data rows');
+    else if (header !== null && rows === 0 && sink.problemCount === 0) sink.problem(2, null, 'the file has a header row but no data rows');
   }
   await session.copyCsv(stage, ['line', ...reader.stageColumns.map(([n]) => n)], lines());
   reader.finish?.(sink);
