@@ -342,6 +342,15 @@ const CASES: BadCase[] = [
     reason: /empty/,
   },
   {
+    name: 'header row only',
+    kind: 'roster',
+    file: 'students.csv',
+    content: `${STUDENTS_HEADER}\n`,
+    line: 2,
+    column: null,
+    reason: /header row but no data rows/,
+  },
+  {
     name: 'blank lines only',
     kind: 'calendar',
     file: 'calendar.csv',
