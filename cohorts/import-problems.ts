@@ -21,9 +21,10 @@ export class ProblemSink {
 
   constructor(readonly file: string) {}
 
-  problem(line: number, column: string | null, reason: string): void {
+  /** `file` names a file inside the one imported (e.g. `roster.zip:users.csv`) when the problem is there. */
+  problem(line: number, column: string | null, reason: string, file: string = this.file): void {
     this.problemCount++;
-    if (this.problems.length < KEEP_PROBLEMS) this.problems.push({ file: this.file, line, column, reason });
+    if (this.problems.length < KEEP_PROBLEMS) this.problems.push({ file, line, column, reason });
   }
 
   warn(message: string, line: number | null = null): void {

@@ -316,11 +316,11 @@ async function importOneRoster(
   const parsed = parseOneRosterZip(new Uint8Array(await readFile(req.path)), file);
   for (const w of parsed.warnings) sink.warn(`${w.file}: ${w.reason}`, w.line);
   if (!parsed.ok) {
-    for (const p of parsed.problems) sink.problem(p.line, p.column, `${p.file === file ? '' : `${p.file}: `}${p.reason}`);
+    for (const p of parsed.problems) sink.problem(p.line, p.column, p.reason, p.file);
     refuse(sink, file);
   }
   if (parsed.district?.leaid && parsed.district.leaid !== district.leaid) {
-    sink.problem(0, 'orgs.csv:identifier', `the zip is for district ${parsed.district.leaid}, not ${district.leaid}`);
+    sink.problem(0, 'identifier', `the zip is for district ${parsed.district.leaid}, not ${district.leaid}`, `${file}:orgs.csv`);
     refuse(sink, file);
   }
   sink.warn('OneRoster has no preferred language or SMS consent: caregivers stored as English, no consent, until a contacts.csv says otherwise');
