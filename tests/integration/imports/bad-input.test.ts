@@ -561,4 +561,29 @@ describe(`bad input is refused with file, line, column and reason, and changes n
       low_income: true,
     });
   });
+  it('what Excel and legacy exports write is read: BOM, CRLF, quoted commas, Windows-1252 when asked for', async () => {
+    const crlf = `\uFEFF${CONTACTS_HEADER}\r\nC7,000101,H01,relative,"Smith, Jr.",Ex,,,,,,\r\nC8,000999,H01,parent,A,B,,,,,,\r\n`;
+    const e = await refusal(imp('contacts', 'contacts.csv', crlf));
+    expect(problemsOf(e).map((p) => [p.line, p.column])).toEqual([[3, 'student_id']]);
+    const ok = await imp('contacts', 'contacts.csv', crlf.split('\r\n').slice(0, 2).join('\r\n') + '\r\n');
+    expect(ok.status).toBe('imported');
+    const cp1252 = Buffer.concat([
+      Buffer.from(`${CONTACTS_HEADER}\nC9,000101,H01,parent,Jos`),
+      iconv.encode('é', 'win1252'),
+      Buffer.from(',Ex,,,,,,\n'),
+    ]);
+    expect((await imp('contacts', 'contacts.csv', cp1252, { encoding: 'windows-1252' })).status).toBe(
+      'imported',
+    );
+    const names = await db.kysely
+      .selectFrom('caregiver')
+      .select(['contact_key', 'first_name'])
+      .where('contact_key', 'in', ['C7', 'C9'])
+      .orderBy('contact_key')
+      .execute();
+    expect(names).toEqual([
+      { contact_key: 'C7', first_name: 'Smith, Jr.' },
+      { contact_key: 'C9', first_name: 'José' },
+    ]);
+  });
 });
