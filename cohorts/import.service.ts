@@ -30,6 +30,7 @@ import {
   insertImport,
   linkCaregivers,
   loadDistrictReference,
+  lockDistrictImports,
   mergeStaged,
   overlappingEnrollments,
   setImportCounts,
@@ -268,6 +269,8 @@ export async function importFile(db: Db, req: ImportRequest, actor: string, prog
 
   return db.withSession((session) =>
     session.db.transaction().execute(async (trx) => {
+      // One import at a time per district: a concurrent request for the same file waits, then finds it imported.
+      await lockDistrictImports(trx, district.id);
       const previous = await findImport(trx, district.id, storedKind, sha256);
       if (previous) {
         return { kind: storedKind, file, sha256, status: 'already_imported' as const, importId: previous.id, rowsRead: 0, inserted: 0, replaced: 0, unchanged: 0, warnings: [] };

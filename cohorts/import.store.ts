@@ -66,6 +66,11 @@ export async function duplicateKeys(trx: Trx, stage: string, key: readonly strin
   return r.rows;
 }
 
+/** Serializes imports into one district until the transaction ends (key space: 'pilot.import', district). */
+export async function lockDistrictImports(trx: Trx, districtId: number): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext('pilot.import'), ${districtId}::int)`.execute(trx);
+}
+
 export async function findImport(trx: Trx, districtId: number, kind: string, sha256: string): Promise<{ id: number; imported_at: Date } | undefined> {
   return trx.selectFrom('import_file').select(['id', 'imported_at']).where('district_id', '=', districtId).where('kind', '=', kind).where('sha256', '=', sha256).executeTakeFirst();
 }

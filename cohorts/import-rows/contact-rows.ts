@@ -34,7 +34,8 @@ function parseChannel(raw: string): FieldResult<string> {
 
 /**
  * `contacts.csv`: one row per caregiver and student (a caregiver of siblings appears once per child
- * with the same contact_id). The household must be the student's household on the roster.
+ * with the same contact_id). The household must be the student's household on the roster; left blank,
+ * it is taken from the roster.
  */
 export function contactRows(ref: DistrictReference): RowReader {
   return {
@@ -49,12 +50,17 @@ export function contactRows(ref: DistrictReference): RowReader {
     read(rec, h, sink) {
       const contact = take(normalizeLocalId(cell(rec, h, 'contact_id'), 'contact_id'), rec, 'contact_id', sink);
       const sis = take(normalizeLocalId(cell(rec, h, 'student_id'), 'student_id'), rec, 'student_id', sink);
-      const household = take(normalizeLocalId(cell(rec, h, 'household_id'), 'household_id'), rec, 'household_id', sink);
+      // A blank household_id means "the student's household" (a OneRoster district's households are
+      // derived by Pilot, so its data manager cannot know their keys).
+      let household = cell(rec, h, 'household_id').trim() === '' ? null : take(normalizeLocalId(cell(rec, h, 'household_id'), 'household_id'), rec, 'household_id', sink);
       let studentId: number | typeof BAD = BAD;
       if (sis !== BAD) {
         const s = ref.students.get(sis);
         if (!s) sink.problem(rec.line, 'student_id', unknownStudentReason(sis, ref.students));
-        else if (household !== BAD && s.householdKey !== household) {
+        else if (household === null) {
+          household = s.householdKey;
+          studentId = s.id;
+        } else if (household !== BAD && s.householdKey !== household) {
           sink.problem(rec.line, 'household_id', `household ${household} differs from student ${sis}'s household ${s.householdKey} on the roster`);
         } else studentId = s.id;
       }
