@@ -33,6 +33,9 @@ import {
   lockDistrictImports,
   mergeStaged,
   overlappingEnrollments,
+  releaseSavepoint,
+  rollbackToSavepoint,
+  savepoint,
   setImportCounts,
   spreadPhoneOptOuts,
 } from './import.store.ts';
@@ -150,6 +153,45 @@ const NEEDS: Record<ImportKind, { students?: boolean; enrollments?: boolean; cal
   attendance_monthly: { students: true, calendars: true },
 };
 
+/** Kinds whose new rows may be copied straight into their table (no staging) when nothing conflicts. */
+const DIRECT_TABLE: Partial<Record<ImportKind, string>> = {
+  attendance_daily: 'attendance_day',
+  attendance_monthly: 'attendance_month',
+};
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The common case of a large attendance file, fast: every row is new (a first load, or the next month).
+ * Rows are validated as they stream and copied straight into the table, inside a savepoint. If any row
+ * collides with a stored row or another row of the file, the primary key stops the copy, the savepoint
+ * is rolled back, and the caller takes the staged path, which locates duplicates by line and records
+ * replaced rows. Returns null in that case.
+ */
+async function importDirect(
+  session: Session,
+  trx: Trx,
+  table: string,
+  kind: ImportKind,
+  ref: DistrictReference,
+  req: ImportRequest,
+  importId: number,
+  progress?: ProgressFn,
+): Promise<{ rowsRead: number; counts: Counts; sink: ProblemSink } | null> {
+  const sink = new ProblemSink(basename(req.path));
+  await savepoint(trx, 'direct_copy');
+  try {
+    const rowsRead = await stageCsv(session, { table, direct: true, importId }, readerFor(kind, ref, req), req, sink, progress);
+    if (sink.failed) refuse(sink, sink.file);
+    await releaseSavepoint(trx, 'direct_copy');
+    return { rowsRead, counts: { inserted: rowsRead, replaced: 0 }, sink };
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    await rollbackToSavepoint(trx, 'direct_copy');
+    return null;
+  }
+}
+
 function refuse(sink: ProblemSink, file: string): never {
   const more = sink.problemCount - sink.problems.length;
   throw new AppError(
@@ -159,8 +201,14 @@ function refuse(sink: ProblemSink, file: string): never {
   );
 }
 
-/** Streams the CSV through the reader into the staging table; returns rows read. */
-async function stageCsv(session: Session, stage: string, reader: RowReader, req: ImportRequest, sink: ProblemSink, progress?: ProgressFn): Promise<number> {
+/**
+ * Where validated rows are copied: a staging table (each row keeps its line number), or straight into
+ * the final table with the import's id when no row can conflict (see importDirect).
+ */
+type CopyTarget = { table: string; direct: false } | { table: string; direct: true; importId: number };
+
+/** Streams the CSV through the reader into the target table; returns rows read. */
+async function stageCsv(session: Session, target: CopyTarget, reader: RowReader, req: ImportRequest, sink: ProblemSink, progress?: ProgressFn): Promise<number> {
   const total = (await stat(req.path)).size;
   let done = 0;
   async function* bytes(): AsyncGenerator<Uint8Array> {
@@ -188,14 +236,16 @@ async function stageCsv(session: Session, stage: string, reader: RowReader, req:
           continue;
         }
         const values = reader.read(rec, header, sink);
-        if (values !== null && !sink.failed) out += `${rec.line},${values.map(copyField).join(',')}\n`;
+        if (values === null || sink.failed) continue;
+        out += target.direct ? `${values.map(copyField).join(',')},${target.importId}\n` : `${rec.line},${values.map(copyField).join(',')}\n`;
       }
       if (out) yield out;
     }
     if (header === null && sink.problemCount === 0) sink.problem(1, null, 'the file is empty; it needs a header row and data rows');
     else if (header !== null && rows === 0 && sink.problemCount === 0) sink.problem(2, null, 'the file has a header row but no data rows');
   }
-  await session.copyCsv(stage, ['line', ...reader.stageColumns.map(([n]) => n)], lines());
+  const columns = reader.stageColumns.map(([n]) => n);
+  await session.copyCsv(target.table, target.direct ? [...columns, 'import_id'] : ['line', ...columns], lines());
   reader.finish?.(sink);
   return rows;
 }
@@ -265,7 +315,7 @@ export async function importFile(db: Db, req: ImportRequest, actor: string, prog
   const kind = await resolveKind(req);
   const storedKind: ImportKind = kind === 'oneroster' ? 'roster' : kind;
   const sha256 = await sha256File(req.path);
-  const sink = new ProblemSink(file);
+  let sink = new ProblemSink(file);
 
   return db.withSession((session) =>
     session.db.transaction().execute(async (trx) => {
@@ -282,19 +332,24 @@ export async function importFile(db: Db, req: ImportRequest, actor: string, prog
         ({ rowsRead, counts, importId } = await importOneRoster(session, trx, req, district, sha256, sink));
       } else {
         const ref = await loadDistrictReference(trx, district.id, district.leaid, NEEDS[kind]);
-        const reader = readerFor(kind, ref, req);
-        const stage = `stage_${kind}`;
-        await createStage(trx, stage, reader.stageColumns);
-        rowsRead = await stageCsv(session, stage, reader, req, sink, progress);
-        if (sink.failed) refuse(sink, file);
-        await analyzeStage(trx, stage);
-        await fileChecks(trx, kind, stage, sink);
-        if (sink.failed) refuse(sink, file);
-        importId = await insertImport(trx, { districtId: district.id, kind, sha256, fileName: file, rowsRead, warnings: [] });
-        counts = await mergeKind(trx, kind, stage, district.id, importId, sink);
+        importId = await insertImport(trx, { districtId: district.id, kind, sha256, fileName: file, rowsRead: 0, warnings: [] });
+        const direct = DIRECT_TABLE[kind] ? await importDirect(session, trx, DIRECT_TABLE[kind], kind, ref, req, importId, progress) : null;
+        if (direct) ({ rowsRead, counts, sink } = direct);
+        else {
+          sink = new ProblemSink(file);
+          const reader = readerFor(kind, ref, req);
+          const stage = `stage_${kind}`;
+          await createStage(trx, stage, reader.stageColumns);
+          rowsRead = await stageCsv(session, { table: stage, direct: false }, reader, req, sink, progress);
+          if (sink.failed) refuse(sink, file);
+          await analyzeStage(trx, stage);
+          await fileChecks(trx, kind, stage, sink);
+          if (sink.failed) refuse(sink, file);
+          counts = await mergeKind(trx, kind, stage, district.id, importId, sink);
+        }
       }
       const unchanged = rowsRead - counts.inserted - counts.replaced;
-      await setImportCounts(trx, importId, { ...counts, unchanged: Math.max(0, unchanged) });
+      await setImportCounts(trx, importId, { rowsRead, ...counts, unchanged: Math.max(0, unchanged) });
       await trx.updateTable('import_file').set({ warnings: JSON.stringify(sink.warnings) }).where('id', '=', importId).execute();
       await appendAuditEvent(trx, {
         actor,

@@ -84,8 +84,20 @@ export async function insertImport(trx: Trx, v: { districtId: number; kind: stri
   return r.id;
 }
 
-export async function setImportCounts(trx: Trx, id: number, c: { inserted: number; replaced: number; unchanged: number }): Promise<void> {
-  await trx.updateTable('import_file').set({ rows_inserted: c.inserted, rows_replaced: c.replaced, rows_unchanged: c.unchanged }).where('id', '=', id).execute();
+export async function setImportCounts(trx: Trx, id: number, c: { rowsRead: number; inserted: number; replaced: number; unchanged: number }): Promise<void> {
+  await trx.updateTable('import_file').set({ rows_read: c.rowsRead, rows_inserted: c.inserted, rows_replaced: c.replaced, rows_unchanged: c.unchanged }).where('id', '=', id).execute();
+}
+
+export async function savepoint(trx: Trx, name: string): Promise<void> {
+  await sql.raw(`SAVEPOINT ${name}`).execute(trx);
+}
+
+export async function releaseSavepoint(trx: Trx, name: string): Promise<void> {
+  await sql.raw(`RELEASE SAVEPOINT ${name}`).execute(trx);
+}
+
+export async function rollbackToSavepoint(trx: Trx, name: string): Promise<void> {
+  await sql.raw(`ROLLBACK TO SAVEPOINT ${name}`).execute(trx);
 }
 
 /** How staged rows become rows of a table: its natural key and the columns a later file may replace. */
