@@ -76,24 +76,29 @@ export function openPGlite(pglite: PGlite, onClose: () => Promise<void> = () => 
     async withSession(fn) {
       const client = await pool.connect();
       const copy: Session['copyCsv'] = async (table, columns, chunks) => {
-        // PGlite copies from an in-memory Blob; flush every ~16 MB so memory stays flat.
+        // PGlite copies from an in-memory Blob: send one COPY per ~16 MB, cut at a line end (chunks
+        // may split lines anywhere), so memory stays flat however large the input.
         const sql = `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`;
         let parts: string[] = [];
         let size = 0;
         let total = 0;
-        const flush = async () => {
-          if (size === 0) return;
-          const r = await pglite.query(sql, [], { blob: new Blob(parts) });
+        const send = async (text: string) => {
+          if (text.length === 0) return;
+          const r = await pglite.query(sql, [], { blob: new Blob([text]) });
           total += r.affectedRows ?? 0;
-          parts = [];
-          size = 0;
         };
         for await (const chunk of chunks) {
           parts.push(chunk);
           size += chunk.length;
-          if (size >= COPY_BLOB_BYTES) await flush();
+          if (size >= COPY_BLOB_BYTES) {
+            const text = parts.join('');
+            const cut = text.lastIndexOf('\n') + 1;
+            await send(text.slice(0, cut));
+            parts = [text.slice(cut)];
+            size = parts[0].length;
+          }
         }
-        await flush();
+        await send(parts.join(''));
         return total;
       };
       try {

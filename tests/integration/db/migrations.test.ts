@@ -61,3 +61,18 @@ describe(`schema on ${testDialect}`, () => {
     await expect(sql`DELETE FROM student WHERE id = ${st.id}`.execute(db.kysely)).rejects.toThrow(/never deleted/);
   });
 });
+
+describe(`bulk COPY (${testDialect})`, () => {
+  it('copies CSV text whose chunks split lines anywhere, across many COPY batches', async () => {
+    await sql`CREATE TEMP TABLE copy_probe (n integer, label text)`.execute(db.kysely);
+    // ~22 MB, more than one 16 MB PGlite batch; 4,093-character chunks end inside lines.
+    const lines = Array.from({ length: 900_000 }, (_, i) => `${i},"row ${i}, quoted"\n`).join('');
+    const chunks = function* () {
+      for (let i = 0; i < lines.length; i += 4093) yield lines.slice(i, i + 4093);
+    };
+    const copied = await db.withSession((s) => s.copyCsv('copy_probe', ['n', 'label'], chunks()));
+    expect(copied).toBe(900_000);
+    const r = await sql<{ n: number; s: number }>`SELECT count(*)::int AS n, sum(n)::float8 AS s FROM copy_probe`.execute(db.kysely);
+    expect(r.rows[0]).toEqual({ n: 900_000, s: (899_999 * 900_000) / 2 });
+  });
+});
