@@ -10,11 +10,10 @@ import { existsSync, createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { createPGlite, openPGlite, openPostgres, type Db } from '../db/connection.ts';
+import { createPGlite, openPGlite, type Db } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { openScratchPostgres } from '../db/scratch-database.ts';
 import { createStudy, enrollDistrict } from '../cohorts/study.service.ts';
 import { importFile, type RequestedKind } from '../cohorts/import.service.ts';
 import { writeSyntheticStudy } from '../cohorts/synth/synth.service.ts';
@@ -47,21 +46,9 @@ async function openBenchDb(kind: 'postgres' | 'pglite'): Promise<Db> {
       await rm(dir, { recursive: true, force: true });
     });
   }
-  const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const name = `pilot_bench_${randomBytes(4).toString('hex')}`;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return openPostgres(url.toString(), async () => {
-    const d = new pg.Client({ connectionString: admin });
-    await d.connect();
-    await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await d.end();
-  });
+  return openScratchPostgres(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', 'pilot_bench');
 }
+
 
 /** The attendance file's data lines, streamed (header dropped), for the bare COPY. */
 async function* dataLines(path: string): AsyncGenerator<string> {

@@ -3,8 +3,9 @@ import { sql } from 'kysely';
 import { randomizeStudy } from '../assignment/assignment.service.ts';
 import { drawAssignment, type DrawUnit } from '../assignment/draw.ts';
 import { loadConfig } from '../config.ts';
-import { openMemoryDatabase, openPostgres, type Db } from '../db/connection.ts';
+import { openMemoryDatabase, type Db } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { openScratchPostgres } from '../db/scratch-database.ts';
 import { sha256, unitPreimage } from '../assignment/protocol.ts';
 import { randomizeWave } from '../assignment/randomize-wave.ts';
 import type { RosterStudent } from '../assignment/roster.ts';
@@ -92,7 +93,7 @@ export async function run(args: string[]): Promise<void> {
 
 async function endToEnd(roster: RosterStudent[]): Promise<void> {
   const config = loadConfig();
-  const db: Db = config.databaseUrl ? await scratchPostgres(config.databaseUrl) : await openMemoryDatabase();
+  const db: Db = config.databaseUrl ? await openScratchPostgres(config.databaseUrl) : await openMemoryDatabase();
   try {
     await migrateToLatest(db);
     const t0 = performance.now();
@@ -107,23 +108,6 @@ async function endToEnd(roster: RosterStudent[]): Promise<void> {
   }
 }
 
-async function scratchPostgres(url: string): Promise<Db> {
-  const pg = (await import('pg')).default;
-  const name = `pilot_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return openPostgres(u.toString(), async () => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.end();
-  });
-}
 
 async function loadRoster(db: Db, roster: RosterStudent[]): Promise<void> {
   await db.withSession(async (session) => {

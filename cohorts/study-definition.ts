@@ -1,16 +1,7 @@
 import { createHash } from 'node:crypto';
+import { BLOCK_VARIABLES, type BlockVariable } from '../assignment/block-keys.ts';
 
-/** Variables a study may block on (DESIGN §4 step 2); the assignment module computes their values. */
-export const BLOCK_VARIABLES = [
-  'district',
-  'school',
-  'grade',
-  'grade_band',
-  'prior_absence_tercile',
-  'english_learner',
-  'low_income',
-] as const;
-export type BlockVariable = (typeof BLOCK_VARIABLES)[number];
+export { BLOCK_VARIABLES, type BlockVariable };
 
 export interface Arm {
   name: string;

@@ -1,6 +1,6 @@
-import { normalizeLocalId } from '../normalize/identifiers.ts';
 import { parseIsoMonth, parseNonNegativeNumber } from '../normalize/values.ts';
-import { unknownStudentReason, type DistrictReference } from '../district-reference.ts';
+import type { DistrictReference } from '../district-reference.ts';
+import { lookupStudent } from './lookups.ts';
 import { BAD, cell, take, type RowReader } from './row-reader.ts';
 
 /** Instructional days per school and month ('YYYY-MM'), counted from the calendars. */
@@ -23,9 +23,8 @@ export function attendanceMonthlyRows(ref: DistrictReference): RowReader {
     optional: ['school_id'],
     stageColumns: [['student_id', 'integer'], ['month', 'date'], ['enrolled_days', 'real'], ['absent_days', 'real']],
     read(rec, h, sink) {
-      const sis = take(normalizeLocalId(cell(rec, h, 'student_id'), 'student_id'), rec, 'student_id', sink);
-      const student = sis === BAD ? undefined : ref.students.get(sis);
-      if (sis !== BAD && !student) sink.problem(rec.line, 'student_id', unknownStudentReason(sis, ref.students));
+      const found = lookupStudent(ref, rec, h, sink);
+      const student = found === BAD ? undefined : found.student;
       const month = take(parseIsoMonth(cell(rec, h, 'month')), rec, 'month', sink);
       const enrolled = take(parseNonNegativeNumber(cell(rec, h, 'enrolled_days')), rec, 'enrolled_days', sink);
       const absent = take(parseNonNegativeNumber(cell(rec, h, 'absent_days')), rec, 'absent_days', sink);

@@ -1,6 +1,6 @@
-import { normalizeLocalId } from '../normalize/identifiers.ts';
 import { parseBoolean, parseFraction, parseIsoDate } from '../normalize/values.ts';
 import type { DistrictReference } from '../district-reference.ts';
+import { lookupSchool } from './lookups.ts';
 import { BAD, cell, take, takeOptional, type RowReader } from './row-reader.ts';
 
 /** `calendar.csv`: school_id,date,instructional,day_fraction (fraction defaults to 1 or 0). */
@@ -11,13 +11,7 @@ export function calendarRows(ref: DistrictReference): RowReader {
     optional: ['day_fraction'],
     stageColumns: [['school_id', 'integer'], ['date', 'date'], ['instructional', 'boolean'], ['day_fraction', 'real']],
     read(rec, h, sink) {
-      const key = take(normalizeLocalId(cell(rec, h, 'school_id'), 'school_id'), rec, 'school_id', sink);
-      let schoolId: number | typeof BAD = BAD;
-      if (key !== BAD) {
-        const id = ref.schools.get(key);
-        if (id === undefined) sink.problem(rec.line, 'school_id', `school ${key} is not one of this district's schools`);
-        else schoolId = id;
-      }
+      const schoolId = lookupSchool(ref, rec, h, sink);
       const date = take(parseIsoDate(cell(rec, h, 'date')), rec, 'date', sink);
       const instructional = take(parseBoolean(cell(rec, h, 'instructional')), rec, 'instructional', sink);
       const fraction = takeOptional(parseFraction, rec, h, 'day_fraction', sink);

@@ -3,6 +3,7 @@ import { normalizeStudentGrade } from '../normalize/grade.ts';
 import { findStrippedLeadingZeros, normalizeLocalId } from '../normalize/identifiers.ts';
 import { parseBoolean, parseFraction } from '../normalize/values.ts';
 import type { DistrictReference } from '../district-reference.ts';
+import { lookupSchool } from './lookups.ts';
 import { BAD, cell, take, takeOptional, type RowReader } from './row-reader.ts';
 
 /**
@@ -23,13 +24,7 @@ export function studentRows(ref: DistrictReference): RowReader {
     ],
     read(rec, h, sink) {
       const sis = take(normalizeLocalId(cell(rec, h, 'student_id'), 'student_id'), rec, 'student_id', sink);
-      const schoolKey = take(normalizeLocalId(cell(rec, h, 'school_id'), 'school_id'), rec, 'school_id', sink);
-      let schoolId: number | typeof BAD = BAD;
-      if (schoolKey !== BAD) {
-        const id = ref.schools.get(schoolKey);
-        if (id === undefined) sink.problem(rec.line, 'school_id', `school ${schoolKey} is not one of this district's schools (import schools.csv first)`);
-        else schoolId = id;
-      }
+      const schoolId = lookupSchool(ref, rec, h, sink);
       const grade = take(normalizeStudentGrade(cell(rec, h, 'grade')), rec, 'grade', sink);
       const household = take(normalizeLocalId(cell(rec, h, 'household_id'), 'household_id'), rec, 'household_id', sink);
       const sex = take(parseSex(cell(rec, h, 'sex')), rec, 'sex', sink);

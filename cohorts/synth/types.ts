@@ -1,23 +1,10 @@
 /** The shapes the synthetic-study generator passes between its pure steps. */
 
-/** CEDS entry grade levels Pilot accepts. */
-export const GRADES = [
-  'PK',
-  'KG',
-  '01',
-  '02',
-  '03',
-  '04',
-  '05',
-  '06',
-  '07',
-  '08',
-  '09',
-  '10',
-  '11',
-  '12',
-] as const;
-export type Grade = (typeof GRADES)[number];
+/** CEDS entry grade levels Pilot accepts (the importer's list). */
+import { STUDENT_GRADES, type StudentGrade } from '../normalize/grade.ts';
+
+export const GRADES = STUDENT_GRADES;
+export type Grade = StudentGrade;
 
 /** EDFacts seven-category race/ethnicity codes (RACE7), the codes state SIS extracts carry. */
 export const RACE_CODES = ['AM7', 'AS7', 'BL7', 'HI7', 'PI7', 'WH7', 'MU7'] as const;
