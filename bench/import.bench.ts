@@ -92,7 +92,7 @@ async function runOn(kind: 'postgres' | 'pglite', dir: string, districts: { leai
     const importSeconds = (performance.now() - t) / 1000;
     process.stdout.write('\n');
 
-    await sql`CREATE UNLOGGED TABLE bare_attendance (student_id text, date text, category text, absent_fraction text, suspension text, sis_code text)`.execute(db.kysely);
+    await sql`CREATE TABLE bare_attendance (student_id text, date text, category text, absent_fraction text, suspension text, sis_code text)`.execute(db.kysely);
     t = performance.now();
     let bare = 0;
     await db.withSession(async (s) => {
