@@ -1,4 +1,4 @@
-import type { InputProblem } from '../errors.ts';
+import { AppError, type InputProblem } from '../errors.ts';
 
 export interface ImportWarning {
   message: string;
@@ -84,4 +84,14 @@ export function copyField(v: string | number | boolean | null): string {
   if (typeof v !== 'string') return String(v);
   if (v === '' || /[",\n\r]/.test(v) || v.trim() !== v) return `"${v.replace(/"/g, '""')}"`;
   return v;
+}
+
+/** Throws the refusal of a file: every problem located, nothing imported. */
+export function refuse(sink: ProblemSink, file: string): never {
+  const more = sink.problemCount - sink.problems.length;
+  throw new AppError(
+    'BAD_INPUT',
+    `${file}: ${sink.problemCount} problem${sink.problemCount === 1 ? '' : 's'}; nothing was imported${more > 0 ? ` (first ${sink.problems.length} listed)` : ''}`,
+    { problems: sink.problems, warnings: sink.warnings },
+  );
 }

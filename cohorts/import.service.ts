@@ -1,25 +1,16 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Transaction } from 'kysely';
-import type { Db, Session } from '../db/connection.ts';
+import type { Db } from '../db/connection.ts';
 import { appendAuditEvent } from '../db/audit.store.ts';
 import type { Database } from '../db/types.ts';
 import { AppError } from '../errors.ts';
-import { csvRecords, decodeStream } from './csv-records.ts';
-import { createLineDecoder } from './text-decoding.ts';
-import type { DistrictReference } from './district-reference.ts';
 import { MERGES, STAGE_KEYS } from './import-merges.ts';
-import { bindHeader, copyField, ProblemSink, type ImportWarning } from './import-problems.ts';
-import { attendanceDailyRows } from './import-rows/attendance-daily-rows.ts';
-import { attendanceMonthlyRows } from './import-rows/attendance-monthly-rows.ts';
-import { calendarRows } from './import-rows/calendar-rows.ts';
-import { contactRows } from './import-rows/contact-rows.ts';
-import { enrollmentRows } from './import-rows/enrollment-rows.ts';
-import type { ImportKind, RowReader, StagedValue } from './import-rows/row-reader.ts';
-import { schoolRows } from './import-rows/school-rows.ts';
-import { studentRows } from './import-rows/student-rows.ts';
+import { ProblemSink, refuse } from './import-problems.ts';
+import { NEEDS, readerFor } from './import-readers.ts';
+import type { Counts, ImportRequest, ImportSummary, ProgressFn } from './import-request.ts';
+import type { ImportKind } from './import-rows/row-reader.ts';
+import { DIRECT_TABLE, importDirect, resolveKind, sha256File, stageCsv } from './import-stream.service.ts';
 import {
   analyzeStage,
   conflictingContacts,
@@ -29,231 +20,19 @@ import {
   insertHouseholds,
   insertImport,
   linkCaregivers,
-  loadDistrictReference,
   lockDistrictImports,
+  loadDistrictReference,
   mergeStaged,
   overlappingEnrollments,
-  releaseSavepoint,
-  rollbackToSavepoint,
-  savepoint,
   setImportCounts,
   spreadPhoneOptOuts,
 } from './import.store.ts';
-import { oneRosterContactRows, oneRosterSchoolRows, oneRosterStudentRows } from './oneroster-staging.ts';
-import { parseOneRosterZip } from './oneroster/parse-oneroster-zip.ts';
+import { importOneRoster } from './oneroster-import.service.ts';
 import { requireDistrict } from './study.service.ts';
 
-/** What the user asks for: `pilot import KIND` (attendance = daily or monthly, told apart by header). */
-export type RequestedKind = 'roster' | 'schools' | 'contacts' | 'calendar' | 'enrollment' | 'attendance';
-
-export interface ImportRequest {
-  study: string;
-  leaid: string;
-  kind: RequestedKind;
-  path: string;
-  /** Daily attendance lists only absences. */
-  exceptions?: boolean;
-  encoding?: 'utf-8' | 'windows-1252';
-}
-
-export interface ImportSummary {
-  kind: ImportKind;
-  file: string;
-  sha256: string;
-  status: 'imported' | 'already_imported';
-  importId: number;
-  rowsRead: number;
-  inserted: number;
-  replaced: number;
-  unchanged: number;
-  warnings: ImportWarning[];
-}
-
-export type ProgressFn = (done: number, total: number) => void;
+export type { ImportRequest, ImportSummary, ProgressFn, RequestedKind } from './import-request.ts';
 
 type Trx = Transaction<Database>;
-type Counts = { inserted: number; replaced: number };
-
-const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-async function firstBytes(path: string, n: number): Promise<Buffer> {
-  for await (const chunk of createReadStream(path, { start: 0, end: n - 1 })) return chunk as Buffer;
-  return Buffer.alloc(0);
-}
-
-/**
- * The header of a CSV file (its first non-blank line), decoded by the same rules as the rows, so a
- * UTF-16 or undecodable header is refused for its encoding; null when the file holds no header.
- */
-async function headerLine(path: string, encoding: ImportRequest['encoding']): Promise<string[] | null> {
-  const file = basename(path);
-  const head = await firstBytes(path, 4096);
-  const decoder = createLineDecoder(file, { encoding });
-  const results = head.length < 4096 ? [decoder.push(head), decoder.end()] : [decoder.push(head)];
-  let text = '';
-  for (const r of results) {
-    if (!r.ok) {
-      if (text.trim() !== '') break; // the header itself decoded; the row stream reports the bad byte
-      throw new AppError('BAD_INPUT', `${file}: ${r.problem.reason}`, { problems: [r.problem] });
-    }
-    text += r.text;
-  }
-  const line = text.split(/\r?\n/).find((l) => l.trim() !== '');
-  return line === undefined ? null : line.split(',').map((s) => s.trim().replace(/^"|"$/g, ''));
-}
-
-/** Which stored kind a request is, looking at the file where the request leaves it open. */
-async function resolveKind(req: ImportRequest): Promise<ImportKind | 'oneroster'> {
-  if (req.kind === 'roster') {
-    const magic = await firstBytes(req.path, 4);
-    return ZIP_MAGIC.every((b, i) => magic[i] === b) ? 'oneroster' : 'roster';
-  }
-  if (req.kind === 'attendance') {
-    const file = basename(req.path);
-    const header = await headerLine(req.path, req.encoding);
-    if (header === null) {
-      throw new AppError('BAD_INPUT', `${file}: the file is empty; nothing was imported`, {
-        problems: [{ file, line: 1, column: null, reason: 'the file is empty; it needs a header row and data rows' }],
-      });
-    }
-    if (header.includes('month')) return 'attendance_monthly';
-    if (header.includes('date')) return 'attendance_daily';
-    throw new AppError('BAD_INPUT', `cannot tell ${file} apart: an attendance file has a date column (daily) or a month column (monthly)`, {
-      problems: [{ file, line: 1, column: null, reason: 'header has neither date nor month' }],
-    });
-  }
-  return req.kind;
-}
-
-function readerFor(kind: ImportKind, ref: DistrictReference, req: ImportRequest): RowReader {
-  switch (kind) {
-    case 'schools': return schoolRows(ref);
-    case 'roster': return studentRows(ref);
-    case 'contacts': return contactRows(ref);
-    case 'calendar': return calendarRows(ref);
-    case 'enrollment': return enrollmentRows(ref);
-    case 'attendance_daily': return attendanceDailyRows(ref, { exceptions: req.exceptions ?? false });
-    case 'attendance_monthly': return attendanceMonthlyRows(ref);
-  }
-}
-
-const NEEDS: Record<ImportKind, { students?: boolean; enrollments?: boolean; calendars?: boolean }> = {
-  schools: {},
-  roster: {},
-  contacts: { students: true },
-  calendar: {},
-  enrollment: { students: true },
-  attendance_daily: { students: true, enrollments: true, calendars: true },
-  attendance_monthly: { students: true, calendars: true },
-};
-
-/** Kinds whose new rows may be copied straight into their table (no staging) when nothing conflicts. */
-const DIRECT_TABLE: Partial<Record<ImportKind, string>> = {
-  attendance_daily: 'attendance_day',
-  attendance_monthly: 'attendance_month',
-};
-
-const UNIQUE_VIOLATION = '23505';
-
-/**
- * The common case of a large attendance file, fast: every row is new (a first load, or the next month).
- * Rows are validated as they stream and copied straight into the table, inside a savepoint. If any row
- * collides with a stored row or another row of the file, the primary key stops the copy, the savepoint
- * is rolled back, and the caller takes the staged path, which locates duplicates by line and records
- * replaced rows. Returns null in that case.
- */
-async function importDirect(
-  session: Session,
-  trx: Trx,
-  table: string,
-  kind: ImportKind,
-  ref: DistrictReference,
-  req: ImportRequest,
-  importId: number,
-  progress?: ProgressFn,
-): Promise<{ rowsRead: number; counts: Counts; sink: ProblemSink } | null> {
-  const sink = new ProblemSink(basename(req.path));
-  await savepoint(trx, 'direct_copy');
-  try {
-    const rowsRead = await stageCsv(session, { table, direct: true, importId }, readerFor(kind, ref, req), req, sink, progress);
-    if (sink.failed) refuse(sink, sink.file);
-    await releaseSavepoint(trx, 'direct_copy');
-    return { rowsRead, counts: { inserted: rowsRead, replaced: 0 }, sink };
-  } catch (error) {
-    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-    await rollbackToSavepoint(trx, 'direct_copy');
-    return null;
-  }
-}
-
-function refuse(sink: ProblemSink, file: string): never {
-  const more = sink.problemCount - sink.problems.length;
-  throw new AppError(
-    'BAD_INPUT',
-    `${file}: ${sink.problemCount} problem${sink.problemCount === 1 ? '' : 's'}; nothing was imported${more > 0 ? ` (first ${sink.problems.length} listed)` : ''}`,
-    { problems: sink.problems, warnings: sink.warnings },
-  );
-}
-
-/**
- * Where validated rows are copied: a staging table (each row keeps its line number), or straight into
- * the final table with the import's id when no row can conflict (see importDirect).
- */
-type CopyTarget = { table: string; direct: false } | { table: string; direct: true; importId: number };
-
-/** Streams the CSV through the reader into the target table; returns rows read. */
-async function stageCsv(session: Session, target: CopyTarget, reader: RowReader, req: ImportRequest, sink: ProblemSink, progress?: ProgressFn): Promise<number> {
-  const total = (await stat(req.path)).size;
-  let done = 0;
-  async function* bytes(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of createReadStream(req.path, { highWaterMark: 1 << 20 })) {
-      done += (chunk as Buffer).length;
-      progress?.(done, total);
-      yield chunk as Buffer;
-    }
-  }
-  let rows = 0;
-  async function* lines(): AsyncGenerator<string> {
-    const text = decodeStream(bytes(), sink.file, { encoding: req.encoding }, (p) => sink.problem(p.line, p.column, p.reason));
-    let header = null;
-    for await (const batch of csvRecords(text, (line, reason) => sink.problem(line, null, reason))) {
-      let out = '';
-      for (const rec of batch) {
-        if (header === null) {
-          header = bindHeader(rec.fields, reader.required, reader.optional, sink);
-          if (header === null) return;
-          continue;
-        }
-        rows++;
-        if (rec.fields.length !== header.width) {
-          sink.problem(rec.line, null, `line has ${rec.fields.length} fields but the header has ${header.width}`);
-          continue;
-        }
-        const values = reader.read(rec, header, sink);
-        if (values === null || sink.failed) continue;
-        out += target.direct ? `${values.map(copyField).join(',')},${target.importId}\n` : `${rec.line},${values.map(copyField).join(',')}\n`;
-      }
-      if (out) yield out;
-    }
-    if (header === null && sink.problemCount === 0) sink.problem(1, null, 'the file is empty; it needs a header row and data rows');
-    else if (header !== null && rows === 0 && sink.problemCount === 0) sink.problem(2, null, 'the file has a header row but no data rows');
-  }
-  const columns = reader.stageColumns.map(([n]) => n);
-  await session.copyCsv(target.table, target.direct ? [...columns, 'import_id'] : ['line', ...columns], lines());
-  reader.finish?.(sink);
-  return rows;
-}
-
-async function stageRows(session: Session, stage: string, columns: readonly (readonly [string, string])[], rows: { line: number; values: StagedValue[] }[]): Promise<void> {
-  const text = rows.map((r) => `${r.line},${r.values.map(copyField).join(',')}\n`).join('');
-  await session.copyCsv(stage, ['line', ...columns.map(([n]) => n)], [text]);
-}
 
 async function checkDuplicates(trx: Trx, stage: string, kind: ImportKind, sink: ProblemSink): Promise<void> {
   const check = STAGE_KEYS[kind];
@@ -360,49 +139,4 @@ export async function importFile(db: Db, req: ImportRequest, actor: string, prog
       return { kind: storedKind, file, sha256, status: 'imported' as const, importId, rowsRead, ...counts, unchanged: Math.max(0, unchanged), warnings: sink.warnings };
     }),
   );
-}
-
-async function importOneRoster(
-  session: Session,
-  trx: Trx,
-  req: ImportRequest,
-  district: { id: number; leaid: string },
-  sha256: string,
-  sink: ProblemSink,
-): Promise<{ rowsRead: number; counts: Counts; importId: number }> {
-  const file = basename(req.path);
-  const parsed = parseOneRosterZip(new Uint8Array(await readFile(req.path)), file);
-  for (const w of parsed.warnings) sink.warn(`${w.file}: ${w.reason}`, w.line);
-  if (!parsed.ok) {
-    for (const p of parsed.problems) sink.problem(p.line, p.column, p.reason, p.file);
-    refuse(sink, file);
-  }
-  if (parsed.district?.leaid && parsed.district.leaid !== district.leaid) {
-    sink.problem(0, 'identifier', `the zip is for district ${parsed.district.leaid}, not ${district.leaid}`, `${file}:orgs.csv`);
-    refuse(sink, file);
-  }
-  sink.warn('OneRoster has no preferred language or SMS consent: caregivers stored as English, no consent, until a contacts.csv says otherwise');
-  const importId = await insertImport(trx, { districtId: district.id, kind: 'roster', sha256, fileName: file, rowsRead: 0, warnings: [] });
-  const schoolReader = schoolRows({ leaid: district.leaid } as DistrictReference);
-  await createStage(trx, 'stage_schools', schoolReader.stageColumns);
-  await stageRows(session, 'stage_schools', schoolReader.stageColumns, oneRosterSchoolRows(parsed));
-  const c1 = await mergeStaged(trx, MERGES.school('stage_schools', district.id), importId);
-
-  let ref = await loadDistrictReference(trx, district.id, district.leaid, {});
-  const byKey = new Map(parsed.schools.map((s) => [s.sourcedId, ref.schools.get(s.sourcedId)!]));
-  const studentCols = studentRows(ref).stageColumns;
-  await createStage(trx, 'stage_roster', studentCols);
-  await stageRows(session, 'stage_roster', studentCols, oneRosterStudentRows(parsed, byKey));
-  await insertHouseholds(trx, district.id, 'stage_roster');
-  const c2 = await mergeStaged(trx, MERGES.student('stage_roster', district.id), importId);
-
-  ref = await loadDistrictReference(trx, district.id, district.leaid, { students: true });
-  const studentIds = new Map([...ref.students].map(([k, v]) => [k, v.id]));
-  const contactCols = contactRows(ref).stageColumns;
-  await createStage(trx, 'stage_contacts', contactCols);
-  await stageRows(session, 'stage_contacts', contactCols, oneRosterContactRows(parsed, studentIds));
-  const c3 = await mergeStaged(trx, MERGES.oneRosterCaregiver('stage_contacts', district.id), importId);
-  await linkCaregivers(trx, district.id, 'stage_contacts');
-  const rowsRead = parsed.schools.length + parsed.students.length + parsed.guardians.length;
-  return { rowsRead, counts: { inserted: c1.inserted + c2.inserted + c3.inserted, replaced: c1.replaced + c2.replaced + c3.replaced }, importId };
 }

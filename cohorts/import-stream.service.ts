@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Transaction } from 'kysely';
+import type { Session } from '../db/connection.ts';
+import type { Database } from '../db/types.ts';
+import { AppError } from '../errors.ts';
+import { csvRecords, decodeStream } from './csv-records.ts';
+import type { DistrictReference } from './district-reference.ts';
+import { bindHeader, copyField, ProblemSink, refuse } from './import-problems.ts';
+import { readerFor } from './import-readers.ts';
+import type { Counts, ImportRequest, ProgressFn } from './import-request.ts';
+import type { ImportKind, RowReader, StagedValue } from './import-rows/row-reader.ts';
+import { releaseSavepoint, rollbackToSavepoint, savepoint } from './import.store.ts';
+import { createLineDecoder } from './text-decoding.ts';
+
+/** Reading an import file: its hash, its kind, and its rows streamed into a table. */
+
+type Trx = Transaction<Database>;
+
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export async function firstBytes(path: string, n: number): Promise<Buffer> {
+  for await (const chunk of createReadStream(path, { start: 0, end: n - 1 })) return chunk as Buffer;
+  return Buffer.alloc(0);
+}
+
+/**
+ * The header of a CSV file (its first non-blank line), decoded by the same rules as the rows, so a
+ * UTF-16 or undecodable header is refused for its encoding; null when the file holds no header.
+ */
+async function headerLine(path: string, encoding: ImportRequest['encoding']): Promise<string[] | null> {
+  const file = basename(path);
+  const head = await firstBytes(path, 4096);
+  const decoder = createLineDecoder(file, { encoding });
+  const results = head.length < 4096 ? [decoder.push(head), decoder.end()] : [decoder.push(head)];
+  let text = '';
+  for (const r of results) {
+    if (!r.ok) {
+      if (text.trim() !== '') break; // the header itself decoded; the row stream reports the bad byte
+      throw new AppError('BAD_INPUT', `${file}: ${r.problem.reason}`, { problems: [r.problem] });
+    }
+    text += r.text;
+  }
+  const line = text.split(/\r?\n/).find((l) => l.trim() !== '');
+  return line === undefined ? null : line.split(',').map((s) => s.trim().replace(/^"|"$/g, ''));
+}
+
+/** Which stored kind a request is, looking at the file where the request leaves it open. */
+export async function resolveKind(req: ImportRequest): Promise<ImportKind | 'oneroster'> {
+  if (req.kind === 'roster') {
+    const magic = await firstBytes(req.path, 4);
+    return ZIP_MAGIC.every((b, i) => magic[i] === b) ? 'oneroster' : 'roster';
+  }
+  if (req.kind === 'attendance') {
+    const file = basename(req.path);
+    const header = await headerLine(req.path, req.encoding);
+    if (header === null) {
+      throw new AppError('BAD_INPUT', `${file}: the file is empty; nothing was imported`, {
+        problems: [{ file, line: 1, column: null, reason: 'the file is empty; it needs a header row and data rows' }],
+      });
+    }
+    if (header.includes('month')) return 'attendance_monthly';
+    if (header.includes('date')) return 'attendance_daily';
+    throw new AppError('BAD_INPUT', `cannot tell ${file} apart: an attendance file has a date column (daily) or a month column (monthly)`, {
+      problems: [{ file, line: 1, column: null, reason: 'header has neither date nor month' }],
+    });
+  }
+  return req.kind;
+}
+
+/** Kinds whose new rows may be copied straight into their table (no staging) when nothing conflicts. */
+export const DIRECT_TABLE: Partial<Record<ImportKind, string>> = {
+  attendance_daily: 'attendance_day',
+  attendance_monthly: 'attendance_month',
+};
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The common case of a large attendance file, fast: every row is new (a first load, or the next month).
+ * Rows are validated as they stream and copied straight into the table, inside a savepoint. If any row
+ * collides with a stored row or another row of the file, the primary key stops the copy, the savepoint
+ * is rolled back, and the caller takes the staged path, which locates duplicates by line and records
+ * replaced rows. Returns null in that case.
+ */
+export async function importDirect(
+  session: Session,
+  trx: Trx,
+  table: string,
+  kind: ImportKind,
+  ref: DistrictReference,
+  req: ImportRequest,
+  importId: number,
+  progress?: ProgressFn,
+): Promise<{ rowsRead: number; counts: Counts; sink: ProblemSink } | null> {
+  const sink = new ProblemSink(basename(req.path));
+  await savepoint(trx, 'direct_copy');
+  try {
+    const rowsRead = await stageCsv(session, { table, direct: true, importId }, readerFor(kind, ref, req), req, sink, progress);
+    if (sink.failed) refuse(sink, sink.file);
+    await releaseSavepoint(trx, 'direct_copy');
+    return { rowsRead, counts: { inserted: rowsRead, replaced: 0 }, sink };
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    await rollbackToSavepoint(trx, 'direct_copy');
+    return null;
+  }
+}
+
+
+/**
+ * Where validated rows are copied: a staging table (each row keeps its line number), or straight into
+ * the final table with the import's id when no row can conflict (see importDirect).
+ */
+type CopyTarget = { table: string; direct: false } | { table: string; direct: true; importId: number };
+
+/** Streams the CSV through the reader into the target table; returns rows read. */
+export async function stageCsv(session: Session, target: CopyTarget, reader: RowReader, req: ImportRequest, sink: ProblemSink, progress?: ProgressFn): Promise<number> {
+  const total = (await stat(req.path)).size;
+  let done = 0;
+  async function* bytes(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of createReadStream(req.path, { highWaterMark: 1 << 20 })) {
+      done += (chunk as Buffer).length;
+      progress?.(done, total);
+      yield chunk as Buffer;
+    }
+  }
+  let rows = 0;
+  async function* lines(): AsyncGenerator<string> {
+    const text = decodeStream(bytes(), sink.file, { encoding: req.encoding }, (p) => sink.problem(p.line, p.column, p.reason));
+    let header = null;
+    for await (const batch of csvRecords(text, (line, reason) => sink.problem(line, null, reason))) {
+      let out = '';
+      for (const rec of batch) {
+        if (header === null) {
+          header = bindHeader(rec.fields, reader.required, reader.optional, sink);
+          if (header === null) return;
+          continue;
+        }
+        rows++;
+        if (rec.fields.length !== header.width) {
+          sink.problem(rec.line, null, `line has ${rec.fields.length} fields but the header has ${header.width}`);
+          continue;
+        }
+        const values = reader.read(rec, header, sink);
+        if (values === null || sink.failed) continue;
+        out += target.direct ? `${values.map(copyField).join(',')},${target.importId}\n` : `${rec.line},${values.map(copyField).join(',')}\n`;
+      }
+      if (out) yield out;
+    }
+    if (header === null && sink.problemCount === 0) sink.problem(1, null, 'the file is empty; it needs a header row and data rows');
+    else if (header !== null && rows === 0 && sink.problemCount === 0) sink.problem(2, null, 'the file has a header row but no data rows');
+  }
+  const columns = reader.stageColumns.map(([n]) => n);
+  await session.copyCsv(target.table, target.direct ? [...columns, 'import_id'] : ['line', ...columns], lines());
+  reader.finish?.(sink);
+  return rows;
+}
+
+export async function stageRows(session: Session, stage: string, columns: readonly (readonly [string, string])[], rows: { line: number; values: StagedValue[] }[]): Promise<void> {
+  const text = rows.map((r) => `${r.line},${r.values.map(copyField).join(',')}\n`).join('');
+  await session.copyCsv(stage, ['line', ...columns.map(([n]) => n)], [text]);
+}
