@@ -17,7 +17,13 @@ export interface ArmMoments {
  *
  * @example armMoments(Float64Array.of(1, 2, 3, 5), Float64Array.of(0, 0, 1, 1)) // mean1 4, mean0 1.5, var1 2, var0 0.5
  */
-export function armMoments(y: Float64Array, z: Float64Array, rows?: Int32Array, from = 0, to = rows ? rows.length : y.length): ArmMoments {
+export function armMoments(
+  y: Float64Array,
+  z: Float64Array,
+  rows?: Int32Array,
+  from = 0,
+  to = rows ? rows.length : y.length,
+): ArmMoments {
   let n1 = 0;
   let n0 = 0;
   let s1 = 0;

@@ -39,7 +39,8 @@ export interface AttritionResult {
  * wwcDifferentialBoundary(0.305, 'optimistic'); // => 0.082 (min of the 30 % and 31 % rows)
  */
 export function wwcDifferentialBoundary(overall: number, kind: WwcBoundaryKind): number | null {
-  if (!(overall >= 0 && overall <= 1)) throw new RangeError(`overall attrition must be in [0, 1]: ${overall}`);
+  if (!(overall >= 0 && overall <= 1))
+    throw new RangeError(`overall attrition must be in [0, 1]: ${overall}`);
   const table = kind === 'cautious' ? WWC_CAUTIOUS_BOUNDARY : WWC_OPTIMISTIC_BOUNDARY;
   // Round to 1e-9 percent first so 0.3 (= 30.000000000000004 %) stays on its own row.
   const percent = Math.round(overall * 100 * 1e9) / 1e9;
@@ -66,9 +67,15 @@ export function wwcDifferentialBoundary(overall: number, kind: WwcBoundaryKind):
  * r.wwc.cautious; // => { rating: 'low', boundary: 0.063 }
  */
 export function attrition(counts: AttritionCounts): AttritionResult {
-  const { randomizedTreatment: nT, analyzedTreatment: aT, randomizedControl: nC, analyzedControl: aC } = counts;
+  const {
+    randomizedTreatment: nT,
+    analyzedTreatment: aT,
+    randomizedControl: nC,
+    analyzedControl: aC,
+  } = counts;
   for (const [name, value] of Object.entries(counts)) {
-    if (!(Number.isInteger(value) && value >= 0)) throw new RangeError(`${name} must be a non-negative integer`);
+    if (!(Number.isInteger(value) && value >= 0))
+      throw new RangeError(`${name} must be a non-negative integer`);
   }
   if (nT === 0 || nC === 0) throw new RangeError('each arm needs at least one randomized unit');
   if (aT > nT || aC > nC) throw new RangeError('more units analysed than randomized');
@@ -83,5 +90,11 @@ export function attrition(counts: AttritionCounts): AttritionResult {
     const rated = Math.round(differential * 1e11) / 1e11 <= boundary ? 'low' : 'high';
     return { rating: rated, boundary };
   };
-  return { overall, treatment, control, differential, wwc: { cautious: rate('cautious'), optimistic: rate('optimistic') } };
+  return {
+    overall,
+    treatment,
+    control,
+    differential,
+    wwc: { cautious: rate('cautious'), optimistic: rate('optimistic') },
+  };
 }

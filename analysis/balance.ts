@@ -13,8 +13,7 @@ export type CovariateColumn =
 export type WwcBand = 'satisfies' | 'requires_adjustment' | 'fails';
 
 export type SmdResult =
-  | { kind: 'ok'; smd: number; band: WwcBand }
-  | { kind: 'undefined'; reason: 'too_few' | 'no_variance' };
+  { kind: 'ok'; smd: number; band: WwcBand } | { kind: 'undefined'; reason: 'too_few' | 'no_variance' };
 
 export interface BalanceRow {
   covariate: string;
@@ -60,7 +59,10 @@ export function wwcBand(smd: number): WwcBand {
  * @example
  * standardizedMeanDifference([2, 4, 6], [1, 3, 5]); // => { kind: 'ok', smd: 0.5, band: 'fails' }
  */
-export function standardizedMeanDifference(treated: ArrayLike<number>, control: ArrayLike<number>): SmdResult {
+export function standardizedMeanDifference(
+  treated: ArrayLike<number>,
+  control: ArrayLike<number>,
+): SmdResult {
   const t = moments(treated);
   const c = moments(control);
   return smdFromMoments(t, c);
@@ -76,16 +78,22 @@ export function standardizedMeanDifference(treated: ArrayLike<number>, control: 
  * balanceTable([1, 1, 0, 0], [{ name: 'x', kind: 'numeric', values: [1, 3, 0, 2] }])[0].smd;
  * // => { kind: 'ok', smd: 0.7071067811865475, band: 'fails' }
  */
-export function balanceTable(treatment: ArrayLike<number>, covariates: readonly CovariateColumn[]): BalanceRow[] {
+export function balanceTable(
+  treatment: ArrayLike<number>,
+  covariates: readonly CovariateColumn[],
+): BalanceRow[] {
   for (let i = 0; i < treatment.length; i++) {
     if (treatment[i] !== 0 && treatment[i] !== 1) throw new RangeError(`treatment must be 0/1 (unit ${i})`);
   }
   const rows: BalanceRow[] = [];
   for (const covariate of covariates) {
     if (covariate.values.length !== treatment.length) {
-      throw new RangeError(`covariate ${covariate.name} has ${covariate.values.length} values, expected ${treatment.length}`);
+      throw new RangeError(
+        `covariate ${covariate.name} has ${covariate.values.length} values, expected ${treatment.length}`,
+      );
     }
-    if (covariate.kind === 'numeric') rows.push(numericRow(covariate.name, null, treatment, covariate.values));
+    if (covariate.kind === 'numeric')
+      rows.push(numericRow(covariate.name, null, treatment, covariate.values));
     else rows.push(...categoricalRows(covariate.name, treatment, covariate.values));
   }
   return rows;
@@ -117,7 +125,10 @@ function smdFromMoments(t: Moments, c: Moments): SmdResult {
   if (t.n < 2 || c.n < 2) return { kind: 'undefined', reason: 'too_few' };
   const pooled = Math.sqrt((t.variance + c.variance) / 2);
   const difference = t.mean - c.mean;
-  if (pooled === 0) return difference === 0 ? { kind: 'ok', smd: 0, band: 'satisfies' } : { kind: 'undefined', reason: 'no_variance' };
+  if (pooled === 0)
+    return difference === 0
+      ? { kind: 'ok', smd: 0, band: 'satisfies' }
+      : { kind: 'undefined', reason: 'no_variance' };
   const smd = difference / pooled;
   return { kind: 'ok', smd, band: wwcBand(smd) };
 }
@@ -129,7 +140,12 @@ function split(treatment: ArrayLike<number>, values: ArrayLike<number>): [number
   return [t, c];
 }
 
-function numericRow(name: string, level: string | null, treatment: ArrayLike<number>, values: ArrayLike<number>): BalanceRow {
+function numericRow(
+  name: string,
+  level: string | null,
+  treatment: ArrayLike<number>,
+  values: ArrayLike<number>,
+): BalanceRow {
   const [tv, cv] = split(treatment, values);
   const t = moments(tv);
   const c = moments(cv);
@@ -148,7 +164,11 @@ function numericRow(name: string, level: string | null, treatment: ArrayLike<num
   };
 }
 
-function categoricalRows(name: string, treatment: ArrayLike<number>, values: readonly (string | null)[]): BalanceRow[] {
+function categoricalRows(
+  name: string,
+  treatment: ArrayLike<number>,
+  values: readonly (string | null)[],
+): BalanceRow[] {
   const isMissing = (v: string | null) => v === null || v === '';
   const levels = [...new Set(values.filter((v) => !isMissing(v)) as string[])].sort();
   return levels.map((level) => {

@@ -23,7 +23,12 @@ export interface BlockedDifference {
   clusters: number | null;
 }
 
-export function blockedDifference(y: Float64Array, z: Float64Array, blocks: GroupedRows, clusterCodes: Int32Array | null): BlockedDifference {
+export function blockedDifference(
+  y: Float64Array,
+  z: Float64Array,
+  blocks: GroupedRows,
+  clusterCodes: Int32Array | null,
+): BlockedDifference {
   const n = blocks.order.length;
   const scratch = clusterCodes ? new Int32Array(clusterCodes.length).fill(-1) : undefined;
   let estimate = 0;

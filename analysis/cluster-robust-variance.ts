@@ -16,7 +16,11 @@ import type { LeastSquaresFit } from './least-squares.ts';
  * @example
  * // lm_robust(mpg ~ hp, mtcars, clusters = cyl, se_type = "stata"): SE(hp) 0.018676814, df 2
  */
-export function clusterRobustVariance(fit: LeastSquaresFit, clusters: GroupedRows, seType: 'CR0' | 'stata'): CoefficientVariance {
+export function clusterRobustVariance(
+  fit: LeastSquaresFit,
+  clusters: GroupedRows,
+  seType: 'CR0' | 'stata',
+): CoefficientVariance {
   const { p, n, rank, q, residuals } = fit;
   const meat = new Float64Array(p * p);
   const score = new Float64Array(p);

@@ -14,7 +14,8 @@ export type ClusterSetup =
  */
 export function setupClusters(clusters: FactorInput, n: number): ClusterSetup {
   const factor = encodeFactor(clusters);
-  if (factor.codes.length !== n) throw new RangeError(`clusters has ${factor.codes.length} rows but the outcome has ${n}`);
+  if (factor.codes.length !== n)
+    throw new RangeError(`clusters has ${factor.codes.length} rows but the outcome has ${n}`);
   const grouped = groupRows(factor.codes, factor.levels.length);
   const count = countClusters(grouped);
   if (count < 2) {
@@ -22,7 +23,8 @@ export function setupClusters(clusters: FactorInput, n: number): ClusterSetup {
       ok: false,
       refusal: {
         code: 'single-cluster',
-        message: 'All observations are in one cluster; cluster-robust standard errors need at least two clusters.',
+        message:
+          'All observations are in one cluster; cluster-robust standard errors need at least two clusters.',
         details: { clusters: count },
       },
     };

@@ -49,7 +49,12 @@ export function clusteredDifference(
   const fitted = fitLeastSquares(ySub, [new Float64Array(n).fill(1), zSub]);
   if (!fitted.ok) throw new RangeError('treatment must vary in a clustered difference in means');
   const variance = cr2Variance(fitted.fit, groupRows(codes, count));
-  return { estimate: fitted.fit.beta[1], stdError: Math.sqrt(variance.vcov[3]), df: variance.df[1], clusters: count };
+  return {
+    estimate: fitted.fit.beta[1],
+    stdError: Math.sqrt(variance.vcov[3]),
+    df: variance.df[1],
+    clusters: count,
+  };
 }
 
 function maxCode(codes: Int32Array): number {

@@ -4,7 +4,10 @@
 import { clusterRobustVariance } from './cluster-robust-variance.ts';
 import { cr2Variance } from './cr2-variance.ts';
 import type { GroupedRows } from './factor-codes.ts';
-import { heteroskedasticityRobustVariance, type CoefficientVariance } from './heteroskedasticity-robust-variance.ts';
+import {
+  heteroskedasticityRobustVariance,
+  type CoefficientVariance,
+} from './heteroskedasticity-robust-variance.ts';
 import type { LeastSquaresFit } from './least-squares.ts';
 import type { SeType } from './types.ts';
 
@@ -13,7 +16,11 @@ import type { SeType } from './types.ts';
  *
  * @throws {RangeError} when a clustered type is asked for without clusters, or "stata" is unresolved
  */
-export function coefficientVariance(fit: LeastSquaresFit, seType: SeType, clusters: GroupedRows | null): CoefficientVariance {
+export function coefficientVariance(
+  fit: LeastSquaresFit,
+  seType: SeType,
+  clusters: GroupedRows | null,
+): CoefficientVariance {
   if (seType === 'CR0' || seType === 'CR2' || (seType === 'stata' && clusters)) {
     if (!clusters) throw new RangeError(`${seType} needs clusters`);
     return seType === 'CR2' ? cr2Variance(fit, clusters) : clusterRobustVariance(fit, clusters, seType);

@@ -38,14 +38,24 @@ export function meanImpute(name: string, values: ArrayLike<number>): ImputedCova
       indicator[i] = 1;
     }
   }
-  return { columns: [{ name, values: x }, { name: `${name}_missing`, values: indicator }], missing };
+  return {
+    columns: [
+      { name, values: x },
+      { name: `${name}_missing`, values: indicator },
+    ],
+    missing,
+  };
 }
 
 /** The warning listing imputed covariates and how many values each had missing. */
-export function imputationWarning(counts: { name: string; missing: number; n: number }[]): EstimatorWarning | null {
+export function imputationWarning(
+  counts: { name: string; missing: number; n: number }[],
+): EstimatorWarning | null {
   const imputed = counts.filter((c) => c.missing > 0);
   if (imputed.length === 0) return null;
-  const parts = imputed.map((c) => `${c.name}: ${c.missing} of ${c.n} (${((100 * c.missing) / c.n).toFixed(1)}%)`);
+  const parts = imputed.map(
+    (c) => `${c.name}: ${c.missing} of ${c.n} (${((100 * c.missing) / c.n).toFixed(1)}%)`,
+  );
   return {
     code: 'covariate-mean-imputed',
     message: `Missing covariate values were replaced by the covariate mean and a missingness indicator was added (${parts.join('; ')}).`,

@@ -49,7 +49,8 @@ export class DfAccumulator {
   }
 
   df(): number {
-    let frobenius = sumOfSquares(this.basisBlock) + 2 * sumOfSquares(this.crossBlock) + sumOfSquares(this.levelDiagonal);
+    let frobenius =
+      sumOfSquares(this.basisBlock) + 2 * sumOfSquares(this.crossBlock) + sumOfSquares(this.levelDiagonal);
     for (const v of this.levelOffDiagonal.values()) frobenius += 2 * v * v;
     const denominator = this.sumA2 - 2 * this.sumAZ + frobenius;
     return (this.numerator * this.numerator) / denominator;

@@ -35,10 +35,20 @@ export interface EstimationColumns {
   droppedMissingOutcome: number;
 }
 
-export type EstimationColumnsOutcome = { ok: true; columns: EstimationColumns } | { ok: false; problems: InputProblem[] };
+export type EstimationColumnsOutcome =
+  { ok: true; columns: EstimationColumns } | { ok: false; problems: InputProblem[] };
 
 /** Cell values read as missing: empty, NA, N/A, NaN, null, "." (Stata). */
-export const MISSING_TOKENS: ReadonlySet<string> = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', '.']);
+export const MISSING_TOKENS: ReadonlySet<string> = new Set([
+  '',
+  'NA',
+  'N/A',
+  'NaN',
+  'nan',
+  'null',
+  'NULL',
+  '.',
+]);
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const MAX_PROBLEMS = 20;
 
@@ -65,16 +75,27 @@ export function parseNumber(cell: string): number | undefined {
  * csvToColumns([['y', 'z'], ['1.5', '1'], ['', '0'], ['2', '0']], { outcome: 'y', treatment: 'z', covariates: [] }, 'a.csv');
  * // => { ok: true, columns: { n: 2, outcome: [1.5, 2], treatment: [1, 0], droppedMissingOutcome: 1, … } }
  */
-export function csvToColumns(rows: readonly (readonly string[])[], spec: ColumnSpec, file: string): EstimationColumnsOutcome {
+export function csvToColumns(
+  rows: readonly (readonly string[])[],
+  spec: ColumnSpec,
+  file: string,
+): EstimationColumnsOutcome {
   const problems: InputProblem[] = [];
   const problem = (line: number, column: string | null, reason: string) => {
     if (problems.length < MAX_PROBLEMS) problems.push({ file, line, column, reason });
   };
   const header = rows[0]?.map((h) => h.trim());
-  if (!header || (header.length === 1 && header[0] === '')) return { ok: false, problems: [{ file, line: 1, column: null, reason: 'the file is empty' }] };
-  const wanted = [spec.outcome, spec.treatment, spec.received, spec.blocks, spec.clusters, spec.fixedEffects, ...spec.covariates].filter(
-    (c): c is string => c !== undefined,
-  );
+  if (!header || (header.length === 1 && header[0] === ''))
+    return { ok: false, problems: [{ file, line: 1, column: null, reason: 'the file is empty' }] };
+  const wanted = [
+    spec.outcome,
+    spec.treatment,
+    spec.received,
+    spec.blocks,
+    spec.clusters,
+    spec.fixedEffects,
+    ...spec.covariates,
+  ].filter((c): c is string => c !== undefined);
   const index = new Map<string, number>();
   for (const name of wanted) {
     const at = header.indexOf(name);
@@ -95,7 +116,8 @@ export function csvToColumns(rows: readonly (readonly string[])[], spec: ColumnS
       continue;
     }
     const y = parseNumber(row[index.get(spec.outcome)!]);
-    if (y === undefined) problem(lineOf[r], spec.outcome, `outcome "${row[index.get(spec.outcome)!]}" is not a number`);
+    if (y === undefined)
+      problem(lineOf[r], spec.outcome, `outcome "${row[index.get(spec.outcome)!]}" is not a number`);
     else if (Number.isNaN(y)) dropped++;
     else {
       kept.push(r);
@@ -103,7 +125,11 @@ export function csvToColumns(rows: readonly (readonly string[])[], spec: ColumnS
     }
   }
   if (problems.length === 0 && kept.length === 0) {
-    problem(rows.length > 1 ? lineOf[rows.length - 1] : 1, spec.outcome, dropped > 0 ? 'every row has a missing outcome' : 'the file has no data rows');
+    problem(
+      rows.length > 1 ? lineOf[rows.length - 1] : 1,
+      spec.outcome,
+      dropped > 0 ? 'every row has a missing outcome' : 'the file has no data rows',
+    );
   }
   const cell = (r: number, name: string) => rows[r][index.get(name)!];
   const binary = (name: string, what: string) => {
@@ -129,7 +155,12 @@ export function csvToColumns(rows: readonly (readonly string[])[], spec: ColumnS
   const blocks = labels(spec.blocks, 'block');
   const clusters = labels(spec.clusters, 'cluster');
   const fixedEffects = labels(spec.fixedEffects, 'fixed effect');
-  const covariates = spec.covariates.map((name) => covariateColumn(name, kept.map((r) => cell(r, name))));
+  const covariates = spec.covariates.map((name) =>
+    covariateColumn(
+      name,
+      kept.map((r) => cell(r, name)),
+    ),
+  );
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -158,7 +189,8 @@ function parseBinary(cell: string): number | undefined {
 
 function covariateColumn(name: string, cells: string[]): CsvCovariate {
   const numbers = cells.map(parseNumber);
-  if (numbers.every((v) => v !== undefined)) return { name, kind: 'numeric', values: Float64Array.from(numbers as number[]) };
+  if (numbers.every((v) => v !== undefined))
+    return { name, kind: 'numeric', values: Float64Array.from(numbers as number[]) };
   return { name, kind: 'factor', values: cells.map((c) => (MISSING_TOKENS.has(c.trim()) ? null : c.trim())) };
 }
 
@@ -169,7 +201,8 @@ function physicalLines(rows: readonly (readonly string[])[]): Int32Array {
   for (let r = 0; r < rows.length; r++) {
     lines[r] = line;
     let breaks = 0;
-    for (const field of rows[r]) for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) breaks++;
+    for (const field of rows[r])
+      for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) breaks++;
     line += 1 + breaks;
   }
   return lines;

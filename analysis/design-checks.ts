@@ -5,7 +5,11 @@ import type { GroupedRows } from './factor-codes.ts';
 import type { EstimatorRefusal } from './types.ts';
 
 /** Treatment must be the same for every unit of a cluster (clusters are the randomized units). */
-export function treatmentVariesWithinCluster(z: Float64Array, clusters: Int32Array, levels: readonly (string | number)[]): EstimatorRefusal | null {
+export function treatmentVariesWithinCluster(
+  z: Float64Array,
+  clusters: Int32Array,
+  levels: readonly (string | number)[],
+): EstimatorRefusal | null {
   const first = new Int8Array(levels.length).fill(-1);
   for (let i = 0; i < z.length; i++) {
     const c = clusters[i];
@@ -66,7 +70,10 @@ export function unitsPerBlock(blocks: GroupedRows, clusters: Int32Array | null):
 }
 
 /** Treated and control counts per block. */
-export function armCountsPerBlock(z: Float64Array, blocks: GroupedRows): { treated: Int32Array; control: Int32Array } {
+export function armCountsPerBlock(
+  z: Float64Array,
+  blocks: GroupedRows,
+): { treated: Int32Array; control: Int32Array } {
   const treated = new Int32Array(blocks.groupCount);
   const control = new Int32Array(blocks.groupCount);
   for (let b = 0; b < blocks.groupCount; b++) {
@@ -84,6 +91,9 @@ export function armCountsPerBlock(z: Float64Array, blocks: GroupedRows): { treat
  * @example quotedList(['a', 'b', 'c'], 2) // '"a", "b" and 1 more'
  */
 export function quotedList(labels: readonly (string | number)[], limit = 10): string {
-  const shown = labels.slice(0, limit).map((l) => `"${String(l)}"`).join(', ');
+  const shown = labels
+    .slice(0, limit)
+    .map((l) => `"${String(l)}"`)
+    .join(', ');
   return labels.length > limit ? `${shown} and ${labels.length - limit} more` : shown;
 }

@@ -27,8 +27,20 @@
 import { armMoments, neymanVariance, welchDf } from './arm-moments.ts';
 import { blockedDifference } from './blocked-difference-in-means.ts';
 import { clusteredDifference } from './clustered-difference-in-means.ts';
-import { armCountsPerBlock, clusterSpansBlocks, quotedList, treatmentVariesWithinCluster, unitsPerBlock } from './design-checks.ts';
-import { armCounts, binaryColumn, checkedAlpha, finiteColumn, requireLength } from './estimator-input-checks.ts';
+import {
+  armCountsPerBlock,
+  clusterSpansBlocks,
+  quotedList,
+  treatmentVariesWithinCluster,
+  unitsPerBlock,
+} from './design-checks.ts';
+import {
+  armCounts,
+  binaryColumn,
+  checkedAlpha,
+  finiteColumn,
+  requireLength,
+} from './estimator-input-checks.ts';
 import type { DifferenceInMeansInput } from './estimator-inputs.ts';
 import { encodeFactor, groupRows, subsetFactor } from './factor-codes.ts';
 import { matchedPairDifference } from './matched-pair-difference-in-means.ts';
@@ -57,7 +69,11 @@ interface Estimate {
 export function differenceInMeans(input: DifferenceInMeansInput): EstimateOutcome {
   const n = input.outcome.length;
   const alpha = checkedAlpha(input.alpha);
-  requireLength(n, { treatment: input.treatment.length, blocks: input.blocks && lengthOf(input.blocks), clusters: input.clusters && lengthOf(input.clusters) });
+  requireLength(n, {
+    treatment: input.treatment.length,
+    blocks: input.blocks && lengthOf(input.blocks),
+    clusters: input.clusters && lengthOf(input.clusters),
+  });
   if (n === 0) return refuse({ code: 'empty-data', message: 'There are no observations to estimate from.' });
   const data: Prepared = {
     y: finiteColumn(input.outcome, 'outcome'),
@@ -80,7 +96,11 @@ function lengthOf(f: DifferenceInMeansInput['blocks']): number | undefined {
 function checkClusters(z: Float64Array, clusters: FactorCodes): EstimatorRefusal | null {
   const used = new Set(clusters.codes).size;
   if (used < 2) {
-    return { code: 'single-cluster', message: 'All observations are in one cluster; a clustered difference in means needs clusters in both arms.' };
+    return {
+      code: 'single-cluster',
+      message:
+        'All observations are in one cluster; a clustered difference in means needs clusters in both arms.',
+    };
   }
   return treatmentVariesWithinCluster(z, clusters.codes, clusters.levels);
 }
@@ -92,7 +112,11 @@ function unblockedDesign(data: Prepared): EstimateOutcome {
   if (data.clusters) {
     const all = Int32Array.from({ length: y.length }, (_, i) => i);
     const c = clusteredDifference(y, z, data.clusters.codes, all);
-    return finish(data, { design: 'Clustered', seType: 'CR2', ...c, nBlocks: null, nClusters: c.clusters }, []);
+    return finish(
+      data,
+      { design: 'Clustered', seType: 'CR2', ...c, nBlocks: null, nClusters: c.clusters },
+      [],
+    );
   }
   if (counts.nTreatment < 2 || counts.nControl < 2) {
     return refuse({
@@ -104,7 +128,19 @@ function unblockedDesign(data: Prepared): EstimateOutcome {
   const m = armMoments(y, z);
   const estimate = m.mean1 - m.mean0;
   const stdError = Math.sqrt(neymanVariance(m));
-  return finish(data, { design: 'Standard', seType: 'Neyman (Welch df)', estimate, stdError, df: welchDf(m), nBlocks: null, nClusters: null }, []);
+  return finish(
+    data,
+    {
+      design: 'Standard',
+      seType: 'Neyman (Welch df)',
+      estimate,
+      stdError,
+      df: welchDf(m),
+      nBlocks: null,
+      nClusters: null,
+    },
+    [],
+  );
 }
 
 function blockedDesign(data: Prepared, blocks: FactorCodes): EstimateOutcome {
@@ -120,7 +156,11 @@ function blockedDesign(data: Prepared, blocks: FactorCodes): EstimateOutcome {
   return estimateBlocked(kept, warnings);
 }
 
-function singleUnitBlocks(grouped: ReturnType<typeof groupRows>, blocks: FactorCodes, clusters: FactorCodes | null): EstimatorRefusal | null {
+function singleUnitBlocks(
+  grouped: ReturnType<typeof groupRows>,
+  blocks: FactorCodes,
+  clusters: FactorCodes | null,
+): EstimatorRefusal | null {
   const units = unitsPerBlock(grouped, clusters ? clusters.codes : null);
   const labels = blocks.levels.filter((_, b) => units[b] === 1);
   if (labels.length === 0) return null;
@@ -132,9 +172,15 @@ function singleUnitBlocks(grouped: ReturnType<typeof groupRows>, blocks: FactorC
   };
 }
 
-function dropBlocksWithoutVariation(data: Prepared, blocks: FactorCodes, grouped: ReturnType<typeof groupRows>) {
+function dropBlocksWithoutVariation(
+  data: Prepared,
+  blocks: FactorCodes,
+  grouped: ReturnType<typeof groupRows>,
+) {
   const { treated, control } = armCountsPerBlock(data.z, grouped);
-  const dropped = blocks.levels.filter((_, b) => grouped.start[b + 1] > grouped.start[b] && (treated[b] === 0 || control[b] === 0));
+  const dropped = blocks.levels.filter(
+    (_, b) => grouped.start[b + 1] > grouped.start[b] && (treated[b] === 0 || control[b] === 0),
+  );
   if (dropped.length === 0) return { kept: data, warnings: [] as EstimatorWarning[] };
   const keep = new Uint8Array(data.y.length);
   let units = 0;
@@ -176,7 +222,17 @@ function estimateBlocked(data: Prepared, warnings: EstimatorWarning[]): Estimate
   if (small) return refuse(small);
   const bd = blockedDifference(data.y, data.z, grouped, data.clusters ? data.clusters.codes : null);
   const design = data.clusters ? 'Block-clustered' : 'Blocked';
-  return finish(data, { design, seType: data.clusters ? 'CR2 within blocks' : 'Neyman within blocks', ...bd, nBlocks, nClusters }, warnings);
+  return finish(
+    data,
+    {
+      design,
+      seType: data.clusters ? 'CR2 within blocks' : 'Neyman within blocks',
+      ...bd,
+      nBlocks,
+      nClusters,
+    },
+    warnings,
+  );
 }
 
 function mixedPairsWarning(pairs: number, blocks: number): EstimatorWarning {
@@ -187,7 +243,11 @@ function mixedPairsWarning(pairs: number, blocks: number): EstimatorWarning {
   };
 }
 
-function blocksWithSmallArms(data: Prepared, grouped: ReturnType<typeof groupRows>, blocks: FactorCodes): EstimatorRefusal | null {
+function blocksWithSmallArms(
+  data: Prepared,
+  grouped: ReturnType<typeof groupRows>,
+  blocks: FactorCodes,
+): EstimatorRefusal | null {
   const { treated, control } = armCountsPerBlock(data.z, grouped);
   const labels = blocks.levels.filter((_, b) => treated[b] < 2 || control[b] < 2);
   if (labels.length === 0) return null;
@@ -199,7 +259,11 @@ function blocksWithSmallArms(data: Prepared, grouped: ReturnType<typeof groupRow
 }
 
 function noVariation(): EstimatorRefusal {
-  return { code: 'no-treatment-variation', message: 'Every unit has the same treatment value; a difference in means needs both treated and control units.' };
+  return {
+    code: 'no-treatment-variation',
+    message:
+      'Every unit has the same treatment value; a difference in means needs both treated and control units.',
+  };
 }
 
 function finish(data: Prepared, e: Estimate, warnings: EstimatorWarning[]): EstimateOutcome {

@@ -5,7 +5,11 @@
  */
 import { differenceInMeans } from './difference-in-means.ts';
 import type { EstimationColumns, CsvCovariate } from './csv-columns.ts';
-import { completeDesignFromData, countCompleteAssignments, enumerateCompleteAssignments } from './exact-assignments.ts';
+import {
+  completeDesignFromData,
+  countCompleteAssignments,
+  enumerateCompleteAssignments,
+} from './exact-assignments.ts';
 import { ivRobust } from './iv-robust.ts';
 import { lmLin } from './lm-lin.ts';
 import { lmRobust } from './lm-robust.ts';
@@ -37,7 +41,12 @@ export interface RandomizationSummary {
 }
 
 export type EstimateRequestOutcome =
-  | { ok: true; result: EstimateResult; droppedMissingCovariates: number; randomization: RandomizationSummary | null }
+  | {
+      ok: true;
+      result: EstimateResult;
+      droppedMissingCovariates: number;
+      randomization: RandomizationSummary | null;
+    }
   | { ok: false; message: string };
 
 /**
@@ -68,7 +77,8 @@ export function runEstimate(columns: EstimationColumns, request: EstimateRequest
     }
   }
   const data = subsetColumns(columns, keep);
-  const estimate = (treatment: ArrayLike<number>, outcome: ArrayLike<number>) => fit(data, request, treatment, outcome);
+  const estimate = (treatment: ArrayLike<number>, outcome: ArrayLike<number>) =>
+    fit(data, request, treatment, outcome);
   const fitted = estimate(data.treatment, data.outcome);
   if (!fitted.ok) return { ok: false, message: fitted.refusal.message };
   const randomization = request.ri ? randomizationSummary(data, request, estimate) : null;
@@ -78,26 +88,43 @@ export function runEstimate(columns: EstimationColumns, request: EstimateRequest
 function optionMisfit(columns: EstimationColumns, request: EstimateRequest): string | null {
   const { method } = request;
   if (method !== 'iv' && columns.received) return '--received is used only with --method iv';
-  if (method === 'iv' && !columns.received) return '--method iv needs --received (the treatment actually received)';
+  if (method === 'iv' && !columns.received)
+    return '--method iv needs --received (the treatment actually received)';
   if (method === 'dim') {
-    if (columns.covariates.length > 0) return 'the difference in means takes no covariates: use --method lin or --method ols';
-    if (request.seType) return 'the difference in means chooses its variance from the design (blocks, clusters): drop --se-type';
+    if (columns.covariates.length > 0)
+      return 'the difference in means takes no covariates: use --method lin or --method ols';
+    if (request.seType)
+      return 'the difference in means chooses its variance from the design (blocks, clusters): drop --se-type';
     if (columns.fixedEffects) return 'the difference in means takes --blocks, not --fixed-effects';
   }
   if (method !== 'dim' && method !== 'lin' && columns.blocks) {
     return `--blocks is used by --method dim and lin; for ${method} give the block column as --fixed-effects or a covariate`;
   }
-  if ((method === 'lin' || method === 'iv') && columns.fixedEffects) return `--fixed-effects is not available with --method ${method}`;
-  if (request.ri && method === 'iv') return '--ri tests the intention-to-treat effect: use it with --method dim, ols or lin';
+  if ((method === 'lin' || method === 'iv') && columns.fixedEffects)
+    return `--fixed-effects is not available with --method ${method}`;
+  if (request.ri && method === 'iv')
+    return '--ri tests the intention-to-treat effect: use it with --method dim, ols or lin';
   return null;
 }
 
-function fit(data: EstimationColumns, request: EstimateRequest, treatment: ArrayLike<number>, outcome: ArrayLike<number>): EstimateOutcome {
+function fit(
+  data: EstimationColumns,
+  request: EstimateRequest,
+  treatment: ArrayLike<number>,
+  outcome: ArrayLike<number>,
+): EstimateOutcome {
   const { alpha, seType } = request;
   const clusters = data.clusters ?? undefined;
   switch (request.method) {
     case 'dim':
-      return differenceInMeans({ outcome, treatment, treatmentName: request.names.treatment, blocks: data.blocks ?? undefined, clusters, alpha });
+      return differenceInMeans({
+        outcome,
+        treatment,
+        treatmentName: request.names.treatment,
+        blocks: data.blocks ?? undefined,
+        clusters,
+        alpha,
+      });
     case 'ols':
       return lmRobust({
         outcome,
@@ -110,10 +137,21 @@ function fit(data: EstimationColumns, request: EstimateRequest, treatment: Array
       });
     case 'lin': {
       const covariates: LinCovariate[] = data.covariates.map((c) =>
-        c.kind === 'numeric' ? { name: c.name, kind: 'numeric', values: c.values } : { name: c.name, kind: 'factor', values: c.values as string[] },
+        c.kind === 'numeric'
+          ? { name: c.name, kind: 'numeric', values: c.values }
+          : { name: c.name, kind: 'factor', values: c.values as string[] },
       );
-      if (data.blocks) covariates.push({ name: request.names.blocks ?? 'block', kind: 'factor', values: data.blocks });
-      return lmLin({ outcome, treatment, treatmentName: request.names.treatment, covariates, clusters, seType, alpha });
+      if (data.blocks)
+        covariates.push({ name: request.names.blocks ?? 'block', kind: 'factor', values: data.blocks });
+      return lmLin({
+        outcome,
+        treatment,
+        treatmentName: request.names.treatment,
+        covariates,
+        clusters,
+        seType,
+        alpha,
+      });
     }
     case 'iv':
       return ivRobust({
@@ -139,7 +177,10 @@ export function numericColumns(covariates: readonly CsvCovariate[]): NamedColumn
     }
     const levels = [...new Set(c.values.filter((v): v is string => v !== null))].sort();
     for (const level of levels.slice(1)) {
-      out.push({ name: `${c.name}${level}`, values: Float64Array.from(c.values, (v) => (v === level ? 1 : 0)) });
+      out.push({
+        name: `${c.name}${level}`,
+        values: Float64Array.from(c.values, (v) => (v === level ? 1 : 0)),
+      });
     }
   }
   return out;
@@ -159,7 +200,9 @@ function subsetColumns(c: EstimationColumns, keep: Uint8Array): EstimationColumn
     clusters: c.clusters && pick(c.clusters),
     fixedEffects: c.fixedEffects && pick(c.fixedEffects),
     covariates: c.covariates.map((v) =>
-      v.kind === 'numeric' ? { ...v, values: Float64Array.from(pick(v.values)) } : { ...v, values: pick(v.values) },
+      v.kind === 'numeric'
+        ? { ...v, values: Float64Array.from(pick(v.values)) }
+        : { ...v, values: pick(v.values) },
     ),
     lines: Int32Array.from(pick(c.lines)),
   };
@@ -182,11 +225,21 @@ function randomizationSummary(
   const design = built.design;
   const exact = countCompleteAssignments(design) <= sims;
   const keys = unitKeys(data, design.units);
-  const assignments = exact ? { [Symbol.iterator]: () => enumerateCompleteAssignments(design) } : sampledAssignments(observedCountsDrawer(design, keys, seed), sims);
+  const assignments = exact
+    ? { [Symbol.iterator]: () => enumerateCompleteAssignments(design) }
+    : sampledAssignments(observedCountsDrawer(design, keys, seed), sims);
   const base = { outcome: data.outcome, treatment: data.treatment, assignments, exact, statistic };
   const test = randomizationTest(base);
   const interval = randomizationInterval({ ...base, alpha: request.alpha });
-  return { term: termName, exact, assignments: test.assignments, seed, pValue: test.pValue, confLow: interval.confLow, confHigh: interval.confHigh };
+  return {
+    term: termName,
+    exact,
+    assignments: test.assignments,
+    seed,
+    pValue: test.pValue,
+    confLow: interval.confLow,
+    confHigh: interval.confHigh,
+  };
 }
 
 /** Unit keys for the protocol hash: the cluster label, or the row's line in the file. */

@@ -11,7 +11,8 @@
 export function finiteColumn(values: ArrayLike<number>, name: string): Float64Array {
   const out = values instanceof Float64Array ? values : Float64Array.from(values);
   for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i])) throw new TypeError(`${name}[${i}] is not a finite number (got ${String(values[i])})`);
+    if (!Number.isFinite(out[i]))
+      throw new TypeError(`${name}[${i}] is not a finite number (got ${String(values[i])})`);
   }
   return out;
 }
@@ -24,7 +25,8 @@ export function finiteColumn(values: ArrayLike<number>, name: string): Float64Ar
 export function binaryColumn(values: ArrayLike<number>, name: string): Float64Array {
   const out = Float64Array.from(values);
   for (let i = 0; i < out.length; i++) {
-    if (out[i] !== 0 && out[i] !== 1) throw new TypeError(`${name}[${i}] must be 0 or 1 (got ${String(values[i])})`);
+    if (out[i] !== 0 && out[i] !== 1)
+      throw new TypeError(`${name}[${i}] must be 0 or 1 (got ${String(values[i])})`);
   }
   return out;
 }
@@ -32,7 +34,8 @@ export function binaryColumn(values: ArrayLike<number>, name: string): Float64Ar
 /** @throws {RangeError} when the lengths differ from n */
 export function requireLength(n: number, lengths: Record<string, number | undefined>): void {
   for (const [name, length] of Object.entries(lengths)) {
-    if (length !== undefined && length !== n) throw new RangeError(`${name} has ${length} rows but the outcome has ${n}`);
+    if (length !== undefined && length !== n)
+      throw new RangeError(`${name} has ${length} rows but the outcome has ${n}`);
   }
 }
 

@@ -38,10 +38,12 @@ export function completeDesignFromData(
   clusters?: FactorInput,
 ): CompleteDesignOutcome {
   const n = treatment.length;
-  for (let i = 0; i < n; i++) if (treatment[i] !== 0 && treatment[i] !== 1) throw new RangeError(`treatment must be 0/1 (row ${i})`);
+  for (let i = 0; i < n; i++)
+    if (treatment[i] !== 0 && treatment[i] !== 1) throw new RangeError(`treatment must be 0/1 (row ${i})`);
   const blockCodes = blocks ? encodeFactor(blocks) : { codes: new Int32Array(n), levels: [''] };
   const unitOfRow = clusters ? encodeFactor(clusters).codes : Int32Array.from({ length: n }, (_, i) => i);
-  if (blockCodes.codes.length !== n || unitOfRow.length !== n) throw new RangeError('treatment, blocks and clusters differ in length');
+  if (blockCodes.codes.length !== n || unitOfRow.length !== n)
+    throw new RangeError('treatment, blocks and clusters differ in length');
   const units = n === 0 ? 0 : Math.max(...unitOfRow) + 1;
   const unitTreatment = new Int8Array(units).fill(-1);
   const unitBlock = new Int32Array(units).fill(-1);
@@ -49,11 +51,19 @@ export function completeDesignFromData(
     const u = unitOfRow[i];
     if (unitTreatment[u] === -1) unitTreatment[u] = treatment[i];
     else if (unitTreatment[u] !== treatment[i]) {
-      return { ok: false, reason: 'treatment-varies-within-cluster', message: `treatment varies within cluster ${String(u)}` };
+      return {
+        ok: false,
+        reason: 'treatment-varies-within-cluster',
+        message: `treatment varies within cluster ${String(u)}`,
+      };
     }
     if (unitBlock[u] === -1) unitBlock[u] = blockCodes.codes[i];
     else if (unitBlock[u] !== blockCodes.codes[i]) {
-      return { ok: false, reason: 'cluster-spans-blocks', message: `a cluster spans blocks ${unitBlock[u]} and ${blockCodes.codes[i]}` };
+      return {
+        ok: false,
+        reason: 'cluster-spans-blocks',
+        message: `a cluster spans blocks ${unitBlock[u]} and ${blockCodes.codes[i]}`,
+      };
     }
   }
   const members: number[][] = blockCodes.levels.map(() => []);
@@ -62,7 +72,16 @@ export function completeDesignFromData(
     members[unitBlock[u]].push(u);
     treatedByBlock[unitBlock[u]] += unitTreatment[u];
   }
-  return { ok: true, design: { rows: n, unitOfRow, units, unitsByBlock: members.map((m) => Int32Array.from(m)), treatedByBlock } };
+  return {
+    ok: true,
+    design: {
+      rows: n,
+      unitOfRow,
+      units,
+      unitsByBlock: members.map((m) => Int32Array.from(m)),
+      treatedByBlock,
+    },
+  };
 }
 
 /**
@@ -72,7 +91,10 @@ export function completeDesignFromData(
  * countCompleteAssignments(completeDesignFromData([0, 0, 0, 0, 1, 1, 1, 1]).design); // => 70
  */
 export function countCompleteAssignments(design: CompleteDesign): number {
-  return design.unitsByBlock.reduce((acc, units, b) => acc * binomcoef(units.length, design.treatedByBlock[b]), 1);
+  return design.unitsByBlock.reduce(
+    (acc, units, b) => acc * binomcoef(units.length, design.treatedByBlock[b]),
+    1,
+  );
 }
 
 /**
@@ -85,7 +107,9 @@ export function countCompleteAssignments(design: CompleteDesign): number {
  */
 export function* enumerateCompleteAssignments(design: CompleteDesign): Generator<Uint8Array> {
   const blocks = design.unitsByBlock.length;
-  const choice = design.unitsByBlock.map((_, b) => Int32Array.from({ length: design.treatedByBlock[b] }, (_, k) => k));
+  const choice = design.unitsByBlock.map((_, b) =>
+    Int32Array.from({ length: design.treatedByBlock[b] }, (_, k) => k),
+  );
   const unitZ = new Uint8Array(design.units);
   const rowZ = new Uint8Array(design.rows);
   for (;;) {

@@ -11,7 +11,9 @@ import type { FactorInput } from './types.ts';
  */
 export function factorDummies(name: string, values: FactorInput): { name: string; values: Float64Array }[] {
   const factor = encodeFactor(values);
-  const sorted = factor.levels.map((level, code) => ({ level, code })).sort((a, b) => compareLevels(a.level, b.level));
+  const sorted = factor.levels
+    .map((level, code) => ({ level, code }))
+    .sort((a, b) => compareLevels(a.level, b.level));
   return sorted.slice(1).map(({ level, code }) => {
     const column = new Float64Array(factor.codes.length);
     for (let i = 0; i < column.length; i++) if (factor.codes[i] === code) column[i] = 1;

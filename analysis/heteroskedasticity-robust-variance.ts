@@ -25,7 +25,10 @@ export interface CoefficientVariance {
  * @example
  * // lm_robust(mpg ~ hp, mtcars, se_type = "HC2"): SE(hp) 0.014714733 (see tests/fixtures/estimators)
  */
-export function heteroskedasticityRobustVariance(fit: LeastSquaresFit, seType: HeteroskedasticSeType): CoefficientVariance {
+export function heteroskedasticityRobustVariance(
+  fit: LeastSquaresFit,
+  seType: HeteroskedasticSeType,
+): CoefficientVariance {
   const { n, p, rank } = fit;
   const df = new Float64Array(p).fill(n - rank);
   if (seType === 'classical') return { vcov: classicalVariance(fit), df };

@@ -103,7 +103,8 @@ function formQ(work: Float64Array[], reflections: Reflection[], n: number, p: nu
   for (let c = 0; c < p; c++) {
     const col = new Float64Array(n);
     col[c] = 1;
-    for (let k = reflections.length - 1; k >= 0; k--) reflect(col, work[reflections[k].column], reflections[k]);
+    for (let k = reflections.length - 1; k >= 0; k--)
+      reflect(col, work[reflections[k].column], reflections[k]);
     q.push(col);
   }
   return q;

@@ -22,10 +22,22 @@ import { countClusters } from './cluster-robust-variance.ts';
 import { setupClusters } from './cluster-setup.ts';
 import { coefficientVariance } from './coefficient-variance.ts';
 import { fUpperTail } from './distributions.ts';
-import { armCounts, binaryColumn, checkedAlpha, finiteColumn, requireLength } from './estimator-input-checks.ts';
+import {
+  armCounts,
+  binaryColumn,
+  checkedAlpha,
+  finiteColumn,
+  requireLength,
+} from './estimator-input-checks.ts';
 import type { IvRobustInput } from './estimator-inputs.ts';
 import type { GroupedRows } from './factor-codes.ts';
-import { coefficientsFromBasis, fitLeastSquares, orthonormalBasis, residualsOf, type LeastSquaresFit } from './least-squares.ts';
+import {
+  coefficientsFromBasis,
+  fitLeastSquares,
+  orthonormalBasis,
+  residualsOf,
+  type LeastSquaresFit,
+} from './least-squares.ts';
 import { collinearRefusal } from './lm-robust.ts';
 import { resolveSeType } from './se-type.ts';
 import { nonpositiveDfWarning, termsFromFit } from './term-estimates.ts';
@@ -35,8 +47,16 @@ export function ivRobust(input: IvRobustInput): EstimateOutcome {
   const n = input.outcome.length;
   const alpha = checkedAlpha(input.alpha);
   const covariates = input.covariates ?? [];
-  requireLength(n, { received: input.received.length, assignment: input.assignment.length, ...Object.fromEntries(covariates.map((c) => [c.name, c.values.length])) });
-  if (n === 0) return { ok: false, refusal: { code: 'empty-data', message: 'There are no observations to estimate from.' } };
+  requireLength(n, {
+    received: input.received.length,
+    assignment: input.assignment.length,
+    ...Object.fromEntries(covariates.map((c) => [c.name, c.values.length])),
+  });
+  if (n === 0)
+    return {
+      ok: false,
+      refusal: { code: 'empty-data', message: 'There are no observations to estimate from.' },
+    };
   const y = finiteColumn(input.outcome, 'outcome');
   const d = finiteColumn(input.received, 'received');
   const z = binaryColumn(input.assignment, 'assignment');
@@ -49,18 +69,47 @@ export function ivRobust(input: IvRobustInput): EstimateOutcome {
   const receivedName = input.receivedName ?? 'received';
   const ones = new Float64Array(n).fill(1);
   const instruments = [ones, z, ...w];
-  if (n <= instruments.length) return { ok: false, refusal: { code: 'too-few-observations', message: `${n} observations cannot identify ${instruments.length} parameters.` } };
+  if (n <= instruments.length)
+    return {
+      ok: false,
+      refusal: {
+        code: 'too-few-observations',
+        message: `${n} observations cannot identify ${instruments.length} parameters.`,
+      },
+    };
   const first = fitLeastSquares(d, instruments);
-  if (!first.ok) return collinearRefusal(['(Intercept)', 'assignment', ...covariates.map((c) => c.name)], first.collinear, false);
+  if (!first.ok)
+    return collinearRefusal(
+      ['(Intercept)', 'assignment', ...covariates.map((c) => c.name)],
+      first.collinear,
+      false,
+    );
   const names = ['(Intercept)', receivedName, ...covariates.map((c) => c.name)];
   const dHat = fittedValues(d, first.fit.residuals);
   const basis = orthonormalBasis([ones, dHat, ...w]);
   if (!basis.ok) {
-    return { ok: false, refusal: { code: 'collinear-columns', message: 'Assignment does not predict receipt beyond the covariates (the fitted first stage is collinear with them); the instrumental-variables estimate is not identified.', details: { columns: [receivedName] } } };
+    return {
+      ok: false,
+      refusal: {
+        code: 'collinear-columns',
+        message:
+          'Assignment does not predict receipt beyond the covariates (the fitted first stage is collinear with them); the instrumental-variables estimate is not identified.',
+        details: { columns: [receivedName] },
+      },
+    };
   }
   const beta = coefficientsFromBasis(basis.q, basis.rInv, y);
   const residuals = residualsOf(y, [ones, d, ...w], beta);
-  const fit: LeastSquaresFit = { n, p: names.length, beta, residuals, q: basis.q, rInv: basis.rInv, absorbed: null, rank: names.length };
+  const fit: LeastSquaresFit = {
+    n,
+    p: names.length,
+    beta,
+    residuals,
+    q: basis.q,
+    rInv: basis.rInv,
+    absorbed: null,
+    rank: names.length,
+  };
   const variance = coefficientVariance(fit, se.seType, grouped);
   const terms = termsFromFit(names, beta, variance.vcov, variance.df, alpha);
   const firstStage = firstStageF(first.fit, se.seType, grouped);

@@ -82,7 +82,11 @@ export function coefficientsFromBasis(q: Float64Array[], rInv: Float64Array, y: 
 }
 
 /** e = y − Xβ. */
-export function residualsOf(y: Float64Array, columns: readonly Float64Array[], beta: Float64Array): Float64Array {
+export function residualsOf(
+  y: Float64Array,
+  columns: readonly Float64Array[],
+  beta: Float64Array,
+): Float64Array {
   const e = Float64Array.from(y);
   for (let j = 0; j < columns.length; j++) {
     const col = columns[j];

@@ -26,16 +26,34 @@ import type { EstimateOutcome, EstimatorWarning, NamedColumn } from './types.ts'
 export function lmLin(input: LmLinInput): EstimateOutcome {
   const n = input.outcome.length;
   checkedAlpha(input.alpha);
-  requireLength(n, { treatment: input.treatment.length, ...Object.fromEntries(input.covariates.map((c) => [c.name, lengthOf(c)])) });
-  if (n === 0) return { ok: false, refusal: { code: 'empty-data', message: 'There are no observations to estimate from.' } };
-  if (input.covariates.length === 0) throw new RangeError('lmLin needs at least one covariate (use differenceInMeans or lmRobust without)');
+  requireLength(n, {
+    treatment: input.treatment.length,
+    ...Object.fromEntries(input.covariates.map((c) => [c.name, lengthOf(c)])),
+  });
+  if (n === 0)
+    return {
+      ok: false,
+      refusal: { code: 'empty-data', message: 'There are no observations to estimate from.' },
+    };
+  if (input.covariates.length === 0)
+    throw new RangeError('lmLin needs at least one covariate (use differenceInMeans or lmRobust without)');
   const z = binaryColumn(input.treatment, 'treatment');
   const name = input.treatmentName ?? 'treatment';
   const expanded = expandCovariates(input.covariates, n);
   const centered = expanded.columns.map((c) => ({ name: `${c.name}_c`, values: centeredColumn(c.values) }));
-  const interactions = centered.map((c) => ({ name: `${name}:${c.name}`, values: c.values.map((x, i) => x * z[i]) }));
+  const interactions = centered.map((c) => ({
+    name: `${name}:${c.name}`,
+    values: c.values.map((x, i) => x * z[i]),
+  }));
   const columns: NamedColumn[] = [{ name, values: z }, ...centered, ...interactions];
-  const fitted = lmRobust({ outcome: input.outcome, columns, treatment: name, clusters: input.clusters, seType: input.seType, alpha: input.alpha });
+  const fitted = lmRobust({
+    outcome: input.outcome,
+    columns,
+    treatment: name,
+    clusters: input.clusters,
+    seType: input.seType,
+    alpha: input.alpha,
+  });
   if (!fitted.ok) return fitted;
   const warnings: EstimatorWarning[] = [...fitted.result.warnings];
   const imputed = imputationWarning(expanded.imputed);

@@ -108,7 +108,11 @@ function treatmentCounts(input: LmRobustInput, columns: Float64Array[]) {
 }
 
 /** Refusal naming the collinear columns. */
-export function collinearRefusal(names: readonly string[], collinear: number[], absorbed: boolean): EstimateOutcome {
+export function collinearRefusal(
+  names: readonly string[],
+  collinear: number[],
+  absorbed: boolean,
+): EstimateOutcome {
   const which = collinear.map((j) => names[j]);
   const base = absorbed ? 'the columns before them and the fixed effects' : 'the columns before them';
   return refuse(
@@ -118,6 +122,10 @@ export function collinearRefusal(names: readonly string[], collinear: number[], 
   );
 }
 
-function refuse(code: EstimatorRefusal['code'], message: string, details?: Record<string, unknown>): EstimateOutcome {
+function refuse(
+  code: EstimatorRefusal['code'],
+  message: string,
+  details?: Record<string, unknown>,
+): EstimateOutcome {
   return { ok: false, refusal: { code, message, ...(details ? { details } : {}) } };
 }

@@ -23,7 +23,12 @@ export interface MatchedPairDifference {
   df: number;
 }
 
-export function matchedPairDifference(y: Float64Array, z: Float64Array, blocks: GroupedRows, clustered: boolean): MatchedPairDifference {
+export function matchedPairDifference(
+  y: Float64Array,
+  z: Float64Array,
+  blocks: GroupedRows,
+  clustered: boolean,
+): MatchedPairDifference {
   const n = blocks.order.length;
   const effects: number[] = [];
   const sizes: number[] = [];

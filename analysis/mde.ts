@@ -62,7 +62,9 @@ export function mdeMultiplier(alpha: number, power: number, tails: 1 | 2, df: nu
  * @example
  * individualMde({ n: 41500 }).mde; // => 0.027504882 (SD units)
  */
-export function individualMde(design: { n: number; r2?: number; covariates?: number } & MdeOptions): MdeResult {
+export function individualMde(
+  design: { n: number; r2?: number; covariates?: number } & MdeOptions,
+): MdeResult {
   const { n, r2 = 0, covariates = 0 } = design;
   const o = withDefaults(design);
   if (!(Number.isInteger(n) && n >= 3)) throw new RangeError('n must be an integer ≥ 3');
@@ -117,7 +119,14 @@ function withDefaults(o: MdeOptions) {
   if (!(p > 0 && p < 1)) throw new RangeError('treatmentShare must be in (0, 1)');
   const sd = o.sd ?? 1;
   if (!(sd > 0)) throw new RangeError('sd must be positive');
-  return { alpha: o.alpha ?? 0.05, power: o.power ?? 0.8, tails: o.tails ?? 2, p, sd, distribution: o.distribution ?? 'normal' };
+  return {
+    alpha: o.alpha ?? 0.05,
+    power: o.power ?? 0.8,
+    tails: o.tails ?? 2,
+    p,
+    sd,
+    distribution: o.distribution ?? 'normal',
+  };
 }
 
 function checkR2(r2: number): void {

@@ -58,8 +58,13 @@ export function protocolTreatmentDrawer(input: ProtocolDrawerInput): (j: number)
  * const draw = observedCountsDrawer(design, ['h1', 'h2', 'h3', 'h4'], 'my-seed');
  * draw(1); // row-level 0/1 with the observed treated count in every block
  */
-export function observedCountsDrawer(design: CompleteDesign, unitKeys: readonly string[], seed: string): (j: number) => Uint8Array {
-  if (unitKeys.length !== design.units) throw new RangeError(`expected ${design.units} unit keys, got ${unitKeys.length}`);
+export function observedCountsDrawer(
+  design: CompleteDesign,
+  unitKeys: readonly string[],
+  seed: string,
+): (j: number) => Uint8Array {
+  if (unitKeys.length !== design.units)
+    throw new RangeError(`expected ${design.units} unit keys, got ${unitKeys.length}`);
   if (new Set(unitKeys).size !== unitKeys.length) throw new RangeError('unit keys repeat');
   return (j: number) => {
     const prefix = unitPreimage(riSeed(seed, j), '');

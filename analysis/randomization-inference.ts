@@ -137,7 +137,8 @@ export function randomizationInterval(
     }
   };
   checkLinear(statistic(yMinusZ, z), aObs, bObs);
-  if (!(bObs !== 0)) throw new RangeError('the statistic does not respond to a constant effect (T(Z, Z) = 0)');
+  if (!(bObs !== 0))
+    throw new RangeError('the statistic does not respond to a constant effect (T(Z, Z) = 0)');
   const a: number[] = [];
   const b: number[] = [];
   for (const assignment of input.assignments) {
@@ -171,7 +172,10 @@ export function randomizationInterval(
  * @example
  * const draws = sampledAssignments((j) => drawTreatment(j), 1000);
  */
-export function sampledAssignments(draw: (j: number) => ArrayLike<number>, count: number): Iterable<ArrayLike<number>> {
+export function sampledAssignments(
+  draw: (j: number) => ArrayLike<number>,
+  count: number,
+): Iterable<ArrayLike<number>> {
   if (!(Number.isInteger(count) && count > 0)) throw new RangeError('count must be a positive integer');
   return {
     *[Symbol.iterator]() {
@@ -189,14 +193,26 @@ function prepare(input: RandomizationTestInput) {
   if (z.some((v) => v !== 0 && v !== 1)) throw new RangeError('treatment must be 0/1');
   const sharpNull = input.sharpNull ?? 0;
   if (!Number.isFinite(sharpNull)) throw new RangeError('sharpNull must be finite');
-  return { y, z, statistic: input.statistic ?? differenceInMeansStatistic, sharpNull, alternative: input.alternative ?? 'two-sided' };
+  return {
+    y,
+    z,
+    statistic: input.statistic ?? differenceInMeansStatistic,
+    sharpNull,
+    alternative: input.alternative ?? 'two-sided',
+  };
 }
 
 function countAsExtreme(reference: readonly number[], observed: number, alternative: Alternative): number {
   const tol = 1e-9 * Math.abs(observed);
   let count = 0;
   for (const t of reference) {
-    if (alternative === 'two-sided' ? Math.abs(t) >= Math.abs(observed) - tol : alternative === 'greater' ? t >= observed - tol : t <= observed + tol) {
+    if (
+      alternative === 'two-sided'
+        ? Math.abs(t) >= Math.abs(observed) - tol
+        : alternative === 'greater'
+          ? t >= observed - tol
+          : t <= observed + tol
+    ) {
       count++;
     }
   }
@@ -221,7 +237,11 @@ function findEnd(pAt: (tau: number) => number, start: number, step: number, alph
     accepted = tau;
   }
   if (Number.isNaN(rejected)) return step > 0 ? Infinity : -Infinity;
-  for (let i = 0; i < 200 && Math.abs(rejected - accepted) > 1e-12 * (Math.abs(accepted) + Math.abs(step)); i++) {
+  for (
+    let i = 0;
+    i < 200 && Math.abs(rejected - accepted) > 1e-12 * (Math.abs(accepted) + Math.abs(step));
+    i++
+  ) {
     const mid = (accepted + rejected) / 2;
     if (pAt(mid) <= alpha) rejected = mid;
     else accepted = mid;

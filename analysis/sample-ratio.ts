@@ -39,8 +39,10 @@ export function sampleRatioCheck(
   threshold = 0.001,
 ): SampleRatioCheck {
   if (observed.length < 2) throw new RangeError('a sample-ratio check needs at least two arms');
-  if (observed.length !== weights.length) throw new RangeError('observed counts and weights differ in length');
-  if (observed.some((o) => !(o >= 0) || !Number.isFinite(o))) throw new RangeError('counts must be non-negative');
+  if (observed.length !== weights.length)
+    throw new RangeError('observed counts and weights differ in length');
+  if (observed.some((o) => !(o >= 0) || !Number.isFinite(o)))
+    throw new RangeError('counts must be non-negative');
   if (weights.some((w) => !(w > 0) || !Number.isFinite(w))) throw new RangeError('weights must be positive');
   if (!(threshold > 0 && threshold < 1)) throw new RangeError('threshold must be in (0, 1)');
   const total = observed.reduce((a, b) => a + b, 0);

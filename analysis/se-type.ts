@@ -26,7 +26,11 @@ export function resolveSeType(
   return { ok: true, seType: chosen === 'stata' ? 'HC1' : chosen };
 }
 
-function refuse(chosen: string, where: string, allowed: readonly SeType[]): { ok: false; refusal: EstimatorRefusal } {
+function refuse(
+  chosen: string,
+  where: string,
+  allowed: readonly SeType[],
+): { ok: false; refusal: EstimatorRefusal } {
   return {
     ok: false,
     refusal: {

@@ -9,7 +9,13 @@ import type { EstimatorWarning, TermEstimate } from './types.ts';
 /**
  * @example termEstimate('z', 2, 1, 10, 0.05) // { statistic: 2, pValue: 0.0734, confLow: -0.228, … }
  */
-export function termEstimate(term: string, estimate: number, stdError: number, df: number, alpha: number): TermEstimate {
+export function termEstimate(
+  term: string,
+  estimate: number,
+  stdError: number,
+  df: number,
+  alpha: number,
+): TermEstimate {
   const usableDf = df > 0 ? df : Number.NaN;
   const statistic = estimate / stdError;
   const half = tQuantileAt(1 - alpha / 2, usableDf) * stdError;

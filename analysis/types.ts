@@ -83,9 +83,7 @@ export interface EstimateResult {
   firstStage?: FirstStageF;
 }
 
-export type EstimateOutcome =
-  | { ok: true; result: EstimateResult }
-  | { ok: false; refusal: EstimatorRefusal };
+export type EstimateOutcome = { ok: true; result: EstimateResult } | { ok: false; refusal: EstimatorRefusal };
 
 /** Standard-error types of `lmRobust` (estimatr's `se_type`; "stata" is HC1 without clusters, CR1 with). */
 export type SeType = 'classical' | 'HC0' | 'HC1' | 'HC2' | 'HC3' | 'CR0' | 'CR2' | 'stata';

@@ -10,8 +10,12 @@
  * @example absenceTerciles(['a', 'a', 'a', 'a', 'a', 'a'], [0, 0, 0.1, 0.2, 0.3, 0.4])
  *   // [1, 1, 2, 2, 3, 3]: below = 0, 0, 2, 3, 4, 5 of m = 6
  */
-export function absenceTerciles(districts: readonly string[], rates: readonly (number | null)[]): (1 | 2 | 3 | null)[] {
-  if (districts.length !== rates.length) throw new RangeError('districts and rates must have the same length');
+export function absenceTerciles(
+  districts: readonly string[],
+  rates: readonly (number | null)[],
+): (1 | 2 | 3 | null)[] {
+  if (districts.length !== rates.length)
+    throw new RangeError('districts and rates must have the same length');
   const byDistrict = new Map<string, number[]>();
   for (let i = 0; i < rates.length; i++) {
     const r = rates[i];

@@ -30,11 +30,14 @@ export function parseArms(arms: readonly ArmSpec[]): ParsedArms {
   const millionths: number[] = [];
   for (const arm of arms) {
     if (typeof arm.name !== 'string' || arm.name === '' || /[,\n\r"]/.test(arm.name)) {
-      throw new RangeError(`arm name ${JSON.stringify(arm.name)} must be non-empty without commas, quotes or newlines`);
+      throw new RangeError(
+        `arm name ${JSON.stringify(arm.name)} must be non-empty without commas, quotes or newlines`,
+      );
     }
     if (names.includes(arm.name)) throw new RangeError(`arm ${arm.name} is listed twice`);
     const p = String(arm.probability);
-    if (!DECIMAL.test(p)) throw new RangeError(`probability "${p}" of arm ${arm.name} must be a decimal with at most 6 places`);
+    if (!DECIMAL.test(p))
+      throw new RangeError(`probability "${p}" of arm ${arm.name} must be a decimal with at most 6 places`);
     const [whole, frac = ''] = p.split('.');
     const m = Number(whole) * MILLION + Number(frac.padEnd(6, '0'));
     if (m > MILLION) throw new RangeError(`probability "${p}" of arm ${arm.name} exceeds 1`);

@@ -1,7 +1,12 @@
 import { appendAuditEvent } from '../db/audit.store.ts';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
-import { assignmentBalance, summarizeBalance, type BalanceComparison, type BalanceSummary } from './balance.ts';
+import {
+  assignmentBalance,
+  summarizeBalance,
+  type BalanceComparison,
+  type BalanceSummary,
+} from './balance.ts';
 import {
   copyAssignments,
   exportRows,
@@ -76,7 +81,10 @@ export async function randomizeStudy(db: Db, request: RandomizeRequest): Promise
       });
       if (!outcome.ok) {
         const code = outcome.reason === 'empty_roster' && wave > 1 ? 'CONFLICT' : 'BAD_INPUT';
-        throw new AppError(code, `cannot randomize ${study.slug}: ${outcome.message}`, { reason: outcome.reason, studentKeys: outcome.studentKeys });
+        throw new AppError(code, `cannot randomize ${study.slug}: ${outcome.message}`, {
+          reason: outcome.reason,
+          studentKeys: outcome.studentKeys,
+        });
       }
       const w = outcome.value;
       let id: number;
@@ -135,21 +143,31 @@ function conflict(slug: string, wave: number): AppError {
   return new AppError('CONFLICT', `study ${slug} wave ${wave} is already randomized`, { study: slug, wave });
 }
 
-function chooseWave(study: StudyForRandomization, existing: RandomizationRecord[], requested: number | undefined): number {
+function chooseWave(
+  study: StudyForRandomization,
+  existing: RandomizationRecord[],
+  requested: number | undefined,
+): number {
   if (study.status === 'closed') throw new AppError('CONFLICT', `study ${study.slug} is closed`);
   const next = existing.length + 1;
   if (requested === undefined) {
     if (existing.length > 0) {
-      throw new AppError('CONFLICT', `study ${study.slug} is already randomized; late enrollees are wave ${next} (--wave ${next})`, {
-        study: study.slug,
-        wave: 1,
-      });
+      throw new AppError(
+        'CONFLICT',
+        `study ${study.slug} is already randomized; late enrollees are wave ${next} (--wave ${next})`,
+        {
+          study: study.slug,
+          wave: 1,
+        },
+      );
     }
     return 1;
   }
-  if (!Number.isInteger(requested) || requested < 1) throw new AppError('BAD_INPUT', `wave must be a positive integer`);
+  if (!Number.isInteger(requested) || requested < 1)
+    throw new AppError('BAD_INPUT', `wave must be a positive integer`);
   if (requested < next) throw conflict(study.slug, requested);
-  if (requested > next) throw new AppError('BAD_INPUT', `the next wave of ${study.slug} is ${next}, not ${requested}`);
+  if (requested > next)
+    throw new AppError('BAD_INPUT', `the next wave of ${study.slug} is ${next}, not ${requested}`);
   return requested;
 }
 
@@ -193,11 +211,17 @@ export async function revealedSeed(db: Db, slug: string): Promise<string | null>
  * @returns the mismatches; empty when every stored assignment is exactly what the protocol gives
  * @throws {AppError} NOT_FOUND for an unknown or not yet randomized study
  */
-export async function verifyRandomization(db: Db, slug: string): Promise<{ study: string; waves: number; units: number; mismatches: Mismatch[] }> {
+export async function verifyRandomization(
+  db: Db,
+  slug: string,
+): Promise<{ study: string; waves: number; units: number; mismatches: Mismatch[] }> {
   const study = await requireStudy(db, slug);
   const records = await listRandomizations(db.kysely, study.id);
   if (records.length === 0) throw new AppError('NOT_FOUND', `study ${slug} has not been randomized`);
-  const [members, units] = await Promise.all([loadStoredMembers(db.kysely, study.id), loadStoredUnits(db.kysely, study.id)]);
+  const [members, units] = await Promise.all([
+    loadStoredMembers(db.kysely, study.id),
+    loadStoredUnits(db.kysely, study.id),
+  ]);
   const waves: StoredWave[] = records.map((r) => ({
     wave: r.wave,
     arms: r.arms,
@@ -208,11 +232,20 @@ export async function verifyRandomization(db: Db, slug: string): Promise<{ study
     units: units.filter((u) => u.wave === r.wave),
     members: members.filter((m) => m.wave === r.wave),
   }));
-  return { study: slug, waves: records.length, units: units.length, mismatches: verifyWaves(study.seed, study.seedCommitment, waves) };
+  return {
+    study: slug,
+    waves: records.length,
+    units: units.length,
+    mismatches: verifyWaves(study.seed, study.seedCommitment, waves),
+  };
 }
 
 /** Rows of the assignment export, optionally for one district (LEAID). */
-export async function exportAssignments(db: Db, slug: string, districtLeaid: string | null): Promise<ExportRow[]> {
+export async function exportAssignments(
+  db: Db,
+  slug: string,
+  districtLeaid: string | null,
+): Promise<ExportRow[]> {
   const study = await requireStudy(db, slug);
   const rows = await exportRows(db.kysely, study.id, districtLeaid);
   if (rows.length === 0 && (await listRandomizations(db.kysely, study.id)).length === 0) {

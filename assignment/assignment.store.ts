@@ -78,13 +78,20 @@ function toStudy(r: Record<string, unknown>): StudyForRandomization {
 }
 
 /** Locks the study row until the transaction ends (SELECT … FOR UPDATE): one randomizer at a time. */
-export async function lockStudy(trx: Transaction<Database>, slug: string): Promise<StudyForRandomization | null> {
-  const r = await sql<Record<string, unknown>>`SELECT ${STUDY_COLUMNS} FROM study WHERE slug = ${slug} FOR UPDATE`.execute(trx);
+export async function lockStudy(
+  trx: Transaction<Database>,
+  slug: string,
+): Promise<StudyForRandomization | null> {
+  const r = await sql<
+    Record<string, unknown>
+  >`SELECT ${STUDY_COLUMNS} FROM study WHERE slug = ${slug} FOR UPDATE`.execute(trx);
   return r.rows[0] ? toStudy(r.rows[0]) : null;
 }
 
 export async function findStudyForRandomization(db: Db, slug: string): Promise<StudyForRandomization | null> {
-  const r = await sql<Record<string, unknown>>`SELECT ${STUDY_COLUMNS} FROM study WHERE slug = ${slug}`.execute(db);
+  const r = await sql<
+    Record<string, unknown>
+  >`SELECT ${STUDY_COLUMNS} FROM study WHERE slug = ${slug}`.execute(db);
   return r.rows[0] ? toStudy(r.rows[0]) : null;
 }
 
@@ -101,11 +108,13 @@ export async function listRandomizations(db: Db, studyId: number): Promise<Rando
     unit: x.unit as UnitType,
     blockBy: x.block_by as string[],
     arms: x.arms as ArmSpec[],
-    blockCounts: (x.block_counts as { block_key: string; n: number; counts: Record<string, number> }[]).map((b) => ({
-      blockKey: b.block_key,
-      n: b.n,
-      counts: b.counts,
-    })),
+    blockCounts: (x.block_counts as { block_key: string; n: number; counts: Record<string, number> }[]).map(
+      (b) => ({
+        blockKey: b.block_key,
+        n: b.n,
+        counts: b.counts,
+      }),
+    ),
     units: x.units as number,
     students: x.students as number,
     rosterSha256: x.roster_sha256 as string,
@@ -126,7 +135,9 @@ export async function loadNewStudents(trx: Transaction<Database>, studyId: numbe
       JOIN school sc ON sc.id = s.school_id
       JOIN household h ON h.id = s.household_id
      WHERE d.study_id = ${studyId}
-       AND NOT EXISTS (SELECT 1 FROM assignment_member m WHERE m.study_id = ${studyId} AND m.student_id = s.id)`.execute(trx);
+       AND NOT EXISTS (SELECT 1 FROM assignment_member m WHERE m.study_id = ${studyId} AND m.student_id = s.id)`.execute(
+    trx,
+  );
   return r.rows.map((x) => ({
     studentId: x.id as number,
     districtLeaid: x.nces_leaid as string,
@@ -145,7 +156,10 @@ export async function loadNewStudents(trx: Transaction<Database>, studyId: numbe
 }
 
 /** Units randomized in earlier waves: arm and block by unit key. */
-export async function loadAssignedUnits(db: Db, studyId: number): Promise<Map<string, { arm: string; blockKey: string }>> {
+export async function loadAssignedUnits(
+  db: Db,
+  studyId: number,
+): Promise<Map<string, { arm: string; blockKey: string }>> {
   const r = await sql<{ unit_key: string; arm: string; block_key: string }>`
     SELECT unit_key, arm, block_key FROM assignment WHERE study_id = ${studyId}`.execute(db);
   return new Map(r.rows.map((x) => [x.unit_key, { arm: x.arm, blockKey: x.block_key }]));
@@ -171,7 +185,12 @@ export async function insertRandomization(
 }
 
 /** Bulk-copies every unit and roster row of the wave on the session's connection (inside its transaction). */
-export async function copyAssignments(session: Session, randomizationId: number, studyId: number, w: WaveResult): Promise<void> {
+export async function copyAssignments(
+  session: Session,
+  randomizationId: number,
+  studyId: number,
+  w: WaveResult,
+): Promise<void> {
   const head = `${randomizationId},${studyId},${w.wave},`;
   await session.copyCsv(
     'assignment',
@@ -215,11 +234,21 @@ export async function loadStoredUnits(
 ): Promise<{ wave: number; unitKey: string; blockKey: string; arm: string; hash: string }[]> {
   const r = await sql<{ wave: number; unit_key: string; block_key: string; arm: string; hash: string }>`
     SELECT wave, unit_key, block_key, arm, hash FROM assignment WHERE study_id = ${studyId}`.execute(db);
-  return r.rows.map((x) => ({ wave: x.wave, unitKey: x.unit_key, blockKey: x.block_key, arm: x.arm, hash: x.hash }));
+  return r.rows.map((x) => ({
+    wave: x.wave,
+    unitKey: x.unit_key,
+    blockKey: x.block_key,
+    arm: x.arm,
+    hash: x.hash,
+  }));
 }
 
 /** Rows of `pilot assignments export`, in code-point order of student key. */
-export async function exportRows(db: Db, studyId: number, districtLeaid: string | null): Promise<ExportRow[]> {
+export async function exportRows(
+  db: Db,
+  studyId: number,
+  districtLeaid: string | null,
+): Promise<ExportRow[]> {
   const r = await sql<ExportRow>`
     SELECT a.unit_key, s.sis_id AS student_id, d.nces_leaid AS district_leaid, a.block_key, a.arm, m.wave
       FROM assignment_member m

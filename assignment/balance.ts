@@ -31,7 +31,14 @@ export interface BalanceSummary {
 
 export type BalanceStudent = Pick<
   RosterStudent,
-  'districtLeaid' | 'grade' | 'sex' | 'raceEthnicity' | 'englishLearner' | 'disability' | 'lowIncome' | 'priorYearAbsenceRate'
+  | 'districtLeaid'
+  | 'grade'
+  | 'sex'
+  | 'raceEthnicity'
+  | 'englishLearner'
+  | 'disability'
+  | 'lowIncome'
+  | 'priorYearAbsenceRate'
 > & { arm: string };
 
 export const BALANCE_COVARIATES = [
@@ -71,7 +78,10 @@ export function assignmentBalance(
       arm,
       control,
       overall: table(students.filter(inPair(arm)), arm),
-      byDistrict: districts.map((d) => ({ districtLeaid: d, rows: table(byDistrict.get(d)!.filter(inPair(arm)), arm) })),
+      byDistrict: districts.map((d) => ({
+        districtLeaid: d,
+        rows: table(byDistrict.get(d)!.filter(inPair(arm)), arm),
+      })),
     }));
 }
 
@@ -86,7 +96,8 @@ export function summarizeBalance(comparisons: readonly BalanceComparison[]): Bal
         continue;
       }
       bands[r.smd.band]++;
-      if (!worst || Math.abs(r.smd.smd) > Math.abs(worst.smd)) worst = { covariate: r.covariate, level: r.level, smd: r.smd.smd };
+      if (!worst || Math.abs(r.smd.smd) > Math.abs(worst.smd))
+        worst = { covariate: r.covariate, level: r.level, smd: r.smd.smd };
     }
     return { arm: c.arm, control: c.control, bands, worst };
   });
@@ -104,7 +115,11 @@ const flag = (b: boolean | null) => (b === null || b === undefined ? NaN : b ? 1
 function table(students: readonly BalanceStudent[], arm: string): BalanceRow[] {
   const treatment = students.map((s) => (s.arm === arm ? 1 : 0));
   const columns: CovariateColumn[] = [
-    { name: 'prior_year_absence_rate', kind: 'numeric', values: students.map((s) => s.priorYearAbsenceRate ?? NaN) },
+    {
+      name: 'prior_year_absence_rate',
+      kind: 'numeric',
+      values: students.map((s) => s.priorYearAbsenceRate ?? NaN),
+    },
     { name: 'grade', kind: 'numeric', values: students.map((s) => gradeNumber(s.grade)) },
     { name: 'sex', kind: 'categorical', values: students.map((s) => s.sex) },
     { name: 'race_ethnicity', kind: 'categorical', values: students.map((s) => s.raceEthnicity) },

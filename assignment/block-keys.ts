@@ -16,7 +16,12 @@ export type BlockVariable = (typeof BLOCK_VARIABLES)[number];
 /** The value written for a missing baseline value (its own stratum). */
 export const MISSING = 'NA';
 
-export type MissingBlockValue = { code: 'missing_block_value'; message: string; variable: BlockVariable; students: number };
+export type MissingBlockValue = {
+  code: 'missing_block_value';
+  message: string;
+  variable: BlockVariable;
+  students: number;
+};
 
 /**
  * Grade band of a CEDS grade code: `PK-05` (PK, KG, 01–05), `06-08` or `09-12`; null for any other code.
@@ -64,7 +69,10 @@ export function studentBlockKeys(
     }
   }
   const terciles = blockBy.includes('prior_absence_tercile')
-    ? absenceTerciles(students.map((s) => s.districtLeaid), students.map((s) => s.priorYearAbsenceRate))
+    ? absenceTerciles(
+        students.map((s) => s.districtLeaid),
+        students.map((s) => s.priorYearAbsenceRate),
+      )
     : [];
   const columns = (blockBy as readonly BlockVariable[]).map((variable) => {
     const values = new Array<string>(students.length);
@@ -79,7 +87,8 @@ export function studentBlockKeys(
   const keys = new Array<string>(students.length);
   for (let i = 0; i < students.length; i++) {
     let key = '';
-    for (let c = 0; c < columns.length; c++) key = c === 0 ? columns[c].values[i] : `${key}|${columns[c].values[i]}`;
+    for (let c = 0; c < columns.length; c++)
+      key = c === 0 ? columns[c].values[i] : `${key}|${columns[c].values[i]}`;
     keys[i] = key;
   }
   const warnings: MissingBlockValue[] = columns
@@ -93,7 +102,11 @@ export function studentBlockKeys(
   return { keys, warnings };
 }
 
-function valueOf(variable: BlockVariable, s: RosterStudent, tercile: 1 | 2 | 3 | null | undefined): string | null {
+function valueOf(
+  variable: BlockVariable,
+  s: RosterStudent,
+  tercile: 1 | 2 | 3 | null | undefined,
+): string | null {
   switch (variable) {
     case 'district':
       return s.districtLeaid;

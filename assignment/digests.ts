@@ -21,7 +21,9 @@ export function assignmentSha256(rows: Iterable<{ unitKey: string; arm: string }
 }
 
 /** See {@link assignmentSha256} for the serialization. */
-export function rosterSha256(rows: Iterable<{ studentKey: string; unitKey: string; blockKey: string }>): string {
+export function rosterSha256(
+  rows: Iterable<{ studentKey: string; unitKey: string; blockKey: string }>,
+): string {
   const lines: string[] = [];
   for (const r of rows) lines.push(`${r.studentKey},${r.unitKey},${r.blockKey}`);
   return sortedLinesSha256(lines);

@@ -41,7 +41,11 @@ export interface Draw {
  * @example drawAssignment('s', [{ key: 'a', blockKey: '' }, { key: 'b', blockKey: '' }], arms).armOf
  *   // one unit in each of two 0.5 arms; which one is fixed by the seed
  */
-export function drawAssignment(seed: string, units: readonly DrawUnit[], arms: readonly ArmSpec[] | ParsedArms): Draw {
+export function drawAssignment(
+  seed: string,
+  units: readonly DrawUnit[],
+  arms: readonly ArmSpec[] | ParsedArms,
+): Draw {
   const parsed = 'millionths' in arms ? arms : parseArms(arms);
   const n = units.length;
   const digests = new Uint8Array(32 * n);

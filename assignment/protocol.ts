@@ -19,7 +19,8 @@ export const ALGORITHM_VERSION = 1;
 
 /** The seed a wave is randomized with: S for wave 1, S + "|wave" + w for w ≥ 2. */
 export function waveSeed(seed: string, wave: number): string {
-  if (!Number.isInteger(wave) || wave < 1) throw new RangeError(`wave must be a positive integer, got ${wave}`);
+  if (!Number.isInteger(wave) || wave < 1)
+    throw new RangeError(`wave must be a positive integer, got ${wave}`);
   return wave === 1 ? seed : `${seed}|wave${wave}`;
 }
 
@@ -30,7 +31,8 @@ export function seedDerivation(wave: number): string {
 
 /** The seed of randomization-inference permutation j (j = 1, 2, …) of a design randomized with `seed`. */
 export function riSeed(seed: string, j: number): string {
-  if (!Number.isInteger(j) || j < 0) throw new RangeError(`permutation index must be a non-negative integer, got ${j}`);
+  if (!Number.isInteger(j) || j < 0)
+    throw new RangeError(`permutation index must be a non-negative integer, got ${j}`);
   return `${seed}|ri${j}`;
 }
 
@@ -48,7 +50,9 @@ const hasOneShot = typeof oneShotHash === 'function';
 
 /** SHA-256 digest (32 bytes) of a string's UTF-8 bytes. */
 export function sha256(text: string): Buffer {
-  return hasOneShot ? oneShotHash('sha256', text, 'buffer') : createHash('sha256').update(text, 'utf8').digest();
+  return hasOneShot
+    ? oneShotHash('sha256', text, 'buffer')
+    : createHash('sha256').update(text, 'utf8').digest();
 }
 
 export function sha256Hex(text: string): string {

@@ -81,11 +81,13 @@ export type WaveOutcome =
 export function randomizeWave(input: WaveInput): WaveOutcome {
   const parsed = parseArms(input.arms);
   const seed = waveSeed(input.seed, input.wave);
-  if (input.students.length === 0) return { ok: false, reason: 'empty_roster', message: `wave ${input.wave} has no students to randomize` };
+  if (input.students.length === 0)
+    return { ok: false, reason: 'empty_roster', message: `wave ${input.wave} has no students to randomize` };
   const assigned = input.assignedUnits ?? new Map<string, { arm: string; blockKey: string }>();
   const blocks = studentBlockKeys(input.students, input.blockBy);
   const formed = formUnits(input.students, input.unit, blocks.keys, new Set(assigned.keys()));
-  if (!formed.ok) return { ok: false, reason: formed.reason, message: formed.message, studentKeys: formed.studentKeys };
+  if (!formed.ok)
+    return { ok: false, reason: formed.reason, message: formed.message, studentKeys: formed.studentKeys };
 
   const draw = drawAssignment(seed, formed.units, parsed);
   const units: UnitAssignment[] = formed.units.map((u, i) => ({

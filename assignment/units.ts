@@ -49,7 +49,8 @@ export function formUnits(
   studentBlockKeys: readonly string[],
   assignedUnits: ReadonlySet<string> = new Set(),
 ): FormUnitsOutcome {
-  if (studentBlockKeys.length !== students.length) throw new RangeError('one block key per student is required');
+  if (studentBlockKeys.length !== students.length)
+    throw new RangeError('one block key per student is required');
   const members: RosterMember[] = new Array(students.length);
   // Two-level index (district or '' → id within it) so each unit key string is built only once.
   const index = new Map<string, Map<string, number>>();
@@ -72,7 +73,10 @@ export function formUnits(
     if (u === undefined) {
       u = units.length;
       group.set(inner, u);
-      units.push({ key: unit === 'student' ? sKey : (unitKeyOf(s, unit) as string), blockKey: studentBlockKeys[i] });
+      units.push({
+        key: unit === 'student' ? sKey : (unitKeyOf(s, unit) as string),
+        blockKey: studentBlockKeys[i],
+      });
       chosen.push(i);
       members[i] = { studentIndex: i, studentKey: sKey, unitKey: units[u].key, inherited: false };
       continue;
@@ -94,7 +98,12 @@ export function formUnits(
     };
   }
   if (assignedUnits.size === 0) {
-    return { ok: true, units, members, warnings: clusterWarnings(units, members, studentBlockKeys, chosen, disagree) };
+    return {
+      ok: true,
+      units,
+      members,
+      warnings: clusterWarnings(units, members, studentBlockKeys, chosen, disagree),
+    };
   }
   // Late wave: members of units randomized earlier inherit their arm; only new units are drawn.
   const fresh: DrawUnit[] = [];

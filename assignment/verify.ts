@@ -20,7 +20,14 @@ export interface StoredWave {
 
 export interface Mismatch {
   wave: number | null;
-  kind: 'seed_commitment' | 'roster_size' | 'arm' | 'order_hash' | 'assignment_sha256' | 'roster_sha256' | 'block_counts';
+  kind:
+    | 'seed_commitment'
+    | 'roster_size'
+    | 'arm'
+    | 'order_hash'
+    | 'assignment_sha256'
+    | 'roster_sha256'
+    | 'block_counts';
   message: string;
 }
 
@@ -34,31 +41,64 @@ export interface Mismatch {
 export function verifyWaves(seed: string, seedCommitment: string, waves: readonly StoredWave[]): Mismatch[] {
   const out: Mismatch[] = [];
   if (sha256Hex(seed) !== seedCommitment) {
-    out.push({ wave: null, kind: 'seed_commitment', message: `SHA-256 of the seed is not the published commitment ${seedCommitment}` });
+    out.push({
+      wave: null,
+      kind: 'seed_commitment',
+      message: `SHA-256 of the seed is not the published commitment ${seedCommitment}`,
+    });
   }
   for (const w of waves) {
-    const draw = drawAssignment(waveSeed(seed, w.wave), w.units.map((u) => ({ key: u.unitKey, blockKey: u.blockKey })), w.arms);
+    const draw = drawAssignment(
+      waveSeed(seed, w.wave),
+      w.units.map((u) => ({ key: u.unitKey, blockKey: u.blockKey })),
+      w.arms,
+    );
     const derived = w.units.map((u, i) => ({ unitKey: u.unitKey, arm: draw.arms[draw.armOf[i]] }));
     w.units.forEach((u, i) => {
       if (derived[i].arm !== u.arm) {
-        out.push({ wave: w.wave, kind: 'arm', message: `unit ${u.unitKey} is stored as ${u.arm}, the protocol gives ${derived[i].arm}` });
+        out.push({
+          wave: w.wave,
+          kind: 'arm',
+          message: `unit ${u.unitKey} is stored as ${u.arm}, the protocol gives ${derived[i].arm}`,
+        });
       }
-      if (orderHashHex(draw, i) !== u.hash) out.push({ wave: w.wave, kind: 'order_hash', message: `unit ${u.unitKey} has a wrong ordering hash` });
+      if (orderHashHex(draw, i) !== u.hash)
+        out.push({
+          wave: w.wave,
+          kind: 'order_hash',
+          message: `unit ${u.unitKey} has a wrong ordering hash`,
+        });
     });
     const sha = assignmentSha256(derived);
     if (sha !== w.assignmentSha256) {
-      out.push({ wave: w.wave, kind: 'assignment_sha256', message: `re-derived assignment SHA-256 is ${sha}, the record says ${w.assignmentSha256}` });
+      out.push({
+        wave: w.wave,
+        kind: 'assignment_sha256',
+        message: `re-derived assignment SHA-256 is ${sha}, the record says ${w.assignmentSha256}`,
+      });
     }
     const stored = assignmentSha256(w.units);
     if (stored !== w.assignmentSha256) {
-      out.push({ wave: w.wave, kind: 'assignment_sha256', message: `stored assignment SHA-256 is ${stored}, the record says ${w.assignmentSha256}` });
+      out.push({
+        wave: w.wave,
+        kind: 'assignment_sha256',
+        message: `stored assignment SHA-256 is ${stored}, the record says ${w.assignmentSha256}`,
+      });
     }
     if (w.members.length !== w.students) {
-      out.push({ wave: w.wave, kind: 'roster_size', message: `${w.members.length} roster rows join a unit, the record says ${w.students} students` });
+      out.push({
+        wave: w.wave,
+        kind: 'roster_size',
+        message: `${w.members.length} roster rows join a unit, the record says ${w.students} students`,
+      });
     }
     const roster = rosterSha256(w.members);
     if (roster !== w.rosterSha256) {
-      out.push({ wave: w.wave, kind: 'roster_sha256', message: `roster SHA-256 is ${roster}, the record says ${w.rosterSha256}` });
+      out.push({
+        wave: w.wave,
+        kind: 'roster_sha256',
+        message: `roster SHA-256 is ${roster}, the record says ${w.rosterSha256}`,
+      });
     }
     const counts = draw.blocks.map((b) => `${b.blockKey}:${b.n}:${b.counts.join('/')}`);
     const recorded = [...w.blockCounts]

@@ -52,10 +52,16 @@ export async function run(args: string[]): Promise<void> {
   const readStart = performance.now();
   const table = readCsv(readFileSync(path, 'utf8'));
   const readSeconds = seconds(readStart);
-  console.log(`${table.n} students, ${households} households, ${blocks} blocks; CSV read in ${readSeconds.toFixed(2)} s`);
+  console.log(
+    `${table.n} students, ${households} households, ${blocks} blocks; CSV read in ${readSeconds.toFixed(2)} s`,
+  );
   const timings = timePilot(table);
   const subset = slice(table, Math.min(CR2_R_LIMIT, table.n));
-  timings.push(timeOne(`cr2-dim-${subset.n}`, () => differenceInMeans({ outcome: subset.y, treatment: subset.z, clusters: subset.household })));
+  timings.push(
+    timeOne(`cr2-dim-${subset.n}`, () =>
+      differenceInMeans({ outcome: subset.y, treatment: subset.z, clusters: subset.household }),
+    ),
+  );
   const r = args.includes('--no-r') ? null : timeEstimatr(path.pathname);
   printTable(timings, r, readSeconds);
   const rss = process.resourceUsage().maxRSS / 1024;
@@ -67,8 +73,30 @@ function timePilot(t: Table): Timing[] {
     ['plain-dim', () => differenceInMeans({ outcome: t.y, treatment: t.z })],
     ['blocked-dim', () => differenceInMeans({ outcome: t.y, treatment: t.z, blocks: t.block })],
     ['cr2-dim', () => differenceInMeans({ outcome: t.y, treatment: t.z, clusters: t.household })],
-    ['lm-lin-hc2', () => lmLin({ outcome: t.y, treatment: t.z, treatmentName: 'z', covariates: [{ name: 'prior', values: t.prior }], seType: 'HC2' })],
-    ['stata-ols', () => lmRobust({ outcome: t.y, columns: [{ name: 'z', values: t.z }, { name: 'prior', values: t.prior }], clusters: t.household, seType: 'stata' })],
+    [
+      'lm-lin-hc2',
+      () =>
+        lmLin({
+          outcome: t.y,
+          treatment: t.z,
+          treatmentName: 'z',
+          covariates: [{ name: 'prior', values: t.prior }],
+          seType: 'HC2',
+        }),
+    ],
+    [
+      'stata-ols',
+      () =>
+        lmRobust({
+          outcome: t.y,
+          columns: [
+            { name: 'z', values: t.z },
+            { name: 'prior', values: t.prior },
+          ],
+          clusters: t.household,
+          seType: 'stata',
+        }),
+    ],
   ];
   return cases.map(([name, f]) => timeOne(name, f));
 }
@@ -83,20 +111,38 @@ function timeOne(name: string, f: () => EstimateOutcome): Timing {
 }
 
 /** estimatr's timings and numbers keyed by case name, or null without R. */
-function timeEstimatr(csv: string): Map<string, { seconds: number; estimate: number; stdError: number; df: number }> | null {
+function timeEstimatr(
+  csv: string,
+): Map<string, { seconds: number; estimate: number; stdError: number; df: number }> | null {
   try {
-    execFileSync('Rscript', ['-e', 'stopifnot(requireNamespace("estimatr", quietly = TRUE), requireNamespace("data.table", quietly = TRUE))'], { stdio: 'ignore' });
+    execFileSync(
+      'Rscript',
+      [
+        '-e',
+        'stopifnot(requireNamespace("estimatr", quietly = TRUE), requireNamespace("data.table", quietly = TRUE))',
+      ],
+      { stdio: 'ignore' },
+    );
   } catch {
     console.log('Rscript with estimatr and data.table not found: skipping the estimatr comparison');
     return null;
   }
   const script = new URL('estimatr-timings.R', DATA_DIR);
   writeFileSync(script, R_SCRIPT);
-  const out = execFileSync('Rscript', [script.pathname, csv, String(CR2_R_LIMIT)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync('Rscript', [script.pathname, csv, String(CR2_R_LIMIT)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   const rows = new Map<string, { seconds: number; estimate: number; stdError: number; df: number }>();
   for (const line of out.split('\n')) {
     const [tag, name, s, estimate, stdError, df] = line.trim().split(/\s+/);
-    if (tag === 'TIMING') rows.set(name, { seconds: Number(s), estimate: Number(estimate), stdError: Number(stdError), df: Number(df) });
+    if (tag === 'TIMING')
+      rows.set(name, {
+        seconds: Number(s),
+        estimate: Number(estimate),
+        stdError: Number(stdError),
+        df: Number(df),
+      });
   }
   return rows;
 }
@@ -128,11 +174,24 @@ function printTable(timings: Timing[], r: ReturnType<typeof timeEstimatr>, readS
   for (const t of timings) {
     const ref = r?.get(t.name);
     const speedUp = ref ? `${(ref.seconds / t.pilotSeconds).toFixed(1)}×` : '';
-    const diff = ref ? Math.max(rel(t.estimate, ref.estimate), rel(t.stdError, ref.stdError), rel(t.df, ref.df)).toExponential(1) : '';
-    const rCell = ref ? ref.seconds.toFixed(3) : t.name === 'cr2-dim' ? `skipped (> ${CR2_R_LIMIT} students: out of memory)` : '–';
+    const diff = ref
+      ? Math.max(
+          rel(t.estimate, ref.estimate),
+          rel(t.stdError, ref.stdError),
+          rel(t.df, ref.df),
+        ).toExponential(1)
+      : '';
+    const rCell = ref
+      ? ref.seconds.toFixed(3)
+      : t.name === 'cr2-dim'
+        ? `skipped (> ${CR2_R_LIMIT} students: out of memory)`
+        : '–';
     console.log(`| ${t.name} | ${t.pilotSeconds.toFixed(3)} | ${rCell} | ${speedUp} | ${diff} |`);
   }
-  console.log('\nPilot df of the household-clustered CR2 DiM (Bell–McCaffrey):', timings.find((t) => t.name === 'cr2-dim')?.df);
+  console.log(
+    '\nPilot df of the household-clustered CR2 DiM (Bell–McCaffrey):',
+    timings.find((t) => t.name === 'cr2-dim')?.df,
+  );
 }
 
 function rel(a: number, b: number): number {
@@ -210,7 +269,14 @@ function normal(rng: () => number): number {
 function readCsv(text: string): Table {
   const lines = text.split('\n');
   const n = lines.length - 2;
-  const t: Table = { n, household: new Float64Array(n), block: new Float64Array(n), z: new Float64Array(n), prior: new Float64Array(n), y: new Float64Array(n) };
+  const t: Table = {
+    n,
+    household: new Float64Array(n),
+    block: new Float64Array(n),
+    z: new Float64Array(n),
+    prior: new Float64Array(n),
+    y: new Float64Array(n),
+  };
   for (let i = 0; i < n; i++) {
     const f = lines[i + 1].split(',');
     t.household[i] = Number(f[1]);
@@ -223,5 +289,12 @@ function readCsv(text: string): Table {
 }
 
 function slice(t: Table, n: number): Table {
-  return { n, household: t.household.subarray(0, n), block: t.block.subarray(0, n), z: t.z.subarray(0, n), prior: t.prior.subarray(0, n), y: t.y.subarray(0, n) };
+  return {
+    n,
+    household: t.household.subarray(0, n),
+    block: t.block.subarray(0, n),
+    z: t.z.subarray(0, n),
+    prior: t.prior.subarray(0, n),
+    y: t.y.subarray(0, n),
+  };
 }

@@ -20,7 +20,9 @@ import { writeSyntheticStudy } from '../cohorts/synth/synth.service.ts';
 
 function option(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1] : (args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+  return i >= 0 && args[i + 1]
+    ? args[i + 1]
+    : (args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 }
 
 let peakRss = 0;
@@ -32,7 +34,14 @@ async function dataset(students: number, districts: number): Promise<string> {
   const dir = join('bench', '.data', `import-${districts}x${students}`);
   if (!existsSync(join(dir, 'manifest.json'))) {
     console.log(`generating ${students} students in ${districts} districts into ${dir} …`);
-    await writeSyntheticStudy(dir, { districts, students, seed: 'bench-import', year: 2025, oneroster: 0, exceptions: false });
+    await writeSyntheticStudy(dir, {
+      districts,
+      students,
+      seed: 'bench-import',
+      year: 2025,
+      oneroster: 0,
+      exceptions: false,
+    });
   }
   return dir;
 }
@@ -46,9 +55,11 @@ async function openBenchDb(kind: 'postgres' | 'pglite'): Promise<Db> {
       await rm(dir, { recursive: true, force: true });
     });
   }
-  return openScratchPostgres(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', 'pilot_bench');
+  return openScratchPostgres(
+    process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    'pilot_bench',
+  );
 }
-
 
 /** The attendance file's data lines, streamed (header dropped), for the bare COPY. */
 async function* dataLines(path: string): AsyncGenerator<string> {
@@ -63,16 +74,40 @@ async function* dataLines(path: string): AsyncGenerator<string> {
   }
 }
 
-async function runOn(kind: 'postgres' | 'pglite', dir: string, districts: { leaid: string; name: string; state: string; locale: number }[]) {
+async function runOn(
+  kind: 'postgres' | 'pglite',
+  dir: string,
+  districts: { leaid: string; name: string; state: string; locale: number }[],
+) {
   const db = await openBenchDb(kind);
   try {
     await migrateToLatest(db);
-    await createStudy(db, { slug: 'bench', name: 'Bench', unit: 'household', arms: 'control:0.5,treatment:0.5', blockBy: 'district' }, 'bench');
+    await createStudy(
+      db,
+      {
+        slug: 'bench',
+        name: 'Bench',
+        unit: 'household',
+        arms: 'control:0.5,treatment:0.5',
+        blockBy: 'district',
+      },
+      'bench',
+    );
     let t = performance.now();
     for (const d of districts) {
       await enrollDistrict(db, { study: 'bench', ...d, allowNonrural: true }, 'bench');
-      for (const [k, f] of [['schools', 'schools.csv'], ['roster', 'students.csv'], ['contacts', 'contacts.csv'], ['calendar', 'calendar.csv'], ['enrollment', 'enrollment.csv']] as [RequestedKind, string][]) {
-        await importFile(db, { study: 'bench', leaid: d.leaid, kind: k, path: join(dir, d.leaid, f) }, 'bench');
+      for (const [k, f] of [
+        ['schools', 'schools.csv'],
+        ['roster', 'students.csv'],
+        ['contacts', 'contacts.csv'],
+        ['calendar', 'calendar.csv'],
+        ['enrollment', 'enrollment.csv'],
+      ] as [RequestedKind, string][]) {
+        await importFile(
+          db,
+          { study: 'bench', leaid: d.leaid, kind: k, path: join(dir, d.leaid, f) },
+          'bench',
+        );
       }
     }
     const rosterSeconds = (performance.now() - t) / 1000;
@@ -83,7 +118,16 @@ async function runOn(kind: 'postgres' | 'pglite', dir: string, districts: { leai
     t = performance.now();
     for (const d of districts) {
       peakRss = process.memoryUsage().rss;
-      const s = await importFile(db, { study: 'bench', leaid: d.leaid, kind: 'attendance', path: join(dir, d.leaid, 'attendance_daily.csv') }, 'bench');
+      const s = await importFile(
+        db,
+        {
+          study: 'bench',
+          leaid: d.leaid,
+          kind: 'attendance',
+          path: join(dir, d.leaid, 'attendance_daily.csv'),
+        },
+        'bench',
+      );
       rows += s.rowsRead;
       if (s.rowsRead < smallest.rows) smallest = { rows: s.rowsRead, peak: peakRss };
       if (s.rowsRead > largest.rows) largest = { rows: s.rowsRead, peak: peakRss };
@@ -92,12 +136,18 @@ async function runOn(kind: 'postgres' | 'pglite', dir: string, districts: { leai
     const importSeconds = (performance.now() - t) / 1000;
     process.stdout.write('\n');
 
-    await sql`CREATE TABLE bare_attendance (student_id text, date text, category text, absent_fraction text, suspension text, sis_code text)`.execute(db.kysely);
+    await sql`CREATE TABLE bare_attendance (student_id text, date text, category text, absent_fraction text, suspension text, sis_code text)`.execute(
+      db.kysely,
+    );
     t = performance.now();
     let bare = 0;
     await db.withSession(async (s) => {
       for (const d of districts) {
-        bare += await s.copyCsv('bare_attendance', ['student_id', 'date', 'category', 'absent_fraction', 'suspension', 'sis_code'], dataLines(join(dir, d.leaid, 'attendance_daily.csv')));
+        bare += await s.copyCsv(
+          'bare_attendance',
+          ['student_id', 'date', 'category', 'absent_fraction', 'suspension', 'sis_code'],
+          dataLines(join(dir, d.leaid, 'attendance_daily.csv')),
+        );
       }
     });
     const copySeconds = (performance.now() - t) / 1000;
@@ -113,17 +163,31 @@ export async function run(args: string[]): Promise<void> {
   const which = option(args, 'db', 'both');
   const dir = await dataset(students, districtCount);
   const districts = (await readFile(join(dir, 'districts.csv'), 'utf8'))
-    .trim().split('\n').slice(1)
+    .trim()
+    .split('\n')
+    .slice(1)
     .map((l) => l.split(','))
     .map(([leaid, name, state, locale]) => ({ leaid, name, state, locale: Number(locale) }));
   const kinds = (which === 'both' ? ['postgres', 'pglite'] : [which]) as ('postgres' | 'pglite')[];
   const results = [];
   for (const k of kinds) results.push(await runOn(k, dir, districts));
-  console.log(`\nimport of ${districts.length} districts, ${students.toLocaleString('en-US')} students (node ${process.version})`);
-  console.log('database  | roster+contacts+calendar+enrollment | attendance rows | import      | rows/s    | bare COPY   | rows/s    | import/COPY | peak RSS smallest → largest file');
+  console.log(
+    `\nimport of ${districts.length} districts, ${students.toLocaleString('en-US')} students (node ${process.version})`,
+  );
+  console.log(
+    'database  | roster+contacts+calendar+enrollment | attendance rows | import      | rows/s    | bare COPY   | rows/s    | import/COPY | peak RSS smallest → largest file',
+  );
   for (const r of results) {
     console.log(
-      `${r.kind.padEnd(9)} | ${`${r.rosterSeconds.toFixed(1)} s`.padStart(35)} | ${r.rows.toLocaleString('en-US').padStart(15)} | ${`${r.importSeconds.toFixed(1)} s`.padStart(11)} | ${Math.round(r.rows / r.importSeconds).toLocaleString('en-US').padStart(9)} | ${`${r.copySeconds.toFixed(1)} s`.padStart(11)} | ${Math.round(r.bare / r.copySeconds).toLocaleString('en-US').padStart(9)} | ${`${(r.importSeconds / r.copySeconds).toFixed(2)}×`.padStart(11)} | ${mb(r.smallest.peak)} (${r.smallest.rows.toLocaleString('en-US')} rows) → ${mb(r.largest.peak)} (${r.largest.rows.toLocaleString('en-US')} rows)`,
+      `${r.kind.padEnd(9)} | ${`${r.rosterSeconds.toFixed(1)} s`.padStart(35)} | ${r.rows.toLocaleString('en-US').padStart(15)} | ${`${r.importSeconds.toFixed(1)} s`.padStart(11)} | ${Math.round(
+        r.rows / r.importSeconds,
+      )
+        .toLocaleString('en-US')
+        .padStart(9)} | ${`${r.copySeconds.toFixed(1)} s`.padStart(11)} | ${Math.round(r.bare / r.copySeconds)
+        .toLocaleString('en-US')
+        .padStart(
+          9,
+        )} | ${`${(r.importSeconds / r.copySeconds).toFixed(2)}×`.padStart(11)} | ${mb(r.smallest.peak)} (${r.smallest.rows.toLocaleString('en-US')} rows) → ${mb(r.largest.peak)} (${r.largest.rows.toLocaleString('en-US')} rows)`,
     );
   }
 }

@@ -9,7 +9,9 @@ const names = readdirSync(new URL('../bench/', import.meta.url))
   .map((f) => f.replace(/\.bench\.ts$/, ''));
 const [name, ...options] = process.argv.slice(2);
 if (!name || !names.includes(name)) {
-  console.error(`${name ? `unknown benchmark "${name}". ` : ''}usage: npm run bench -- <${names.join('|')}> [options]`);
+  console.error(
+    `${name ? `unknown benchmark "${name}". ` : ''}usage: npm run bench -- <${names.join('|')}> [options]`,
+  );
   process.exit(2);
 }
 const mod = await import(`../bench/${name}.bench.ts`);

@@ -11,10 +11,16 @@ import type { CliContext } from './context.ts';
 export async function withDatabase<T>(ctx: CliContext, fn: (db: Db) => Promise<T>): Promise<T> {
   const db = await openDatabase(ctx.config);
   try {
-    const known = await new Migrator({ db: db.kysely, provider: { getMigrations: async () => migrations } }).getMigrations();
+    const known = await new Migrator({
+      db: db.kysely,
+      provider: { getMigrations: async () => migrations },
+    }).getMigrations();
     const pending = known.filter((m) => !m.executedAt).map((m) => m.name);
     if (pending.length > 0) {
-      throw new AppError('BAD_INPUT', `the database ${describeDatabase(ctx)} is not initialized or is out of date (${pending.length} pending migrations); run \`pilot init\``);
+      throw new AppError(
+        'BAD_INPUT',
+        `the database ${describeDatabase(ctx)} is not initialized or is out of date (${pending.length} pending migrations); run \`pilot init\``,
+      );
     }
     return await fn(db);
   } finally {

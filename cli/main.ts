@@ -59,10 +59,14 @@ export async function main(argv: string[], partial: Partial<CliContext> = {}): P
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof AppError) {
       ctx.stderr.write(`error: ${error.message}\n`);
-      const problems = (error.details as { problems?: { file: string; line: number; column: string | null; reason: string }[] })
-        ?.problems;
+      const problems = (
+        error.details as {
+          problems?: { file: string; line: number; column: string | null; reason: string }[];
+        }
+      )?.problems;
       if (problems) {
-        for (const p of problems) ctx.stderr.write(`  ${p.file}:${p.line}${p.column ? `:${p.column}` : ''}: ${p.reason}\n`);
+        for (const p of problems)
+          ctx.stderr.write(`  ${p.file}:${p.line}${p.column ? `:${p.column}` : ''}: ${p.reason}\n`);
       }
     } else {
       ctx.stderr.write(`internal error: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -5,7 +5,11 @@ import type { CliContext } from './context.ts';
  * A progress bar on stderr when it is a terminal (nothing otherwise, so pipes and --json stay clean).
  * Returns the update function and a stop function.
  */
-export function progressBar(ctx: CliContext, label: string, unit: 'bytes' | 'items' = 'bytes'): { update: (done: number, total: number) => void; stop: () => void } {
+export function progressBar(
+  ctx: CliContext,
+  label: string,
+  unit: 'bytes' | 'items' = 'bytes',
+): { update: (done: number, total: number) => void; stop: () => void } {
   if (!ctx.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {

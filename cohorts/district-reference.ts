@@ -33,7 +33,10 @@ export function emptyReference(leaid: string): DistrictReference {
 }
 
 /** The enrollment window holding date (ISO strings compare as dates), or null. */
-export function windowOn(windows: readonly EnrollmentWindow[] | undefined, date: string): EnrollmentWindow | null {
+export function windowOn(
+  windows: readonly EnrollmentWindow[] | undefined,
+  date: string,
+): EnrollmentWindow | null {
   if (!windows) return null;
   for (const w of windows) if (w.entry <= date && (w.exit === null || date <= w.exit)) return w;
   return null;

@@ -3,7 +3,18 @@ import type { MergeSpec } from './import.store.ts';
 const caregiverMerge = (stage: string, districtId: number): MergeSpec => ({
   table: 'caregiver',
   key: ['district_id', 'contact_key'],
-  values: ['household_id', 'relationship', 'first_name', 'last_name', 'phone_e164', 'email', 'language', 'sms_consent', 'opt_out_at', 'opt_out_channel'],
+  values: [
+    'household_id',
+    'relationship',
+    'first_name',
+    'last_name',
+    'phone_e164',
+    'email',
+    'language',
+    'sms_consent',
+    'opt_out_at',
+    'opt_out_channel',
+  ],
   source: `SELECT DISTINCT ON (s.contact_key) ${districtId}::int AS district_id, s.contact_key, h.id AS household_id, s.relationship,
                   s.first_name, s.last_name, s.phone_e164, s.email, s.language, s.sms_consent, s.opt_out_at, s.opt_out_channel
            FROM ${stage} s JOIN household h ON h.district_id = ${districtId} AND h.household_key = s.household_key
@@ -24,7 +35,18 @@ export const MERGES = {
   student: (stage: string, districtId: number): MergeSpec => ({
     table: 'student',
     key: ['district_id', 'sis_id'],
-    values: ['state_id', 'school_id', 'grade', 'household_id', 'sex', 'race_ethnicity', 'english_learner', 'disability', 'low_income', 'prior_year_absence_rate'],
+    values: [
+      'state_id',
+      'school_id',
+      'grade',
+      'household_id',
+      'sex',
+      'race_ethnicity',
+      'english_learner',
+      'disability',
+      'low_income',
+      'prior_year_absence_rate',
+    ],
     source: `SELECT ${districtId}::int AS district_id, s.sis_id, s.state_id, s.school_id, s.grade, h.id AS household_id, s.sex,
                     s.race_ethnicity, s.english_learner, s.disability, s.low_income, s.prior_year_absence_rate
              FROM ${stage} s JOIN household h ON h.district_id = ${districtId} AND h.household_key = s.household_key`,
@@ -80,9 +102,29 @@ export interface DuplicateCheck {
 export const STAGE_KEYS: Record<string, DuplicateCheck> = {
   schools: { key: ['school_key'], column: 'school_id', what: 'school_id', shown: 'school_key' },
   roster: { key: ['sis_id'], column: 'student_id', what: 'student_id', shown: 'sis_id' },
-  contacts: { key: ['contact_key', 'student_id'], column: 'contact_id', what: 'contact_id and student_id', shown: 'contact_key' },
+  contacts: {
+    key: ['contact_key', 'student_id'],
+    column: 'contact_id',
+    what: 'contact_id and student_id',
+    shown: 'contact_key',
+  },
   calendar: { key: ['school_id', 'date'], column: 'date', what: 'school_id and date', shown: 'date::text' },
-  enrollment: { key: ['student_id', 'school_id', 'entry_date'], column: 'entry_date', what: 'student_id, school_id and entry_date', shown: 'entry_date::text' },
-  attendance_daily: { key: ['student_id', 'date'], column: 'date', what: 'student_id and date', shown: 'date::text' },
-  attendance_monthly: { key: ['student_id', 'month'], column: 'month', what: 'student_id and month', shown: "to_char(month, 'YYYY-MM')" },
+  enrollment: {
+    key: ['student_id', 'school_id', 'entry_date'],
+    column: 'entry_date',
+    what: 'student_id, school_id and entry_date',
+    shown: 'entry_date::text',
+  },
+  attendance_daily: {
+    key: ['student_id', 'date'],
+    column: 'date',
+    what: 'student_id and date',
+    shown: 'date::text',
+  },
+  attendance_monthly: {
+    key: ['student_id', 'month'],
+    column: 'month',
+    what: 'student_id and month',
+    shown: "to_char(month, 'YYYY-MM')",
+  },
 };

@@ -53,7 +53,12 @@ export interface BoundHeader {
  * Checks the header row: required columns present, none repeated; unknown columns are warned about
  * (and ignored). Header names are matched exactly after trimming, as OneRoster requires.
  */
-export function bindHeader(fields: string[], required: readonly string[], optional: readonly string[], sink: ProblemSink): BoundHeader | null {
+export function bindHeader(
+  fields: string[],
+  required: readonly string[],
+  optional: readonly string[],
+  sink: ProblemSink,
+): BoundHeader | null {
   const index: Record<string, number> = {};
   const names = fields.map((f) => f.trim());
   let ok = true;
@@ -66,7 +71,13 @@ export function bindHeader(fields: string[], required: readonly string[], option
   for (const col of required) {
     if (!(col in index)) {
       const near = names.find((n) => n.toLowerCase() === col.toLowerCase());
-      sink.problem(1, col, near ? `required column ${col} is missing (found "${near}": column names are case-sensitive)` : `required column ${col} is missing; the header must include ${required.join(',')}`);
+      sink.problem(
+        1,
+        col,
+        near
+          ? `required column ${col} is missing (found "${near}": column names are case-sensitive)`
+          : `required column ${col} is missing; the header must include ${required.join(',')}`,
+      );
       ok = false;
     }
   }

@@ -12,13 +12,20 @@ import { studentRows } from './import-rows/student-rows.ts';
 /** The row reader of each kind of file, checking rows against the district's reference data. */
 export function readerFor(kind: ImportKind, ref: DistrictReference, req: ImportRequest): RowReader {
   switch (kind) {
-    case 'schools': return schoolRows(ref);
-    case 'roster': return studentRows(ref);
-    case 'contacts': return contactRows(ref);
-    case 'calendar': return calendarRows(ref);
-    case 'enrollment': return enrollmentRows(ref);
-    case 'attendance_daily': return attendanceDailyRows(ref, { exceptions: req.exceptions ?? false });
-    case 'attendance_monthly': return attendanceMonthlyRows(ref);
+    case 'schools':
+      return schoolRows(ref);
+    case 'roster':
+      return studentRows(ref);
+    case 'contacts':
+      return contactRows(ref);
+    case 'calendar':
+      return calendarRows(ref);
+    case 'enrollment':
+      return enrollmentRows(ref);
+    case 'attendance_daily':
+      return attendanceDailyRows(ref, { exceptions: req.exceptions ?? false });
+    case 'attendance_monthly':
+      return attendanceMonthlyRows(ref);
   }
 }
 

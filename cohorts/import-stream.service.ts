@@ -64,14 +64,20 @@ export async function resolveKind(req: ImportRequest): Promise<ImportKind | 'one
     const header = await headerLine(req.path, req.encoding);
     if (header === null) {
       throw new AppError('BAD_INPUT', `${file}: the file is empty; nothing was imported`, {
-        problems: [{ file, line: 1, column: null, reason: 'the file is empty; it needs a header row and data rows' }],
+        problems: [
+          { file, line: 1, column: null, reason: 'the file is empty; it needs a header row and data rows' },
+        ],
       });
     }
     if (header.includes('month')) return 'attendance_monthly';
     if (header.includes('date')) return 'attendance_daily';
-    throw new AppError('BAD_INPUT', `cannot tell ${file} apart: an attendance file has a date column (daily) or a month column (monthly)`, {
-      problems: [{ file, line: 1, column: null, reason: 'header has neither date nor month' }],
-    });
+    throw new AppError(
+      'BAD_INPUT',
+      `cannot tell ${file} apart: an attendance file has a date column (daily) or a month column (monthly)`,
+      {
+        problems: [{ file, line: 1, column: null, reason: 'header has neither date nor month' }],
+      },
+    );
   }
   return req.kind;
 }
@@ -104,7 +110,14 @@ export async function importDirect(
   const sink = new ProblemSink(basename(req.path));
   await savepoint(trx, 'direct_copy');
   try {
-    const rowsRead = await stageCsv(session, { table, direct: true, importId }, readerFor(kind, ref, req), req, sink, progress);
+    const rowsRead = await stageCsv(
+      session,
+      { table, direct: true, importId },
+      readerFor(kind, ref, req),
+      req,
+      sink,
+      progress,
+    );
     if (sink.failed) refuse(sink, sink.file);
     await releaseSavepoint(trx, 'direct_copy');
     return { rowsRead, counts: { inserted: rowsRead, replaced: 0 }, sink };
@@ -115,7 +128,6 @@ export async function importDirect(
   }
 }
 
-
 /**
  * Where validated rows are copied: a staging table (each row keeps its line number), or straight into
  * the final table with the import's id when no row can conflict (see importDirect).
@@ -123,7 +135,14 @@ export async function importDirect(
 type CopyTarget = { table: string; direct: false } | { table: string; direct: true; importId: number };
 
 /** Streams the CSV through the reader into the target table; returns rows read. */
-export async function stageCsv(session: Session, target: CopyTarget, reader: RowReader, req: ImportRequest, sink: ProblemSink, progress?: ProgressFn): Promise<number> {
+export async function stageCsv(
+  session: Session,
+  target: CopyTarget,
+  reader: RowReader,
+  req: ImportRequest,
+  sink: ProblemSink,
+  progress?: ProgressFn,
+): Promise<number> {
   const total = (await stat(req.path)).size;
   let done = 0;
   async function* bytes(): AsyncGenerator<Uint8Array> {
@@ -135,7 +154,9 @@ export async function stageCsv(session: Session, target: CopyTarget, reader: Row
   }
   let rows = 0;
   async function* lines(): AsyncGenerator<string> {
-    const text = decodeStream(bytes(), sink.file, { encoding: req.encoding }, (p) => sink.problem(p.line, p.column, p.reason));
+    const text = decodeStream(bytes(), sink.file, { encoding: req.encoding }, (p) =>
+      sink.problem(p.line, p.column, p.reason),
+    );
     let header = null;
     for await (const batch of csvRecords(text, (line, reason) => sink.problem(line, null, reason))) {
       let out = '';
@@ -147,25 +168,42 @@ export async function stageCsv(session: Session, target: CopyTarget, reader: Row
         }
         rows++;
         if (rec.fields.length !== header.width) {
-          sink.problem(rec.line, null, `line has ${rec.fields.length} fields but the header has ${header.width}`);
+          sink.problem(
+            rec.line,
+            null,
+            `line has ${rec.fields.length} fields but the header has ${header.width}`,
+          );
           continue;
         }
         const values = reader.read(rec, header, sink);
         if (values === null || sink.failed) continue;
-        out += target.direct ? `${values.map(copyField).join(',')},${target.importId}\n` : `${rec.line},${values.map(copyField).join(',')}\n`;
+        out += target.direct
+          ? `${values.map(copyField).join(',')},${target.importId}\n`
+          : `${rec.line},${values.map(copyField).join(',')}\n`;
       }
       if (out) yield out;
     }
-    if (header === null && sink.problemCount === 0) sink.problem(1, null, 'the file is empty; it needs a header row and data rows');
-    else if (header !== null && rows === 0 && sink.problemCount === 0) sink.problem(2, null, 'the file has a header row but no data rows');
+    if (header === null && sink.problemCount === 0)
+      sink.problem(1, null, 'the file is empty; it needs a header row and data rows');
+    else if (header !== null && rows === 0 && sink.problemCount === 0)
+      sink.problem(2, null, 'the file has a header row but no data rows');
   }
   const columns = reader.stageColumns.map(([n]) => n);
-  await session.copyCsv(target.table, target.direct ? [...columns, 'import_id'] : ['line', ...columns], lines());
+  await session.copyCsv(
+    target.table,
+    target.direct ? [...columns, 'import_id'] : ['line', ...columns],
+    lines(),
+  );
   reader.finish?.(sink);
   return rows;
 }
 
-export async function stageRows(session: Session, stage: string, columns: readonly (readonly [string, string])[], rows: { line: number; values: StagedValue[] }[]): Promise<void> {
+export async function stageRows(
+  session: Session,
+  stage: string,
+  columns: readonly (readonly [string, string])[],
+  rows: { line: number; values: StagedValue[] }[],
+): Promise<void> {
   const text = rows.map((r) => `${r.line},${r.values.map(copyField).join(',')}\n`).join('');
   await session.copyCsv(stage, ['line', ...columns.map(([n]) => n)], [text]);
 }

@@ -37,12 +37,23 @@ type Trx = Transaction<Database>;
 async function checkDuplicates(trx: Trx, stage: string, kind: ImportKind, sink: ProblemSink): Promise<void> {
   const check = STAGE_KEYS[kind];
   for (const d of await duplicateKeys(trx, stage, check.key, check.shown)) {
-    sink.problem(d.lines[1], check.column, `the same ${check.what} (${d.shown}) appears on lines ${d.lines.join(', ')}`);
+    sink.problem(
+      d.lines[1],
+      check.column,
+      `the same ${check.what} (${d.shown}) appears on lines ${d.lines.join(', ')}`,
+    );
   }
 }
 
 /** Merges one staged kind into its tables; returns counts. */
-async function mergeKind(trx: Trx, kind: ImportKind, stage: string, districtId: number, importId: number, sink: ProblemSink): Promise<Counts> {
+async function mergeKind(
+  trx: Trx,
+  kind: ImportKind,
+  stage: string,
+  districtId: number,
+  importId: number,
+  sink: ProblemSink,
+): Promise<Counts> {
   switch (kind) {
     case 'schools':
       return mergeStaged(trx, MERGES.school(stage, districtId), importId);
@@ -51,7 +62,8 @@ async function mergeKind(trx: Trx, kind: ImportKind, stage: string, districtId: 
       return mergeStaged(trx, MERGES.student(stage, districtId), importId);
     case 'contacts': {
       const spread = await spreadPhoneOptOuts(trx, stage);
-      if (spread > 0) sink.warn(`opt-out applied to ${spread} other contact row(s) sharing an opted-out phone number`);
+      if (spread > 0)
+        sink.warn(`opt-out applied to ${spread} other contact row(s) sharing an opted-out phone number`);
       const c = await mergeStaged(trx, MERGES.caregiver(stage, districtId), importId);
       await linkCaregivers(trx, districtId, stage);
       return c;
@@ -71,12 +83,20 @@ async function fileChecks(trx: Trx, kind: ImportKind, stage: string, sink: Probl
   await checkDuplicates(trx, stage, kind, sink);
   if (kind === 'contacts') {
     for (const c of await conflictingContacts(trx, stage)) {
-      sink.problem(c.lines[1], 'contact_id', `contact ${c.key} is described differently on lines ${c.lines.join(', ')} (one caregiver, one set of details)`);
+      sink.problem(
+        c.lines[1],
+        'contact_id',
+        `contact ${c.key} is described differently on lines ${c.lines.join(', ')} (one caregiver, one set of details)`,
+      );
     }
   }
   if (kind === 'enrollment') {
     for (const o of await overlappingEnrollments(trx, stage)) {
-      sink.problem(o.lines[1], 'entry_date', `this enrollment window overlaps the one on line ${o.lines[0]} for the same student`);
+      sink.problem(
+        o.lines[1],
+        'entry_date',
+        `this enrollment window overlaps the one on line ${o.lines[0]} for the same student`,
+      );
     }
   }
 }
@@ -86,10 +106,18 @@ async function fileChecks(trx: Trx, kind: ImportKind, stage: string, sink: Probl
  * nothing; a file with any problem changes nothing and is refused with every problem located by file,
  * line and column; rows replace earlier rows with the same natural key, and what they replaced is kept.
  */
-export async function importFile(db: Db, req: ImportRequest, actor: string, progress?: ProgressFn): Promise<ImportSummary> {
+export async function importFile(
+  db: Db,
+  req: ImportRequest,
+  actor: string,
+  progress?: ProgressFn,
+): Promise<ImportSummary> {
   const { study, district } = await requireDistrict(db, req.study, req.leaid);
   const file = basename(req.path);
-  const size = await stat(req.path).then((s) => s.size, () => -1);
+  const size = await stat(req.path).then(
+    (s) => s.size,
+    () => -1,
+  );
   if (size < 0) throw new AppError('NOT_FOUND', `cannot read ${req.path}`);
   const kind = await resolveKind(req);
   const storedKind: ImportKind = kind === 'oneroster' ? 'roster' : kind;
@@ -102,7 +130,18 @@ export async function importFile(db: Db, req: ImportRequest, actor: string, prog
       await lockDistrictImports(trx, district.id);
       const previous = await findImport(trx, district.id, storedKind, sha256);
       if (previous) {
-        return { kind: storedKind, file, sha256, status: 'already_imported' as const, importId: previous.id, rowsRead: 0, inserted: 0, replaced: 0, unchanged: 0, warnings: [] };
+        return {
+          kind: storedKind,
+          file,
+          sha256,
+          status: 'already_imported' as const,
+          importId: previous.id,
+          rowsRead: 0,
+          inserted: 0,
+          replaced: 0,
+          unchanged: 0,
+          warnings: [],
+        };
       }
       let rowsRead: number;
       let counts: Counts;
@@ -111,8 +150,17 @@ export async function importFile(db: Db, req: ImportRequest, actor: string, prog
         ({ rowsRead, counts, importId } = await importOneRoster(session, trx, req, district, sha256, sink));
       } else {
         const ref = await loadDistrictReference(trx, district.id, district.leaid, NEEDS[kind]);
-        importId = await insertImport(trx, { districtId: district.id, kind, sha256, fileName: file, rowsRead: 0, warnings: [] });
-        const direct = DIRECT_TABLE[kind] ? await importDirect(session, trx, DIRECT_TABLE[kind], kind, ref, req, importId, progress) : null;
+        importId = await insertImport(trx, {
+          districtId: district.id,
+          kind,
+          sha256,
+          fileName: file,
+          rowsRead: 0,
+          warnings: [],
+        });
+        const direct = DIRECT_TABLE[kind]
+          ? await importDirect(session, trx, DIRECT_TABLE[kind], kind, ref, req, importId, progress)
+          : null;
         if (direct) ({ rowsRead, counts, sink } = direct);
         else {
           sink = new ProblemSink(file);
@@ -129,14 +177,36 @@ export async function importFile(db: Db, req: ImportRequest, actor: string, prog
       }
       const unchanged = rowsRead - counts.inserted - counts.replaced;
       await setImportCounts(trx, importId, { rowsRead, ...counts, unchanged: Math.max(0, unchanged) });
-      await trx.updateTable('import_file').set({ warnings: JSON.stringify(sink.warnings) }).where('id', '=', importId).execute();
+      await trx
+        .updateTable('import_file')
+        .set({ warnings: JSON.stringify(sink.warnings) })
+        .where('id', '=', importId)
+        .execute();
       await appendAuditEvent(trx, {
         actor,
         action: 'import',
         entity: `study:${study.slug}/district:${district.leaid}`,
-        details: { kind: storedKind, file, sha256, rows_read: rowsRead, inserted: counts.inserted, replaced: counts.replaced, warnings: sink.warnings.length },
+        details: {
+          kind: storedKind,
+          file,
+          sha256,
+          rows_read: rowsRead,
+          inserted: counts.inserted,
+          replaced: counts.replaced,
+          warnings: sink.warnings.length,
+        },
       });
-      return { kind: storedKind, file, sha256, status: 'imported' as const, importId, rowsRead, ...counts, unchanged: Math.max(0, unchanged), warnings: sink.warnings };
+      return {
+        kind: storedKind,
+        file,
+        sha256,
+        status: 'imported' as const,
+        importId,
+        rowsRead,
+        ...counts,
+        unchanged: Math.max(0, unchanged),
+        warnings: sink.warnings,
+      };
     }),
   );
 }

@@ -5,9 +5,24 @@ import type { DistrictReference, EnrollmentWindow } from './district-reference.t
 type Trx = Transaction<Database>;
 
 /** Loads what rows of one district are checked against, inside the import's transaction. */
-export async function loadDistrictReference(trx: Trx, districtId: number, leaid: string, parts: { students?: boolean; enrollments?: boolean; calendars?: boolean }): Promise<DistrictReference> {
-  const ref: DistrictReference = { leaid, schools: new Map(), students: new Map(), enrollments: new Map(), calendars: new Map() };
-  const schools = await trx.selectFrom('school').select(['id', 'school_key']).where('district_id', '=', districtId).execute();
+export async function loadDistrictReference(
+  trx: Trx,
+  districtId: number,
+  leaid: string,
+  parts: { students?: boolean; enrollments?: boolean; calendars?: boolean },
+): Promise<DistrictReference> {
+  const ref: DistrictReference = {
+    leaid,
+    schools: new Map(),
+    students: new Map(),
+    enrollments: new Map(),
+    calendars: new Map(),
+  };
+  const schools = await trx
+    .selectFrom('school')
+    .select(['id', 'school_key'])
+    .where('district_id', '=', districtId)
+    .execute();
   for (const s of schools) ref.schools.set(s.school_key, s.id);
   if (parts.students) {
     const rows = await trx
@@ -16,7 +31,8 @@ export async function loadDistrictReference(trx: Trx, districtId: number, leaid:
       .select(['s.id', 's.sis_id', 's.school_id', 'h.household_key'])
       .where('s.district_id', '=', districtId)
       .execute();
-    for (const r of rows) ref.students.set(r.sis_id, { id: r.id, schoolId: r.school_id, householdKey: r.household_key });
+    for (const r of rows)
+      ref.students.set(r.sis_id, { id: r.id, schoolId: r.school_id, householdKey: r.household_key });
   }
   if (parts.enrollments) {
     const rows = await trx
@@ -48,7 +64,11 @@ export async function loadDistrictReference(trx: Trx, districtId: number, leaid:
   return ref;
 }
 
-export async function createStage(trx: Trx, name: string, columns: readonly (readonly [string, string])[]): Promise<void> {
+export async function createStage(
+  trx: Trx,
+  name: string,
+  columns: readonly (readonly [string, string])[],
+): Promise<void> {
   const cols = [['line', 'integer'], ...columns].map(([n, t]) => `${n} ${t}`).join(', ');
   await sql.raw(`CREATE TEMP TABLE ${name} (${cols}) ON COMMIT DROP`).execute(trx);
 }
@@ -59,10 +79,18 @@ export async function analyzeStage(trx: Trx, name: string): Promise<void> {
 }
 
 /** Keys that occur on more than one line of the staged file (at most `limit`), with `shown` (a SQL expression) of the first. */
-export async function duplicateKeys(trx: Trx, stage: string, key: readonly string[], shown: string, limit = 50): Promise<{ shown: string; lines: number[] }[]> {
+export async function duplicateKeys(
+  trx: Trx,
+  stage: string,
+  key: readonly string[],
+  shown: string,
+  limit = 50,
+): Promise<{ shown: string; lines: number[] }[]> {
   const r = await sql<{ shown: string; lines: number[] }>`
     SELECT min(${sql.raw(shown)}) AS shown, array_agg(line ORDER BY line) AS lines
-    FROM ${sql.table(stage)} GROUP BY ${sql.raw(key.join(', '))} HAVING count(*) > 1 ORDER BY min(line) LIMIT ${limit}`.execute(trx);
+    FROM ${sql.table(stage)} GROUP BY ${sql.raw(key.join(', '))} HAVING count(*) > 1 ORDER BY min(line) LIMIT ${limit}`.execute(
+    trx,
+  );
   return r.rows;
 }
 
@@ -71,21 +99,65 @@ export async function lockDistrictImports(trx: Trx, districtId: number): Promise
   await sql`SELECT pg_advisory_xact_lock(hashtext('pilot.import'), ${districtId}::int)`.execute(trx);
 }
 
-export async function findImport(trx: Trx, districtId: number, kind: string, sha256: string): Promise<{ id: number; imported_at: Date } | undefined> {
-  return trx.selectFrom('import_file').select(['id', 'imported_at']).where('district_id', '=', districtId).where('kind', '=', kind).where('sha256', '=', sha256).executeTakeFirst();
+export async function findImport(
+  trx: Trx,
+  districtId: number,
+  kind: string,
+  sha256: string,
+): Promise<{ id: number; imported_at: Date } | undefined> {
+  return trx
+    .selectFrom('import_file')
+    .select(['id', 'imported_at'])
+    .where('district_id', '=', districtId)
+    .where('kind', '=', kind)
+    .where('sha256', '=', sha256)
+    .executeTakeFirst();
 }
 
-export async function insertImport(trx: Trx, v: { districtId: number; kind: string; sha256: string; fileName: string; rowsRead: number; warnings: unknown[] }): Promise<number> {
+export async function insertImport(
+  trx: Trx,
+  v: {
+    districtId: number;
+    kind: string;
+    sha256: string;
+    fileName: string;
+    rowsRead: number;
+    warnings: unknown[];
+  },
+): Promise<number> {
   const r = await trx
     .insertInto('import_file')
-    .values({ district_id: v.districtId, kind: v.kind, sha256: v.sha256, file_name: v.fileName, rows_read: v.rowsRead, rows_inserted: 0, rows_replaced: 0, rows_unchanged: 0, warnings: JSON.stringify(v.warnings) })
+    .values({
+      district_id: v.districtId,
+      kind: v.kind,
+      sha256: v.sha256,
+      file_name: v.fileName,
+      rows_read: v.rowsRead,
+      rows_inserted: 0,
+      rows_replaced: 0,
+      rows_unchanged: 0,
+      warnings: JSON.stringify(v.warnings),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return r.id;
 }
 
-export async function setImportCounts(trx: Trx, id: number, c: { rowsRead: number; inserted: number; replaced: number; unchanged: number }): Promise<void> {
-  await trx.updateTable('import_file').set({ rows_read: c.rowsRead, rows_inserted: c.inserted, rows_replaced: c.replaced, rows_unchanged: c.unchanged }).where('id', '=', id).execute();
+export async function setImportCounts(
+  trx: Trx,
+  id: number,
+  c: { rowsRead: number; inserted: number; replaced: number; unchanged: number },
+): Promise<void> {
+  await trx
+    .updateTable('import_file')
+    .set({
+      rows_read: c.rowsRead,
+      rows_inserted: c.inserted,
+      rows_replaced: c.replaced,
+      rows_unchanged: c.unchanged,
+    })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function savepoint(trx: Trx, name: string): Promise<void> {
@@ -114,7 +186,11 @@ export interface MergeSpec {
  * values in row_revision (which import replaced it, and what it held); identical rows are left alone;
  * nothing absent from the file is deleted. Returns rows inserted and replaced.
  */
-export async function mergeStaged(trx: Trx, spec: MergeSpec, importId: number): Promise<{ inserted: number; replaced: number }> {
+export async function mergeStaged(
+  trx: Trx,
+  spec: MergeSpec,
+  importId: number,
+): Promise<{ inserted: number; replaced: number }> {
   const keyCols = spec.key.join(', ');
   const valCols = spec.values.join(', ');
   const on = spec.key.map((k) => `t.${k} = s.${k}`).join(' AND ');
@@ -130,7 +206,9 @@ export async function mergeStaged(trx: Trx, spec: MergeSpec, importId: number): 
     INSERT INTO ${sql.table(spec.table)} (${sql.raw(keyCols)}, ${sql.raw(valCols)}, import_id)
     SELECT ${sql.raw(keyCols)}, ${sql.raw(valCols)}, ${importId}::int FROM (${sql.raw(spec.source)}) s
     ON CONFLICT (${sql.raw(keyCols)}) DO UPDATE SET ${sql.raw(spec.values.map((v) => `${v} = EXCLUDED.${v}`).join(', '))}, import_id = EXCLUDED.import_id
-    WHERE (${sql.raw(spec.values.map((v) => `${spec.table}.${v}`).join(', '))}) IS DISTINCT FROM (${sql.raw(spec.values.map((v) => `EXCLUDED.${v}`).join(', '))})`.execute(trx);
+    WHERE (${sql.raw(spec.values.map((v) => `${spec.table}.${v}`).join(', '))}) IS DISTINCT FROM (${sql.raw(spec.values.map((v) => `EXCLUDED.${v}`).join(', '))})`.execute(
+    trx,
+  );
   const written = Number(upsert.numAffectedRows ?? 0);
   return { inserted: written - replaced, replaced };
 }
@@ -142,7 +220,10 @@ export async function insertHouseholds(trx: Trx, districtId: number, stage: stri
 }
 
 /** Contact ids whose rows disagree about the person (name, phone, household, …). */
-export async function conflictingContacts(trx: Trx, stage: string): Promise<{ key: string; lines: number[] }[]> {
+export async function conflictingContacts(
+  trx: Trx,
+  stage: string,
+): Promise<{ key: string; lines: number[] }[]> {
   const r = await sql<{ key: string; lines: number[] }>`
     SELECT contact_key AS key, array_agg(line ORDER BY line) AS lines FROM ${sql.table(stage)}
     GROUP BY contact_key

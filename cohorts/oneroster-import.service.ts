@@ -11,7 +11,14 @@ import { contactRows } from './import-rows/contact-rows.ts';
 import { schoolRows } from './import-rows/school-rows.ts';
 import { studentRows } from './import-rows/student-rows.ts';
 import { stageRows } from './import-stream.service.ts';
-import { createStage, insertHouseholds, insertImport, linkCaregivers, loadDistrictReference, mergeStaged } from './import.store.ts';
+import {
+  createStage,
+  insertHouseholds,
+  insertImport,
+  linkCaregivers,
+  loadDistrictReference,
+  mergeStaged,
+} from './import.store.ts';
 import { oneRosterContactRows, oneRosterSchoolRows, oneRosterStudentRows } from './oneroster-staging.ts';
 import { parseOneRosterZip } from './oneroster/parse-oneroster-zip.ts';
 
@@ -37,11 +44,25 @@ export async function importOneRoster(
     refuse(sink, file);
   }
   if (parsed.district?.leaid && parsed.district.leaid !== district.leaid) {
-    sink.problem(0, 'identifier', `the zip is for district ${parsed.district.leaid}, not ${district.leaid}`, `${file}:orgs.csv`);
+    sink.problem(
+      0,
+      'identifier',
+      `the zip is for district ${parsed.district.leaid}, not ${district.leaid}`,
+      `${file}:orgs.csv`,
+    );
     refuse(sink, file);
   }
-  sink.warn('OneRoster has no preferred language or SMS consent: caregivers stored as English, no consent, until a contacts.csv says otherwise');
-  const importId = await insertImport(trx, { districtId: district.id, kind: 'roster', sha256, fileName: file, rowsRead: 0, warnings: [] });
+  sink.warn(
+    'OneRoster has no preferred language or SMS consent: caregivers stored as English, no consent, until a contacts.csv says otherwise',
+  );
+  const importId = await insertImport(trx, {
+    districtId: district.id,
+    kind: 'roster',
+    sha256,
+    fileName: file,
+    rowsRead: 0,
+    warnings: [],
+  });
   const schoolReader = schoolRows({ leaid: district.leaid } as DistrictReference);
   await createStage(trx, 'stage_schools', schoolReader.stageColumns);
   await stageRows(session, 'stage_schools', schoolReader.stageColumns, oneRosterSchoolRows(parsed));
@@ -63,5 +84,12 @@ export async function importOneRoster(
   const c3 = await mergeStaged(trx, MERGES.oneRosterCaregiver('stage_contacts', district.id), importId);
   await linkCaregivers(trx, district.id, 'stage_contacts');
   const rowsRead = parsed.schools.length + parsed.students.length + parsed.guardians.length;
-  return { rowsRead, counts: { inserted: c1.inserted + c2.inserted + c3.inserted, replaced: c1.replaced + c2.replaced + c3.replaced }, importId };
+  return {
+    rowsRead,
+    counts: {
+      inserted: c1.inserted + c2.inserted + c3.inserted,
+      replaced: c1.replaced + c2.replaced + c3.replaced,
+    },
+    importId,
+  };
 }

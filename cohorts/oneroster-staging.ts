@@ -11,14 +11,32 @@ export function oneRosterSchoolRows(r: OneRosterRoster): { line: number; values:
   return r.schools.map((s) => ({ line: s.line, values: [s.sourcedId, s.ncesId, s.name] }));
 }
 
-export function oneRosterStudentRows(r: OneRosterRoster, schoolIds: Map<string, number>): { line: number; values: StagedValue[] }[] {
+export function oneRosterStudentRows(
+  r: OneRosterRoster,
+  schoolIds: Map<string, number>,
+): { line: number; values: StagedValue[] }[] {
   return r.students.map((s) => ({
     line: s.line,
-    values: [s.personKey, s.stateId, schoolIds.get(s.schoolSourcedId) ?? null, s.grade, s.householdKey, s.sex, s.raceEthnicity, null, null, null, null],
+    values: [
+      s.personKey,
+      s.stateId,
+      schoolIds.get(s.schoolSourcedId) ?? null,
+      s.grade,
+      s.householdKey,
+      s.sex,
+      s.raceEthnicity,
+      null,
+      null,
+      null,
+      null,
+    ],
   }));
 }
 
-export function oneRosterContactRows(r: OneRosterRoster, studentIds: Map<string, number>): { line: number; values: StagedValue[] }[] {
+export function oneRosterContactRows(
+  r: OneRosterRoster,
+  studentIds: Map<string, number>,
+): { line: number; values: StagedValue[] }[] {
   const personKeyOf = new Map(r.students.map((s) => [s.sourcedId, s.personKey]));
   const out: { line: number; values: StagedValue[] }[] = [];
   for (const g of r.guardians) {
@@ -27,7 +45,20 @@ export function oneRosterContactRows(r: OneRosterRoster, studentIds: Map<string,
       if (id === undefined) continue;
       out.push({
         line: g.line,
-        values: [g.sourcedId, id, g.householdKey, g.role, g.givenName || null, g.familyName || null, g.phone, g.email, 'en', false, null, null],
+        values: [
+          g.sourcedId,
+          id,
+          g.householdKey,
+          g.role,
+          g.givenName || null,
+          g.familyName || null,
+          g.phone,
+          g.email,
+          'en',
+          false,
+          null,
+          null,
+        ],
       });
     }
   }

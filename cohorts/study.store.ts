@@ -37,7 +37,15 @@ function toRecord(r: Row): StudyRecord {
 
 export async function insertStudy(
   trx: Transaction<Database>,
-  s: { slug: string; name: string; unit: StudyRecord['unit']; arms: Arm[]; blockBy: string[]; seed: string; seedCommitment: string },
+  s: {
+    slug: string;
+    name: string;
+    unit: StudyRecord['unit'];
+    arms: Arm[];
+    blockBy: string[];
+    seed: string;
+    seedCommitment: string;
+  },
 ): Promise<StudyRecord> {
   const row = await trx
     .insertInto('study')
@@ -65,7 +73,11 @@ export async function listStudies(db: Kysely<Database>): Promise<StudyRecord[]> 
   return rows.map((r) => toRecord(r as Row));
 }
 
-export async function setStudyStatus(trx: Transaction<Database>, studyId: number, status: string): Promise<void> {
+export async function setStudyStatus(
+  trx: Transaction<Database>,
+  studyId: number,
+  status: string,
+): Promise<void> {
   await trx.updateTable('study').set({ status }).where('id', '=', studyId).execute();
 }
 

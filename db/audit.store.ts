@@ -14,7 +14,13 @@ export interface AuditInput {
 
 /** hash = SHA-256(prev_hash + '\n' + canonical JSON of {at, actor, action, entity, details}). */
 export function auditHash(prevHash: string, at: string, e: AuditInput): string {
-  const body = canonicalJson({ at, actor: e.actor, action: e.action, entity: e.entity, details: e.details ?? null });
+  const body = canonicalJson({
+    at,
+    actor: e.actor,
+    action: e.action,
+    entity: e.entity,
+    details: e.details ?? null,
+  });
   return createHash('sha256').update(`${prevHash}\n${body}`).digest('hex');
 }
 
@@ -24,7 +30,12 @@ export function auditHash(prevHash: string, at: string, e: AuditInput): string {
  */
 export async function appendAuditEvent(trx: Transaction<Database>, e: AuditInput): Promise<string> {
   await sql`LOCK TABLE audit_event IN EXCLUSIVE MODE`.execute(trx);
-  const head = await trx.selectFrom('audit_event').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const head = await trx
+    .selectFrom('audit_event')
+    .select('hash')
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   const prevHash = head?.hash ?? GENESIS_HASH;
   const at = new Date().toISOString();
   const hash = auditHash(prevHash, at, e);
@@ -44,7 +55,12 @@ export async function appendAuditEvent(trx: Transaction<Database>, e: AuditInput
 }
 
 export async function auditHead(db: Kysely<Database>): Promise<string> {
-  const head = await db.selectFrom('audit_event').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const head = await db
+    .selectFrom('audit_event')
+    .select('hash')
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return head?.hash ?? GENESIS_HASH;
 }
 

@@ -15,9 +15,16 @@ import { PGlitePool } from './pglite-pool.ts';
  */
 export interface Session {
   db: Kysely<Database>;
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number }>;
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number }>;
   /** COPY csvChunks (CSV text, no header) into table(columns); returns rows copied. */
-  copyCsv(table: string, columns: string[], csvChunks: AsyncIterable<string> | Iterable<string>): Promise<number>;
+  copyCsv(
+    table: string,
+    columns: string[],
+    csvChunks: AsyncIterable<string> | Iterable<string>,
+  ): Promise<number>;
 }
 
 export interface Db {
@@ -51,10 +58,7 @@ function singleClientPool(client: PostgresPoolClient): PostgresPool {
   };
 }
 
-function sessionFor(
-  client: PostgresPoolClient,
-  copy: Session['copyCsv'],
-): Session {
+function sessionFor(client: PostgresPoolClient, copy: Session['copyCsv']): Session {
   return {
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: singleClientPool(client) }) }),
     async query(sql, params = []) {
@@ -123,7 +127,9 @@ export function openPostgres(url: string, onClose: () => Promise<void> = async (
     async withSession(fn) {
       const client = await pool.connect();
       const copy: Session['copyCsv'] = async (table, columns, chunks) => {
-        const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`));
+        const stream = client.query(
+          copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`),
+        );
         await pipeline(Readable.from(chunks as AsyncIterable<string>), stream);
         return Number(stream.rowCount ?? 0);
       };
@@ -149,7 +155,9 @@ export async function openDatabase(config: Config): Promise<Db> {
 
 /** A PGlite instance with Pilot's type parsers, on disk in dataDir or in memory. */
 export function createPGlite(dataDir?: string): Promise<PGlite> {
-  return dataDir ? PGlite.create(dataDir, { parsers: pgliteParsers }) : PGlite.create({ parsers: pgliteParsers });
+  return dataDir
+    ? PGlite.create(dataDir, { parsers: pgliteParsers })
+    : PGlite.create({ parsers: pgliteParsers });
 }
 
 /** An in-memory embedded database (tests, `pilot estimate` scratch work). */

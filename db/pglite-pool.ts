@@ -27,7 +27,11 @@ export class PGlitePool implements PostgresPool {
           // Several statements (a migration): the simple protocol, as node-postgres does without parameters.
           const results = await pglite.exec(sql);
           const last = results[results.length - 1];
-          return { command: undefined, rowCount: last?.affectedRows ?? 0, rows: (last?.rows ?? []) as R[] } as never;
+          return {
+            command: undefined,
+            rowCount: last?.affectedRows ?? 0,
+            rows: (last?.rows ?? []) as R[],
+          } as never;
         }
         const result = await pglite.query<R>(sql, parameters as unknown[]);
         return {

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- migrations are frozen on Kysely<any> (STYLE.md habit 5) */
 import { sql, type Kysely } from 'kysely';
 
 /**

@@ -6,24 +6,38 @@ import { AppError } from '../../errors.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
 
-export const EXPORT_COLUMNS = ['unit_key', 'student_id', 'district_leaid', 'block_key', 'arm', 'wave'] as const;
+export const EXPORT_COLUMNS = [
+  'unit_key',
+  'student_id',
+  'district_leaid',
+  'block_key',
+  'arm',
+  'wave',
+] as const;
 
 export function registerAssignments(program: Command, ctx: CliContext): void {
   const assignments = program.command('assignments').description('the locked assignment table');
   assignments
     .command('export')
-    .description('CSV unit_key,student_id,district_leaid,block_key,arm,wave (one row per student; wave = when the student joined)')
+    .description(
+      'CSV unit_key,student_id,district_leaid,block_key,arm,wave (one row per student; wave = when the student joined)',
+    )
     .option('--study <slug>', 'study slug')
     .option('--district <leaid>', 'only this district (7-digit NCES LEAID)')
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--json', 'print a summary as JSON (with --out) or the rows as JSON')
     .action(async (o: { study?: string; district?: string; out?: string; json?: boolean }) => {
       if (!o.study) throw new AppError('BAD_INPUT', 'give the study: --study <slug>');
-      if (o.district !== undefined && !/^[0-9]{7}$/.test(o.district)) throw new AppError('BAD_INPUT', '--district must be a 7-digit NCES LEAID');
+      if (o.district !== undefined && !/^[0-9]{7}$/.test(o.district))
+        throw new AppError('BAD_INPUT', '--district must be a 7-digit NCES LEAID');
       const study = o.study;
       const rows = await withDatabase(ctx, (db) => exportAssignments(db, study, o.district ?? null));
       if (o.json && !o.out) return printJson(ctx, rows);
-      const text = [EXPORT_COLUMNS.join(','), ...rows.map((r) => EXPORT_COLUMNS.map((c) => csv(String(r[c]))).join(','))].join('\n') + '\n';
+      const text =
+        [
+          EXPORT_COLUMNS.join(','),
+          ...rows.map((r) => EXPORT_COLUMNS.map((c) => csv(String(r[c]))).join(',')),
+        ].join('\n') + '\n';
       if (!o.out) return void ctx.stdout.write(text);
       writeFileSync(o.out, text, 'utf8');
       if (o.json) printJson(ctx, { study, district: o.district ?? null, rows: rows.length, out: o.out });

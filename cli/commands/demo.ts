@@ -8,7 +8,8 @@ import { describeDatabase } from '../database.ts';
 import { progressBar } from '../progress.ts';
 
 function whole(name: string, raw: string, min: number): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new AppError('BAD_INPUT', `--${name} must be a whole number of at least ${min}, not "${raw}"`);
+  if (!/^\d+$/.test(raw) || Number(raw) < min)
+    throw new AppError('BAD_INPUT', `--${name} must be a whole number of at least ${min}, not "${raw}"`);
   return Number(raw);
 }
 
@@ -18,9 +19,15 @@ function demoJson(r: DemoResult) {
     data_dir: r.dataDir,
     districts: r.districts,
     counts: {
-      districts: r.counts.districts, schools: r.counts.schools, students: r.counts.students, households: r.counts.households,
-      caregivers: r.counts.caregivers, calendar_days: r.counts.calendarDays, enrollments: r.counts.enrollments,
-      attendance_days: r.counts.attendanceDays, imports: r.counts.imports,
+      districts: r.counts.districts,
+      schools: r.counts.schools,
+      students: r.counts.students,
+      households: r.counts.households,
+      caregivers: r.counts.caregivers,
+      calendar_days: r.counts.calendarDays,
+      enrollments: r.counts.enrollments,
+      attendance_days: r.counts.attendanceDays,
+      imports: r.counts.imports,
     },
     randomization: {
       units: r.randomization.units,
@@ -36,7 +43,9 @@ function demoJson(r: DemoResult) {
 export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command('demo')
-    .description('run a complete synthetic study on the configured database: generate districts, enroll, import, randomize')
+    .description(
+      'run a complete synthetic study on the configured database: generate districts, enroll, import, randomize',
+    )
     .option('--districts <n>', 'rural districts to generate', '8')
     .option('--students <m>', 'students in all', '4000')
     .option('--seed <s>', 'seed of the synthetic data (and of the study, derived from it)', 'pilot-demo')
@@ -44,40 +53,76 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .option('--oneroster <k>', 'districts that deliver a OneRoster zip instead of plain CSVs', '2')
     .option('--out <dir>', 'where the synthetic district files are written (default: <data dir>/demo-data)')
     .option('--json', 'machine-readable summary')
-    .action(async (o: { districts: string; students: string; seed: string; slug: string; oneroster: string; out?: string; json?: boolean }) => {
-      const districts = whole('districts', o.districts, 1);
-      const options = {
-        dataDir: o.out ?? join(ctx.config.dataDir, 'demo-data'),
-        districts,
-        students: whole('students', o.students, 20 * districts),
-        seed: o.seed,
-        slug: o.slug,
-        oneroster: Math.min(whole('oneroster', o.oneroster, 0), districts),
-      };
-      const step = (m: string) => (o.json ? undefined : print(ctx, m));
-      step(`database: ${describeDatabase(ctx)}`);
-      const db = await openDatabase(ctx.config);
-      const bar = progressBar(ctx, 'importing attendance');
-      let r: DemoResult;
-      try {
-        r = await runDemo(db, options, ctx.config.actor, (m) => { bar.stop(); step(m); }, bar.update);
-      } finally {
-        bar.stop();
-        await db.close();
-      }
-      if (o.json) return printJson(ctx, demoJson(r));
-      const c = r.counts;
-      print(ctx, '');
-      print(ctx, `study ${r.slug}: ${c.districts} districts, ${c.schools} schools, ${c.students} students, ${c.households} households, ${c.caregivers} caregivers`);
-      print(ctx, `  ${c.calendarDays} calendar days, ${c.enrollments} enrollment windows, ${c.attendanceDays} daily attendance rows from ${c.imports} files`);
-      const rz = r.randomization;
-      print(ctx, `randomized ${rz.units} households (${rz.students} students) in ${rz.blocks.length} district × grade-band blocks`);
-      print(ctx, `  assignment SHA-256 ${rz.assignmentSha256}`);
-      print(ctx, 'balance (standardized mean differences, WWC bands):');
-      for (const b of rz.balanceSummary) {
-        const w = b.worst ? `; largest |SMD| ${Math.abs(b.worst.smd).toFixed(3)} (${b.worst.covariate}${b.worst.level ? ` = ${b.worst.level}` : ''})` : '';
-        print(ctx, `  ${b.arm} vs ${b.control}: ${b.bands.satisfies} satisfy (≤ .05), ${b.bands.requires_adjustment} need adjustment (.05–.25), ${b.bands.fails} fail (> .25)${w}`);
-      }
-      print(ctx, `next: pilot study show --study ${r.slug}; pilot randomize verify --study ${r.slug}; pilot assignments export --study ${r.slug}`);
-    });
+    .action(
+      async (o: {
+        districts: string;
+        students: string;
+        seed: string;
+        slug: string;
+        oneroster: string;
+        out?: string;
+        json?: boolean;
+      }) => {
+        const districts = whole('districts', o.districts, 1);
+        const options = {
+          dataDir: o.out ?? join(ctx.config.dataDir, 'demo-data'),
+          districts,
+          students: whole('students', o.students, 20 * districts),
+          seed: o.seed,
+          slug: o.slug,
+          oneroster: Math.min(whole('oneroster', o.oneroster, 0), districts),
+        };
+        const step = (m: string) => (o.json ? undefined : print(ctx, m));
+        step(`database: ${describeDatabase(ctx)}`);
+        const db = await openDatabase(ctx.config);
+        const bar = progressBar(ctx, 'importing attendance');
+        let r: DemoResult;
+        try {
+          r = await runDemo(
+            db,
+            options,
+            ctx.config.actor,
+            (m) => {
+              bar.stop();
+              step(m);
+            },
+            bar.update,
+          );
+        } finally {
+          bar.stop();
+          await db.close();
+        }
+        if (o.json) return printJson(ctx, demoJson(r));
+        const c = r.counts;
+        print(ctx, '');
+        print(
+          ctx,
+          `study ${r.slug}: ${c.districts} districts, ${c.schools} schools, ${c.students} students, ${c.households} households, ${c.caregivers} caregivers`,
+        );
+        print(
+          ctx,
+          `  ${c.calendarDays} calendar days, ${c.enrollments} enrollment windows, ${c.attendanceDays} daily attendance rows from ${c.imports} files`,
+        );
+        const rz = r.randomization;
+        print(
+          ctx,
+          `randomized ${rz.units} households (${rz.students} students) in ${rz.blocks.length} district × grade-band blocks`,
+        );
+        print(ctx, `  assignment SHA-256 ${rz.assignmentSha256}`);
+        print(ctx, 'balance (standardized mean differences, WWC bands):');
+        for (const b of rz.balanceSummary) {
+          const w = b.worst
+            ? `; largest |SMD| ${Math.abs(b.worst.smd).toFixed(3)} (${b.worst.covariate}${b.worst.level ? ` = ${b.worst.level}` : ''})`
+            : '';
+          print(
+            ctx,
+            `  ${b.arm} vs ${b.control}: ${b.bands.satisfies} satisfy (≤ .05), ${b.bands.requires_adjustment} need adjustment (.05–.25), ${b.bands.fails} fail (> .25)${w}`,
+          );
+        }
+        print(
+          ctx,
+          `next: pilot study show --study ${r.slug}; pilot randomize verify --study ${r.slug}; pilot assignments export --study ${r.slug}`,
+        );
+      },
+    );
 }

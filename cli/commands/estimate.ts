@@ -21,42 +21,67 @@ const optionsSchema = z
     covariates: z
       .string()
       .optional()
-      .transform((s) => (s ? s.split(',').map((c) => c.trim()).filter((c) => c !== '') : [])),
+      .transform((s) =>
+        s
+          ? s
+              .split(',')
+              .map((c) => c.trim())
+              .filter((c) => c !== '')
+          : [],
+      ),
     method: z.enum(['dim', 'ols', 'lin', 'iv']).optional(),
     received: columnName.optional(),
     seType: z.enum(SE_TYPES).optional(),
     fixedEffects: columnName.optional(),
     alpha: z.coerce.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.05),
-    ri: z.coerce.number().int('must be a whole number').positive('must be positive').max(1_000_000).optional(),
+    ri: z.coerce
+      .number()
+      .int('must be a whole number')
+      .positive('must be positive')
+      .max(1_000_000)
+      .optional(),
     seed: z.string().min(1).optional(),
     json: z.boolean().optional(),
   })
-  .refine((o) => o.ri === undefined || o.seed !== undefined, { message: '--ri needs --seed (the draws are seeded S|ri|j)', path: ['seed'] });
+  .refine((o) => o.ri === undefined || o.seed !== undefined, {
+    message: '--ri needs --seed (the draws are seeded S|ri|j)',
+    path: ['seed'],
+  });
 
 type EstimateOptions = z.infer<typeof optionsSchema>;
 
 export function registerEstimate(program: Command, ctx: CliContext): void {
   program
     .command('estimate')
-    .description('estimate a treatment effect from any CSV file (estimatr conventions: HC2, CR2 with clusters)')
+    .description(
+      'estimate a treatment effect from any CSV file (estimatr conventions: HC2, CR2 with clusters)',
+    )
     .argument('<file>', 'CSV file with a header row')
     .requiredOption('--outcome <column>', 'outcome column; rows where it is missing are dropped and counted')
     .requiredOption('--treatment <column>', 'assignment column, 0/1')
     .option('--blocks <column>', 'block column (difference in means, Lin)')
     .option('--clusters <column>', 'cluster column, e.g. household')
     .option('--covariates <columns>', 'comma-separated covariate columns (non-numeric ones are categorical)')
-    .option('--method <method>', 'dim | ols | lin | iv (default: iv with --received, lin with covariates, else dim)')
+    .option(
+      '--method <method>',
+      'dim | ols | lin | iv (default: iv with --received, lin with covariates, else dim)',
+    )
     .option('--received <column>', 'treatment received, 0/1, instrumented by assignment (--method iv)')
     .option('--se-type <type>', `${SE_TYPES.join(' | ')} (default HC2, or CR2 with clusters)`)
     .option('--fixed-effects <column>', 'absorbed fixed effects (--method ols)')
     .option('--alpha <number>', 'one minus the confidence level', '0.05')
-    .option('--ri <n>', 'randomization inference with n draws (exact when the design has at most n assignments)')
+    .option(
+      '--ri <n>',
+      'randomization inference with n draws (exact when the design has at most n assignments)',
+    )
     .option('--seed <seed>', 'seed S of the randomization-inference draws')
     .option('--json', 'machine-readable output')
     .action(async (file: string, raw: Record<string, unknown>) => {
       const parsed = optionsSchema.safeParse(raw);
       if (!parsed.success) {
-        const why = parsed.error.issues.map((i) => `--${kebab(String(i.path[0] ?? ''))}: ${i.message}`).join('; ');
+        const why = parsed.error.issues
+          .map((i) => `--${kebab(String(i.path[0] ?? ''))}: ${i.message}`)
+          .join('; ');
         throw new AppError('BAD_INPUT', `invalid options: ${why}`);
       }
       await estimateFile(ctx, file, parsed.data);
@@ -66,8 +91,10 @@ export function registerEstimate(program: Command, ctx: CliContext): void {
 async function estimateFile(ctx: CliContext, file: string, o: EstimateOptions): Promise<void> {
   const rows = parseCsv(file, await readText(file));
   const read = csvToColumns(rows, { ...o, covariates: o.covariates }, file);
-  if (!read.ok) throw new AppError('BAD_INPUT', `${file} cannot be used as given`, { problems: read.problems });
-  const method = o.method ?? defaultMethod({ covariates: o.covariates.length, received: o.received !== undefined });
+  if (!read.ok)
+    throw new AppError('BAD_INPUT', `${file} cannot be used as given`, { problems: read.problems });
+  const method =
+    o.method ?? defaultMethod({ covariates: o.covariates.length, received: o.received !== undefined });
   const run = runEstimate(read.columns, {
     method,
     seType: o.seType,
@@ -100,7 +127,12 @@ function parseCsv(file: string, text: string): string[][] {
   return result.data;
 }
 
-function toJson(file: string, r: EstimateResult, dropped: { outcome: number; covariates: number }, ri: RandomizationSummary | null) {
+function toJson(
+  file: string,
+  r: EstimateResult,
+  dropped: { outcome: number; covariates: number },
+  ri: RandomizationSummary | null,
+) {
   return {
     file,
     design: r.design,
@@ -124,7 +156,14 @@ function toJson(file: string, r: EstimateResult, dropped: { outcome: number; cov
     })),
     warnings: r.warnings.map((w) => ({ code: w.code, message: w.message })),
     ...(r.firstStage
-      ? { first_stage: { f_statistic: r.firstStage.value, num_df: r.firstStage.numDf, den_df: r.firstStage.denDf, p_value: r.firstStage.pValue } }
+      ? {
+          first_stage: {
+            f_statistic: r.firstStage.value,
+            num_df: r.firstStage.numDf,
+            den_df: r.firstStage.denDf,
+            p_value: r.firstStage.pValue,
+          },
+        }
       : {}),
     ...(ri
       ? {
@@ -142,14 +181,30 @@ function toJson(file: string, r: EstimateResult, dropped: { outcome: number; cov
   };
 }
 
-function toTable(r: EstimateResult, dropped: { outcome: number; covariates: number }, ri: RandomizationSummary | null): string {
-  const fmt = (x: number) => (Number.isFinite(x) ? (Math.abs(x) < 1e-4 && x !== 0 ? x.toExponential(3) : String(Number(x.toPrecision(7)))) : String(x));
+function toTable(
+  r: EstimateResult,
+  dropped: { outcome: number; covariates: number },
+  ri: RandomizationSummary | null,
+): string {
+  const fmt = (x: number) =>
+    Number.isFinite(x)
+      ? Math.abs(x) < 1e-4 && x !== 0
+        ? x.toExponential(3)
+        : String(Number(x.toPrecision(7)))
+      : String(x);
   const header = ['term', 'estimate', 'std.error', 'statistic', 'df', 'p.value', 'conf.low', 'conf.high'];
-  const body = r.terms.map((t) => [t.term, ...[t.estimate, t.stdError, t.statistic, t.df, t.pValue, t.confLow, t.confHigh].map(fmt)]);
+  const body = r.terms.map((t) => [
+    t.term,
+    ...[t.estimate, t.stdError, t.statistic, t.df, t.pValue, t.confLow, t.confHigh].map(fmt),
+  ]);
   const widths = header.map((h, k) => Math.max(h.length, ...body.map((row) => row[k].length)));
-  const line = (cells: string[]) => cells.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  ');
   const arms = r.nTreatment === null ? '' : ` (${r.nTreatment} treated, ${r.nControl} control)`;
-  const groups = [r.nBlocks === null ? '' : `, ${r.nBlocks} blocks`, r.nClusters === null ? '' : `, ${r.nClusters} clusters`].join('');
+  const groups = [
+    r.nBlocks === null ? '' : `, ${r.nBlocks} blocks`,
+    r.nClusters === null ? '' : `, ${r.nClusters} clusters`,
+  ].join('');
   const out = [
     `${r.design}; standard errors ${r.seType}; n = ${r.n}${arms}${groups}`,
     `rows dropped: ${dropped.outcome} with a missing outcome${dropped.covariates ? `, ${dropped.covariates} with a missing covariate` : ''}`,
@@ -157,10 +212,19 @@ function toTable(r: EstimateResult, dropped: { outcome: number; covariates: numb
     line(header),
     ...body.map(line),
   ];
-  if (r.firstStage) out.push('', `first-stage F = ${fmt(r.firstStage.value)} on ${r.firstStage.numDf} and ${fmt(r.firstStage.denDf)} df (p = ${fmt(r.firstStage.pValue)})`);
+  if (r.firstStage)
+    out.push(
+      '',
+      `first-stage F = ${fmt(r.firstStage.value)} on ${r.firstStage.numDf} and ${fmt(r.firstStage.denDf)} df (p = ${fmt(r.firstStage.pValue)})`,
+    );
   if (ri) {
-    const how = ri.exact ? `exact, all ${ri.assignments} assignments` : `${ri.assignments} draws, seed ${ri.seed}|ri|j`;
-    out.push('', `randomization inference on ${ri.term} (${how}): p = ${fmt(ri.pValue)}, interval [${fmt(ri.confLow)}, ${fmt(ri.confHigh)}]`);
+    const how = ri.exact
+      ? `exact, all ${ri.assignments} assignments`
+      : `${ri.assignments} draws, seed ${ri.seed}|ri|j`;
+    out.push(
+      '',
+      `randomization inference on ${ri.term} (${how}): p = ${fmt(ri.pValue)}, interval [${fmt(ri.confLow)}, ${fmt(ri.confHigh)}]`,
+    );
   }
   for (const w of r.warnings) out.push(`warning (${w.code}): ${w.message}`);
   return out.join('\n');

@@ -7,14 +7,20 @@ import { describeDatabase } from '../database.ts';
 export function registerInit(program: Command, ctx: CliContext): void {
   program
     .command('init')
-    .description('create or upgrade the database schema (embedded ./.pilot by default, DATABASE_URL for PostgreSQL)')
+    .description(
+      'create or upgrade the database schema (embedded ./.pilot by default, DATABASE_URL for PostgreSQL)',
+    )
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
       const db = await openDatabase(ctx.config);
       try {
         const applied = await migrateToLatest(db);
         if (opts.json) printJson(ctx, { database: describeDatabase(ctx), applied });
-        else print(ctx, `database ${describeDatabase(ctx)}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
+        else
+          print(
+            ctx,
+            `database ${describeDatabase(ctx)}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`,
+          );
       } finally {
         await db.close();
       }

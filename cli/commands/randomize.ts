@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import type { BalanceRow } from '../../analysis/balance.ts';
-import { randomizeStudy, showRandomization, verifyRandomization, type RandomizeResult } from '../../assignment/assignment.service.ts';
+import {
+  randomizeStudy,
+  showRandomization,
+  verifyRandomization,
+  type RandomizeResult,
+} from '../../assignment/assignment.service.ts';
 import type { RandomizationRecord } from '../../assignment/assignment.store.ts';
 import type { BalanceComparison } from '../../assignment/balance.ts';
 import type { BlockCount } from '../../assignment/randomize-wave.ts';
@@ -17,44 +22,65 @@ function requireStudy(o: { study?: string }): string {
 
 function parseWave(w: string | undefined): number | undefined {
   if (w === undefined) return undefined;
-  if (!/^[1-9][0-9]*$/.test(w)) throw new AppError('BAD_INPUT', `--wave must be a positive integer, not "${w}"`);
+  if (!/^[1-9][0-9]*$/.test(w))
+    throw new AppError('BAD_INPUT', `--wave must be a positive integer, not "${w}"`);
   return Number(w);
 }
 
 export function registerRandomize(program: Command, ctx: CliContext): void {
   const randomize = program
     .command('randomize')
-    .description('randomize a study (protocol pilot-v1): locked, audited, reproducible from the revealed seed')
+    .description(
+      'randomize a study (protocol pilot-v1): locked, audited, reproducible from the revealed seed',
+    )
     .option('--study <slug>', 'study slug')
     .option('--wave <n>', 'late enrollees: the next wave (2, 3, …); omit for the first randomization')
     .option('--json', 'machine-readable output')
     .action(async (o: { study?: string; wave?: string; json?: boolean }) => {
       const study = requireStudy(o);
-      const r = await withDatabase(ctx, (db) => randomizeStudy(db, { study, wave: parseWave(o.wave), actor: ctx.config.actor }));
+      const r = await withDatabase(ctx, (db) =>
+        randomizeStudy(db, { study, wave: parseWave(o.wave), actor: ctx.config.actor }),
+      );
       if (o.json) printJson(ctx, randomizeJson(r));
       else printRandomize(ctx, r);
     });
 
   randomize
     .command('verify')
-    .description('re-derive every assignment from the stored roster and the seed; non-zero exit on any mismatch')
+    .description(
+      're-derive every assignment from the stored roster and the seed; non-zero exit on any mismatch',
+    )
     .option('--study <slug>', 'study slug')
     .option('--json', 'machine-readable output')
     .action(async (_o: unknown, command: Command) => {
       const o = command.optsWithGlobals() as { study?: string; json?: boolean };
       const study = requireStudy(o);
       const r = await withDatabase(ctx, (db) => verifyRandomization(db, study));
-      if (o.json) printJson(ctx, { study: r.study, waves: r.waves, units: r.units, verified: r.mismatches.length === 0, mismatches: r.mismatches });
+      if (o.json)
+        printJson(ctx, {
+          study: r.study,
+          waves: r.waves,
+          units: r.units,
+          verified: r.mismatches.length === 0,
+          mismatches: r.mismatches,
+        });
       else if (r.mismatches.length === 0) print(ctx, 'verified');
-      else for (const m of r.mismatches) print(ctx, `mismatch${m.wave === null ? '' : ` (wave ${m.wave})`}: ${m.message}`);
+      else
+        for (const m of r.mismatches)
+          print(ctx, `mismatch${m.wave === null ? '' : ` (wave ${m.wave})`}: ${m.message}`);
       if (r.mismatches.length > 0) {
-        throw new AppError('VERIFY_FAILED', `${r.mismatches.length} mismatch(es): the stored assignment is not what pilot-v1 gives`);
+        throw new AppError(
+          'VERIFY_FAILED',
+          `${r.mismatches.length} mismatch(es): the stored assignment is not what pilot-v1 gives`,
+        );
       }
     });
 
   randomize
     .command('show')
-    .description('the randomization record: seed (once revealed), commitment, algorithm, block counts, fingerprints')
+    .description(
+      'the randomization record: seed (once revealed), commitment, algorithm, block counts, fingerprints',
+    )
     .option('--study <slug>', 'study slug')
     .option('--json', 'machine-readable output')
     .action(async (_o: unknown, command: Command) => {
@@ -74,12 +100,22 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
         randomizations: r.randomizations.map(recordJson),
       };
       if (o.json) return printJson(ctx, json);
-      print(ctx, `${r.study}: ${r.algorithm}, ${r.unit} units, arms ${r.arms.map((a) => `${a.name} ${a.probability}`).join(', ')}; block by ${r.blockBy.join(', ') || '(none)'}`);
+      print(
+        ctx,
+        `${r.study}: ${r.algorithm}, ${r.unit} units, arms ${r.arms.map((a) => `${a.name} ${a.probability}`).join(', ')}; block by ${r.blockBy.join(', ') || '(none)'}`,
+      );
       print(ctx, `seed commitment ${r.seedCommitment}; seed ${r.seed ?? '(sealed until randomization)'}`);
       for (const w of r.randomizations) {
-        print(ctx, `wave ${w.wave} (seed ${w.seedDerivation}) locked ${w.lockedAt.toISOString()} by ${w.actor}: ${w.units} units, ${w.students} students`);
+        print(
+          ctx,
+          `wave ${w.wave} (seed ${w.seedDerivation}) locked ${w.lockedAt.toISOString()} by ${w.actor}: ${w.units} units, ${w.students} students`,
+        );
         print(ctx, `  roster SHA-256 ${w.rosterSha256}\n  assignment SHA-256 ${w.assignmentSha256}`);
-        printBlocks(ctx, w.blockCounts, w.arms.map((a) => a.name));
+        printBlocks(
+          ctx,
+          w.blockCounts,
+          w.arms.map((a) => a.name),
+        );
       }
     });
 }
@@ -146,31 +182,49 @@ function randomizeJson(r: RandomizeResult) {
 
 function printBlocks(ctx: CliContext, blocks: BlockCount[], arms: string[]): void {
   const width = Math.max(5, ...blocks.map((b) => b.blockKey.length + 2));
-  print(ctx, `  ${'block'.padEnd(width)}${'units'.padStart(7)}${arms.map((a) => a.padStart(Math.max(10, a.length + 2))).join('')}`);
+  print(
+    ctx,
+    `  ${'block'.padEnd(width)}${'units'.padStart(7)}${arms.map((a) => a.padStart(Math.max(10, a.length + 2))).join('')}`,
+  );
   for (const b of blocks) {
-    print(ctx, `  ${(b.blockKey || '(all)').padEnd(width)}${String(b.n).padStart(7)}${arms.map((a) => String(b.counts[a]).padStart(Math.max(10, a.length + 2))).join('')}`);
+    print(
+      ctx,
+      `  ${(b.blockKey || '(all)').padEnd(width)}${String(b.n).padStart(7)}${arms.map((a) => String(b.counts[a]).padStart(Math.max(10, a.length + 2))).join('')}`,
+    );
   }
 }
 
 function printRandomize(ctx: CliContext, r: RandomizeResult): void {
-  print(ctx, `randomized ${r.study} wave ${r.wave} by ${r.algorithm} v${r.version}: ${r.units} units, ${r.students} students` +
-    (r.inheritedStudents ? ` (${r.inheritedStudents} joined units randomized earlier)` : ''));
+  print(
+    ctx,
+    `randomized ${r.study} wave ${r.wave} by ${r.algorithm} v${r.version}: ${r.units} units, ${r.students} students` +
+      (r.inheritedStudents ? ` (${r.inheritedStudents} joined units randomized earlier)` : ''),
+  );
   print(ctx, `roster SHA-256 ${r.rosterSha256}\nassignment SHA-256 ${r.assignmentSha256}`);
   print(ctx, 'the seed is now revealed: `pilot randomize show --study ' + r.study + '`');
   print(ctx, '\ncounts by block and arm');
   printBlocks(ctx, r.blocks, Object.keys(r.blocks[0]?.counts ?? {}));
-  print(ctx, '\nbalance over students: SMD vs control (WWC: |SMD| ≤ .05 satisfies, ≤ .25 requires adjustment, > .25 fails)');
+  print(
+    ctx,
+    '\nbalance over students: SMD vs control (WWC: |SMD| ≤ .05 satisfies, ≤ .25 requires adjustment, > .25 fails)',
+  );
   for (const c of r.balance) {
     print(ctx, `  ${c.arm} vs ${c.control}`);
     for (const row of c.overall) {
       const name = row.level === null ? row.covariate : `${row.covariate}=${row.level}`;
       const smd = row.smd.kind === 'ok' ? row.smd.smd.toFixed(3).padStart(8) : '       –';
-      const band = row.smd.kind === 'ok' ? row.smd.band.replace('_', ' ') : `undefined (${row.smd.reason.replace('_', ' ')})`;
+      const band =
+        row.smd.kind === 'ok'
+          ? row.smd.band.replace('_', ' ')
+          : `undefined (${row.smd.reason.replace('_', ' ')})`;
       print(ctx, `    ${name.padEnd(34)}${fmt(row.meanTreatment)}${fmt(row.meanControl)}${smd}  ${band}`);
     }
   }
   for (const s of r.balanceSummary) {
-    print(ctx, `  ${s.arm}: ${s.bands.satisfies} satisfy, ${s.bands.requires_adjustment} require adjustment, ${s.bands.fails} fail, ${s.bands.undefined} undefined (per-district tables: --json)`);
+    print(
+      ctx,
+      `  ${s.arm}: ${s.bands.satisfies} satisfy, ${s.bands.requires_adjustment} require adjustment, ${s.bands.fails} fail, ${s.bands.undefined} undefined (per-district tables: --json)`,
+    );
   }
   for (const w of r.warnings) print(ctx, `warning (${w.code}): ${w.message}`);
 }

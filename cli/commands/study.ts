@@ -29,17 +29,34 @@ export function registerStudy(program: Command, ctx: CliContext): void {
     .requiredOption('--name <name>', 'descriptive name')
     .requiredOption('--unit <unit>', 'unit of randomization: student | household | school')
     .requiredOption('--arms <arms>', 'arms and probabilities, e.g. control:0.5,treatment:0.5')
-    .option('--block-by <vars>', 'comma-separated block variables: district, school, grade, grade_band, prior_absence_tercile, english_learner, low_income', '')
+    .option(
+      '--block-by <vars>',
+      'comma-separated block variables: district, school, grade, grade_band, prior_absence_tercile, english_learner, low_income',
+      '',
+    )
     .option('--seed <hex>', '128-bit seed as hex (generated from crypto randomness when omitted)')
     .option('--json', 'machine-readable output')
-    .action(async (o: { slug: string; name: string; unit: string; arms: string; blockBy: string; seed?: string; json?: boolean }) => {
-      const s = await withDatabase(ctx, (db) => createStudy(db, o, ctx.config.actor));
-      if (o.json) printJson(ctx, studyJson(s));
-      else {
-        print(ctx, `created study ${s.slug} (${s.unit}-randomized; arms ${s.arms.map((a) => `${a.name} ${a.probability}`).join(', ')})`);
-        print(ctx, `seed commitment (SHA-256 of the seed, publish it now): ${s.seedCommitment}`);
-      }
-    });
+    .action(
+      async (o: {
+        slug: string;
+        name: string;
+        unit: string;
+        arms: string;
+        blockBy: string;
+        seed?: string;
+        json?: boolean;
+      }) => {
+        const s = await withDatabase(ctx, (db) => createStudy(db, o, ctx.config.actor));
+        if (o.json) printJson(ctx, studyJson(s));
+        else {
+          print(
+            ctx,
+            `created study ${s.slug} (${s.unit}-randomized; arms ${s.arms.map((a) => `${a.name} ${a.probability}`).join(', ')})`,
+          );
+          print(ctx, `seed commitment (SHA-256 of the seed, publish it now): ${s.seedCommitment}`);
+        }
+      },
+    );
 
   study
     .command('show')
@@ -63,15 +80,32 @@ export function registerStudy(program: Command, ctx: CliContext): void {
             attendance_months: counts.attendanceMonths,
             imports: counts.imports,
           },
-          districts: districts.map((d) => ({ leaid: d.leaid, name: d.name, state: d.state, locale_code: d.localeCode })),
+          districts: districts.map((d) => ({
+            leaid: d.leaid,
+            name: d.name,
+            state: d.state,
+            locale_code: d.localeCode,
+          })),
         });
         return;
       }
       print(ctx, `${s.slug}: ${s.name} [${s.status}]`);
-      print(ctx, `  unit ${s.unit}; arms ${s.arms.map((a) => `${a.name} ${a.probability}`).join(', ')}; block by ${s.blockBy.join(', ') || '(none)'}`);
-      print(ctx, `  algorithm ${s.algorithm}; seed commitment ${s.seedCommitment}${s.seed ? `; seed ${s.seed}` : ' (seed sealed until randomization)'}`);
-      print(ctx, `  ${counts.districts} districts, ${counts.schools} schools, ${counts.students} students, ${counts.households} households, ${counts.caregivers} caregivers`);
-      print(ctx, `  ${counts.calendarDays} calendar days, ${counts.enrollments} enrollment windows, ${counts.attendanceDays} daily and ${counts.attendanceMonths} monthly attendance rows (${counts.imports} files imported)`);
+      print(
+        ctx,
+        `  unit ${s.unit}; arms ${s.arms.map((a) => `${a.name} ${a.probability}`).join(', ')}; block by ${s.blockBy.join(', ') || '(none)'}`,
+      );
+      print(
+        ctx,
+        `  algorithm ${s.algorithm}; seed commitment ${s.seedCommitment}${s.seed ? `; seed ${s.seed}` : ' (seed sealed until randomization)'}`,
+      );
+      print(
+        ctx,
+        `  ${counts.districts} districts, ${counts.schools} schools, ${counts.students} students, ${counts.households} households, ${counts.caregivers} caregivers`,
+      );
+      print(
+        ctx,
+        `  ${counts.calendarDays} calendar days, ${counts.enrollments} enrollment windows, ${counts.attendanceDays} daily and ${counts.attendanceMonths} monthly attendance rows (${counts.imports} files imported)`,
+      );
       for (const d of districts) print(ctx, `  - ${d.leaid} ${d.name}, ${d.state} (locale ${d.localeCode})`);
     });
 

@@ -25,14 +25,22 @@ export function attendanceDailyRows(ref: DistrictReference, opts: { exceptions: 
     required: ['student_id', 'date', 'category'],
     optional: ['absent_fraction', 'suspension', 'sis_code', 'school_id', 'minutes_absent'],
     stageColumns: [
-      ['student_id', 'integer'], ['date', 'date'], ['category', 'text'], ['absent_fraction', 'real'],
-      ['suspension', 'text'], ['sis_code', 'text'],
+      ['student_id', 'integer'],
+      ['date', 'date'],
+      ['category', 'text'],
+      ['absent_fraction', 'real'],
+      ['suspension', 'text'],
+      ['sis_code', 'text'],
     ],
     read(rec, h, sink) {
       const sis = cell(rec, h, 'student_id');
       const student = ref.students.get(sis) ?? ref.students.get(sis.trim());
       if (!student) {
-        sink.problem(rec.line, 'student_id', sis.trim() === '' ? 'student_id is empty' : unknownStudentReason(sis.trim(), ref.students));
+        sink.problem(
+          rec.line,
+          'student_id',
+          sis.trim() === '' ? 'student_id is empty' : unknownStudentReason(sis.trim(), ref.students),
+        );
         return null;
       }
       const dateRaw = cell(rec, h, 'date');
@@ -45,7 +53,11 @@ export function attendanceDailyRows(ref: DistrictReference, opts: { exceptions: 
       if (fractionRaw === '') {
         const implied = DEFAULT_FRACTION[category];
         if (implied === null) {
-          sink.problem(rec.line, 'absent_fraction', `category ${category} needs absent_fraction (the share of the day missed)`);
+          sink.problem(
+            rec.line,
+            'absent_fraction',
+            `category ${category} needs absent_fraction (the share of the day missed)`,
+          );
           return null;
         }
         fraction = implied;
@@ -64,25 +76,42 @@ export function attendanceDailyRows(ref: DistrictReference, opts: { exceptions: 
         sink.problem(rec.line, 'absent_fraction', `an ${category} absence cannot have absent_fraction 0`);
         return null;
       }
-      if (opts.exceptions && category === 'present') sink.warn('an exceptions file lists a present day', rec.line);
+      if (opts.exceptions && category === 'present')
+        sink.warn('an exceptions file lists a present day', rec.line);
       const windows = ref.enrollments.get(student.id);
       let schoolId = student.schoolId;
       if (windows && windows.length > 0) {
         const w = windowOn(windows, date);
         if (!w) {
-          sink.problem(rec.line, 'date', `${date} is outside student ${sis.trim()}'s enrollment (${windows.map((x) => `${x.entry}..${x.exit ?? 'open'}`).join(', ')})`);
+          sink.problem(
+            rec.line,
+            'date',
+            `${date} is outside student ${sis.trim()}'s enrollment (${windows.map((x) => `${x.entry}..${x.exit ?? 'open'}`).join(', ')})`,
+          );
           return null;
         }
         schoolId = w.schoolId;
-      } else sink.warn('attendance for students with no enrollment windows: enrollment not checked (import enrollment.csv first)', rec.line);
+      } else
+        sink.warn(
+          'attendance for students with no enrollment windows: enrollment not checked (import enrollment.csv first)',
+          rec.line,
+        );
       const calendar = ref.calendars.get(schoolId);
       if (calendar) {
         const day = calendar.get(date);
         if (!day || !day.instructional) {
-          sink.problem(rec.line, 'date', `${date} is not an instructional day in the school calendar${day ? '' : ' (no calendar entry)'}`);
+          sink.problem(
+            rec.line,
+            'date',
+            `${date} is not an instructional day in the school calendar${day ? '' : ' (no calendar entry)'}`,
+          );
           return null;
         }
-      } else sink.warn('attendance at schools with no calendar: instructional days not checked (import calendar.csv first)', rec.line);
+      } else
+        sink.warn(
+          'attendance at schools with no calendar: instructional days not checked (import calendar.csv first)',
+          rec.line,
+        );
       const code = cell(rec, h, 'sis_code');
       return [student.id, date, category, fraction, suspension, code === '' ? null : code];
     },

@@ -8,7 +8,8 @@ function instructionalDaysByMonth(ref: DistrictReference): Map<number, Map<strin
   const out = new Map<number, Map<string, number>>();
   for (const [schoolId, days] of ref.calendars) {
     const m = new Map<string, number>();
-    for (const [date, d] of days) if (d.instructional) m.set(date.slice(0, 7), (m.get(date.slice(0, 7)) ?? 0) + 1);
+    for (const [date, d] of days)
+      if (d.instructional) m.set(date.slice(0, 7), (m.get(date.slice(0, 7)) ?? 0) + 1);
     out.set(schoolId, m);
   }
   return out;
@@ -21,12 +22,22 @@ export function attendanceMonthlyRows(ref: DistrictReference): RowReader {
     kind: 'attendance_monthly',
     required: ['student_id', 'month', 'enrolled_days', 'absent_days'],
     optional: ['school_id'],
-    stageColumns: [['student_id', 'integer'], ['month', 'date'], ['enrolled_days', 'real'], ['absent_days', 'real']],
+    stageColumns: [
+      ['student_id', 'integer'],
+      ['month', 'date'],
+      ['enrolled_days', 'real'],
+      ['absent_days', 'real'],
+    ],
     read(rec, h, sink) {
       const found = lookupStudent(ref, rec, h, sink);
       const student = found === BAD ? undefined : found.student;
       const month = take(parseIsoMonth(cell(rec, h, 'month')), rec, 'month', sink);
-      const enrolled = take(parseNonNegativeNumber(cell(rec, h, 'enrolled_days')), rec, 'enrolled_days', sink);
+      const enrolled = take(
+        parseNonNegativeNumber(cell(rec, h, 'enrolled_days')),
+        rec,
+        'enrolled_days',
+        sink,
+      );
       const absent = take(parseNonNegativeNumber(cell(rec, h, 'absent_days')), rec, 'absent_days', sink);
       if (!student || month === BAD || enrolled === BAD || absent === BAD) return null;
       if (absent > enrolled) {
@@ -40,7 +51,11 @@ export function attendanceMonthlyRows(ref: DistrictReference): RowReader {
       perMonth ??= instructionalDaysByMonth(ref);
       const available = perMonth.get(student.schoolId)?.get(month);
       if (available !== undefined && enrolled > available) {
-        sink.problem(rec.line, 'enrolled_days', `enrolled_days ${enrolled} exceeds the ${available} instructional days of ${month} in the school calendar`);
+        sink.problem(
+          rec.line,
+          'enrolled_days',
+          `enrolled_days ${enrolled} exceeds the ${available} instructional days of ${month} in the school calendar`,
+        );
         return null;
       }
       return [student.id, `${month}-01`, enrolled, absent];

@@ -9,14 +9,23 @@ export function calendarRows(ref: DistrictReference): RowReader {
     kind: 'calendar',
     required: ['school_id', 'date', 'instructional'],
     optional: ['day_fraction'],
-    stageColumns: [['school_id', 'integer'], ['date', 'date'], ['instructional', 'boolean'], ['day_fraction', 'real']],
+    stageColumns: [
+      ['school_id', 'integer'],
+      ['date', 'date'],
+      ['instructional', 'boolean'],
+      ['day_fraction', 'real'],
+    ],
     read(rec, h, sink) {
       const schoolId = lookupSchool(ref, rec, h, sink);
       const date = take(parseIsoDate(cell(rec, h, 'date')), rec, 'date', sink);
       const instructional = take(parseBoolean(cell(rec, h, 'instructional')), rec, 'instructional', sink);
       const fraction = takeOptional(parseFraction, rec, h, 'day_fraction', sink);
       if (instructional === false && fraction !== null && fraction !== BAD && fraction > 0) {
-        sink.problem(rec.line, 'day_fraction', `a non-instructional day cannot have day_fraction ${fraction}`);
+        sink.problem(
+          rec.line,
+          'day_fraction',
+          `a non-instructional day cannot have day_fraction ${fraction}`,
+        );
         return null;
       }
       if (instructional === true && fraction === 0) {
@@ -28,7 +37,9 @@ export function calendarRows(ref: DistrictReference): RowReader {
         if (dow === 0 || dow === 6) sink.warn('instructional day on a weekend', rec.line);
       }
       if ([schoolId, date, instructional, fraction].includes(BAD)) return null;
-      return [schoolId, date, instructional, fraction ?? (instructional ? 1 : 0)] as (string | number | boolean)[];
+      return [schoolId, date, instructional, fraction ?? (instructional ? 1 : 0)] as (
+        string | number | boolean
+      )[];
     },
   };
 }

@@ -9,7 +9,12 @@ export function enrollmentRows(ref: DistrictReference): RowReader {
     kind: 'enrollment',
     required: ['student_id', 'school_id', 'entry_date'],
     optional: ['exit_date'],
-    stageColumns: [['student_id', 'integer'], ['school_id', 'integer'], ['entry_date', 'date'], ['exit_date', 'date']],
+    stageColumns: [
+      ['student_id', 'integer'],
+      ['school_id', 'integer'],
+      ['entry_date', 'date'],
+      ['exit_date', 'date'],
+    ],
     read(rec, h, sink) {
       const found = lookupStudent(ref, rec, h, sink);
       const studentId = found === BAD ? BAD : found.student.id;

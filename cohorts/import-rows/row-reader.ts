@@ -6,13 +6,7 @@ export type StagedValue = string | number | boolean | null;
 
 /** The kinds of file `pilot import` reads (a OneRoster zip is a roster too). */
 export type ImportKind =
-  | 'schools'
-  | 'roster'
-  | 'contacts'
-  | 'calendar'
-  | 'enrollment'
-  | 'attendance_daily'
-  | 'attendance_monthly';
+  'schools' | 'roster' | 'contacts' | 'calendar' | 'enrollment' | 'attendance_daily' | 'attendance_monthly';
 
 /**
  * Reads one kind of CSV: which columns it has, the staging table its rows are copied into, and the
@@ -39,7 +33,12 @@ export function cell(rec: CsvRecord, h: BoundHeader, column: string): string {
 export const BAD: unique symbol = Symbol('bad');
 
 /** Unwraps a normalizer's result, reporting its reason as a problem or its note as a warning. */
-export function take<T>(r: FieldResult<T>, rec: CsvRecord, column: string, sink: ProblemSink): T | typeof BAD {
+export function take<T>(
+  r: FieldResult<T>,
+  rec: CsvRecord,
+  column: string,
+  sink: ProblemSink,
+): T | typeof BAD {
   if (!r.ok) {
     sink.problem(rec.line, column, r.reason);
     return BAD;

@@ -8,7 +8,11 @@ export function schoolRows(ref: DistrictReference): RowReader {
     kind: 'schools',
     required: ['school_id', 'name'],
     optional: ['nces_id'],
-    stageColumns: [['school_key', 'text'], ['nces_id', 'text'], ['name', 'text']],
+    stageColumns: [
+      ['school_key', 'text'],
+      ['nces_id', 'text'],
+      ['name', 'text'],
+    ],
     read(rec, h, sink) {
       const key = take(normalizeLocalId(cell(rec, h, 'school_id'), 'school_id'), rec, 'school_id', sink);
       const nces = takeOptional((raw) => normalizeNcesSchoolId(raw, ref.leaid), rec, h, 'nces_id', sink);

@@ -16,17 +16,38 @@ export function studentRows(ref: DistrictReference): RowReader {
   return {
     kind: 'roster',
     required: ['student_id', 'school_id', 'grade', 'household_id'],
-    optional: ['sex', 'race_ethnicity', 'english_learner', 'disability', 'low_income', 'prior_year_absence_rate', 'state_id'],
+    optional: [
+      'sex',
+      'race_ethnicity',
+      'english_learner',
+      'disability',
+      'low_income',
+      'prior_year_absence_rate',
+      'state_id',
+    ],
     stageColumns: [
-      ['sis_id', 'text'], ['state_id', 'text'], ['school_id', 'integer'], ['grade', 'text'], ['household_key', 'text'],
-      ['sex', 'text'], ['race_ethnicity', 'text'], ['english_learner', 'boolean'], ['disability', 'boolean'],
-      ['low_income', 'boolean'], ['prior_year_absence_rate', 'double precision'],
+      ['sis_id', 'text'],
+      ['state_id', 'text'],
+      ['school_id', 'integer'],
+      ['grade', 'text'],
+      ['household_key', 'text'],
+      ['sex', 'text'],
+      ['race_ethnicity', 'text'],
+      ['english_learner', 'boolean'],
+      ['disability', 'boolean'],
+      ['low_income', 'boolean'],
+      ['prior_year_absence_rate', 'double precision'],
     ],
     read(rec, h, sink) {
       const sis = take(normalizeLocalId(cell(rec, h, 'student_id'), 'student_id'), rec, 'student_id', sink);
       const schoolId = lookupSchool(ref, rec, h, sink);
       const grade = take(normalizeStudentGrade(cell(rec, h, 'grade')), rec, 'grade', sink);
-      const household = take(normalizeLocalId(cell(rec, h, 'household_id'), 'household_id'), rec, 'household_id', sink);
+      const household = take(
+        normalizeLocalId(cell(rec, h, 'household_id'), 'household_id'),
+        rec,
+        'household_id',
+        sink,
+      );
       const sex = take(parseSex(cell(rec, h, 'sex')), rec, 'sex', sink);
       const race = takeOptional(parseRaceEthnicity, rec, h, 'race_ethnicity', sink);
       const el = takeOptional(parseBoolean, rec, h, 'english_learner', sink);
@@ -41,7 +62,8 @@ export function studentRows(ref: DistrictReference): RowReader {
       return values as (string | number | boolean | null)[];
     },
     finish(sink) {
-      for (const s of findStrippedLeadingZeros(ids, 'student_id')) sink.problem(lines[s.index], 'student_id', s.reason);
+      for (const s of findStrippedLeadingZeros(ids, 'student_id'))
+        sink.problem(lines[s.index], 'student_id', s.reason);
     },
   };
 }

@@ -7,7 +7,9 @@ export const testDialect: 'postgres' | 'pglite' = process.env.DATABASE_URL ? 'po
 
 /** A fresh, migrated database for one test file; close() discards it. */
 export async function openTestDatabase(): Promise<Db> {
-  const db = process.env.DATABASE_URL ? await openScratchPostgres(process.env.DATABASE_URL, 'pilot_test') : await openMemoryDatabase();
+  const db = process.env.DATABASE_URL
+    ? await openScratchPostgres(process.env.DATABASE_URL, 'pilot_test')
+    : await openMemoryDatabase();
   await migrateToLatest(db);
   return db;
 }

@@ -3,7 +3,12 @@ import { loadConfig } from '../../config.ts';
 
 describe('loadConfig', () => {
   it('defaults to the embedded database in ./.pilot', () => {
-    expect(loadConfig({})).toEqual({ databaseUrl: null, dataDir: './.pilot', logLevel: 'warn', actor: 'cli:unknown' });
+    expect(loadConfig({})).toEqual({
+      databaseUrl: null,
+      dataDir: './.pilot',
+      logLevel: 'warn',
+      actor: 'cli:unknown',
+    });
   });
   it('uses DATABASE_URL when set', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://127.0.0.1:5432/test' }).databaseUrl).toBe(

@@ -37,7 +37,9 @@ async function pilot(...args: string[]): Promise<{ code: number; out: string; er
 }
 
 function python(...args: string[]) {
-  return spawnSync('python3', [join(process.cwd(), 'scripts/verify_assignment.py'), ...args], { encoding: 'utf8' });
+  return spawnSync('python3', [join(process.cwd(), 'scripts/verify_assignment.py'), ...args], {
+    encoding: 'utf8',
+  });
 }
 
 beforeAll(async () => {
@@ -78,7 +80,12 @@ describe('pilot randomize / assignments export', () => {
     const show = await pilot('randomize', 'show', '--study', 'cli', '--json');
     const record = JSON.parse(show.out);
     expect(record).toEqual(
-      expect.objectContaining({ algorithm: 'pilot-v1', version: 1, seed: expect.stringMatching(/^[0-9a-f]{32}$/), seed_commitment: expect.any(String) }),
+      expect.objectContaining({
+        algorithm: 'pilot-v1',
+        version: 1,
+        seed: expect.stringMatching(/^[0-9a-f]{32}$/),
+        seed_commitment: expect.any(String),
+      }),
     );
     expect(record.randomizations[0].block_counts.length).toBeGreaterThan(1);
     const recordFile = join(dir, 'record.json');
@@ -99,7 +106,9 @@ describe('pilot randomize / assignments export', () => {
     const lines = csv.trim().split('\n');
     const victim = lines[1].split(',');
     const flipped = victim[4] === 'control' ? 'visit' : 'control';
-    const tampered = lines.map((l, i) => (i > 0 && l.split(',')[0] === victim[0] ? l.replace(/,[a-z]+,(\d+)$/, `,${flipped},$1`) : l));
+    const tampered = lines.map((l, i) =>
+      i > 0 && l.split(',')[0] === victim[0] ? l.replace(/,[a-z]+,(\d+)$/, `,${flipped},$1`) : l,
+    );
     writeFileSync(join(dir, 'tampered.csv'), tampered.join('\n') + '\n');
     const bad = python(join(dir, 'tampered.csv'), '--record', recordFile);
     expect(bad.status).toBe(1);
@@ -132,6 +141,8 @@ describe('pilot randomize / assignments export', () => {
     const source = readFileSync('scripts/verify_assignment.py', 'utf8');
     const imports = [...source.matchAll(/^import (\w+)|^from (\w+) import/gm)].map((m) => m[1] ?? m[2]);
     expect(imports.sort()).toEqual(['argparse', 'csv', 'hashlib', 'json', 're', 'sys']);
-    expect(execFileSync('python3', ['scripts/verify_assignment.py', '--help'], { encoding: 'utf8' })).toMatch(/verifier/);
+    expect(execFileSync('python3', ['scripts/verify_assignment.py', '--help'], { encoding: 'utf8' })).toMatch(
+      /verifier/,
+    );
   });
 });

@@ -35,18 +35,29 @@ export async function createTestStudy(db: Kysely<Database>, o: TestStudyOptions)
 }
 
 /** Adds households h0 … h0+count−1 to a district, each with 1–3 students (deterministic covariates). */
-export async function addStudents(db: Kysely<Database>, districtId: number, leaid: string, h0: number, count: number, prefix = 'S') {
+export async function addStudents(
+  db: Kysely<Database>,
+  districtId: number,
+  leaid: string,
+  h0: number,
+  count: number,
+  prefix = 'S',
+) {
   for (const key of ['east', 'west']) {
     await sql`INSERT INTO school (district_id, school_key, nces_id, name)
               VALUES (${districtId}, ${key}, ${leaid + (key === 'east' ? '00001' : '00002')}, ${key})
               ON CONFLICT DO NOTHING`.execute(db);
   }
-  const schools = await sql<{ id: number }>`SELECT id FROM school WHERE district_id = ${districtId} ORDER BY school_key`.execute(db);
+  const schools = await sql<{
+    id: number;
+  }>`SELECT id FROM school WHERE district_id = ${districtId} ORDER BY school_key`.execute(db);
   const grades = ['PK', 'KG', '01', '03', '05', '06', '07', '08', '09', '10', '12'];
   for (let h = h0; h < h0 + count; h++) {
     const hh = await sql<{ id: number }>`
       INSERT INTO household (district_id, household_key) VALUES (${districtId}, ${'H' + h})
-      ON CONFLICT (district_id, household_key) DO UPDATE SET household_key = excluded.household_key RETURNING id`.execute(db);
+      ON CONFLICT (district_id, household_key) DO UPDATE SET household_key = excluded.household_key RETURNING id`.execute(
+      db,
+    );
     for (let k = 0; k < 1 + (h % 3); k++) {
       const n = h * 10 + k;
       await sql`

@@ -19,46 +19,101 @@ describe(`schema on ${testDialect}`, () => {
     expect(down.length).toBeGreaterThan(0);
     const up = await migrateToLatest(db);
     expect(up).toEqual(down);
-    const tables = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'student'`.execute(db.kysely);
+    const tables = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'student'`.execute(
+      db.kysely,
+    );
     expect(tables.rows[0].n).toBe(1);
   });
 
   it('refuses a district whose LEAID lost its leading zero', async () => {
     const study = await db.kysely
       .insertInto('study')
-      .values({ slug: 's1', name: 'S', unit: 'student', arms: '[{"name":"a","probability":"0.5"},{"name":"b","probability":"0.5"}]', block_by: '[]', seed: 'ab', seed_commitment: 'f'.repeat(64) })
+      .values({
+        slug: 's1',
+        name: 'S',
+        unit: 'student',
+        arms: '[{"name":"a","probability":"0.5"},{"name":"b","probability":"0.5"}]',
+        block_by: '[]',
+        seed: 'ab',
+        seed_commitment: 'f'.repeat(64),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await expect(
-      db.kysely.insertInto('district').values({ study_id: study.id, nces_leaid: '100005', name: 'D', state: 'AL', locale_code: 42 }).execute(),
+      db.kysely
+        .insertInto('district')
+        .values({ study_id: study.id, nces_leaid: '100005', name: 'D', state: 'AL', locale_code: 42 })
+        .execute(),
     ).rejects.toThrow(/check constraint/);
   });
 
   it('chains audit events by SHA-256 and forbids rewriting them', async () => {
     expect(await auditHead(db.kysely)).toBe(GENESIS_HASH);
-    const h1 = await db.kysely.transaction().execute((trx) => appendAuditEvent(trx, { actor: 't', action: 'a1', entity: 'e', details: { n: 1 } }));
-    const h2 = await db.kysely.transaction().execute((trx) => appendAuditEvent(trx, { actor: 't', action: 'a2', entity: 'e', details: { n: 2 } }));
+    const h1 = await db.kysely
+      .transaction()
+      .execute((trx) => appendAuditEvent(trx, { actor: 't', action: 'a1', entity: 'e', details: { n: 1 } }));
+    const h2 = await db.kysely
+      .transaction()
+      .execute((trx) => appendAuditEvent(trx, { actor: 't', action: 'a2', entity: 'e', details: { n: 2 } }));
     expect(h1).not.toBe(h2);
     expect(await auditHead(db.kysely)).toBe(h2);
     expect(await verifyAuditChain(db.kysely)).toBeNull();
-    await expect(sql`UPDATE audit_event SET actor = 'x'`.execute(db.kysely)).rejects.toThrow(/cannot be changed/);
+    await expect(sql`UPDATE audit_event SET actor = 'x'`.execute(db.kysely)).rejects.toThrow(
+      /cannot be changed/,
+    );
     await expect(sql`DELETE FROM audit_event`.execute(db.kysely)).rejects.toThrow(/cannot be changed/);
   });
 
   it('refuses attendance rows naming a missing student or import, and never deletes students', async () => {
     const insert = (studentId: number, importId: number) =>
-      sql`INSERT INTO attendance_day (student_id, date, category, absent_fraction, import_id) VALUES (${studentId}, '2025-09-02', 'present', 0, ${importId})`.execute(db.kysely);
+      sql`INSERT INTO attendance_day (student_id, date, category, absent_fraction, import_id) VALUES (${studentId}, '2025-09-02', 'present', 0, ${importId})`.execute(
+        db.kysely,
+      );
     await expect(insert(999_999, 1)).rejects.toThrow(/student that does not exist/);
     const monthly = sql`INSERT INTO attendance_month (student_id, month, enrolled_days, absent_days, import_id) VALUES (424242, '2025-09-01', 20, 1, 1)`;
     await expect(monthly.execute(db.kysely)).rejects.toThrow(/student that does not exist/);
     await expect(sql`DELETE FROM student`.execute(db.kysely)).resolves.toBeDefined(); // no rows: nothing to refuse
     const study = await db.kysely.selectFrom('study').select('id').executeTakeFirstOrThrow();
-    const d = await db.kysely.insertInto('district').values({ study_id: study.id, nces_leaid: '0100005', name: 'D', state: 'AL', locale_code: 42 }).returning('id').executeTakeFirstOrThrow();
-    const sc = await db.kysely.insertInto('school').values({ district_id: d.id, school_key: 'A', nces_id: null, name: 'A' }).returning('id').executeTakeFirstOrThrow();
-    const h = await db.kysely.insertInto('household').values({ district_id: d.id, household_key: 'H' }).returning('id').executeTakeFirstOrThrow();
-    const st = await db.kysely.insertInto('student').values({ district_id: d.id, sis_id: '001', state_id: null, school_id: sc.id, grade: 'KG', household_id: h.id, sex: null, race_ethnicity: null, english_learner: null, disability: null, low_income: null, prior_year_absence_rate: null, import_id: null }).returning('id').executeTakeFirstOrThrow();
+    const d = await db.kysely
+      .insertInto('district')
+      .values({ study_id: study.id, nces_leaid: '0100005', name: 'D', state: 'AL', locale_code: 42 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const sc = await db.kysely
+      .insertInto('school')
+      .values({ district_id: d.id, school_key: 'A', nces_id: null, name: 'A' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const h = await db.kysely
+      .insertInto('household')
+      .values({ district_id: d.id, household_key: 'H' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const st = await db.kysely
+      .insertInto('student')
+      .values({
+        district_id: d.id,
+        sis_id: '001',
+        state_id: null,
+        school_id: sc.id,
+        grade: 'KG',
+        household_id: h.id,
+        sex: null,
+        race_ethnicity: null,
+        english_learner: null,
+        disability: null,
+        low_income: null,
+        prior_year_absence_rate: null,
+        import_id: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await expect(insert(st.id, 987_654)).rejects.toThrow(/import that does not exist/);
-    await expect(sql`DELETE FROM student WHERE id = ${st.id}`.execute(db.kysely)).rejects.toThrow(/never deleted/);
+    await expect(sql`DELETE FROM student WHERE id = ${st.id}`.execute(db.kysely)).rejects.toThrow(
+      /never deleted/,
+    );
   });
 });
 
@@ -72,7 +127,10 @@ describe(`bulk COPY (${testDialect})`, () => {
     };
     const copied = await db.withSession((s) => s.copyCsv('copy_probe', ['n', 'label'], chunks()));
     expect(copied).toBe(900_000);
-    const r = await sql<{ n: number; s: number }>`SELECT count(*)::int AS n, sum(n)::float8 AS s FROM copy_probe`.execute(db.kysely);
+    const r = await sql<{
+      n: number;
+      s: number;
+    }>`SELECT count(*)::int AS n, sum(n)::float8 AS s FROM copy_probe`.execute(db.kysely);
     expect(r.rows[0]).toEqual({ n: 900_000, s: (899_999 * 900_000) / 2 });
   });
 });

@@ -22,7 +22,9 @@ describe(`concurrent imports and contacts without household ids (${testDialect})
 
   it('the same file imported five times at once: one import, four already_imported, no error', async () => {
     const csv = dailyCsv(dailyRows('2025-09-01', '2025-09-30'));
-    const results = await Promise.all([1, 2, 3, 4, 5].map((i) => imp('attendance', `september-${i}.csv`, csv)));
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) => imp('attendance', `september-${i}.csv`, csv)),
+    );
     expect(results.filter((r) => r.status === 'imported')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'already_imported')).toHaveLength(4);
     const imported = results.find((r) => r.status === 'imported')!;
@@ -31,7 +33,11 @@ describe(`concurrent imports and contacts without household ids (${testDialect})
 
   it('a blank household_id in contacts.csv means the student’s household on the roster', async () => {
     const before = await count(db, 'caregiver');
-    const s = await imp('contacts', 'more-contacts.csv', `${CONTACTS_HEADER}\nC9,000103,,relative,Di,Sample,,,en,false,,\n`);
+    const s = await imp(
+      'contacts',
+      'more-contacts.csv',
+      `${CONTACTS_HEADER}\nC9,000103,,relative,Di,Sample,,,en,false,,\n`,
+    );
     expect(s.status).toBe('imported');
     expect(await count(db, 'caregiver')).toBe(before + 1);
     const row = await db.kysely

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { balanceTable, standardizedMeanDifference, wwcBand } from '../../../analysis/balance.ts';
 
-const fixture = JSON.parse(readFileSync(new URL('../../fixtures/design/balance-mtcars.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(new URL('../../fixtures/design/balance-mtcars.json', import.meta.url), 'utf8'),
+) as {
   treatment: number[];
   covariates: { name: string; values: number[]; smd: number }[];
   categorical: { name: string; values: string[]; levels: string[]; smd: number[] };
@@ -36,11 +38,24 @@ describe('standardized mean differences (golden from R on mtcars, treatment = am
 
 describe('missing values and edge cases', () => {
   it('drops and counts missing values per arm', () => {
-    const [row] = balanceTable([1, 1, 1, 0, 0, 0], [{ name: 'x', kind: 'numeric', values: [1, NaN, 3, 2, 4, NaN] }]);
-    expect(row).toMatchObject({ nTreatment: 2, nControl: 2, missingTreatment: 1, missingControl: 1, meanTreatment: 2, meanControl: 3 });
+    const [row] = balanceTable(
+      [1, 1, 1, 0, 0, 0],
+      [{ name: 'x', kind: 'numeric', values: [1, NaN, 3, 2, 4, NaN] }],
+    );
+    expect(row).toMatchObject({
+      nTreatment: 2,
+      nControl: 2,
+      missingTreatment: 1,
+      missingControl: 1,
+      meanTreatment: 2,
+      meanControl: 3,
+    });
     // (2 − 3) / √((2 + 2)/2)
     expect(smdOf(row.smd)).toBeCloseTo(-1 / Math.SQRT2, 14);
-    const cat = balanceTable([1, 1, 0, 0], [{ name: 'g', kind: 'categorical', values: ['a', null, 'b', ''] }]);
+    const cat = balanceTable(
+      [1, 1, 0, 0],
+      [{ name: 'g', kind: 'categorical', values: ['a', null, 'b', ''] }],
+    );
     expect(cat.map((r) => r.level)).toEqual(['a', 'b']);
     expect(cat[0]).toMatchObject({ missingTreatment: 1, missingControl: 1, nTreatment: 1, nControl: 1 });
     expect(cat[0].smd).toEqual({ kind: 'undefined', reason: 'too_few' });

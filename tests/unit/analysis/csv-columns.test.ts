@@ -5,7 +5,14 @@ const spec = { outcome: 'y', treatment: 'z', covariates: [] as string[] };
 
 describe('csvToColumns', () => {
   it('reads typed columns and drops and counts rows with a missing outcome', () => {
-    const rows = [['id', 'y', 'z', 'x', 'g'], ['1', '1.5', '1', '0.2', 'a'], ['2', 'NA', '0', '0.1', 'b'], ['3', '', '1', '', 'b'], ['4', '-2e1', '0', 'NA', ''], ['']];
+    const rows = [
+      ['id', 'y', 'z', 'x', 'g'],
+      ['1', '1.5', '1', '0.2', 'a'],
+      ['2', 'NA', '0', '0.1', 'b'],
+      ['3', '', '1', '', 'b'],
+      ['4', '-2e1', '0', 'NA', ''],
+      [''],
+    ];
     const r = csvToColumns(rows, { ...spec, covariates: ['x', 'g'] }, 'f.csv');
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
     expect(r.columns.n).toBe(2);
@@ -20,7 +27,11 @@ describe('csvToColumns', () => {
   });
 
   it('accepts TRUE/FALSE treatments and keeps design columns as labels', () => {
-    const rows = [['y', 'z', 'b', 'h'], ['1', 'TRUE', 'x', '7'], ['2', 'false', 'y', '8']];
+    const rows = [
+      ['y', 'z', 'b', 'h'],
+      ['1', 'TRUE', 'x', '7'],
+      ['2', 'false', 'y', '8'],
+    ];
     const r = csvToColumns(rows, { ...spec, blocks: 'b', clusters: 'h' }, 'f.csv');
     if (!r.ok) throw new Error('expected columns');
     expect(Array.from(r.columns.treatment)).toEqual([1, 0]);
@@ -30,13 +41,26 @@ describe('csvToColumns', () => {
 
   it('locates a non-numeric outcome by file, physical line and column', () => {
     // the quoted field with a line break makes row 2 start on line 4
-    const rows = [['note', 'y', 'z'], ['two\nlines', '1', '1'], ['ok', 'abc', '0']];
+    const rows = [
+      ['note', 'y', 'z'],
+      ['two\nlines', '1', '1'],
+      ['ok', 'abc', '0'],
+    ];
     const r = csvToColumns(rows, spec, 'data/f.csv');
-    expect(r).toEqual({ ok: false, problems: [{ file: 'data/f.csv', line: 4, column: 'y', reason: 'outcome "abc" is not a number' }] });
+    expect(r).toEqual({
+      ok: false,
+      problems: [{ file: 'data/f.csv', line: 4, column: 'y', reason: 'outcome "abc" is not a number' }],
+    });
   });
 
   it('reports a treatment that is not 0/1, a missing treatment, a missing cluster and ragged rows', () => {
-    const rows = [['y', 'z', 'h'], ['1', '2', 'a'], ['1', '', 'a'], ['1', '1', ''], ['1', '0']];
+    const rows = [
+      ['y', 'z', 'h'],
+      ['1', '2', 'a'],
+      ['1', '', 'a'],
+      ['1', '1', ''],
+      ['1', '0'],
+    ];
     const r = csvToColumns(rows, { ...spec, clusters: 'h' }, 'f.csv');
     if (r.ok) throw new Error('expected problems');
     expect(r.problems).toEqual([
@@ -48,10 +72,29 @@ describe('csvToColumns', () => {
   });
 
   it('refuses an empty file, a header without data, all-missing outcomes and absent columns', () => {
-    expect(csvToColumns([], spec, 'e.csv')).toEqual({ ok: false, problems: [{ file: 'e.csv', line: 1, column: null, reason: 'the file is empty' }] });
-    expect(csvToColumns([['']], spec, 'e.csv')).toMatchObject({ ok: false, problems: [{ reason: 'the file is empty' }] });
-    expect(csvToColumns([['y', 'z']], spec, 'h.csv')).toMatchObject({ ok: false, problems: [{ line: 1, column: 'y', reason: 'the file has no data rows' }] });
-    expect(csvToColumns([['y', 'z'], ['NA', '1'], ['', '0']], spec, 'm.csv')).toMatchObject({
+    expect(csvToColumns([], spec, 'e.csv')).toEqual({
+      ok: false,
+      problems: [{ file: 'e.csv', line: 1, column: null, reason: 'the file is empty' }],
+    });
+    expect(csvToColumns([['']], spec, 'e.csv')).toMatchObject({
+      ok: false,
+      problems: [{ reason: 'the file is empty' }],
+    });
+    expect(csvToColumns([['y', 'z']], spec, 'h.csv')).toMatchObject({
+      ok: false,
+      problems: [{ line: 1, column: 'y', reason: 'the file has no data rows' }],
+    });
+    expect(
+      csvToColumns(
+        [
+          ['y', 'z'],
+          ['NA', '1'],
+          ['', '0'],
+        ],
+        spec,
+        'm.csv',
+      ),
+    ).toMatchObject({
       ok: false,
       problems: [{ line: 3, reason: 'every row has a missing outcome' }],
     });

@@ -38,7 +38,15 @@ describe('differenceInMeans: the 12-cluster formula data rebuilt without RNG', (
     ['block-clustered-dim', 'Block-clustered', 'blk4'],
     ['matched-pair-clustered-dim', 'Matched-pair clustered', 'blk2'],
   ] as const)('%s gives design %s and estimatr’s numbers', (name, design, blocks) => {
-    const r = ok(differenceInMeans({ outcome: d.y, treatment: d.z, clusters: d.cl, blocks: blocks ? d[blocks] : undefined, treatmentName: 'Z' }));
+    const r = ok(
+      differenceInMeans({
+        outcome: d.y,
+        treatment: d.z,
+        clusters: d.cl,
+        blocks: blocks ? d[blocks] : undefined,
+        treatmentName: 'Z',
+      }),
+    );
     const e = expected(name);
     expect(r.design).toBe(design);
     expect(relativeError(r.terms[0].estimate, e.estimate)).toBeLessThan(1e-12);
@@ -47,7 +55,9 @@ describe('differenceInMeans: the 12-cluster formula data rebuilt without RNG', (
   });
 
   it('the clustered difference equals clubSandwich CR2 with Satterthwaite df', () => {
-    const club = file.cases.find((c) => c.name === 'clustered-dim')!.clubsandwich!.find((t) => t.term === 'Z')!;
+    const club = file.cases
+      .find((c) => c.name === 'clustered-dim')!
+      .clubsandwich!.find((t) => t.term === 'Z')!;
     const r = ok(differenceInMeans({ outcome: d.y, treatment: d.z, clusters: d.cl }));
     expect(relativeError(r.terms[0].stdError, club.std_error)).toBeLessThan(1e-8);
     expect(relativeError(r.terms[0].df, club.df)).toBeLessThan(1e-8);
@@ -75,7 +85,9 @@ describe('differenceInMeans: designs and identities', () => {
     const z = numeric(file, 'z');
     const b = file.data.b as string[];
     const dim = ok(differenceInMeans({ outcome: y, treatment: z, blocks: b }));
-    const lin = ok(lmLin({ outcome: y, treatment: z, covariates: [{ name: 'b', kind: 'factor', values: b }] }));
+    const lin = ok(
+      lmLin({ outcome: y, treatment: z, covariates: [{ name: 'b', kind: 'factor', values: b }] }),
+    );
     expect(dim.design).toBe('Blocked');
     expect(dim.nBlocks).toBe(12);
     expect(relativeError(lin.terms[1].estimate, dim.terms[0].estimate)).toBeLessThan(1e-10);
@@ -84,12 +96,29 @@ describe('differenceInMeans: designs and identities', () => {
 
   it('blocked DiM and block fixed effects are different estimands and are not equated (mtcars)', () => {
     const file = loadGolden('mtcars.json');
-    const blocked = ok(runCase(file, file.cases.find((c) => c.name === 'blocked-dim-cyl')!)).terms[0];
-    const fe = ok(runCase(file, file.cases.find((c) => c.name === 'fixed-effects-am-cyl-hc2')!)).terms[0];
+    const blocked = ok(
+      runCase(
+        file,
+        file.cases.find((c) => c.name === 'blocked-dim-cyl')!,
+      ),
+    ).terms[0];
+    const fe = ok(
+      runCase(
+        file,
+        file.cases.find((c) => c.name === 'fixed-effects-am-cyl-hc2')!,
+      ),
+    ).terms[0];
     expect(blocked.estimate).toBeCloseTo(2.2473958, 6);
     expect(fe.estimate).toBeCloseTo(2.559954, 6);
     expect(Math.abs(blocked.estimate - fe.estimate)).toBeGreaterThan(0.3);
-    expect(ok(runCase(file, file.cases.find((c) => c.name === 'fixed-effects-am-cyl-hc2')!)).design).toBe('OLS with absorbed fixed effects');
+    expect(
+      ok(
+        runCase(
+          file,
+          file.cases.find((c) => c.name === 'fixed-effects-am-cyl-hc2')!,
+        ),
+      ).design,
+    ).toBe('OLS with absorbed fixed effects');
   });
 
   it('drops a block without treatment variation, warns, and then agrees with estimatr on the rest', () => {
@@ -136,29 +165,52 @@ describe('differenceInMeans: refusals and caller mistakes', () => {
   });
 
   it('refuses a cluster spread over two blocks', () => {
-    const r = refusal(differenceInMeans({ outcome: y, treatment: [0, 0, 1, 1, 0, 0, 1, 1], clusters: [1, 1, 2, 2, 3, 3, 4, 4], blocks: ['a', 'b', 'a', 'a', 'b', 'b', 'b', 'b'] }));
+    const r = refusal(
+      differenceInMeans({
+        outcome: y,
+        treatment: [0, 0, 1, 1, 0, 0, 1, 1],
+        clusters: [1, 1, 2, 2, 3, 3, 4, 4],
+        blocks: ['a', 'b', 'a', 'a', 'b', 'b', 'b', 'b'],
+      }),
+    );
     expect(r.code).toBe('cluster-spans-blocks');
   });
 
   it('refuses a block with a single unit', () => {
-    const r = refusal(differenceInMeans({ outcome: [...y, 9], treatment: [...z, 1], blocks: [...y.map(() => 'a'), 'lonely'] }));
+    const r = refusal(
+      differenceInMeans({
+        outcome: [...y, 9],
+        treatment: [...z, 1],
+        blocks: [...y.map(() => 'a'), 'lonely'],
+      }),
+    );
     expect(r.code).toBe('single-unit-block');
     expect(r.message).toContain('"lonely"');
   });
 
   it('refuses a non-paired block with a single treated unit', () => {
-    const r = refusal(differenceInMeans({ outcome: y, treatment: [0, 0, 0, 1, 0, 1, 0, 1], blocks: ['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b'] }));
+    const r = refusal(
+      differenceInMeans({
+        outcome: y,
+        treatment: [0, 0, 0, 1, 0, 1, 0, 1],
+        blocks: ['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b'],
+      }),
+    );
     expect(r.code).toBe('block-arm-too-small');
     expect(r.details).toEqual({ blocks: ['a'] });
   });
 
   it('refuses Welch with a single treated unit', () => {
-    expect(refusal(differenceInMeans({ outcome: y, treatment: [1, 0, 0, 0, 0, 0, 0, 0] })).code).toBe('too-few-observations');
+    expect(refusal(differenceInMeans({ outcome: y, treatment: [1, 0, 0, 0, 0, 0, 0, 0] })).code).toBe(
+      'too-few-observations',
+    );
   });
 
   it('throws for caller mistakes: lengths, non-finite outcome, non-binary treatment, alpha', () => {
     expect(() => differenceInMeans({ outcome: y, treatment: z.slice(1) })).toThrow(RangeError);
-    expect(() => differenceInMeans({ outcome: [...y.slice(1), Number.NaN], treatment: z })).toThrow(/outcome\[7\] is not a finite number/);
+    expect(() => differenceInMeans({ outcome: [...y.slice(1), Number.NaN], treatment: z })).toThrow(
+      /outcome\[7\] is not a finite number/,
+    );
     expect(() => differenceInMeans({ outcome: y, treatment: z.map((v) => v * 2) })).toThrow(/must be 0 or 1/);
     expect(() => differenceInMeans({ outcome: y, treatment: z, alpha: 1.5 })).toThrow(RangeError);
   });
@@ -166,7 +218,9 @@ describe('differenceInMeans: refusals and caller mistakes', () => {
   it('uses the matched-pairs variance for all blocks when pairs are mixed with larger blocks, with a warning', () => {
     const file = loadGolden('sleep.json');
     const id = Array.from(numeric(file, 'ID'), (v) => Math.max(v, 2));
-    const r = ok(differenceInMeans({ outcome: numeric(file, 'extra'), treatment: numeric(file, 'Z'), blocks: id }));
+    const r = ok(
+      differenceInMeans({ outcome: numeric(file, 'extra'), treatment: numeric(file, 'Z'), blocks: id }),
+    );
     expect(r.design).toBe('Matched-pair');
     expect(r.warnings.map((w) => w.code)).toEqual(['mixed-pairs-and-blocks']);
     expect(r.terms[0].df).toBe(8);

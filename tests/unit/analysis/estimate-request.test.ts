@@ -20,14 +20,38 @@ describe('estimate requests', () => {
   });
 
   it('refuses option combinations that do not fit the method', () => {
-    const read = csvToColumns([['y', 'z', 'd', 'b'], ['1', '1', '1', 'a'], ['2', '0', '0', 'a'], ['3', '1', '1', 'b'], ['4', '0', '1', 'b']], { outcome: 'y', treatment: 'z', received: 'd', blocks: 'b', covariates: [] }, 'f.csv');
+    const read = csvToColumns(
+      [
+        ['y', 'z', 'd', 'b'],
+        ['1', '1', '1', 'a'],
+        ['2', '0', '0', 'a'],
+        ['3', '1', '1', 'b'],
+        ['4', '0', '1', 'b'],
+      ],
+      { outcome: 'y', treatment: 'z', received: 'd', blocks: 'b', covariates: [] },
+      'f.csv',
+    );
     if (!read.ok) throw new Error('expected columns');
     const names = { treatment: 'z', received: 'd', blocks: 'b' };
-    expect(runEstimate(read.columns, { method: 'dim', alpha: 0.05, names })).toEqual({ ok: false, message: '--received is used only with --method iv' });
+    expect(runEstimate(read.columns, { method: 'dim', alpha: 0.05, names })).toEqual({
+      ok: false,
+      message: '--received is used only with --method iv',
+    });
     const noReceipt = { ...read.columns, received: null };
-    expect(runEstimate(noReceipt, { method: 'ols', alpha: 0.05, names })).toMatchObject({ ok: false, message: expect.stringMatching(/--fixed-effects or a covariate/) });
-    expect(runEstimate(noReceipt, { method: 'dim', alpha: 0.05, names, seType: 'HC2' })).toMatchObject({ ok: false, message: expect.stringMatching(/drop --se-type/) });
-    expect(runEstimate({ ...read.columns, blocks: null }, { method: 'iv', alpha: 0.05, names, ri: { sims: 10, seed: 's' } })).toMatchObject({
+    expect(runEstimate(noReceipt, { method: 'ols', alpha: 0.05, names })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/--fixed-effects or a covariate/),
+    });
+    expect(runEstimate(noReceipt, { method: 'dim', alpha: 0.05, names, seType: 'HC2' })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/drop --se-type/),
+    });
+    expect(
+      runEstimate(
+        { ...read.columns, blocks: null },
+        { method: 'iv', alpha: 0.05, names, ri: { sims: 10, seed: 's' } },
+      ),
+    ).toMatchObject({
       ok: false,
       message: expect.stringMatching(/intention-to-treat/),
     });

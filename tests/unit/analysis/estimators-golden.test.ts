@@ -7,7 +7,15 @@ import { describe, expect, it } from '@jest/globals';
 import { loadGolden, relativeError, runCase, type GoldenCase, type GoldenFile } from './golden-fixtures.ts';
 
 const TOLERANCE = 1e-8;
-const FILES = ['mtcars.json', 'sleep.json', 'formula-clusters.json', 'alo-star-men.json', 'noncompliance.json', 'households.json', 'blocks.json'];
+const FILES = [
+  'mtcars.json',
+  'sleep.json',
+  'formula-clusters.json',
+  'alo-star-men.json',
+  'noncompliance.json',
+  'households.json',
+  'blocks.json',
+];
 
 function cases(): [string, string, GoldenFile, GoldenCase][] {
   return FILES.flatMap((f) => {
@@ -18,7 +26,10 @@ function cases(): [string, string, GoldenFile, GoldenCase][] {
 
 function expectClose(actual: number, expected: number, what: string, absoluteFloor = 0): void {
   const ok = relativeError(actual, expected) <= TOLERANCE || Math.abs(actual - expected) <= absoluteFloor;
-  if (!ok) throw new Error(`${what}: got ${actual}, R printed ${expected} (relative error ${relativeError(actual, expected).toExponential(2)})`);
+  if (!ok)
+    throw new Error(
+      `${what}: got ${actual}, R printed ${expected} (relative error ${relativeError(actual, expected).toExponential(2)})`,
+    );
 }
 
 describe('golden fixtures from estimatr 1.0.0 (R 4.2.2)', () => {

@@ -40,7 +40,9 @@ export interface GoldenFile {
 }
 
 export function loadGolden(name: string): GoldenFile {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/estimators/${name}`, import.meta.url), 'utf8')) as GoldenFile;
+  return JSON.parse(
+    readFileSync(new URL(`../../fixtures/estimators/${name}`, import.meta.url), 'utf8'),
+  ) as GoldenFile;
 }
 
 /** Numbers of a data column, null (R's NA) as NaN. */
@@ -62,7 +64,13 @@ export function runCase(file: GoldenFile, c: GoldenCase): EstimateOutcome {
   const clusters = labels(file, a.clusters);
   switch (a.estimator) {
     case 'difference_in_means':
-      return differenceInMeans({ outcome, treatment: numeric(file, a.treatment as string), treatmentName: a.treatment as string, blocks: labels(file, a.blocks), clusters });
+      return differenceInMeans({
+        outcome,
+        treatment: numeric(file, a.treatment as string),
+        treatmentName: a.treatment as string,
+        blocks: labels(file, a.blocks),
+        clusters,
+      });
     case 'lm_robust':
       return lmRobust({
         outcome,
@@ -75,9 +83,20 @@ export function runCase(file: GoldenFile, c: GoldenCase): EstimateOutcome {
     case 'lm_lin': {
       const covariates: LinCovariate[] = [
         ...(a.covariates as string[]).map((name) => ({ name, values: numeric(file, name) })),
-        ...(a.factor_covariates as string[]).map((name) => ({ name, kind: 'factor' as const, values: labels(file, name) ?? [] })),
+        ...(a.factor_covariates as string[]).map((name) => ({
+          name,
+          kind: 'factor' as const,
+          values: labels(file, name) ?? [],
+        })),
       ];
-      return lmLin({ outcome, treatment: numeric(file, a.treatment as string), treatmentName: a.treatment as string, covariates, seType: a.se_type, clusters });
+      return lmLin({
+        outcome,
+        treatment: numeric(file, a.treatment as string),
+        treatmentName: a.treatment as string,
+        covariates,
+        seType: a.se_type,
+        clusters,
+      });
     }
     case 'iv_robust':
       return ivRobust({

@@ -12,7 +12,12 @@ describe('ivRobust', () => {
   const file = loadGolden('noncompliance.json');
 
   it('without covariates the CACE is the Wald ratio ITT_y / ITT_d', () => {
-    const r = ok(runCase(file, file.cases.find((c) => c.name === 'iv-hc2')!));
+    const r = ok(
+      runCase(
+        file,
+        file.cases.find((c) => c.name === 'iv-hc2')!,
+      ),
+    );
     const wald = file.wald as { ratio: number };
     expect(relativeError(r.terms[1].estimate, wald.ratio)).toBeLessThan(1e-12);
     expect(r.terms[1].term).toBe('received');
@@ -49,7 +54,11 @@ describe('ivRobust', () => {
 
   it('refuses when assignment does not move receipt at all', () => {
     const z = [0, 1, 0, 1, 0, 1, 0, 1];
-    const out = ivRobust({ outcome: [1, 2, 3, 4, 5, 6, 7, 8], received: [1, 1, 0, 0, 1, 1, 0, 0], assignment: z });
+    const out = ivRobust({
+      outcome: [1, 2, 3, 4, 5, 6, 7, 8],
+      received: [1, 1, 0, 0, 1, 1, 0, 0],
+      assignment: z,
+    });
     expect(out.ok).toBe(false);
     if (!out.ok) expect(out.refusal.code).toBe('collinear-columns');
   });
@@ -57,8 +66,15 @@ describe('ivRobust', () => {
   it('refuses empty data and unsupported se types; throws on a non-binary assignment', () => {
     expect(ivRobust({ outcome: [], received: [], assignment: [] }).ok).toBe(false);
     const y = numeric(file, 'y');
-    const out = ivRobust({ outcome: y, received: numeric(file, 'received'), assignment: numeric(file, 'z'), seType: 'CR0' });
+    const out = ivRobust({
+      outcome: y,
+      received: numeric(file, 'received'),
+      assignment: numeric(file, 'z'),
+      seType: 'CR0',
+    });
     expect(!out.ok && out.refusal.code).toBe('unsupported-se-type');
-    expect(() => ivRobust({ outcome: [1, 2, 3], received: [0, 1, 1], assignment: [0, 2, 1] })).toThrow(/0 or 1/);
+    expect(() => ivRobust({ outcome: [1, 2, 3], received: [0, 1, 1], assignment: [0, 2, 1] })).toThrow(
+      /0 or 1/,
+    );
   });
 });

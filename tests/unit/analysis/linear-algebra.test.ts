@@ -12,23 +12,29 @@ const column = (xs: number[]) => Float64Array.from(xs);
 describe('thinQr', () => {
   it('reconstructs X = QR with orthonormal Q', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 12, maxLength: 12 }), { minLength: 3, maxLength: 3 }), (cols) => {
-        const x = cols.map(column);
-        const out = thinQr(x);
-        if (!out.ok) return; // random columns can be collinear only with probability ~0
-        const { q, r } = out.qr;
-        for (let a = 0; a < 3; a++) {
-          for (let b = 0; b < 3; b++) {
-            const dot = q[a].reduce((s, v, i) => s + v * q[b][i], 0);
-            expect(Math.abs(dot - (a === b ? 1 : 0))).toBeLessThan(1e-10);
+      fc.property(
+        fc.array(fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 12, maxLength: 12 }), {
+          minLength: 3,
+          maxLength: 3,
+        }),
+        (cols) => {
+          const x = cols.map(column);
+          const out = thinQr(x);
+          if (!out.ok) return; // random columns can be collinear only with probability ~0
+          const { q, r } = out.qr;
+          for (let a = 0; a < 3; a++) {
+            for (let b = 0; b < 3; b++) {
+              const dot = q[a].reduce((s, v, i) => s + v * q[b][i], 0);
+              expect(Math.abs(dot - (a === b ? 1 : 0))).toBeLessThan(1e-10);
+            }
+            for (let i = 0; i < 12; i++) {
+              let v = 0;
+              for (let k = 0; k <= a; k++) v += q[k][i] * r[k * 3 + a];
+              expect(Math.abs(v - x[a][i])).toBeLessThan(1e-9 * (1 + Math.abs(x[a][i])));
+            }
           }
-          for (let i = 0; i < 12; i++) {
-            let v = 0;
-            for (let k = 0; k <= a; k++) v += q[k][i] * r[k * 3 + a];
-            expect(Math.abs(v - x[a][i])).toBeLessThan(1e-9 * (1 + Math.abs(x[a][i])));
-          }
-        }
-      }),
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -36,7 +42,13 @@ describe('thinQr', () => {
   it('reports every collinear column, by R’s 1e-7 rule', () => {
     const one = column([1, 1, 1, 1, 1]);
     const x = column([1, 2, 3, 4, 5]);
-    const out = thinQr([one, x, column([3, 5, 7, 9, 11]), column([1, 4, 9, 16, 25]), column([0, 0, 0, 0, 0])]);
+    const out = thinQr([
+      one,
+      x,
+      column([3, 5, 7, 9, 11]),
+      column([1, 4, 9, 16, 25]),
+      column([0, 0, 0, 0, 0]),
+    ]);
     expect(out).toEqual({ ok: false, collinear: [2, 4] });
     const nearly = thinQr([one, x, column([1, 2, 3, 4, 5 + 1e-9])]);
     expect(nearly.ok).toBe(false);
@@ -63,7 +75,9 @@ describe('symmetric eigen-decomposition and the CR2 kernel', () => {
       [0.1, 0.2],
       [0.4, 0.3],
     ];
-    const gram = Float64Array.from({ length: 4 }, (_, k) => u.reduce((s, row) => s + row[k >> 1] * row[k & 1], 0));
+    const gram = Float64Array.from({ length: 4 }, (_, k) =>
+      u.reduce((s, row) => s + row[k >> 1] * row[k & 1], 0),
+    );
     const kern = inverseSqrtComplementKernel(gram, 2);
     const a = Array.from({ length: 16 }, (_, k) => {
       const i = k >> 2;
@@ -72,11 +86,14 @@ describe('symmetric eigen-decomposition and the CR2 kernel', () => {
       for (let p = 0; p < 2; p++) for (let q = 0; q < 2; q++) v += u[i][p] * kern[p * 2 + q] * u[j][q];
       return v;
     });
-    const m = Array.from({ length: 16 }, (_, k) => ((k >> 2) === (k & 3) ? 1 : 0) - u[k >> 2][0] * u[k & 3][0] - u[k >> 2][1] * u[k & 3][1]);
+    const m = Array.from(
+      { length: 16 },
+      (_, k) => (k >> 2 === (k & 3) ? 1 : 0) - u[k >> 2][0] * u[k & 3][0] - u[k >> 2][1] * u[k & 3][1],
+    );
     // A M A = I
     const am = multiply(Float64Array.from(a), Float64Array.from(m), 4);
     const ama = multiply(am, Float64Array.from(a), 4);
-    ama.forEach((v, k) => expect(v).toBeCloseTo((k >> 2) === (k & 3) ? 1 : 0, 12));
+    ama.forEach((v, k) => expect(v).toBeCloseTo(k >> 2 === (k & 3) ? 1 : 0, 12));
   });
 
   it('clamps an eigenvalue of I − UUᵀ at zero (a unit alone in its arm) to a zero inverse root', () => {

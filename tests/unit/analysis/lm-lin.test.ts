@@ -13,7 +13,12 @@ function ok(out: EstimateOutcome): EstimateResult {
 describe('lmLin', () => {
   it('names terms as estimatr does and reports design Lin', () => {
     const file = loadGolden('mtcars.json');
-    const r = ok(runCase(file, file.cases.find((c) => c.name === 'lin-am-wt-hc2')!));
+    const r = ok(
+      runCase(
+        file,
+        file.cases.find((c) => c.name === 'lin-am-wt-hc2')!,
+      ),
+    );
     expect(r.terms.map((t) => t.term)).toEqual(['(Intercept)', 'am', 'wt_c', 'am:wt_c']);
     expect(r.design).toBe('Lin');
     expect(r.warnings).toEqual([]);
@@ -28,7 +33,12 @@ describe('lmLin', () => {
     expect(r.warnings[0].code).toBe('covariate-mean-imputed');
     expect(r.warnings[0].details).toEqual({ covariates: [{ name: 'prior', missing }] });
     expect(r.warnings[0].message).toContain(`prior: ${missing} of ${r.n}`);
-    expect(r.terms.map((t) => t.term).slice(0, 4)).toEqual(['(Intercept)', 'z', 'prior_c', 'prior_missing_c']);
+    expect(r.terms.map((t) => t.term).slice(0, 4)).toEqual([
+      '(Intercept)',
+      'z',
+      'prior_c',
+      'prior_missing_c',
+    ]);
   });
 
   it('meanImpute keeps the observed mean and flags the imputed rows', () => {
@@ -47,9 +57,18 @@ describe('lmLin', () => {
 
   it('refuses a covariate collinear with another, and throws without covariates', () => {
     const x = [1, 2, 3, 4, 5, 6, 7, 8];
-    const out = lmLin({ outcome: x.map((v) => v * v), treatment: [0, 1, 0, 1, 0, 1, 0, 1], covariates: [{ name: 'x', values: x }, { name: 'x2', values: x.map((v) => 2 * v + 1) }] });
+    const out = lmLin({
+      outcome: x.map((v) => v * v),
+      treatment: [0, 1, 0, 1, 0, 1, 0, 1],
+      covariates: [
+        { name: 'x', values: x },
+        { name: 'x2', values: x.map((v) => 2 * v + 1) },
+      ],
+    });
     expect(out.ok).toBe(false);
     if (!out.ok) expect(out.refusal.details).toEqual({ columns: ['x2_c', 'treatment:x2_c'] });
-    expect(() => lmLin({ outcome: x, treatment: [0, 1, 0, 1, 0, 1, 0, 1], covariates: [] })).toThrow(/at least one covariate/);
+    expect(() => lmLin({ outcome: x, treatment: [0, 1, 0, 1, 0, 1, 0, 1], covariates: [] })).toThrow(
+      /at least one covariate/,
+    );
   });
 });

@@ -28,7 +28,15 @@ describe('lmRobust: CR2 agrees with clubSandwich 0.5.8 (Satterthwaite df)', () =
   ])('%s %s', (fileName, caseName) => {
     const file = loadGolden(fileName);
     const c = file.cases.find((x) => x.name === caseName)!;
-    const r = ok(runCase(file, { ...c, args: c.args.estimator === 'difference_in_means' ? { estimator: 'lm_robust', outcome: 'Y', columns: ['Z'], se_type: 'CR2', clusters: 'cl' } : c.args }));
+    const r = ok(
+      runCase(file, {
+        ...c,
+        args:
+          c.args.estimator === 'difference_in_means'
+            ? { estimator: 'lm_robust', outcome: 'Y', columns: ['Z'], se_type: 'CR2', clusters: 'cl' }
+            : c.args,
+      }),
+    );
     for (const club of c.clubsandwich!) {
       const t = r.terms.find((x) => x.term === (club.term === '(Intercept)' ? '(Intercept)' : club.term))!;
       expect(relativeError(t.estimate, club.estimate)).toBeLessThan(1e-10);
@@ -48,7 +56,9 @@ describe('lmRobust: properties', () => {
 
   it('defaults to HC2, or CR2 with clusters', () => {
     expect(ok(lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp }] })).seType).toBe('HC2');
-    expect(ok(lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp }], clusters: cyl })).seType).toBe('CR2');
+    expect(ok(lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp }], clusters: cyl })).seType).toBe(
+      'CR2',
+    );
   });
 
   it('CR2 SE and df do not depend on the order of the rows', () => {
@@ -56,8 +66,26 @@ describe('lmRobust: properties', () => {
       fc.property(fc.array(fc.nat(), { minLength: 32, maxLength: 32 }), (keys) => {
         const order = Array.from({ length: 32 }, (_, i) => i).sort((a, b) => keys[a] - keys[b] || a - b);
         const pick = (x: Float64Array) => order.map((i) => x[i]);
-        const base = ok(lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp }, { name: 'wt', values: wt }], clusters: cyl }));
-        const shuffled = ok(lmRobust({ outcome: pick(mpg), columns: [{ name: 'hp', values: pick(hp) }, { name: 'wt', values: pick(wt) }], clusters: pick(cyl) }));
+        const base = ok(
+          lmRobust({
+            outcome: mpg,
+            columns: [
+              { name: 'hp', values: hp },
+              { name: 'wt', values: wt },
+            ],
+            clusters: cyl,
+          }),
+        );
+        const shuffled = ok(
+          lmRobust({
+            outcome: pick(mpg),
+            columns: [
+              { name: 'hp', values: pick(hp) },
+              { name: 'wt', values: pick(wt) },
+            ],
+            clusters: pick(cyl),
+          }),
+        );
         base.terms.forEach((t, k) => {
           expect(relativeError(shuffled.terms[k].stdError, t.stdError)).toBeLessThan(1e-9);
           expect(relativeError(shuffled.terms[k].df, t.df)).toBeLessThan(1e-9);
@@ -68,7 +96,9 @@ describe('lmRobust: properties', () => {
   });
 
   it('counts treated and control units of the designated treatment column', () => {
-    const r = ok(lmRobust({ outcome: mpg, columns: [{ name: 'am', values: numeric(mtcars, 'am') }], treatment: 'am' }));
+    const r = ok(
+      lmRobust({ outcome: mpg, columns: [{ name: 'am', values: numeric(mtcars, 'am') }], treatment: 'am' }),
+    );
     expect([r.nTreatment, r.nControl]).toEqual([13, 19]);
     expect(ok(lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp }] })).nTreatment).toBeNull();
   });
@@ -76,40 +106,78 @@ describe('lmRobust: properties', () => {
 
 describe('lmRobust: refusals and caller mistakes', () => {
   it('refuses perfectly collinear columns, naming them', () => {
-    const r = refusal(lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp }, { name: 'hp_twice', values: hp.map((v) => 2 * v) }, { name: 'wt', values: wt }] }));
+    const r = refusal(
+      lmRobust({
+        outcome: mpg,
+        columns: [
+          { name: 'hp', values: hp },
+          { name: 'hp_twice', values: hp.map((v) => 2 * v) },
+          { name: 'wt', values: wt },
+        ],
+      }),
+    );
     expect(r.code).toBe('collinear-columns');
     expect(r.details).toEqual({ columns: ['hp_twice'] });
     expect(r.message).toMatch(/hp_twice is a linear combination/);
   });
 
   it('refuses a covariate that is constant within the absorbed fixed effects', () => {
-    const r = refusal(lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp }, { name: 'cyl_level', values: cyl }], fixedEffects: cyl }));
+    const r = refusal(
+      lmRobust({
+        outcome: mpg,
+        columns: [
+          { name: 'hp', values: hp },
+          { name: 'cyl_level', values: cyl },
+        ],
+        fixedEffects: cyl,
+      }),
+    );
     expect(r.code).toBe('collinear-columns');
     expect(r.message).toMatch(/fixed effects/);
   });
 
   it('refuses a constant column next to the intercept', () => {
-    expect(refusal(lmRobust({ outcome: mpg, columns: [{ name: 'one', values: mpg.map(() => 3) }] })).details).toEqual({ columns: ['one'] });
+    expect(
+      refusal(lmRobust({ outcome: mpg, columns: [{ name: 'one', values: mpg.map(() => 3) }] })).details,
+    ).toEqual({ columns: ['one'] });
   });
 
   it('refuses se types that do not fit the design', () => {
-    expect(refusal(lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp }], seType: 'CR2' })).code).toBe('unsupported-se-type');
-    const r = refusal(lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp }], seType: 'HC2', clusters: cyl }));
+    expect(
+      refusal(lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp }], seType: 'CR2' })).code,
+    ).toBe('unsupported-se-type');
+    const r = refusal(
+      lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp }], seType: 'HC2', clusters: cyl }),
+    );
     expect(r.message).toMatch(/CR0, CR2, stata/);
   });
 
   it('refuses a single cluster', () => {
-    expect(refusal(lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp }], clusters: mpg.map(() => 1) })).code).toBe('single-cluster');
+    expect(
+      refusal(lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp }], clusters: mpg.map(() => 1) }))
+        .code,
+    ).toBe('single-cluster');
   });
 
   it('refuses empty data and too few observations', () => {
     expect(refusal(lmRobust({ outcome: [], columns: [{ name: 'x', values: [] }] })).code).toBe('empty-data');
-    expect(refusal(lmRobust({ outcome: [1, 2], columns: [{ name: 'x', values: [1, 2] }] })).code).toBe('too-few-observations');
+    expect(refusal(lmRobust({ outcome: [1, 2], columns: [{ name: 'x', values: [1, 2] }] })).code).toBe(
+      'too-few-observations',
+    );
   });
 
   it('throws for non-finite regressors and mismatched lengths', () => {
-    expect(() => lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: [...hp.slice(1), Number.POSITIVE_INFINITY] }] })).toThrow(/hp\[31\]/);
-    expect(() => lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp.slice(1) }] })).toThrow(RangeError);
-    expect(() => lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp }], treatment: 'zz' })).toThrow(/not one of the columns/);
+    expect(() =>
+      lmRobust({
+        outcome: mpg,
+        columns: [{ name: 'hp', values: [...hp.slice(1), Number.POSITIVE_INFINITY] }],
+      }),
+    ).toThrow(/hp\[31\]/);
+    expect(() => lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp.slice(1) }] })).toThrow(
+      RangeError,
+    );
+    expect(() => lmRobust({ outcome: mpg, columns: [{ name: 'hp', values: hp }], treatment: 'zz' })).toThrow(
+      /not one of the columns/,
+    );
   });
 });

@@ -9,7 +9,9 @@ interface PAdjustCase {
   BH: (number | null)[];
   bonferroni: (number | null)[];
 }
-const fixture = JSON.parse(readFileSync(new URL('../../fixtures/design/p-adjust.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(new URL('../../fixtures/design/p-adjust.json', import.meta.url), 'utf8'),
+) as {
   cases: PAdjustCase[];
 };
 const nan = (xs: (number | null)[]) => xs.map((x) => (x === null ? NaN : x));
@@ -23,12 +25,15 @@ function expectClose(actual: number[], expected: number[]) {
 }
 
 describe('p.adjust equivalents (golden from R)', () => {
-  it.each(fixture.cases.map((c) => [c.name, c] as const))('%s matches R holm, BH and bonferroni', (_name, c) => {
-    const p = nan(c.p);
-    expectClose(holm(p), nan(c.holm));
-    expectClose(benjaminiHochberg(p), nan(c.BH));
-    expectClose(bonferroni(p), nan(c.bonferroni));
-  });
+  it.each(fixture.cases.map((c) => [c.name, c] as const))(
+    '%s matches R holm, BH and bonferroni',
+    (_name, c) => {
+      const p = nan(c.p);
+      expectClose(holm(p), nan(c.holm));
+      expectClose(benjaminiHochberg(p), nan(c.BH));
+      expectClose(bonferroni(p), nan(c.bonferroni));
+    },
+  );
 
   it('reproduces METHODS.md §6 case 9 as published', () => {
     const p = [0.01, 0.04, 0.03, 0.005, 0.2];

@@ -2,7 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { drawAssignment, drawPermutation, type DrawUnit } from '../../../assignment/draw.ts';
 import { completeDesignFromData } from '../../../analysis/exact-assignments.ts';
 import { observedCountsDrawer, protocolTreatmentDrawer } from '../../../analysis/protocol-permutations.ts';
-import { randomizationInterval, randomizationTest, sampledAssignments } from '../../../analysis/randomization-inference.ts';
+import {
+  randomizationInterval,
+  randomizationTest,
+  sampledAssignments,
+} from '../../../analysis/randomization-inference.ts';
 
 // 40 households in two districts, 1–3 students each (sizes cycle 1, 2, 3), randomized by household.
 const arms = [
@@ -10,7 +14,10 @@ const arms = [
   { name: 'treatment', probability: '0.5' },
 ];
 const seed = '00112233445566778899aabbccddeeff';
-const units: DrawUnit[] = Array.from({ length: 40 }, (_, h) => ({ key: `household:${h < 20 ? 'A' : 'B'}:${h}`, blockKey: h < 20 ? 'A' : 'B' }));
+const units: DrawUnit[] = Array.from({ length: 40 }, (_, h) => ({
+  key: `household:${h < 20 ? 'A' : 'B'}:${h}`,
+  blockKey: h < 20 ? 'A' : 'B',
+}));
 const unitOfRowList: number[] = [];
 units.forEach((_, h) => {
   for (let s = 0; s < (h % 3) + 1; s++) unitOfRowList.push(h);
@@ -45,7 +52,13 @@ describe('protocol-based randomization-inference draws (seeds S|ri|j)', () => {
     const big = randomizationTest({ outcome: withEffect, treatment, assignments: draws, exact: false });
     expect(big.assignments).toBe(200);
     expect(big.pValue).toBe(0);
-    const atTruth = randomizationTest({ outcome: withEffect, treatment, assignments: draws, exact: false, sharpNull: 20 });
+    const atTruth = randomizationTest({
+      outcome: withEffect,
+      treatment,
+      assignments: draws,
+      exact: false,
+      sharpNull: 20,
+    });
     expect(atTruth.pValue).toBeGreaterThan(0.05);
     const ci = randomizationInterval({ outcome: withEffect, treatment, assignments: draws, exact: false });
     expect(ci.confLow).toBeLessThan(20);
@@ -53,10 +66,19 @@ describe('protocol-based randomization-inference draws (seeds S|ri|j)', () => {
   });
 
   it('refuses designs it cannot test', () => {
-    expect(() => protocolTreatmentDrawer({ seed, units, arms, treatmentArm: 'nope', unitOfRow })).toThrow(/unknown/);
-    const three = [...arms.map((a) => ({ ...a, probability: '0.25' })), { name: 'visit', probability: '0.5' }];
-    expect(() => protocolTreatmentDrawer({ seed, units, arms: three, treatmentArm: 'visit', unitOfRow })).toThrow(/two arms/);
-    expect(() => protocolTreatmentDrawer({ seed, units, arms, treatmentArm: 'treatment', unitOfRow: Int32Array.of(40) })).toThrow(/no unit/);
+    expect(() => protocolTreatmentDrawer({ seed, units, arms, treatmentArm: 'nope', unitOfRow })).toThrow(
+      /unknown/,
+    );
+    const three = [
+      ...arms.map((a) => ({ ...a, probability: '0.25' })),
+      { name: 'visit', probability: '0.5' },
+    ];
+    expect(() =>
+      protocolTreatmentDrawer({ seed, units, arms: three, treatmentArm: 'visit', unitOfRow }),
+    ).toThrow(/two arms/);
+    expect(() =>
+      protocolTreatmentDrawer({ seed, units, arms, treatmentArm: 'treatment', unitOfRow: Int32Array.of(40) }),
+    ).toThrow(/no unit/);
   });
 });
 
@@ -87,6 +109,8 @@ describe('observed-counts draws for data without a study record', () => {
 
   it('refuses keys that do not match the units', () => {
     expect(() => observedCountsDrawer(design, ['h1'], 's')).toThrow(/expected 8/);
-    expect(() => observedCountsDrawer(design, ['h1', 'h1', 'h3', 'h4', 'h5', 'h6', 'h7', 'h8'], 's')).toThrow(/repeat/);
+    expect(() => observedCountsDrawer(design, ['h1', 'h1', 'h3', 'h4', 'h5', 'h6', 'h7', 'h8'], 's')).toThrow(
+      /repeat/,
+    );
   });
 });

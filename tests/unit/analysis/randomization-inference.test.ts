@@ -13,7 +13,9 @@ import {
   sampledAssignments,
 } from '../../../analysis/randomization-inference.ts';
 
-const fixture = JSON.parse(readFileSync(new URL('../../fixtures/design/ri-exact.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(new URL('../../fixtures/design/ri-exact.json', import.meta.url), 'utf8'),
+) as {
   outcome: number[];
   assignment: number[];
   estimate: number;
@@ -23,7 +25,11 @@ const fixture = JSON.parse(readFileSync(new URL('../../fixtures/design/ri-exact.
   p_less: number;
 };
 
-function designOf(treatment: number[], blocks?: (string | number)[], clusters?: (string | number)[]): CompleteDesign {
+function designOf(
+  treatment: number[],
+  blocks?: (string | number)[],
+  clusters?: (string | number)[],
+): CompleteDesign {
   const r = completeDesignFromData(treatment, blocks, clusters);
   if (!r.ok) throw new Error(r.message);
   return r.design;
@@ -40,7 +46,8 @@ function bitmaskAssignments(n: number, m: number): number[][] {
   return out;
 }
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const dim = (y: number[], z: number[]) => mean(y.filter((_, i) => z[i] === 1)) - mean(y.filter((_, i) => z[i] === 0));
+const dim = (y: number[], z: number[]) =>
+  mean(y.filter((_, i) => z[i] === 1)) - mean(y.filter((_, i) => z[i] === 0));
 
 describe('exact randomization inference, METHODS.md §6 case 10', () => {
   const y = fixture.outcome;
@@ -58,7 +65,12 @@ describe('exact randomization inference, METHODS.md §6 case 10', () => {
   });
 
   it('gives p = 0.2 two-sided, as R enumeration (combn) and an independent bitmask enumeration', () => {
-    const r = randomizationTest({ outcome: y, treatment: z, assignments: enumerateCompleteAssignments(design), exact: true });
+    const r = randomizationTest({
+      outcome: y,
+      treatment: z,
+      assignments: enumerateCompleteAssignments(design),
+      exact: true,
+    });
     expect(r.estimate).toBe(fixture.estimate);
     expect(r.assignments).toBe(fixture.assignments);
     expect(r.asExtreme).toBe(14);
@@ -68,19 +80,45 @@ describe('exact randomization inference, METHODS.md §6 case 10', () => {
   });
 
   it('gives the one-sided p-values of the R fixture', () => {
-    const greater = randomizationTest({ outcome: y, treatment: z, assignments: enumerateCompleteAssignments(design), exact: true, alternative: 'greater' });
-    const less = randomizationTest({ outcome: y, treatment: z, assignments: enumerateCompleteAssignments(design), exact: true, alternative: 'less' });
+    const greater = randomizationTest({
+      outcome: y,
+      treatment: z,
+      assignments: enumerateCompleteAssignments(design),
+      exact: true,
+      alternative: 'greater',
+    });
+    const less = randomizationTest({
+      outcome: y,
+      treatment: z,
+      assignments: enumerateCompleteAssignments(design),
+      exact: true,
+      alternative: 'less',
+    });
     expect(greater.pValue).toBeCloseTo(fixture.p_greater, 14);
     expect(less.pValue).toBeCloseTo(fixture.p_less, 14);
   });
 
   it('tests a non-zero sharp null on the implied control outcomes', () => {
-    const atEstimate = randomizationTest({ outcome: y, treatment: z, assignments: enumerateCompleteAssignments(design), exact: true, sharpNull: 3 });
+    const atEstimate = randomizationTest({
+      outcome: y,
+      treatment: z,
+      assignments: enumerateCompleteAssignments(design),
+      exact: true,
+      sharpNull: 3,
+    });
     expect(atEstimate.pValue).toBe(1);
     const tau0 = -2;
     const y0 = y.map((v, i) => v - tau0 * z[i]);
-    const expected = bitmaskAssignments(8, 4).filter((a) => Math.abs(dim(y0, a)) >= Math.abs(dim(y0, z)) - 1e-12).length / 70;
-    const r = randomizationTest({ outcome: y, treatment: z, assignments: enumerateCompleteAssignments(design), exact: true, sharpNull: tau0 });
+    const expected =
+      bitmaskAssignments(8, 4).filter((a) => Math.abs(dim(y0, a)) >= Math.abs(dim(y0, z)) - 1e-12).length /
+      70;
+    const r = randomizationTest({
+      outcome: y,
+      treatment: z,
+      assignments: enumerateCompleteAssignments(design),
+      exact: true,
+      sharpNull: tau0,
+    });
     expect(r.pValue).toBeCloseTo(expected, 14);
     expect(r.pValue).toBeLessThan(0.2);
   });
@@ -94,11 +132,28 @@ describe('exact randomization inference, METHODS.md §6 case 10', () => {
       const ys = Array.from(yy);
       return median(ys.filter((_, i) => zz[i] === 1)) - median(ys.filter((_, i) => zz[i] === 0));
     };
-    const r = randomizationTest({ outcome: y, treatment: z, assignments: enumerateCompleteAssignments(design), exact: true, statistic: medianDiff });
+    const r = randomizationTest({
+      outcome: y,
+      treatment: z,
+      assignments: enumerateCompleteAssignments(design),
+      exact: true,
+      statistic: medianDiff,
+    });
     const obs = medianDiff(Float64Array.from(y), z);
-    const expected = bitmaskAssignments(8, 4).filter((a) => Math.abs(medianDiff(Float64Array.from(y), a)) >= Math.abs(obs) - 1e-12).length / 70;
+    const expected =
+      bitmaskAssignments(8, 4).filter(
+        (a) => Math.abs(medianDiff(Float64Array.from(y), a)) >= Math.abs(obs) - 1e-12,
+      ).length / 70;
     expect(r.pValue).toBeCloseTo(expected, 14);
-    expect(() => randomizationInterval({ outcome: y, treatment: z, assignments: enumerateCompleteAssignments(design), exact: true, statistic: medianDiff })).toThrow(/linear/);
+    expect(() =>
+      randomizationInterval({
+        outcome: y,
+        treatment: z,
+        assignments: enumerateCompleteAssignments(design),
+        exact: true,
+        statistic: medianDiff,
+      }),
+    ).toThrow(/linear/);
   });
 });
 
@@ -107,9 +162,21 @@ describe('confidence interval by test inversion', () => {
   const y = [12, 7, 9, 15, 11, 8, 14, 10, 13, 6, 16, 9];
   const z = [1, 0, 0, 1, 1, 0, 1, 0, 1, 0, 1, 0];
   const design = designOf(z);
-  const interval = randomizationInterval({ outcome: y, treatment: z, assignments: enumerateCompleteAssignments(design), exact: true, alpha: 0.05 });
+  const interval = randomizationInterval({
+    outcome: y,
+    treatment: z,
+    assignments: enumerateCompleteAssignments(design),
+    exact: true,
+    alpha: 0.05,
+  });
   const pAt = (tau0: number) =>
-    randomizationTest({ outcome: y, treatment: z, assignments: enumerateCompleteAssignments(design), exact: true, sharpNull: tau0 }).pValue;
+    randomizationTest({
+      outcome: y,
+      treatment: z,
+      assignments: enumerateCompleteAssignments(design),
+      exact: true,
+      sharpNull: tau0,
+    }).pValue;
 
   it('contains the estimate and has finite ends', () => {
     expect(interval.estimate).toBeCloseTo(dim(y, z), 12);
@@ -129,7 +196,12 @@ describe('confidence interval by test inversion', () => {
 
   it('is infinite when there are too few assignments to reject at α', () => {
     const small = designOf([1, 0, 1, 0]);
-    const r = randomizationInterval({ outcome: [1, 2, 3, 4], treatment: [1, 0, 1, 0], assignments: enumerateCompleteAssignments(small), exact: true });
+    const r = randomizationInterval({
+      outcome: [1, 2, 3, 4],
+      treatment: [1, 0, 1, 0],
+      assignments: enumerateCompleteAssignments(small),
+      exact: true,
+    });
     expect(r.confLow).toBe(-Infinity);
     expect(r.confHigh).toBe(Infinity);
   });
@@ -160,8 +232,14 @@ describe('blocked and clustered reference sets', () => {
   });
 
   it('refuses treatment that varies within a cluster or a cluster spanning blocks', () => {
-    expect(completeDesignFromData([1, 0], undefined, ['h', 'h'])).toMatchObject({ ok: false, reason: 'treatment-varies-within-cluster' });
-    expect(completeDesignFromData([1, 1], ['a', 'b'], ['h', 'h'])).toMatchObject({ ok: false, reason: 'cluster-spans-blocks' });
+    expect(completeDesignFromData([1, 0], undefined, ['h', 'h'])).toMatchObject({
+      ok: false,
+      reason: 'treatment-varies-within-cluster',
+    });
+    expect(completeDesignFromData([1, 1], ['a', 'b'], ['h', 'h'])).toMatchObject({
+      ok: false,
+      reason: 'cluster-spans-blocks',
+    });
     expect(() => completeDesignFromData([2, 0])).toThrow(/0\/1/);
   });
 });
@@ -181,7 +259,11 @@ describe('sampled assignments', () => {
 
   it('refuses bad inputs and empty arms', () => {
     expect(() => differenceInMeansStatistic(Float64Array.of(1, 2), [1, 1])).toThrow(/empty/);
-    expect(() => randomizationTest({ outcome: [1, NaN], treatment: [1, 0], assignments: [[1, 0]], exact: false })).toThrow(/finite/);
-    expect(() => randomizationTest({ outcome: [1, 2], treatment: [1, 0], assignments: [], exact: false })).toThrow(/no reference/);
+    expect(() =>
+      randomizationTest({ outcome: [1, NaN], treatment: [1, 0], assignments: [[1, 0]], exact: false }),
+    ).toThrow(/finite/);
+    expect(() =>
+      randomizationTest({ outcome: [1, 2], treatment: [1, 0], assignments: [], exact: false }),
+    ).toThrow(/no reference/);
   });
 });

@@ -11,7 +11,9 @@ interface SrmCase {
   p_value: number;
   flagged: boolean;
 }
-const fixture = JSON.parse(readFileSync(new URL('../../fixtures/design/sample-ratio.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(new URL('../../fixtures/design/sample-ratio.json', import.meta.url), 'utf8'),
+) as {
   cases: SrmCase[];
 };
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);

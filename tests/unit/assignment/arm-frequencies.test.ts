@@ -38,7 +38,9 @@ describe('each unit lands in arm k with probability p_k', () => {
       { name: 'text', probability: '0.3' },
       { name: 'visit', probability: '0.5' },
     ];
-    const units = [1, 2, 3, 4, 7, 10].flatMap((n) => Array.from({ length: n }, (_, i) => ({ key: `b${n}-u${i}`, blockKey: `n${n}` })));
+    const units = [1, 2, 3, 4, 7, 10].flatMap((n) =>
+      Array.from({ length: n }, (_, i) => ({ key: `b${n}-u${i}`, blockKey: `n${n}` })),
+    );
     const counts = frequencies(units, arms, SEEDS);
     expectWithinSamplingError(counts, [0.2, 0.3, 0.5], SEEDS);
     // The leftover places really move: a block of one unit is in every arm at some seed.

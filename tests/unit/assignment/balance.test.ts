@@ -1,8 +1,30 @@
 import { describe, expect, it } from '@jest/globals';
-import { assignmentBalance, gradeNumber, summarizeBalance, type BalanceStudent } from '../../../assignment/balance.ts';
+import {
+  assignmentBalance,
+  gradeNumber,
+  summarizeBalance,
+  type BalanceStudent,
+} from '../../../assignment/balance.ts';
 
-function s(arm: string, district: string, rate: number | null, grade: string, sex: string | null, el: boolean | null): BalanceStudent {
-  return { arm, districtLeaid: district, grade, sex, raceEthnicity: 'white', englishLearner: el, disability: false, lowIncome: true, priorYearAbsenceRate: rate };
+function s(
+  arm: string,
+  district: string,
+  rate: number | null,
+  grade: string,
+  sex: string | null,
+  el: boolean | null,
+): BalanceStudent {
+  return {
+    arm,
+    districtLeaid: district,
+    grade,
+    sex,
+    raceEthnicity: 'white',
+    englishLearner: el,
+    disability: false,
+    lowIncome: true,
+    priorYearAbsenceRate: rate,
+  };
 }
 
 describe('assignment balance', () => {
@@ -29,7 +51,10 @@ describe('assignment balance', () => {
     expect(t.overall.filter((r) => r.covariate === 'sex').map((r) => r.level)).toEqual(['F', 'M']);
     expect(t.byDistrict.map((d) => d.districtLeaid)).toEqual(['A', 'B']);
     // District A has one control student: no SMD there.
-    expect(t.byDistrict[0].rows.find((r) => r.covariate === 'grade')!.smd).toEqual({ kind: 'undefined', reason: 'too_few' });
+    expect(t.byDistrict[0].rows.find((r) => r.covariate === 'grade')!.smd).toEqual({
+      kind: 'undefined',
+      reason: 'too_few',
+    });
     // The visit arm has a single student: every SMD undefined.
     expect(summarizeBalance([v])[0].bands.undefined).toBe(v.overall.length);
   });

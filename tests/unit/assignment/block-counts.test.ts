@@ -29,7 +29,8 @@ describe('blockCounts', () => {
 
   it('is exact where floating point is not: 0.1 + 0.2 + 0.7 over n = 10', () => {
     // 10·0.1 etc. are whole numbers: no leftover whatever u is (float would give 0.30000000000000004).
-    for (const u of [0n, 1n << 62n, TWO_64 - 1n]) expect(blockCounts(10, [100000, 200000, 700000], u)).toEqual([1, 2, 7]);
+    for (const u of [0n, 1n << 62n, TWO_64 - 1n])
+      expect(blockCounts(10, [100000, 200000, 700000], u)).toEqual([1, 2, 7]);
   });
 
   it('counts are floor or ceiling of n·p_k and sum to n (any arms, any n, any u)', () => {
@@ -40,14 +41,19 @@ describe('blockCounts', () => {
         return sorted.slice(1).map((c, i) => c - sorted[i]);
       });
     fc.assert(
-      fc.property(armsArb, fc.integer({ min: 0, max: 100_000 }), fc.bigInt({ min: 0n, max: TWO_64 - 1n }), (m, n, u) => {
-        const counts = blockCounts(n, m, u);
-        expect(counts.reduce((s, c) => s + c, 0)).toBe(n);
-        counts.forEach((c, k) => {
-          const lo = Math.floor((n * m[k]) / 1e6);
-          expect(c === lo || (c === lo + 1 && (n * m[k]) % 1e6 !== 0)).toBe(true);
-        });
-      }),
+      fc.property(
+        armsArb,
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.bigInt({ min: 0n, max: TWO_64 - 1n }),
+        (m, n, u) => {
+          const counts = blockCounts(n, m, u);
+          expect(counts.reduce((s, c) => s + c, 0)).toBe(n);
+          counts.forEach((c, k) => {
+            const lo = Math.floor((n * m[k]) / 1e6);
+            expect(c === lo || (c === lo + 1 && (n * m[k]) % 1e6 !== 0)).toBe(true);
+          });
+        },
+      ),
       { numRuns: 500, seed: 20261123 },
     );
   });
@@ -76,18 +82,48 @@ describe('blockCounts', () => {
 
 describe('parseArms', () => {
   it('keeps declared order in integer millionths', () => {
-    expect(parseArms([{ name: 'c', probability: '0.333334' }, { name: 't', probability: '0.666666' }])).toEqual({
+    expect(
+      parseArms([
+        { name: 'c', probability: '0.333334' },
+        { name: 't', probability: '0.666666' },
+      ]),
+    ).toEqual({
       names: ['c', 't'],
       millionths: [333334, 666666],
     });
   });
   it.each([
     [[{ name: 'a', probability: '0.5' }]],
-    [[{ name: 'a', probability: '0.5' }, { name: 'a', probability: '0.5' }]],
-    [[{ name: 'a', probability: '0.3333333' }, { name: 'b', probability: '0.6666667' }]],
-    [[{ name: 'a', probability: '0.3' }, { name: 'b', probability: '0.6' }]],
-    [[{ name: 'a', probability: '1.5' }, { name: 'b', probability: '0' }]],
-    [[{ name: 'a,b', probability: '0.5' }, { name: 'c', probability: '0.5' }]],
+    [
+      [
+        { name: 'a', probability: '0.5' },
+        { name: 'a', probability: '0.5' },
+      ],
+    ],
+    [
+      [
+        { name: 'a', probability: '0.3333333' },
+        { name: 'b', probability: '0.6666667' },
+      ],
+    ],
+    [
+      [
+        { name: 'a', probability: '0.3' },
+        { name: 'b', probability: '0.6' },
+      ],
+    ],
+    [
+      [
+        { name: 'a', probability: '1.5' },
+        { name: 'b', probability: '0' },
+      ],
+    ],
+    [
+      [
+        { name: 'a,b', probability: '0.5' },
+        { name: 'c', probability: '0.5' },
+      ],
+    ],
   ])('rejects %j', (arms) => {
     expect(() => parseArms(arms)).toThrow(RangeError);
   });

@@ -11,7 +11,9 @@ const armsArb = fc
   .uniqueArray(fc.integer({ min: 1, max: 999_999 }), { minLength: 1, maxLength: 4 })
   .map((cuts) => {
     const edges = [0, ...cuts.sort((a, b) => a - b), 1_000_000];
-    return edges.slice(1).map((e, k) => ({ name: `arm${k}`, probability: (e - edges[k]) / 1e6, millionths: e - edges[k] }));
+    return edges
+      .slice(1)
+      .map((e, k) => ({ name: `arm${k}`, probability: (e - edges[k]) / 1e6, millionths: e - edges[k] }));
   })
   .map((arms) => arms.map((a) => ({ name: a.name, probability: decimal(a.millionths), m: a.millionths })));
 
@@ -22,7 +24,13 @@ function decimal(millionths: number): string {
 const unitsArb = fc
   .uniqueArray(fc.string({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 60 })
   .chain((keys) =>
-    fc.tuple(fc.constant(keys), fc.array(fc.constantFrom('b1', 'b2', 'b3', 'b|4', 'é'), { minLength: keys.length, maxLength: keys.length })),
+    fc.tuple(
+      fc.constant(keys),
+      fc.array(fc.constantFrom('b1', 'b2', 'b3', 'b|4', 'é'), {
+        minLength: keys.length,
+        maxLength: keys.length,
+      }),
+    ),
   )
   .map(([keys, blocks]) => keys.map((key, i) => ({ key, blockKey: blocks[i] })));
 
@@ -68,7 +76,10 @@ describe('drawAssignment properties', () => {
   });
 
   it('the same seed gives the same assignment; another seed (almost always) another one', () => {
-    const units: DrawUnit[] = Array.from({ length: 40 }, (_, i) => ({ key: `u${i}`, blockKey: i % 2 ? 'odd' : 'even' }));
+    const units: DrawUnit[] = Array.from({ length: 40 }, (_, i) => ({
+      key: `u${i}`,
+      blockKey: i % 2 ? 'odd' : 'even',
+    }));
     const arms = [
       { name: 'c', probability: '0.5' },
       { name: 't', probability: '0.5' },
@@ -78,17 +89,28 @@ describe('drawAssignment properties', () => {
         fc.pre(s1 !== s2);
         expect(armNames(drawAssignment(s1, units, arms))).toEqual(armNames(drawAssignment(s1, units, arms)));
         // Two 20-unit blocks split 10/10: C(20,10)² ≈ 3.4·10¹⁰ assignments, so a coincidence is ~3e-11.
-        expect(armNames(drawAssignment(s2, units, arms))).not.toEqual(armNames(drawAssignment(s1, units, arms)));
+        expect(armNames(drawAssignment(s2, units, arms))).not.toEqual(
+          armNames(drawAssignment(s1, units, arms)),
+        );
       }),
       RUNS,
     );
   });
 
   it('rejects a unit key listed twice in a block', () => {
-    expect(() => drawAssignment('s', [{ key: 'a', blockKey: 'x' }, { key: 'a', blockKey: 'x' }], [
-      { name: 'c', probability: '0.5' },
-      { name: 't', probability: '0.5' },
-    ])).toThrow(RangeError);
+    expect(() =>
+      drawAssignment(
+        's',
+        [
+          { key: 'a', blockKey: 'x' },
+          { key: 'a', blockKey: 'x' },
+        ],
+        [
+          { name: 'c', probability: '0.5' },
+          { name: 't', probability: '0.5' },
+        ],
+      ),
+    ).toThrow(RangeError);
   });
 });
 
@@ -111,7 +133,10 @@ function student(i: number, household: number, block: string): RosterStudent {
 }
 
 const rosterArb = fc
-  .array(fc.tuple(fc.integer({ min: 0, max: 25 }), fc.constantFrom('01', '07', '10')), { minLength: 1, maxLength: 80 })
+  .array(fc.tuple(fc.integer({ min: 0, max: 25 }), fc.constantFrom('01', '07', '10')), {
+    minLength: 1,
+    maxLength: 80,
+  })
   .map((rows) => rows.map(([h, g], i) => student(i + 1, h, g)));
 
 const ARMS3 = [
@@ -123,31 +148,42 @@ const ARMS3 = [
 describe('randomizeWave properties', () => {
   it('never splits a cluster, and shuffling roster rows changes nothing', () => {
     fc.assert(
-      fc.property(rosterArb, fc.constantFrom('household', 'school', 'student') as fc.Arbitrary<'household' | 'school' | 'student'>, (roster, unit) => {
-        const run = (students: RosterStudent[]) =>
-          randomizeWave({ seed: 'prop', wave: 1, unit, arms: ARMS3, blockBy: ['grade_band'], students });
-        const a = run(roster);
-        const b = run([...roster].reverse());
-        if (!a.ok || !b.ok) throw new Error('unexpected refusal');
-        const armOfUnit = new Map<string, string>();
-        for (const m of a.value.members) {
-          expect(armOfUnit.get(m.unitKey) ?? m.arm).toBe(m.arm);
-          armOfUnit.set(m.unitKey, m.arm);
-        }
-        const byStudent = (r: typeof a.value) => new Map(r.members.map((m) => [m.studentKey, m.arm]));
-        expect(byStudent(b.value)).toEqual(byStudent(a.value));
-        expect(b.value.assignmentSha256).toBe(a.value.assignmentSha256);
-        expect(b.value.rosterSha256).toBe(a.value.rosterSha256);
-      }),
+      fc.property(
+        rosterArb,
+        fc.constantFrom('household', 'school', 'student') as fc.Arbitrary<'household' | 'school' | 'student'>,
+        (roster, unit) => {
+          const run = (students: RosterStudent[]) =>
+            randomizeWave({ seed: 'prop', wave: 1, unit, arms: ARMS3, blockBy: ['grade_band'], students });
+          const a = run(roster);
+          const b = run([...roster].reverse());
+          if (!a.ok || !b.ok) throw new Error('unexpected refusal');
+          const armOfUnit = new Map<string, string>();
+          for (const m of a.value.members) {
+            expect(armOfUnit.get(m.unitKey) ?? m.arm).toBe(m.arm);
+            armOfUnit.set(m.unitKey, m.arm);
+          }
+          const byStudent = (r: typeof a.value) => new Map(r.members.map((m) => [m.studentKey, m.arm]));
+          expect(byStudent(b.value)).toEqual(byStudent(a.value));
+          expect(b.value.assignmentSha256).toBe(a.value.assignmentSha256);
+          expect(b.value.rosterSha256).toBe(a.value.rosterSha256);
+        },
+      ),
       RUNS,
     );
   });
 
-  it('late enrollees (wave 2) leave earlier units unchanged and join their household\'s arm', () => {
+  it("late enrollees (wave 2) leave earlier units unchanged and join their household's arm", () => {
     fc.assert(
       fc.property(rosterArb, rosterArb, (first, later) => {
         const wave2 = later.map((s, i) => ({ ...s, studentId: 1000 + i, sisId: `L${i}` }));
-        const w1 = randomizeWave({ seed: 'late', wave: 1, unit: 'household', arms: ARMS3, blockBy: ['grade'], students: first });
+        const w1 = randomizeWave({
+          seed: 'late',
+          wave: 1,
+          unit: 'household',
+          arms: ARMS3,
+          blockBy: ['grade'],
+          students: first,
+        });
         if (!w1.ok) throw new Error('refused');
         const before = new Map(w1.value.units.map((u) => [u.unitKey, u]));
         const w2 = randomizeWave({
@@ -167,7 +203,11 @@ describe('randomizeWave properties', () => {
           if (earlier) expect(m.arm).toBe(earlier.arm);
         }
         // The new units are drawn with the wave seed S + "|wave2", on their own.
-        const direct = drawAssignment('late|wave2', w2.value.units.map((u) => ({ key: u.unitKey, blockKey: u.blockKey })), ARMS3);
+        const direct = drawAssignment(
+          'late|wave2',
+          w2.value.units.map((u) => ({ key: u.unitKey, blockKey: u.blockKey })),
+          ARMS3,
+        );
         expect(w2.value.units.map((u) => u.arm)).toEqual(armNames(direct));
       }),
       { numRuns: 60, seed: 7 },

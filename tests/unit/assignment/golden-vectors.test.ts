@@ -9,7 +9,11 @@ interface Vector {
   seed: string;
   arms: { name: string; probability: string }[];
   units: { key: string; block: string }[];
-  expected: { arms: string[]; block_counts: { block: string; counts: number[] }[]; assignment_sha256: string };
+  expected: {
+    arms: string[];
+    block_counts: { block: string; counts: number[] }[];
+    assignment_sha256: string;
+  };
 }
 
 const vectors: { cases: Vector[] } = JSON.parse(
@@ -19,9 +23,15 @@ const h = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
 describe('pilot-v1 golden vectors (computed by the Python standard-library verifier)', () => {
   it.each(vectors.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const draw = drawAssignment(c.seed, c.units.map((u) => ({ key: u.key, blockKey: u.block })), c.arms);
+    const draw = drawAssignment(
+      c.seed,
+      c.units.map((u) => ({ key: u.key, blockKey: u.block })),
+      c.arms,
+    );
     expect(Array.from(draw.armOf, (k) => draw.arms[k])).toEqual(c.expected.arms);
-    expect(draw.blocks.map((b) => ({ block: b.blockKey, counts: b.counts }))).toEqual(c.expected.block_counts);
+    expect(draw.blocks.map((b) => ({ block: b.blockKey, counts: b.counts }))).toEqual(
+      c.expected.block_counts,
+    );
     expect(assignmentSha256(c.units.map((u, i) => ({ unitKey: u.key, arm: c.expected.arms[i] })))).toBe(
       c.expected.assignment_sha256,
     );
@@ -29,7 +39,9 @@ describe('pilot-v1 golden vectors (computed by the Python standard-library verif
 
   it('has the cases the protocol needs', () => {
     expect(vectors.cases.length).toBeGreaterThanOrEqual(8);
-    expect(vectors.cases.some((c) => c.arms.length === 3 && new Set(c.arms.map((a) => a.probability)).size === 3)).toBe(true);
+    expect(
+      vectors.cases.some((c) => c.arms.length === 3 && new Set(c.arms.map((a) => a.probability)).size === 3),
+    ).toBe(true);
   });
 });
 

@@ -27,7 +27,9 @@ interface GoldenCase {
   dropped_missing_outcome: number;
   terms: GoldenTerm[];
 }
-const golden = JSON.parse(readFileSync(join(csvDir, 'estimate-golden.json'), 'utf8')) as { cases: GoldenCase[] };
+const golden = JSON.parse(readFileSync(join(csvDir, 'estimate-golden.json'), 'utf8')) as {
+  cases: GoldenCase[];
+};
 
 function sink() {
   let text = '';
@@ -55,7 +57,12 @@ describe('pilot estimate against estimatr 1.0.0 (tests/fixtures/csv/estimate-gol
     const { code, stdout, stderr } = await run([...inCsvDir(c.args), '--json']);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const json = JSON.parse(stdout) as { n: number; dropped_missing_outcome: number; terms: GoldenTerm[]; se_type: string };
+    const json = JSON.parse(stdout) as {
+      n: number;
+      dropped_missing_outcome: number;
+      terms: GoldenTerm[];
+      se_type: string;
+    };
     expect(json.n).toBe(c.n);
     expect(json.dropped_missing_outcome).toBe(c.dropped_missing_outcome);
     const treatment = c.args[c.args.indexOf('--received') + 1 || c.args.indexOf('--treatment') + 1];
@@ -66,7 +73,15 @@ describe('pilot estimate against estimatr 1.0.0 (tests/fixtures/csv/estimate-gol
       const t = ours.get(expected.term);
       if (!t) continue;
       compared++;
-      for (const key of ['estimate', 'std_error', 'statistic', 'df', 'p_value', 'conf_low', 'conf_high'] as const) {
+      for (const key of [
+        'estimate',
+        'std_error',
+        'statistic',
+        'df',
+        'p_value',
+        'conf_low',
+        'conf_high',
+      ] as const) {
         expect([expected.term, key, rel(t[key], expected[key]) < 1e-8]).toEqual([expected.term, key, true]);
       }
     }
@@ -74,21 +89,61 @@ describe('pilot estimate against estimatr 1.0.0 (tests/fixtures/csv/estimate-gol
   });
 
   it('follows estimatr defaults: HC2, CR2 with clusters', async () => {
-    const plain = JSON.parse((await run([join(csvDir, 'mtcars.csv'), '--outcome', 'mpg', '--treatment', 'am', '--covariates', 'wt', '--method', 'ols', '--json'])).stdout);
+    const plain = JSON.parse(
+      (
+        await run([
+          join(csvDir, 'mtcars.csv'),
+          '--outcome',
+          'mpg',
+          '--treatment',
+          'am',
+          '--covariates',
+          'wt',
+          '--method',
+          'ols',
+          '--json',
+        ])
+      ).stdout,
+    );
     expect(plain.se_type).toBe('HC2');
     const clustered = JSON.parse(
-      (await run([join(csvDir, 'mtcars.csv'), '--outcome', 'mpg', '--treatment', 'am', '--covariates', 'wt', '--method', 'ols', '--clusters', 'carb', '--json'])).stdout,
+      (
+        await run([
+          join(csvDir, 'mtcars.csv'),
+          '--outcome',
+          'mpg',
+          '--treatment',
+          'am',
+          '--covariates',
+          'wt',
+          '--method',
+          'ols',
+          '--clusters',
+          'carb',
+          '--json',
+        ])
+      ).stdout,
     );
     expect(clustered.se_type).toBe('CR2');
     expect(clustered.n_clusters).toBe(6);
   });
 
   it('prints a readable table without --json', async () => {
-    const { code, stdout } = await run([join(csvDir, 'mtcars.csv'), '--outcome', 'mpg', '--treatment', 'am', '--blocks', 'cyl']);
+    const { code, stdout } = await run([
+      join(csvDir, 'mtcars.csv'),
+      '--outcome',
+      'mpg',
+      '--treatment',
+      'am',
+      '--blocks',
+      'cyl',
+    ]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/n = 32 \(13 treated, 19 control\), 3 blocks/);
     expect(stdout).toMatch(/rows dropped: 0 with a missing outcome/);
-    expect(stdout).toMatch(/term\s+estimate\s+std\.error\s+statistic\s+df\s+p\.value\s+conf\.low\s+conf\.high/);
+    expect(stdout).toMatch(
+      /term\s+estimate\s+std\.error\s+statistic\s+df\s+p\.value\s+conf\.low\s+conf\.high/,
+    );
     expect(stdout).toMatch(/^am\s+2\.247396\s+0\.7578304\s+\S+\s+26\s/m);
   });
 });
@@ -117,18 +172,37 @@ describe('missing covariates', () => {
     expect(lin.dropped_missing_covariates).toBe(0);
     expect(lin.n).toBe(37);
     expect(lin.warnings.map((w: { code: string }) => w.code)).toContain('covariate-mean-imputed');
-    expect(lin.terms.map((t: { term: string }) => t.term)).toEqual(expect.arrayContaining(['z', 'prior_rate_c']));
+    expect(lin.terms.map((t: { term: string }) => t.term)).toEqual(
+      expect.arrayContaining(['z', 'prior_rate_c']),
+    );
   });
 });
 
 describe('randomization inference', () => {
   it('enumerates the 2^10 sign patterns of the sleep pairs exactly', async () => {
-    const { code, stdout } = await run([join(csvDir, 'sleep.csv'), '--outcome', 'extra', '--treatment', 'Z', '--blocks', 'ID', '--ri', '5000', '--seed', 's', '--json']);
+    const { code, stdout } = await run([
+      join(csvDir, 'sleep.csv'),
+      '--outcome',
+      'extra',
+      '--treatment',
+      'Z',
+      '--blocks',
+      'ID',
+      '--ri',
+      '5000',
+      '--seed',
+      's',
+      '--json',
+    ]);
     expect(code).toBe(0);
     const ri = JSON.parse(stdout).randomization_inference;
     expect(ri).toMatchObject({ term: 'Z', exact: true, assignments: 1024 });
     // independent check: the matched-pair estimate is the mean pair difference; relabelling a pair flips its sign
-    const lines = readFileSync(join(csvDir, 'sleep.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const lines = readFileSync(join(csvDir, 'sleep.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     const d: number[] = [];
     for (let id = 1; id <= 10; id++) {
       const rows = lines.filter((r) => r[2] === String(id));
@@ -148,14 +222,27 @@ describe('randomization inference', () => {
   });
 
   it('draws seeded permutations when the design is large, reproducibly', async () => {
-    const args = [join(csvDir, 'mtcars.csv'), '--outcome', 'mpg', '--treatment', 'am', '--ri', '300', '--seed', 'abc', '--json'];
+    const args = [
+      join(csvDir, 'mtcars.csv'),
+      '--outcome',
+      'mpg',
+      '--treatment',
+      'am',
+      '--ri',
+      '300',
+      '--seed',
+      'abc',
+      '--json',
+    ];
     const first = JSON.parse((await run(args)).stdout).randomization_inference;
     const again = JSON.parse((await run(args)).stdout).randomization_inference;
     expect(first).toEqual(again);
     expect(first).toMatchObject({ exact: false, assignments: 300, seed: 'abc' });
     // a 7.2 mpg difference on 32 cars: no relabelling of 13 cars comes close
     expect(first.p_value).toBeLessThan(0.01);
-    const other = JSON.parse((await run([...args.slice(0, -3), '--seed', 'xyz', '--json'])).stdout).randomization_inference;
+    const other = JSON.parse(
+      (await run([...args.slice(0, -3), '--seed', 'xyz', '--json'])).stdout,
+    ).randomization_inference;
     expect(other.conf_low).not.toBe(first.conf_low);
   });
 });
@@ -191,24 +278,70 @@ describe('refusals', () => {
     const alpha = await run([path, '--outcome', 'mpg', '--treatment', 'am', '--alpha', '2']);
     expect(alpha.code).toBe(65);
     expect(alpha.stderr).toMatch(/--alpha: must be in \(0, 1\)/);
-    const se = await run([path, '--outcome', 'mpg', '--treatment', 'am', '--method', 'ols', '--se-type', 'HC9']);
+    const se = await run([
+      path,
+      '--outcome',
+      'mpg',
+      '--treatment',
+      'am',
+      '--method',
+      'ols',
+      '--se-type',
+      'HC9',
+    ]);
     expect(se.stderr).toMatch(/--se-type/);
     const seed = await run([path, '--outcome', 'mpg', '--treatment', 'am', '--ri', '100']);
     expect(seed.stderr).toMatch(/--ri needs --seed/);
-    const dim = await run([path, '--outcome', 'mpg', '--treatment', 'am', '--method', 'dim', '--covariates', 'wt']);
+    const dim = await run([
+      path,
+      '--outcome',
+      'mpg',
+      '--treatment',
+      'am',
+      '--method',
+      'dim',
+      '--covariates',
+      'wt',
+    ]);
     expect(dim.stderr).toMatch(/difference in means takes no covariates/);
     const iv = await run([path, '--outcome', 'mpg', '--treatment', 'am', '--method', 'iv']);
     expect(iv.stderr).toMatch(/needs --received/);
   });
 
-  it('passes on the estimators\' refusals: one cluster, no variation, collinear columns', async () => {
-    const oneCluster = await run([file('one.csv', 'y,z,h\n1,1,a\n2,0,a\n3,1,a\n4,0,a\n'), '--outcome', 'y', '--treatment', 'z', '--method', 'ols', '--clusters', 'h']);
+  it("passes on the estimators' refusals: one cluster, no variation, collinear columns", async () => {
+    const oneCluster = await run([
+      file('one.csv', 'y,z,h\n1,1,a\n2,0,a\n3,1,a\n4,0,a\n'),
+      '--outcome',
+      'y',
+      '--treatment',
+      'z',
+      '--method',
+      'ols',
+      '--clusters',
+      'h',
+    ]);
     expect(oneCluster.code).toBe(65);
     expect(oneCluster.stderr).toMatch(/cluster/i);
-    const noVariation = await run([file('flat.csv', 'y,z\n1,1\n2,1\n3,1\n'), '--outcome', 'y', '--treatment', 'z']);
+    const noVariation = await run([
+      file('flat.csv', 'y,z\n1,1\n2,1\n3,1\n'),
+      '--outcome',
+      'y',
+      '--treatment',
+      'z',
+    ]);
     expect(noVariation.code).toBe(65);
     expect(noVariation.stderr).toMatch(/treat/i);
-    const collinear = await run([file('col.csv', 'y,z,x,w\n1,1,1,2\n2,0,2,4\n3,1,3,6\n5,0,4,8\n4,1,1,2\n'), '--outcome', 'y', '--treatment', 'z', '--covariates', 'x,w', '--method', 'ols']);
+    const collinear = await run([
+      file('col.csv', 'y,z,x,w\n1,1,1,2\n2,0,2,4\n3,1,3,6\n5,0,4,8\n4,1,1,2\n'),
+      '--outcome',
+      'y',
+      '--treatment',
+      'z',
+      '--covariates',
+      'x,w',
+      '--method',
+      'ols',
+    ]);
     expect(collinear.code).toBe(65);
     expect(collinear.stderr).toMatch(/collinear/i);
   });
