@@ -28,6 +28,7 @@ import {
   spreadPhoneOptOuts,
 } from './import.store.ts';
 import { importOneRoster } from './oneroster-import.service.ts';
+import { warnSharedStateIds } from './roster-warnings.service.ts';
 import { requireDistrict } from './study.service.ts';
 
 export type { ImportRequest, ImportSummary, ProgressFn, RequestedKind } from './import-request.ts';
@@ -57,9 +58,12 @@ async function mergeKind(
   switch (kind) {
     case 'schools':
       return mergeStaged(trx, MERGES.school(stage, districtId), importId);
-    case 'roster':
+    case 'roster': {
       await insertHouseholds(trx, districtId, stage);
-      return mergeStaged(trx, MERGES.student(stage, districtId), importId);
+      const c = await mergeStaged(trx, MERGES.student(stage, districtId), importId);
+      await warnSharedStateIds(trx, districtId, sink);
+      return c;
+    }
     case 'contacts': {
       const spread = await spreadPhoneOptOuts(trx, stage);
       if (spread > 0)

@@ -258,3 +258,23 @@ export async function overlappingEnrollments(trx: Trx, stage: string): Promise<{
     ORDER BY a.line LIMIT 50`.execute(trx);
   return r.rows;
 }
+
+/**
+ * Students of this district whose state id is also on another district's roster in the same study
+ * (a transfer, or one child enrolled twice): the first randomization stands, so they are reported.
+ */
+export async function sharedStateIds(
+  trx: Trx,
+  districtId: number,
+): Promise<{ count: number; example: string | null }> {
+  const r = await sql<{ count: number; example: string | null }>`
+    SELECT count(*)::int AS count, min(s.state_id) AS example
+    FROM student s
+    JOIN district d ON d.id = s.district_id
+    WHERE s.district_id = ${districtId} AND s.state_id IS NOT NULL
+      AND EXISTS (SELECT 1 FROM student o JOIN district od ON od.id = o.district_id
+                  WHERE o.state_id = s.state_id AND o.district_id <> s.district_id AND od.study_id = d.study_id)`.execute(
+    trx,
+  );
+  return r.rows[0];
+}

@@ -11,6 +11,7 @@ import { contactRows } from './import-rows/contact-rows.ts';
 import { schoolRows } from './import-rows/school-rows.ts';
 import { studentRows } from './import-rows/student-rows.ts';
 import { stageRows } from './import-stream.service.ts';
+import { warnSharedStateIds } from './roster-warnings.service.ts';
 import {
   createStage,
   insertHouseholds,
@@ -75,6 +76,7 @@ export async function importOneRoster(
   await stageRows(session, 'stage_roster', studentCols, oneRosterStudentRows(parsed, byKey));
   await insertHouseholds(trx, district.id, 'stage_roster');
   const c2 = await mergeStaged(trx, MERGES.student('stage_roster', district.id), importId);
+  await warnSharedStateIds(trx, district.id, sink);
 
   ref = await loadDistrictReference(trx, district.id, district.leaid, { students: true });
   const studentIds = new Map([...ref.students].map(([k, v]) => [k, v.id]));

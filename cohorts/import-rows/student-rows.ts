@@ -48,7 +48,7 @@ export function studentRows(ref: DistrictReference): RowReader {
         'household_id',
         sink,
       );
-      const sex = take(parseSex(cell(rec, h, 'sex')), rec, 'sex', sink);
+      const sex = takeOptional(parseSex, rec, h, 'sex', sink);
       const race = takeOptional(parseRaceEthnicity, rec, h, 'race_ethnicity', sink);
       const el = takeOptional(parseBoolean, rec, h, 'english_learner', sink);
       const iep = takeOptional(parseBoolean, rec, h, 'disability', sink);
