@@ -33,6 +33,9 @@ interface Reflection {
  * @returns `{ ok: false, collinear }` with the indices of every collinear column
  * @example thinQr([Float64Array.of(1, 1, 1), Float64Array.of(1, 2, 3)]).ok // true
  */
+/** Norms below this are zero for QR: their squares underflow, and reflections built on them overflow. */
+const NEGLIGIBLE_NORM = 1e-150;
+
 export function thinQr(columns: readonly Float64Array[], tolerance = COLLINEARITY_TOLERANCE): QrOutcome {
   const p = columns.length;
   const n = p === 0 ? 0 : columns[0].length;
@@ -44,7 +47,7 @@ export function thinQr(columns: readonly Float64Array[], tolerance = COLLINEARIT
     const row = reflections.length;
     const original = norm(columns[j], 0);
     const remaining = norm(work[j], row);
-    if (row >= n || remaining === 0 || remaining <= tolerance * original) {
+    if (row >= n || remaining < NEGLIGIBLE_NORM || remaining <= tolerance * original) {
       collinear.push(j);
       continue;
     }

@@ -35,7 +35,7 @@ describe('thinQr', () => {
           }
         },
       ),
-      { numRuns: 50 },
+      { numRuns: 500 },
     );
   });
 
@@ -53,6 +53,11 @@ describe('thinQr', () => {
     const nearly = thinQr([one, x, column([1, 2, 3, 4, 5 + 1e-9])]);
     expect(nearly.ok).toBe(false);
     expect(thinQr([one, x, column([1, 2, 3, 4, 5.001])]).ok).toBe(true);
+  });
+
+  it('treats a column of underflowing magnitude as zero rather than returning NaN', () => {
+    expect(thinQr([column([0, 0, 0, -5e-324]), column([1, 2, 3, 4])])).toEqual({ ok: false, collinear: [0] });
+    expect(thinQr([column([1, 1, 1, 1]), column([0, 0, 0, 1e-200])])).toEqual({ ok: false, collinear: [1] });
   });
 });
 
