@@ -121,7 +121,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         }
         print(
           ctx,
-          `next: pilot study show --study ${r.slug}; pilot randomize verify --study ${r.slug}; pilot assignments export --study ${r.slug}`,
+          `next: node bin/pilot.js study show --study ${r.slug}  (also: randomize verify, assignments export; --help lists all)`,
         );
       },
     );
