@@ -3,10 +3,13 @@ import pg from 'pg';
 import { openPostgres, type Db } from './connection.ts';
 
 /**
- * A new, empty PostgreSQL database on the server of adminUrl, dropped again by close(): one per test
- * file or benchmark run, so nothing is shared with other runs or left behind.
+ * Creates a new, empty PostgreSQL database on the server of adminUrl: one per test file or
+ * benchmark run, so nothing is shared with other runs. drop() removes it again.
  */
-export async function openScratchPostgres(adminUrl: string, prefix = 'pilot_scratch'): Promise<Db> {
+export async function createScratchPostgres(
+  adminUrl: string,
+  prefix = 'pilot_scratch',
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const run = async (statement: string) => {
     const client = new pg.Client({ connectionString: adminUrl });
@@ -20,5 +23,11 @@ export async function openScratchPostgres(adminUrl: string, prefix = 'pilot_scra
   await run(`CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  return openPostgres(url.toString(), () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** A scratch database (see createScratchPostgres), opened; close() drops it. */
+export async function openScratchPostgres(adminUrl: string, prefix = 'pilot_scratch'): Promise<Db> {
+  const { url, drop } = await createScratchPostgres(adminUrl, prefix);
+  return openPostgres(url, drop);
 }

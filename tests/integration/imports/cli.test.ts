@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import pg from 'pg';
-import { main } from '../../../cli/main.ts';
-import { loadConfig, type Config } from '../../../config.ts';
+import type { Config } from '../../../config.ts';
+import { cliConfig, runPilot } from '../../helpers/cli.ts';
 import { testDialect } from '../../helpers/database.ts';
 import {
   calendarCsv,
@@ -20,47 +17,12 @@ import {
 } from './fixture-district.ts';
 import { TempFiles } from './import-helpers.ts';
 
-class Capture extends Writable {
-  text = '';
-  isTTY = false;
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-/** A fresh database for the CLI: a new PostgreSQL database when DATABASE_URL is set, else PGlite in a temp dir. */
-async function cliConfig(dataDir: string): Promise<{ config: Config; drop: () => Promise<void> }> {
-  const admin = process.env.DATABASE_URL;
-  if (!admin)
-    return { config: loadConfig({ PILOT_DATA_DIR: dataDir, PILOT_ACTOR: 'test:cli' }), drop: async () => {} };
-  const name = `pilot_cli_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const run = async (q: string) => {
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    await c.query(q);
-    await c.end();
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    config: loadConfig({ DATABASE_URL: url.toString(), PILOT_DATA_DIR: dataDir, PILOT_ACTOR: 'test:cli' }),
-    drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  };
-}
-
 describe(`pilot import and pilot study show from the CLI (${testDialect})`, () => {
   const files = new TempFiles();
   let config: Config;
   let drop: () => Promise<void>;
 
-  async function pilot(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const stdout = new Capture();
-    const stderr = new Capture();
-    const code = await main(['node', 'pilot', ...args], { config, stdout, stderr });
-    return { code, stdout: stdout.text, stderr: stderr.text };
-  }
+  const pilot = (...args: string[]) => runPilot(config, ...args);
   const ok = async (...args: string[]) => {
     const r = await pilot(...args);
     if (r.code !== 0) throw new Error(`pilot ${args.join(' ')} exited ${r.code}: ${r.stderr}`);

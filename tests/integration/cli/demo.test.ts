@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../../../config.ts';
+import { testDialect } from '../../helpers/database.ts';
+import { cliConfig, runPilot } from '../../helpers/cli.ts';
+
+describe(`pilot demo (${testDialect})`, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilot-demo-'));
+  let config: Config;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ config, drop } = await cliConfig(join(dir, 'data')));
+  });
+  afterAll(async () => {
+    await drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs a synthetic study end to end, reproducibly, and leaves it in the database', async () => {
+    const args = ['demo', '--districts', '3', '--students', '240', '--oneroster', '1', '--seed', 'test-demo'];
+    const first = await runPilot(config, ...args, '--json');
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    expect(summary.study).toBe('demo');
+    expect(summary.counts).toMatchObject({ districts: 3, students: 240 });
+    expect(summary.counts.attendance_days).toBeGreaterThan(240 * 100);
+    expect(summary.randomization.students).toBe(240);
+    expect(summary.randomization.units).toBe(summary.counts.households);
+
+    // Run again: a second study, the same data and seed, so the same assignment.
+    const second = JSON.parse((await runPilot(config, ...args, '--json')).stdout);
+    expect(second.study).toBe('demo-2');
+    expect(second.randomization.assignment_sha256).toBe(summary.randomization.assignment_sha256);
+
+    const shown = await runPilot(config, 'study', 'show', '--study', 'demo', '--json');
+    const study = JSON.parse(shown.stdout);
+    expect(study).toMatchObject({
+      status: 'randomized',
+      unit: 'household',
+      block_by: ['district', 'grade_band'],
+    });
+    expect(study.seed).toMatch(/^[0-9a-f]{32}$/);
+    expect((await runPilot(config, 'randomize', 'verify', '--study', 'demo')).stdout).toContain('verified');
+  });
+
+  it('prints the counts and the balance summary for people', async () => {
+    const r = await runPilot(config, 'demo', '--districts', '2', '--students', '120', '--seed', 'another');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/study demo-3: 2 districts, \d+ schools, 120 students/);
+    expect(r.stdout).toMatch(/balance \(standardized mean differences, WWC bands\)/);
+  });
+});
