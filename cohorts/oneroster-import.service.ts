@@ -20,14 +20,21 @@ import {
   loadDistrictReference,
   mergeStaged,
 } from './import.store.ts';
-import { oneRosterContactRows, oneRosterSchoolRows, oneRosterStudentRows } from './oneroster-staging.ts';
+import {
+  oneRosterContactRows,
+  oneRosterEnrollmentRows,
+  oneRosterSchoolRows,
+  oneRosterStudentRows,
+} from './oneroster-staging.ts';
+import { enrollmentRows } from './import-rows/enrollment-rows.ts';
 import { parseOneRosterZip } from './oneroster/parse-oneroster-zip.ts';
 
 type Trx = Transaction<Database>;
 
 /**
  * Imports a OneRoster bulk zip: schools, then students and their households, then caregivers and
- * their links, each through the same staged merge as the plain CSVs, in the caller's transaction.
+ * their links, then enrollment windows from the student enrollments, each through the same staged
+ * merge as the plain CSVs, in the caller's transaction.
  */
 export async function importOneRoster(
   session: Session,
@@ -85,12 +92,22 @@ export async function importOneRoster(
   await stageRows(session, 'stage_contacts', contactCols, oneRosterContactRows(parsed, studentIds));
   const c3 = await mergeStaged(trx, MERGES.oneRosterCaregiver('stage_contacts', district.id), importId);
   await linkCaregivers(trx, district.id, 'stage_contacts');
-  const rowsRead = parsed.schools.length + parsed.students.length + parsed.guardians.length;
+
+  const windows = oneRosterEnrollmentRows(parsed, studentIds, ref.schools);
+  if (windows.undated > 0)
+    sink.warn(`${windows.undated} enrollment(s) without beginDate: no enrollment window stored for them`);
+  const enrollmentCols = enrollmentRows(ref).stageColumns;
+  await createStage(trx, 'stage_enrollment', enrollmentCols);
+  await stageRows(session, 'stage_enrollment', enrollmentCols, windows.rows);
+  const c4 = await mergeStaged(trx, MERGES.enrollment('stage_enrollment'), importId);
+
+  const rowsRead =
+    parsed.schools.length + parsed.students.length + parsed.guardians.length + windows.rows.length;
   return {
     rowsRead,
     counts: {
-      inserted: c1.inserted + c2.inserted + c3.inserted,
-      replaced: c1.replaced + c2.replaced + c3.replaced,
+      inserted: c1.inserted + c2.inserted + c3.inserted + c4.inserted,
+      replaced: c1.replaced + c2.replaced + c3.replaced + c4.replaced,
     },
     importId,
   };

@@ -92,6 +92,24 @@ describe(`OneRoster roster zips (${testDialect})`, () => {
     ]);
   });
 
+  it('student enrollments become enrollment windows: earliest begin, exclusive end made inclusive, open when a class has no end', async () => {
+    const rows = await sql<{
+      sis_id: string;
+      school_key: string;
+      entry_date: string;
+      exit_date: string | null;
+    }>`
+      SELECT s.sis_id, sc.school_key, e.entry_date, e.exit_date FROM enrollment e
+      JOIN student s ON s.id = e.student_id JOIN school sc ON sc.id = e.school_id
+      JOIN district d ON d.id = s.district_id JOIN study st ON st.id = d.study_id
+      WHERE st.slug = 'or11' ORDER BY 1, 2`.execute(db.kysely);
+    expect(rows.rows).toEqual([
+      { sis_id: '000101', school_key: 'sch1', entry_date: '2025-08-25', exit_date: '2026-06-11' },
+      { sis_id: '000103', school_key: 'sch2', entry_date: '2025-08-25', exit_date: null },
+      { sis_id: '000104', school_key: 'sch1', entry_date: '2025-08-25', exit_date: '2026-01-15' },
+    ]);
+  });
+
   it('guardian links through agentSourcedIds on the student row, on the guardian row, and both; siblings share a household', async () => {
     const c = await districtContent(db, 'or11');
     // s1 lists g1 and g3 (student row); g1 lists s2 (guardian row); s3 lists g2 and g2 lists s3 (both).
