@@ -110,7 +110,7 @@ export async function importDirect(
   const sink = new ProblemSink(basename(req.path));
   await savepoint(trx, 'direct_copy');
   try {
-    const rowsRead = await stageCsv(
+    const rowsRead = await copyCsvRows(
       session,
       { table, direct: true, importId },
       readerFor(kind, ref, req),
@@ -135,7 +135,7 @@ export async function importDirect(
 type CopyTarget = { table: string; direct: false } | { table: string; direct: true; importId: number };
 
 /** Streams the CSV through the reader into the target table; returns rows read. */
-export async function stageCsv(
+export async function copyCsvRows(
   session: Session,
   target: CopyTarget,
   reader: RowReader,

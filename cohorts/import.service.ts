@@ -10,7 +10,7 @@ import { ProblemSink, refuse } from './import-problems.ts';
 import { NEEDS, readerFor } from './import-readers.ts';
 import type { Counts, ImportRequest, ImportSummary, ProgressFn } from './import-request.ts';
 import type { ImportKind } from './import-rows/row-reader.ts';
-import { DIRECT_TABLE, importDirect, resolveKind, sha256File, stageCsv } from './import-stream.service.ts';
+import { DIRECT_TABLE, importDirect, resolveKind, sha256File, copyCsvRows } from './import-stream.service.ts';
 import {
   analyzeStage,
   conflictingContacts,
@@ -171,7 +171,7 @@ export async function importFile(
           const reader = readerFor(kind, ref, req);
           const stage = `stage_${kind}`;
           await createStage(trx, stage, reader.stageColumns);
-          rowsRead = await stageCsv(session, { table: stage, direct: false }, reader, req, sink, progress);
+          rowsRead = await copyCsvRows(session, { table: stage, direct: false }, reader, req, sink, progress);
           if (sink.failed) refuse(sink, file);
           await analyzeStage(trx, stage);
           await fileChecks(trx, kind, stage, sink);
