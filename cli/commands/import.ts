@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { importFile, type ImportSummary, type RequestedKind } from '../../cohorts/import.service.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
@@ -61,7 +61,11 @@ export function registerImport(program: Command, ctx: CliContext): void {
       .description(help)
       .requiredOption('--study <slug>', 'study slug')
       .requiredOption('--district <leaid>', "the district's 7-digit NCES LEAID")
-      .option('--encoding <name>', 'utf-8 (default) or windows-1252 for legacy exports', 'utf-8')
+      .addOption(
+        new Option('--encoding <name>', 'text encoding of the file (windows-1252 for legacy exports)')
+          .choices(['utf-8', 'windows-1252'])
+          .default('utf-8'),
+      )
       .option('--json', 'machine-readable output');
     if (kind === 'attendance')
       sub.option('--exceptions', 'the daily file lists only absences (present days implied by the calendar)');
