@@ -120,6 +120,10 @@ export function openPGlite(pglite: PGlite, onClose: () => Promise<void> = () => 
 
 export function openPostgres(url: string, onClose: () => Promise<void> = async () => {}): Db {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection can be ended by the server (restart, a dropped database, an administrator).
+  // The pool discards that client and opens a new one when needed; without a listener, node-postgres
+  // would raise the error as an unhandled 'error' event and take the process down.
+  pool.on('error', () => {});
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     dialect: 'postgres',

@@ -23,7 +23,19 @@ export async function createScratchPostgres(
   await run(`CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  // Dropping waits briefly for the pool's connections to finish closing before forcing them off.
+  const drop = async () => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try {
+        return await run(`DROP DATABASE IF EXISTS ${name}`);
+      } catch (error) {
+        if ((error as { code?: string }).code !== '55006') throw error; // object in use
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  };
+  return { url: url.toString(), drop };
 }
 
 /** A scratch database (see createScratchPostgres), opened; close() drops it. */
