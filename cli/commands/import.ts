@@ -1,19 +1,23 @@
 import { Option, type Command } from 'commander';
+import { FORMATS, optionalColumns, type CsvFormat } from '../../cohorts/import-formats.ts';
 import { importFile, type ImportSummary, type RequestedKind } from '../../cohorts/import.service.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
 import { progressBar } from '../progress.ts';
 
+/** A format's columns for --help: required ones first, optional ones in brackets. */
+function columns(f: CsvFormat): string {
+  const optional = optionalColumns(f);
+  return `${f.required.join(',')}${optional.length ? `[,${optional.join(',')}]` : ''}`;
+}
+
 const KINDS: Record<RequestedKind, string> = {
-  roster:
-    'OneRoster 1.1/1.2 bulk CSV zip, or students.csv: student_id,school_id,grade,household_id[,sex,race_ethnicity,english_learner,disability,low_income,prior_year_absence_rate]',
-  schools: 'schools.csv: school_id,nces_id,name (before a plain students.csv)',
-  contacts:
-    'contacts.csv: contact_id,student_id,household_id,relationship,first_name,last_name,phone,email,preferred_language,sms_consent,opt_out_at,opt_out_channel',
-  calendar: 'calendar.csv: school_id,date,instructional,day_fraction',
-  enrollment: 'enrollment.csv: student_id,school_id,entry_date,exit_date',
-  attendance:
-    'daily student_id,date,category,absent_fraction,suspension,sis_code, or monthly student_id,month,enrolled_days,absent_days',
+  roster: `OneRoster 1.1/1.2 bulk CSV zip, or students.csv: ${columns(FORMATS.students)}`,
+  schools: `schools.csv: ${columns(FORMATS.schools)} (before a plain students.csv)`,
+  contacts: `contacts.csv: ${columns(FORMATS.contacts)}`,
+  calendar: `calendar.csv: ${columns(FORMATS.calendar)}`,
+  enrollment: `enrollment.csv: ${columns(FORMATS.enrollment)}`,
+  attendance: `daily ${columns(FORMATS.attendanceDaily)}, or monthly ${columns(FORMATS.attendanceMonthly)} (told apart by the header)`,
 };
 
 function summaryJson(s: ImportSummary) {

@@ -1,3 +1,4 @@
+import { FORMATS, optionalColumns } from '../import-formats.ts';
 import { parseAttendanceCategory, parseSuspension } from '../normalize/attendance-codes.ts';
 import { parseFraction, parseIsoDate, isIsoDate, fractionOrNaN } from '../normalize/values.ts';
 import { unknownStudentReason, windowOn, type DistrictReference } from '../district-reference.ts';
@@ -22,8 +23,8 @@ const DEFAULT_FRACTION: Record<string, number | null> = {
 export function attendanceDailyRows(ref: DistrictReference, opts: { exceptions: boolean }): RowReader {
   return {
     kind: 'attendance_daily',
-    required: ['student_id', 'date', 'category'],
-    optional: ['absent_fraction', 'suspension', 'sis_code', 'school_id', 'minutes_absent'],
+    required: FORMATS.attendanceDaily.required,
+    optional: optionalColumns(FORMATS.attendanceDaily),
     stageColumns: [
       ['student_id', 'integer'],
       ['date', 'date'],

@@ -1,3 +1,4 @@
+import { FORMATS, optionalColumns } from '../import-formats.ts';
 import { parseIsoMonth, parseNonNegativeNumber } from '../normalize/values.ts';
 import type { DistrictReference } from '../district-reference.ts';
 import { lookupStudent } from './lookups.ts';
@@ -20,8 +21,8 @@ export function attendanceMonthlyRows(ref: DistrictReference): RowReader {
   let perMonth: Map<number, Map<string, number>> | null = null;
   return {
     kind: 'attendance_monthly',
-    required: ['student_id', 'month', 'enrolled_days', 'absent_days'],
-    optional: ['school_id'],
+    required: FORMATS.attendanceMonthly.required,
+    optional: optionalColumns(FORMATS.attendanceMonthly),
     stageColumns: [
       ['student_id', 'integer'],
       ['month', 'date'],

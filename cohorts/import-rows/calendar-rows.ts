@@ -1,3 +1,4 @@
+import { FORMATS, optionalColumns } from '../import-formats.ts';
 import { parseBoolean, parseFraction, parseIsoDate } from '../normalize/values.ts';
 import type { DistrictReference } from '../district-reference.ts';
 import { lookupSchool } from './lookups.ts';
@@ -7,8 +8,8 @@ import { BAD, cell, take, takeOptional, type RowReader } from './row-reader.ts';
 export function calendarRows(ref: DistrictReference): RowReader {
   return {
     kind: 'calendar',
-    required: ['school_id', 'date', 'instructional'],
-    optional: ['day_fraction'],
+    required: FORMATS.calendar.required,
+    optional: optionalColumns(FORMATS.calendar),
     stageColumns: [
       ['school_id', 'integer'],
       ['date', 'date'],

@@ -1,3 +1,4 @@
+import { FORMATS, optionalColumns } from '../import-formats.ts';
 import { normalizeLanguage } from '../normalize/language.ts';
 import { normalizeLocalId } from '../normalize/identifiers.ts';
 import { normalizePhone } from '../normalize/phone.ts';
@@ -44,17 +45,8 @@ function parseChannel(raw: string): FieldResult<string> {
 export function contactRows(ref: DistrictReference): RowReader {
   return {
     kind: 'contacts',
-    required: ['contact_id', 'student_id', 'household_id', 'relationship'],
-    optional: [
-      'first_name',
-      'last_name',
-      'phone',
-      'email',
-      'preferred_language',
-      'sms_consent',
-      'opt_out_at',
-      'opt_out_channel',
-    ],
+    required: FORMATS.contacts.required,
+    optional: optionalColumns(FORMATS.contacts),
     stageColumns: [
       ['contact_key', 'text'],
       ['student_id', 'integer'],

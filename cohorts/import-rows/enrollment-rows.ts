@@ -1,3 +1,4 @@
+import { FORMATS, optionalColumns } from '../import-formats.ts';
 import { parseIsoDate } from '../normalize/values.ts';
 import type { DistrictReference } from '../district-reference.ts';
 import { lookupSchool, lookupStudent } from './lookups.ts';
@@ -7,8 +8,8 @@ import { BAD, cell, take, takeOptional, type RowReader } from './row-reader.ts';
 export function enrollmentRows(ref: DistrictReference): RowReader {
   return {
     kind: 'enrollment',
-    required: ['student_id', 'school_id', 'entry_date'],
-    optional: ['exit_date'],
+    required: FORMATS.enrollment.required,
+    optional: optionalColumns(FORMATS.enrollment),
     stageColumns: [
       ['student_id', 'integer'],
       ['school_id', 'integer'],

@@ -1,3 +1,4 @@
+import { FORMATS, optionalColumns } from '../import-formats.ts';
 import { normalizeLocalId, normalizeNcesSchoolId } from '../normalize/identifiers.ts';
 import type { DistrictReference } from '../district-reference.ts';
 import { BAD, cell, take, takeOptional, type RowReader } from './row-reader.ts';
@@ -6,8 +7,8 @@ import { BAD, cell, take, takeOptional, type RowReader } from './row-reader.ts';
 export function schoolRows(ref: DistrictReference): RowReader {
   return {
     kind: 'schools',
-    required: ['school_id', 'name'],
-    optional: ['nces_id'],
+    required: FORMATS.schools.required,
+    optional: optionalColumns(FORMATS.schools),
     stageColumns: [
       ['school_key', 'text'],
       ['nces_id', 'text'],

@@ -1,3 +1,4 @@
+import { FORMATS, optionalColumns } from '../import-formats.ts';
 import { parseRaceEthnicity, parseSex } from '../normalize/demographics.ts';
 import { normalizeStudentGrade } from '../normalize/grade.ts';
 import { findStrippedLeadingZeros, normalizeLocalId } from '../normalize/identifiers.ts';
@@ -15,16 +16,8 @@ export function studentRows(ref: DistrictReference): RowReader {
   const lines: number[] = [];
   return {
     kind: 'roster',
-    required: ['student_id', 'school_id', 'grade', 'household_id'],
-    optional: [
-      'sex',
-      'race_ethnicity',
-      'english_learner',
-      'disability',
-      'low_income',
-      'prior_year_absence_rate',
-      'state_id',
-    ],
+    required: FORMATS.students.required,
+    optional: optionalColumns(FORMATS.students),
     stageColumns: [
       ['sis_id', 'text'],
       ['state_id', 'text'],

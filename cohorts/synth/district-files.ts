@@ -1,40 +1,17 @@
+import { FORMATS } from '../import-formats.ts';
 import { csvText } from './csv.ts';
 import { schoolCalendarRows } from './school-calendar.ts';
 import type { DistrictPlan, Roster, SchoolCalendar, Student } from './types.ts';
 
-/** Headers of the plain import formats (issue 2, item 4). */
+/** Headers of the plain import formats, as the importer defines them (synth leaves out state_id). */
 export const HEADERS = {
   districts: ['nces_leaid', 'name', 'state', 'locale_code'],
-  schools: ['school_id', 'nces_id', 'name'],
-  students: [
-    'student_id',
-    'school_id',
-    'grade',
-    'household_id',
-    'sex',
-    'race_ethnicity',
-    'english_learner',
-    'disability',
-    'low_income',
-    'prior_year_absence_rate',
-  ],
-  contacts: [
-    'contact_id',
-    'student_id',
-    'household_id',
-    'relationship',
-    'first_name',
-    'last_name',
-    'phone',
-    'email',
-    'preferred_language',
-    'sms_consent',
-    'opt_out_at',
-    'opt_out_channel',
-  ],
-  calendar: ['school_id', 'date', 'instructional', 'day_fraction'],
-  enrollment: ['student_id', 'school_id', 'entry_date', 'exit_date'],
-  attendance: ['student_id', 'date', 'category', 'absent_fraction', 'suspension', 'sis_code'],
+  schools: FORMATS.schools.columns,
+  students: FORMATS.students.columns.filter((c) => c !== 'state_id'),
+  contacts: FORMATS.contacts.columns,
+  calendar: FORMATS.calendar.columns,
+  enrollment: FORMATS.enrollment.columns,
+  attendance: FORMATS.attendanceDaily.columns.slice(0, 6),
 } as const;
 
 export function districtsCsv(plans: readonly DistrictPlan[]): string {
