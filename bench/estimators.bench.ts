@@ -183,7 +183,7 @@ function printTable(timings: Timing[], r: ReturnType<typeof timeEstimatr>, readS
       : '';
     const rCell = ref
       ? ref.seconds.toFixed(3)
-      : t.name === 'cr2-dim'
+      : t.name === 'cr2-dim' && r
         ? `skipped (> ${CR2_R_LIMIT} students: out of memory)`
         : '–';
     console.log(`| ${t.name} | ${t.pilotSeconds.toFixed(3)} | ${rCell} | ${speedUp} | ${diff} |`);
