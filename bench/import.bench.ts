@@ -16,6 +16,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { openScratchPostgres } from '../db/scratch-database.ts';
 import { createStudy, enrollDistrict } from '../cohorts/study.service.ts';
 import { importFile, type RequestedKind } from '../cohorts/import.service.ts';
+import { readDistrictsCsv } from '../cohorts/synth/district-files.ts';
 import { writeSyntheticStudy } from '../cohorts/synth/synth.service.ts';
 
 function option(args: string[], name: string, fallback: string): string {
@@ -162,12 +163,7 @@ export async function run(args: string[]): Promise<void> {
   const districtCount = Number(option(args, 'districts', '50'));
   const which = option(args, 'db', 'both');
   const dir = await dataset(students, districtCount);
-  const districts = (await readFile(join(dir, 'districts.csv'), 'utf8'))
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => l.split(','))
-    .map(([leaid, name, state, locale]) => ({ leaid, name, state, locale: Number(locale) }));
+  const districts = readDistrictsCsv(await readFile(join(dir, 'districts.csv'), 'utf8'));
   const kinds = (which === 'both' ? ['postgres', 'pglite'] : [which]) as ('postgres' | 'pglite')[];
   const results = [];
   for (const k of kinds) results.push(await runOn(k, dir, districts));

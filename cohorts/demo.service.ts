@@ -8,6 +8,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { importFile, type ImportSummary, type ProgressFn, type RequestedKind } from './import.service.ts';
 import { findStudy, type StudyCounts } from './study.store.ts';
 import { createStudy, enrollDistrict, showStudy } from './study.service.ts';
+import { readDistrictsCsv } from './synth/district-files.ts';
 import { writeSyntheticStudy } from './synth/synth.service.ts';
 
 export interface DemoOptions {
@@ -37,17 +38,6 @@ async function freeSlug(db: Db, slug: string): Promise<string> {
     const candidate = n === 1 ? slug : `${slug}-${n}`;
     if (!(await findStudy(db.kysely, candidate))) return candidate;
   }
-}
-
-function parseDistricts(csv: string): { leaid: string; name: string; state: string; locale: number }[] {
-  return csv
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const [leaid, name, state, locale] = line.split(',');
-      return { leaid, name: name.replace(/^"|"$/g, ''), state, locale: Number(locale) };
-    });
 }
 
 /**
@@ -89,7 +79,7 @@ export async function runDemo(
     actor,
   );
   step(`created study ${study.slug}; seed commitment ${study.seedCommitment}`);
-  const districts = parseDistricts(await readFile(join(o.dataDir, 'districts.csv'), 'utf8'));
+  const districts = readDistrictsCsv(await readFile(join(o.dataDir, 'districts.csv'), 'utf8'));
   const imports: ImportSummary[] = [];
   for (const d of districts) {
     await enrollDistrict(

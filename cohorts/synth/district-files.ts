@@ -1,3 +1,4 @@
+import Papa from 'papaparse';
 import { FORMATS } from '../import-formats.ts';
 import { csvText } from './csv.ts';
 import { schoolCalendarRows } from './school-calendar.ts';
@@ -19,6 +20,19 @@ export function districtsCsv(plans: readonly DistrictPlan[]): string {
     HEADERS.districts,
     plans.map((d) => [d.leaid, d.name, d.state, d.localeCode]),
   );
+}
+
+/** A districts.csv as written above, read back (names may be quoted and hold commas). */
+export function readDistrictsCsv(
+  text: string,
+): { leaid: string; name: string; state: string; locale: number }[] {
+  const parsed = Papa.parse<Record<string, string>>(text.trim(), { header: true, skipEmptyLines: true });
+  return parsed.data.map((r) => ({
+    leaid: r.nces_leaid,
+    name: r.name,
+    state: r.state,
+    locale: Number(r.locale_code),
+  }));
 }
 
 export function schoolsCsv(plan: DistrictPlan): string {
