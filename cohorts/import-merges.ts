@@ -73,11 +73,14 @@ export const MERGES = {
     values: ['exit_date'],
     source: `SELECT student_id, school_id, entry_date, exit_date FROM ${stage}`,
   }),
-  attendance_day: (stage: string): MergeSpec => ({
+  /** The partition key district_id leads the key; a revision is still keyed student:date. */
+  attendance_day: (stage: string, districtId: number): MergeSpec => ({
     table: 'attendance_day',
-    key: ['student_id', 'date'],
+    key: ['district_id', 'student_id', 'date'],
+    rowKey: ['student_id', 'date'],
+    omitFromPrevious: ['district_id'],
     values: ['category', 'absent_fraction', 'suspension', 'sis_code'],
-    source: `SELECT student_id, date, category, absent_fraction, suspension, sis_code FROM ${stage}`,
+    source: `SELECT ${districtId}::int AS district_id, student_id, date, category, absent_fraction, suspension, sis_code FROM ${stage}`,
   }),
   attendance_month: (stage: string): MergeSpec => ({
     table: 'attendance_month',

@@ -12,7 +12,16 @@ import { bindHeader, copyField, ProblemSink, refuse } from './import-problems.ts
 import { readerFor } from './import-readers.ts';
 import type { Counts, ImportRequest, ProgressFn } from './import-request.ts';
 import type { ImportKind, RowReader, StagedValue } from './import-rows/row-reader.ts';
-import { releaseSavepoint, rollbackToSavepoint, savepoint } from './import.store.ts';
+import {
+  attachAttendancePartition,
+  ensureAttendancePartition,
+  hasAttendancePartition,
+  newAttendancePartition,
+  releaseSavepoint,
+  rollbackToSavepoint,
+  savepoint,
+} from './import.store.ts';
+import { ATTENDANCE_BULK_COLUMNS, attendanceDailyTuples, NotBulkable } from './attendance-bulk.ts';
 import { createLineDecoder } from './text-decoding.ts';
 
 /** Reading an import file: its hash, its kind, and its rows streamed into a table. */
@@ -104,15 +113,25 @@ export async function importDirect(
   kind: ImportKind,
   ref: DistrictReference,
   req: ImportRequest,
-  importId: number,
+  ids: { importId: number; districtId: number },
   progress?: ProgressFn,
-): Promise<{ rowsRead: number; counts: Counts; sink: ProblemSink } | null> {
+): Promise<DirectResult | null> {
+  const { importId, districtId } = ids;
+  if (kind === 'attendance_daily') {
+    const bulk = await importAttendanceBulk(session, trx, ref, req, ids, progress);
+    if (bulk !== NOT_BULKABLE) return bulk;
+    await ensureAttendancePartition(trx, districtId, importId);
+  }
   const sink = new ProblemSink(basename(req.path));
   await savepoint(trx, 'direct_copy');
   try {
     const rowsRead = await copyCsvRows(
       session,
-      { table, direct: true, importId },
+      {
+        table,
+        direct: true,
+        fixed: kind === 'attendance_daily' ? { import_id: importId, district_id: districtId } : { import_id: importId },
+      },
       readerFor(kind, ref, req),
       req,
       sink,
@@ -128,11 +147,70 @@ export async function importDirect(
   }
 }
 
+type DirectResult = { rowsRead: number; counts: Counts; sink: ProblemSink };
+
+const NOT_BULKABLE = Symbol('not bulkable');
+
+/**
+ * Daily attendance by the byte path (attendance-bulk.ts) as binary COPY. A district's first file
+ * fills a new partition that is indexed and attached after the copy (migration 004); later files are
+ * copied through attendance_day. Null when a row's key is already stored or repeated in the file (the
+ * staged path takes over); NOT_BULKABLE when the byte path leaves the file to the general reader.
+ * Either way the savepoint is rolled back first, so nothing of the attempt remains.
+ */
+async function importAttendanceBulk(
+  session: Session,
+  trx: Trx,
+  ref: DistrictReference,
+  req: ImportRequest,
+  ids: { importId: number; districtId: number },
+  progress?: ProgressFn,
+): Promise<DirectResult | null | typeof NOT_BULKABLE> {
+  if (req.encoding === 'windows-1252') return NOT_BULKABLE;
+  const sink = new ProblemSink(basename(req.path));
+  const counter = { rows: 0 };
+  await savepoint(trx, 'bulk_copy');
+  try {
+    const fresh = !(await hasAttendancePartition(trx, ids.districtId));
+    const table = fresh ? await newAttendancePartition(trx, ids.districtId, ids.importId) : 'attendance_day';
+    const total = (await stat(req.path)).size;
+    let done = 0;
+    async function* bytes(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of createReadStream(req.path, { highWaterMark: 1 << 20 })) {
+        done += (chunk as Buffer).length;
+        progress?.(done, total);
+        yield chunk as Buffer;
+      }
+    }
+    const tuples = attendanceDailyTuples(
+      bytes(),
+      ref,
+      { ...ids, exceptions: req.exceptions ?? false, fileName: sink.file },
+      sink,
+      counter,
+    );
+    await session.copyBinary(table, ATTENDANCE_BULK_COLUMNS, tuples);
+    if (fresh) await attachAttendancePartition(trx, ids.districtId);
+    await releaseSavepoint(trx, 'bulk_copy');
+    return { rowsRead: counter.rows, counts: { inserted: counter.rows, replaced: 0 }, sink };
+  } catch (error) {
+    if (error instanceof NotBulkable) {
+      await rollbackToSavepoint(trx, 'bulk_copy');
+      return NOT_BULKABLE;
+    }
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    await rollbackToSavepoint(trx, 'bulk_copy');
+    return null;
+  }
+}
+
 /**
  * Where validated rows are copied: a staging table (each row keeps its line number), or straight into
- * the final table with the import's id when no row can conflict (see importDirect).
+ * the final table with fixed trailing columns (the import's id, …) when no row can conflict (see
+ * importDirect).
  */
-type CopyTarget = { table: string; direct: false } | { table: string; direct: true; importId: number };
+type CopyTarget =
+  { table: string; direct: false } | { table: string; direct: true; fixed: Record<string, number> };
 
 /** Streams the CSV through the reader into the target table; returns rows read. */
 export async function copyCsvRows(
@@ -153,6 +231,7 @@ export async function copyCsvRows(
     }
   }
   let rows = 0;
+  const fixedText = target.direct ? Object.values(target.fixed).join(',') : '';
   async function* lines(): AsyncGenerator<string> {
     const text = decodeStream(bytes(), sink.file, { encoding: req.encoding }, (p) =>
       sink.problem(p.line, p.column, p.reason),
@@ -178,7 +257,7 @@ export async function copyCsvRows(
         const values = reader.read(rec, header, sink);
         if (values === null || sink.failed) continue;
         out += target.direct
-          ? `${values.map(copyField).join(',')},${target.importId}\n`
+          ? `${values.map(copyField).join(',')},${fixedText}\n`
           : `${rec.line},${values.map(copyField).join(',')}\n`;
       }
       if (out) yield out;
@@ -191,7 +270,7 @@ export async function copyCsvRows(
   const columns = reader.stageColumns.map(([n]) => n);
   await session.copyCsv(
     target.table,
-    target.direct ? [...columns, 'import_id'] : ['line', ...columns],
+    target.direct ? [...columns, ...Object.keys(target.fixed)] : ['line', ...columns],
     lines(),
   );
   reader.finish?.(sink);

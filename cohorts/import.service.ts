@@ -13,6 +13,7 @@ import type { ImportKind } from './import-rows/row-reader.ts';
 import { DIRECT_TABLE, importDirect, resolveKind, sha256File, copyCsvRows } from './import-stream.service.ts';
 import {
   analyzeStage,
+  ensureAttendancePartition,
   conflictingContacts,
   createStage,
   duplicateKeys,
@@ -77,7 +78,8 @@ async function mergeKind(
     case 'enrollment':
       return mergeStaged(trx, MERGES.enrollment(stage), importId);
     case 'attendance_daily':
-      return mergeStaged(trx, MERGES.attendance_day(stage), importId);
+      await ensureAttendancePartition(trx, districtId, importId);
+      return mergeStaged(trx, MERGES.attendance_day(stage, districtId), importId);
     case 'attendance_monthly':
       return mergeStaged(trx, MERGES.attendance_month(stage), importId);
   }
@@ -163,7 +165,16 @@ export async function importFile(
           warnings: [],
         });
         const direct = DIRECT_TABLE[kind]
-          ? await importDirect(session, trx, DIRECT_TABLE[kind], kind, ref, req, importId, progress)
+          ? await importDirect(
+              session,
+              trx,
+              DIRECT_TABLE[kind],
+              kind,
+              ref,
+              req,
+              { importId, districtId: district.id },
+              progress,
+            )
           : null;
         if (direct) ({ rowsRead, counts, sink } = direct);
         else {

@@ -176,6 +176,10 @@ export async function rollbackToSavepoint(trx: Trx, name: string): Promise<void>
 export interface MergeSpec {
   table: string;
   key: readonly string[];
+  /** The key columns a row_revision's row_key is made of (default: key). */
+  rowKey?: readonly string[];
+  /** Columns left out of a revision's `previous` besides import_id (what the row key already implies). */
+  omitFromPrevious?: readonly string[];
   values: readonly string[];
   /** A SELECT producing the key and value columns (from the stage, joined as needed). */
   source: string;
@@ -197,8 +201,8 @@ export async function mergeStaged(
   const differs = `(${spec.values.map((v) => `t.${v}`).join(', ')}) IS DISTINCT FROM (${spec.values.map((v) => `s.${v}`).join(', ')})`;
   const revisions = await sql`
     INSERT INTO row_revision (import_id, table_name, row_key, previous, previous_import_id)
-    SELECT ${importId}, ${spec.table}, concat_ws(':', ${sql.raw(spec.key.map((k) => `t.${k}::text`).join(', '))}),
-           to_jsonb(t) - 'import_id', t.import_id
+    SELECT ${importId}, ${spec.table}, concat_ws(':', ${sql.raw((spec.rowKey ?? spec.key).map((k) => `t.${k}::text`).join(', '))}),
+           to_jsonb(t) - ${sql.raw(['import_id', ...(spec.omitFromPrevious ?? [])].map((c) => `'${c}'`).join(' - '))}, t.import_id
     FROM ${sql.table(spec.table)} t JOIN (${sql.raw(spec.source)}) s ON ${sql.raw(on)}
     WHERE ${sql.raw(differs)}`.execute(trx);
   const replaced = Number(revisions.numAffectedRows ?? 0);
@@ -277,4 +281,35 @@ export async function sharedStateIds(
     trx,
   );
   return r.rows[0];
+}
+
+/** Whether the district's attendance_day partition exists yet (migration 004). */
+export async function hasAttendancePartition(trx: Trx, districtId: number): Promise<boolean> {
+  const r = await sql<{ t: string | null }>`SELECT to_regclass(${`attendance_day_d${districtId}`})::text AS t`.execute(
+    trx,
+  );
+  return r.rows[0].t !== null;
+}
+
+/**
+ * Creates an unattached, unindexed partition for the district's first bulk load, of one import's rows;
+ * returns its name.
+ */
+export async function newAttendancePartition(trx: Trx, districtId: number, importId: number): Promise<string> {
+  const r = await sql<{
+    t: string;
+  }>`SELECT attendance_day_new_partition(${districtId}::int, ${importId}::int) AS t`.execute(trx);
+  return r.rows[0].t;
+}
+
+/** Indexes, checks and attaches a partition made by newAttendancePartition (unique_violation on a duplicate key). */
+export async function attachAttendancePartition(trx: Trx, districtId: number): Promise<void> {
+  await sql`SELECT attendance_day_attach_partition(${districtId}::int)`.execute(trx);
+}
+
+/** Makes sure rows of the district can be written through attendance_day (importId: the import under way). */
+export async function ensureAttendancePartition(trx: Trx, districtId: number, importId: number): Promise<void> {
+  if (await hasAttendancePartition(trx, districtId)) return;
+  await newAttendancePartition(trx, districtId, importId);
+  await attachAttendancePartition(trx, districtId);
 }

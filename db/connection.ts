@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { Config } from '../config.ts';
 import type { Database } from './types.ts';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-binary.ts';
 import { PGlitePool } from './pglite-pool.ts';
 
 /**
@@ -25,6 +26,11 @@ export interface Session {
     columns: string[],
     csvChunks: AsyncIterable<string> | Iterable<string>,
   ): Promise<number>;
+  /**
+   * COPY binary tuples into table(columns); each chunk holds whole tuples (see copy-binary.ts), the
+   * header and trailer are added here. Returns rows copied.
+   */
+  copyBinary(table: string, columns: string[], tupleChunks: AsyncIterable<Uint8Array>): Promise<number>;
 }
 
 export interface Db {
@@ -58,7 +64,11 @@ function singleClientPool(client: PostgresPoolClient): PostgresPool {
   };
 }
 
-function sessionFor(client: PostgresPoolClient, copy: Session['copyCsv']): Session {
+function sessionFor(
+  client: PostgresPoolClient,
+  copy: Session['copyCsv'],
+  copyBinary: Session['copyBinary'],
+): Session {
   return {
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: singleClientPool(client) }) }),
     async query(sql, params = []) {
@@ -66,6 +76,7 @@ function sessionFor(client: PostgresPoolClient, copy: Session['copyCsv']): Sessi
       return { rows: r.rows as never[], rowCount: Number(r.rowCount ?? 0) };
     },
     copyCsv: copy,
+    copyBinary,
   };
 }
 
@@ -105,8 +116,30 @@ export function openPGlite(pglite: PGlite, onClose: () => Promise<void> = () => 
         await send(parts.join(''));
         return total;
       };
+      const copyBinary: Session['copyBinary'] = async (table, columns, chunks) => {
+        // One COPY per ~16 MB of whole tuples, each framed as a complete binary stream.
+        const sql = `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT binary)`;
+        let parts: Uint8Array[] = [];
+        let size = 0;
+        let total = 0;
+        const send = async () => {
+          if (size === 0) return;
+          const blob = new Blob([COPY_BINARY_HEADER, ...parts, COPY_BINARY_TRAILER] as BlobPart[]);
+          parts = [];
+          size = 0;
+          const r = await pglite.query(sql, [], { blob });
+          total += r.affectedRows ?? 0;
+        };
+        for await (const chunk of chunks) {
+          parts.push(chunk);
+          size += chunk.length;
+          if (size >= COPY_BLOB_BYTES) await send();
+        }
+        await send();
+        return total;
+      };
       try {
-        return await fn(sessionFor(client, copy));
+        return await fn(sessionFor(client, copy, copyBinary));
       } finally {
         client.release();
       }
@@ -137,8 +170,18 @@ export function openPostgres(url: string, onClose: () => Promise<void> = async (
         await pipeline(Readable.from(chunks as AsyncIterable<string>), stream);
         return Number(stream.rowCount ?? 0);
       };
+      const copyBinary: Session['copyBinary'] = async (table, columns, chunks) => {
+        const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT binary)`));
+        async function* framed(): AsyncGenerator<Uint8Array> {
+          yield COPY_BINARY_HEADER;
+          yield* chunks;
+          yield COPY_BINARY_TRAILER;
+        }
+        await pipeline(Readable.from(framed()), stream);
+        return Number(stream.rowCount ?? 0);
+      };
       try {
-        return await fn(sessionFor(client as unknown as PostgresPoolClient, copy));
+        return await fn(sessionFor(client as unknown as PostgresPoolClient, copy, copyBinary));
       } finally {
         client.release();
       }

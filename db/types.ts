@@ -117,6 +117,8 @@ export interface EnrollmentTable {
 }
 
 export interface AttendanceDayTable {
+  /** The student's district: the partition key (migration 004). */
+  district_id: number;
   student_id: number;
   date: string;
   category: string;

@@ -5,7 +5,7 @@ import { unknownStudentReason, windowOn, type DistrictReference } from '../distr
 import { BAD, cell, take, type RowReader } from './row-reader.ts';
 
 /** Absent fraction implied by a category when the file leaves it blank. */
-const DEFAULT_FRACTION: Record<string, number | null> = {
+export const DEFAULT_FRACTION: Record<string, number | null> = {
   present: 0,
   tardy: 0,
   excused: 1,
@@ -13,6 +13,8 @@ const DEFAULT_FRACTION: Record<string, number | null> = {
   early_departure: null,
   partial: null,
 };
+
+export const EXCEPTIONS_PRESENT = 'an exceptions file lists a present day';
 
 /**
  * Daily attendance: student_id,date,category,absent_fraction,suspension,sis_code. Each row must fall
@@ -78,7 +80,7 @@ export function attendanceDailyRows(ref: DistrictReference, opts: { exceptions: 
         return null;
       }
       if (opts.exceptions && category === 'present')
-        sink.warn('an exceptions file lists a present day', rec.line);
+        sink.warn(EXCEPTIONS_PRESENT, rec.line);
       const windows = ref.enrollments.get(student.id);
       let schoolId = student.schoolId;
       if (windows && windows.length > 0) {

@@ -67,11 +67,10 @@ describe(`schema on ${testDialect}`, () => {
   });
 
   it('refuses attendance rows naming a missing student or import, and never deletes students', async () => {
-    const insert = (studentId: number, importId: number) =>
-      sql`INSERT INTO attendance_day (student_id, date, category, absent_fraction, import_id) VALUES (${studentId}, '2025-09-02', 'present', 0, ${importId})`.execute(
+    const insert = (districtId: number, studentId: number, importId: number, table = 'attendance_day') =>
+      sql`INSERT INTO ${sql.table(table)} (district_id, student_id, date, category, absent_fraction, import_id) VALUES (${districtId}, ${studentId}, '2025-09-02', 'present', 0, ${importId})`.execute(
         db.kysely,
       );
-    await expect(insert(999_999, 1)).rejects.toThrow(/student that does not exist/);
     const monthly = sql`INSERT INTO attendance_month (student_id, month, enrolled_days, absent_days, import_id) VALUES (424242, '2025-09-01', 20, 1, 1)`;
     await expect(monthly.execute(db.kysely)).rejects.toThrow(/student that does not exist/);
     await expect(sql`DELETE FROM student`.execute(db.kysely)).resolves.toBeDefined(); // no rows: nothing to refuse
@@ -110,7 +109,69 @@ describe(`schema on ${testDialect}`, () => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await expect(insert(st.id, 987_654)).rejects.toThrow(/import that does not exist/);
+    // Rows live in their district's partition (migration 004), made once the district has attendance.
+    await expect(insert(d.id, st.id, 987_654)).rejects.toThrow(/no partition/);
+    const anyImport = await db.kysely
+      .insertInto('import_file')
+      .values({
+        district_id: d.id,
+        kind: 'attendance_daily',
+        sha256: 'b'.repeat(64),
+        file_name: 'b.csv',
+        warnings: '[]',
+        rows_read: 0,
+        rows_inserted: 0,
+        rows_replaced: 0,
+        rows_unchanged: 0,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await sql`SELECT attendance_day_new_partition(${d.id}::int, ${anyImport.id}::int)`.execute(db.kysely);
+    await sql`SELECT attendance_day_attach_partition(${d.id}::int)`.execute(db.kysely);
+    await expect(insert(d.id, 999_999, 1)).rejects.toThrow(/student that does not exist/);
+    await expect(insert(d.id, st.id, 987_654)).rejects.toThrow(/import that does not exist/);
+    // Straight into the partition: its own triggers check the same.
+    await expect(insert(d.id, 999_999, 1, `attendance_day_d${d.id}`)).rejects.toThrow(
+      /student that does not exist/,
+    );
+    // A district_id other than the student's: no partition takes it, or the check refuses it.
+    const other = await db.kysely
+      .insertInto('district')
+      .values({ study_id: study.id, nces_leaid: '0100006', name: 'E', state: 'AL', locale_code: 42 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await sql`SELECT attendance_day_new_partition(${other.id}::int, ${anyImport.id}::int)`.execute(db.kysely);
+    await sql`SELECT attendance_day_attach_partition(${other.id}::int)`.execute(db.kysely);
+    const imp = await db.kysely
+      .insertInto('import_file')
+      .values({
+        district_id: other.id,
+        kind: 'attendance_daily',
+        sha256: 'a'.repeat(64),
+        file_name: 'a.csv',
+        warnings: '[]',
+        rows_read: 0,
+        rows_inserted: 0,
+        rows_replaced: 0,
+        rows_unchanged: 0,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await expect(insert(other.id, st.id, imp.id)).rejects.toThrow(/student that does not exist in the row's district/);
+    await expect(insert(d.id, st.id, imp.id)).resolves.toBeDefined();
+    // An unattached partition is checked when it is attached.
+    const third = await db.kysely
+      .insertInto('district')
+      .values({ study_id: study.id, nces_leaid: '0100007', name: 'F', state: 'AL', locale_code: 42 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await sql`SELECT attendance_day_new_partition(${third.id}::int, ${imp.id}::int)`.execute(db.kysely);
+    // its loading constraint admits only rows of the import it was made for
+    await expect(insert(third.id, st.id, anyImport.id, `attendance_day_d${third.id}`)).rejects.toThrow(/_loading/);
+    await insert(third.id, st.id, imp.id, `attendance_day_d${third.id}`);
+    await expect(sql`SELECT attendance_day_attach_partition(${third.id}::int)`.execute(db.kysely)).rejects.toThrow(
+      /does not exist in district/,
+    );
     await expect(sql`DELETE FROM student WHERE id = ${st.id}`.execute(db.kysely)).rejects.toThrow(
       /never deleted/,
     );
