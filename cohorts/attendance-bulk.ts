@@ -22,17 +22,11 @@ export class NotBulkable extends Error {
   }
 }
 
-/** Columns of the tuples, in order. */
-export const ATTENDANCE_BULK_COLUMNS = [
-  'district_id',
-  'student_id',
-  'date',
-  'category',
-  'absent_fraction',
-  'suspension',
-  'sis_code',
-  'import_id',
-];
+/** Columns of the tuples, in order: district_id and import_id only `withKeys` (else the table's defaults fill them). */
+export function attendanceBulkColumns(withKeys: boolean): string[] {
+  const values = ['student_id', 'date', 'category', 'absent_fraction', 'suspension', 'sis_code'];
+  return withKeys ? ['district_id', ...values, 'import_id'] : values;
+}
 
 interface BulkStudent {
   id: number;
@@ -123,6 +117,8 @@ function sameBytes(b: Uint8Array, a: number, z: number, want: Uint8Array): boole
 export interface BulkOptions {
   districtId: number;
   importId: number;
+  /** Write district_id and import_id into every tuple (copying through attendance_day). */
+  withKeys: boolean;
   exceptions: boolean;
   fileName: string;
 }
@@ -139,6 +135,7 @@ export async function* attendanceDailyTuples(
   counter: { rows: number },
 ): AsyncGenerator<Uint8Array> {
   const { students, calendars } = prepare(ref);
+  const withKeys = opts.withKeys;
   let header: BoundHeader | null = null;
   let width = 0;
   let iStudent = -1,
@@ -302,14 +299,20 @@ export async function* attendanceDailyTuples(
         codeZ = cuts[iCode + 1];
       }
       if (o + TUPLE_FIXED + (codeZ - codeA) > out.length) flush(TUPLE_FIXED + (codeZ - codeA));
-      view.setInt16(o, 8);
-      view.setInt32(o + 2, 4);
-      view.setInt32(o + 6, opts.districtId);
-      view.setInt32(o + 10, 4);
-      view.setInt32(o + 14, student.id);
-      view.setInt32(o + 18, 4);
-      view.setInt32(o + 22, day);
-      o += 26;
+      if (withKeys) {
+        view.setInt16(o, 8);
+        view.setInt32(o + 2, 4);
+        view.setInt32(o + 6, opts.districtId);
+        o += 10;
+      } else {
+        view.setInt16(o, 6);
+        o += 2;
+      }
+      view.setInt32(o, 4);
+      view.setInt32(o + 4, student.id);
+      view.setInt32(o + 8, 4);
+      view.setInt32(o + 12, day);
+      o += 16;
       const cat = CATEGORY_BYTES[category];
       view.setInt32(o, cat.length);
       o += 4;
@@ -336,9 +339,11 @@ export async function* attendanceDailyTuples(
         o += 4;
         for (let k = codeA; k < codeZ; k++) out[o++] = buf[k];
       }
-      view.setInt32(o, 4);
-      view.setInt32(o + 4, opts.importId);
-      o += 8;
+      if (withKeys) {
+        view.setInt32(o, 4);
+        view.setInt32(o + 4, opts.importId);
+        o += 8;
+      }
       p = next;
     }
   };

@@ -21,7 +21,7 @@ import {
   rollbackToSavepoint,
   savepoint,
 } from './import.store.ts';
-import { ATTENDANCE_BULK_COLUMNS, attendanceDailyTuples, NotBulkable } from './attendance-bulk.ts';
+import { attendanceBulkColumns, attendanceDailyTuples, NotBulkable } from './attendance-bulk.ts';
 import { createLineDecoder } from './text-decoding.ts';
 
 /** Reading an import file: its hash, its kind, and its rows streamed into a table. */
@@ -185,11 +185,11 @@ async function importAttendanceBulk(
     const tuples = attendanceDailyTuples(
       bytes(),
       ref,
-      { ...ids, exceptions: req.exceptions ?? false, fileName: sink.file },
+      { ...ids, withKeys: !fresh, exceptions: req.exceptions ?? false, fileName: sink.file },
       sink,
       counter,
     );
-    await session.copyBinary(table, ATTENDANCE_BULK_COLUMNS, tuples);
+    await session.copyBinary(table, attendanceBulkColumns(!fresh), tuples);
     if (fresh) await attachAttendancePartition(trx, ids.districtId);
     await releaseSavepoint(trx, 'bulk_copy');
     return { rowsRead: counter.rows, counts: { inserted: counter.rows, replaced: 0 }, sink };

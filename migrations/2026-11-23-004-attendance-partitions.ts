@@ -55,27 +55,47 @@ export async function up(db: Kysely<any>): Promise<void> {
     CREATE TRIGGER attendance_day_references_update AFTER UPDATE ON attendance_day
       REFERENCING NEW TABLE AS checked_rows FOR EACH STATEMENT EXECUTE FUNCTION attendance_day_references_check();
 
+    -- The district's students as ranges of consecutive ids ('student_id BETWEEN a AND b OR …'), or
+    -- null when there are none or more than 64 ranges (ids interleaved with other districts').
+    CREATE FUNCTION attendance_day_student_ranges(d integer) RETURNS text LANGUAGE sql STABLE AS $$
+      SELECT string_agg(format('student_id BETWEEN %s AND %s', lo, hi), ' OR ' ORDER BY lo)
+      FROM (SELECT min(id) AS lo, max(id) AS hi
+            FROM (SELECT id, id - row_number() OVER (ORDER BY id) AS run FROM student WHERE district_id = d) s
+            GROUP BY run) r
+      HAVING count(*) BETWEEN 1 AND 64
+    $$;
+
     -- A district's partition for one import's rows, created empty and unattached, for a bulk load
-    -- without index upkeep. Its constraint on import_id stands for the import reference check.
+    -- without index upkeep. Its loading constraints stand for the reference checks while it loads:
+    -- every row is of this import (which also fills district_id and import_id by default) and, when
+    -- the district's student ids fall in few ranges, of a student of the district.
     CREATE FUNCTION attendance_day_new_partition(d integer, loaded_import integer) RETURNS text LANGUAGE plpgsql AS $$
-    DECLARE t text := 'attendance_day_d' || d;
+    DECLARE
+      t text := 'attendance_day_d' || d;
+      ranges text := attendance_day_student_ranges(d);
     BEGIN
       EXECUTE format('CREATE TABLE %I (LIKE attendance_day INCLUDING DEFAULTS INCLUDING CONSTRAINTS, '
                      'CONSTRAINT %I CHECK (district_id = %s), CONSTRAINT %I CHECK (import_id = %s))',
                      t, t || '_district', d, t || '_loading', loaded_import);
+      EXECUTE format('ALTER TABLE %I ALTER district_id SET DEFAULT %s, ALTER import_id SET DEFAULT %s', t, d, loaded_import);
+      IF ranges IS NOT NULL THEN
+        EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (%s)', t, t || '_students', ranges);
+      END IF;
       RETURN t;
     END $$;
 
     -- Builds the loaded partition's key (a duplicate raises unique_violation), checks its references
-    -- (the students in one pass; the one import named by its loading constraint), attaches it (its
-    -- district CHECK spares the scan) and gives it the parent's reference triggers, so statements
-    -- aimed at the partition itself are checked too.
+    -- (the import named by its loading constraint; its students by their constraint or else in one
+    -- pass over the rows), drops the loading constraints and defaults, attaches it (its district CHECK
+    -- spares the scan) and gives it the parent's reference triggers, so statements aimed at the
+    -- partition itself are checked too. It trusts the loading constraints attendance_day_new_partition
+    -- made, as the schema trusts its own triggers.
     CREATE FUNCTION attendance_day_attach_partition(d integer) RETURNS void LANGUAGE plpgsql
     SET maintenance_work_mem = '256MB' AS $$
     DECLARE
       t text := 'attendance_day_d' || d;
       loaded_import integer;
-      bad_student boolean;
+      bad_student boolean := false;
     BEGIN
       SELECT substring(pg_get_constraintdef(c.oid) FROM '^CHECK \\(\\(import_id = (\\d+)\\)\\)$')::int INTO loaded_import
         FROM pg_constraint c WHERE c.conrelid = t::regclass AND c.conname = t || '_loading';
@@ -84,14 +104,17 @@ export async function up(db: Kysely<any>): Promise<void> {
           MESSAGE = format('%s.import_id references an import that does not exist', t);
       END IF;
       EXECUTE format('ALTER TABLE %I ADD PRIMARY KEY (district_id, student_id, date)', t);
-      EXECUTE format('SELECT EXISTS (SELECT 1 FROM (SELECT DISTINCT student_id FROM %I) r
-                      WHERE NOT EXISTS (SELECT 1 FROM student s WHERE s.id = r.student_id AND s.district_id = %s))', t, d)
-        INTO bad_student;
+      IF NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = t::regclass AND c.conname = t || '_students') THEN
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM (SELECT DISTINCT student_id FROM %I) r
+                        WHERE NOT EXISTS (SELECT 1 FROM student s WHERE s.id = r.student_id AND s.district_id = %s))', t, d)
+          INTO bad_student;
+      END IF;
       IF bad_student THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
           MESSAGE = format('%s.student_id references a student that does not exist in district %s', t, d);
       END IF;
-      EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', t, t || '_loading');
+      EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I, DROP CONSTRAINT IF EXISTS %I, '
+                     'ALTER district_id DROP DEFAULT, ALTER import_id DROP DEFAULT', t, t || '_loading', t || '_students');
       EXECUTE format('ALTER TABLE attendance_day ATTACH PARTITION %I FOR VALUES IN (%s)', t, d);
       EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS checked_rows '
                      'FOR EACH STATEMENT EXECUTE FUNCTION attendance_day_references_check()', t || '_references_insert', t);
@@ -132,6 +155,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     DROP TABLE attendance_day;
     DROP FUNCTION attendance_day_attach_partition(integer);
     DROP FUNCTION attendance_day_new_partition(integer, integer);
+    DROP FUNCTION attendance_day_student_ranges(integer);
     DROP FUNCTION attendance_day_references_check();
     ALTER TABLE attendance_day_unpartitioned RENAME TO attendance_day;
     ALTER TABLE attendance_day RENAME CONSTRAINT attendance_day_unpartitioned_pkey TO attendance_day_pkey;
