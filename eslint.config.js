@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.pilot/', 'coverage/', 'bench/.data/'] },
+  { ignores: ['.scratch/**', 'node_modules/', '.pilot/', 'coverage/', 'bench/.data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,7 +4,11 @@ import type { DistrictReference } from './district-reference.ts';
 import { FORMATS, optionalColumns } from './import-formats.ts';
 import { bindHeader, type BoundHeader, type ProblemSink } from './import-problems.ts';
 import { DEFAULT_FRACTION, EXCEPTIONS_PRESENT } from './import-rows/attendance-daily-rows.ts';
-import { ATTENDANCE_CATEGORIES, parseAttendanceCategory, parseSuspension } from './normalize/attendance-codes.ts';
+import {
+  ATTENDANCE_CATEGORIES,
+  parseAttendanceCategory,
+  parseSuspension,
+} from './normalize/attendance-codes.ts';
 import { fractionOrNaN } from './normalize/values.ts';
 
 /**
@@ -17,7 +21,10 @@ import { fractionOrNaN } from './normalize/values.ts';
  * caller reads the file again with the general reader, which reports it or takes it.
  */
 export class NotBulkable extends Error {
-  constructor(readonly line: number, reason: string) {
+  constructor(
+    readonly line: number,
+    reason: string,
+  ) {
     super(`line ${line}: ${reason}`);
   }
 }
@@ -374,7 +381,9 @@ export async function* attendanceDailyTuples(
   };
 
   for await (const chunk of bytes) {
-    const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    const buf: Buffer = carry
+      ? Buffer.concat([carry, chunk])
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
     const cut = buf.lastIndexOf(10) + 1;
     if (cut === 0) {
       carry = buf;

@@ -19,6 +19,12 @@ export interface ImportSummary {
   file: string;
   sha256: string;
   status: 'imported' | 'already_imported';
+  /**
+   * How the rows were written: `bulk`, read as bytes and copied in binary (daily attendance); `direct`,
+   * validated rows copied straight into their table; `merged`, staged and merged by natural key (a
+   * file that replaces stored rows, or any kind but attendance). Absent when already imported.
+   */
+  route?: ImportRoute;
   importId: number;
   rowsRead: number;
   inserted: number;
@@ -26,6 +32,8 @@ export interface ImportSummary {
   unchanged: number;
   warnings: ImportWarning[];
 }
+
+export type ImportRoute = 'bulk' | 'direct' | 'merged';
 
 export type ProgressFn = (done: number, total: number) => void;
 

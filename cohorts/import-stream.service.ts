@@ -130,7 +130,10 @@ export async function importDirect(
       {
         table,
         direct: true,
-        fixed: kind === 'attendance_daily' ? { import_id: importId, district_id: districtId } : { import_id: importId },
+        fixed:
+          kind === 'attendance_daily'
+            ? { import_id: importId, district_id: districtId }
+            : { import_id: importId },
       },
       readerFor(kind, ref, req),
       req,
@@ -139,7 +142,7 @@ export async function importDirect(
     );
     if (sink.failed) refuse(sink, sink.file);
     await releaseSavepoint(trx, 'direct_copy');
-    return { rowsRead, counts: { inserted: rowsRead, replaced: 0 }, sink };
+    return { rowsRead, counts: { inserted: rowsRead, replaced: 0 }, sink, route: 'direct' };
   } catch (error) {
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
     await rollbackToSavepoint(trx, 'direct_copy');
@@ -147,7 +150,7 @@ export async function importDirect(
   }
 }
 
-type DirectResult = { rowsRead: number; counts: Counts; sink: ProblemSink };
+type DirectResult = { rowsRead: number; counts: Counts; sink: ProblemSink; route: 'bulk' | 'direct' };
 
 const NOT_BULKABLE = Symbol('not bulkable');
 
@@ -192,7 +195,7 @@ async function importAttendanceBulk(
     await session.copyBinary(table, attendanceBulkColumns(!fresh), tuples);
     if (fresh) await attachAttendancePartition(trx, ids.districtId);
     await releaseSavepoint(trx, 'bulk_copy');
-    return { rowsRead: counter.rows, counts: { inserted: counter.rows, replaced: 0 }, sink };
+    return { rowsRead: counter.rows, counts: { inserted: counter.rows, replaced: 0 }, sink, route: 'bulk' };
   } catch (error) {
     if (error instanceof NotBulkable) {
       await rollbackToSavepoint(trx, 'bulk_copy');

@@ -8,7 +8,7 @@ import { AppError } from '../errors.ts';
 import { MERGES, STAGE_KEYS } from './import-merges.ts';
 import { ProblemSink, refuse } from './import-problems.ts';
 import { NEEDS, readerFor } from './import-readers.ts';
-import type { Counts, ImportRequest, ImportSummary, ProgressFn } from './import-request.ts';
+import type { Counts, ImportRequest, ImportRoute, ImportSummary, ProgressFn } from './import-request.ts';
 import type { ImportKind } from './import-rows/row-reader.ts';
 import { DIRECT_TABLE, importDirect, resolveKind, sha256File, copyCsvRows } from './import-stream.service.ts';
 import {
@@ -149,6 +149,7 @@ export async function importFile(
           warnings: [],
         };
       }
+      let route: ImportRoute = 'merged';
       let rowsRead: number;
       let counts: Counts;
       let importId: number;
@@ -176,7 +177,7 @@ export async function importFile(
               progress,
             )
           : null;
-        if (direct) ({ rowsRead, counts, sink } = direct);
+        if (direct) ({ rowsRead, counts, sink, route } = direct);
         else {
           sink = new ProblemSink(file);
           const reader = readerFor(kind, ref, req);
@@ -216,6 +217,7 @@ export async function importFile(
         file,
         sha256,
         status: 'imported' as const,
+        route,
         importId,
         rowsRead,
         ...counts,

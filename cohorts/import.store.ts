@@ -285,9 +285,9 @@ export async function sharedStateIds(
 
 /** Whether the district's attendance_day partition exists yet (migration 004). */
 export async function hasAttendancePartition(trx: Trx, districtId: number): Promise<boolean> {
-  const r = await sql<{ t: string | null }>`SELECT to_regclass(${`attendance_day_d${districtId}`})::text AS t`.execute(
-    trx,
-  );
+  const r = await sql<{
+    t: string | null;
+  }>`SELECT to_regclass(${`attendance_day_d${districtId}`})::text AS t`.execute(trx);
   return r.rows[0].t !== null;
 }
 
@@ -295,7 +295,11 @@ export async function hasAttendancePartition(trx: Trx, districtId: number): Prom
  * Creates an unattached, unindexed partition for the district's first bulk load, of one import's rows;
  * returns its name.
  */
-export async function newAttendancePartition(trx: Trx, districtId: number, importId: number): Promise<string> {
+export async function newAttendancePartition(
+  trx: Trx,
+  districtId: number,
+  importId: number,
+): Promise<string> {
   const r = await sql<{
     t: string;
   }>`SELECT attendance_day_new_partition(${districtId}::int, ${importId}::int) AS t`.execute(trx);
@@ -308,7 +312,11 @@ export async function attachAttendancePartition(trx: Trx, districtId: number): P
 }
 
 /** Makes sure rows of the district can be written through attendance_day (importId: the import under way). */
-export async function ensureAttendancePartition(trx: Trx, districtId: number, importId: number): Promise<void> {
+export async function ensureAttendancePartition(
+  trx: Trx,
+  districtId: number,
+  importId: number,
+): Promise<void> {
   if (await hasAttendancePartition(trx, districtId)) return;
   await newAttendancePartition(trx, districtId, importId);
   await attachAttendancePartition(trx, districtId);

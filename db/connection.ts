@@ -171,7 +171,9 @@ export function openPostgres(url: string, onClose: () => Promise<void> = async (
         return Number(stream.rowCount ?? 0);
       };
       const copyBinary: Session['copyBinary'] = async (table, columns, chunks) => {
-        const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT binary)`));
+        const stream = client.query(
+          copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT binary)`),
+        );
         async function* framed(): AsyncGenerator<Uint8Array> {
           yield COPY_BINARY_HEADER;
           yield* chunks;

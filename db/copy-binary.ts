@@ -5,10 +5,10 @@
  * length, or -1 for NULL, and the value in network byte order), then COPY_BINARY_TRAILER.
  */
 
-export const COPY_BINARY_HEADER: Uint8Array = Uint8Array.from([
-  0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, // "PGCOPY\n\377\r\n\0"
-  0, 0, 0, 0, // flags: no OIDs
-  0, 0, 0, 0, // header extension length
+/** Signature "PGCOPY\n\377\r\n\0", flags (no OIDs), header extension length 0. */
+export const COPY_BINARY_HEADER: Uint8Array = Buffer.concat([
+  Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'),
+  Buffer.alloc(8),
 ]);
 
 export const COPY_BINARY_TRAILER: Uint8Array = Uint8Array.from([0xff, 0xff]);

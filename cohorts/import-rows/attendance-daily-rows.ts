@@ -79,8 +79,7 @@ export function attendanceDailyRows(ref: DistrictReference, opts: { exceptions: 
         sink.problem(rec.line, 'absent_fraction', `an ${category} absence cannot have absent_fraction 0`);
         return null;
       }
-      if (opts.exceptions && category === 'present')
-        sink.warn(EXCEPTIONS_PRESENT, rec.line);
+      if (opts.exceptions && category === 'present') sink.warn(EXCEPTIONS_PRESENT, rec.line);
       const windows = ref.enrollments.get(student.id);
       let schoolId = student.schoolId;
       if (windows && windows.length > 0) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import type { Db } from '../../../db/connection.ts';
 import { migrateDown, migrateToLatest } from '../../../db/migrate.ts';
+import { pgDayOf } from '../../../db/copy-binary.ts';
 import { appendAuditEvent, auditHead, GENESIS_HASH, verifyAuditChain } from '../../../db/audit.store.ts';
 import { openTestDatabase, testDialect } from '../../helpers/database.ts';
 
@@ -157,7 +158,9 @@ describe(`schema on ${testDialect}`, () => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await expect(insert(other.id, st.id, imp.id)).rejects.toThrow(/student that does not exist in the row's district/);
+    await expect(insert(other.id, st.id, imp.id)).rejects.toThrow(
+      /student that does not exist in the row's district/,
+    );
     await expect(insert(d.id, st.id, imp.id)).resolves.toBeDefined();
     // An unattached partition is checked when it is attached.
     const third = await db.kysely
@@ -167,11 +170,13 @@ describe(`schema on ${testDialect}`, () => {
       .executeTakeFirstOrThrow();
     await sql`SELECT attendance_day_new_partition(${third.id}::int, ${imp.id}::int)`.execute(db.kysely);
     // its loading constraint admits only rows of the import it was made for
-    await expect(insert(third.id, st.id, anyImport.id, `attendance_day_d${third.id}`)).rejects.toThrow(/_loading/);
-    await insert(third.id, st.id, imp.id, `attendance_day_d${third.id}`);
-    await expect(sql`SELECT attendance_day_attach_partition(${third.id}::int)`.execute(db.kysely)).rejects.toThrow(
-      /does not exist in district/,
+    await expect(insert(third.id, st.id, anyImport.id, `attendance_day_d${third.id}`)).rejects.toThrow(
+      /_loading/,
     );
+    await insert(third.id, st.id, imp.id, `attendance_day_d${third.id}`);
+    await expect(
+      sql`SELECT attendance_day_attach_partition(${third.id}::int)`.execute(db.kysely),
+    ).rejects.toThrow(/does not exist in district/);
     await expect(sql`DELETE FROM student WHERE id = ${st.id}`.execute(db.kysely)).rejects.toThrow(
       /never deleted/,
     );
@@ -193,5 +198,51 @@ describe(`bulk COPY (${testDialect})`, () => {
       s: number;
     }>`SELECT count(*)::int AS n, sum(n)::float8 AS s FROM copy_probe`.execute(db.kysely);
     expect(r.rows[0]).toEqual({ n: 900_000, s: (899_999 * 900_000) / 2 });
+  });
+
+  it('copies binary tuples, across many COPY batches, with NULLs and multi-byte text', async () => {
+    await sql`CREATE TEMP TABLE binary_probe (n integer, d date, x real, label text)`.execute(db.kysely);
+    // ~24 MB of tuples in 4,000-tuple chunks: more than one 16 MB PGlite batch.
+    const label = (i: number) => (i % 3 === 0 ? null : `zoë ${i}`);
+    function* chunks(): Generator<Uint8Array> {
+      for (let start = 0; start < 600_000; start += 4000) {
+        const parts: Buffer[] = [];
+        for (let i = start; i < start + 4000; i++) {
+          const text = label(i);
+          const t = Buffer.alloc(2 + 8 + 8 + 8 + 4 + (text === null ? 0 : Buffer.byteLength(text)));
+          let o = t.writeInt16BE(4, 0);
+          o = t.writeInt32BE(4, o);
+          o = t.writeInt32BE(i, o);
+          o = t.writeInt32BE(4, o);
+          o = t.writeInt32BE(pgDayOf('2025-09-01') + (i % 30), o);
+          o = t.writeInt32BE(4, o);
+          o = t.writeFloatBE(0.5, o);
+          if (text === null) t.writeInt32BE(-1, o);
+          else t.write(text, t.writeInt32BE(Buffer.byteLength(text), o));
+          parts.push(t);
+        }
+        yield Buffer.concat(parts);
+      }
+    }
+    async function* asyncChunks() {
+      yield* chunks();
+    }
+    const copied = await db.withSession((s) =>
+      s.copyBinary('binary_probe', ['n', 'd', 'x', 'label'], asyncChunks()),
+    );
+    expect(copied).toBe(600_000);
+    const r = await sql<{ n: number; s: number; nulls: number; last: string; sept30: number; x: number }>`
+      SELECT count(*)::int AS n, sum(n)::float8 AS s, count(*) FILTER (WHERE label IS NULL)::int AS nulls,
+             max(label) FILTER (WHERE n = 599999) AS last, count(*) FILTER (WHERE d = '2025-09-30')::int AS sept30,
+             max(x)::float8 AS x
+      FROM binary_probe`.execute(db.kysely);
+    expect(r.rows[0]).toEqual({
+      n: 600_000,
+      s: (599_999 * 600_000) / 2,
+      nulls: 200_000,
+      last: 'zoë 599999',
+      sept30: 20_000,
+      x: 0.5,
+    });
   });
 });
