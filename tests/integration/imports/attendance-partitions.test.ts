@@ -180,13 +180,33 @@ describe(`attendance partitions and the byte path (${testDialect})`, () => {
     expect(only.rows[0].n).toBe(0); // every row is in a partition
   });
 
+  it("two districts' first files imported at once both attach their partitions", async () => {
+    const studies = ['at-once-1', 'at-once-2', 'at-once-3'];
+    const imps = studies.map((study) => importer(db, files, study));
+    for (const [i, study] of studies.entries()) {
+      await studyWithDistrict(db, study);
+      await importFixtureBase(imps[i]);
+    }
+    const text = septemberText();
+    const results = await Promise.all(imps.map((imp) => imp('attendance', 'attendance-2025-09.csv', text)));
+    for (const [i, r] of results.entries()) {
+      expect(r).toMatchObject({ status: 'imported', route: 'bulk', inserted: septemberRows().length });
+      expect(await partition(studies[i])).toMatchObject({ attached: true, triggers: 2, loading: 0 });
+      expect(await stored(studies[i])).toEqual(await stored('general')); // September only
+    }
+  });
+
   it('migration 004 moves stored rows out of and back into partitions', async () => {
-    const before = [...(await stored('bytes')), ...(await stored('general'))];
+    const before = [...(await stored('bytes')), ...(await stored('general')), ...(await stored('at-once-1'))];
     expect(await migrateDown(db)).toEqual(['2026-11-23-004-attendance-partitions']);
     const plain = await sql<{ n: number }>`SELECT count(*)::int AS n FROM attendance_day`.execute(db.kysely);
-    expect(plain.rows[0].n).toBe(before.length);
+    expect(plain.rows[0].n).toBe(before.length + 2 * septemberRows().length);
     expect(await migrateToLatest(db)).toEqual(['2026-11-23-004-attendance-partitions']);
-    expect([...(await stored('bytes')), ...(await stored('general'))]).toEqual(before);
+    expect([
+      ...(await stored('bytes')),
+      ...(await stored('general')),
+      ...(await stored('at-once-1')),
+    ]).toEqual(before);
     expect(await partition('bytes')).toMatchObject({
       attached: true,
       triggers: 2,
