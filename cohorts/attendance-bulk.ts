@@ -370,6 +370,8 @@ export async function* attendanceDailyTuples(
       if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
     }
     if (!isUtf8(buf.subarray(start, end))) throw new NotBulkable(line + 1, 'bytes that are not UTF-8');
+    const zero = buf.indexOf(0, start);
+    if (zero >= 0 && zero < end) throw new NotBulkable(line + 1, 'a NUL byte');
     if (header === null) {
       const nl = buf.indexOf(10, start);
       const headerEnd = nl < 0 || nl >= end ? end : nl;

@@ -101,10 +101,11 @@ const UNIQUE_VIOLATION = '23505';
 
 /**
  * The common case of a large attendance file, fast: every row is new (a first load, or the next month).
- * Rows are validated as they stream and copied straight into the table, inside a savepoint. If any row
- * collides with a stored row or another row of the file, the primary key stops the copy, the savepoint
- * is rolled back, and the caller takes the staged path, which locates duplicates by line and records
- * replaced rows. Returns null in that case.
+ * Daily files go by the byte path first (importAttendanceBulk); other files, and daily files the byte
+ * path leaves alone, are validated row by row as they stream and copied straight into the table, inside
+ * a savepoint. If any row collides with a stored row or another row of the file, the primary key stops
+ * the copy, the savepoint is rolled back, and the caller takes the staged path, which locates
+ * duplicates by line and records replaced rows. Returns null in that case.
  */
 export async function importDirect(
   session: Session,
@@ -176,17 +177,8 @@ async function importAttendanceBulk(
   try {
     const fresh = !(await hasAttendancePartition(trx, ids.districtId));
     const table = fresh ? await newAttendancePartition(trx, ids.districtId, ids.importId) : 'attendance_day';
-    const total = (await stat(req.path)).size;
-    let done = 0;
-    async function* bytes(): AsyncGenerator<Uint8Array> {
-      for await (const chunk of createReadStream(req.path, { highWaterMark: 1 << 20 })) {
-        done += (chunk as Buffer).length;
-        progress?.(done, total);
-        yield chunk as Buffer;
-      }
-    }
     const tuples = attendanceDailyTuples(
-      bytes(),
+      await fileBytes(req.path, progress),
       ref,
       { ...ids, withKeys: !fresh, exceptions: req.exceptions ?? false, fileName: sink.file },
       sink,
@@ -215,6 +207,20 @@ async function importAttendanceBulk(
 type CopyTarget =
   { table: string; direct: false } | { table: string; direct: true; fixed: Record<string, number> };
 
+/** A file's bytes in 1 MB chunks, reporting bytes read so far to progress. */
+async function fileBytes(path: string, progress?: ProgressFn): Promise<AsyncGenerator<Uint8Array>> {
+  const total = (await stat(path)).size;
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    let done = 0;
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+      done += (chunk as Buffer).length;
+      progress?.(done, total);
+      yield chunk as Buffer;
+    }
+  }
+  return chunks();
+}
+
 /** Streams the CSV through the reader into the target table; returns rows read. */
 export async function copyCsvRows(
   session: Session,
@@ -224,19 +230,11 @@ export async function copyCsvRows(
   sink: ProblemSink,
   progress?: ProgressFn,
 ): Promise<number> {
-  const total = (await stat(req.path)).size;
-  let done = 0;
-  async function* bytes(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of createReadStream(req.path, { highWaterMark: 1 << 20 })) {
-      done += (chunk as Buffer).length;
-      progress?.(done, total);
-      yield chunk as Buffer;
-    }
-  }
+  const bytes = await fileBytes(req.path, progress);
   let rows = 0;
   const fixedText = target.direct ? Object.values(target.fixed).join(',') : '';
   async function* lines(): AsyncGenerator<string> {
-    const text = decodeStream(bytes(), sink.file, { encoding: req.encoding }, (p) =>
+    const text = decodeStream(bytes, sink.file, { encoding: req.encoding }, (p) =>
       sink.problem(p.line, p.column, p.reason),
     );
     let header = null;

@@ -210,10 +210,26 @@ export function createLineDecoder(fileName: string, options: DecodeOptions = {})
     return { ok: false, problem: failed };
   };
 
+  /** A NUL character: no text column can hold it (PostgreSQL refuses it), and no CSV export writes one. */
+  const nul = (text: string): DecodeChunkResult | null => {
+    const at = text.indexOf('\0');
+    if (at < 0) return null;
+    track(text.slice(0, at));
+    failed = {
+      file: fileName,
+      line,
+      column: `character ${column + 1}`,
+      reason: `the file holds a NUL byte (00) at line ${line}, character ${column + 1}: it is not a text CSV export as written; export the file again`,
+    };
+    return { ok: false, problem: failed };
+  };
+
   const decode = (chunk: Uint8Array, final: boolean): DecodeChunkResult => {
     if (failed) return { ok: false, problem: failed };
     if (cp1252) {
       const text = iconv.decode(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), 'win1252');
+      const bad = nul(text);
+      if (bad) return bad;
       track(text);
       return { ok: true, text };
     }
@@ -229,6 +245,8 @@ export function createLineDecoder(fileName: string, options: DecodeOptions = {})
       const joined = concat(pending, chunk);
       pending = joined.slice(incompleteTailStart(joined));
     }
+    const bad = nul(text);
+    if (bad) return bad;
     track(text);
     return { ok: true, text };
   };

@@ -130,6 +130,20 @@ describe(`attendance partitions and the byte path (${testDialect})`, () => {
     expect((await partition('bytes')).exists).toBe(false);
   });
 
+  it('refuses a first file with an unknown student by line and column, leaving no partition behind', async () => {
+    const rows = septemberRows();
+    const text = dailyCsv([...rows.slice(0, 40), { ...rows[40], sis: '999999' }, ...rows.slice(41)]);
+    const error = await refusal(bytes('attendance', 'unknown.csv', text));
+    expect(problemsOf(error)).toEqual([
+      expect.objectContaining({
+        line: 42,
+        column: 'student_id',
+        reason: expect.stringMatching(/999999 is not on this district's roster/),
+      }),
+    ]);
+    expect((await partition('bytes')).exists).toBe(false);
+  });
+
   it("a district's first file fills its own partition, attached with its key, its triggers and no loading constraints", async () => {
     const s = await bytes('attendance', 'attendance-2025-09.csv', septemberText());
     expect(s).toMatchObject({

@@ -157,6 +157,7 @@ const deviantRow: fc.Arbitrary<Row> = fc
       ['suspension', ' '],
       ['sis_code', '"quoted, with comma"'],
       ['sis_code', 'a"b'],
+      ['sis_code', 'a\u0000b'],
       ['notes', 'x,y'],
     ),
   )
