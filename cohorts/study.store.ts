@@ -107,7 +107,7 @@ export async function countStudy(db: Kysely<Database>, studyId: number): Promise
       (SELECT count(*) FROM caregiver WHERE district_id IN (SELECT id FROM d))::int AS caregivers,
       (SELECT count(*) FROM calendar_day WHERE school_id IN (SELECT id FROM school WHERE district_id IN (SELECT id FROM d)))::int AS calendar_days,
       (SELECT count(*) FROM enrollment WHERE student_id IN (SELECT id FROM s))::int AS enrollments,
-      (SELECT count(*) FROM attendance_day WHERE student_id IN (SELECT id FROM s))::int AS attendance_days,
+      (SELECT count(*) FROM attendance_day WHERE district_id IN (SELECT id FROM d))::int AS attendance_days,
       (SELECT count(*) FROM attendance_month WHERE student_id IN (SELECT id FROM s))::int AS attendance_months,
       (SELECT count(*) FROM import_file WHERE district_id IN (SELECT id FROM d))::int AS imports
   `.execute(db);
