@@ -1,13 +1,15 @@
 /**
- * `npm run bench -- import [--students 108000] [--districts 50] [--db both|postgres|pglite]`
+ * `npm run bench -- import [--students 108000] [--districts 50] [--db both|postgres|pglite] [--order student|date]`
  *
  * Imports a national-pilot-sized synthetic study (about 18 million daily attendance rows) into
  * PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test; a fresh database is
  * created and dropped) and into embedded PGlite (on disk in a temp folder), and prints attendance rows
  * per second beside a bare COPY of the same rows into an unindexed table, and peak memory per file.
+ * `--order date` sorts each attendance file by date first (synthetic files list each student's days
+ * together), to measure files exported in date order.
  */
 import { existsSync, createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -31,7 +33,7 @@ const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsa
 sampler.unref();
 const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
 
-async function dataset(students: number, districts: number): Promise<string> {
+async function dataset(students: number, districts: number, order: 'student' | 'date'): Promise<string> {
   const dir = join('bench', '.data', `import-${districts}x${students}`);
   if (!existsSync(join(dir, 'manifest.json'))) {
     console.log(`generating ${students} students in ${districts} districts into ${dir} …`);
@@ -44,7 +46,36 @@ async function dataset(students: number, districts: number): Promise<string> {
       exceptions: false,
     });
   }
-  return dir;
+  if (order === 'student') return dir;
+  // The same files with each attendance file's rows sorted by date (as some SIS exports write them):
+  // the other files are linked, not copied.
+  const byDate = `${dir}-by-date`;
+  if (!existsSync(join(byDate, 'manifest.json'))) {
+    console.log(`sorting attendance by date into ${byDate} …`);
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) {
+        await copyFile(join(dir, entry.name), join(byDate, entry.name)).catch(async () => {
+          await mkdir(byDate, { recursive: true });
+          await copyFile(join(dir, entry.name), join(byDate, entry.name));
+        });
+        continue;
+      }
+      await mkdir(join(byDate, entry.name), { recursive: true });
+      for (const f of await readdir(join(dir, entry.name))) {
+        const from = join(dir, entry.name, f);
+        if (f !== 'attendance_daily.csv') {
+          await copyFile(from, join(byDate, entry.name, f));
+          continue;
+        }
+        const [header, ...rows] = (await readFile(from, 'utf8')).trimEnd().split('\n');
+        const date = (r: string) => r.slice(r.indexOf(',') + 1, r.indexOf(',') + 11);
+        rows.sort((a, b) => (date(a) < date(b) ? -1 : date(a) > date(b) ? 1 : 0));
+        await writeFile(join(byDate, entry.name, f), `${header}\n${rows.join('\n')}\n`);
+      }
+    }
+    await copyFile(join(dir, 'manifest.json'), join(byDate, 'manifest.json'));
+  }
+  return byDate;
 }
 
 async function openBenchDb(kind: 'postgres' | 'pglite'): Promise<Db> {
@@ -162,13 +193,15 @@ export async function run(args: string[]): Promise<void> {
   const students = Number(option(args, 'students', '108000'));
   const districtCount = Number(option(args, 'districts', '50'));
   const which = option(args, 'db', 'both');
-  const dir = await dataset(students, districtCount);
+  const order = option(args, 'order', 'student') as 'student' | 'date';
+  if (order !== 'student' && order !== 'date') throw new Error('--order is student or date');
+  const dir = await dataset(students, districtCount, order);
   const districts = readDistrictsCsv(await readFile(join(dir, 'districts.csv'), 'utf8'));
   const kinds = (which === 'both' ? ['postgres', 'pglite'] : [which]) as ('postgres' | 'pglite')[];
   const results = [];
   for (const k of kinds) results.push(await runOn(k, dir, districts));
   console.log(
-    `\nimport of ${districts.length} districts, ${students.toLocaleString('en-US')} students (node ${process.version})`,
+    `\nimport of ${districts.length} districts, ${students.toLocaleString('en-US')} students, attendance rows in ${order} order (node ${process.version})`,
   );
   console.log(
     'database  | roster+contacts+calendar+enrollment | attendance rows | import      | rows/s    | bare COPY   | rows/s    | import/COPY | peak RSS smallest → largest file',

@@ -58,7 +58,55 @@ const UNEXCUSED = ATTENDANCE_CATEGORIES.indexOf('unexcused');
 const TUPLE_FIXED = 2 + 8 * 4 + 5 * 4 + 15 + 3;
 const OUT_BYTES = 4 << 20;
 
-function prepare(ref: DistrictReference): { students: Map<string, BulkStudent>; calendars: BulkCalendar[] } {
+/**
+ * Students by the UTF-8 bytes of their student_id, so a row's id is looked up where it lies in the
+ * file's bytes, with no string made: open addressing on an FNV-1a hash. Bytes equal exactly when the
+ * decoded strings are equal (UTF-8 is one-to-one), so it finds what `ref.students.get(id)` finds.
+ */
+export class StudentsByBytes {
+  private readonly keys: Uint8Array;
+  private readonly starts: Int32Array;
+  private readonly slots: Int32Array;
+  private readonly mask: number;
+
+  constructor(private readonly entries: [string, BulkStudent][]) {
+    const encoded = entries.map(([key]) => Buffer.from(key, 'utf8'));
+    this.keys = Buffer.concat(encoded);
+    this.starts = new Int32Array(entries.length + 1);
+    encoded.forEach((b, i) => (this.starts[i + 1] = this.starts[i] + b.length));
+    let size = 16;
+    while (size < entries.length * 2) size *= 2;
+    this.mask = size - 1;
+    this.slots = new Int32Array(size).fill(-1);
+    encoded.forEach((b, i) => {
+      let slot = StudentsByBytes.hash(b, 0, b.length) & this.mask;
+      while (this.slots[slot] >= 0) slot = (slot + 1) & this.mask;
+      this.slots[slot] = i;
+    });
+  }
+
+  static hash(b: Uint8Array, a: number, z: number): number {
+    let h = 0x811c9dc5;
+    for (let k = a; k < z; k++) h = Math.imul(h ^ b[k], 0x01000193);
+    return h >>> 0;
+  }
+
+  /** The student whose id is the bytes b[a, z), or undefined. */
+  get(b: Uint8Array, a: number, z: number): BulkStudent | undefined {
+    const len = z - a;
+    for (let slot = StudentsByBytes.hash(b, a, z) & this.mask; ; slot = (slot + 1) & this.mask) {
+      const i = this.slots[slot];
+      if (i < 0) return undefined;
+      const s = this.starts[i];
+      if (this.starts[i + 1] - s !== len) continue;
+      let k = 0;
+      while (k < len && this.keys[s + k] === b[a + k]) k++;
+      if (k === len) return this.entries[i][1];
+    }
+  }
+}
+
+function prepare(ref: DistrictReference): { students: StudentsByBytes; calendars: BulkCalendar[] } {
   const calendars: BulkCalendar[] = [];
   const calendarIndex = new Map<number, number>();
   for (const [schoolId, days] of ref.calendars) {
@@ -77,7 +125,7 @@ function prepare(ref: DistrictReference): { students: Map<string, BulkStudent>; 
     calendarIndex.set(schoolId, calendars.length);
     calendars.push({ first, days: bytes });
   }
-  const students = new Map<string, BulkStudent>();
+  const students: [string, BulkStudent][] = [];
   for (const [sis, s] of ref.students) {
     const list = ref.enrollments.get(s.id) ?? [];
     const windows = new Int32Array(list.length * 3);
@@ -86,9 +134,9 @@ function prepare(ref: DistrictReference): { students: Map<string, BulkStudent>; 
       windows[3 * i + 1] = w.exit === null ? OPEN_END : pgDayOf(w.exit);
       windows[3 * i + 2] = calendarIndex.get(w.schoolId) ?? -1;
     });
-    students.set(sis, { id: s.id, windows });
+    students.push([sis, { id: s.id, windows }]);
   }
-  return { students, calendars };
+  return { students: new StudentsByBytes(students), calendars };
 }
 
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -160,10 +208,6 @@ export async function* attendanceDailyTuples(
   let view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let o = 0;
 
-  let prevKey = '';
-  let prevAscii = false;
-  let prevStudent: BulkStudent | undefined;
-
   const readHeader = (buf: Buffer, start: number, end: number): void => {
     let le = end;
     if (le > start && buf[le - 1] === 13) le--;
@@ -216,16 +260,8 @@ export async function* attendanceDailyTuples(
       // student
       let a = cuts[iStudent] + 1;
       let z = cuts[iStudent + 1];
-      // Rows of one student usually follow each other: compare bytes with the last key (ASCII only).
-      let same = prevAscii && z - a === prevKey.length;
-      for (let k = 0; same && k < prevKey.length; k++) same = buf[a + k] === prevKey.charCodeAt(k);
-      if (!same) {
-        prevKey = buf.toString('utf8', a, z);
-        prevAscii = prevKey.length === z - a;
-        prevStudent = students.get(prevKey);
-        if (prevStudent === undefined) throw new NotBulkable(line, 'student not on the roster as written');
-      }
-      const student = prevStudent!;
+      const student = students.get(buf, a, z);
+      if (student === undefined) throw new NotBulkable(line, 'student not on the roster as written');
 
       // date
       a = cuts[iDate] + 1;

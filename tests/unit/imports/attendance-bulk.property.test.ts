@@ -8,6 +8,7 @@ import {
   attendanceBulkColumns,
   attendanceDailyTuples,
   NotBulkable,
+  StudentsByBytes,
 } from '../../../cohorts/attendance-bulk.ts';
 import type { DistrictReference } from '../../../cohorts/district-reference.ts';
 import { ProblemSink } from '../../../cohorts/import-problems.ts';
@@ -233,6 +234,24 @@ async function bulk(text: Buffer, exceptions: boolean, chunk: number) {
     tuples: decodeTuples(out, ['int4', 'int4', 'date', 'text', 'float4', 'text', 'text', 'int4']),
   };
 }
+
+describe('students by the bytes of their id', () => {
+  it('finds every id among many, as bytes anywhere in a buffer, and nothing else', () => {
+    const ids = Array.from({ length: 20_000 }, (_, i) =>
+      i % 3 === 0 ? String(i).padStart(7, '0') : `S-${i}é`,
+    );
+    const map = new StudentsByBytes(ids.map((id, i) => [id, { id: i, windows: new Int32Array(0) }]));
+    const wrong: string[] = [];
+    ids.forEach((id, i) => {
+      const b = Buffer.from(`xx,${id},yy`, 'utf8');
+      const at = 3;
+      if (map.get(b, at, at + Buffer.byteLength(id))?.id !== i) wrong.push(id);
+    });
+    expect(wrong).toEqual([]);
+    for (const miss of ['', '1', '000000', 'S-1', 'S-1e', '0000003 ', 'S-20000é'])
+      expect(map.get(Buffer.from(miss), 0, Buffer.byteLength(miss))).toBeUndefined();
+  });
+});
 
 describe('daily attendance byte path', () => {
   it('writes the columns of its mode', () => {
