@@ -9,8 +9,10 @@ import { sql, type Kysely } from 'kysely';
  * files for the district go through the parent table as before.
  *
  * The key stays one row per student and school day: the parent's primary key must include the
- * partition column, so it is (district_id, student_id, date), and the reference triggers check that
- * district_id is the student's own district, which makes (student_id, date) unique as before.
+ * partition column, so it is (student_id, date, district_id), and the reference triggers check that
+ * district_id is the student's own district, which makes (student_id, date) unique as before. The
+ * student comes first because rows are looked up by student, and because a key that starts with a
+ * column constant in each partition sorts more slowly when a partition's index is built.
  * Rows already stored are moved into their districts' partitions.
  */
 export async function up(db: Kysely<any>): Promise<void> {
@@ -29,7 +31,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       suspension text CHECK (suspension IN ('oss', 'iss')),
       sis_code text,
       import_id integer NOT NULL,
-      PRIMARY KEY (district_id, student_id, date)
+      PRIMARY KEY (student_id, date, district_id)
     ) PARTITION BY LIST (district_id);
 
     -- Every row names an existing student of its own district and an existing import (student and
@@ -103,7 +105,7 @@ export async function up(db: Kysely<any>): Promise<void> {
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
           MESSAGE = format('%s.import_id references an import that does not exist', t);
       END IF;
-      EXECUTE format('ALTER TABLE %I ADD PRIMARY KEY (district_id, student_id, date)', t);
+      EXECUTE format('ALTER TABLE %I ADD PRIMARY KEY (student_id, date, district_id)', t);
       IF NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = t::regclass AND c.conname = t || '_students') THEN
         EXECUTE format('SELECT EXISTS (SELECT 1 FROM (SELECT DISTINCT student_id FROM %I) r
                         WHERE NOT EXISTS (SELECT 1 FROM student s WHERE s.id = r.student_id AND s.district_id = %s))', t, d)

@@ -155,7 +155,7 @@ describe(`attendance partitions and the byte path (${testDialect})`, () => {
     expect(await partition('bytes')).toEqual({
       exists: true,
       attached: true,
-      pkey: 'PRIMARY KEY (district_id, student_id, date)',
+      pkey: 'PRIMARY KEY (student_id, date, district_id)',
       triggers: 2,
       loading: 0,
       defaults: 0,
