@@ -35,7 +35,7 @@ export function attendanceBulkColumns(withKeys: boolean): string[] {
   return withKeys ? ['district_id', ...values, 'import_id'] : values;
 }
 
-interface BulkStudent {
+export interface BulkStudent {
   id: number;
   /** Enrollment windows as (entry day, last day, calendar index) triples, in the reference's order. */
   windows: Int32Array;
@@ -175,7 +175,6 @@ export interface BulkOptions {
   /** Write district_id and import_id into every tuple (copying through attendance_day). */
   withKeys: boolean;
   exceptions: boolean;
-  fileName: string;
 }
 
 /**

@@ -180,7 +180,7 @@ async function importAttendanceBulk(
     const tuples = attendanceDailyTuples(
       await fileBytes(req.path, progress),
       ref,
-      { ...ids, withKeys: !fresh, exceptions: req.exceptions ?? false, fileName: sink.file },
+      { ...ids, withKeys: !fresh, exceptions: req.exceptions ?? false },
       sink,
       counter,
     );

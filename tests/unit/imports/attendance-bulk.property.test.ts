@@ -219,7 +219,7 @@ async function bulk(text: Buffer, exceptions: boolean, chunk: number) {
     for await (const c of attendanceDailyTuples(
       chunks(),
       ref,
-      { districtId: 9, importId: 7, withKeys: true, exceptions, fileName: 'a.csv' },
+      { districtId: 9, importId: 7, withKeys: true, exceptions },
       sink,
       counter,
     ))
