@@ -156,6 +156,48 @@ export interface AuditEventTable {
   hash: string;
 }
 
+/** One randomized wave of a study (migration 002; never updated or deleted). */
+export interface RandomizationTable {
+  id: Generated<number>;
+  study_id: number;
+  wave: number;
+  algorithm: string;
+  version: number;
+  seed_derivation: string;
+  unit: 'student' | 'household' | 'school';
+  block_by: Json<string[]>;
+  arms: Json<unknown[]>;
+  block_counts: Json<{ block_key: string; n: number; counts: Record<string, number> }[]>;
+  units: number;
+  students: number;
+  roster_sha256: string;
+  assignment_sha256: string;
+  warnings: ColumnType<unknown[], string | undefined, string>;
+  actor: string;
+  locked_at: Timestamp;
+}
+
+/** One randomized unit's arm (migration 002; never updated or deleted). */
+export interface AssignmentTable {
+  randomization_id: number;
+  study_id: number;
+  wave: number;
+  unit_key: string;
+  block_key: string;
+  arm: string;
+  hash: string;
+}
+
+/** The frozen roster of a randomization: each student and the unit whose arm they take. */
+export interface AssignmentMemberTable {
+  randomization_id: number;
+  study_id: number;
+  wave: number;
+  student_id: number;
+  student_key: string;
+  unit_key: string;
+}
+
 export interface Database {
   study: StudyTable;
   district: DistrictTable;
@@ -171,4 +213,7 @@ export interface Database {
   attendance_month: AttendanceMonthTable;
   row_revision: RowRevisionTable;
   audit_event: AuditEventTable;
+  randomization: RandomizationTable;
+  assignment: AssignmentTable;
+  assignment_member: AssignmentMemberTable;
 }
