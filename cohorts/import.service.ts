@@ -27,6 +27,8 @@ import {
   overlappingEnrollments,
   setImportCounts,
   spreadPhoneOptOuts,
+  keepStoredOptOuts,
+  spreadOptOutsToStored,
 } from './import.store.ts';
 import { importOneRoster } from './oneroster-import.service.ts';
 import { warnSharedStateIds } from './roster-warnings.service.ts';
@@ -69,7 +71,21 @@ async function mergeKind(
       const spread = await spreadPhoneOptOuts(trx, stage);
       if (spread > 0)
         sink.warn(`opt-out applied to ${spread} other contact row(s) sharing an opted-out phone number`);
+      const stored = await keepStoredOptOuts(trx, districtId, stage);
+      if (stored.kept > 0)
+        sink.warn(
+          `opt-out recorded earlier kept for ${stored.kept} contact row(s) whose row in this file has none (an export is not a new consent)`,
+        );
+      if (stored.byNumber > 0)
+        sink.warn(
+          `opt-out applied to ${stored.byNumber} contact row(s) whose phone number a stored caregiver opted out`,
+        );
       const c = await mergeStaged(trx, MERGES.caregiver(stage, districtId), importId);
+      const others = await spreadOptOutsToStored(trx, districtId, importId);
+      if (others > 0)
+        sink.warn(
+          `opt-out applied to ${others} other caregiver(s) of the district whose phone number is now opted out`,
+        );
       await linkCaregivers(trx, districtId, stage);
       return c;
     }

@@ -253,6 +253,56 @@ export async function spreadPhoneOptOuts(trx: Trx, stage: string): Promise<numbe
   return Number(r.numAffectedRows ?? 0);
 }
 
+/**
+ * Before a contacts merge: a stored opt-out is never undone by a file that leaves it blank (an export
+ * that says nothing is not a new consent), and a staged contact whose phone number a stored caregiver
+ * of the district opted out is opted out too. Returns how many staged rows each rule changed.
+ */
+export async function keepStoredOptOuts(
+  trx: Trx,
+  districtId: number,
+  stage: string,
+): Promise<{ kept: number; byNumber: number }> {
+  const kept = await sql`
+    UPDATE ${sql.table(stage)} s SET opt_out_at = c.opt_out_at, opt_out_channel = c.opt_out_channel
+    FROM caregiver c
+    WHERE c.district_id = ${districtId} AND c.contact_key = s.contact_key
+      AND c.opt_out_at IS NOT NULL AND s.opt_out_at IS NULL`.execute(trx);
+  const byNumber = await sql`
+    UPDATE ${sql.table(stage)} s SET opt_out_at = o.opt_out_at, opt_out_channel = o.opt_out_channel
+    FROM (SELECT DISTINCT ON (phone_e164) phone_e164, opt_out_at, opt_out_channel FROM caregiver
+          WHERE district_id = ${districtId} AND phone_e164 IS NOT NULL AND opt_out_at IS NOT NULL
+          ORDER BY phone_e164, opt_out_at) o
+    WHERE s.phone_e164 = o.phone_e164 AND s.opt_out_at IS NULL`.execute(trx);
+  return { kept: Number(kept.numAffectedRows ?? 0), byNumber: Number(byNumber.numAffectedRows ?? 0) };
+}
+
+/**
+ * After a merge of caregivers: caregivers of the district whose phone number is now opted out are
+ * opted out too (the earliest opt-out of the number). A change to a row the import did not write is
+ * kept in row_revision as the import's; rows it wrote (a OneRoster zip carries no opt-out) are simply
+ * completed. Returns how many rows changed.
+ */
+export async function spreadOptOutsToStored(trx: Trx, districtId: number, importId: number): Promise<number> {
+  const r = await sql`
+    WITH opted AS (
+      SELECT DISTINCT ON (phone_e164) phone_e164, opt_out_at, opt_out_channel FROM caregiver
+      WHERE district_id = ${districtId} AND phone_e164 IS NOT NULL AND opt_out_at IS NOT NULL
+      ORDER BY phone_e164, opt_out_at
+    ), targets AS (
+      SELECT c.* FROM caregiver c JOIN opted o ON o.phone_e164 = c.phone_e164
+      WHERE c.district_id = ${districtId} AND c.opt_out_at IS NULL
+    ), revisions AS (
+      INSERT INTO row_revision (import_id, table_name, row_key, previous, previous_import_id)
+      SELECT ${importId}, 'caregiver', concat_ws(':', t.district_id::text, t.contact_key), to_jsonb(t) - 'import_id', t.import_id
+      FROM targets t WHERE t.import_id IS DISTINCT FROM ${importId}
+    )
+    UPDATE caregiver c SET opt_out_at = o.opt_out_at, opt_out_channel = o.opt_out_channel, import_id = ${importId}
+    FROM targets t JOIN opted o ON o.phone_e164 = t.phone_e164
+    WHERE c.id = t.id`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
 /** Enrollment windows of one student in the file that overlap each other. */
 export async function overlappingEnrollments(trx: Trx, stage: string): Promise<{ lines: number[] }[]> {
   const r = await sql<{ lines: number[] }>`

@@ -19,6 +19,7 @@ import {
   linkCaregivers,
   loadDistrictReference,
   mergeStaged,
+  spreadOptOutsToStored,
 } from './import.store.ts';
 import {
   oneRosterContactRows,
@@ -91,6 +92,11 @@ export async function importOneRoster(
   await createStage(trx, 'stage_contacts', contactCols);
   await stageRows(session, 'stage_contacts', contactCols, oneRosterContactRows(parsed, studentIds));
   const c3 = await mergeStaged(trx, MERGES.oneRosterCaregiver('stage_contacts', district.id), importId);
+  const optedOut = await spreadOptOutsToStored(trx, district.id, importId);
+  if (optedOut > 0)
+    sink.warn(
+      `opt-out applied to ${optedOut} caregiver(s) whose phone number a caregiver of the district opted out`,
+    );
   await linkCaregivers(trx, district.id, 'stage_contacts');
 
   const windows = oneRosterEnrollmentRows(parsed, studentIds, ref.schools);

@@ -208,9 +208,27 @@ describe(`OneRoster roster zips (${testDialect})`, () => {
     const contacts = `${CONTACTS_HEADER}\ng1,000101,${household},parent,Pat,Synthetic,207-555-0134,pat@example.org,es,true,2025-10-01,sms\n`;
     expect((await imp('contacts', 'contacts.csv', contacts)).replaced).toBe(1);
     const revised = rosterFiles11();
-    revised['users.csv'] = revised['users.csv'].replace(',000102,,,,,03,', ',000102,,,,,04,');
+    revised['users.csv'] = revised['users.csv']
+      .replace(',000102,,,,,03,', ',000102,,,,,04,')
+      // g3 now gives g1's phone number, which g1 opted out: the opt-out applies to the number
+      .replace(
+        'g3,,,true,d1,relative,,,Ray,Synthetic,,,,,,,,',
+        'g3,,,true,d1,relative,,,Ray,Synthetic,,,,,207-555-0134,,,',
+      );
     const s = await imp('roster', 'oneroster-refresh.zip', zipRoster(revised));
-    expect(s).toMatchObject({ status: 'imported', replaced: 1 });
+    expect(s).toMatchObject({ status: 'imported', replaced: 2 });
+    expect(s.warnings.map((w) => w.message)).toContain(
+      'opt-out applied to 1 caregiver(s) whose phone number a caregiver of the district opted out',
+    );
+    const g3 = await db.kysely
+      .selectFrom('caregiver as c')
+      .innerJoin('district as d', 'd.id', 'c.district_id')
+      .innerJoin('study as s', 's.id', 'd.study_id')
+      .select(['c.opt_out_at', 'c.opt_out_channel', 'c.phone_e164'])
+      .where('s.slug', '=', 'or11')
+      .where('c.contact_key', '=', 'g3')
+      .executeTakeFirstOrThrow();
+    expect(g3).toEqual({ opt_out_at: '2025-10-01', opt_out_channel: 'sms', phone_e164: '+12075550134' });
     const g1 = await db.kysely
       .selectFrom('caregiver as c')
       .innerJoin('district as d', 'd.id', 'c.district_id')
