@@ -25,9 +25,13 @@ export async function loadDistrictReference(
     .execute();
   for (const s of schools) ref.schools.set(s.school_key, s.id);
   if (parts.students) {
+    // Every lookup goes through the district's index entries, so loading one district's reference
+    // costs the same however many districts the database holds.
     const rows = await trx
       .selectFrom('student as s')
-      .innerJoin('household as h', 'h.id', 's.household_id')
+      .innerJoin('household as h', (j) =>
+        j.onRef('h.id', '=', 's.household_id').on('h.district_id', '=', districtId),
+      )
       .select(['s.id', 's.sis_id', 's.school_id', 'h.household_key'])
       .where('s.district_id', '=', districtId)
       .execute();
@@ -37,9 +41,10 @@ export async function loadDistrictReference(
   if (parts.enrollments) {
     const rows = await trx
       .selectFrom('enrollment as e')
-      .innerJoin('student as s', 's.id', 'e.student_id')
       .select(['e.student_id', 'e.school_id', 'e.entry_date', 'e.exit_date'])
-      .where('s.district_id', '=', districtId)
+      .where(
+        sql<boolean>`e.student_id = ANY (ARRAY(SELECT id FROM student WHERE district_id = ${districtId}))`,
+      )
       .orderBy('e.entry_date')
       .execute();
     for (const r of rows) {
