@@ -68,6 +68,23 @@ describe(`schema on ${testDialect}`, () => {
   });
 
   it('refuses attendance rows naming a missing student or import, and never deletes students', async () => {
+    /** An import record of a district (the file's SHA-256 is the character repeated). */
+    const attendanceImport = (districtId: number, ch: string) =>
+      db.kysely
+        .insertInto('import_file')
+        .values({
+          district_id: districtId,
+          kind: 'attendance_daily',
+          sha256: ch.repeat(64),
+          file_name: `${ch}.csv`,
+          warnings: '[]',
+          rows_read: 0,
+          rows_inserted: 0,
+          rows_replaced: 0,
+          rows_unchanged: 0,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
     const insert = (districtId: number, studentId: number, importId: number, table = 'attendance_day') =>
       sql`INSERT INTO ${sql.table(table)} (district_id, student_id, date, category, absent_fraction, import_id) VALUES (${districtId}, ${studentId}, '2025-09-02', 'present', 0, ${importId})`.execute(
         db.kysely,
@@ -112,21 +129,7 @@ describe(`schema on ${testDialect}`, () => {
       .executeTakeFirstOrThrow();
     // Rows live in their district's partition (migration 004), made once the district has attendance.
     await expect(insert(d.id, st.id, 987_654)).rejects.toThrow(/no partition/);
-    const anyImport = await db.kysely
-      .insertInto('import_file')
-      .values({
-        district_id: d.id,
-        kind: 'attendance_daily',
-        sha256: 'b'.repeat(64),
-        file_name: 'b.csv',
-        warnings: '[]',
-        rows_read: 0,
-        rows_inserted: 0,
-        rows_replaced: 0,
-        rows_unchanged: 0,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const anyImport = await attendanceImport(d.id, 'b');
     await sql`SELECT attendance_day_new_partition(${d.id}::int, ${anyImport.id}::int)`.execute(db.kysely);
     await sql`SELECT attendance_day_attach_partition(${d.id}::int)`.execute(db.kysely);
     await expect(insert(d.id, 999_999, 1)).rejects.toThrow(/student that does not exist/);
@@ -143,21 +146,7 @@ describe(`schema on ${testDialect}`, () => {
       .executeTakeFirstOrThrow();
     await sql`SELECT attendance_day_new_partition(${other.id}::int, ${anyImport.id}::int)`.execute(db.kysely);
     await sql`SELECT attendance_day_attach_partition(${other.id}::int)`.execute(db.kysely);
-    const imp = await db.kysely
-      .insertInto('import_file')
-      .values({
-        district_id: other.id,
-        kind: 'attendance_daily',
-        sha256: 'a'.repeat(64),
-        file_name: 'a.csv',
-        warnings: '[]',
-        rows_read: 0,
-        rows_inserted: 0,
-        rows_replaced: 0,
-        rows_unchanged: 0,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const imp = await attendanceImport(other.id, 'a');
     await expect(insert(other.id, st.id, imp.id)).rejects.toThrow(
       /student that does not exist in the row's district/,
     );
