@@ -151,13 +151,62 @@ export function openPGlite(pglite: PGlite, onClose: () => Promise<void> = () => 
   };
 }
 
+/**
+ * Whether an error means the connection itself is gone (the server ended it: administrator command,
+ * shutdown, crash; or the socket broke), as opposed to a failed statement on a live connection.
+ */
+export function connectionLost(error: unknown): boolean {
+  const e = error as { code?: string; severity?: string; message?: string } | null;
+  if (!e) return false;
+  return (
+    e.severity === 'FATAL' ||
+    e.severity === 'PANIC' ||
+    (typeof e.code === 'string' && (e.code.startsWith('57P') || e.code.startsWith('08'))) ||
+    e.code === 'EPIPE' ||
+    e.code === 'ECONNRESET' ||
+    /Connection terminated|connection (?:is )?closed/i.test(e.message ?? '')
+  );
+}
+
+/**
+ * The pool kysely draws from, releasing a client whose connection was lost with that error, so the
+ * pool discards it. A lost connection can come back to the pool still looking usable (its query failed
+ * before the socket closed), and the next query would fail on it too.
+ */
+function discardingLostConnections(pool: pg.Pool): PostgresPool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let lost: Error | undefined;
+      return {
+        query: (async (...args: Parameters<pg.PoolClient['query']>) => {
+          try {
+            return await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
+          } catch (error) {
+            if (connectionLost(error)) lost = error as Error;
+            throw error;
+          }
+        }) as PostgresPoolClient['query'],
+        release: () => client.release(lost),
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
 export function openPostgres(url: string, onClose: () => Promise<void> = async () => {}): Db {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle connection can be ended by the server (restart, a dropped database, an administrator).
   // The pool discards that client and opens a new one when needed; without a listener, node-postgres
   // would raise the error as an unhandled 'error' event and take the process down.
   pool.on('error', () => {});
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A checked-out client reports a lost connection (the server ended it, a broken pipe mid-COPY) as an
+  // 'error' event too, besides failing its query; unheard, that event would also end the process. The
+  // query's own rejection carries the error, and the pool discards the client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const kysely = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: discardingLostConnections(pool) }),
+  });
   return {
     dialect: 'postgres',
     kysely,
@@ -182,10 +231,14 @@ export function openPostgres(url: string, onClose: () => Promise<void> = async (
         await pipeline(Readable.from(framed()), stream);
         return Number(stream.rowCount ?? 0);
       };
+      let lost: Error | undefined;
       try {
         return await fn(sessionFor(client as unknown as PostgresPoolClient, copy, copyBinary));
+      } catch (error) {
+        if (connectionLost(error)) lost = error as Error;
+        throw error;
       } finally {
-        client.release();
+        client.release(lost);
       }
     },
     async close() {
