@@ -25,6 +25,7 @@ import {
   loadDistrictReference,
   mergeStaged,
   overlappingEnrollments,
+  overlapsStoredEnrollments,
   setImportCounts,
   spreadPhoneOptOuts,
   keepStoredOptOuts,
@@ -91,8 +92,14 @@ async function mergeKind(
     }
     case 'calendar':
       return mergeStaged(trx, MERGES.calendar_day(stage), importId);
-    case 'enrollment':
+    case 'enrollment': {
+      for (const line of await overlapsStoredEnrollments(trx, stage))
+        sink.warn(
+          'enrollment window overlaps a stored window of the same student under another school or entry date; both are kept (nothing is deleted) and attendance is accepted in either',
+          line,
+        );
       return mergeStaged(trx, MERGES.enrollment(stage), importId);
+    }
     case 'attendance_daily':
       await ensureAttendancePartition(trx, districtId, importId);
       return mergeStaged(trx, MERGES.attendance_day(stage, districtId), importId);

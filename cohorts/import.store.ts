@@ -308,6 +308,19 @@ export async function spreadOptOutsToStored(trx: Trx, districtId: number, import
   return Number(r.numAffectedRows ?? 0);
 }
 
+/**
+ * Staged enrollment windows that overlap a stored window of the same student under another key (another
+ * school, or another entry date: a corrected entry date is a new window, and nothing is deleted).
+ */
+export async function overlapsStoredEnrollments(trx: Trx, stage: string): Promise<number[]> {
+  const r = await sql<{ line: number }>`
+    SELECT DISTINCT s.line FROM ${sql.table(stage)} s
+    JOIN enrollment e ON e.student_id = s.student_id AND NOT (e.school_id = s.school_id AND e.entry_date = s.entry_date)
+     AND e.entry_date <= coalesce(s.exit_date, 'infinity'::date) AND s.entry_date <= coalesce(e.exit_date, 'infinity'::date)
+    ORDER BY s.line`.execute(trx);
+  return r.rows.map((x) => x.line);
+}
+
 /** Enrollment windows of one student in the file that overlap each other. */
 export async function overlappingEnrollments(trx: Trx, stage: string): Promise<{ lines: number[] }[]> {
   const r = await sql<{ lines: number[] }>`

@@ -215,6 +215,27 @@ describe(`re-imports, files in pieces, revisions and the audit chain (${testDial
     expect((rev.previous as { absent_days: number }).absent_days).toBe(sept[0].absent);
   });
 
+  it('an enrollment window overlapping a stored one under another entry date is kept, with a warning', async () => {
+    // 000103 is stored at 0220 from 2025-09-02 to 2025-10-15; a later export corrects the entry date.
+    const text = `student_id,school_id,entry_date,exit_date
+000104,0220,2025-09-15,
+000103,0220,2025-09-05,2025-10-15
+`;
+    const s = await imp('enrollment', 'enrollment-corrected.csv', text);
+    expect(s).toMatchObject({ status: 'imported', inserted: 1, unchanged: 1 });
+    expect(s.warnings).toEqual([
+      expect.objectContaining({
+        line: 3,
+        count: 1,
+        message: expect.stringMatching(/overlaps a stored window of the same student.*both are kept/),
+      }),
+    ]);
+    const windows = await sql<{ entry: string }>`
+      SELECT e.entry_date::text AS entry FROM enrollment e JOIN student s ON s.id = e.student_id
+      WHERE s.sis_id = '000103' ORDER BY 1`.execute(db.kysely);
+    expect(windows.rows.map((r) => r.entry)).toEqual(['2025-09-02', '2025-09-05']);
+  });
+
   it('each study creation, enrollment and import appended one audit event, and the chain holds', async () => {
     const events = await db.kysely
       .selectFrom('audit_event')
