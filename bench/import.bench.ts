@@ -47,17 +47,15 @@ async function dataset(students: number, districts: number, order: 'student' | '
     });
   }
   if (order === 'student') return dir;
-  // The same files with each attendance file's rows sorted by date (as some SIS exports write them):
-  // the other files are linked, not copied.
+  // The same files with each attendance file's rows sorted by date (as some SIS exports write them).
   const byDate = `${dir}-by-date`;
   if (!existsSync(join(byDate, 'manifest.json'))) {
     console.log(`sorting attendance by date into ${byDate} …`);
+    await mkdir(byDate, { recursive: true });
     for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (entry.name === 'manifest.json') continue; // written last: its presence marks a complete copy
       if (!entry.isDirectory()) {
-        await copyFile(join(dir, entry.name), join(byDate, entry.name)).catch(async () => {
-          await mkdir(byDate, { recursive: true });
-          await copyFile(join(dir, entry.name), join(byDate, entry.name));
-        });
+        await copyFile(join(dir, entry.name), join(byDate, entry.name));
         continue;
       }
       await mkdir(join(byDate, entry.name), { recursive: true });

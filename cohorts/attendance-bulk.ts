@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { float4OfText, pgDayNumber, pgDayOf } from '../db/copy-binary.ts';
+import { float4OfText, pgDayNumber, pgDayOf } from './binary-values.ts';
 import type { DistrictReference } from './district-reference.ts';
 import { FORMATS, optionalColumns } from './import-formats.ts';
 import { bindHeader, type BoundHeader, type ProblemSink } from './import-problems.ts';

@@ -258,6 +258,12 @@ export async function spreadPhoneOptOuts(trx: Trx, stage: string): Promise<numbe
   return Number(r.numAffectedRows ?? 0);
 }
 
+/** Each opted-out phone number of the district's caregivers, with its earliest opt-out. */
+const optedOutNumbers = (districtId: number) => sql`
+  SELECT DISTINCT ON (phone_e164) phone_e164, opt_out_at, opt_out_channel FROM caregiver
+  WHERE district_id = ${districtId} AND phone_e164 IS NOT NULL AND opt_out_at IS NOT NULL
+  ORDER BY phone_e164, opt_out_at`;
+
 /**
  * Before a contacts merge: a stored opt-out is never undone by a file that leaves it blank (an export
  * that says nothing is not a new consent), and a staged contact whose phone number a stored caregiver
@@ -275,9 +281,7 @@ export async function keepStoredOptOuts(
       AND c.opt_out_at IS NOT NULL AND s.opt_out_at IS NULL`.execute(trx);
   const byNumber = await sql`
     UPDATE ${sql.table(stage)} s SET opt_out_at = o.opt_out_at, opt_out_channel = o.opt_out_channel
-    FROM (SELECT DISTINCT ON (phone_e164) phone_e164, opt_out_at, opt_out_channel FROM caregiver
-          WHERE district_id = ${districtId} AND phone_e164 IS NOT NULL AND opt_out_at IS NOT NULL
-          ORDER BY phone_e164, opt_out_at) o
+    FROM (${optedOutNumbers(districtId)}) o
     WHERE s.phone_e164 = o.phone_e164 AND s.opt_out_at IS NULL`.execute(trx);
   return { kept: Number(kept.numAffectedRows ?? 0), byNumber: Number(byNumber.numAffectedRows ?? 0) };
 }
@@ -290,11 +294,7 @@ export async function keepStoredOptOuts(
  */
 export async function spreadOptOutsToStored(trx: Trx, districtId: number, importId: number): Promise<number> {
   const r = await sql`
-    WITH opted AS (
-      SELECT DISTINCT ON (phone_e164) phone_e164, opt_out_at, opt_out_channel FROM caregiver
-      WHERE district_id = ${districtId} AND phone_e164 IS NOT NULL AND opt_out_at IS NOT NULL
-      ORDER BY phone_e164, opt_out_at
-    ), targets AS (
+    WITH opted AS (${optedOutNumbers(districtId)}), targets AS (
       SELECT c.* FROM caregiver c JOIN opted o ON o.phone_e164 = c.phone_e164
       WHERE c.district_id = ${districtId} AND c.opt_out_at IS NULL
     ), revisions AS (

@@ -1,4 +1,4 @@
-import { pgDayNumber } from '../../db/copy-binary.ts';
+import { pgDayNumber } from '../../cohorts/binary-values.ts';
 
 export type BinaryType = 'int4' | 'date' | 'text' | 'float4';
 export type BinaryValue = number | string | null;

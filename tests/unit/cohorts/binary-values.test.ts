@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { compareDecimalToDouble, float4OfText, pgDayNumber, pgDayOf } from '../../../db/copy-binary.ts';
+import {
+  compareDecimalToDouble,
+  float4OfText,
+  pgDayNumber,
+  pgDayOf,
+} from '../../../cohorts/binary-values.ts';
 import { exactFloat32, isoOfPgDay } from '../../helpers/copy-binary.ts';
 
 const f32 = new Float32Array(1);
