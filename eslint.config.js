@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['.scratch/**', 'node_modules/', '.pilot/', 'coverage/', 'bench/.data/'] },
+  { ignores: ['.scratch/**', 'node_modules/', '.pilot/', 'coverage/', 'bench/.data/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
