@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import Papa from 'papaparse';
 import { z } from 'zod';
-import { csvToColumns } from '../../analysis/csv-columns.ts';
+import { csvToColumns, type ColumnSpec, type EstimationColumnsOutcome } from '../../analysis/csv-columns.ts';
+import { csvColumnsFromBytes } from '../../analysis/csv-columns-bytes.ts';
 import { defaultMethod, runEstimate, type RandomizationSummary } from '../../analysis/estimate-request.ts';
 import type { EstimateResult } from '../../analysis/types.ts';
 import { AppError, type InputProblem } from '../../errors.ts';
@@ -89,8 +90,7 @@ export function registerEstimate(program: Command, ctx: CliContext): void {
 }
 
 async function estimateFile(ctx: CliContext, file: string, o: EstimateOptions): Promise<void> {
-  const rows = parseCsv(file, await readText(file));
-  const read = csvToColumns(rows, { ...o, covariates: o.covariates }, file);
+  const read = await readColumns(file, { ...o, covariates: o.covariates });
   if (!read.ok)
     throw new AppError('BAD_INPUT', `${file} cannot be used as given`, { problems: read.problems });
   const method =
@@ -108,9 +108,19 @@ async function estimateFile(ctx: CliContext, file: string, o: EstimateOptions): 
   else print(ctx, toTable(run.result, dropped, run.randomization));
 }
 
-async function readText(file: string): Promise<string> {
+/** The byte reader decides plain files; anything else goes to the general reader (same result). */
+async function readColumns(file: string, spec: ColumnSpec): Promise<EstimationColumnsOutcome> {
+  let bytes = await readBytes(file);
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  const fast = csvColumnsFromBytes(bytes, spec);
+  if (fast) return { ok: true, columns: fast };
+  const text = new TextDecoder('utf-8').decode(bytes);
+  return csvToColumns(parseCsv(file, text), spec, file);
+}
+
+async function readBytes(file: string): Promise<Uint8Array> {
   try {
-    return (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+    return await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new AppError('NOT_FOUND', `${file}: no such file`);
