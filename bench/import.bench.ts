@@ -17,7 +17,7 @@ import { createPGlite, openPGlite, type Db } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { openScratchPostgres } from '../db/scratch-database.ts';
 import { createStudy, enrollDistrict } from '../cohorts/study.service.ts';
-import { importFile, type RequestedKind } from '../cohorts/import.service.ts';
+import { importFile, type RequestedKind } from '../cohorts/imports/import.service.ts';
 import { readDistrictsCsv } from '../cohorts/synth/district-files.ts';
 import { writeSyntheticStudy } from '../cohorts/synth/synth.service.ts';
 

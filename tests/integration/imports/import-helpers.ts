@@ -9,7 +9,7 @@ import {
   type ImportRequest,
   type ImportSummary,
   type RequestedKind,
-} from '../../../cohorts/import.service.ts';
+} from '../../../cohorts/imports/import.service.ts';
 import { createStudy, enrollDistrict } from '../../../cohorts/study.service.ts';
 import { AppError, type InputProblem } from '../../../errors.ts';
 import {

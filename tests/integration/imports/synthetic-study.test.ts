@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { importFile, type RequestedKind } from '../../../cohorts/import.service.ts';
+import { importFile, type RequestedKind } from '../../../cohorts/imports/import.service.ts';
 import { createStudy, enrollDistrict, showStudy } from '../../../cohorts/study.service.ts';
 import { writeSyntheticStudy } from '../../../cohorts/synth/synth.service.ts';
 import type { SynthManifest } from '../../../cohorts/synth/synth-manifest.ts';

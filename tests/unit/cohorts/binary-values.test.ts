@@ -5,7 +5,7 @@ import {
   float4OfText,
   pgDayNumber,
   pgDayOf,
-} from '../../../cohorts/binary-values.ts';
+} from '../../../cohorts/imports/binary-values.ts';
 import { exactFloat32, isoOfPgDay } from '../../helpers/copy-binary.ts';
 
 const f32 = new Float32Array(1);

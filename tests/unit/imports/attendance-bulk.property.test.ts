@@ -9,12 +9,12 @@ import {
   attendanceDailyTuples,
   NotBulkable,
   StudentsByBytes,
-} from '../../../cohorts/attendance-bulk.ts';
-import type { DistrictReference } from '../../../cohorts/district-reference.ts';
-import { ProblemSink } from '../../../cohorts/import-problems.ts';
-import { readerFor } from '../../../cohorts/import-readers.ts';
-import type { ImportRequest } from '../../../cohorts/import-request.ts';
-import { copyCsvRows } from '../../../cohorts/import-stream.service.ts';
+} from '../../../cohorts/imports/attendance-byte-reader.ts';
+import type { DistrictReference } from '../../../cohorts/imports/district-reference.ts';
+import { ProblemSink } from '../../../cohorts/imports/import-problems.ts';
+import { readerFor } from '../../../cohorts/imports/import-readers.ts';
+import type { ImportRequest } from '../../../cohorts/imports/import-request.ts';
+import { copyCsvRows } from '../../../cohorts/imports/import-stream.service.ts';
 import type { Session } from '../../../db/connection.ts';
 import { decodeTuples, exactFloat32 } from '../../helpers/copy-binary.ts';
 

@@ -2,8 +2,8 @@ import { describe, it, expect } from '@jest/globals';
 import iconv from 'iconv-lite';
 import { strToU8 } from 'fflate';
 import type { InputProblem } from '../../../errors.ts';
-import { parseOneRosterZip } from '../../../cohorts/oneroster/parse-oneroster-zip.ts';
-import type { OneRosterParseResult } from '../../../cohorts/oneroster/types.ts';
+import { parseOneRosterZip } from '../../../cohorts/imports/oneroster/parse-oneroster-zip.ts';
+import type { OneRosterParseResult } from '../../../cohorts/imports/oneroster/types.ts';
 import {
   rosterFiles11,
   rosterFiles12,

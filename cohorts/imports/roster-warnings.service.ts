@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { Database } from '../db/types.ts';
+import type { Database } from '../../db/types.ts';
 import type { ProblemSink } from './import-problems.ts';
 import { sharedStateIds } from './import.store.ts';
 

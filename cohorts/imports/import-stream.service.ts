@@ -3,9 +3,9 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Transaction } from 'kysely';
-import type { Session } from '../db/connection.ts';
-import type { Database } from '../db/types.ts';
-import { AppError } from '../errors.ts';
+import type { Session } from '../../db/connection.ts';
+import type { Database } from '../../db/types.ts';
+import { AppError } from '../../errors.ts';
 import { csvRecords, decodeStream } from './csv-records.ts';
 import type { DistrictReference } from './district-reference.ts';
 import { bindHeader, copyField, ProblemSink, refuse } from './import-problems.ts';
@@ -21,7 +21,7 @@ import {
   rollbackToSavepoint,
   savepoint,
 } from './import.store.ts';
-import { attendanceBulkColumns, attendanceDailyTuples, NotBulkable } from './attendance-bulk.ts';
+import { attendanceBulkColumns, attendanceDailyTuples, NotBulkable } from './attendance-byte-reader.ts';
 import { createLineDecoder } from './text-decoding.ts';
 
 /** Reading an import file: its hash, its kind, and its rows streamed into a table. */

@@ -1,5 +1,5 @@
 import Papa from 'papaparse';
-import type { InputProblem } from '../errors.ts';
+import type { InputProblem } from '../../errors.ts';
 import { createLineDecoder, type DecodeOptions } from './text-decoding.ts';
 
 /** One CSV record with the 1-based line it starts on (line 1 is the header). */

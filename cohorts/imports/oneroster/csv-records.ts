@@ -1,4 +1,4 @@
-import type { InputProblem } from '../../errors.ts';
+import type { InputProblem } from '../../../errors.ts';
 
 /** One CSV record with the 1-based line it starts on. */
 export interface CsvRecord {

@@ -1,5 +1,5 @@
 import { unzipSync } from 'fflate';
-import type { InputProblem } from '../../errors.ts';
+import type { InputProblem } from '../../../errors.ts';
 
 /** The entries Pilot reads from a OneRoster zip; everything else (classes, courses, results...) is skipped unread. */
 export const ONEROSTER_FILES = [

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Transaction } from 'kysely';
-import type { Session } from '../db/connection.ts';
-import type { Database } from '../db/types.ts';
+import type { Session } from '../../db/connection.ts';
+import type { Database } from '../../db/types.ts';
 import type { DistrictReference } from './district-reference.ts';
 import { MERGES } from './import-merges.ts';
 import { ProblemSink, refuse } from './import-problems.ts';

@@ -1,4 +1,4 @@
-import { AppError, type InputProblem } from '../errors.ts';
+import { AppError, type InputProblem } from '../../errors.ts';
 
 export interface ImportWarning {
   message: string;

@@ -1,4 +1,4 @@
-import type { InputProblem } from '../../errors.ts';
+import type { InputProblem } from '../../../errors.ts';
 
 /** At most this many problems are kept; a last line says how many more there were. */
 export const MAX_PROBLEMS = 500;

@@ -1,5 +1,5 @@
 import iconv from 'iconv-lite';
-import type { InputProblem } from '../errors.ts';
+import type { InputProblem } from '../../errors.ts';
 
 /**
  * Decoding of import files. Pilot reads UTF-8 only, because a guessed encoding silently corrupts

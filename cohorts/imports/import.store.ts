@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { Database } from '../db/types.ts';
+import type { Database } from '../../db/types.ts';
 import type { DistrictReference, EnrollmentWindow } from './district-reference.ts';
 
 type Trx = Transaction<Database>;

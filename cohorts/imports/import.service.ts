@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Transaction } from 'kysely';
-import type { Db } from '../db/connection.ts';
-import { appendAuditEvent } from '../db/audit.store.ts';
-import type { Database } from '../db/types.ts';
-import { AppError } from '../errors.ts';
+import type { Db } from '../../db/connection.ts';
+import { appendAuditEvent } from '../../db/audit.store.ts';
+import type { Database } from '../../db/types.ts';
+import { AppError } from '../../errors.ts';
 import { MERGES, STAGE_KEYS } from './import-merges.ts';
 import { ProblemSink, refuse } from './import-problems.ts';
 import { NEEDS, readerFor } from './import-readers.ts';
@@ -33,7 +33,7 @@ import {
 } from './import.store.ts';
 import { importOneRoster } from './oneroster-import.service.ts';
 import { warnSharedStateIds } from './roster-warnings.service.ts';
-import { requireDistrict } from './study.service.ts';
+import { requireDistrict } from '../study.service.ts';
 
 export type { ImportRequest, ImportSummary, ProgressFn, RequestedKind } from './import-request.ts';
 

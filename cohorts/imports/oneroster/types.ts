@@ -1,4 +1,4 @@
-import type { InputProblem } from '../../errors.ts';
+import type { InputProblem } from '../../../errors.ts';
 import type { StudentGrade } from '../normalize/grade.ts';
 import type { RaceEthnicity, Sex } from '../normalize/demographics.ts';
 import type { OneRosterVersion } from './manifest.ts';
