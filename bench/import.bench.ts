@@ -18,8 +18,8 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { openScratchPostgres } from '../db/scratch-database.ts';
 import { createStudy, enrollDistrict } from '../cohorts/study.service.ts';
 import { importFile, type RequestedKind } from '../cohorts/imports/import.service.ts';
-import { readDistrictsCsv } from '../cohorts/synth/district-files.ts';
-import { writeSyntheticStudy } from '../cohorts/synth/synth.service.ts';
+import { readDistrictsCsv } from '../synth/district-files.ts';
+import { writeSyntheticStudy } from '../synth/synth.service.ts';
 
 function option(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(`--${name}`);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { balanceTable, standardizedMeanDifference, wwcBand } from '../../../analysis/balance.ts';
+import { balanceTable, standardizedMeanDifference, wwcBand } from '../../../analysis/balance-table.ts';
 
 const fixture = JSON.parse(
   readFileSync(new URL('../../fixtures/design/balance-mtcars.json', import.meta.url), 'utf8'),

@@ -4,7 +4,7 @@ import {
   gradeNumber,
   summarizeBalance,
   type BalanceStudent,
-} from '../../../assignment/balance.ts';
+} from '../../../assignment/assignment-balance.ts';
 
 function s(
   arm: string,

@@ -1,7 +1,7 @@
 import { mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../errors.ts';
 import {
   buildDistrict,
   districtAttendance,

@@ -1,7 +1,7 @@
 /** The shapes the synthetic-study generator passes between its pure steps. */
 
 /** CEDS entry grade levels Pilot accepts (the importer's list). */
-import { STUDENT_GRADES, type StudentGrade } from '../imports/normalize/grade.ts';
+import { STUDENT_GRADES, type StudentGrade } from '../cohorts/imports/normalize/grade.ts';
 
 export const GRADES = STUDENT_GRADES;
 export type Grade = StudentGrade;

@@ -1,5 +1,5 @@
 import Papa from 'papaparse';
-import { FORMATS } from '../imports/import-formats.ts';
+import { FORMATS } from '../cohorts/imports/import-formats.ts';
 import { csvText } from './csv.ts';
 import { schoolCalendarRows } from './school-calendar.ts';
 import type { DistrictPlan, Roster, SchoolCalendar, Student } from './types.ts';

@@ -1,4 +1,4 @@
-import { balanceTable, type BalanceRow, type CovariateColumn, type WwcBand } from '../analysis/balance.ts';
+import { balanceTable, type BalanceRow, type CovariateColumn, type WwcBand } from '../analysis/balance-table.ts';
 import type { RosterStudent } from './roster.ts';
 
 /**
@@ -6,7 +6,7 @@ import type { RosterStudent } from './roster.ts';
  * (x̄_T − x̄_C) / √((s_T² + s_C²)/2) of every baseline covariate, each non-control arm against the
  * control arm, over all students and within each district, banded as the What Works Clearinghouse
  * does (|SMD| ≤ .05 satisfies, .05–.25 requires adjustment, > .25 fails; WWC Handbook v4.1). The SMD
- * and the bands are `analysis/balance.ts`; this file chooses the covariates and the comparisons.
+ * and the bands are `analysis/balance-table.ts`; this file chooses the covariates and the comparisons.
  *
  * Covariates: prior-year absence rate; grade as a number (PK = −1, KG = 0, 01–12 = 1–12); sex and
  * race/ethnicity as one indicator per level; English learner, disability and low income as 0/1.
