@@ -1,16 +1,16 @@
 import { describe, it, expect } from '@jest/globals';
 import iconv from 'iconv-lite';
 import { strToU8 } from 'fflate';
-import type { InputProblem } from '../../../errors.ts';
-import { parseOneRosterZip } from '../../../cohorts/imports/oneroster/parse-oneroster-zip.ts';
-import type { OneRosterParseResult } from '../../../cohorts/imports/oneroster/types.ts';
+import type { InputProblem } from '../../../../../errors.ts';
+import { parseOneRosterZip } from '../../../../../cohorts/imports/oneroster/parse-oneroster-zip.ts';
+import type { OneRosterParseResult } from '../../../../../cohorts/imports/oneroster/types.ts';
 import {
   rosterFiles11,
   rosterFiles12,
   zipBytes,
   zipRoster,
   type RosterFiles,
-} from '../../fixtures/oneroster/sample-roster.ts';
+} from '../../../../fixtures/oneroster/sample-roster.ts';
 
 const Z = 'oneroster.zip';
 

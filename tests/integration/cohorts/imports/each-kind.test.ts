@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
-import type { Db } from '../../../db/connection.ts';
-import { openTestDatabase, testDialect } from '../../helpers/database.ts';
+import type { Db } from '../../../../db/connection.ts';
+import { openTestDatabase, testDialect } from '../../../helpers/database.ts';
 import {
   calendarCsv,
   CONTACTS_CSV,

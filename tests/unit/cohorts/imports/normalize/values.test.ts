@@ -10,7 +10,7 @@ import {
   fractionOrNaN,
   parseNonNegativeNumber,
   parseNonNegativeInteger,
-} from '../../../cohorts/imports/normalize/values.ts';
+} from '../../../../../cohorts/imports/normalize/values.ts';
 
 describe('parseBoolean', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { normalizeLanguage } from '../../../cohorts/imports/normalize/language.ts';
+import { normalizeLanguage } from '../../../../../cohorts/imports/normalize/language.ts';
 
 describe('normalizeLanguage', () => {
   it('passes ISO 639-1 codes, any case, without a note', () => {

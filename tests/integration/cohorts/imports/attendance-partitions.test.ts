@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
-import type { Db } from '../../../db/connection.ts';
-import { migrateDown, migrateToLatest } from '../../../db/migrate.ts';
-import { openTestDatabase, testDialect } from '../../helpers/database.ts';
+import type { Db } from '../../../../db/connection.ts';
+import { migrateDown, migrateToLatest } from '../../../../db/migrate.ts';
+import { openTestDatabase, testDialect } from '../../../helpers/database.ts';
 import { DAILY_HEADER, dailyCsv, dailyRows, type DailyRow } from './fixture-district.ts';
 import {
   importer,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { dayBefore } from '../../../cohorts/imports/oneroster-staging.ts';
+import { dayBefore } from '../../../../cohorts/imports/oneroster-staging.ts';
 
 describe('dayBefore (OneRoster exclusive end dates → inclusive exit dates)', () => {
   it.each([

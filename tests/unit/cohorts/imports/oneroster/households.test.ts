@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
-import { householdKeys } from '../../../cohorts/imports/oneroster/households.ts';
-import { raceFromFlags } from '../../../cohorts/imports/oneroster/race-flags.ts';
+import { householdKeys } from '../../../../../cohorts/imports/oneroster/households.ts';
+import { raceFromFlags } from '../../../../../cohorts/imports/oneroster/race-flags.ts';
 
 describe('householdKeys', () => {
   it('joins siblings through a shared caregiver, transitively', () => {

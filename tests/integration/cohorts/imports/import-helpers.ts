@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from '@jest/globals';
 import { sql } from 'kysely';
-import type { Db } from '../../../db/connection.ts';
+import type { Db } from '../../../../db/connection.ts';
 import {
   importFile,
   type ImportRequest,
   type ImportSummary,
   type RequestedKind,
-} from '../../../cohorts/imports/import.service.ts';
-import { createStudy, enrollDistrict } from '../../../cohorts/study.service.ts';
-import { AppError, type InputProblem } from '../../../errors.ts';
+} from '../../../../cohorts/imports/import.service.ts';
+import { createStudy, enrollDistrict } from '../../../../cohorts/study.service.ts';
+import { AppError, type InputProblem } from '../../../../errors.ts';
 import {
   calendarCsv,
   CONTACTS_CSV,

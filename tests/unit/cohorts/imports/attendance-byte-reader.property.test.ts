@@ -9,14 +9,14 @@ import {
   attendanceDailyTuples,
   NotBulkable,
   StudentsByBytes,
-} from '../../../cohorts/imports/attendance-byte-reader.ts';
-import type { DistrictReference } from '../../../cohorts/imports/district-reference.ts';
-import { ProblemSink } from '../../../cohorts/imports/import-problems.ts';
-import { readerFor } from '../../../cohorts/imports/import-readers.ts';
-import type { ImportRequest } from '../../../cohorts/imports/import-request.ts';
-import { copyCsvRows } from '../../../cohorts/imports/import-stream.service.ts';
-import type { Session } from '../../../db/connection.ts';
-import { decodeTuples, exactFloat32 } from '../../helpers/copy-binary.ts';
+} from '../../../../cohorts/imports/attendance-byte-reader.ts';
+import type { DistrictReference } from '../../../../cohorts/imports/district-reference.ts';
+import { ProblemSink } from '../../../../cohorts/imports/import-problems.ts';
+import { readerFor } from '../../../../cohorts/imports/import-readers.ts';
+import type { ImportRequest } from '../../../../cohorts/imports/import-request.ts';
+import { copyCsvRows } from '../../../../cohorts/imports/import-stream.service.ts';
+import type { Session } from '../../../../db/connection.ts';
+import { decodeTuples, exactFloat32 } from '../../../helpers/copy-binary.ts';
 
 /**
  * The byte path of daily attendance (attendance-bulk.ts) must take exactly what the general reader

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import type { Config } from '../../../config.ts';
-import { cliConfig, runPilot } from '../../helpers/cli.ts';
-import { testDialect } from '../../helpers/database.ts';
+import type { Config } from '../../../../config.ts';
+import { cliConfig, runPilot } from '../../../helpers/cli.ts';
+import { testDialect } from '../../../helpers/database.ts';
 import {
   calendarCsv,
   CONTACTS_CSV,

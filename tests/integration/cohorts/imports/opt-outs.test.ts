@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Db } from '../../../db/connection.ts';
-import { openTestDatabase, testDialect } from '../../helpers/database.ts';
+import type { Db } from '../../../../db/connection.ts';
+import { openTestDatabase, testDialect } from '../../../helpers/database.ts';
 import { CONTACTS_HEADER } from './fixture-district.ts';
 import { importer, importFixtureBase, studyWithDistrict, TempFiles } from './import-helpers.ts';
 

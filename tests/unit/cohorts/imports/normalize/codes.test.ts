@@ -3,12 +3,12 @@ import {
   parseSex,
   parseRaceEthnicity,
   RACE_ETHNICITY_CODES,
-} from '../../../cohorts/imports/normalize/demographics.ts';
+} from '../../../../../cohorts/imports/normalize/demographics.ts';
 import {
   parseAttendanceCategory,
   parseSuspension,
   ATTENDANCE_CATEGORIES,
-} from '../../../cohorts/imports/normalize/attendance-codes.ts';
+} from '../../../../../cohorts/imports/normalize/attendance-codes.ts';
 
 describe('parseSex', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { normalizePhone } from '../../../cohorts/imports/normalize/phone.ts';
+import { normalizePhone } from '../../../../../cohorts/imports/normalize/phone.ts';
 
 describe('normalizePhone', () => {
   it.each([

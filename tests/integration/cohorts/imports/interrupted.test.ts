@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { importFile, type RequestedKind } from '../../../cohorts/imports/import.service.ts';
-import { createStudy, enrollDistrict } from '../../../cohorts/study.service.ts';
-import { writeSyntheticStudy } from '../../../synth/synth.service.ts';
-import type { SynthManifest } from '../../../synth/synth-manifest.ts';
-import type { Db } from '../../../db/connection.ts';
-import { openTestDatabase, testDialect } from '../../helpers/database.ts';
+import { importFile, type RequestedKind } from '../../../../cohorts/imports/import.service.ts';
+import { createStudy, enrollDistrict } from '../../../../cohorts/study.service.ts';
+import { writeSyntheticStudy } from '../../../../synth/synth.service.ts';
+import type { SynthManifest } from '../../../../synth/synth-manifest.ts';
+import type { Db } from '../../../../db/connection.ts';
+import { openTestDatabase, testDialect } from '../../../helpers/database.ts';
 import { ACTOR, TempFiles } from './import-helpers.ts';
 
 /**

@@ -4,7 +4,7 @@ import {
   normalizeNcesSchoolId,
   normalizeLocalId,
   findStrippedLeadingZeros,
-} from '../../../cohorts/imports/normalize/identifiers.ts';
+} from '../../../../../cohorts/imports/normalize/identifiers.ts';
 
 describe('normalizeLeaid', () => {
   it('accepts 7 digits as text, leading zero kept', () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import iconv from 'iconv-lite';
-import type { RequestedKind, ImportRequest } from '../../../cohorts/imports/import.service.ts';
-import { enrollDistrict } from '../../../cohorts/study.service.ts';
-import type { Db } from '../../../db/connection.ts';
-import { openTestDatabase, testDialect } from '../../helpers/database.ts';
+import type { RequestedKind, ImportRequest } from '../../../../cohorts/imports/import.service.ts';
+import { enrollDistrict } from '../../../../cohorts/study.service.ts';
+import type { Db } from '../../../../db/connection.ts';
+import { openTestDatabase, testDialect } from '../../../helpers/database.ts';
 import {
   CONTACTS_HEADER,
   DAILY_HEADER,

@@ -5,8 +5,8 @@ import {
   float4OfText,
   pgDayNumber,
   pgDayOf,
-} from '../../../cohorts/imports/binary-values.ts';
-import { exactFloat32, isoOfPgDay } from '../../helpers/copy-binary.ts';
+} from '../../../../cohorts/imports/binary-values.ts';
+import { exactFloat32, isoOfPgDay } from '../../../helpers/copy-binary.ts';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);

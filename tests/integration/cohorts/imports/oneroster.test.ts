@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
-import type { Db } from '../../../db/connection.ts';
-import { openTestDatabase, testDialect } from '../../helpers/database.ts';
-import { rosterFiles11, rosterFiles12, zipRoster } from '../../fixtures/oneroster/sample-roster.ts';
+import type { Db } from '../../../../db/connection.ts';
+import { openTestDatabase, testDialect } from '../../../helpers/database.ts';
+import { rosterFiles11, rosterFiles12, zipRoster } from '../../../fixtures/oneroster/sample-roster.ts';
 import { CONTACTS_HEADER } from './fixture-district.ts';
 import {
   expectProblem,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Db } from '../../../db/connection.ts';
-import { enrollDistrict } from '../../../cohorts/study.service.ts';
-import { openTestDatabase, testDialect } from '../../helpers/database.ts';
+import type { Db } from '../../../../db/connection.ts';
+import { enrollDistrict } from '../../../../cohorts/study.service.ts';
+import { openTestDatabase, testDialect } from '../../../helpers/database.ts';
 import { CONTACTS_HEADER, dailyCsv, dailyRows } from './fixture-district.ts';
 import { count, importer, importFixtureBase, studyWithDistrict, TempFiles } from './import-helpers.ts';
 

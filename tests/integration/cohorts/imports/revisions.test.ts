@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
-import { verifyAuditChain } from '../../../db/audit.store.ts';
-import type { Db } from '../../../db/connection.ts';
-import { openTestDatabase, testDialect } from '../../helpers/database.ts';
+import { verifyAuditChain } from '../../../../db/audit.store.ts';
+import type { Db } from '../../../../db/connection.ts';
+import { openTestDatabase, testDialect } from '../../../helpers/database.ts';
 import {
   DAILY_HEADER,
   dailyCsv,
