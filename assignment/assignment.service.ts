@@ -6,7 +6,7 @@ import {
   summarizeBalance,
   type BalanceComparison,
   type BalanceSummary,
-} from './balance.ts';
+} from './assignment-balance.ts';
 import {
   copyAssignments,
   exportRows,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { runDemo, type DemoResult } from '../../cohorts/demo.service.ts';
+import { runDemo, type DemoResult } from '../../demo/demo.service.ts';
 import { openDatabase } from '../../db/connection.ts';
 import { AppError } from '../../errors.ts';
 import { print, printJson, type CliContext } from '../context.ts';

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { FORMATS, optionalColumns, type CsvFormat } from '../../cohorts/import-formats.ts';
-import { importFile, type ImportSummary, type RequestedKind } from '../../cohorts/import.service.ts';
+import { FORMATS, optionalColumns, type CsvFormat } from '../../cohorts/imports/import-formats.ts';
+import { importFile, type ImportSummary, type RequestedKind } from '../../cohorts/imports/import.service.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
 import { progressBar } from '../progress.ts';

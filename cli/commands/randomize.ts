@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { BalanceRow } from '../../analysis/balance.ts';
+import type { BalanceRow } from '../../analysis/balance-table.ts';
 import {
   randomizeStudy,
   showRandomization,
@@ -7,7 +7,7 @@ import {
   type RandomizeResult,
 } from '../../assignment/assignment.service.ts';
 import type { RandomizationRecord } from '../../assignment/assignment.store.ts';
-import type { BalanceComparison } from '../../assignment/balance.ts';
+import type { BalanceComparison } from '../../assignment/assignment-balance.ts';
 import type { BlockCount } from '../../assignment/randomize-wave.ts';
 import { AppError } from '../../errors.ts';
 import { print, printJson, type CliContext } from '../context.ts';

@@ -1,8 +1,8 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { AppError } from '../../errors.ts';
-import { writeSyntheticStudy, type SynthProgress } from '../../cohorts/synth/synth.service.ts';
-import { parseSynthParams } from '../../cohorts/synth/synth-params.ts';
+import { writeSyntheticStudy, type SynthProgress } from '../../synth/synth.service.ts';
+import { parseSynthParams } from '../../synth/synth-params.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 
 interface SynthOptions {
