@@ -1,6 +1,6 @@
 import Papa from 'papaparse';
 import { FORMATS } from '../cohorts/imports/import-formats.ts';
-import { csvText } from './csv.ts';
+import { csvText } from '../csv/csv-writer.ts';
 import { schoolCalendarRows } from './school-calendar.ts';
 import type { DistrictPlan, Roster, SchoolCalendar, Student } from './types.ts';
 
