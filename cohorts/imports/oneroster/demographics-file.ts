@@ -1,6 +1,6 @@
 import { parseSex, type RaceEthnicity, type Sex } from '../normalize/demographics.ts';
 import { parseBoolean, parseIsoDate } from '../normalize/values.ts';
-import type { CsvRecord } from './csv-records.ts';
+import type { CsvRecord } from './csv-table.ts';
 import type { ImportLog } from './import-log.ts';
 import { RACE_FLAG_COLUMNS, raceFromFlags } from './race-flags.ts';
 import type { Students } from './students.ts';

@@ -1,5 +1,5 @@
 import { parseIsoDate } from '../normalize/values.ts';
-import type { CsvRecord } from './csv-records.ts';
+import type { CsvRecord } from './csv-table.ts';
 import type { ImportLog } from './import-log.ts';
 import type { Orgs } from './orgs.ts';
 import type { Students } from './students.ts';

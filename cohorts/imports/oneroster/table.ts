@@ -1,5 +1,5 @@
 import { decodeText } from '../text-decoding.ts';
-import { parseCsv, type CsvRecord } from './csv-records.ts';
+import { parseCsv, type CsvRecord } from './csv-table.ts';
 import type { ImportLog } from './import-log.ts';
 import type { ZipEntry } from './zip-entries.ts';
 
