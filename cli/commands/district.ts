@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { enrollDistrict } from '../../cohorts/study.service.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
-import { option, parseOptions, z } from '../options.ts';
+import { flagsInMessage, option, parseOptions, z } from '../options.ts';
 
 const enrollSchema = z.object({
   study: option.slug,
@@ -29,7 +29,7 @@ export function registerDistrict(program: Command, ctx: CliContext): void {
     .requiredOption('--locale <code>', 'NCES locale code (e.g. 42 = rural distant)')
     .option('--allow-nonrural', 'enroll a city or suburban district anyway')
     .option('--json', 'machine-readable output')
-    .action(async (raw: unknown) => {
+    .action(async (raw: unknown, command: Command) => {
       const { json, ...input } = parseOptions(enrollSchema, raw);
       const { district: d, warnings } = await withDatabase(ctx, (db) =>
         enrollDistrict(db, input, ctx.config.actor),
@@ -44,7 +44,7 @@ export function registerDistrict(program: Command, ctx: CliContext): void {
         });
       else {
         print(ctx, `enrolled ${d.leaid} ${d.name} (${d.state}, locale ${d.localeCode}) in ${input.study}`);
-        for (const w of warnings) ctx.stderr.write(`warning: ${w}\n`);
+        for (const w of warnings) ctx.stderr.write(`warning: ${flagsInMessage(w, command)}\n`);
       }
     });
 }
