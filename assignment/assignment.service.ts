@@ -154,7 +154,7 @@ function chooseWave(
     if (existing.length > 0) {
       throw new AppError(
         'CONFLICT',
-        `study ${study.slug} is already randomized; late enrollees are wave ${next} (--wave ${next})`,
+        `study ${study.slug} is already randomized; late enrollees are wave ${next} (\`wave\` ${next})`,
         {
           study: study.slug,
           wave: 1,

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config.ts';
 import { AppError, exitCodeOf } from '../errors.ts';
 import type { CliContext } from './context.ts';
+import { flagsInMessage } from './options.ts';
 /** One register function per command file; each adds its commands to the program. */
 type Registrar = (program: Command, ctx: CliContext) => void;
 
@@ -56,13 +57,18 @@ export async function main(argv: string[], partial: Partial<CliContext> = {}): P
     stderr: partial.stderr ?? process.stderr,
   };
   const program = buildProgram(ctx, await registrarsFor(argv));
+  // The command that ran, so a service's `field` names can be shown as its flags.
+  let running: Command | undefined;
+  program.hook('preAction', (_root, action) => {
+    running = action;
+  });
   try {
     await program.parseAsync(argv);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof AppError) {
-      ctx.stderr.write(`error: ${error.message}\n`);
+      ctx.stderr.write(`error: ${flagsInMessage(error.message, running)}\n`);
       const problems = (
         error.details as {
           problems?: { file: string; line: number; column: string | null; reason: string }[];
@@ -70,7 +76,9 @@ export async function main(argv: string[], partial: Partial<CliContext> = {}): P
       )?.problems;
       if (problems) {
         for (const p of problems)
-          ctx.stderr.write(`  ${p.file}:${p.line}${p.column ? `:${p.column}` : ''}: ${p.reason}\n`);
+          ctx.stderr.write(
+            `  ${p.file}:${p.line}${p.column ? `:${p.column}` : ''}: ${flagsInMessage(p.reason, running)}\n`,
+          );
       }
     } else {
       ctx.stderr.write(`internal error: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -1,6 +1,6 @@
-import Papa from 'papaparse';
 import { FORMATS } from '../cohorts/imports/import-formats.ts';
-import { csvText } from './csv.ts';
+import { parseCsvText } from '../csv/csv-reader.ts';
+import { csvText } from '../csv/csv-writer.ts';
 import { schoolCalendarRows } from './school-calendar.ts';
 import type { DistrictPlan, Roster, SchoolCalendar, Student } from './types.ts';
 
@@ -26,13 +26,10 @@ export function districtsCsv(plans: readonly DistrictPlan[]): string {
 export function readDistrictsCsv(
   text: string,
 ): { leaid: string; name: string; state: string; locale: number }[] {
-  const parsed = Papa.parse<Record<string, string>>(text.trim(), { header: true, skipEmptyLines: true });
-  return parsed.data.map((r) => ({
-    leaid: r.nces_leaid,
-    name: r.name,
-    state: r.state,
-    locale: Number(r.locale_code),
-  }));
+  const [header, ...rows] = parseCsvText(text).records.map((r) => r.fields);
+  const at = (name: string) => header.indexOf(name);
+  const [leaid, name, state, locale] = HEADERS.districts.map(at);
+  return rows.map((r) => ({ leaid: r[leaid], name: r[name], state: r[state], locale: Number(r[locale]) }));
 }
 
 export function schoolsCsv(plan: DistrictPlan): string {

@@ -1,5 +1,5 @@
 import { strToU8, zipSync } from 'fflate';
-import { csvText } from './csv.ts';
+import { csvText } from '../csv/csv-writer.ts';
 import { opaqueId } from './opaque-id.ts';
 import { ENTITY_FILES, ONEROSTER_HEADERS, WRITTEN } from './oneroster-headers.ts';
 import { sortedStudents } from './district-files.ts';

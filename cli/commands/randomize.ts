@@ -12,20 +12,16 @@ import type { BlockCount } from '../../assignment/randomize-wave.ts';
 import { AppError } from '../../errors.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
+import { option, parseOptions, z } from '../options.ts';
 
+const randomizeSchema = z.object({
+  study: option.slug,
+  wave: option.positiveInteger.optional(),
+  json: option.flag,
+});
 // `randomize verify --study S`: commander gives --study to the parent command, so subcommands read
 // their options merged with the parent's (optsWithGlobals).
-function requireStudy(o: { study?: string }): string {
-  if (!o.study) throw new AppError('BAD_INPUT', 'give the study: --study <slug>');
-  return o.study;
-}
-
-function parseWave(w: string | undefined): number | undefined {
-  if (w === undefined) return undefined;
-  if (!/^[1-9][0-9]*$/.test(w))
-    throw new AppError('BAD_INPUT', `--wave must be a positive integer, not "${w}"`);
-  return Number(w);
-}
+const studySchema = z.object({ study: option.slug, json: option.flag });
 
 export function registerRandomize(program: Command, ctx: CliContext): void {
   const randomize = program
@@ -36,10 +32,10 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
     .option('--study <slug>', 'study slug')
     .option('--wave <n>', 'late enrollees: the next wave (2, 3, …); omit for the first randomization')
     .option('--json', 'machine-readable output')
-    .action(async (o: { study?: string; wave?: string; json?: boolean }) => {
-      const study = requireStudy(o);
+    .action(async (raw: unknown) => {
+      const o = parseOptions(randomizeSchema, raw);
       const r = await withDatabase(ctx, (db) =>
-        randomizeStudy(db, { study, wave: parseWave(o.wave), actor: ctx.config.actor }),
+        randomizeStudy(db, { study: o.study, wave: o.wave, actor: ctx.config.actor }),
       );
       if (o.json) printJson(ctx, randomizeJson(r));
       else printRandomize(ctx, r);
@@ -53,9 +49,8 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
     .option('--study <slug>', 'study slug')
     .option('--json', 'machine-readable output')
     .action(async (_o: unknown, command: Command) => {
-      const o = command.optsWithGlobals() as { study?: string; json?: boolean };
-      const study = requireStudy(o);
-      const r = await withDatabase(ctx, (db) => verifyRandomization(db, study));
+      const o = parseOptions(studySchema, command.optsWithGlobals());
+      const r = await withDatabase(ctx, (db) => verifyRandomization(db, o.study));
       if (o.json)
         printJson(ctx, {
           study: r.study,
@@ -84,9 +79,8 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
     .option('--study <slug>', 'study slug')
     .option('--json', 'machine-readable output')
     .action(async (_o: unknown, command: Command) => {
-      const o = command.optsWithGlobals() as { study?: string; json?: boolean };
-      const study = requireStudy(o);
-      const r = await withDatabase(ctx, (db) => showRandomization(db, study));
+      const o = parseOptions(studySchema, command.optsWithGlobals());
+      const r = await withDatabase(ctx, (db) => showRandomization(db, o.study));
       const json = {
         study: r.study,
         algorithm: r.algorithm,

@@ -6,7 +6,7 @@ import type { Transaction } from 'kysely';
 import type { Session } from '../../db/connection.ts';
 import type { Database } from '../../db/types.ts';
 import { AppError } from '../../errors.ts';
-import { csvRecords, decodeStream } from './csv-records.ts';
+import { readCsv } from '../../csv/csv-reader.ts';
 import type { DistrictReference } from './district-reference.ts';
 import { bindHeader, copyField, ProblemSink, refuse } from './import-problems.ts';
 import { readerFor } from './import-readers.ts';
@@ -22,7 +22,7 @@ import {
   savepoint,
 } from './import.store.ts';
 import { attendanceBulkColumns, attendanceDailyTuples, NotBulkable } from './attendance-byte-reader.ts';
-import { createLineDecoder } from './text-decoding.ts';
+import { createLineDecoder, decodeStream } from './text-decoding.ts';
 
 /** Reading an import file: its hash, its kind, and its rows streamed into a table. */
 
@@ -238,7 +238,9 @@ export async function copyCsvRows(
       sink.problem(p.line, p.column, p.reason),
     );
     let header = null;
-    for await (const batch of csvRecords(text, (line, reason) => sink.problem(line, null, reason))) {
+    for await (const batch of readCsv(text, (p) =>
+      sink.problem(p.line, null, `malformed CSV: ${p.reason}`),
+    )) {
       let out = '';
       for (const rec of batch) {
         if (header === null) {

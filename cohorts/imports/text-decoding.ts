@@ -306,3 +306,24 @@ function incompleteTailStart(bytes: Uint8Array): number {
   }
   return n;
 }
+
+/**
+ * Decodes a byte stream as UTF-8 (BOM dropped; Windows-1252 only when asked for), stopping at the
+ * first undecodable byte and handing its file/line/column problem to onFailure.
+ */
+export async function* decodeStream(
+  bytes: AsyncIterable<Uint8Array>,
+  fileName: string,
+  options: DecodeOptions,
+  onFailure: (p: InputProblem) => void,
+): AsyncGenerator<string> {
+  const decoder = createLineDecoder(fileName, options);
+  for await (const chunk of bytes) {
+    const r = decoder.push(chunk);
+    if (!r.ok) return onFailure(r.problem);
+    if (r.text) yield r.text;
+  }
+  const r = decoder.end();
+  if (!r.ok) return onFailure(r.problem);
+  if (r.text) yield r.text;
+}

@@ -1,4 +1,4 @@
-import type { CsvRecord } from '../csv-records.ts';
+import type { CsvRecord } from '../../../csv/csv-reader.ts';
 import { unknownStudentReason, type DistrictReference, type StudentRef } from '../district-reference.ts';
 import type { BoundHeader, ProblemSink } from '../import-problems.ts';
 import { normalizeLocalId } from '../normalize/identifiers.ts';

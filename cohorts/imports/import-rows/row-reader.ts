@@ -1,5 +1,5 @@
 import type { FieldResult } from '../normalize/field-result.ts';
-import type { CsvRecord } from '../csv-records.ts';
+import type { CsvRecord } from '../../../csv/csv-reader.ts';
 import type { BoundHeader, ProblemSink } from '../import-problems.ts';
 
 export type StagedValue = string | number | boolean | null;

@@ -1,6 +1,6 @@
 import { parseSex, type RaceEthnicity, type Sex } from '../normalize/demographics.ts';
 import { parseBoolean, parseIsoDate } from '../normalize/values.ts';
-import type { CsvRecord } from './csv-records.ts';
+import type { TableRow } from './csv-table.ts';
 import type { ImportLog } from './import-log.ts';
 import { RACE_FLAG_COLUMNS, raceFromFlags } from './race-flags.ts';
 import type { Students } from './students.ts';
@@ -70,7 +70,7 @@ export function readDemographics(
   return out;
 }
 
-function rowDemographics(t: Table, r: CsvRecord, log: ImportLog): StudentDemographics {
+function rowDemographics(t: Table, r: TableRow, log: ImportLog): StudentDemographics {
   let sex: Sex | null = null;
   const rawSex = t.get(r, 'sex');
   if (rawSex !== '') {
@@ -93,7 +93,7 @@ function rowDemographics(t: Table, r: CsvRecord, log: ImportLog): StudentDemogra
   return { sex, birthDate, raceEthnicity: raceFromFlags({ races, twoOrMore, hispanic }) };
 }
 
-function flag(t: Table, r: CsvRecord, name: string, log: ImportLog): boolean | null {
+function flag(t: Table, r: TableRow, name: string, log: ImportLog): boolean | null {
   const raw = t.get(r, name);
   if (raw === 'true') return true;
   if (raw === 'false' || raw === '') return raw === 'false' ? false : null;

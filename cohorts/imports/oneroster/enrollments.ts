@@ -1,5 +1,5 @@
 import { parseIsoDate } from '../normalize/values.ts';
-import type { CsvRecord } from './csv-records.ts';
+import type { TableRow } from './csv-table.ts';
 import type { ImportLog } from './import-log.ts';
 import type { Orgs } from './orgs.ts';
 import type { Students } from './students.ts';
@@ -20,7 +20,7 @@ const ENROLLMENT_COLUMNS = [
 ];
 
 /** A date cell: '' → null; a bad date is a problem (returns undefined). */
-function optionalDate(t: Table, r: CsvRecord, name: string, log: ImportLog): string | null | undefined {
+function optionalDate(t: Table, r: TableRow, name: string, log: ImportLog): string | null | undefined {
   const raw = t.get(r, name);
   if (raw === '') return null;
   const d = parseIsoDate(raw);

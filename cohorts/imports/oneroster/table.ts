@@ -1,5 +1,5 @@
 import { decodeText } from '../text-decoding.ts';
-import { parseCsv, type CsvRecord } from './csv-records.ts';
+import { parseCsv, type TableRow } from './csv-table.ts';
 import type { ImportLog } from './import-log.ts';
 import type { ZipEntry } from './zip-entries.ts';
 
@@ -13,10 +13,10 @@ export interface ColumnSpec {
 /** A decoded, parsed OneRoster CSV whose columns are looked up by their OneRoster name. */
 export interface Table {
   file: string;
-  records: CsvRecord[];
+  records: TableRow[];
   has(name: string): boolean;
   /** The cell, or '' when the file lacks the column. */
-  get(record: CsvRecord, name: string): string;
+  get(record: TableRow, name: string): string;
   /** The header as written in the file (an alias if one was used), for problems. */
   label(name: string): string;
 }

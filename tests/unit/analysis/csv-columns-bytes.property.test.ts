@@ -1,17 +1,12 @@
 import fc from 'fast-check';
-import Papa from 'papaparse';
 import { describe, expect, it } from '@jest/globals';
-import { csvToColumns, type ColumnSpec } from '../../../analysis/csv-columns.ts';
+import type { ColumnSpec } from '../../../analysis/csv-columns.ts';
+import { readGeneral } from '../../../analysis/estimate-file.service.ts';
 import { csvColumnsFromBytes, readNumber } from '../../../analysis/csv-columns-bytes.ts';
 
 // The byte reader of `pilot estimate` must give exactly what the general reader gives whenever it
 // decides a file, and hand everything else over (null).
-const general = (text: string, spec: ColumnSpec) =>
-  csvToColumns(
-    Papa.parse<string[]>(text, { header: false, delimiter: ',', skipEmptyLines: false }).data,
-    spec,
-    'f.csv',
-  );
+const general = (text: string, spec: ColumnSpec) => readGeneral('f.csv', text, spec);
 const bytes = (text: string) => new TextEncoder().encode(text);
 const spec: ColumnSpec = { outcome: 'y', treatment: 'z', blocks: 'b', clusters: 'hh', covariates: ['x'] };
 

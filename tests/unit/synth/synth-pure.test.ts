@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import seedrandom from 'seedrandom';
 import { rowTails, SIS_CODE_SETS, studentAttendance } from '../../../synth/attendance.ts';
 import { fictionalPhone, spellLanguage } from '../../../synth/caregivers.ts';
-import { csvField, csvLine } from '../../../synth/csv.ts';
+import { csvField, csvLine } from '../../../csv/csv-writer.ts';
 import { districtSizes, planDistricts, townCount } from '../../../synth/district-plan.ts';
 import { drawSiblingGrades } from '../../../synth/households.ts';
 import { buildDistrictCalendar, nthWeekday } from '../../../synth/school-calendar.ts';

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { parseCsv } from '../../../../../cohorts/imports/oneroster/csv-records.ts';
+import { parseCsv } from '../../../../../cohorts/imports/oneroster/csv-table.ts';
 
 describe('parseCsv', () => {
   it("reads quoted lists, escaped quotes and CRLF, keeping each record's line", () => {
