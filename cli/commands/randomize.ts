@@ -36,7 +36,7 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
       'randomize a study (protocol pilot-v1): locked, audited, reproducible from the revealed seed',
     )
     .option('--study <slug>', 'study slug')
-    .option('--wave <n>', 'late enrollees: the next wave (2, 3, …); omit for the first randomization')
+    .option('--wave <n>', 'late enrollees: the next wave (2, 3, …), opened first by `randomize open-wave`')
     .option('--json', 'machine-readable output')
     .action(async (o: { study?: string; wave?: string; json?: boolean }) => {
       const study = requireStudy(o);
