@@ -8,13 +8,9 @@ import { parseCsvText } from '../csv/csv-reader.ts';
 import { AppError } from '../errors.ts';
 import { csvColumnsFromBytes } from './csv-columns-bytes.ts';
 import { csvToColumns, type ColumnSpec, type EstimationColumnsOutcome } from './csv-columns.ts';
-import {
-  defaultMethod,
-  runEstimate,
-  type EstimateMethod,
-  type RandomizationSummary,
-} from './estimate-request.ts';
-import type { EstimateResult, SeType } from './types.ts';
+import { defaultMethod, runEstimate, type EstimateMethod } from './estimate-request.ts';
+import type { EstimateFileResult } from './estimate-json.ts';
+import type { SeType } from './types.ts';
 
 export interface EstimateFileRequest extends ColumnSpec {
   /** path of a CSV file with a header row */
@@ -27,12 +23,7 @@ export interface EstimateFileRequest extends ColumnSpec {
   ri?: { sims: number; seed: string };
 }
 
-export interface EstimateFileResult {
-  file: string;
-  result: EstimateResult;
-  dropped: { outcome: number; covariates: number };
-  randomization: RandomizationSummary | null;
-}
+export type { EstimateFileResult };
 
 /**
  * Estimates the effect the request asks for from a CSV file. Every refusal is an

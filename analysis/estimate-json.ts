@@ -2,7 +2,16 @@
  * The snake_case JSON of an estimate (`pilot estimate --json`, and the server's answer): one
  * serializer per result type, so every interface shows the same names. Pure.
  */
-import type { EstimateFileResult } from './estimate-file.service.ts';
+import type { RandomizationSummary } from './estimate-request.ts';
+import type { EstimateResult } from './types.ts';
+
+/** What `pilot estimate` computed from a file. */
+export interface EstimateFileResult {
+  file: string;
+  result: EstimateResult;
+  dropped: { outcome: number; covariates: number };
+  randomization: RandomizationSummary | null;
+}
 
 export function estimateJson(e: EstimateFileResult) {
   const { result: r, dropped, randomization: ri } = e;

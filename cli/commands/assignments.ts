@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { exportAssignments } from '../../assignment/assignment.service.ts';
-import { csv } from '../../assignment/assignment.store.ts';
+import { csvField } from '../../assignment/csv-field.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
 import { option, parseOptions, z } from '../options.ts';
@@ -41,7 +41,7 @@ export function registerAssignments(program: Command, ctx: CliContext): void {
       const text =
         [
           EXPORT_COLUMNS.join(','),
-          ...rows.map((r) => EXPORT_COLUMNS.map((c) => csv(String(r[c]))).join(',')),
+          ...rows.map((r) => EXPORT_COLUMNS.map((c) => csvField(String(r[c]))).join(',')),
         ].join('\n') + '\n';
       if (!o.out) return void ctx.stdout.write(text);
       writeFileSync(o.out, text, 'utf8');

@@ -22,6 +22,7 @@ import {
   savepoint,
 } from './import.store.ts';
 import { attendanceBulkColumns, attendanceDailyTuples, NotBulkable } from './attendance-byte-reader.ts';
+import { copyBinaryTuples, copyCsvText, isDuplicateKey } from './import-copy.store.ts';
 import { createLineDecoder, decodeStream } from './text-decoding.ts';
 
 /** Reading an import file: its hash, its kind, and its rows streamed into a table. */
@@ -97,8 +98,6 @@ export const DIRECT_TABLE: Partial<Record<ImportKind, string>> = {
   attendance_monthly: 'attendance_month',
 };
 
-const UNIQUE_VIOLATION = '23505';
-
 /**
  * The common case of a large attendance file, fast: every row is new (a first load, or the next month).
  * Daily files go by the byte path first (importAttendanceBulk); other files, and daily files the byte
@@ -145,7 +144,7 @@ export async function importDirect(
     await releaseSavepoint(trx, 'direct_copy');
     return { rowsRead, counts: { inserted: rowsRead, replaced: 0 }, sink, route: 'direct' };
   } catch (error) {
-    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    if (!isDuplicateKey(error)) throw error;
     await rollbackToSavepoint(trx, 'direct_copy');
     return null;
   }
@@ -184,7 +183,7 @@ async function importAttendanceBulk(
       sink,
       counter,
     );
-    await session.copyBinary(table, attendanceBulkColumns(!fresh), tuples);
+    await copyBinaryTuples(session, table, attendanceBulkColumns(!fresh), tuples);
     if (fresh) await attachAttendancePartition(trx, ids.districtId);
     await releaseSavepoint(trx, 'bulk_copy');
     return { rowsRead: counter.rows, counts: { inserted: counter.rows, replaced: 0 }, sink, route: 'bulk' };
@@ -193,7 +192,7 @@ async function importAttendanceBulk(
       await rollbackToSavepoint(trx, 'bulk_copy');
       return NOT_BULKABLE;
     }
-    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    if (!isDuplicateKey(error)) throw error;
     await rollbackToSavepoint(trx, 'bulk_copy');
     return null;
   }
@@ -271,7 +270,8 @@ export async function copyCsvRows(
       sink.problem(2, null, 'the file has a header row but no data rows');
   }
   const columns = reader.stageColumns.map(([n]) => n);
-  await session.copyCsv(
+  await copyCsvText(
+    session,
     target.table,
     target.direct ? [...columns, ...Object.keys(target.fixed)] : ['line', ...columns],
     lines(),
@@ -287,5 +287,5 @@ export async function stageRows(
   rows: { line: number; values: StagedValue[] }[],
 ): Promise<void> {
   const text = rows.map((r) => `${r.line},${r.values.map(copyField).join(',')}\n`).join('');
-  await session.copyCsv(stage, ['line', ...columns.map(([n]) => n)], [text]);
+  await copyCsvText(session, stage, ['line', ...columns.map(([n]) => n)], [text]);
 }

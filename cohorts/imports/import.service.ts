@@ -5,7 +5,7 @@ import type { Db } from '../../db/connection.ts';
 import { appendAuditEvent } from '../../db/audit.store.ts';
 import type { Database } from '../../db/types.ts';
 import { AppError } from '../../errors.ts';
-import { MERGES, STAGE_KEYS } from './import-merges.ts';
+import { MERGES, STAGE_KEYS } from './import-merges.store.ts';
 import { ProblemSink, refuse } from './import-problems.ts';
 import { NEEDS, readerFor } from './import-readers.ts';
 import type { Counts, ImportRequest, ImportRoute, ImportSummary, ProgressFn } from './import-request.ts';
@@ -27,6 +27,7 @@ import {
   overlappingEnrollments,
   overlapsStoredEnrollments,
   setImportCounts,
+  setImportWarnings,
   spreadPhoneOptOuts,
   keepStoredOptOuts,
   spreadOptOutsToStored,
@@ -216,11 +217,7 @@ export async function importFile(
       }
       const unchanged = rowsRead - counts.inserted - counts.replaced;
       await setImportCounts(trx, importId, { rowsRead, ...counts, unchanged: Math.max(0, unchanged) });
-      await trx
-        .updateTable('import_file')
-        .set({ warnings: JSON.stringify(sink.warnings) })
-        .where('id', '=', importId)
-        .execute();
+      await setImportWarnings(trx, importId, sink.warnings);
       await appendAuditEvent(trx, {
         actor,
         action: 'import',

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../db/types.ts';
 import type { DistrictReference, EnrollmentWindow } from './district-reference.ts';
+import { duplicateKeyConflict } from './import-copy.store.ts';
 
 type Trx = Transaction<Database>;
 
@@ -161,6 +162,15 @@ export async function setImportCounts(
       rows_replaced: c.replaced,
       rows_unchanged: c.unchanged,
     })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The warnings an import was accepted with, kept on its import_file row. */
+export async function setImportWarnings(trx: Trx, id: number, warnings: readonly unknown[]): Promise<void> {
+  await trx
+    .updateTable('import_file')
+    .set({ warnings: JSON.stringify(warnings) })
     .where('id', '=', id)
     .execute();
 }
@@ -374,9 +384,16 @@ export async function newAttendancePartition(
   return r.rows[0].t;
 }
 
-/** Indexes, checks and attaches a partition made by newAttendancePartition (unique_violation on a duplicate key). */
+/**
+ * Indexes, checks and attaches a partition made by newAttendancePartition.
+ * @throws {AppError} CONFLICT (reason duplicate_key) when two rows share a key
+ */
 export async function attachAttendancePartition(trx: Trx, districtId: number): Promise<void> {
-  await sql`SELECT attendance_day_attach_partition(${districtId}::int)`.execute(trx);
+  try {
+    await sql`SELECT attendance_day_attach_partition(${districtId}::int)`.execute(trx);
+  } catch (error) {
+    throw duplicateKeyConflict(error, 'attendance_day');
+  }
 }
 
 /** Makes sure rows of the district can be written through attendance_day (importId: the import under way). */

@@ -4,7 +4,7 @@ import type { Transaction } from 'kysely';
 import type { Session } from '../../db/connection.ts';
 import type { Database } from '../../db/types.ts';
 import type { DistrictReference } from './district-reference.ts';
-import { MERGES } from './import-merges.ts';
+import { MERGES } from './import-merges.store.ts';
 import { ProblemSink, refuse } from './import-problems.ts';
 import type { Counts, ImportRequest } from './import-request.ts';
 import { contactRows } from './import-rows/contact-rows.ts';

@@ -1,5 +1,10 @@
 import type { MergeSpec } from './import.store.ts';
 
+/**
+ * The SQL of each kind's merge and duplicate check (a store file: the only place SQL text lives). The
+ * import service picks a spec by kind and hands it to mergeStaged / duplicateKeys in import.store.ts.
+ */
+
 const caregiverMerge = (stage: string, districtId: number): MergeSpec => ({
   table: 'caregiver',
   key: ['district_id', 'contact_key'],
