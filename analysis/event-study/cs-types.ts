@@ -88,25 +88,26 @@ export interface CsTerm {
   group: number | null;
   time: number | null;
   estimate: number;
-  stdError: number;
+  /** null where the term has no sampling variance (the universal base period's e = −1 reference) */
+  stdError: number | null;
   /** normal inference: always null (did uses the normal distribution) */
   df: null;
-  pValue: number;
-  confLow: number;
-  confHigh: number;
+  pValue: number | null;
+  confLow: number | null;
+  confHigh: number | null;
   /** uniform (simultaneous) band: bootstrap critical value when bootstrapped, else equal to the pointwise interval */
-  uniformLow: number;
-  uniformHigh: number;
+  uniformLow: number | null;
+  uniformHigh: number | null;
   /** units contributing to the term (treated units of the cohorts it averages) */
   n: number;
 }
 
 export interface CsOverall {
   estimate: number;
-  stdError: number;
-  pValue: number;
-  confLow: number;
-  confHigh: number;
+  stdError: number | null;
+  pValue: number | null;
+  confLow: number | null;
+  confHigh: number | null;
 }
 
 export interface CsAggregation {
@@ -144,7 +145,8 @@ export interface CsResult {
   warnings: CsWarning[];
 }
 
-export type CsRefusalCode = 'empty-data' | 'no-treated-units' | 'no-control-units' | 'single-period';
+export type CsRefusalCode =
+  'empty-data' | 'no-treated-units' | 'no-control-units' | 'single-period' | 'unsupported';
 
 export type CsOutcome =
   | { ok: true; result: CsResult }

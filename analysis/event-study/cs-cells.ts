@@ -1,0 +1,136 @@
+/**
+ * The group-time cells of Callaway & Sant'Anna: which ATT(g,t) are estimated, their base period
+ * and comparison group, exactly as did 2.5.1's `compute.att_gt` loops over them, and the
+ * influence function of each (one entry per unit; did's `inffunc` column).
+ *
+ * Base period b(g,t) (did's `get_pret`): universal → g − 1 − δ for every t; varying → g − 1 − δ when
+ * t ≥ g, otherwise the period before t. Comparison group: never treated (cohort 0), or not yet
+ * treated: cohort 0 or first treated after max(t, b) + δ, other than g.
+ */
+import type { CsBasePeriod, CsEstMethod, CsWarning } from './cs-types.ts';
+import type { PreparedPanel } from './cs-prepare.ts';
+import { unconditionalPanelAtt, unconditionalUnbalancedAtt, type CellAtt } from './two-by-two.ts';
+import { conditionalPanelAtt } from './doubly-robust.ts';
+
+export interface GtCell {
+  group: number;
+  time: number;
+  /** the base period (value) */
+  base: number;
+  /** NaN when the cell could not be estimated */
+  att: number;
+  /** influence function over the prepared panel's units; all zeros for the universal reference cell */
+  inf: Float64Array;
+  /** true for the universal base period's reference cell t = g − 1 − δ (estimate 0 by construction) */
+  reference: boolean;
+  nTreated: number;
+  nControl: number;
+}
+
+export interface CellOptions {
+  basePeriod: CsBasePeriod;
+  anticipation: number;
+  estMethod: CsEstMethod;
+}
+
+export function groupTimeCells(
+  prep: PreparedPanel,
+  options: CellOptions,
+): { cells: GtCell[]; warnings: CsWarning[] } {
+  const { tlist, glist } = prep;
+  const delta = options.anticipation;
+  const universal = options.basePeriod === 'universal';
+  const tfac = universal ? 0 : 1;
+  const cells: GtCell[] = [];
+  const warnings: CsWarning[] = [];
+  const emptyCells: string[] = [];
+  for (const g of glist) {
+    const lastPre = lastIndexBefore(tlist, g - delta);
+    for (let ti = 0; ti < tlist.length - tfac; ti++) {
+      const tt = ti + tfac;
+      let pret = universal ? lastPre : ti;
+      if (g <= tlist[tt]) {
+        pret = lastPre;
+        if (pret < 0) {
+          warnings.push({
+            code: 'empty-cell',
+            message: `There are no pre-treatment periods for the group first treated at ${g}: its units are dropped.`,
+          });
+          break;
+        }
+      }
+      if (universal && pret === tt) {
+        cells.push({
+          group: g,
+          time: tlist[tt],
+          base: tlist[pret],
+          att: 0,
+          inf: new Float64Array(prep.n),
+          reference: true,
+          nTreated: 0,
+          nControl: 0,
+        });
+        continue;
+      }
+      const cell = estimateCell(prep, g, tt, pret, options);
+      if (!Number.isFinite(cell.att)) emptyCells.push(`(g=${g}, t=${tlist[tt]})`);
+      cells.push({ group: g, time: tlist[tt], base: tlist[pret], reference: false, ...cell });
+    }
+  }
+  if (emptyCells.length > 0) {
+    warnings.push({
+      code: 'empty-cell',
+      message: `No treated or no comparison units for ATT${emptyCells.join(', ATT')}: not estimated and left out of the aggregations.`,
+      details: { cells: emptyCells },
+    });
+  }
+  return { cells, warnings };
+}
+
+function lastIndexBefore(tlist: Int32Array, bound: number): number {
+  let k = -1;
+  for (let i = 0; i < tlist.length; i++) if (tlist[i] < bound) k = i;
+  return k;
+}
+
+/** Membership per unit: 1 = treated group g, 2 = comparison group, 0 = neither. */
+function membership(
+  prep: PreparedPanel,
+  g: number,
+  tt: number,
+  pret: number,
+  delta: number,
+  notYet: boolean,
+): Uint8Array {
+  const later = Math.max(prep.tlist[tt], prep.tlist[pret]) + delta;
+  const member = new Uint8Array(prep.n);
+  for (let i = 0; i < prep.n; i++) {
+    const c = prep.cohort[i];
+    if (c === g) member[i] = 1;
+    else if (c === 0 || (notYet && c > later)) member[i] = 2;
+  }
+  return member;
+}
+
+function estimateCell(
+  prep: PreparedPanel,
+  g: number,
+  tt: number,
+  pret: number,
+  options: CellOptions,
+): CellAtt {
+  const member = membership(prep, g, tt, pret, options.anticipation, prep.control === 'notyet');
+  if (!prep.balanced) return unconditionalUnbalancedAtt(prep.y, prep.tlist.length, member, tt, pret);
+  if (prep.covariates && prep.covariates.length > 0) {
+    return conditionalPanelAtt(
+      prep.y,
+      prep.tlist.length,
+      member,
+      tt,
+      pret,
+      prep.covariates,
+      options.estMethod,
+    );
+  }
+  return unconditionalPanelAtt(prep.y, prep.tlist.length, member, tt, pret);
+}
