@@ -44,6 +44,8 @@ export function groupTimeCells(
   const cells: GtCell[] = [];
   const warnings: CsWarning[] = [];
   const emptyCells: string[] = [];
+  const failedCells: string[] = [];
+  const trimmedCells: string[] = [];
   for (const g of glist) {
     const lastPre = lastIndexBefore(tlist, g - delta);
     for (let ti = 0; ti < tlist.length - tfac; ti++) {
@@ -72,16 +74,33 @@ export function groupTimeCells(
         });
         continue;
       }
-      const cell = estimateCell(prep, g, tt, pret, options);
-      if (!Number.isFinite(cell.att)) emptyCells.push(`(g=${g}, t=${tlist[tt]})`);
+      const { problem, trimmed, ...cell } = estimateCell(prep, g, tt, pret, options);
+      const label = `ATT(g=${g}, t=${tlist[tt]})`;
+      if (problem) failedCells.push(`${label}: ${problem}`);
+      else if (!Number.isFinite(cell.att)) emptyCells.push(label);
+      if (trimmed) trimmedCells.push(`${label}: ${trimmed}`);
       cells.push({ group: g, time: tlist[tt], base: tlist[pret], reference: false, ...cell });
     }
   }
   if (emptyCells.length > 0) {
     warnings.push({
       code: 'empty-cell',
-      message: `No treated or no comparison units for ATT${emptyCells.join(', ATT')}: not estimated and left out of the aggregations.`,
+      message: `Too few units: no treated or no comparison units observed for ${emptyCells.join(', ')}; not estimated and left out of the aggregations.`,
       details: { cells: emptyCells },
+    });
+  }
+  if (failedCells.length > 0) {
+    warnings.push({
+      code: 'empty-cell',
+      message: `Not estimated and left out of the aggregations: ${failedCells.join('; ')}.`,
+      details: { cells: failedCells },
+    });
+  }
+  if (trimmedCells.length > 0) {
+    warnings.push({
+      code: 'propensity-trimmed',
+      message: `Comparison units with a propensity score of 0.995 or more get no weight (DRDID's trimming); units trimmed per cell: ${trimmedCells.join(', ')}.`,
+      details: { cells: trimmedCells },
     });
   }
   return { cells, warnings };
@@ -118,7 +137,7 @@ function estimateCell(
   tt: number,
   pret: number,
   options: CellOptions,
-): CellAtt {
+): CellAtt & { problem?: string; trimmed?: number } {
   const member = membership(prep, g, tt, pret, options.anticipation, prep.control === 'notyet');
   if (!prep.balanced) return unconditionalUnbalancedAtt(prep.y, prep.tlist.length, member, tt, pret);
   if (prep.covariates && prep.covariates.length > 0) {
