@@ -45,6 +45,7 @@ import { preparePanel, type PreparedPanel } from './cs-prepare.ts';
 import { groupTimeCells, type GtCell } from './cs-cells.ts';
 import { aggregate, type Aggregate } from './cs-aggregate.ts';
 import { multiplierBootstrap, uniformCriticalValue, type BootstrapDraws } from './multiplier-bootstrap.ts';
+import { representedBootstrap } from './represented-bootstrap.ts';
 import { choleskySolve } from './doubly-robust.ts';
 
 export type * from './cs-types.ts';
@@ -97,9 +98,10 @@ export function callawaySantAnna(panel: Panel, options: CsOptions = {}): CsOutco
   warnings.push(...cellWarnings);
   const clusters = opts.clustered ? prep.cluster : null;
   const agg = { minE: opts.minE, maxE: opts.maxE, balanceE: opts.balanceE };
-  const dynamic = aggregate('dynamic', cells, prep.cohort, agg);
+  const layout = { cohorts: prep.cohorts, width: prep.tlist.length + 1 };
+  const dynamic = aggregate('dynamic', cells, prep.cohort, agg, layout);
   const requested =
-    opts.aggregate === 'dynamic' ? dynamic : aggregate(opts.aggregate, cells, prep.cohort, agg);
+    opts.aggregate === 'dynamic' ? dynamic : aggregate(opts.aggregate, cells, prep.cohort, agg, layout);
   const inference = infer(prep, cells, dynamic, requested, clusters, opts, warnings);
   const dynamicOut = inference.render(dynamic, 'dynamic');
   return {
@@ -189,10 +191,13 @@ function infer(
   const z = normalQuantile(1 - opts.alpha / 2, 0, 1);
   const live = cells.filter((c) => Number.isFinite(c.att) && !c.reference);
   const columns: Float64Array[] = [...live.map((c) => c.inf)];
+  const reps: (Float64Array | null)[] = [...live.map((c) => c.rep)];
   const family = (aggregate: Aggregate) => {
     const start = columns.length;
-    aggregate.terms.forEach((t) => columns.push(t.inf));
-    columns.push(aggregate.overall.inf);
+    for (const t of [...aggregate.terms, aggregate.overall]) {
+      columns.push(t.inf);
+      reps.push(t.rep);
+    }
     return start;
   };
   const dynamicStart = family(dynamic);
@@ -200,7 +205,20 @@ function infer(
   let boot: BootstrapDraws | null = null;
   if (opts.bootstrap) {
     const rng = seedrandom(opts.bootstrap.seed);
-    boot = multiplierBootstrap(columns, clusters, opts.bootstrap.draws, rng);
+    const represented = !clusters && reps.every((r) => r !== null);
+    boot = represented
+      ? representedBootstrap(
+          {
+            reps: reps as Float64Array[],
+            y: prep.y,
+            nT: prep.tlist.length,
+            cohortIndex: prep.cohortIndex,
+            nCohorts: prep.cohorts.length,
+          },
+          opts.bootstrap.draws,
+          rng,
+        )
+      : multiplierBootstrap(columns, clusters, opts.bootstrap.draws, rng);
   }
   const seOf = (column: number): number | null => {
     const se = boot ? boot.se[column] : analyticSe(columns[column], clusters);
@@ -295,18 +313,15 @@ function pretrend(
   );
   if (pre.length === 0) return null;
   const q = pre.length;
-  const cols = pre.map((c) => (clusters ? clusterSum(c.inf, clusters) : c.inf));
   const n = prep.n;
-  const v = new Float64Array(q * q);
-  for (let a = 0; a < q; a++) {
-    for (let b = 0; b <= a; b++) {
-      let s = 0;
-      const x = cols[a];
-      const y = cols[b];
-      for (let i = 0; i < x.length; i++) s += x[i] * y[i];
-      v[a * q + b] = v[b * q + a] = s / n;
-    }
-  }
+  const gram =
+    !clusters && pre.every((c) => c.rep)
+      ? repGram(
+          prep,
+          pre.map((c) => c.rep!),
+        )
+      : denseGram(pre.map((c) => (clusters ? clusterSum(c.inf, clusters) : c.inf)));
+  const v = gram.map((x) => x / n);
   const theta = Float64Array.from(pre, (c) => c.att);
   const solved = choleskySolve(v, q, theta);
   if (!solved) {
@@ -321,6 +336,57 @@ function pretrend(
   for (let a = 0; a < q; a++) w += theta[a] * solved[a];
   w *= n;
   return { statistic: w, df1: q, df2: null, pValue: 1 - chisquareCdf(w, q) };
+}
+
+/** Ψ'Ψ of influence-function vectors. */
+function denseGram(cols: Float64Array[]): Float64Array {
+  const q = cols.length;
+  const out = new Float64Array(q * q);
+  for (let a = 0; a < q; a++) {
+    for (let b = 0; b <= a; b++) {
+      const x = cols[a];
+      const y = cols[b];
+      let s = 0;
+      for (let i = 0; i < x.length; i++) s += x[i] * y[i];
+      out[a * q + b] = out[b * q + a] = s;
+    }
+  }
+  return out;
+}
+
+/** Ψ'Ψ from by-cohort representations: Σ_c A_a[c]' M_c A_b[c], M_c = Σ_{i∈c} x_i x_i', x_i = (Y_i·, 1). */
+function repGram(prep: PreparedPanel, reps: Float64Array[]): Float64Array {
+  const nT = prep.tlist.length;
+  const w = nT + 1;
+  const nc = prep.cohorts.length;
+  const moments = new Float64Array(nc * w * w);
+  const x = new Float64Array(w);
+  for (let i = 0; i < prep.n; i++) {
+    for (let t = 0; t < nT; t++) x[t] = prep.y[i * nT + t];
+    x[nT] = 1;
+    const off = prep.cohortIndex[i] * w * w;
+    for (let a = 0; a < w; a++) for (let b = 0; b <= a; b++) moments[off + a * w + b] += x[a] * x[b];
+  }
+  for (let c = 0; c < nc; c++)
+    for (let a = 0; a < w; a++)
+      for (let b = 0; b < a; b++) moments[c * w * w + b * w + a] = moments[c * w * w + a * w + b];
+  const q = reps.length;
+  const out = new Float64Array(q * q);
+  for (let a = 0; a < q; a++) {
+    for (let b = 0; b <= a; b++) {
+      let s = 0;
+      for (let c = 0; c < nc; c++) {
+        const m = c * w * w;
+        for (let r = 0; r < w; r++) {
+          const ar = reps[a][c * w + r];
+          if (ar === 0) continue;
+          for (let k = 0; k < w; k++) s += ar * moments[m + r * w + k] * reps[b][c * w + k];
+        }
+      }
+      out[a * q + b] = out[b * q + a] = s;
+    }
+  }
+  return out;
 }
 
 function clusterSum(inf: Float64Array, clusters: Int32Array): Float64Array {

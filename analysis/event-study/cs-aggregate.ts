@@ -6,15 +6,23 @@
  * weighted average Σ_k w_k ATT_k adds the weight-estimation term (did's `wif`):
  *   Σ_k ATT_k [ (1{G=g_k} − p_k)/S − p_k Σ_j (1{G=g_j} − p_j)/S² ],  S = Σ_k p_k.
  * Equal-weight averages (group effects over t, overall effects over e or t) have no such term.
+ * Influence functions are carried both as vectors over units and, where the cells have one, in
+ * their by-cohort representation (GtCell.rep), which the weight term keeps: it depends on the
+ * unit's cohort only.
  */
 import type { CsAggregationType } from './cs-types.ts';
 import type { GtCell } from './cs-cells.ts';
 
-export interface AggregateTerm {
+/** An influence function over units, and its by-cohort representation when there is one. */
+export interface Influence {
+  inf: Float64Array;
+  rep: Float64Array | null;
+}
+
+export interface AggregateTerm extends Influence {
   /** event time (dynamic), cohort (group), period (calendar); null for simple */
   key: number | null;
   estimate: number;
-  inf: Float64Array;
   /** units in the cohorts the term averages */
   n: number;
   /** true when the term has no sampling variance by construction (universal e = −1) */
@@ -24,7 +32,7 @@ export interface AggregateTerm {
 export interface Aggregate {
   type: CsAggregationType;
   terms: AggregateTerm[];
-  overall: { estimate: number; inf: Float64Array };
+  overall: Influence & { estimate: number };
 }
 
 export interface AggregateOptions {
@@ -33,12 +41,19 @@ export interface AggregateOptions {
   balanceE?: number;
 }
 
+/** Layout of GtCell.rep: the cohorts (values, in cohort-index order) and the width T + 1. */
+export interface RepLayout {
+  cohorts: Int32Array;
+  width: number;
+}
+
 interface Context {
   cells: GtCell[];
   cohort: Int32Array;
   n: number;
   pg: Map<number, number>;
   size: Map<number, number>;
+  layout: RepLayout | null;
 }
 
 export function aggregate(
@@ -46,6 +61,7 @@ export function aggregate(
   allCells: GtCell[],
   cohort: Int32Array,
   options: AggregateOptions = {},
+  layout: RepLayout | null = null,
 ): Aggregate {
   const cells = allCells.filter((c) => Number.isFinite(c.att));
   const n = cohort.length;
@@ -53,12 +69,12 @@ export function aggregate(
   for (const g of cohort) size.set(g, (size.get(g) ?? 0) + 1);
   const pg = new Map<number, number>();
   for (const c of cells) pg.set(c.group, (size.get(c.group) ?? 0) / n);
-  const ctx: Context = { cells, cohort, n, pg, size };
+  const ctx: Context = { cells, cohort, n, pg, size, layout };
   const maxE = options.maxE ?? Number.POSITIVE_INFINITY;
   if (type === 'simple') {
     const keep = cells.filter((c) => c.group <= c.time && c.time <= c.group + maxE);
     const term = weighted(ctx, keep, null);
-    return { type, terms: [term], overall: { estimate: term.estimate, inf: term.inf } };
+    return { type, terms: [term], overall: { estimate: term.estimate, inf: term.inf, rep: term.rep } };
   }
   if (type === 'dynamic') return dynamic(ctx, options);
   if (type === 'group') return byGroup(ctx, maxE);
@@ -87,7 +103,7 @@ function dynamic(ctx: Context, options: AggregateOptions): Aggregate {
     ),
   );
   const post = terms.filter((t) => (t.key as number) >= 0);
-  return { type: 'dynamic', terms, overall: equalAverage(post, ctx.n) };
+  return { type: 'dynamic', terms, overall: average(ctx, post, equal(post.length)) };
 }
 
 function byGroup(ctx: Context, maxE: number): Aggregate {
@@ -96,28 +112,28 @@ function byGroup(ctx: Context, maxE: number): Aggregate {
   for (const g of groups) {
     const which = ctx.cells.filter((c) => c.group === g && g <= c.time && c.time <= g + maxE);
     if (which.length === 0) continue;
-    const avg = equalAverage(
-      which.map((c) => ({ estimate: c.att, inf: c.inf })),
-      ctx.n,
+    const avg = average(
+      ctx,
+      which.map((c) => ({ estimate: c.att, inf: c.inf, rep: c.rep })),
+      equal(which.length),
     );
-    terms.push({ key: g, estimate: avg.estimate, inf: avg.inf, n: ctx.size.get(g) ?? 0, reference: false });
+    terms.push({ key: g, ...avg, n: ctx.size.get(g) ?? 0, reference: false });
   }
   // overall: cohort-share weighted average of the group effects, with estimated weights
   const p = terms.map((t) => ctx.pg.get(t.key as number) ?? 0);
   const s = p.reduce((a, b) => a + b, 0);
-  const inf = new Float64Array(ctx.n);
-  let estimate = 0;
-  terms.forEach((t, k) => {
-    estimate += (t.estimate * p[k]) / s;
-    for (let i = 0; i < ctx.n; i++) inf[i] += (t.inf[i] * p[k]) / s;
-  });
+  const overall = average(
+    ctx,
+    terms,
+    p.map((x) => x / s),
+  );
   addWeightInfluence(
     ctx,
     terms.map((t) => t.key as number),
     terms.map((t) => t.estimate),
-    inf,
+    overall,
   );
-  return { type: 'group', terms, overall: { estimate, inf } };
+  return { type: 'group', terms, overall };
 }
 
 function calendar(ctx: Context): Aggregate {
@@ -132,40 +148,36 @@ function calendar(ctx: Context): Aggregate {
       ),
     )
     .filter((t) => Number.isFinite(t.estimate));
-  return { type: 'calendar', terms, overall: equalAverage(terms, ctx.n) };
+  return { type: 'calendar', terms, overall: average(ctx, terms, equal(terms.length)) };
 }
 
 /** Σ_k w_k ATT_k with w_k = p_k / Σ p, and its influence function including the weight term. */
 function weighted(ctx: Context, which: GtCell[], key: number | null): AggregateTerm {
-  const n = ctx.n;
   const p = which.map((c) => ctx.pg.get(c.group) ?? 0);
   const s = p.reduce((a, b) => a + b, 0);
-  const inf = new Float64Array(n);
-  let estimate = 0;
-  which.forEach((c, k) => {
-    const w = p[k] / s;
-    estimate += w * c.att;
-    const f = c.inf;
-    for (let i = 0; i < n; i++) inf[i] += w * f[i];
-  });
+  const avg = average(
+    ctx,
+    which.map((c) => ({ estimate: c.att, inf: c.inf, rep: c.rep })),
+    p.map((x) => x / s),
+  );
   addWeightInfluence(
     ctx,
     which.map((c) => c.group),
     which.map((c) => c.att),
-    inf,
+    avg,
   );
   const groups = new Set(which.map((c) => c.group));
   const units = [...groups].reduce((a, g) => a + (ctx.size.get(g) ?? 0), 0);
   const reference = which.length > 0 && which.every((c) => c.reference);
-  return { key, estimate: which.length === 0 ? Number.NaN : estimate, inf, n: units, reference };
+  return { key, ...avg, n: units, reference };
 }
 
-/** did's wif(): adds Σ_k att_k · IF(w_k) to inf, for weights w_k = p_k / Σ p over the listed cells. */
-function addWeightInfluence(ctx: Context, groups: number[], att: number[], inf: Float64Array): void {
+/** did's wif(): adds Σ_k att_k · IF(w_k) for weights w_k = p_k / Σ p over the listed cells. */
+function addWeightInfluence(ctx: Context, groups: number[], att: number[], target: Influence): void {
   const p = groups.map((g) => ctx.pg.get(g) ?? 0);
   const s = p.reduce((a, b) => a + b, 0);
   if (!(s > 0)) return;
-  // A(g) = Σ att_k and C(g) = number of cells over the cells of cohort g
+  // A(g) = Σ att_k and C(g) = number of cells, over the cells of cohort g
   const attByGroup = new Map<number, number>();
   const cellsByGroup = new Map<number, number>();
   let attP = 0;
@@ -175,24 +187,36 @@ function addWeightInfluence(ctx: Context, groups: number[], att: number[], inf: 
     attP += att[k] * p[k];
   });
   const second = attP / (s * s);
-  for (let i = 0; i < ctx.n; i++) {
-    const g = ctx.cohort[i];
-    // Σ_k att_k (1{G_i=g_k} − p_k)/s − [Σ_k (1{G_i=g_k} − p_k)] · Σ_k att_k p_k / s²
-    inf[i] += ((attByGroup.get(g) ?? 0) - attP) / s - ((cellsByGroup.get(g) ?? 0) - s) * second;
+  // Σ_k att_k (1{G_i=g_k} − p_k)/s − [Σ_k (1{G_i=g_k} − p_k)] · Σ_k att_k p_k / s²: a function of G_i
+  const term = (g: number) =>
+    ((attByGroup.get(g) ?? 0) - attP) / s - ((cellsByGroup.get(g) ?? 0) - s) * second;
+  for (let i = 0; i < ctx.n; i++) target.inf[i] += term(ctx.cohort[i]);
+  if (target.rep && ctx.layout) {
+    const { cohorts, width } = ctx.layout;
+    cohorts.forEach((g, c) => (target.rep![c * width + width - 1] += term(g)));
   }
 }
 
-function equalAverage(
-  parts: { estimate: number; inf: Float64Array }[],
-  n: number,
-): { estimate: number; inf: Float64Array } {
-  const inf = new Float64Array(n);
-  if (parts.length === 0) return { estimate: Number.NaN, inf };
-  const w = 1 / parts.length;
+function equal(k: number): number[] {
+  return new Array<number>(k).fill(1 / k);
+}
+
+/** Σ_k w_k x_k for estimates and their influence functions. */
+function average(
+  ctx: Context,
+  parts: (Influence & { estimate: number })[],
+  w: number[],
+): Influence & { estimate: number } {
+  const inf = new Float64Array(ctx.n);
+  const hasRep = ctx.layout !== null && parts.every((part) => part.rep !== null);
+  const rep = hasRep ? new Float64Array(ctx.layout!.cohorts.length * ctx.layout!.width) : null;
+  if (parts.length === 0) return { estimate: Number.NaN, inf, rep };
   let estimate = 0;
-  for (const part of parts) {
-    estimate += w * part.estimate;
-    for (let i = 0; i < n; i++) inf[i] += w * part.inf[i];
-  }
-  return { estimate, inf };
+  parts.forEach((part, k) => {
+    estimate += w[k] * part.estimate;
+    const f = part.inf;
+    for (let i = 0; i < ctx.n; i++) inf[i] += w[k] * f[i];
+    if (rep) part.rep!.forEach((x, j) => (rep[j] += w[k] * x));
+  });
+  return { estimate, inf, rep };
 }

@@ -23,6 +23,12 @@ export interface GtCell {
   inf: Float64Array;
   /** true for the universal base period's reference cell t = g − 1 − δ (estimate 0 by construction) */
   reference: boolean;
+  /**
+   * Balanced panel without covariates: ψ_i = Σ_t rep[c·W + t] Y_it + rep[c·W + T] with c the
+   * unit's cohort index and W = T + 1, so ψ depends on the unit only through its cohort and
+   * outcomes (used by the fast bootstrap); null otherwise.
+   */
+  rep: Float64Array | null;
   nTreated: number;
   nControl: number;
 }
@@ -71,15 +77,18 @@ export function groupTimeCells(
           reference: true,
           nTreated: 0,
           nControl: 0,
+          rep: representable(prep) ? new Float64Array(prep.cohorts.length * (tlist.length + 1)) : null,
         });
         continue;
       }
-      const { problem, trimmed, ...cell } = estimateCell(prep, g, tt, pret, options);
+      const { problem, trimmed, means, ...cell } = estimateCell(prep, g, tt, pret, options);
       const label = `ATT(g=${g}, t=${tlist[tt]})`;
       if (problem) failedCells.push(`${label}: ${problem}`);
       else if (!Number.isFinite(cell.att)) emptyCells.push(label);
       if (trimmed) trimmedCells.push(`${label}: ${trimmed}`);
-      cells.push({ group: g, time: tlist[tt], base: tlist[pret], reference: false, ...cell });
+      const rep =
+        means && Number.isFinite(cell.att) ? representation(prep, g, tt, pret, options, cell, means) : null;
+      cells.push({ group: g, time: tlist[tt], base: tlist[pret], reference: false, rep, ...cell });
     }
   }
   if (emptyCells.length > 0) {
@@ -112,23 +121,56 @@ function lastIndexBefore(tlist: Int32Array, bound: number): number {
   return k;
 }
 
-/** Membership per unit: 1 = treated group g, 2 = comparison group, 0 = neither. */
-function membership(
+/** Membership per cohort index: 1 = treated group g, 2 = comparison group, 0 = neither. */
+function cohortMembership(
   prep: PreparedPanel,
   g: number,
   tt: number,
   pret: number,
   delta: number,
-  notYet: boolean,
 ): Uint8Array {
   const later = Math.max(prep.tlist[tt], prep.tlist[pret]) + delta;
+  const notYet = prep.control === 'notyet';
+  return Uint8Array.from(prep.cohorts, (c) => (c === g ? 1 : c === 0 || (notYet && c > later) ? 2 : 0));
+}
+
+/** Membership per unit (that of its cohort). */
+function membership(prep: PreparedPanel, g: number, tt: number, pret: number, delta: number): Uint8Array {
+  const byCohort = cohortMembership(prep, g, tt, pret, delta);
   const member = new Uint8Array(prep.n);
-  for (let i = 0; i < prep.n; i++) {
-    const c = prep.cohort[i];
-    if (c === g) member[i] = 1;
-    else if (c === 0 || (notYet && c > later)) member[i] = 2;
-  }
+  const index = prep.cohortIndex;
+  for (let i = 0; i < member.length; i++) member[i] = byCohort[index[i]];
   return member;
+}
+
+function representable(prep: PreparedPanel): boolean {
+  return prep.balanced && !(prep.covariates && prep.covariates.length > 0);
+}
+
+/** ψ_i = n/n_g (ΔY_i − μ_g) for the treated cohort, −n/n_C (ΔY_i − μ_C) for comparison cohorts. */
+function representation(
+  prep: PreparedPanel,
+  g: number,
+  tt: number,
+  pret: number,
+  options: CellOptions,
+  cell: CellAtt,
+  [mu1, mu0]: [number, number],
+): Float64Array {
+  const width = prep.tlist.length + 1;
+  const rep = new Float64Array(prep.cohorts.length * width);
+  const byCohort = cohortMembership(prep, g, tt, pret, options.anticipation);
+  const a1 = prep.n / cell.nTreated;
+  const a0 = prep.n / cell.nControl;
+  byCohort.forEach((m, c) => {
+    if (m === 0) return;
+    const a = m === 1 ? a1 : -a0;
+    const mu = m === 1 ? mu1 : mu0;
+    rep[c * width + tt] += a;
+    rep[c * width + pret] -= a;
+    rep[c * width + width - 1] -= a * mu;
+  });
+  return rep;
 }
 
 function estimateCell(
@@ -138,7 +180,7 @@ function estimateCell(
   pret: number,
   options: CellOptions,
 ): CellAtt & { problem?: string; trimmed?: number } {
-  const member = membership(prep, g, tt, pret, options.anticipation, prep.control === 'notyet');
+  const member = membership(prep, g, tt, pret, options.anticipation);
   if (!prep.balanced) return unconditionalUnbalancedAtt(prep.y, prep.tlist.length, member, tt, pret);
   if (prep.covariates && prep.covariates.length > 0) {
     return conditionalPanelAtt(

@@ -25,6 +25,10 @@ export interface PreparedPanel {
   glist: Int32Array;
   /** cohort of each kept unit after recoding (0 = never treated or used as such) */
   cohort: Int32Array;
+  /** the distinct cohorts of the kept units (0 first when present), ascending */
+  cohorts: Int32Array;
+  /** index into `cohorts` of each kept unit */
+  cohortIndex: Int32Array;
   /** outcome, n × tlist.length row-major; NaN where the unit is not observed */
   y: Float64Array;
   /** true when every kept unit is observed in every kept period */
@@ -235,9 +239,26 @@ function assemble(
   const cohort = new Int32Array(n);
   for (let i = 0; i < n; i++) cohort[i] = cohortAll[units[i]];
   const glist = Int32Array.from(new Set(cohort.filter((g) => g > 0 && g > tlist[0]))).sort();
+  const cohorts = Int32Array.from(new Set(cohort)).sort();
+  const indexOf = new Map(Array.from(cohorts, (g, k) => [g, k]));
+  const cohortIndex = Int32Array.from(cohort, (g) => indexOf.get(g)!);
   const covariates = panel.covariates
     ? panel.covariates.values.map((v) => Float64Array.from(units, (u) => v[u]))
     : null;
   const cluster = panel.cluster ? Int32Array.from(units, (u) => panel.cluster![u]) : null;
-  return { n, units, tlist, glist, cohort, y, balanced, control, covariates, cluster, warnings };
+  return {
+    n,
+    units,
+    tlist,
+    glist,
+    cohort,
+    cohorts,
+    cohortIndex,
+    y,
+    balanced,
+    control,
+    covariates,
+    cluster,
+    warnings,
+  };
 }

@@ -81,6 +81,17 @@ export function multiplierBootstrap(
   const scale = 1 / Math.sqrt(m);
   for (let b = 0; b < nDraws; b++)
     for (let c = 0; c < k; c++) acc[b * k + c] = scale * (2 * acc[b * k + c] - total[c]);
+  return summarizeDraws(acc, nDraws, k, m, n);
+}
+
+/** Bootstrap SEs (IQR-based) of draws R_bk (row-major nDraws × k) from m multipliers over n units. */
+export function summarizeDraws(
+  acc: Float64Array,
+  nDraws: number,
+  k: number,
+  m: number,
+  n: number,
+): BootstrapDraws {
   const sigma = new Float64Array(k);
   const se = new Float64Array(k);
   const column = new Float64Array(nDraws);
@@ -137,7 +148,7 @@ function clusterSums(columns: readonly Float64Array[], cluster: Int32Array): Flo
   });
 }
 
-function fillBytes(bytes: Uint8Array, bits: BitSource): void {
+export function fillBytes(bytes: Uint8Array, bits: BitSource): void {
   for (let b = 0; b < bytes.length; b += 4) {
     const v = bits.int32();
     bytes[b] = v & 255;

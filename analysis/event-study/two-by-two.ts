@@ -18,6 +18,8 @@ export interface CellAtt {
   inf: Float64Array;
   nTreated: number;
   nControl: number;
+  /** balanced unconditional cells: mean ΔY of the treated and of the comparison group */
+  means?: [number, number];
 }
 
 /** member[i]: 1 treated group, 2 comparison group, 0 neither; y is n × nT row-major. */
@@ -57,7 +59,7 @@ export function unconditionalPanelAtt(
     const dy = y[i * nT + tt] - y[i * nT + pret];
     inf[i] = m === 1 ? a1 * (dy - mu1) : -a0 * (dy - mu0);
   }
-  return { att: mu1 - mu0, inf, nTreated: n1, nControl: n0 };
+  return { att: mu1 - mu0, inf, nTreated: n1, nControl: n0, means: [mu1, mu0] };
 }
 
 /** Same cell on an unbalanced panel: y holds NaN where a unit is not observed. */
