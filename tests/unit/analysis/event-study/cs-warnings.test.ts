@@ -132,3 +132,53 @@ describe('refusals and caller mistakes', () => {
     expect(() => panelFromRows([{ id: 'a', time: 1.5, y: 1, cohort: 0 }])).toThrow(/not an integer/);
   });
 });
+
+describe('JSON rendering (issue 12 item 7)', () => {
+  test('snake_case, NaN as null, every field the issue lists', async () => {
+    const { csResultJson } = await import('../../../../analysis/event-study/cs-json.ts');
+    const rows = base.filter((row) => !(row.cohort === 4 && row.time === 5));
+    const r = ok(
+      callawaySantAnna(panelFromRows(rows), {
+        allowUnbalancedPanel: true,
+        basePeriod: 'universal',
+        aggregate: 'group',
+      }),
+    );
+    const json = JSON.parse(JSON.stringify(csResultJson(r)));
+    expect(Object.keys(json)).toEqual(
+      expect.arrayContaining([
+        'method',
+        'control',
+        'base_period',
+        'n_units',
+        'terms',
+        'overall',
+        'att_gt',
+        'pretrend',
+        'warnings',
+      ]),
+    );
+    expect(Object.keys(json.terms[0])).toEqual([
+      'event_time',
+      'estimate',
+      'std_error',
+      'df',
+      'p_value',
+      'conf_low',
+      'conf_high',
+      'uniform_low',
+      'uniform_high',
+      'n',
+    ]);
+    expect(json.terms.find((t: { event_time: number }) => t.event_time === -1)).toMatchObject({
+      estimate: 0,
+      std_error: null,
+    });
+    expect(
+      json.att_gt.find((c: { group: number; time: number }) => c.group === 4 && c.time === 5),
+    ).toMatchObject({ estimate: null, std_error: null });
+    expect(json.aggregation.terms.map((t: { group: number }) => t.group)).toEqual([3, 4, 5]);
+    expect(json.pretrend).toMatchObject({ df2: null });
+    expect(json.overall.estimate).toBeCloseTo(r.overall.estimate, 15);
+  });
+});
