@@ -79,16 +79,6 @@ export function callawaySantAnna(panel: Panel, options: CsOptions = {}): CsOutco
       refusal: { code: 'no-control-units', message: 'No never-treated unit remains to compare with.' },
     };
   }
-  if (prep.covariates && !prep.balanced) {
-    return {
-      ok: false,
-      refusal: {
-        code: 'unsupported',
-        message:
-          'Covariates with an unbalanced panel are not supported: drop allow-unbalanced-panel (units missing a period are then dropped) or the covariates.',
-      },
-    };
-  }
   const warnings: CsWarning[] = [...prep.warnings];
   const { cells, warnings: cellWarnings } = groupTimeCells(prep, {
     basePeriod: opts.basePeriod,

@@ -122,6 +122,25 @@ describe('covariates: DR, IPW and REG influence functions agree with the jackkni
     seed: 'cs-jackknife-x',
     covariateTrend: 0.4,
   });
+  test.each(['dr', 'ipw', 'reg'] as const)('%s on an unbalanced panel', (estMethod) => {
+    const gappy = syntheticRows({
+      units: 200,
+      periods: 4,
+      cohorts: [0, 3, 4],
+      effect: heterogeneous,
+      seed: 'cs-jackknife-xu',
+      covariateTrend: 0.4,
+      missing: 0.1,
+    });
+    const ratios = jackknifeRatios(gappy, { estMethod, allowUnbalancedPanel: true }, ['x']);
+    expect(ratios.size).toBeGreaterThan(8);
+    for (const [key, ratio] of ratios)
+      // DR on rows follows DRDID::drdid_rc's influence function exactly (doubly-robust.test.ts),
+      // but that estimator (four outcome regressions) agrees with the jackknife more slowly: its
+      // worst cell here is 8.6% off at 200 units and 6.2% at 600; IPW and REG are within 5%
+      expect({ key, ok: Math.abs(ratio - 1) < (estMethod === 'dr' ? 0.1 : 0.05) }).toEqual({ key, ok: true });
+  });
+
   test.each(['dr', 'ipw', 'reg'] as const)('%s', (estMethod) => {
     const ratios = jackknifeRatios(rows, { estMethod, aggregate: 'group' }, ['x']);
     expect(ratios.size).toBeGreaterThan(8);

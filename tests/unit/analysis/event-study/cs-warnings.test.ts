@@ -103,7 +103,7 @@ describe('units and cohorts did drops or flags', () => {
 });
 
 describe('refusals and caller mistakes', () => {
-  test('refuses panels it cannot estimate, with a reason', () => {
+  test('refuses panels it cannot estimate, with a reason; covariates work on unbalanced panels', () => {
     const never = base.map((row) => ({ ...row, cohort: 0 }));
     expect(callawaySantAnna(panelFromRows(never))).toMatchObject({
       ok: false,
@@ -116,8 +116,9 @@ describe('refusals and caller mistakes', () => {
     });
     expect(callawaySantAnna(panelFromRows([]))).toMatchObject({ ok: false, refusal: { code: 'empty-data' } });
     const gappy = base.filter((row) => !(row.id === 'u5' && row.time === 2));
-    const refusal = callawaySantAnna(panelFromRows(gappy, ['x']), { allowUnbalancedPanel: true });
-    expect(refusal).toMatchObject({ ok: false, refusal: { code: 'unsupported' } });
+    const withCovariate = ok(callawaySantAnna(panelFromRows(gappy, ['x']), { allowUnbalancedPanel: true }));
+    expect(withCovariate.nUnits).toBe(120);
+    expect(withCovariate.estMethod).toBe('dr');
   });
 
   test('throws for malformed input', () => {
