@@ -11,7 +11,7 @@ import type { CsBasePeriod, CsEstMethod, CsWarning } from './cs-types.ts';
 import type { PreparedPanel } from './cs-prepare.ts';
 import { unconditionalPanelAtt, unconditionalUnbalancedAtt, type CellAtt } from './two-by-two.ts';
 import { conditionalPanelAtt } from './doubly-robust.ts';
-import { conditionalUnbalancedAtt } from './doubly-robust-rc.ts';
+import { conditionalUnbalancedAtt } from './conditional-unbalanced.ts';
 
 export interface GtCell {
   group: number;

@@ -56,7 +56,9 @@ export type CsWarningCode =
   /** the pre-trend Wald test could not be computed (singular covariance) */
   | 'pretrend-singular'
   /** the propensity score is near 0 or 1 in some cell (trimmed as did does) */
-  | 'propensity-trimmed';
+  | 'propensity-trimmed'
+  /** the bootstrap's uniform critical value is 7 or more (did's warning): bands are unreliable */
+  | 'uniform-band-unreliable';
 
 export interface CsWarning {
   code: CsWarningCode;
@@ -145,8 +147,7 @@ export interface CsResult {
   warnings: CsWarning[];
 }
 
-export type CsRefusalCode =
-  'empty-data' | 'no-treated-units' | 'no-control-units' | 'single-period' | 'unsupported';
+export type CsRefusalCode = 'empty-data' | 'no-treated-units' | 'no-control-units' | 'single-period';
 
 export type CsOutcome =
   | { ok: true; result: CsResult }

@@ -8,8 +8,8 @@
  * Propensity scores are capped at 1 − 1e-6 and comparison rows with a score ≥ 0.995 get weight 0.
  */
 import type { CsEstMethod } from './cs-types.ts';
-import type { CellAtt } from './two-by-two.ts';
-import { choleskyInverse, choleskySolve, logisticFit } from './doubly-robust.ts';
+import { choleskyInverse, choleskySolve } from './cholesky.ts';
+import { logisticFit } from './logistic-regression.ts';
 
 /** Repeated-cross-section rows: outcome, post (1 = period t, 0 = base), treated group, covariates (n × k, intercept first). */
 export interface RcRows {
@@ -295,52 +295,4 @@ function dotRow(x: Float64Array, r: number, k: number, v: Float64Array): number 
   let s = 0;
   for (let a = 0; a < k; a++) s += x[r * k + a] * v[a];
   return s;
-}
-
-/** ATT(g,t) with covariates on an unbalanced panel: rows of treated and comparison units observed in t or b. */
-export function conditionalUnbalancedAtt(
-  y: Float64Array,
-  nT: number,
-  member: Uint8Array,
-  tt: number,
-  pret: number,
-  covariates: Float64Array[],
-  method: CsEstMethod,
-): CellAtt & { problem?: string } {
-  const n = member.length;
-  const k = covariates.length + 1;
-  const unitOf: number[] = [];
-  const yy: number[] = [];
-  const post: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (member[i] === 0) continue;
-    for (const [p, isPost] of [
-      [tt, 1],
-      [pret, 0],
-    ] as const) {
-      const v = y[i * nT + p];
-      if (Number.isNaN(v)) continue;
-      unitOf.push(i);
-      yy.push(v);
-      post.push(isPost);
-    }
-  }
-  const rowsN = yy.length;
-  const d = Uint8Array.from(unitOf, (i) => (member[i] === 1 ? 1 : 0));
-  const x = new Float64Array(rowsN * k);
-  unitOf.forEach((i, r) => {
-    x[r * k] = 1;
-    covariates.forEach((c, j) => (x[r * k + j + 1] = c[i]));
-  });
-  const inf = new Float64Array(n);
-  const nTreated = new Set(unitOf.filter((i) => member[i] === 1)).size;
-  const nControl = new Set(unitOf.filter((i) => member[i] === 2)).size;
-  const postArr = Uint8Array.from(post);
-  const cellsOk = [1, 0].every((dd) => [1, 0].every((pp) => d.some((v, r) => v === dd && postArr[r] === pp)));
-  if (!cellsOk) return { att: Number.NaN, inf, nTreated, nControl };
-  const out = twoByTwoRc({ y: Float64Array.from(yy), post: postArr, d, x, k }, method);
-  if (!out.ok) return { att: Number.NaN, inf, nTreated, nControl, problem: out.reason };
-  const s = n / rowsN;
-  unitOf.forEach((i, r) => (inf[i] += s * out.inf[r]));
-  return { att: out.att, inf, nTreated, nControl };
 }

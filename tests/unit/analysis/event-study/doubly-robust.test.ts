@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
 import { twoByTwoPanel } from '../../../../analysis/event-study/doubly-robust.ts';
-import { conditionalUnbalancedAtt, twoByTwoRc } from '../../../../analysis/event-study/doubly-robust-rc.ts';
+import { twoByTwoRc } from '../../../../analysis/event-study/doubly-robust-rc.ts';
+import { conditionalUnbalancedAtt } from '../../../../analysis/event-study/conditional-unbalanced.ts';
 import { unconditionalUnbalancedAtt } from '../../../../analysis/event-study/two-by-two.ts';
 
 interface Fixture {
