@@ -117,4 +117,22 @@ describe("mpdta: did's published numbers", () => {
       expect(ref.stdError).toBeNull();
     }
   });
+
+  test("bootstrap SEs and uniform critical values agree with did's published bootstrap ones", () => {
+    // did README (bstrap = TRUE, biters = 1000, its own Monte Carlo error ≈ 4%): SEs of ATT(g,t) in
+    // the order of UNCONDITIONAL, and the simultaneous band of ATT(2004,2004): −0.0753 … 0.0543
+    const published = [
+      0.0243, 0.0331, 0.0412, 0.0358, 0.023, 0.021, 0.0175, 0.0196, 0.0147, 0.0156, 0.0179, 0.0175,
+    ];
+    const b = fit({ bootstrap: { draws: 10000, seed: 'mpdta' } });
+    UNCONDITIONAL.forEach(([g, t], k) => {
+      const se = b.attGt.find((c) => c.group === g && c.time === t)!.stdError!;
+      expect(Math.abs(se / published[k] - 1)).toBeLessThan(0.12);
+    });
+    const didCritical = (0.0543 - -0.0105) / 0.0243;
+    expect(Math.abs(b.bootstrap!.criticalValue / didCritical - 1)).toBeLessThan(0.08);
+    // aggte dynamic: e = −3 band 0.0305 ± c·0.0157 with upper end 0.0694
+    const didDynamicCritical = (0.0694 - 0.0305) / 0.0157;
+    expect(Math.abs(b.aggregation.criticalValue / didDynamicCritical - 1)).toBeLessThan(0.08);
+  });
 });
