@@ -36,7 +36,11 @@ export interface CsOptions {
   alpha?: number;
   /** multiplier bootstrap for uniform bands (and bootstrap SEs); analytic SEs when absent */
   bootstrap?: CsBootstrapOptions;
-  /** cluster the bootstrap on panel.cluster (did's clustervars); default: cluster when the panel has clusters */
+  /**
+   * cluster on panel.cluster (did's clustervars): the bootstrap draws one multiplier per cluster,
+   * and the analytic SEs are cluster-robust (√Σ_c S_c² / n; did ignores clusters without the
+   * bootstrap). Default: cluster when the panel has clusters.
+   */
   clustered?: boolean;
 }
 
