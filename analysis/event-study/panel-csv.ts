@@ -1,0 +1,258 @@
+/**
+ * From the cells of a parsed panel CSV (header row first, one row per unit × period) to a Panel.
+ * Pure: the caller reads and parses the file. Every problem names the file, the physical line and
+ * the column, and a file with any problem gives no panel (nothing is estimated on half a file):
+ * a missing id or time, a time that is not an integer, a duplicate (id, time) (naming the first
+ * line too), a cohort that is not an integer or changes within a unit, a cluster that changes
+ * within a unit, a non-numeric outcome or covariate, and a cohort outside the observed periods.
+ *
+ * Conventions (did's att_gt): cohort 0 or empty = never treated; a row with a missing outcome is
+ * dropped and counted; a cohort after the last observed period is a problem unless
+ * `lateCohortsNeverTreated` is set, in which case those units are counted as never treated (as did
+ * does) and reported; a cohort before the first observed period is always a problem.
+ */
+import type { InputProblem } from '../../errors.ts';
+import { MISSING_TOKENS, parseNumber, physicalLines } from '../csv-columns.ts';
+import { panelFromRows, type Panel, type PanelRow } from './panel.ts';
+
+export interface PanelCsvSpec {
+  id: string;
+  time: string;
+  cohort: string;
+  outcome: string;
+  cluster?: string;
+  covariates?: readonly string[];
+  /** count units whose cohort is after the last observed period as never treated */
+  lateCohortsNeverTreated?: boolean;
+}
+
+export interface PanelCsvSummary {
+  /** data rows in the file */
+  rows: number;
+  droppedMissingOutcome: number;
+  units: number;
+  periods: number;
+  /** units not observed in every period */
+  unbalancedUnits: number;
+  /** units whose cohort was after the last period, counted as never treated */
+  lateCohortUnits: number;
+}
+
+export type PanelCsvOutcome =
+  { ok: true; panel: Panel; summary: PanelCsvSummary } | { ok: false; problems: InputProblem[] };
+
+const MAX_PROBLEMS = 50;
+const INTEGER = /^[+-]?\d+(?:\.0*)?$/;
+
+interface UnitSeen {
+  cohort: number;
+  cohortLine: number;
+  cluster: string | undefined;
+  clusterLine: number;
+}
+
+/**
+ * @example
+ * panelFromCsv([['id', 't', 'g', 'y'], ['a', '1', '2', '0.5'], ['a', '2', '2', '1.5']], { id: 'id', time: 't', cohort: 'g', outcome: 'y' }, 'p.csv')
+ * // => { ok: true, panel: { ids: ['a'], times: [1, 2], cohort: [2], … }, summary: { units: 1, … } }
+ */
+export function panelFromCsv(
+  rows: readonly (readonly string[])[],
+  spec: PanelCsvSpec,
+  file: string,
+): PanelCsvOutcome {
+  const problems: InputProblem[] = [];
+  const problem = (line: number, column: string | null, reason: string) => {
+    if (problems.length < MAX_PROBLEMS) problems.push({ file, line, column, reason });
+  };
+  const header = rows[0]?.map((h) => h.trim());
+  if (!header || (header.length === 1 && header[0] === ''))
+    return { ok: false, problems: [{ file, line: 1, column: null, reason: 'the file is empty' }] };
+  const covariates = spec.covariates ?? [];
+  const index = new Map<string, number>();
+  for (const name of [spec.id, spec.time, spec.cohort, spec.outcome, spec.cluster, ...covariates]) {
+    if (name === undefined) continue;
+    const at = header.indexOf(name);
+    if (at < 0) problem(1, name, `column "${name}" is not in the header (${header.join(', ')})`);
+    else index.set(name, at);
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const cell = (row: readonly string[], name: string) => row[index.get(name)!].trim();
+  const lineOf = physicalLines(rows);
+  const units = new Map<string, UnitSeen>();
+  const firstLine = new Map<string, number>();
+  const kept: PanelRow[] = [];
+  let dataRows = 0;
+  let dropped = 0;
+  for (let r = 1; r < rows.length; r++) {
+    const row = rows[r];
+    if (row.length === 1 && row[0].trim() === '') continue;
+    dataRows++;
+    const line = lineOf[r];
+    if (row.length !== header.length) {
+      problem(line, null, `expected ${header.length} fields, found ${row.length}`);
+      continue;
+    }
+    const id = cell(row, spec.id);
+    if (MISSING_TOKENS.has(id)) {
+      problem(line, spec.id, 'the unit id is missing');
+      continue;
+    }
+    const time = readInteger(cell(row, spec.time));
+    if (time === 'missing') problem(line, spec.time, 'the time is missing');
+    else if (time === 'bad')
+      problem(line, spec.time, `time "${cell(row, spec.time)}" is not an integer period`);
+    const cohort = readCohort(cell(row, spec.cohort));
+    if (cohort === 'bad')
+      problem(
+        line,
+        spec.cohort,
+        `cohort "${cell(row, spec.cohort)}" is not an integer period (0 or empty = never treated)`,
+      );
+    const clusterLabel = spec.cluster === undefined ? undefined : cell(row, spec.cluster);
+    if (clusterLabel !== undefined && MISSING_TOKENS.has(clusterLabel))
+      problem(line, spec.cluster!, 'the cluster is missing');
+    if (typeof cohort === 'number') checkUnit(units, id, cohort, clusterLabel, line, spec, problem);
+    if (typeof time !== 'number') continue;
+    const key = `${id}\u0000${time}`;
+    const earlier = firstLine.get(key);
+    if (earlier !== undefined) {
+      problem(line, spec.time, `unit "${id}" already has a row for time ${time} (line ${earlier})`);
+      continue;
+    }
+    firstLine.set(key, line);
+    const y = parseNumber(cell(row, spec.outcome));
+    if (y === undefined) {
+      problem(line, spec.outcome, `outcome "${cell(row, spec.outcome)}" is not a number`);
+      continue;
+    }
+    const x = covariates.map((name) => {
+      const v = parseNumber(cell(row, name));
+      if (v === undefined) problem(line, name, `covariate "${cell(row, name)}" is not a number`);
+      return v ?? Number.NaN;
+    });
+    if (Number.isNaN(y)) {
+      dropped++;
+      continue;
+    }
+    if (typeof cohort !== 'number') continue;
+    kept.push({
+      id,
+      time,
+      y,
+      cohort,
+      ...(clusterLabel === undefined ? {} : { cluster: clusterLabel }),
+      ...(covariates.length > 0 ? { covariates: x } : {}),
+    });
+  }
+  if (problems.length === 0 && kept.length === 0)
+    problem(
+      rows.length > 1 ? lineOf[rows.length - 1] : 1,
+      spec.outcome,
+      dataRows > 0 ? 'every row has a missing outcome' : 'the file has no data rows',
+    );
+  if (problems.length > 0) return { ok: false, problems };
+  return finishPanel(kept, units, spec, file, { dataRows, dropped });
+}
+
+function finishPanel(
+  kept: PanelRow[],
+  units: Map<string, UnitSeen>,
+  spec: PanelCsvSpec,
+  file: string,
+  counts: { dataRows: number; dropped: number },
+): PanelCsvOutcome {
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const row of kept) {
+    first = Math.min(first, row.time);
+    last = Math.max(last, row.time);
+  }
+  const problems: InputProblem[] = [];
+  let lateCohortUnits = 0;
+  const recoded = new Set<string>();
+  for (const [id, seen] of units) {
+    if (seen.cohort === 0 || (seen.cohort >= first && seen.cohort <= last)) continue;
+    if (seen.cohort > last && spec.lateCohortsNeverTreated) {
+      lateCohortUnits++;
+      recoded.add(id);
+      continue;
+    }
+    if (problems.length < MAX_PROBLEMS)
+      problems.push({
+        file,
+        line: seen.cohortLine,
+        column: spec.cohort,
+        reason:
+          seen.cohort > last
+            ? `cohort ${seen.cohort} of unit "${id}" is after the last observed period (${last}); pass --late-cohorts-never-treated to count such units as never treated`
+            : `cohort ${seen.cohort} of unit "${id}" is before the first observed period (${first})`,
+      });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const rows =
+    recoded.size === 0 ? kept : kept.map((row) => (recoded.has(row.id) ? { ...row, cohort: 0 } : row));
+  const panel = panelFromRows(rows, [...(spec.covariates ?? [])]);
+  return {
+    ok: true,
+    panel,
+    summary: {
+      rows: counts.dataRows,
+      droppedMissingOutcome: counts.dropped,
+      units: panel.ids.length,
+      periods: panel.times.length,
+      unbalancedUnits: countUnbalancedUnits(panel),
+      lateCohortUnits,
+    },
+  };
+}
+
+function checkUnit(
+  units: Map<string, UnitSeen>,
+  id: string,
+  cohort: number,
+  cluster: string | undefined,
+  line: number,
+  spec: PanelCsvSpec,
+  problem: (line: number, column: string | null, reason: string) => void,
+): void {
+  const seen = units.get(id);
+  if (seen === undefined) {
+    units.set(id, { cohort, cohortLine: line, cluster, clusterLine: line });
+    return;
+  }
+  if (seen.cohort !== cohort)
+    problem(
+      line,
+      spec.cohort,
+      `cohort of unit "${id}" changes from ${seen.cohort} (line ${seen.cohortLine}) to ${cohort}`,
+    );
+  if (cluster !== undefined && seen.cluster !== cluster)
+    problem(
+      line,
+      spec.cluster!,
+      `cluster of unit "${id}" changes from "${seen.cluster}" (line ${seen.clusterLine}) to "${cluster}"`,
+    );
+}
+
+function readInteger(text: string): number | 'missing' | 'bad' {
+  if (MISSING_TOKENS.has(text)) return 'missing';
+  if (!INTEGER.test(text)) return 'bad';
+  const value = Number(text);
+  return Number.isSafeInteger(value) && Math.abs(value) < 2 ** 31 ? value : 'bad';
+}
+
+function readCohort(text: string): number | 'bad' {
+  const value = readInteger(text);
+  if (value === 'missing') return 0;
+  return value;
+}
+
+/** Units not observed in every period of the panel. */
+export function countUnbalancedUnits(panel: Panel): number {
+  const observed = new Int32Array(panel.ids.length);
+  for (let o = 0; o < panel.unit.length; o++) observed[panel.unit[o]]++;
+  let count = 0;
+  for (let u = 0; u < observed.length; u++) if (observed[u] !== panel.times.length) count++;
+  return count;
+}
