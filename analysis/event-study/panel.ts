@@ -53,7 +53,8 @@ export function panelFromRows(rows: readonly PanelRow[], covariateNames: string[
   const unitOf = new Map<string, number>();
   const ids: string[] = [];
   for (const row of rows) {
-    if (!Number.isInteger(row.time)) throw new Error(`panel: time ${row.time} of unit ${row.id} is not an integer`);
+    if (!Number.isInteger(row.time))
+      throw new Error(`panel: time ${row.time} of unit ${row.id} is not an integer`);
     if (!unitOf.has(row.id)) {
       unitOf.set(row.id, ids.length);
       ids.push(row.id);
@@ -80,7 +81,8 @@ export function panelFromRows(rows: readonly PanelRow[], covariateNames: string[
     period[o] = p;
     y[o] = row.y;
     if (firstPeriod[u] === -1) cohort[u] = row.cohort;
-    else if (cohort[u] !== row.cohort) throw new Error(`panel: cohort of unit ${row.id} changes within the unit`);
+    else if (cohort[u] !== row.cohort)
+      throw new Error(`panel: cohort of unit ${row.id} changes within the unit`);
     if (firstPeriod[u] === -1 || p < firstPeriod[u]) {
       firstPeriod[u] = p;
       baselineRow[u] = o;

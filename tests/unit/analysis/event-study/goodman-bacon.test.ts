@@ -5,7 +5,7 @@ import { subsetPanel } from '../../../../analysis/event-study/panel-subset.ts';
 import { staticTwfe } from '../../../../analysis/event-study/static-twfe.ts';
 import type { Panel } from '../../../../analysis/event-study/panel.ts';
 import { fixtureUrl, readPanel } from './event-study-fixtures.ts';
-import { syntheticPanel } from './synthetic-panels.ts';
+import { syntheticPanel } from './regression-panels.ts';
 
 const golden = JSON.parse(readFileSync(fixtureUrl('public-data/bacon-castle.json'), 'utf8')) as {
   twfe: { estimate: number };

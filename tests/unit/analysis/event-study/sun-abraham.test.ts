@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { sunAbraham } from '../../../../analysis/event-study/sun-abraham.ts';
 import { twfeEventStudy } from '../../../../analysis/event-study/twfe-event-study.ts';
 import { closeTo, DEV_SPEC, loadEventStudyGolden, readPanel } from './event-study-fixtures.ts';
-import { cohortMean, denseTwoWayFit, syntheticPanel, unitsInCohort } from './synthetic-panels.ts';
+import { cohortMean, denseTwoWayFit, syntheticPanel, unitsInCohort } from './regression-panels.ts';
 
 const dynamic = (g: number, e: number) => (e + 1) * (g === 3 ? 1.5 : g === 5 ? 0.8 : 0.3);
 

@@ -1,0 +1,400 @@
+/**
+ * Conditional 2×2 difference in differences with baseline covariates, as did 2.5.1 calls DRDID
+ * 1.2.3 for `est_method` "dr" (`drdid_panel`: Sant'Anna & Zhao 2020, eq. 3.1, the locally
+ * efficient doubly robust estimator with a logistic propensity score fitted by maximum likelihood
+ * and a linear regression of ΔY on the covariates among comparison units), "ipw"
+ * (`std_ipw_did_panel`, normalized inverse probability weighting) and "reg" (`reg_did_panel`,
+ * outcome regression), each with its influence function including the estimation effects of the
+ * propensity score and regression coefficients.
+ *
+ * Reference: Sant'Anna, P. H. C. and Zhao, J. (2020), "Doubly Robust Difference-in-Differences
+ * Estimators", Journal of Econometrics 219(1), 101–122.
+ *
+ * The covariate matrix always includes the intercept (did's `model.matrix(xformla)`). Propensity
+ * scores are capped at 1 − 1e-6 and comparison units with a score ≥ 0.995 get weight 0 (DRDID's
+ * trimming).
+ */
+import type { CsEstMethod } from './cs-types.ts';
+import type { CellAtt } from './two-by-two.ts';
+
+export interface TwoByTwoFit {
+  att: number;
+  /** influence function over the n units of the 2×2 sample (DRDID's att.inf.func) */
+  inf: Float64Array;
+  /** comparison units whose propensity score was trimmed */
+  trimmed: number;
+}
+
+export type TwoByTwoOutcome = { ok: true; fit: TwoByTwoFit } | { ok: false; reason: string };
+
+/**
+ * One 2×2 fit. `x` is n × k row-major with the intercept in column 0; `d` is 1 for the treated
+ * group and 0 for the comparison group.
+ */
+export function twoByTwoPanel(
+  dy: Float64Array,
+  d: Uint8Array,
+  x: Float64Array,
+  k: number,
+  method: CsEstMethod,
+): TwoByTwoOutcome {
+  const n = d.length;
+  const needPs = method !== 'reg';
+  const needOr = method !== 'ipw';
+  let ps: Float64Array = new Float64Array(n);
+  if (needPs) {
+    const logit = logisticFit(x, k, d);
+    if (!logit)
+      return {
+        ok: false,
+        reason: 'the propensity score model could not be fitted (collinear covariates or perfect separation)',
+      };
+    ps = logit;
+  }
+  let outDelta: Float64Array = new Float64Array(n);
+  let olsInv: Float64Array | null = null;
+  if (needOr) {
+    const ols = controlRegression(x, k, d, dy);
+    if (!ols)
+      return {
+        ok: false,
+        reason: 'too few comparison units to fit the outcome regression on the covariates',
+      };
+    outDelta = ols.fitted;
+    olsInv = ols.xpxInvTimesN;
+  }
+  const trim = new Uint8Array(n);
+  let trimmed = 0;
+  for (let i = 0; i < n; i++) {
+    ps[i] = Math.min(ps[i], 1 - 1e-6);
+    trim[i] = d[i] === 1 || !needPs || ps[i] < 0.995 ? 1 : 0;
+    if (!trim[i]) trimmed++;
+  }
+  const fit =
+    method === 'dr'
+      ? drPanel(dy, d, x, k, ps, trim, outDelta, olsInv!)
+      : method === 'ipw'
+        ? ipwPanel(dy, d, x, k, ps, trim)
+        : regPanel(dy, d, x, k, outDelta, olsInv!);
+  if (!fit) return { ok: false, reason: 'the propensity score Hessian is singular' };
+  return { ok: true, fit: { ...fit, trimmed } };
+}
+
+/** ATT(g,t) with covariates on a balanced panel: the 2×2 sample is the treated and comparison units. */
+export function conditionalPanelAtt(
+  y: Float64Array,
+  nT: number,
+  member: Uint8Array,
+  tt: number,
+  pret: number,
+  covariates: Float64Array[],
+  method: CsEstMethod,
+): CellAtt & { problem?: string; trimmed?: number } {
+  const n = member.length;
+  const idx: number[] = [];
+  for (let i = 0; i < n; i++) if (member[i] !== 0) idx.push(i);
+  const n1 = idx.length;
+  const k = covariates.length + 1;
+  const dy = new Float64Array(n1);
+  const d = new Uint8Array(n1);
+  const x = new Float64Array(n1 * k);
+  let nTreated = 0;
+  idx.forEach((i, r) => {
+    dy[r] = y[i * nT + tt] - y[i * nT + pret];
+    d[r] = member[i] === 1 ? 1 : 0;
+    nTreated += d[r];
+    x[r * k] = 1;
+    covariates.forEach((c, j) => (x[r * k + j + 1] = c[i]));
+  });
+  const inf = new Float64Array(n);
+  const nControl = n1 - nTreated;
+  if (nTreated === 0 || nControl === 0) return { att: Number.NaN, inf, nTreated, nControl };
+  const out = twoByTwoPanel(dy, d, x, k, method);
+  if (!out.ok) return { att: Number.NaN, inf, nTreated, nControl, problem: out.reason };
+  const scale = n / n1;
+  idx.forEach((i, r) => (inf[i] = scale * out.fit.inf[r]));
+  return { att: out.fit.att, inf, nTreated, nControl, trimmed: out.fit.trimmed };
+}
+
+function drPanel(
+  dy: Float64Array,
+  d: Uint8Array,
+  x: Float64Array,
+  k: number,
+  ps: Float64Array,
+  trim: Uint8Array,
+  od: Float64Array,
+  olsInv: Float64Array,
+): { att: number; inf: Float64Array } | null {
+  const n = d.length;
+  const wT = new Float64Array(n);
+  const wC = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    wT[i] = trim[i] * d[i];
+    wC[i] = (trim[i] * ps[i] * (1 - d[i])) / (1 - ps[i]);
+  }
+  const mwT = mean(wT);
+  const mwC = mean(wC);
+  let sT = 0;
+  let sC = 0;
+  for (let i = 0; i < n; i++) {
+    sT += wT[i] * (dy[i] - od[i]);
+    sC += wC[i] * (dy[i] - od[i]);
+  }
+  const etaT = sT / n / mwT;
+  const etaC = sC / n / mwC;
+  const psLin = psLinearRep(x, k, d, ps);
+  if (!psLin) return null;
+  const M1 = colMeansWeighted(x, k, wT);
+  const M2 = colMeansWeighted(x, k, wC, (i) => dy[i] - od[i] - etaC);
+  const M3 = colMeansWeighted(x, k, wC);
+  const olsT = olsDirection(olsInv, k, M1);
+  const olsC = olsDirection(olsInv, k, M3);
+  const psC = psLin.direction(M2);
+  const inf = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const olsRes = (1 - d[i]) * (dy[i] - od[i]);
+    const infT1 = wT[i] * (dy[i] - od[i]) - wT[i] * etaT;
+    const infT2 = olsRes * dot(x, i, k, olsT);
+    const infC1 = wC[i] * (dy[i] - od[i]) - wC[i] * etaC;
+    const infC2 = (d[i] - ps[i]) * dot(x, i, k, psC);
+    const infC3 = olsRes * dot(x, i, k, olsC);
+    inf[i] = (infT1 - infT2) / mwT - (infC1 + infC2 - infC3) / mwC;
+  }
+  return { att: etaT - etaC, inf };
+}
+
+function ipwPanel(
+  dy: Float64Array,
+  d: Uint8Array,
+  x: Float64Array,
+  k: number,
+  ps: Float64Array,
+  trim: Uint8Array,
+): { att: number; inf: Float64Array } | null {
+  const n = d.length;
+  const wT = new Float64Array(n);
+  const wC = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    wT[i] = trim[i] * d[i];
+    wC[i] = (trim[i] * ps[i] * (1 - d[i])) / (1 - ps[i]);
+  }
+  const mwT = mean(wT);
+  const mwC = mean(wC);
+  let sT = 0;
+  let sC = 0;
+  for (let i = 0; i < n; i++) {
+    sT += wT[i] * dy[i];
+    sC += wC[i] * dy[i];
+  }
+  const etaT = sT / n / mwT;
+  const etaC = sC / n / mwC;
+  const psLin = psLinearRep(x, k, d, ps);
+  if (!psLin) return null;
+  const psC = psLin.direction(colMeansWeighted(x, k, wC, (i) => dy[i] - etaC));
+  const inf = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const infT = (wT[i] * dy[i] - wT[i] * etaT) / mwT;
+    const infC = (wC[i] * dy[i] - wC[i] * etaC + (d[i] - ps[i]) * dot(x, i, k, psC)) / mwC;
+    inf[i] = infT - infC;
+  }
+  return { att: etaT - etaC, inf };
+}
+
+function regPanel(
+  dy: Float64Array,
+  d: Uint8Array,
+  x: Float64Array,
+  k: number,
+  od: Float64Array,
+  olsInv: Float64Array,
+): { att: number; inf: Float64Array } {
+  const n = d.length;
+  const w = Float64Array.from(d);
+  const mw = mean(w);
+  let sT = 0;
+  let sC = 0;
+  for (let i = 0; i < n; i++) {
+    sT += w[i] * dy[i];
+    sC += w[i] * od[i];
+  }
+  const etaT = sT / n / mw;
+  const etaC = sC / n / mw;
+  const olsC = olsDirection(olsInv, k, colMeansWeighted(x, k, w));
+  const inf = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const infT = (w[i] * dy[i] - w[i] * etaT) / mw;
+    const infC = (w[i] * od[i] - w[i] * etaC + (1 - d[i]) * (dy[i] - od[i]) * dot(x, i, k, olsC)) / mw;
+    inf[i] = infT - infC;
+  }
+  return { att: etaT - etaC, inf };
+}
+
+/** Logistic regression of d on x by Newton–Raphson (R's glm / fastglm to convergence); fitted probabilities. */
+export function logisticFit(x: Float64Array, k: number, d: Uint8Array): Float64Array | null {
+  const n = d.length;
+  const beta = new Float64Array(k);
+  const p = new Float64Array(n);
+  let previousDeviance = Number.POSITIVE_INFINITY;
+  for (let iter = 0; iter < 100; iter++) {
+    const h = new Float64Array(k * k);
+    const grad = new Float64Array(k);
+    let deviance = 0;
+    for (let i = 0; i < n; i++) {
+      const eta = dot(x, i, k, beta);
+      const pi = 1 / (1 + Math.exp(-eta));
+      p[i] = pi;
+      deviance -= 2 * (d[i] ? Math.log(pi) : Math.log1p(-pi));
+      const w = pi * (1 - pi);
+      for (let a = 0; a < k; a++) {
+        grad[a] += (d[i] - pi) * x[i * k + a];
+        for (let b = 0; b <= a; b++) h[a * k + b] += w * x[i * k + a] * x[i * k + b];
+      }
+    }
+    const step = choleskySolve(symmetrize(h, k), k, grad);
+    if (!step) return null;
+    for (let a = 0; a < k; a++) beta[a] += step[a];
+    if (Math.abs(deviance - previousDeviance) < 1e-14 * (Math.abs(deviance) + 0.1) && maxAbs(step) < 1e-13)
+      break;
+    previousDeviance = deviance;
+    if (!beta.every(Number.isFinite)) return null;
+  }
+  for (let i = 0; i < n; i++) p[i] = 1 / (1 + Math.exp(-dot(x, i, k, beta)));
+  return p;
+}
+
+/** OLS of dy on x among comparison units (d = 0): fitted values for all units and n·(X_C'X_C)⁻¹. */
+function controlRegression(
+  x: Float64Array,
+  k: number,
+  d: Uint8Array,
+  dy: Float64Array,
+): { fitted: Float64Array; xpxInvTimesN: Float64Array } | null {
+  const n = d.length;
+  const xpx = new Float64Array(k * k);
+  const xpy = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    if (d[i] !== 0) continue;
+    for (let a = 0; a < k; a++) {
+      xpy[a] += x[i * k + a] * dy[i];
+      for (let b = 0; b <= a; b++) xpx[a * k + b] += x[i * k + a] * x[i * k + b];
+    }
+  }
+  const full = symmetrize(xpx, k);
+  const coef = choleskySolve(full, k, xpy);
+  const inv = choleskyInverse(full, k);
+  if (!coef || !inv) return null;
+  const fitted = new Float64Array(n);
+  for (let i = 0; i < n; i++) fitted[i] = dot(x, i, k, coef);
+  for (let j = 0; j < k * k; j++) inv[j] *= n;
+  return { fitted, xpxInvTimesN: inv };
+}
+
+/** The propensity score's asymptotic linear representation: score_i' · n(X'WX)⁻¹ · M. */
+function psLinearRep(
+  x: Float64Array,
+  k: number,
+  d: Uint8Array,
+  ps: Float64Array,
+): { direction: (m: Float64Array) => Float64Array } | null {
+  const n = d.length;
+  const h = new Float64Array(k * k);
+  for (let i = 0; i < n; i++) {
+    const w = ps[i] * (1 - ps[i]);
+    for (let a = 0; a < k; a++) for (let b = 0; b <= a; b++) h[a * k + b] += w * x[i * k + a] * x[i * k + b];
+  }
+  const inv = choleskyInverse(symmetrize(h, k), k);
+  if (!inv) return null;
+  return { direction: (m) => olsDirection(inv, k, m).map((v) => v * n) };
+}
+
+function olsDirection(inv: Float64Array, k: number, m: Float64Array): Float64Array {
+  const out = new Float64Array(k);
+  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) out[a] += inv[a * k + b] * m[b];
+  return out;
+}
+
+function colMeansWeighted(
+  x: Float64Array,
+  k: number,
+  w: Float64Array,
+  factor?: (i: number) => number,
+): Float64Array {
+  const n = w.length;
+  const out = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    const wi = factor ? w[i] * factor(i) : w[i];
+    if (wi === 0) continue;
+    for (let a = 0; a < k; a++) out[a] += wi * x[i * k + a];
+  }
+  for (let a = 0; a < k; a++) out[a] /= n;
+  return out;
+}
+
+function symmetrize(lower: Float64Array, k: number): Float64Array {
+  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) lower[b * k + a] = lower[a * k + b];
+  return lower;
+}
+
+function cholesky(a: Float64Array, k: number): Float64Array | null {
+  const l = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * k + j];
+      for (let m = 0; m < j; m++) s -= l[i * k + m] * l[j * k + m];
+      if (i === j) {
+        if (!(s > 1e-12 * Math.abs(a[i * k + i]))) return null;
+        l[i * k + i] = Math.sqrt(s);
+      } else l[i * k + j] = s / l[j * k + j];
+    }
+  }
+  return l;
+}
+
+export function choleskySolve(a: Float64Array, k: number, b: Float64Array): Float64Array | null {
+  const l = cholesky(a, k);
+  if (!l) return null;
+  const z = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    let s = b[i];
+    for (let m = 0; m < i; m++) s -= l[i * k + m] * z[m];
+    z[i] = s / l[i * k + i];
+  }
+  const out = new Float64Array(k);
+  for (let i = k - 1; i >= 0; i--) {
+    let s = z[i];
+    for (let m = i + 1; m < k; m++) s -= l[m * k + i] * out[m];
+    out[i] = s / l[i * k + i];
+  }
+  return out;
+}
+
+export function choleskyInverse(a: Float64Array, k: number): Float64Array | null {
+  const inv = new Float64Array(k * k);
+  for (let j = 0; j < k; j++) {
+    const e = new Float64Array(k);
+    e[j] = 1;
+    const col = choleskySolve(a, k, e);
+    if (!col) return null;
+    for (let i = 0; i < k; i++) inv[i * k + j] = col[i];
+  }
+  return inv;
+}
+
+function dot(x: Float64Array, i: number, k: number, v: Float64Array): number {
+  let s = 0;
+  for (let a = 0; a < k; a++) s += x[i * k + a] * v[a];
+  return s;
+}
+
+function mean(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i];
+  return s / v.length;
+}
+
+function maxAbs(v: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
+  return m;
+}
