@@ -9,6 +9,7 @@ import { registerImport } from './commands/import.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerSynth } from './commands/synth.ts';
 import { registerEstimate } from './commands/estimate.ts';
+import { registerEventStudy } from './commands/event-study.ts';
 import { registerRandomize } from './commands/randomize.ts';
 import { registerAssignments } from './commands/assignments.ts';
 
@@ -23,6 +24,7 @@ const registrars: Registrar[] = [
   registerDemo,
   registerSynth,
   registerEstimate,
+  registerEventStudy,
   registerRandomize,
   registerAssignments,
 ];

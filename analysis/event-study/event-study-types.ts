@@ -44,7 +44,9 @@ export type EventStudyWarningCode =
   | 'periods-dropped'
   | 'always-treated'
   | 'pretrend-not-computed'
-  | 'not-converged';
+  | 'not-converged'
+  | 'missing-outcome-dropped'
+  | 'late-cohorts-never-treated';
 
 export interface EventStudyWarning {
   code: EventStudyWarningCode;

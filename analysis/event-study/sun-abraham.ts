@@ -91,6 +91,11 @@ export function sunAbraham(
   });
   if (!outcome.ok) return refuse(outcome.reason, outcome.message);
   const fit = outcome.fit;
+  if (!fit.demeaningConverged)
+    warnings.push({
+      code: 'not-converged',
+      message: `Absorbing the unit and period effects did not converge in ${fit.demeaningIterations} sweeps; the estimates may be inexact.`,
+    });
   if (fit.collinear.length > 0)
     warnings.push({
       code: 'collinear-terms-dropped',

@@ -62,6 +62,8 @@ export interface TwoWayFit {
    */
   clusterInfluence: Float64Array | null;
   demeaningIterations: number;
+  /** false when alternating projections stopped at their iteration limit */
+  demeaningConverged: boolean;
 }
 
 export type TwoWayOutcome =
@@ -131,6 +133,7 @@ export function fitTwoWayIndicators(input: TwoWayInput): TwoWayOutcome {
     nClusters: clusterCount,
     smallSampleK,
     demeaningIterations: demeaned.iterations,
+    demeaningConverged: demeaned.converged,
   };
   if (input.seType === 'CR2') {
     const cr2 = cr2Covariance(input, kept, m);
