@@ -12,6 +12,8 @@
  * regression with every dummy.
  */
 
+import { groupRows } from './factor-codes.ts';
+
 /** A categorical variable as dense codes 0…levels−1. */
 export interface DemeanFactor {
   codes: Int32Array;
@@ -25,6 +27,12 @@ export interface DemeanOptions {
   tolerance?: number;
   /** Maximum number of sweeps per column. Default 10,000. */
   maxIterations?: number;
+  /**
+   * 'auto' (default): two factors of which one has at most 300 levels (student × month panels) are
+   * projected out exactly (see `exactTwoWay`); anything else by alternating projections.
+   * 'alternating': always alternating projections.
+   */
+  algorithm?: 'auto' | 'alternating';
 }
 
 export interface DemeanResult {
@@ -62,6 +70,13 @@ export function demeanByFactors(
   const tolerance = options.tolerance ?? 1e-13;
   const maxIterations = options.maxIterations ?? 10_000;
   const prepared = factors.map((factor) => prepareFactor(factor, weights));
+  if ((options.algorithm ?? 'auto') === 'auto' && factors.length === 2) {
+    const [large, small] = prepared[0].levels >= prepared[1].levels ? prepared : [prepared[1], prepared[0]];
+    if (small.levels <= EXACT_SMALL_LEVELS) {
+      const exact = exactTwoWay(large, small, weights);
+      return { columns: columns.map((column) => exact(column)), iterations: 1, converged: true };
+    }
+  }
   let iterations = 0;
   let converged = true;
   const out = columns.map((column) => {
@@ -171,6 +186,97 @@ function demeanColumn(
     for (let i = 0; i < x.length; i++) x[i] = ggx[i] - coefficient * (ggx[i] - gx[i]);
   }
   return { values: x, iterations, converged: false };
+}
+
+const EXACT_SMALL_LEVELS = 300;
+const DEPENDENCE_TOLERANCE = 1e-10;
+
+/**
+ * Exact projection on two factors A (many levels) and B (few levels, L): with M_A the within-A
+ * demeaning, M_D x = M_A x − M_A D_B b where b solves the L × L normal equations
+ * (D_Bᵀ W M_A D_B) b = D_Bᵀ W M_A x (Frisch–Waugh–Lovell). The matrix is built once from each A
+ * level's weights by B level, its dependent columns (one per connected component) dropped by a
+ * pivoted Cholesky; each column then costs a few passes over the data and no iteration.
+ */
+function exactTwoWay(
+  large: PreparedFactor,
+  small: PreparedFactor,
+  weights: Float64Array | undefined,
+): (column: Float64Array) => Float64Array {
+  const n = large.codes.length;
+  const levels = small.levels;
+  const w = (i: number) => (weights === undefined ? 1 : weights[i]);
+  const grouped = groupRows(large.codes, large.levels);
+  const gram = new Float64Array(levels * levels);
+  const byLevel = new Float64Array(levels);
+  const touched: number[] = [];
+  for (let u = 0; u < large.levels; u++) {
+    touched.length = 0;
+    for (let k = grouped.start[u]; k < grouped.start[u + 1]; k++) {
+      const i = grouped.order[k];
+      const s = small.codes[i];
+      if (byLevel[s] === 0) touched.push(s);
+      byLevel[s] += w(i);
+      gram[s * levels + s] += w(i);
+    }
+    const inverse = large.inverseTotal[u];
+    for (const a of touched)
+      for (const b of touched) gram[a * levels + b] -= byLevel[a] * byLevel[b] * inverse;
+    for (const a of touched) byLevel[a] = 0;
+  }
+  const solver = pivotedCholesky(gram, levels);
+  return (column) => {
+    const r = Float64Array.from(column);
+    sweep(r, [large], weights);
+    const rhs = new Float64Array(levels);
+    for (let i = 0; i < n; i++) rhs[small.codes[i]] += w(i) * r[i];
+    const b = solver(rhs);
+    const unitMean = large.sums;
+    unitMean.fill(0);
+    for (let i = 0; i < n; i++) unitMean[large.codes[i]] += w(i) * b[small.codes[i]];
+    for (let u = 0; u < large.levels; u++) unitMean[u] *= large.inverseTotal[u];
+    for (let i = 0; i < n; i++) r[i] -= b[small.codes[i]] - unitMean[large.codes[i]];
+    return r;
+  };
+}
+
+/**
+ * Solver of G b = c for a symmetric positive semi-definite G (m × m): columns whose Cholesky pivot
+ * falls to DEPENDENCE_TOLERANCE of their diagonal get b = 0 (any solution of a consistent system
+ * gives the same projection).
+ */
+function pivotedCholesky(g: Float64Array, m: number): (c: Float64Array) => Float64Array {
+  const l = new Float64Array(m * m);
+  const kept = new Uint8Array(m);
+  for (let j = 0; j < m; j++) {
+    let d = g[j * m + j];
+    for (let k = 0; k < j; k++) if (kept[k]) d -= l[j * m + k] ** 2;
+    if (!(d > DEPENDENCE_TOLERANCE * g[j * m + j])) continue;
+    kept[j] = 1;
+    const root = Math.sqrt(d);
+    l[j * m + j] = root;
+    for (let i = j + 1; i < m; i++) {
+      let s = g[i * m + j];
+      for (let k = 0; k < j; k++) if (kept[k]) s -= l[i * m + k] * l[j * m + k];
+      l[i * m + j] = s / root;
+    }
+  }
+  return (c) => {
+    const z = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      if (!kept[i]) continue;
+      let s = c[i];
+      for (let k = 0; k < i; k++) if (kept[k]) s -= l[i * m + k] * z[k];
+      z[i] = s / l[i * m + i];
+    }
+    for (let i = m - 1; i >= 0; i--) {
+      if (!kept[i]) continue;
+      let s = z[i];
+      for (let k = i + 1; k < m; k++) if (kept[k]) s -= l[k * m + i] * z[k];
+      z[i] = s / l[i * m + i];
+    }
+    return z;
+  };
 }
 
 /**

@@ -102,6 +102,31 @@ describe('demeanByFactors', () => {
     expect(x[0]).not.toBe(out.columns[0][0]); // returns copies, input untouched
   });
 
+  it('matches the dense projection by alternating projections too, and weighted, on two factors', () => {
+    const rng = seedrandom('ap-two-way-alternating');
+    const { unit, period } = unbalancedPanel(rng, 35, 7);
+    const n = unit.codes.length;
+    const x = Float64Array.from({ length: n }, () => rng() * 10);
+    const weights = Float64Array.from({ length: n }, () => 0.1 + rng() * 2);
+    const alternating = demeanByFactors([x], [unit, period], { algorithm: 'alternating' });
+    expect(alternating.converged).toBe(true);
+    expect(alternating.iterations).toBeGreaterThan(1);
+    expect(maxDiff(alternating.columns[0], denseResidual(x, [unit, period]))).toBeLessThan(1e-10);
+    const exact = demeanByFactors([x], [period, unit], { weights });
+    expect(exact.iterations).toBe(1);
+    expect(maxDiff(exact.columns[0], denseResidual(x, [unit, period], weights))).toBeLessThan(1e-10);
+  });
+
+  it('is exact on a disconnected two-way panel (two components: two redundant levels)', () => {
+    const u = Int32Array.of(0, 0, 1, 1, 2, 2, 3, 3, 3);
+    const t = Int32Array.of(0, 1, 0, 1, 2, 3, 2, 3, 2);
+    const a = { codes: u, levels: 4 };
+    const b = { codes: t, levels: 4 };
+    const x = Float64Array.of(1, 4, 2, 8, 5, 7, 1, 3, 2);
+    expect(redundantFixedEffectLevels([a, b])).toBe(2);
+    expect(maxDiff(demeanByFactors([x], [a, b]).columns[0], denseResidual(x, [a, b]))).toBeLessThan(1e-12);
+  });
+
   it('matches the dense weighted projection with three factors', () => {
     const rng = seedrandom('ap-three-way');
     const n = 300;
@@ -152,7 +177,7 @@ describe('demeanByFactors', () => {
     const rng = seedrandom('ap-budget');
     const { unit, period } = unbalancedPanel(rng, 30, 8);
     const x = Float64Array.from({ length: unit.codes.length }, () => rng());
-    const out = demeanByFactors([x], [unit, period], { maxIterations: 2 });
+    const out = demeanByFactors([x], [unit, period], { maxIterations: 2, algorithm: 'alternating' });
     expect(out.converged).toBe(false);
   });
 
