@@ -75,3 +75,46 @@ describe('twfeEventStudy with CR2 against estimatr 1.0.0 (cross-checked with clu
     }
   });
 });
+
+describe('twfeEventStudy joint pre-trend test against estimatr-based F (make-twfe-pretrend.R)', () => {
+  const pretrend = JSON.parse(readFileSync(fixtureUrl('event-study/twfe-pretrend.json'), 'utf8')) as {
+    cases: {
+      file: string;
+      se_type: 'CR1' | 'CR2';
+      statistic: number;
+      df1: number;
+      df2: number;
+      p_value: number;
+    }[];
+  };
+  it.each(pretrend.cases.map((c) => [c.file, c.se_type, c] as const))('%s %s', (file, seType, c) => {
+    const out = twfeEventStudy(readPanel(`event-study/${file}`, DEV_SPEC), { seType });
+    if (!out.ok) throw new Error(out.refusal.message);
+    const p = out.result.pretrend!;
+    expect(p.df1).toBe(c.df1);
+    expect(p.df2).toBe(c.df2);
+    expect(closeTo(p.statistic, c.statistic)).toBe(true);
+    expect(closeTo(p.pValue, c.p_value)).toBe(true);
+  });
+});
+
+describe('twfeEventStudy options', () => {
+  it('bins event times outside the window into its endpoints', () => {
+    const panel = readPanel('event-study/data/dev01_dynamic.csv', DEV_SPEC);
+    const out = twfeEventStudy(panel, { window: [-3, 4] });
+    if (!out.ok) throw new Error(out.refusal.message);
+    expect(out.result.terms.map((t) => t.eventTime)).toEqual([-3, -2, 0, 1, 2, 3, 4]);
+    // months 1…12: cohorts 5 (139 units) and 8 (126) reach event time −3 or below, cohort 3 does not
+    expect(out.result.terms[0].n).toBe(139 + 126);
+    expect(out.result.pretrend!.df1).toBe(2);
+  });
+
+  it('clusters on a coarser variable (districts) with K counting the month effects only', () => {
+    const panel = readPanel('event-study/data/dev01_dynamic.csv', { ...DEV_SPEC, cluster: 'district' });
+    const out = twfeEventStudy(panel);
+    if (!out.ok) throw new Error(out.refusal.message);
+    expect(out.result.nClusters).toBe(10);
+    expect(out.result.terms[0].df).toBe(9);
+    expect(out.result.smallSampleK).toBe(16 + 12);
+  });
+});
