@@ -53,8 +53,8 @@ describe('simulation: staggered adoption with heterogeneous dynamic effects', ()
     for (const t of out.result.terms) {
       const e = t.eventTime!;
       if (e === -1) continue;
-      expect(truth(e)).toBeGreaterThanOrEqual(t.uniformLow);
-      expect(truth(e)).toBeLessThanOrEqual(t.uniformHigh);
+      expect(truth(e)).toBeGreaterThanOrEqual(t.uniformLow!);
+      expect(truth(e)).toBeLessThanOrEqual(t.uniformHigh!);
     }
   });
 });
