@@ -9,7 +9,7 @@ import seedrandom from 'seedrandom';
 import { z } from 'zod';
 import { AppError, type InputProblem } from '../../errors.ts';
 import { panelFromCsv } from './panel-csv.ts';
-import { runEventStudy, type EventStudyRequest } from './run-event-study.ts';
+import { runEventStudy, runEventStudyBySubgroup, type EventStudyRequest } from './run-event-study.ts';
 
 const columnName = z.string().trim().min(1, 'must name a column');
 
@@ -35,6 +35,7 @@ export const eventStudyFileSchema = z
     basePeriod: z.enum(['varying', 'universal']).default('varying'),
     allowUnbalancedPanel: z.boolean().default(false),
     cluster: columnName.optional(),
+    by: columnName.optional(),
     window: windowSchema.optional(),
     covariates: z.array(columnName).default([]),
     estMethod: z.enum(['dr', 'ipw', 'reg']).default('dr'),
@@ -98,7 +99,9 @@ export async function eventStudyFromFile(input: EventStudyFileInput): Promise<Re
   };
   const run = runEventStudy(read.panel, read.summary, request);
   if (!run.ok) throw new AppError('BAD_INPUT', `${o.file}: ${run.message}`);
-  return { file: o.file, ...run.json };
+  if (o.by === undefined || read.groups === undefined) return { file: o.file, ...run.json };
+  const subgroups = runEventStudyBySubgroup(read.panel, read.groups, o.by, request);
+  return { file: o.file, ...run.json, subgroups };
 }
 
 async function readText(file: string): Promise<string> {

@@ -21,6 +21,8 @@ export interface PanelCsvSpec {
   cohort: string;
   outcome: string;
   cluster?: string;
+  /** a unit-level subgroup column (constant within a unit), e.g. grade band or English-learner status */
+  by?: string;
   covariates?: readonly string[];
   /** count units whose cohort is after the last observed period as never treated */
   lateCohortsNeverTreated?: boolean;
@@ -39,7 +41,14 @@ export interface PanelCsvSummary {
 }
 
 export type PanelCsvOutcome =
-  { ok: true; panel: Panel; summary: PanelCsvSummary } | { ok: false; problems: InputProblem[] };
+  | {
+      ok: true;
+      panel: Panel;
+      summary: PanelCsvSummary;
+      /** with `by`: each unit's subgroup label, in the order of panel.ids */
+      groups?: string[];
+    }
+  | { ok: false; problems: InputProblem[] };
 
 const MAX_PROBLEMS = 50;
 const INTEGER = /^[+-]?\d+(?:\.0*)?$/;
@@ -49,6 +58,7 @@ interface UnitSeen {
   cohortLine: number;
   cluster: string | undefined;
   clusterLine: number;
+  group: string | undefined;
 }
 
 /**
@@ -70,7 +80,7 @@ export function panelFromCsv(
     return { ok: false, problems: [{ file, line: 1, column: null, reason: 'the file is empty' }] };
   const covariates = spec.covariates ?? [];
   const index = new Map<string, number>();
-  for (const name of [spec.id, spec.time, spec.cohort, spec.outcome, spec.cluster, ...covariates]) {
+  for (const name of [spec.id, spec.time, spec.cohort, spec.outcome, spec.cluster, spec.by, ...covariates]) {
     if (name === undefined) continue;
     const at = header.indexOf(name);
     if (at < 0) problem(1, name, `column "${name}" is not in the header (${header.join(', ')})`);
@@ -112,7 +122,11 @@ export function panelFromCsv(
     const clusterLabel = spec.cluster === undefined ? undefined : cell(row, spec.cluster);
     if (clusterLabel !== undefined && MISSING_TOKENS.has(clusterLabel))
       problem(line, spec.cluster!, 'the cluster is missing');
-    if (typeof cohort === 'number') checkUnit(units, id, cohort, clusterLabel, line, spec, problem);
+    const groupLabel = spec.by === undefined ? undefined : cell(row, spec.by);
+    if (groupLabel !== undefined && MISSING_TOKENS.has(groupLabel))
+      problem(line, spec.by!, 'the subgroup is missing');
+    if (typeof cohort === 'number')
+      checkUnit(units, id, { cohort, cluster: clusterLabel, group: groupLabel }, line, spec, problem);
     if (typeof time !== 'number') continue;
     const key = `${id}\u0000${time}`;
     const earlier = firstLine.get(key);
@@ -196,6 +210,7 @@ function finishPanel(
   return {
     ok: true,
     panel,
+    ...(spec.by === undefined ? {} : { groups: panel.ids.map((id) => units.get(id)!.group!) }),
     summary: {
       rows: counts.dataRows,
       droppedMissingOutcome: counts.dropped,
@@ -210,15 +225,15 @@ function finishPanel(
 function checkUnit(
   units: Map<string, UnitSeen>,
   id: string,
-  cohort: number,
-  cluster: string | undefined,
+  values: { cohort: number; cluster: string | undefined; group: string | undefined },
   line: number,
   spec: PanelCsvSpec,
   problem: (line: number, column: string | null, reason: string) => void,
 ): void {
+  const { cohort, cluster, group } = values;
   const seen = units.get(id);
   if (seen === undefined) {
-    units.set(id, { cohort, cohortLine: line, cluster, clusterLine: line });
+    units.set(id, { cohort, cohortLine: line, cluster, clusterLine: line, group });
     return;
   }
   if (seen.cohort !== cohort)
@@ -232,6 +247,12 @@ function checkUnit(
       line,
       spec.cluster!,
       `cluster of unit "${id}" changes from "${seen.cluster}" (line ${seen.clusterLine}) to "${cluster}"`,
+    );
+  if (group !== undefined && seen.group !== group)
+    problem(
+      line,
+      spec.by!,
+      `subgroup of unit "${id}" changes from "${seen.group}" (line ${seen.clusterLine}) to "${group}"`,
     );
 }
 

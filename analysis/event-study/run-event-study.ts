@@ -15,8 +15,8 @@ import type { CsAggregationType, CsControl, CsBasePeriod, CsEstMethod } from './
 import type { EventStudyWarning, UniformBandOptions } from './event-study-types.ts';
 import { goodmanBacon } from './goodman-bacon.ts';
 import type { Panel } from './panel.ts';
-import type { PanelCsvSummary } from './panel-csv.ts';
-import { balancedPanel } from './panel-subset.ts';
+import { countUnbalancedUnits, type PanelCsvSummary } from './panel-csv.ts';
+import { balancedPanel, subsetPanel } from './panel-subset.ts';
 import { baconResultJson, regressionResultJson } from './regression-json.ts';
 import { staticTwfe } from './static-twfe.ts';
 import { sunAbraham } from './sun-abraham.ts';
@@ -65,6 +65,36 @@ export function runEventStudy(
   if (!out.ok) return { ok: false, message: out.refusal.message };
   out.result.warnings.unshift(...notes);
   return { ok: true, json: { ...regressionResultJson(out.result), input } };
+}
+
+/**
+ * The same request on each subgroup of units (issue 12 item 5: grade band, English-learner status,
+ * visit modality, personnel type…), each with its own event-study curve. A subgroup the method
+ * cannot estimate carries its reason instead of a result; the others are unaffected.
+ */
+export function runEventStudyBySubgroup(
+  panel: Panel,
+  groups: readonly string[],
+  variable: string,
+  request: EventStudyRequest,
+): Json[] {
+  const values = [...new Set(groups)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return values.map((value) => {
+    const sub = subsetPanel(panel, (o) => groups[panel.unit[o]] === value);
+    const summary: PanelCsvSummary = {
+      rows: sub.y.length,
+      droppedMissingOutcome: 0,
+      units: sub.ids.length,
+      periods: sub.times.length,
+      unbalancedUnits: countUnbalancedUnits(sub),
+      lateCohortUnits: 0,
+    };
+    const run = runEventStudy(sub, summary, request);
+    const out: Json = run.ok
+      ? { variable, value, ...run.json }
+      : { variable, value, n_units: sub.ids.length, error: run.message };
+    return out;
+  });
 }
 
 function runCs(

@@ -12,6 +12,7 @@ interface RawOptions {
   basePeriod?: string;
   allowUnbalancedPanel?: boolean;
   cluster?: string;
+  by?: string;
   window?: string;
   covariates?: string;
   estMethod?: string;
@@ -43,6 +44,10 @@ export function registerEventStudy(program: Command, ctx: CliContext): void {
       'cs: keep units not observed in every period (default: drop them, as did); twfe and sunab always use every row',
     )
     .option('--cluster <column>', 'cluster column, constant within a unit (default: the unit)')
+    .option(
+      '--by <column>',
+      'also estimate each subgroup of units separately (a unit-level column, e.g. grade_band or english_learner)',
+    )
     .option('--window <LO,HI>', 'event times: twfe/sunab bin below LO and above HI; cs aggregates LO..HI')
     .option(
       '--covariates <columns>',
@@ -78,6 +83,7 @@ export function registerEventStudy(program: Command, ctx: CliContext): void {
         basePeriod: raw.basePeriod as never,
         allowUnbalancedPanel: raw.allowUnbalancedPanel ?? false,
         cluster: raw.cluster,
+        by: raw.by,
         window: raw.window,
         covariates: raw.covariates ? raw.covariates.split(',').map((c) => c.trim()) : [],
         estMethod: raw.estMethod as never,
@@ -175,5 +181,10 @@ export function renderText(r: Row): string {
       `pre-trend test: statistic ${fmt(pretrend.statistic)} on ${fmt(pretrend.df1)}${pretrend.df2 === null ? '' : ` and ${fmt(pretrend.df2)}`} df, p = ${fmt(pretrend.p_value)}`,
     );
   for (const w of (r.warnings as Row[]) ?? []) out.push(`warning (${w.code}): ${w.message}`);
+  for (const g of (r.subgroups as Row[] | undefined) ?? []) {
+    out.push('', `── subgroup ${g.variable} = ${g.value} ──`);
+    if (g.error) out.push(`not estimated (${fmt(g.n_units)} units): ${g.error}`);
+    else out.push(renderText({ ...g, file: r.file }));
+  }
   return out.join('\n');
 }

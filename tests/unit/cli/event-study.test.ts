@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -222,5 +222,51 @@ describe('pilot event-study, other methods and output', () => {
     const out = await run(['event-study', '--help']);
     expect(out.stdout).toContain('--allow-unbalanced-panel');
     expect(out.stdout).toContain('cs | twfe | sunab | bacon');
+  });
+});
+
+describe('pilot event-study --by', () => {
+  it('adds one event study per subgroup, each the same as the method on that subgroup alone', async () => {
+    const file = join(fixtures, 'event-study', 'data', 'dev01_dynamic.csv');
+    const args = [
+      'event-study',
+      file,
+      '--id',
+      'student_id',
+      '--time',
+      'month',
+      '--cohort',
+      'cohort',
+      '--outcome',
+      'absent_days',
+      '--method',
+      'twfe',
+      '--json',
+    ];
+    const out = await run([...args, '--by', 'district']);
+    expect(out.code).toBe(0);
+    const json = JSON.parse(out.stdout) as {
+      n_units: number;
+      subgroups: { variable: string; value: string; n_units: number; terms: { estimate: number }[] }[];
+    };
+    expect(json.subgroups.map((g) => g.value)).toEqual([
+      'D01',
+      'D02',
+      'D03',
+      'D04',
+      'D05',
+      'D06',
+      'D07',
+      'D08',
+      'D09',
+      'D10',
+    ]);
+    expect(json.subgroups.reduce((s, g) => s + g.n_units, 0)).toBe(json.n_units);
+    const rows = readFileSync(file, 'utf8').split('\n');
+    const d03 = writePanel([rows[0], ...rows.slice(1).filter((r) => r.split(',')[1] === 'D03')].join('\n'));
+    const alone = JSON.parse((await run(['event-study', d03, ...args.slice(2)])).stdout) as {
+      terms: { estimate: number }[];
+    };
+    expect(json.subgroups[2].terms).toEqual(alone.terms);
   });
 });
