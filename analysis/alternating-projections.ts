@@ -65,8 +65,31 @@ export function demeanByFactors(
   options: DemeanOptions = {},
 ): DemeanResult {
   const n = columns.length > 0 ? columns[0].length : (factors[0]?.codes.length ?? 0);
+  checkInputs(columns, factors, options.weights, n);
+  const demean = makeDemeaner(factors, options);
+  let iterations = 0;
+  let converged = true;
+  const out = columns.map((column) => {
+    const result = demean(column);
+    iterations = Math.max(iterations, result.iterations);
+    converged &&= result.converged;
+    return result.values;
+  });
+  return { columns: out, iterations, converged };
+}
+
+/**
+ * The demeaning of `demeanByFactors` as a reusable function of one column, for callers that build
+ * their columns one at a time (the set-up of the exact two-factor path is done once). Inputs are
+ * not checked: validate the factors with `demeanByFactors` first or construct them correctly.
+ *
+ * @example makeDemeaner([{ codes: Int32Array.of(0, 0, 1), levels: 2 }])(Float64Array.of(1, 3, 5)).values // [-1, 1, 0]
+ */
+export function makeDemeaner(
+  factors: DemeanFactor[],
+  options: DemeanOptions = {},
+): (column: Float64Array) => { values: Float64Array; iterations: number; converged: boolean } {
   const weights = options.weights;
-  checkInputs(columns, factors, weights, n);
   const tolerance = options.tolerance ?? 1e-13;
   const maxIterations = options.maxIterations ?? 10_000;
   const prepared = factors.map((factor) => prepareFactor(factor, weights));
@@ -74,18 +97,10 @@ export function demeanByFactors(
     const [large, small] = prepared[0].levels >= prepared[1].levels ? prepared : [prepared[1], prepared[0]];
     if (small.levels <= EXACT_SMALL_LEVELS) {
       const exact = exactTwoWay(large, small, weights);
-      return { columns: columns.map((column) => exact(column)), iterations: 1, converged: true };
+      return (column) => ({ values: exact(column), iterations: 1, converged: true });
     }
   }
-  let iterations = 0;
-  let converged = true;
-  const out = columns.map((column) => {
-    const result = demeanColumn(column, prepared, weights, tolerance, maxIterations);
-    iterations = Math.max(iterations, result.iterations);
-    converged &&= result.converged;
-    return result.values;
-  });
-  return { columns: out, iterations, converged };
+  return (column) => demeanColumn(column, prepared, weights, tolerance, maxIterations);
 }
 
 function checkInputs(

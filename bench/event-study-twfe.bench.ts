@@ -32,13 +32,15 @@ export async function run(args: string[]): Promise<void> {
     if (args.includes('--sunab')) fits.push(['sunab (CR1, clustered by unit)', sunAbraham]);
     for (const [label, fit] of fits) {
       const t = performance.now();
+      const cpu = process.cpuUsage();
       const out = fit(panel);
       const s = seconds(t);
+      const cpuSeconds = process.cpuUsage(cpu).user / 1e6;
       if (!out.ok) throw new Error(out.refusal.message);
       const r = out.result;
       const e0 = r.terms.find((x) => x.eventTime === 0)!;
       console.log(
-        `${label.padEnd(32)} ${s.toFixed(2)} s  (${r.terms.length} event times, ${r.nClusters} clusters, K = ${r.smallSampleK}; ` +
+        `${label.padEnd(32)} ${s.toFixed(2)} s (CPU ${cpuSeconds.toFixed(2)} s)  (${r.terms.length} event times, ${r.nClusters} clusters, K = ${r.smallSampleK}; ` +
           `e=0: ${e0.estimate.toFixed(4)} (${e0.stdError.toFixed(4)}); pre-trend p = ${r.pretrend?.pValue.toFixed(3)})`,
       );
     }

@@ -17,7 +17,7 @@
  * only dense arrays are the demeaned columns. Columns collinear with the fixed effects and the
  * columns before them are dropped, as fixest does, and reported.
  */
-import { demeanByFactors, type DemeanFactor } from '../alternating-projections.ts';
+import { demeanByFactors, makeDemeaner, type DemeanFactor } from '../alternating-projections.ts';
 import { cr2Variance } from '../cr2-variance.ts';
 import { groupRows } from '../factor-codes.ts';
 import { absorbedFactor } from '../fixed-effects.ts';
@@ -55,12 +55,6 @@ export interface TwoWayFit {
   nClusters: number;
   /** K of the small-sample factor (CR1) */
   smallSampleK: number;
-  /**
-   * Per cluster g (row-major G × kept), the cluster's contribution ψ_g to β̂ − β: the CR1
-   * covariance is Σ_g ψ_g ψ_gᵀ (small-sample factor included), so a multiplier bootstrap draws
-   * Σ_g v_g ψ_g. Null for CR2.
-   */
-  clusterInfluence: Float64Array | null;
   demeaningIterations: number;
   /** false when alternating projections stopped at their iteration limit */
   demeaningConverged: boolean;
@@ -80,13 +74,19 @@ export type TwoWayOutcome =
 export function fitTwoWayIndicators(input: TwoWayInput): TwoWayOutcome {
   const { y, design, unit, period, cluster } = input;
   const n = y.length;
-  const dense = denseIndicators(design, n);
-  const demeaned = demeanByFactors([y, ...dense], [unit, period]);
-  dense.length = 0;
-  const yt = demeaned.columns[0];
-  const xt = demeaned.columns.slice(1);
+  const demeanedY = demeanByFactors([y], [unit, period]);
+  const yt = demeanedY.columns[0];
+  const demean = makeDemeaner([unit, period]);
+  const xt = demeanIndicators(design, n, demean);
+  const demeaned = {
+    iterations: Math.max(demeanedY.iterations, ...xt.map((x) => x.iterations)),
+    converged: demeanedY.converged && xt.every((x) => x.converged),
+  };
   const p = design.columns;
-  const gram = sparseGram(design, xt);
+  const gram = sparseGram(
+    design,
+    xt.map((x) => x.values),
+  );
   const kept = independentColumns(gram, p);
   const collinear = [...Array(p).keys()].filter((j) => !kept.includes(j));
   if (kept.length === 0)
@@ -105,7 +105,7 @@ export function fitTwoWayIndicators(input: TwoWayInput): TwoWayOutcome {
     if (r >= 0) xty[r] += yt[i];
   }
   const beta = multiplyVector(bread, xty, m);
-  const keptColumns = kept.map((j) => xt[j]);
+  const keptColumns = kept.map((j) => xt[j].values);
   const residuals = Float64Array.from(yt);
   keptColumns.forEach((column, r) => {
     const b = beta[r];
@@ -137,28 +137,30 @@ export function fitTwoWayIndicators(input: TwoWayInput): TwoWayOutcome {
   };
   if (input.seType === 'CR2') {
     const cr2 = cr2Covariance(input, kept, m);
-    return { ok: true, fit: { ...base, vcov: cr2.vcov, df: cr2.df, clusterInfluence: null } };
+    return { ok: true, fit: { ...base, vcov: cr2.vcov, df: cr2.df } };
   }
-  const factor = Math.sqrt(((clusterCount / (clusterCount - 1)) * (n - 1)) / (n - smallSampleK));
-  const influence = clusterInfluence(keptColumns, residuals, cluster, bread, m, factor);
-  const vcov = new Float64Array(m * m);
-  for (let g = 0; g < cluster.levels; g++) {
-    for (let a = 0; a < m; a++) {
-      const va = influence[g * m + a];
-      if (va === 0) continue;
-      for (let b = 0; b < m; b++) vcov[a * m + b] += va * influence[g * m + b];
-    }
-  }
+  const factor = ((clusterCount / (clusterCount - 1)) * (n - 1)) / (n - smallSampleK);
+  const vcov = clusteredSandwich(keptColumns, residuals, cluster, bread, m, factor);
   return {
     ok: true,
-    fit: { ...base, vcov, df: new Float64Array(m).fill(clusterCount - 1), clusterInfluence: influence },
+    fit: { ...base, vcov, df: new Float64Array(m).fill(clusterCount - 1) },
   };
 }
 
-function denseIndicators(design: IndicatorDesign, n: number): Float64Array[] {
-  const columns = Array.from({ length: design.columns }, () => new Float64Array(n));
-  for (let i = 0; i < n; i++) if (design.code[i] >= 0) columns[design.code[i]][i] = 1;
-  return columns;
+/** Each indicator column, built in one reused buffer and demeaned (only the demeaned copies are kept). */
+function demeanIndicators(
+  design: IndicatorDesign,
+  n: number,
+  demean: (column: Float64Array) => { values: Float64Array; iterations: number; converged: boolean },
+): { values: Float64Array; iterations: number; converged: boolean }[] {
+  const buffer = new Float64Array(n);
+  const out = [];
+  for (let j = 0; j < design.columns; j++) {
+    buffer.fill(0);
+    for (let i = 0; i < n; i++) if (design.code[i] === j) buffer[i] = 1;
+    out.push(demean(buffer));
+  }
+  return out;
 }
 
 /** X̃′X̃ = X′X̃ for an indicator design (M is idempotent), symmetrized. */
@@ -192,8 +194,8 @@ function multiplyVector(a: Float64Array, x: Float64Array, m: number): Float64Arr
   return out;
 }
 
-/** ψ_g = factor · (X̃′X̃)⁻¹ X̃_g′e_g for every cluster. */
-function clusterInfluence(
+/** factor · bread (Σ_g s_g s_gᵀ) bread with s_g = X̃_g′e_g, the meat accumulated on its upper triangle. */
+function clusteredSandwich(
   columns: Float64Array[],
   residuals: Float64Array,
   cluster: DemeanFactor,
@@ -205,15 +207,31 @@ function clusterInfluence(
   columns.forEach((column, r) => {
     for (let i = 0; i < column.length; i++) scores[cluster.codes[i] * m + r] += column[i] * residuals[i];
   });
-  const out = new Float64Array(cluster.levels * m);
+  const meat = new Float64Array(m * m);
   for (let g = 0; g < cluster.levels; g++) {
+    const at = g * m;
     for (let a = 0; a < m; a++) {
-      let s = 0;
-      for (let b = 0; b < m; b++) s += bread[a * m + b] * scores[g * m + b];
-      out[g * m + a] = s * factor;
+      const sa = scores[at + a];
+      if (sa === 0) continue;
+      for (let b = a; b < m; b++) meat[a * m + b] += sa * scores[at + b];
     }
   }
-  return out;
+  for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) meat[a * m + b] = meat[b * m + a];
+  const half = new Float64Array(m * m);
+  for (let a = 0; a < m; a++)
+    for (let k = 0; k < m; k++) {
+      const v = bread[a * m + k];
+      if (v === 0) continue;
+      for (let b = 0; b < m; b++) half[a * m + b] += v * meat[k * m + b];
+    }
+  const vcov = new Float64Array(m * m);
+  for (let a = 0; a < m; a++)
+    for (let b = 0; b < m; b++) {
+      let s = 0;
+      for (let k = 0; k < m; k++) s += half[a * m + k] * bread[k * m + b];
+      vcov[a * m + b] = factor * s;
+    }
+  return vcov;
 }
 
 function countLevels(factor: DemeanFactor): number {
