@@ -2,8 +2,8 @@
  * Issue 12 item 7's JSON for the regression event studies (TWFE, Sun–Abraham) and the
  * Goodman-Bacon decomposition, in the same shape as cs-json.ts: {method, control, base_period,
  * n_units, terms, overall, att_gt, pretrend, warnings} (att_gt is empty: these methods estimate no
- * group-time cells), plus the regression's n_obs, n_clusters, se_type, small-sample K and reference
- * event times; bacon adds `comparisons` and `by_type`. NaN becomes null. Pure.
+ * group-time cells), plus the regression's n_obs, n_clusters, se_type, small-sample K, reference
+ * event times and the covariance of the terms (`vcov`, for HonestDiD); bacon adds `comparisons` and `by_type`. NaN becomes null. Pure.
  */
 import type { BaconResult } from './goodman-bacon.ts';
 import type {
@@ -67,6 +67,8 @@ export function regressionResultJson(r: RegressionEventStudyResult): { [key: str
         }
       : null,
     uniform_critical_value: num(r.uniformCriticalValue),
+    // β̂'s covariance in the order of `terms`, for sensitivity analysis (HonestDiD)
+    vcov: r.terms.map((_, a) => r.terms.map((__, b) => num(r.vcov[a * r.terms.length + b]))),
     warnings: warningsJson(r.warnings),
   };
 }

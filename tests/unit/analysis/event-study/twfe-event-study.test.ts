@@ -118,3 +118,20 @@ describe('twfeEventStudy options', () => {
     expect(out.result.smallSampleK).toBe(16 + 12);
   });
 });
+
+describe('twfeEventStudy uniform band', () => {
+  it('has a sup-t critical value between the pointwise and the Bonferroni ones, reproducible from the generator', async () => {
+    const { default: seedrandom } = await import('seedrandom');
+    const panel = readPanel('event-study/data/dev01_dynamic.csv', DEV_SPEC);
+    const a = twfeEventStudy(panel, { uniform: { draws: 2000, rng: seedrandom('band') } });
+    const b = twfeEventStudy(panel, { uniform: { draws: 2000, rng: seedrandom('band') } });
+    if (!a.ok || !b.ok) throw new Error('refused');
+    const c = a.result.uniformCriticalValue!;
+    const m = a.result.terms.length;
+    const { tQuantileAt } = await import('../../../../analysis/distributions.ts');
+    expect(c).toBeGreaterThan(tQuantileAt(0.975, 599));
+    expect(c).toBeLessThan(tQuantileAt(1 - 0.025 / m, 599));
+    expect(b.result.uniformCriticalValue).toBe(c);
+    for (const t of a.result.terms) expect(t.uniformHigh! - t.estimate).toBeCloseTo(c * t.stdError, 12);
+  });
+});
