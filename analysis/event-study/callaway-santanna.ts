@@ -7,7 +7,8 @@
  *
  * - ATT(g,t) = E[Y_t − Y_b | G = g] − E[Y_t − Y_b | C], b the base period and C the never- or
  *   not-yet-treated comparison group (cs-cells.ts); with covariates, did's doubly robust, IPW or
- *   regression 2×2 estimators (doubly-robust.ts).
+ *   regression 2×2 estimators (doubly-robust.ts; on unbalanced panels their repeated-cross-section
+ *   forms, doubly-robust-rc.ts).
  * - Analytic standard errors from the influence functions: SE = √(Σ_i ψ_i²)/n (did's bstrap =
  *   FALSE). With clusters, √(Σ_c (Σ_{i∈c} ψ_i)²)/n, the variance the clustered bootstrap estimates
  *   (did itself ignores clusters without the bootstrap).
@@ -29,7 +30,6 @@
 import seedrandom from 'seedrandom';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
-import chisquareCdf from '@stdlib/stats-base-dists-chisquare-cdf';
 import type { Panel } from './panel.ts';
 import type {
   CsAggregation,
@@ -37,7 +37,6 @@ import type {
   CsOptions,
   CsOutcome,
   CsOverall,
-  CsPretrend,
   CsTerm,
   CsWarning,
 } from './cs-types.ts';
@@ -46,7 +45,7 @@ import { groupTimeCells, type GtCell } from './cs-cells.ts';
 import { aggregate, type Aggregate } from './cs-aggregate.ts';
 import { multiplierBootstrap, uniformCriticalValue, type BootstrapDraws } from './multiplier-bootstrap.ts';
 import { representedBootstrap } from './represented-bootstrap.ts';
-import { choleskySolve } from './doubly-robust.ts';
+import { analyticSe, pretrend } from './cs-pretrend.ts';
 
 export type * from './cs-types.ts';
 
@@ -77,16 +76,6 @@ export function callawaySantAnna(panel: Panel, options: CsOptions = {}): CsOutco
     return {
       ok: false,
       refusal: { code: 'no-control-units', message: 'No never-treated unit remains to compare with.' },
-    };
-  }
-  if (prep.covariates && !prep.balanced) {
-    return {
-      ok: false,
-      refusal: {
-        code: 'unsupported',
-        message:
-          'Covariates with an unbalanced panel are not supported: drop allow-unbalanced-panel (units missing a period are then dropped) or the covariates.',
-      },
     };
   }
   const warnings: CsWarning[] = [...prep.warnings];
@@ -158,21 +147,6 @@ function resolveOptions(panel: Panel, options: CsOptions): Resolved {
   };
 }
 
-/** √(Σψ²)/n, or with clusters √(Σ_c S_c²)/n. */
-function analyticSe(inf: Float64Array, clusters: Int32Array | null): number {
-  const n = inf.length;
-  if (!clusters) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += inf[i] * inf[i];
-    return Math.sqrt(s) / n;
-  }
-  const sums = new Map<number, number>();
-  for (let i = 0; i < n; i++) sums.set(clusters[i], (sums.get(clusters[i]) ?? 0) + inf[i]);
-  let s = 0;
-  for (const v of sums.values()) s += v * v;
-  return Math.sqrt(s) / n;
-}
-
 interface Inference {
   attGt: CsAttGt[];
   attGtCritical: number;
@@ -230,7 +204,7 @@ function infer(
     if (!Number.isFinite(c)) return z;
     if (c >= 7) {
       warnings.push({
-        code: 'small-group',
+        code: 'uniform-band-unreliable',
         message: `The uniform critical value of the ${label} (${c.toFixed(2)}) is too large to be reliable: groups are small or outcomes hardly vary.`,
       });
     }
@@ -299,100 +273,4 @@ function pointwise(
     confLow: estimate - z * se,
     confHigh: estimate + z * se,
   };
-}
-
-/** did's pre-test: W = n θ'V⁻¹θ over pre-treatment cells with a non-zero variance, V = Ψ'Ψ/n. */
-function pretrend(
-  prep: PreparedPanel,
-  cells: GtCell[],
-  clusters: Int32Array | null,
-  warnings: CsWarning[],
-): CsPretrend | null {
-  const pre = cells.filter(
-    (c) => c.group > c.time && !c.reference && Number.isFinite(c.att) && analyticSe(c.inf, clusters) > TINY,
-  );
-  if (pre.length === 0) return null;
-  const q = pre.length;
-  const n = prep.n;
-  const gram =
-    !clusters && pre.every((c) => c.rep)
-      ? repGram(
-          prep,
-          pre.map((c) => c.rep!),
-        )
-      : denseGram(pre.map((c) => (clusters ? clusterSum(c.inf, clusters) : c.inf)));
-  const v = gram.map((x) => x / n);
-  const theta = Float64Array.from(pre, (c) => c.att);
-  const solved = choleskySolve(v, q, theta);
-  if (!solved) {
-    warnings.push({
-      code: 'pretrend-singular',
-      message:
-        'The pre-trend Wald test is not reported: the covariance matrix of the pre-treatment effects is singular.',
-    });
-    return null;
-  }
-  let w = 0;
-  for (let a = 0; a < q; a++) w += theta[a] * solved[a];
-  w *= n;
-  return { statistic: w, df1: q, df2: null, pValue: 1 - chisquareCdf(w, q) };
-}
-
-/** Ψ'Ψ of influence-function vectors. */
-function denseGram(cols: Float64Array[]): Float64Array {
-  const q = cols.length;
-  const out = new Float64Array(q * q);
-  for (let a = 0; a < q; a++) {
-    for (let b = 0; b <= a; b++) {
-      const x = cols[a];
-      const y = cols[b];
-      let s = 0;
-      for (let i = 0; i < x.length; i++) s += x[i] * y[i];
-      out[a * q + b] = out[b * q + a] = s;
-    }
-  }
-  return out;
-}
-
-/** Ψ'Ψ from by-cohort representations: Σ_c A_a[c]' M_c A_b[c], M_c = Σ_{i∈c} x_i x_i', x_i = (Y_i·, 1). */
-function repGram(prep: PreparedPanel, reps: Float64Array[]): Float64Array {
-  const nT = prep.tlist.length;
-  const w = nT + 1;
-  const nc = prep.cohorts.length;
-  const moments = new Float64Array(nc * w * w);
-  const x = new Float64Array(w);
-  for (let i = 0; i < prep.n; i++) {
-    for (let t = 0; t < nT; t++) x[t] = prep.y[i * nT + t];
-    x[nT] = 1;
-    const off = prep.cohortIndex[i] * w * w;
-    for (let a = 0; a < w; a++) for (let b = 0; b <= a; b++) moments[off + a * w + b] += x[a] * x[b];
-  }
-  for (let c = 0; c < nc; c++)
-    for (let a = 0; a < w; a++)
-      for (let b = 0; b < a; b++) moments[c * w * w + b * w + a] = moments[c * w * w + a * w + b];
-  const q = reps.length;
-  const out = new Float64Array(q * q);
-  for (let a = 0; a < q; a++) {
-    for (let b = 0; b <= a; b++) {
-      let s = 0;
-      for (let c = 0; c < nc; c++) {
-        const m = c * w * w;
-        for (let r = 0; r < w; r++) {
-          const ar = reps[a][c * w + r];
-          if (ar === 0) continue;
-          for (let k = 0; k < w; k++) s += ar * moments[m + r * w + k] * reps[b][c * w + k];
-        }
-      }
-      out[a * q + b] = out[b * q + a] = s;
-    }
-  }
-  return out;
-}
-
-function clusterSum(inf: Float64Array, clusters: Int32Array): Float64Array {
-  let g = 0;
-  for (let i = 0; i < clusters.length; i++) g = Math.max(g, clusters[i] + 1);
-  const out = new Float64Array(g);
-  for (let i = 0; i < inf.length; i++) out[clusters[i]] += inf[i];
-  return out;
 }

@@ -119,7 +119,10 @@ function byGroup(ctx: Context, maxE: number): Aggregate {
     );
     terms.push({ key: g, ...avg, n: ctx.size.get(g) ?? 0, reference: false });
   }
-  // overall: cohort-share weighted average of the group effects, with estimated weights
+  // overall: cohort-share weighted average of the group effects, with estimated weights. did's
+  // compute.aggte passes the per-cell `group` vector to wif() here, so its weight term pairs each
+  // cohort share with the first cells' cohort indicator; Pilot pairs each share with its own cohort
+  // (checked against the jackknife), so this one standard error can differ from did's.
   const p = terms.map((t) => ctx.pg.get(t.key as number) ?? 0);
   const s = p.reduce((a, b) => a + b, 0);
   const overall = average(

@@ -11,6 +11,7 @@ import type { CsBasePeriod, CsEstMethod, CsWarning } from './cs-types.ts';
 import type { PreparedPanel } from './cs-prepare.ts';
 import { unconditionalPanelAtt, unconditionalUnbalancedAtt, type CellAtt } from './two-by-two.ts';
 import { conditionalPanelAtt } from './doubly-robust.ts';
+import { conditionalUnbalancedAtt } from './conditional-unbalanced.ts';
 
 export interface GtCell {
   group: number;
@@ -181,7 +182,12 @@ function estimateCell(
   options: CellOptions,
 ): CellAtt & { problem?: string; trimmed?: number } {
   const member = membership(prep, g, tt, pret, options.anticipation);
-  if (!prep.balanced) return unconditionalUnbalancedAtt(prep.y, prep.tlist.length, member, tt, pret);
+  const covariates = prep.covariates && prep.covariates.length > 0 ? prep.covariates : null;
+  if (!prep.balanced) {
+    return covariates
+      ? conditionalUnbalancedAtt(prep.y, prep.tlist.length, member, tt, pret, covariates, options.estMethod)
+      : unconditionalUnbalancedAtt(prep.y, prep.tlist.length, member, tt, pret);
+  }
   if (prep.covariates && prep.covariates.length > 0) {
     return conditionalPanelAtt(
       prep.y,

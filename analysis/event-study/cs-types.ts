@@ -36,7 +36,11 @@ export interface CsOptions {
   alpha?: number;
   /** multiplier bootstrap for uniform bands (and bootstrap SEs); analytic SEs when absent */
   bootstrap?: CsBootstrapOptions;
-  /** cluster the bootstrap on panel.cluster (did's clustervars); default: cluster when the panel has clusters */
+  /**
+   * cluster on panel.cluster (did's clustervars): the bootstrap draws one multiplier per cluster,
+   * and the analytic SEs are cluster-robust (√Σ_c S_c² / n; did ignores clusters without the
+   * bootstrap). Default: cluster when the panel has clusters.
+   */
   clustered?: boolean;
 }
 
@@ -56,7 +60,9 @@ export type CsWarningCode =
   /** the pre-trend Wald test could not be computed (singular covariance) */
   | 'pretrend-singular'
   /** the propensity score is near 0 or 1 in some cell (trimmed as did does) */
-  | 'propensity-trimmed';
+  | 'propensity-trimmed'
+  /** the bootstrap's uniform critical value is 7 or more (did's warning): bands are unreliable */
+  | 'uniform-band-unreliable';
 
 export interface CsWarning {
   code: CsWarningCode;
@@ -145,8 +151,7 @@ export interface CsResult {
   warnings: CsWarning[];
 }
 
-export type CsRefusalCode =
-  'empty-data' | 'no-treated-units' | 'no-control-units' | 'single-period' | 'unsupported';
+export type CsRefusalCode = 'empty-data' | 'no-treated-units' | 'no-control-units' | 'single-period';
 
 export type CsOutcome =
   | { ok: true; result: CsResult }

@@ -16,6 +16,8 @@
  */
 import type { CsEstMethod } from './cs-types.ts';
 import type { CellAtt } from './two-by-two.ts';
+import { choleskyInverse, choleskySolve, symmetrize } from './cholesky.ts';
+import { logisticFit } from './logistic-regression.ts';
 
 export interface TwoByTwoFit {
   att: number;
@@ -230,39 +232,6 @@ function regPanel(
   return { att: etaT - etaC, inf };
 }
 
-/** Logistic regression of d on x by Newton–Raphson (R's glm / fastglm to convergence); fitted probabilities. */
-export function logisticFit(x: Float64Array, k: number, d: Uint8Array): Float64Array | null {
-  const n = d.length;
-  const beta = new Float64Array(k);
-  const p = new Float64Array(n);
-  let previousDeviance = Number.POSITIVE_INFINITY;
-  for (let iter = 0; iter < 100; iter++) {
-    const h = new Float64Array(k * k);
-    const grad = new Float64Array(k);
-    let deviance = 0;
-    for (let i = 0; i < n; i++) {
-      const eta = dot(x, i, k, beta);
-      const pi = 1 / (1 + Math.exp(-eta));
-      p[i] = pi;
-      deviance -= 2 * (d[i] ? Math.log(pi) : Math.log1p(-pi));
-      const w = pi * (1 - pi);
-      for (let a = 0; a < k; a++) {
-        grad[a] += (d[i] - pi) * x[i * k + a];
-        for (let b = 0; b <= a; b++) h[a * k + b] += w * x[i * k + a] * x[i * k + b];
-      }
-    }
-    const step = choleskySolve(symmetrize(h, k), k, grad);
-    if (!step) return null;
-    for (let a = 0; a < k; a++) beta[a] += step[a];
-    if (Math.abs(deviance - previousDeviance) < 1e-14 * (Math.abs(deviance) + 0.1) && maxAbs(step) < 1e-13)
-      break;
-    previousDeviance = deviance;
-    if (!beta.every(Number.isFinite)) return null;
-  }
-  for (let i = 0; i < n; i++) p[i] = 1 / (1 + Math.exp(-dot(x, i, k, beta)));
-  return p;
-}
-
 /** OLS of dy on x among comparison units (d = 0): fitted values for all units and n·(X_C'X_C)⁻¹. */
 function controlRegression(
   x: Float64Array,
@@ -331,56 +300,6 @@ function colMeansWeighted(
   return out;
 }
 
-function symmetrize(lower: Float64Array, k: number): Float64Array {
-  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) lower[b * k + a] = lower[a * k + b];
-  return lower;
-}
-
-function cholesky(a: Float64Array, k: number): Float64Array | null {
-  const l = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * k + j];
-      for (let m = 0; m < j; m++) s -= l[i * k + m] * l[j * k + m];
-      if (i === j) {
-        if (!(s > 1e-12 * Math.abs(a[i * k + i]))) return null;
-        l[i * k + i] = Math.sqrt(s);
-      } else l[i * k + j] = s / l[j * k + j];
-    }
-  }
-  return l;
-}
-
-export function choleskySolve(a: Float64Array, k: number, b: Float64Array): Float64Array | null {
-  const l = cholesky(a, k);
-  if (!l) return null;
-  const z = new Float64Array(k);
-  for (let i = 0; i < k; i++) {
-    let s = b[i];
-    for (let m = 0; m < i; m++) s -= l[i * k + m] * z[m];
-    z[i] = s / l[i * k + i];
-  }
-  const out = new Float64Array(k);
-  for (let i = k - 1; i >= 0; i--) {
-    let s = z[i];
-    for (let m = i + 1; m < k; m++) s -= l[m * k + i] * out[m];
-    out[i] = s / l[i * k + i];
-  }
-  return out;
-}
-
-export function choleskyInverse(a: Float64Array, k: number): Float64Array | null {
-  const inv = new Float64Array(k * k);
-  for (let j = 0; j < k; j++) {
-    const e = new Float64Array(k);
-    e[j] = 1;
-    const col = choleskySolve(a, k, e);
-    if (!col) return null;
-    for (let i = 0; i < k; i++) inv[i * k + j] = col[i];
-  }
-  return inv;
-}
-
 function dot(x: Float64Array, i: number, k: number, v: Float64Array): number {
   let s = 0;
   for (let a = 0; a < k; a++) s += x[i * k + a] * v[a];
@@ -391,10 +310,4 @@ function mean(v: Float64Array): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i];
   return s / v.length;
-}
-
-function maxAbs(v: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
-  return m;
 }
