@@ -13,7 +13,7 @@
  */
 import type { InputProblem } from '../../errors.ts';
 import { MISSING_TOKENS, parseNumber, physicalLines } from '../csv-columns.ts';
-import { panelFromRows, type Panel, type PanelRow } from './panel.ts';
+import type { Panel } from './panel.ts';
 
 export interface PanelCsvSpec {
   id: string;
@@ -90,8 +90,14 @@ export function panelFromCsv(
   const cell = (row: readonly string[], name: string) => row[index.get(name)!].trim();
   const lineOf = physicalLines(rows);
   const units = new Map<string, UnitSeen>();
-  const firstLine = new Map<string, number>();
-  const kept: PanelRow[] = [];
+  const unitIds: string[] = [];
+  const unitIndex = new Map<string, number>();
+  const rowUnit: number[] = [];
+  const rowTime: number[] = [];
+  const rowLine: number[] = [];
+  const kept: number[] = []; // indices into rowUnit… of rows with an outcome
+  const keptRow: number[] = []; // their row in `rows`
+  const keptY: number[] = [];
   let dataRows = 0;
   let dropped = 0;
   for (let r = 1; r < rows.length; r++) {
@@ -128,37 +134,33 @@ export function panelFromCsv(
     if (typeof cohort === 'number')
       checkUnit(units, id, { cohort, cluster: clusterLabel, group: groupLabel }, line, spec, problem);
     if (typeof time !== 'number') continue;
-    const key = `${id}\u0000${time}`;
-    const earlier = firstLine.get(key);
-    if (earlier !== undefined) {
-      problem(line, spec.time, `unit "${id}" already has a row for time ${time} (line ${earlier})`);
-      continue;
+    let u = unitIndex.get(id);
+    if (u === undefined) {
+      u = unitIds.length;
+      unitIndex.set(id, u);
+      unitIds.push(id);
     }
-    firstLine.set(key, line);
+    rowUnit.push(u);
+    rowTime.push(time);
+    rowLine.push(line);
     const y = parseNumber(cell(row, spec.outcome));
     if (y === undefined) {
       problem(line, spec.outcome, `outcome "${cell(row, spec.outcome)}" is not a number`);
       continue;
     }
-    const x = covariates.map((name) => {
-      const v = parseNumber(cell(row, name));
-      if (v === undefined) problem(line, name, `covariate "${cell(row, name)}" is not a number`);
-      return v ?? Number.NaN;
-    });
+    for (const name of covariates)
+      if (parseNumber(cell(row, name)) === undefined)
+        problem(line, name, `covariate "${cell(row, name)}" is not a number`);
     if (Number.isNaN(y)) {
       dropped++;
       continue;
     }
     if (typeof cohort !== 'number') continue;
-    kept.push({
-      id,
-      time,
-      y,
-      cohort,
-      ...(clusterLabel === undefined ? {} : { cluster: clusterLabel }),
-      ...(covariates.length > 0 ? { covariates: x } : {}),
-    });
+    kept.push(rowUnit.length - 1);
+    keptRow.push(r);
+    keptY.push(y);
   }
+  duplicateRows(rowUnit, rowTime, rowLine, unitIds, spec, problem);
   if (problems.length === 0 && kept.length === 0)
     problem(
       rows.length > 1 ? lineOf[rows.length - 1] : 1,
@@ -166,29 +168,87 @@ export function panelFromCsv(
       dataRows > 0 ? 'every row has a missing outcome' : 'the file has no data rows',
     );
   if (problems.length > 0) return { ok: false, problems };
-  return finishPanel(kept, units, spec, file, { dataRows, dropped });
+  const late = lateCohorts(
+    units,
+    kept.map((k) => rowTime[k]),
+    spec,
+    file,
+  );
+  if (!late.ok) return late;
+  const panel = buildPanel({
+    ids: unitIds,
+    unit: kept.map((k) => rowUnit[k]),
+    time: kept.map((k) => rowTime[k]),
+    y: keptY,
+    row: keptRow,
+    cohortOf: (id) => (late.recoded.has(id) ? 0 : units.get(id)!.cohort),
+    cluster: spec.cluster === undefined ? undefined : (r) => cell(rows[r], spec.cluster!),
+    covariates: covariates.map((name) => (r: number) => parseNumber(cell(rows[r], name))!),
+    covariateNames: [...covariates],
+  });
+  return {
+    ok: true,
+    panel,
+    ...(spec.by === undefined ? {} : { groups: panel.ids.map((id) => units.get(id)!.group!) }),
+    summary: {
+      rows: dataRows,
+      droppedMissingOutcome: dropped,
+      units: panel.ids.length,
+      periods: panel.times.length,
+      unbalancedUnits: countUnbalancedUnits(panel),
+      lateCohortUnits: late.recoded.size,
+    },
+  };
 }
 
-function finishPanel(
-  kept: PanelRow[],
+/** A second row for the same (id, time) is a problem naming the first one's line. */
+function duplicateRows(
+  rowUnit: number[],
+  rowTime: number[],
+  rowLine: number[],
+  unitIds: string[],
+  spec: PanelCsvSpec,
+  problem: (line: number, column: string | null, reason: string) => void,
+): void {
+  const times = [...new Set(rowTime)];
+  const periodOf = new Map(times.map((t, k) => [t, k]));
+  const cells = unitIds.length * times.length;
+  const first = cells <= 50_000_000 ? new Int32Array(cells) : null;
+  const firstMap = first === null ? new Map<number, number>() : null;
+  for (let k = 0; k < rowUnit.length; k++) {
+    const key = rowUnit[k] * times.length + periodOf.get(rowTime[k])!;
+    const earlier = first ? first[key] : (firstMap!.get(key) ?? 0);
+    if (earlier !== 0) {
+      problem(
+        rowLine[k],
+        spec.time,
+        `unit "${unitIds[rowUnit[k]]}" already has a row for time ${rowTime[k]} (line ${earlier})`,
+      );
+      continue;
+    }
+    if (first) first[key] = rowLine[k];
+    else firstMap!.set(key, rowLine[k]);
+  }
+}
+
+/** Cohorts outside [first, last] observed period: problems, or (after the last, when asked) never treated. */
+function lateCohorts(
   units: Map<string, UnitSeen>,
+  keptTimes: number[],
   spec: PanelCsvSpec,
   file: string,
-  counts: { dataRows: number; dropped: number },
-): PanelCsvOutcome {
+): { ok: true; recoded: Set<string> } | { ok: false; problems: InputProblem[] } {
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-  for (const row of kept) {
-    first = Math.min(first, row.time);
-    last = Math.max(last, row.time);
+  for (const t of keptTimes) {
+    first = Math.min(first, t);
+    last = Math.max(last, t);
   }
   const problems: InputProblem[] = [];
-  let lateCohortUnits = 0;
   const recoded = new Set<string>();
   for (const [id, seen] of units) {
     if (seen.cohort === 0 || (seen.cohort >= first && seen.cohort <= last)) continue;
     if (seen.cohort > last && spec.lateCohortsNeverTreated) {
-      lateCohortUnits++;
       recoded.add(id);
       continue;
     }
@@ -203,23 +263,68 @@ function finishPanel(
             : `cohort ${seen.cohort} of unit "${id}" is before the first observed period (${first})`,
       });
   }
-  if (problems.length > 0) return { ok: false, problems };
-  const rows =
-    recoded.size === 0 ? kept : kept.map((row) => (recoded.has(row.id) ? { ...row, cohort: 0 } : row));
-  const panel = panelFromRows(rows, [...(spec.covariates ?? [])]);
-  return {
-    ok: true,
-    panel,
-    ...(spec.by === undefined ? {} : { groups: panel.ids.map((id) => units.get(id)!.group!) }),
-    summary: {
-      rows: counts.dataRows,
-      droppedMissingOutcome: counts.dropped,
-      units: panel.ids.length,
-      periods: panel.times.length,
-      unbalancedUnits: countUnbalancedUnits(panel),
-      lateCohortUnits,
-    },
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, recoded };
+}
+
+interface PanelParts {
+  ids: string[];
+  /** per kept observation: index into ids, time value, outcome, row in the file */
+  unit: number[];
+  time: number[];
+  y: number[];
+  row: number[];
+  cohortOf: (id: string) => number;
+  cluster: ((row: number) => string) | undefined;
+  covariates: ((row: number) => number)[];
+  covariateNames: string[];
+}
+
+/**
+ * The Panel of the kept observations, with panel.ts's `panelFromRows` conventions: units in order
+ * of first appearance, periods sorted, cluster and covariates from each unit's earliest period
+ * (cluster codes in unit order).
+ */
+function buildPanel(parts: PanelParts): Panel {
+  const n = parts.y.length;
+  const remap = new Int32Array(parts.ids.length).fill(-1);
+  const ids: string[] = [];
+  const unit = new Int32Array(n);
+  for (let o = 0; o < n; o++) {
+    const u = parts.unit[o];
+    if (remap[u] === -1) remap[u] = ids.push(parts.ids[u]) - 1;
+    unit[o] = remap[u];
+  }
+  const times = Int32Array.from(new Set(parts.time)).sort();
+  const periodOf = new Map<number, number>();
+  times.forEach((t, k) => periodOf.set(t, k));
+  const period = Int32Array.from(parts.time, (t) => periodOf.get(t)!);
+  const baseline = new Int32Array(ids.length).fill(-1);
+  for (let o = 0; o < n; o++) {
+    const u = unit[o];
+    if (baseline[u] === -1 || period[o] < period[baseline[u]]) baseline[u] = o;
+  }
+  const panel: Panel = {
+    ids,
+    times,
+    unit,
+    period,
+    y: Float64Array.from(parts.y),
+    cohort: Int32Array.from(ids, (id) => parts.cohortOf(id)),
   };
+  if (parts.cluster) {
+    const codes = new Map<string, number>();
+    panel.cluster = Int32Array.from(ids, (_, u) => {
+      const label = parts.cluster!(parts.row[baseline[u]]);
+      if (!codes.has(label)) codes.set(label, codes.size);
+      return codes.get(label)!;
+    });
+  }
+  if (parts.covariateNames.length > 0)
+    panel.covariates = {
+      names: parts.covariateNames,
+      values: parts.covariates.map((read) => Float64Array.from(ids, (_, u) => read(parts.row[baseline[u]]))),
+    };
+  return panel;
 }
 
 function checkUnit(

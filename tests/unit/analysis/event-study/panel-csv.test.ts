@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { panelFromCsv, type PanelCsvSpec } from '../../../../analysis/event-study/panel-csv.ts';
 import { balancedPanel } from '../../../../analysis/event-study/panel-subset.ts';
+import { panelFromRows, type PanelRow } from '../../../../analysis/event-study/panel.ts';
+import { DEV_SPEC, readCsvCells } from './event-study-fixtures.ts';
 
 const spec: PanelCsvSpec = { id: 'id', time: 't', cohort: 'g', outcome: 'y' };
 const cells = (text: string) => text.split('\n').map((line) => line.split(','));
@@ -63,5 +65,36 @@ describe('panelFromCsv', () => {
     expect(out.groups).toEqual(['no', 'yes']);
     expect(Array.from(out.panel.cluster!)).toEqual([0, 1]);
     expect(Array.from(out.panel.covariates!.values[0])).toEqual([5, 9]);
+  });
+});
+
+describe('panelFromCsv builds the same Panel as panel.ts panelFromRows', () => {
+  it('on the unbalanced fixture, with clusters and a covariate', () => {
+    const rows = readCsvCells('event-study/data/dev02_no_never_unbalanced.csv');
+    const header = rows[0];
+    const at = (name: string) => header.indexOf(name);
+    const shuffled = [
+      header,
+      ...rows
+        .slice(1)
+        .filter((r) => r.length === header.length)
+        .reverse(),
+    ];
+    const out = panelFromCsv(
+      shuffled,
+      { ...DEV_SPEC, cluster: 'district', covariates: ['absent_days'] },
+      'dev02.csv',
+    );
+    if (!out.ok) throw new Error(JSON.stringify(out.problems));
+    const panelRows: PanelRow[] = shuffled.slice(1).map((r) => ({
+      id: r[at('student_id')],
+      time: Number(r[at('month')]),
+      y: Number(r[at('absent_days')]),
+      cohort: Number(r[at('cohort')]),
+      cluster: r[at('district')],
+      covariates: [Number(r[at('absent_days')])],
+    }));
+    expect(out.panel).toEqual(panelFromRows(panelRows, ['absent_days']));
+    expect(out.summary.unbalancedUnits).toBeGreaterThan(0);
   });
 });
