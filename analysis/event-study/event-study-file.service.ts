@@ -9,7 +9,12 @@ import seedrandom from 'seedrandom';
 import { z } from 'zod';
 import { AppError, type InputProblem } from '../../errors.ts';
 import { panelFromCsv } from './panel-csv.ts';
-import { runEventStudy, runEventStudyBySubgroup, type EventStudyRequest } from './run-event-study.ts';
+import {
+  runEventStudy,
+  runEventStudyBySubgroup,
+  subgroupHeterogeneity,
+  type EventStudyRequest,
+} from './run-event-study.ts';
 
 const columnName = z.string().trim().min(1, 'must name a column');
 
@@ -101,7 +106,7 @@ export async function eventStudyFromFile(input: EventStudyFileInput): Promise<Re
   if (!run.ok) throw new AppError('BAD_INPUT', `${o.file}: ${run.message}`);
   if (o.by === undefined || read.groups === undefined) return { file: o.file, ...run.json };
   const subgroups = runEventStudyBySubgroup(read.panel, read.groups, o.by, request);
-  return { file: o.file, ...run.json, subgroups };
+  return { file: o.file, ...run.json, subgroups, subgroup_heterogeneity: subgroupHeterogeneity(subgroups) };
 }
 
 async function readText(file: string): Promise<string> {

@@ -9,6 +9,7 @@
  * Goodman-Bacon decomposition needs a balanced panel, so incomplete units are dropped and reported,
  * and with `allowUnbalancedPanel` it is refused.
  */
+import chisquareCdf from '@stdlib/stats-base-dists-chisquare-cdf';
 import { callawaySantAnna } from './callaway-santanna.ts';
 import { csResultJson } from './cs-json.ts';
 import type { CsAggregationType, CsControl, CsBasePeriod, CsEstMethod } from './cs-types.ts';
@@ -178,4 +179,34 @@ function inputJson(summary: PanelCsvSummary): Json {
     unbalanced_units: summary.unbalancedUnits,
     late_cohort_units: summary.lateCohortUnits,
   };
+}
+
+/**
+ * Whether the subgroups' overall effects differ: Cochran's Q = Σ_k w_k (θ̂_k − θ̄)², w_k = 1/SE_k²,
+ * θ̄ the precision-weighted mean, chi-square on K − 1 df. The subgroups hold disjoint units, so the
+ * estimates are independent when no cluster spans two subgroups. Null with fewer than two
+ * estimated subgroups. One such test per `--by` variable; with several variables, mind multiplicity.
+ *
+ * @example subgroupHeterogeneity([{ overall: { estimate: 1, std_error: 1 } }, { overall: { estimate: 3, std_error: 1 } }]) // Q = 2, df 1
+ */
+export function subgroupHeterogeneity(
+  subgroups: readonly Json[],
+): { statistic: number; df: number; p_value: number } | null {
+  const pairs = subgroups.flatMap((g) => {
+    const o = g.overall as { estimate: number | null; std_error: number | null } | null | undefined;
+    return o && o.estimate !== null && o.std_error !== null && o.std_error > 0
+      ? [[o.estimate, o.std_error]]
+      : [];
+  });
+  if (pairs.length < 2) return null;
+  let sw = 0;
+  let swx = 0;
+  for (const [x, se] of pairs) {
+    sw += 1 / se ** 2;
+    swx += x / se ** 2;
+  }
+  const mean = swx / sw;
+  const statistic = pairs.reduce((q, [x, se]) => q + (x - mean) ** 2 / se ** 2, 0);
+  const df = pairs.length - 1;
+  return { statistic, df, p_value: 1 - chisquareCdf(statistic, df) };
 }

@@ -181,6 +181,12 @@ export function renderText(r: Row): string {
       `pre-trend test: statistic ${fmt(pretrend.statistic)} on ${fmt(pretrend.df1)}${pretrend.df2 === null ? '' : ` and ${fmt(pretrend.df2)}`} df, p = ${fmt(pretrend.p_value)}`,
     );
   for (const w of (r.warnings as Row[]) ?? []) out.push(`warning (${w.code}): ${w.message}`);
+  const q = r.subgroup_heterogeneity as Row | null | undefined;
+  if (q)
+    out.push(
+      '',
+      `do the subgroups' overall effects differ? Cochran's Q = ${fmt(q.statistic)} on ${fmt(q.df)} df, p = ${fmt(q.p_value)}`,
+    );
   for (const g of (r.subgroups as Row[] | undefined) ?? []) {
     out.push('', `── subgroup ${g.variable} = ${g.value} ──`);
     if (g.error) out.push(`not estimated (${fmt(g.n_units)} units): ${g.error}`);

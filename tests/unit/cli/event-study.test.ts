@@ -268,5 +268,8 @@ describe('pilot event-study --by', () => {
       terms: { estimate: number }[];
     };
     expect(json.subgroups[2].terms).toEqual(alone.terms);
+    expect(
+      (JSON.parse(out.stdout) as { subgroup_heterogeneity: { df: number } }).subgroup_heterogeneity.df,
+    ).toBe(9);
   });
 });
