@@ -14,6 +14,8 @@
 import type { InputProblem } from '../../errors.ts';
 import { MISSING_TOKENS, parseNumber, physicalLines } from '../csv-columns.ts';
 import type { Panel } from './panel.ts';
+import { buildPanel } from './panel-build.ts';
+import { checkUnit, duplicateRows, lateCohorts, MAX_PROBLEMS, type UnitSeen } from './panel-csv-checks.ts';
 
 export interface PanelCsvSpec {
   id: string;
@@ -50,16 +52,7 @@ export type PanelCsvOutcome =
     }
   | { ok: false; problems: InputProblem[] };
 
-const MAX_PROBLEMS = 50;
 const INTEGER = /^[+-]?\d+(?:\.0*)?$/;
-
-interface UnitSeen {
-  cohort: number;
-  cohortLine: number;
-  cluster: string | undefined;
-  clusterLine: number;
-  group: string | undefined;
-}
 
 /**
  * @example
@@ -199,166 +192,6 @@ export function panelFromCsv(
       lateCohortUnits: late.recoded.size,
     },
   };
-}
-
-/** A second row for the same (id, time) is a problem naming the first one's line. */
-function duplicateRows(
-  rowUnit: number[],
-  rowTime: number[],
-  rowLine: number[],
-  unitIds: string[],
-  spec: PanelCsvSpec,
-  problem: (line: number, column: string | null, reason: string) => void,
-): void {
-  const times = [...new Set(rowTime)];
-  const periodOf = new Map(times.map((t, k) => [t, k]));
-  const cells = unitIds.length * times.length;
-  const first = cells <= 50_000_000 ? new Int32Array(cells) : null;
-  const firstMap = first === null ? new Map<number, number>() : null;
-  for (let k = 0; k < rowUnit.length; k++) {
-    const key = rowUnit[k] * times.length + periodOf.get(rowTime[k])!;
-    const earlier = first ? first[key] : (firstMap!.get(key) ?? 0);
-    if (earlier !== 0) {
-      problem(
-        rowLine[k],
-        spec.time,
-        `unit "${unitIds[rowUnit[k]]}" already has a row for time ${rowTime[k]} (line ${earlier})`,
-      );
-      continue;
-    }
-    if (first) first[key] = rowLine[k];
-    else firstMap!.set(key, rowLine[k]);
-  }
-}
-
-/** Cohorts outside [first, last] observed period: problems, or (after the last, when asked) never treated. */
-function lateCohorts(
-  units: Map<string, UnitSeen>,
-  keptTimes: number[],
-  spec: PanelCsvSpec,
-  file: string,
-): { ok: true; recoded: Set<string> } | { ok: false; problems: InputProblem[] } {
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const t of keptTimes) {
-    first = Math.min(first, t);
-    last = Math.max(last, t);
-  }
-  const problems: InputProblem[] = [];
-  const recoded = new Set<string>();
-  for (const [id, seen] of units) {
-    if (seen.cohort === 0 || (seen.cohort >= first && seen.cohort <= last)) continue;
-    if (seen.cohort > last && spec.lateCohortsNeverTreated) {
-      recoded.add(id);
-      continue;
-    }
-    if (problems.length < MAX_PROBLEMS)
-      problems.push({
-        file,
-        line: seen.cohortLine,
-        column: spec.cohort,
-        reason:
-          seen.cohort > last
-            ? `cohort ${seen.cohort} of unit "${id}" is after the last observed period (${last}); pass --late-cohorts-never-treated to count such units as never treated`
-            : `cohort ${seen.cohort} of unit "${id}" is before the first observed period (${first})`,
-      });
-  }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, recoded };
-}
-
-interface PanelParts {
-  ids: string[];
-  /** per kept observation: index into ids, time value, outcome, row in the file */
-  unit: number[];
-  time: number[];
-  y: number[];
-  row: number[];
-  cohortOf: (id: string) => number;
-  cluster: ((row: number) => string) | undefined;
-  covariates: ((row: number) => number)[];
-  covariateNames: string[];
-}
-
-/**
- * The Panel of the kept observations, with panel.ts's `panelFromRows` conventions: units in order
- * of first appearance, periods sorted, cluster and covariates from each unit's earliest period
- * (cluster codes in unit order).
- */
-function buildPanel(parts: PanelParts): Panel {
-  const n = parts.y.length;
-  const remap = new Int32Array(parts.ids.length).fill(-1);
-  const ids: string[] = [];
-  const unit = new Int32Array(n);
-  for (let o = 0; o < n; o++) {
-    const u = parts.unit[o];
-    if (remap[u] === -1) remap[u] = ids.push(parts.ids[u]) - 1;
-    unit[o] = remap[u];
-  }
-  const times = Int32Array.from(new Set(parts.time)).sort();
-  const periodOf = new Map<number, number>();
-  times.forEach((t, k) => periodOf.set(t, k));
-  const period = Int32Array.from(parts.time, (t) => periodOf.get(t)!);
-  const baseline = new Int32Array(ids.length).fill(-1);
-  for (let o = 0; o < n; o++) {
-    const u = unit[o];
-    if (baseline[u] === -1 || period[o] < period[baseline[u]]) baseline[u] = o;
-  }
-  const panel: Panel = {
-    ids,
-    times,
-    unit,
-    period,
-    y: Float64Array.from(parts.y),
-    cohort: Int32Array.from(ids, (id) => parts.cohortOf(id)),
-  };
-  if (parts.cluster) {
-    const codes = new Map<string, number>();
-    panel.cluster = Int32Array.from(ids, (_, u) => {
-      const label = parts.cluster!(parts.row[baseline[u]]);
-      if (!codes.has(label)) codes.set(label, codes.size);
-      return codes.get(label)!;
-    });
-  }
-  if (parts.covariateNames.length > 0)
-    panel.covariates = {
-      names: parts.covariateNames,
-      values: parts.covariates.map((read) => Float64Array.from(ids, (_, u) => read(parts.row[baseline[u]]))),
-    };
-  return panel;
-}
-
-function checkUnit(
-  units: Map<string, UnitSeen>,
-  id: string,
-  values: { cohort: number; cluster: string | undefined; group: string | undefined },
-  line: number,
-  spec: PanelCsvSpec,
-  problem: (line: number, column: string | null, reason: string) => void,
-): void {
-  const { cohort, cluster, group } = values;
-  const seen = units.get(id);
-  if (seen === undefined) {
-    units.set(id, { cohort, cohortLine: line, cluster, clusterLine: line, group });
-    return;
-  }
-  if (seen.cohort !== cohort)
-    problem(
-      line,
-      spec.cohort,
-      `cohort of unit "${id}" changes from ${seen.cohort} (line ${seen.cohortLine}) to ${cohort}`,
-    );
-  if (cluster !== undefined && seen.cluster !== cluster)
-    problem(
-      line,
-      spec.cluster!,
-      `cluster of unit "${id}" changes from "${seen.cluster}" (line ${seen.clusterLine}) to "${cluster}"`,
-    );
-  if (group !== undefined && seen.group !== group)
-    problem(
-      line,
-      spec.by!,
-      `subgroup of unit "${id}" changes from "${seen.group}" (line ${seen.clusterLine}) to "${group}"`,
-    );
 }
 
 function readInteger(text: string): number | 'missing' | 'bad' {
