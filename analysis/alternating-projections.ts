@@ -6,10 +6,12 @@
  * projection of x on the dummies of all K factors (weighted least squares when weights are
  * given). One sweep subtracts, factor after factor, the (weighted) mean of the current residual
  * within each level; repeating sweeps converges to M_D x (von Neumann–Halperin). With one factor
- * one sweep is exact; with two crossed factors on a balanced panel two sweeps are exact; on
- * unbalanced panels the Irons–Tuck extrapolation of every second sweep makes convergence fast.
+ * one sweep is exact; with more, the Irons–Tuck extrapolation of every second sweep makes
+ * convergence fast on unbalanced data. Two factors of which one has at most 300 levels (students ×
+ * months, schools × years) are projected out exactly instead: within-demean by the large factor,
+ * then solve the small factor's L × L normal equations (no iteration, any balance).
  * By Frisch–Waugh–Lovell, regressing demeaned y on demeaned X gives the coefficients of the
- * regression with every dummy.
+ * regression with every dummy. Self-contained (imports only factor-codes.ts) so it can be shared.
  */
 
 import { groupRows } from './factor-codes.ts';

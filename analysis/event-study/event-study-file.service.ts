@@ -75,13 +75,17 @@ export type EventStudyFileInput = z.input<typeof eventStudyFileSchema>;
  * @throws {AppError} BAD_INPUT for invalid fields, an unreadable or invalid file, or a panel the
  *   method cannot use; NOT_FOUND when the file does not exist
  */
-export async function eventStudyFromFile(input: EventStudyFileInput): Promise<Record<string, unknown>> {
+export async function eventStudyFromFile(
+  input: EventStudyFileInput,
+  onStage: (message: string) => void = () => {},
+): Promise<Record<string, unknown>> {
   const parsed = eventStudyFileSchema.safeParse(input);
   if (!parsed.success) {
     const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
     throw new AppError('BAD_INPUT', `invalid event-study request: ${why}`, { issues: parsed.error.issues });
   }
   const o = parsed.data;
+  onStage(`reading ${o.file}`);
   const rows = parseCsv(o.file, await readText(o.file));
   const read = panelFromCsv(rows, { ...o, covariates: o.covariates }, o.file);
   if (!read.ok)
@@ -102,9 +106,13 @@ export async function eventStudyFromFile(input: EventStudyFileInput): Promise<Re
       ? { uniform: { draws: o.bootstrap, rng: seedrandom(`${o.seed}|uniform`) } }
       : {}),
   };
+  onStage(
+    `estimating (${o.method}) on ${read.summary.units} units × ${read.summary.periods} periods, ${read.panel.y.length} rows`,
+  );
   const run = runEventStudy(read.panel, read.summary, request);
   if (!run.ok) throw new AppError('BAD_INPUT', `${o.file}: ${run.message}`);
   if (o.by === undefined || read.groups === undefined) return { file: o.file, ...run.json };
+  onStage(`estimating each subgroup of ${o.by}`);
   const subgroups = runEventStudyBySubgroup(read.panel, read.groups, o.by, request);
   return { file: o.file, ...run.json, subgroups, subgroup_heterogeneity: subgroupHeterogeneity(subgroups) };
 }

@@ -41,7 +41,7 @@ export function registerEventStudy(program: Command, ctx: CliContext): void {
     .option('--base-period <base>', 'cs: varying | universal (default varying)')
     .option(
       '--allow-unbalanced-panel',
-      'cs: keep units not observed in every period (default: drop them, as did); twfe and sunab always use every row',
+      'cs: keep units not observed in every period (default: drop them, as did); twfe and sunab always use every row; bacon needs a balanced panel and drops them',
     )
     .option('--cluster <column>', 'cluster column, constant within a unit (default: the unit)')
     .option(
@@ -72,28 +72,36 @@ export function registerEventStudy(program: Command, ctx: CliContext): void {
       '\nExample:\n  pilot event-study panel.csv --id student_id --time month --cohort cohort --outcome absent_days --method twfe --json\n',
     )
     .action(async (file: string, raw: RawOptions) => {
-      const result = await eventStudyFromFile({
-        file,
-        id: raw.id,
-        time: raw.time,
-        cohort: raw.cohort,
-        outcome: raw.outcome,
-        method: raw.method as never,
-        control: raw.control as never,
-        basePeriod: raw.basePeriod as never,
-        allowUnbalancedPanel: raw.allowUnbalancedPanel ?? false,
-        cluster: raw.cluster,
-        by: raw.by,
-        window: raw.window,
-        covariates: raw.covariates ? raw.covariates.split(',').map((c) => c.trim()) : [],
-        estMethod: raw.estMethod as never,
-        aggregate: raw.aggregate as never,
-        bootstrap: raw.bootstrap as never,
-        seed: raw.seed,
-        seType: raw.seType as never,
-        lateCohortsNeverTreated: raw.lateCohortsNeverTreated ?? false,
-        alpha: raw.alpha as never,
-      });
+      const started = Date.now();
+      const stage = (message: string) => {
+        if (ctx.stderr.isTTY)
+          ctx.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}…\n`);
+      };
+      const result = await eventStudyFromFile(
+        {
+          file,
+          id: raw.id,
+          time: raw.time,
+          cohort: raw.cohort,
+          outcome: raw.outcome,
+          method: raw.method as never,
+          control: raw.control as never,
+          basePeriod: raw.basePeriod as never,
+          allowUnbalancedPanel: raw.allowUnbalancedPanel ?? false,
+          cluster: raw.cluster,
+          by: raw.by,
+          window: raw.window,
+          covariates: raw.covariates ? raw.covariates.split(',').map((c) => c.trim()) : [],
+          estMethod: raw.estMethod as never,
+          aggregate: raw.aggregate as never,
+          bootstrap: raw.bootstrap as never,
+          seed: raw.seed,
+          seType: raw.seType as never,
+          lateCohortsNeverTreated: raw.lateCohortsNeverTreated ?? false,
+          alpha: raw.alpha as never,
+        },
+        stage,
+      );
       if (raw.json) printJson(ctx, result);
       else print(ctx, renderText(result));
     });
