@@ -197,7 +197,7 @@ function covariateColumn(name: string, cells: string[]): CsvCovariate {
 }
 
 /** Physical line on which each parsed row starts: 1 + the lines taken by the rows before it. */
-function physicalLines(rows: readonly (readonly string[])[]): Int32Array {
+export function physicalLines(rows: readonly (readonly string[])[]): Int32Array {
   const lines = new Int32Array(rows.length);
   let line = 1;
   for (let r = 0; r < rows.length; r++) {

@@ -3,6 +3,7 @@ import { loadConfig } from '../config.ts';
 import { AppError, exitCodeOf } from '../errors.ts';
 import type { CliContext } from './context.ts';
 import { flagsInMessage } from './options.ts';
+
 /** One register function per command file; each adds its commands to the program. */
 type Registrar = (program: Command, ctx: CliContext) => void;
 
@@ -19,9 +20,13 @@ const commands: Record<string, () => Promise<Registrar>> = {
   demo: async () => (await import('./commands/demo.ts')).registerDemo,
   synth: async () => (await import('./commands/synth.ts')).registerSynth,
   estimate: async () => (await import('./commands/estimate.ts')).registerEstimate,
+  'event-study': async () => (await import('./commands/event-study.ts')).registerEventStudy,
   randomize: async () => (await import('./commands/randomize.ts')).registerRandomize,
   assignments: async () => (await import('./commands/assignments.ts')).registerAssignments,
 };
+
+/** The top-level command names, in `--help` order. */
+export const COMMAND_NAMES: readonly string[] = Object.keys(commands);
 
 /** The registrars a run needs: the named command's alone, none for --version, else all (help, typos). */
 async function registrarsFor(argv: string[]): Promise<Registrar[]> {

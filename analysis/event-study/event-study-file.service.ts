@@ -1,0 +1,137 @@
+/**
+ * `pilot event-study FILE.csv`: validate the request (zod; messages name fields), read and parse
+ * the panel CSV, run the estimator. A file with any problem gives a BAD_INPUT error listing each
+ * problem as file:line:column and nothing is estimated. No database: the panel comes from the file.
+ */
+import { readFile } from 'node:fs/promises';
+import Papa from 'papaparse';
+import seedrandom from 'seedrandom';
+import { z } from 'zod';
+import { AppError, type InputProblem } from '../../errors.ts';
+import { panelFromCsv } from './panel-csv.ts';
+import {
+  runEventStudy,
+  runEventStudyBySubgroup,
+  subgroupHeterogeneity,
+  type EventStudyRequest,
+} from './run-event-study.ts';
+
+const columnName = z.string().trim().min(1, 'must name a column');
+
+const windowSchema = z
+  .string()
+  .regex(/^\s*-?\d+\s*,\s*-?\d+\s*$/, 'must be two integers LO,HI, e.g. -4,4')
+  .transform((s) => s.split(',').map((x) => Number(x.trim())) as [number, number])
+  .refine(
+    ([lo, hi]) => lo <= -1 && hi >= 0,
+    'must satisfy LO ≤ −1 and HI ≥ 0 (the reference period −1 and event time 0 inside)',
+  );
+
+/** The fields of an event-study request on a CSV file; defaults are did's and fixest's. */
+export const eventStudyFileSchema = z
+  .object({
+    file: z.string().min(1, 'must name a file'),
+    id: columnName,
+    time: columnName,
+    cohort: columnName,
+    outcome: columnName,
+    method: z.enum(['twfe', 'cs', 'sunab', 'bacon']).default('cs'),
+    control: z.enum(['never', 'notyet']).default('never'),
+    basePeriod: z.enum(['varying', 'universal']).default('varying'),
+    allowUnbalancedPanel: z.boolean().default(false),
+    cluster: columnName.optional(),
+    by: columnName.optional(),
+    window: windowSchema.optional(),
+    covariates: z.array(columnName).default([]),
+    estMethod: z.enum(['dr', 'ipw', 'reg']).default('dr'),
+    aggregate: z.enum(['simple', 'dynamic', 'group', 'calendar']).default('dynamic'),
+    bootstrap: z.coerce
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(1_000_000)
+      .optional(),
+    seed: z.string().min(1, 'must not be empty').optional(),
+    seType: z.enum(['CR1', 'CR2']).default('CR1'),
+    lateCohortsNeverTreated: z.boolean().default(false),
+    alpha: z.coerce.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.05),
+  })
+  .refine((o) => o.bootstrap === undefined || o.seed !== undefined, {
+    message: 'is required with bootstrap (the draws are reproducible from it)',
+    path: ['seed'],
+  })
+  .refine((o) => o.covariates.length === 0 || o.method === 'cs', {
+    message: "are used by the Callaway–Sant'Anna estimator only (method cs)",
+    path: ['covariates'],
+  })
+  .refine((o) => o.seType === 'CR1' || o.method === 'twfe', {
+    message: 'CR2 is available for method twfe',
+    path: ['seType'],
+  });
+
+export type EventStudyFileInput = z.input<typeof eventStudyFileSchema>;
+
+/**
+ * @throws {AppError} BAD_INPUT for invalid fields, an unreadable or invalid file, or a panel the
+ *   method cannot use; NOT_FOUND when the file does not exist
+ */
+export async function eventStudyFromFile(
+  input: EventStudyFileInput,
+  onStage: (message: string) => void = () => {},
+): Promise<Record<string, unknown>> {
+  const parsed = eventStudyFileSchema.safeParse(input);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
+    throw new AppError('BAD_INPUT', `invalid event-study request: ${why}`, { issues: parsed.error.issues });
+  }
+  const o = parsed.data;
+  onStage(`reading ${o.file}`);
+  const rows = parseCsv(o.file, await readText(o.file));
+  const read = panelFromCsv(rows, { ...o, covariates: o.covariates }, o.file);
+  if (!read.ok)
+    throw new AppError('BAD_INPUT', `${o.file} cannot be used as a panel`, { problems: read.problems });
+  const request: EventStudyRequest = {
+    method: o.method,
+    control: o.control,
+    basePeriod: o.basePeriod,
+    allowUnbalancedPanel: o.allowUnbalancedPanel,
+    window: o.window,
+    estMethod: o.estMethod,
+    aggregate: o.aggregate,
+    seType: o.seType,
+    alpha: o.alpha,
+    clustered: o.cluster !== undefined,
+    ...(o.bootstrap !== undefined ? { bootstrap: { draws: o.bootstrap, seed: o.seed! } } : {}),
+    ...(o.bootstrap !== undefined
+      ? { uniform: { draws: o.bootstrap, rng: seedrandom(`${o.seed}|uniform`) } }
+      : {}),
+  };
+  onStage(
+    `estimating (${o.method}) on ${read.summary.units} units × ${read.summary.periods} periods, ${read.panel.y.length} rows`,
+  );
+  const run = runEventStudy(read.panel, read.summary, request);
+  if (!run.ok) throw new AppError('BAD_INPUT', `${o.file}: ${run.message}`);
+  if (o.by === undefined || read.groups === undefined) return { file: o.file, ...run.json };
+  onStage(`estimating each subgroup of ${o.by}`);
+  const subgroups = runEventStudyBySubgroup(read.panel, read.groups, o.by, request);
+  return { file: o.file, ...run.json, subgroups, subgroup_heterogeneity: subgroupHeterogeneity(subgroups) };
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new AppError('NOT_FOUND', `${file}: no such file`);
+    throw new AppError('BAD_INPUT', `${file}: cannot be read (${code ?? String(error)})`);
+  }
+}
+
+function parseCsv(file: string, text: string): string[][] {
+  const result = Papa.parse<string[]>(text, { header: false, delimiter: ',', skipEmptyLines: false });
+  const problems: InputProblem[] = result.errors
+    .filter((e) => e.type === 'Quotes' || e.type === 'Delimiter')
+    .map((e) => ({ file, line: (e.row ?? 0) + 1, column: null, reason: e.message }));
+  if (problems.length > 0) throw new AppError('BAD_INPUT', `${file} is not valid CSV`, { problems });
+  return result.data;
+}

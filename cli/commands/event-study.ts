@@ -1,0 +1,204 @@
+import type { Command } from 'commander';
+import { eventStudyFromFile } from '../../analysis/event-study/event-study-file.service.ts';
+import { print, printJson, type CliContext } from '../context.ts';
+
+interface RawOptions {
+  id: string;
+  time: string;
+  cohort: string;
+  outcome: string;
+  method?: string;
+  control?: string;
+  basePeriod?: string;
+  allowUnbalancedPanel?: boolean;
+  cluster?: string;
+  by?: string;
+  window?: string;
+  covariates?: string;
+  estMethod?: string;
+  aggregate?: string;
+  bootstrap?: string;
+  seed?: string;
+  seType?: string;
+  lateCohortsNeverTreated?: boolean;
+  alpha?: string;
+  json?: boolean;
+}
+
+export function registerEventStudy(program: Command, ctx: CliContext): void {
+  program
+    .command('event-study')
+    .description(
+      "event study on a panel CSV (one row per unit × period): Callaway–Sant'Anna (did), TWFE and Sun–Abraham (fixest), Goodman-Bacon decomposition",
+    )
+    .argument('<file>', 'panel CSV with a header row')
+    .requiredOption('--id <column>', 'unit id column (e.g. student_id)')
+    .requiredOption('--time <column>', 'integer period column (e.g. month)')
+    .requiredOption('--cohort <column>', 'first treated period; 0 or empty = never treated')
+    .requiredOption('--outcome <column>', 'outcome column; rows where it is missing are dropped and counted')
+    .option('--method <method>', 'cs | twfe | sunab | bacon (default cs)')
+    .option('--control <group>', 'cs: never | notyet (default never; notyet when no unit is never treated)')
+    .option('--base-period <base>', 'cs: varying | universal (default varying)')
+    .option(
+      '--allow-unbalanced-panel',
+      'cs: keep units not observed in every period (default: drop them, as did); twfe and sunab always use every row; bacon needs a balanced panel and drops them',
+    )
+    .option('--cluster <column>', 'cluster column, constant within a unit (default: the unit)')
+    .option(
+      '--by <column>',
+      'also estimate each subgroup of units separately (a unit-level column, e.g. grade_band or english_learner)',
+    )
+    .option('--window <LO,HI>', 'event times: twfe/sunab bin below LO and above HI; cs aggregates LO..HI')
+    .option(
+      '--covariates <columns>',
+      "cs: comma-separated baseline covariates (values of each unit's first period)",
+    )
+    .option('--est-method <method>', 'cs with covariates: dr | ipw | reg (default dr)')
+    .option('--aggregate <type>', 'cs: simple | dynamic | group | calendar (default dynamic)')
+    .option(
+      '--bootstrap <B>',
+      'B draws for uniform bands (cs: multiplier bootstrap; twfe/sunab: sup-t simulation)',
+    )
+    .option('--seed <seed>', 'seed of the bootstrap draws (required with --bootstrap)')
+    .option('--se-type <type>', 'twfe: CR1 (fixest small-sample factor, t(G−1); default) | CR2')
+    .option(
+      '--late-cohorts-never-treated',
+      'count units whose cohort is after the last period as never treated',
+    )
+    .option('--alpha <number>', 'one minus the confidence level', '0.05')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      '\nExample:\n  pilot event-study panel.csv --id student_id --time month --cohort cohort --outcome absent_days --method twfe --json\n',
+    )
+    .action(async (file: string, raw: RawOptions) => {
+      const started = Date.now();
+      const stage = (message: string) => {
+        if (ctx.stderr.isTTY)
+          ctx.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}…\n`);
+      };
+      const result = await eventStudyFromFile(
+        {
+          file,
+          id: raw.id,
+          time: raw.time,
+          cohort: raw.cohort,
+          outcome: raw.outcome,
+          method: raw.method as never,
+          control: raw.control as never,
+          basePeriod: raw.basePeriod as never,
+          allowUnbalancedPanel: raw.allowUnbalancedPanel ?? false,
+          cluster: raw.cluster,
+          by: raw.by,
+          window: raw.window,
+          covariates: raw.covariates ? raw.covariates.split(',').map((c) => c.trim()) : [],
+          estMethod: raw.estMethod as never,
+          aggregate: raw.aggregate as never,
+          bootstrap: raw.bootstrap as never,
+          seed: raw.seed,
+          seType: raw.seType as never,
+          lateCohortsNeverTreated: raw.lateCohortsNeverTreated ?? false,
+          alpha: raw.alpha as never,
+        },
+        stage,
+      );
+      if (raw.json) printJson(ctx, result);
+      else print(ctx, renderText(result));
+    });
+}
+
+type Row = Record<string, unknown>;
+
+function fmt(x: unknown): string {
+  if (x === null || x === undefined) return 'NA';
+  if (typeof x !== 'number') return String(x);
+  if (Number.isInteger(x)) return String(x);
+  return Math.abs(x) < 1e-4 && x !== 0 ? x.toExponential(3) : String(Number(x.toPrecision(6)));
+}
+
+function table(header: string[], rows: unknown[][]): string[] {
+  const cells = rows.map((r) => r.map(fmt));
+  const widths = header.map((h, k) => Math.max(h.length, ...cells.map((r) => r[k].length)));
+  const line = (r: string[]) =>
+    r.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  ');
+  return [line(header), ...cells.map(line)];
+}
+
+/** Human-readable rendering of the JSON result. */
+export function renderText(r: Row): string {
+  const input = r.input as Row;
+  const out = [
+    `${r.file}: ${fmt(input.units)} units × ${fmt(input.periods)} periods (${fmt(input.rows)} rows; ${fmt(input.dropped_missing_outcome)} with a missing outcome dropped; ${fmt(input.unbalanced_units)} units not observed in every period)`,
+    `method ${r.method}${r.control ? `, control ${r.control}` : ''}${r.base_period ? `, base period ${r.base_period}` : ''}${r.se_type ? `, ${r.se_type} clustered standard errors` : ''}; ${fmt(r.n_units)} units used`,
+    '',
+  ];
+  const terms = (r.terms as Row[]) ?? [];
+  if (terms.length > 0) {
+    out.push(
+      ...table(
+        [
+          'event_time',
+          'estimate',
+          'std.error',
+          'p.value',
+          'conf.low',
+          'conf.high',
+          'uniform.low',
+          'uniform.high',
+          'n',
+        ],
+        terms.map((t) => [
+          t.event_time,
+          t.estimate,
+          t.std_error,
+          t.p_value,
+          t.conf_low,
+          t.conf_high,
+          t.uniform_low,
+          t.uniform_high,
+          t.n,
+        ]),
+      ),
+    );
+  }
+  const comparisons = r.comparisons as Row[] | undefined;
+  if (comparisons) {
+    out.push(
+      ...table(
+        ['type', 'weight', 'estimate'],
+        (r.by_type as Row[]).map((t) => [t.type, t.weight, t.estimate]),
+      ),
+      '',
+    );
+    out.push(
+      ...table(
+        ['type', 'treated', 'control', 'weight', 'estimate'],
+        comparisons.map((c) => [c.type, c.treated, c.control, c.weight, c.estimate]),
+      ),
+    );
+  }
+  const overall = r.overall as Row | null;
+  if (overall)
+    out.push(
+      '',
+      `${r.method === 'bacon' ? 'static TWFE estimate' : 'overall (average of event times ≥ 0)'}: ${fmt(overall.estimate)} (SE ${fmt(overall.std_error)}, 95% interval ${fmt(overall.conf_low)} to ${fmt(overall.conf_high)})`,
+    );
+  const pretrend = r.pretrend as Row | null;
+  if (pretrend)
+    out.push(
+      `pre-trend test: statistic ${fmt(pretrend.statistic)} on ${fmt(pretrend.df1)}${pretrend.df2 === null ? '' : ` and ${fmt(pretrend.df2)}`} df, p = ${fmt(pretrend.p_value)}`,
+    );
+  for (const w of (r.warnings as Row[]) ?? []) out.push(`warning (${w.code}): ${w.message}`);
+  const q = r.subgroup_heterogeneity as Row | null | undefined;
+  if (q)
+    out.push(
+      '',
+      `do the subgroups' overall effects differ? Cochran's Q = ${fmt(q.statistic)} on ${fmt(q.df)} df, p = ${fmt(q.p_value)}`,
+    );
+  for (const g of (r.subgroups as Row[] | undefined) ?? []) {
+    out.push('', `── subgroup ${g.variable} = ${g.value} ──`);
+    if (g.error) out.push(`not estimated (${fmt(g.n_units)} units): ${g.error}`);
+    else out.push(renderText({ ...g, file: r.file }));
+  }
+  return out.join('\n');
+}
