@@ -11,6 +11,7 @@ import { registerSynth } from './commands/synth.ts';
 import { registerEstimate } from './commands/estimate.ts';
 import { registerRandomize } from './commands/randomize.ts';
 import { registerAssignments } from './commands/assignments.ts';
+import { registerOutreach } from './commands/outreach.ts';
 
 /** One register function per command file; each adds its commands to the program. */
 type Registrar = (program: Command, ctx: CliContext) => void;
@@ -25,6 +26,7 @@ const registrars: Registrar[] = [
   registerEstimate,
   registerRandomize,
   registerAssignments,
+  registerOutreach,
 ];
 
 export function buildProgram(ctx: CliContext): Command {
