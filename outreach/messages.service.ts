@@ -80,7 +80,7 @@ function refuseControl(leaid: string, control: ControlContact[]): never {
     'CONFLICT',
     `district ${leaid}: generating would contact a control family (${control.length} message(s)); nothing was generated. ` +
       `Fix the contacts (or the design) first: ${shown.join('; ')}${control.length > 20 ? '; …' : ''}`,
-    { control },
+    { leaid, control },
   );
 }
 

@@ -333,3 +333,29 @@ export async function insertTasks(
       .execute();
   }
 }
+
+/** The months ('YYYY-MM') with daily attendance in any district of a study, in order. */
+export async function attendanceMonths(db: Kysely<Database>, studyId: number): Promise<string[]> {
+  const r = await sql<{ m: string }>`
+    SELECT DISTINCT to_char(date_trunc('month', a.date), 'YYYY-MM') AS m
+    FROM attendance_day a WHERE a.district_id IN (SELECT id FROM district WHERE study_id = ${studyId})
+    ORDER BY 1`.execute(db);
+  return r.rows.map((x) => x.m);
+}
+
+/** Marks contacts of a district as not to be messaged (a data manager's decision, audited by the caller). */
+export async function excludeContacts(
+  trx: Trx,
+  districtId: number,
+  contactKeys: readonly string[],
+): Promise<number> {
+  if (contactKeys.length === 0) return 0;
+  const r = await trx
+    .updateTable('caregiver')
+    .set({ message_contact: false })
+    .where('district_id', '=', districtId)
+    .where('contact_key', 'in', contactKeys)
+    .where('message_contact', '=', true)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
