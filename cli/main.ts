@@ -7,12 +7,8 @@ import { flagsInMessage } from './options.ts';
 /** One register function per command file; each adds its commands to the program. */
 type Registrar = (program: Command, ctx: CliContext) => void;
 
-/**
- * The top-level commands and the file that registers each. A command's module (and the services,
- * database drivers and statistics it imports) is loaded only when that command runs, so
- * `pilot --version` or `pilot estimate` do not pay for the others; `pilot --help` loads them all.
- */
-const commands: Record<string, () => Promise<Registrar>> = {
+/** Each command file's register function, loaded on demand. */
+const load = {
   init: async () => (await import('./commands/init.ts')).registerInit,
   study: async () => (await import('./commands/study.ts')).registerStudy,
   district: async () => (await import('./commands/district.ts')).registerDistrict,
@@ -20,9 +16,38 @@ const commands: Record<string, () => Promise<Registrar>> = {
   demo: async () => (await import('./commands/demo.ts')).registerDemo,
   synth: async () => (await import('./commands/synth.ts')).registerSynth,
   estimate: async () => (await import('./commands/estimate.ts')).registerEstimate,
-  'event-study': async () => (await import('./commands/event-study.ts')).registerEventStudy,
+  eventStudy: async () => (await import('./commands/event-study.ts')).registerEventStudy,
   randomize: async () => (await import('./commands/randomize.ts')).registerRandomize,
   assignments: async () => (await import('./commands/assignments.ts')).registerAssignments,
+  // outreach adds its own commands and `import receipts|visits`, so it follows `import`
+  outreach: async () => (await import('./commands/outreach.ts')).registerOutreach,
+} satisfies Record<string, () => Promise<Registrar>>;
+type Loader = (typeof load)[keyof typeof load];
+
+/**
+ * The top-level commands and the files that register each, in order. A command's modules (and the
+ * services, database drivers and statistics they import) are loaded only when that command runs,
+ * so `pilot --version` or `pilot estimate` do not pay for the others; `pilot --help` loads them all.
+ */
+const withOutreach = [load.import, load.outreach];
+const commands: Record<string, Loader[]> = {
+  init: [load.init],
+  study: [load.study],
+  district: [load.district],
+  import: withOutreach,
+  demo: [load.demo],
+  synth: [load.synth],
+  estimate: [load.estimate],
+  'event-study': [load.eventStudy],
+  randomize: [load.randomize],
+  assignments: [load.assignments],
+  program: withOutreach,
+  template: withOutreach,
+  messages: withOutreach,
+  alerts: withOutreach,
+  tasks: withOutreach,
+  visits: withOutreach,
+  fidelity: withOutreach,
 };
 
 /** The top-level command names, in `--help` order. */
@@ -32,9 +57,10 @@ export const COMMAND_NAMES: readonly string[] = Object.keys(commands);
 async function registrarsFor(argv: string[]): Promise<Registrar[]> {
   const args = argv.slice(2);
   const first = args.find((a) => !a.startsWith('-'));
-  if (first !== undefined && Object.hasOwn(commands, first)) return [await commands[first]()];
   if (first === undefined && args.length > 0 && args.every((a) => a === '--version' || a === '-V')) return [];
-  return Promise.all(Object.values(commands).map((load) => load()));
+  const loaders =
+    first !== undefined && Object.hasOwn(commands, first) ? commands[first] : Object.values(load);
+  return Promise.all(loaders.map((f) => f()));
 }
 
 export function buildProgram(ctx: CliContext, registrars: Registrar[]): Command {

@@ -52,6 +52,7 @@ export interface SchoolTable {
   nces_id: string | null;
   name: string;
   import_id: number | null;
+  phone: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface HouseholdTable {
@@ -76,6 +77,7 @@ export interface StudentTable {
   prior_year_absence_rate: number | null;
   import_id: number | null;
   enrolled_at: Timestamp;
+  first_name: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CaregiverTable {
@@ -93,6 +95,10 @@ export interface CaregiverTable {
   opt_out_at: string | null;
   opt_out_channel: string | null;
   import_id: number | null;
+  /** A phone number kept as the file gave it because it is not valid (no SMS channel; migration 006). */
+  phone_as_given: ColumnType<string | null, string | null | undefined, string | null>;
+  email_valid: ColumnType<boolean, boolean | undefined, boolean>;
+  message_contact: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface CaregiverStudentTable {
@@ -209,6 +215,106 @@ export interface AssignmentMemberTable {
   unit_key: string;
 }
 
+/** What one arm of a study receives (migration 006); an arm without a program receives nothing. */
+export interface ProgramTable {
+  id: Generated<number>;
+  study_id: number;
+  arm: string;
+  kind: 'monthly_summary' | 'threshold_alerts' | 'home_visits';
+  config: Json<Record<string, unknown>>;
+  version: ColumnType<number, number | undefined, number>;
+  updated_at: Timestamp;
+}
+
+export interface MessageTemplateTable {
+  id: Generated<number>;
+  study_id: number;
+  purpose: 'monthly_summary' | 'absence_alert' | 'threshold_alert';
+  language: string;
+  version: number;
+  body: string;
+  encoding: 'gsm7' | 'ucs2';
+  max_segments: number;
+  created_at: Timestamp;
+}
+
+export interface MessageBatchTable {
+  id: Generated<number>;
+  study_id: number;
+  district_id: number;
+  kind: 'monthly_summary' | 'alerts';
+  period_start: string;
+  period_end: string;
+  stats: ColumnType<Record<string, unknown>, string | undefined, string>;
+  actor: string;
+  generated_at: Timestamp;
+}
+
+export interface AlertTable {
+  id: Generated<number>;
+  batch_id: number;
+  program_id: number;
+  student_id: number;
+  date: string;
+  school_year: number;
+  kind: 'absence' | 'threshold';
+  threshold: number | null;
+  tier: number | null;
+  absences_ytd: number;
+}
+
+export interface StaffTaskTable {
+  id: Generated<number>;
+  alert_id: number;
+  student_id: number;
+  role: 'advisor' | 'counselor' | 'attendance_team';
+  tier: number;
+  reason: string;
+  due_date: string;
+  status: ColumnType<'open' | 'done' | 'cancelled', string | undefined, string>;
+}
+
+export interface MessageTable {
+  id: Generated<number>;
+  batch_id: number;
+  student_id: number;
+  caregiver_id: number;
+  template_id: number;
+  alert_id: number | null;
+  channel: 'sms' | 'email' | 'inbox';
+  language: string;
+  body: string;
+  segments: number | null;
+  absences_month: number;
+  absences_ytd: number;
+  send_after: string;
+  status: ColumnType<
+    'queued' | 'exported' | 'sent' | 'delivered' | 'failed' | 'opted_out',
+    string | undefined,
+    string
+  >;
+  status_at: Timestamp;
+  provider_ref: string | null;
+}
+
+export interface MessageReceiptTable {
+  id: Generated<number>;
+  message_id: number;
+  status: 'delivered' | 'failed' | 'opted_out';
+  status_at: Timestamp;
+  provider_ref: string | null;
+  import_id: number;
+}
+
+export interface VisitTable {
+  student_id: number;
+  date: string;
+  modality: 'in_person' | 'virtual' | 'phone';
+  personnel: 'school' | 'community';
+  barriers: Json<string[]>;
+  import_id: number;
+}
+
 export interface Database {
   study: StudyTable;
   district: DistrictTable;
@@ -228,4 +334,12 @@ export interface Database {
   randomization_wave: RandomizationWaveTable;
   assignment: AssignmentTable;
   assignment_member: AssignmentMemberTable;
+  program: ProgramTable;
+  message_template: MessageTemplateTable;
+  message_batch: MessageBatchTable;
+  alert: AlertTable;
+  staff_task: StaffTaskTable;
+  message: MessageTable;
+  message_receipt: MessageReceiptTable;
+  visit: VisitTable;
 }

@@ -10,6 +10,7 @@ import { findStudy, type StudyCounts } from '../cohorts/study.store.ts';
 import { createStudy, enrollDistrict, showStudy } from '../cohorts/study.service.ts';
 import { readDistrictsCsv } from '../synth/district-files.ts';
 import { writeSyntheticStudy } from '../synth/synth.service.ts';
+import { runOutreachDemo, type OutreachDemoResult } from '../outreach/demo-outreach.service.ts';
 
 export interface DemoOptions {
   /** Where the synthetic district files are written. */
@@ -28,6 +29,7 @@ export interface DemoResult {
   imports: ImportSummary[];
   counts: StudyCounts;
   randomization: RandomizeResult;
+  outreach: OutreachDemoResult;
 }
 
 export type DemoStep = (message: string) => void;
@@ -116,6 +118,12 @@ export async function runDemo(
   step(
     `randomized ${randomization.units} households (${randomization.students} students) in ${randomization.blocks.length} blocks`,
   );
+  const outreach = await runOutreachDemo(
+    db,
+    { slug, dataDir: o.dataDir, seed: o.seed, arm: 'treatment' },
+    actor,
+    step,
+  );
   const { counts } = await showStudy(db, slug);
-  return { slug, dataDir: o.dataDir, districts: districts.length, imports, counts, randomization };
+  return { slug, dataDir: o.dataDir, districts: districts.length, imports, counts, randomization, outreach };
 }

@@ -4,6 +4,7 @@ import * as randomization from './2026-11-23-002-randomization.ts';
 import * as bulkAttendanceIntegrity from './2026-11-23-003-bulk-attendance-integrity.ts';
 import * as attendancePartitions from './2026-11-23-004-attendance-partitions.ts';
 import * as waveSeeds from './2026-12-05-005-wave-seeds.ts';
+import * as outreach from './2026-12-05-006-outreach.ts';
 
 /** Every migration, in order. Add new files at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-003-bulk-attendance-integrity': bulkAttendanceIntegrity,
   '2026-11-23-004-attendance-partitions': attendancePartitions,
   '2026-12-05-005-wave-seeds': waveSeeds,
+  '2026-12-05-006-outreach': outreach,
 };

@@ -1,6 +1,8 @@
 import { rowTails, SIS_CODE_SETS, studentAttendance, type RowTails } from './attendance.ts';
 import { sortedStudents } from './district-files.ts';
 import { pick, type Rng } from './random.ts';
+import { STATES, stateByAbbr } from './geography.ts';
+import { assignPhones } from './phone-book.ts';
 import { buildRoster } from './roster.ts';
 import { buildDistrictCalendar } from './school-calendar.ts';
 import type { DistrictPlan, Roster, SchoolCalendar, StudentAttendance } from './types.ts';
@@ -13,11 +15,21 @@ export interface DistrictData {
   tails: RowTails;
 }
 
-/** A district's calendar (about 180 instructional days), its SIS code vocabulary and its people. */
-export function buildDistrict(plan: DistrictPlan, year: number, rng: Rng): DistrictData {
+const ALL_AREA_CODES = [...new Set(STATES.flatMap((s) => s.areaCodes))].sort((a, b) => a - b);
+
+/**
+ * A district's calendar (about 180 instructional days), its SIS code vocabulary and its people.
+ * `phoneRng` (a stream of its own) gives the families their phone numbers and SMS consent.
+ */
+export function buildDistrict(plan: DistrictPlan, year: number, rng: Rng, phoneRng: Rng = rng): DistrictData {
   const calendar = buildDistrictCalendar(year, rng, pick(rng, [175, 178, 180, 180, 180]));
   const tails = rowTails(pick(rng, SIS_CODE_SETS));
-  const roster = buildRoster(plan, year, calendar.instructional.length, rng);
+  const roster = assignPhones(
+    buildRoster(plan, year, calendar.instructional.length, rng),
+    stateByAbbr(plan.state).areaCodes,
+    ALL_AREA_CODES,
+    phoneRng,
+  );
   return { plan, calendar, roster, tails };
 }
 

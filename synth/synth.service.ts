@@ -192,7 +192,12 @@ export async function writeSyntheticStudy(
   const progress: SynthProgress = { studentsDone: 0, studentsTotal: params.students, attendanceRows: 0 };
   const summaries: DistrictSummary[] = [];
   for (const plan of plans) {
-    const district = buildDistrict(plan, params.year, rngFor(params.seed, `district|${plan.index}|roster`));
+    const district = buildDistrict(
+      plan,
+      params.year,
+      rngFor(params.seed, `district|${plan.index}|roster`),
+      rngFor(params.seed, `district|${plan.index}|phones`),
+    );
     summaries.push(await writeDistrict(outDir, district, params, progress, onProgress));
   }
   const manifest = buildManifest(params, plans, summaries);

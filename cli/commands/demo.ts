@@ -46,6 +46,16 @@ function demoJson(r: DemoResult) {
       assignment_sha256: r.randomization.assignmentSha256,
       balance_summary: r.randomization.balanceSummary,
     },
+    outreach: {
+      months: r.outreach.months,
+      messages: r.outreach.messages,
+      delivered: r.outreach.delivered,
+      failed: r.outreach.failed,
+      opted_out: r.outreach.optedOut,
+      contacts_set_aside: r.outreach.excludedContacts,
+      control_students_contacted: r.outreach.contamination,
+      files: r.outreach.dir,
+    },
   };
 }
 
@@ -119,9 +129,14 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           `  ${b.arm} vs ${b.control}: ${b.bands.satisfies} satisfy (≤ .05), ${b.bands.requires_adjustment} need adjustment (.05–.25), ${b.bands.fails} fail (> .25)${w}`,
         );
       }
+      const m = r.outreach;
       print(
         ctx,
-        `next: node bin/pilot.js study show --study ${r.slug}  (also: randomize verify, assignments export; --help lists all)`,
+        `outreach: ${m.messages} monthly summaries over ${m.months.length} months (${m.delivered} delivered, ${m.failed} failed, ${m.optedOut} opted out by STOP); control students contacted: ${m.contamination}; files in ${m.dir}`,
+      );
+      print(
+        ctx,
+        `next: node bin/pilot.js fidelity --study ${r.slug}  (also: study show, randomize verify, assignments export; --help lists all)`,
       );
     });
 }

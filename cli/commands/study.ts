@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { allStudies, createStudy, showStudy } from '../../cohorts/study.service.ts';
 import type { StudyRecord } from '../../cohorts/study.store.ts';
+import { programsOf } from '../../outreach/program.service.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
 import { option, parseOptions, z } from '../options.ts';
@@ -69,7 +70,15 @@ export function registerStudy(program: Command, ctx: CliContext): void {
     .option('--json', 'machine-readable output')
     .action(async (raw: unknown) => {
       const o = parseOptions(showSchema, raw);
-      const { study: s, districts, counts } = await withDatabase(ctx, (db) => showStudy(db, o.study));
+      const {
+        study: s,
+        districts,
+        counts,
+        programs,
+      } = await withDatabase(ctx, async (db) => ({
+        ...(await showStudy(db, o.study)),
+        programs: (await programsOf(db, o.study)).programs,
+      }));
       if (o.json) {
         printJson(ctx, {
           ...studyJson(s),
@@ -85,6 +94,12 @@ export function registerStudy(program: Command, ctx: CliContext): void {
             attendance_months: counts.attendanceMonths,
             imports: counts.imports,
           },
+          programs: programs.map((p) => ({
+            arm: p.arm,
+            program: p.kind,
+            version: p.version,
+            config: p.config,
+          })),
           districts: districts.map((d) => ({
             leaid: d.leaid,
             name: d.name,
@@ -111,6 +126,13 @@ export function registerStudy(program: Command, ctx: CliContext): void {
         ctx,
         `  ${counts.calendarDays} calendar days, ${counts.enrollments} enrollment windows, ${counts.attendanceDays} daily and ${counts.attendanceMonths} monthly attendance rows (${counts.imports} files imported)`,
       );
+      for (const a of s.arms) {
+        const p = programs.find((x) => x.arm === a.name);
+        print(
+          ctx,
+          `  arm ${a.name}: ${p ? `${p.kind} v${p.version} ${JSON.stringify(p.config)}` : 'no program (receives nothing)'}`,
+        );
+      }
       for (const d of districts) print(ctx, `  - ${d.leaid} ${d.name}, ${d.state} (locale ${d.localeCode})`);
     });
 

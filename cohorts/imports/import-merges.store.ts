@@ -19,9 +19,12 @@ const caregiverMerge = (stage: string, districtId: number): MergeSpec => ({
     'sms_consent',
     'opt_out_at',
     'opt_out_channel',
+    'phone_as_given',
+    'email_valid',
   ],
   source: `SELECT DISTINCT ON (s.contact_key) ${districtId}::int AS district_id, s.contact_key, h.id AS household_id, s.relationship,
-                  s.first_name, s.last_name, s.phone_e164, s.email, s.language, s.sms_consent, s.opt_out_at, s.opt_out_channel
+                  s.first_name, s.last_name, s.phone_e164, s.email, s.language, s.sms_consent, s.opt_out_at, s.opt_out_channel,
+                  s.phone_as_given, s.email_valid
            FROM ${stage} s JOIN household h ON h.district_id = ${districtId} AND h.household_key = s.household_key
            ORDER BY s.contact_key, s.line`,
 });

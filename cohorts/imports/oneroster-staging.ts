@@ -58,6 +58,8 @@ export function oneRosterContactRows(
           false,
           null,
           null,
+          null, // phone_as_given: an invalid OneRoster number is left out with a warning
+          g.email === null || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(g.email), // email_valid
         ],
       });
     }

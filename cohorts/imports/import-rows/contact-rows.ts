@@ -60,6 +60,8 @@ export function contactRows(ref: DistrictReference): RowReader {
       ['sms_consent', 'boolean'],
       ['opt_out_at', 'date'],
       ['opt_out_channel', 'text'],
+      ['phone_as_given', 'text'],
+      ['email_valid', 'boolean'],
     ],
     read(rec, h, sink) {
       const contact = take(
@@ -91,10 +93,32 @@ export function contactRows(ref: DistrictReference): RowReader {
         } else studentId = s.id;
       }
       const relationship = take(parseRelationship(cell(rec, h, 'relationship')), rec, 'relationship', sink);
-      const phone = takeOptional((raw) => normalizePhone(raw), rec, h, 'phone', sink);
+      // A real export of thousands of families always holds a few unusable numbers and addresses: the
+      // contact is imported with a warning naming line and column, the value kept as given, and that
+      // channel left unusable (no SMS for a bad number, no email for a bad address).
+      const phoneRaw = cell(rec, h, 'phone').trim();
+      let phone: string | null = null;
+      let phoneAsGiven: string | null = null;
+      if (phoneRaw !== '') {
+        const p = normalizePhone(phoneRaw);
+        if (p.ok) {
+          phone = p.value;
+          if (p.note) sink.warn(p.note, rec.line);
+        } else {
+          phoneAsGiven = phoneRaw;
+          sink.warn(
+            `column phone: ${p.reason.replace(/; kept out as given$/, '')}; imported without an SMS channel`,
+            rec.line,
+          );
+        }
+      }
       const emailRaw = cell(rec, h, 'email').trim();
-      if (emailRaw !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(emailRaw))
-        sink.problem(rec.line, 'email', `${quote(emailRaw)} is not an email address`);
+      const emailValid = emailRaw === '' || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(emailRaw);
+      if (!emailValid)
+        sink.warn(
+          `column email: ${quote(emailRaw)} is not an email address; imported without an email channel`,
+          rec.line,
+        );
       const language = takeOptional(normalizeLanguage, rec, h, 'preferred_language', sink);
       const consent = takeOptional(parseBoolean, rec, h, 'sms_consent', sink);
       const optOutAt = takeOptional(parseIsoDate, rec, h, 'opt_out_at', sink);
@@ -118,9 +142,10 @@ export function contactRows(ref: DistrictReference): RowReader {
         consent ?? false,
         optOutAt,
         optOutAt !== null && channel === null ? 'all' : channel,
+        phoneAsGiven,
+        emailValid,
       ];
-      if (values.includes(BAD) || (emailRaw !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(emailRaw)))
-        return null;
+      if (values.includes(BAD)) return null;
       if (language === null) sink.warn('preferred_language blank: English assumed', rec.line);
       return values as (string | number | boolean | null)[];
     },

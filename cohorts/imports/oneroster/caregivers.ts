@@ -58,9 +58,10 @@ function phoneOrNull(
 /**
  * Link students and caregivers through `agentSourcedIds`, which producers fill on the student row,
  * on the caregiver row, or both: every mention is one two-way link, deduplicated. Each id must name
- * a user in users.csv (else a problem), a student's agents must be caregivers, and a caregiver's
- * agents must be students (else a problem: a teacher or another student listed as an agent would
- * otherwise be messaged as a caregiver). Agents on other roles' rows are ignored with a warning.
+ * a user in users.csv (else a problem); a student's agents must be caregivers, and a caregiver's
+ * agents must be students (a teacher or another student listed as an agent would
+ * otherwise be messaged as a caregiver): such a link is ignored with a warning. Agents on other roles'
+ * rows are ignored with a warning.
  * Mentions of a merged student's other sourcedIds resolve to its primary sourcedId.
  *
  * @returns each caregiver's `studentSourcedIds` filled in; returns the links as [student, guardian] pairs.
@@ -107,18 +108,20 @@ export function linkAgents(
           `agentSourcedIds lists '${agentId}', which is not a user in users.csv`,
         );
       } else if (isStudent && !CAREGIVER_ROLES.has(agent.role)) {
-        log.problem(
+        // Real exports list teachers and other staff among a student's agents: the link is ignored
+        // (a teacher is never messaged as a caregiver), and the rest of the roster is intact.
+        log.warn(
           users.file,
           u.line,
           column,
-          `agentSourcedIds lists '${agentId}' (line ${agent.line}), whose role is '${agent.role}', not parent, guardian or relative`,
+          `agentSourcedIds lists '${agentId}' (line ${agent.line}), whose role is '${agent.role}', not parent, guardian or relative; that link is ignored`,
         );
       } else if (!isStudent && agent.role !== 'student') {
-        log.problem(
+        log.warn(
           users.file,
           u.line,
           column,
-          `agentSourcedIds of a ${u.role} lists '${agentId}' (line ${agent.line}), whose role is '${agent.role}'; a caregiver's agents must be students`,
+          `agentSourcedIds of a ${u.role} lists '${agentId}' (line ${agent.line}), whose role is '${agent.role}'; a caregiver's agents must be students, so that link is ignored`,
         );
       } else if (isStudent) add(u.sourcedId, agentId);
       else add(agentId, u.sourcedId);

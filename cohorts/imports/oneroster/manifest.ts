@@ -5,6 +5,9 @@ import type { ZipEntry } from './zip-entries.ts';
 export type OneRosterVersion = '1.1' | '1.2';
 export type FileMode = 'bulk' | 'delta' | 'absent';
 
+/** The OneRoster files Pilot reads (others, such as classes or courses, are ignored). */
+const READ_ENTITIES = new Set(['orgs', 'users', 'roles', 'demographics', 'enrollments', 'academicSessions']);
+
 export interface Manifest {
   version: OneRosterVersion;
   /** `file.users` → mode, keyed by entity name (`users`). */
@@ -65,6 +68,15 @@ export function readManifest(entry: ZipEntry, log: ImportLog): Manifest | null {
           r.line,
           'value',
           `file.${entity} is a delta (changes only) file; Pilot imports bulk (complete) OneRoster exports only: export a full roster and import that`,
+        );
+      } else if (value === '' && !READ_ENTITIES.has(entity)) {
+        // Drift real consumers meet: an empty mode for a file Pilot does not read changes nothing.
+        modes.set(entity, 'absent');
+        log.warn(
+          table.file,
+          r.line,
+          'value',
+          `file.${entity} has no mode; Pilot does not read it, so it is treated as absent`,
         );
       } else {
         log.problem(

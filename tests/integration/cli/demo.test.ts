@@ -30,11 +30,19 @@ describe(`pilot demo (${testDialect})`, () => {
     expect(summary.counts.attendance_days).toBeGreaterThan(240 * 100);
     expect(summary.randomization.students).toBe(240);
     expect(summary.randomization.units).toBe(summary.counts.households);
+    // Outreach (issue 11 item 10): monthly summaries generated, exported and receipted, month by month.
+    const o = summary.outreach;
+    expect(o.months.length).toBeGreaterThanOrEqual(9);
+    expect(o.messages).toBeGreaterThan(0);
+    expect(o.delivered / o.messages).toBeGreaterThan(0.8);
+    expect(o.failed).toBeGreaterThan(0);
+    expect(o.control_students_contacted).toBe(0);
 
     // Run again: a second study, the same data and seed, so the same assignment.
     const second = JSON.parse((await runPilot(config, ...args, '--json')).stdout);
     expect(second.study).toBe('demo-2');
     expect(second.randomization.assignment_sha256).toBe(summary.randomization.assignment_sha256);
+    expect(second.outreach).toMatchObject({ messages: o.messages, delivered: o.delivered, opted_out: o.opted_out });
 
     const shown = await runPilot(config, 'study', 'show', '--study', 'demo', '--json');
     const study = JSON.parse(shown.stdout);

@@ -290,25 +290,30 @@ describe('caregiver integrity (7c.6)', () => {
     ]);
   });
 
-  it('refuses agentSourcedIds pointing at a user who is not a caregiver', () => {
-    const p = problemsOf(parse(edit('users.csv', ',g2,09,', ',"g2,t1",09,')));
-    expect(p).toEqual([
-      {
-        file: `${Z}:users.csv`,
-        line: 4,
-        column: 'agentSourcedIds',
-        reason: expect.stringContaining("role is 'teacher', not parent, guardian or relative"),
-      },
-    ]);
+  it('ignores, with a warning, an agentSourcedIds link to a user who is not a caregiver (issue 11 item 8)', () => {
+    const result = parse(edit('users.csv', ',g2,09,', ',"g2,t1",09,'));
+    expect(result.ok).toBe(true);
+    expect(warningsOf(result)).toContainEqual({
+      file: `${Z}:users.csv`,
+      line: 4,
+      column: 'agentSourcedIds',
+      reason: expect.stringContaining(
+        "role is 'teacher', not parent, guardian or relative; that link is ignored",
+      ),
+    });
+    expect(result.ok && result.guardians.some((g) => g.sourcedId === 't1')).toBe(false);
   });
 
-  it('refuses a caregiver whose agents are not students', () => {
-    const p = problemsOf(parse(edit('users.csv', '207-555-0134,s2,', '207-555-0134,"s2,g2",')));
-    expect(p[0]).toMatchObject({
-      line: 6,
-      column: 'agentSourcedIds',
-      reason: expect.stringContaining("a caregiver's agents must be students"),
-    });
+  it("ignores, with a warning, a caregiver's agent who is not a student", () => {
+    const result = parse(edit('users.csv', '207-555-0134,s2,', '207-555-0134,"s2,g2",'));
+    expect(result.ok).toBe(true);
+    expect(warningsOf(result)).toContainEqual(
+      expect.objectContaining({
+        line: 6,
+        column: 'agentSourcedIds',
+        reason: expect.stringContaining("a caregiver's agents must be students, so that link is ignored"),
+      }),
+    );
   });
 
   it('uses the alias name in the column of an agent problem', () => {
@@ -349,6 +354,22 @@ describe('packaging and structure', () => {
       file: Z,
       line: 0,
       reason: expect.stringContaining('no manifest.csv'),
+    });
+  });
+
+  it('treats an empty mode for a file Pilot does not read as absent, with a warning (issue 11 item 8)', () => {
+    const result = parse(edit('manifest.csv', 'file.classes,absent', 'file.classes,'));
+    expect(result.ok).toBe(true);
+    expect(warningsOf(result)).toContainEqual(
+      expect.objectContaining({
+        file: `${Z}:manifest.csv`,
+        column: 'value',
+        reason: 'file.classes has no mode; Pilot does not read it, so it is treated as absent',
+      }),
+    );
+    expect(problemsOf(parse(edit('manifest.csv', 'file.users,bulk', 'file.users,')))[0]).toMatchObject({
+      column: 'value',
+      reason: expect.stringContaining('file.users must be bulk, delta or absent'),
     });
   });
 

@@ -1,0 +1,133 @@
+import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Papa from 'papaparse';
+import seedrandom from 'seedrandom';
+import type { Db } from '../db/connection.ts';
+import { appendAuditEvent } from '../db/audit.store.ts';
+import { AppError } from '../errors.ts';
+import { requireDistrict, requireStudy } from '../cohorts/study.service.ts';
+import { exportMonth } from './export.service.ts';
+import { fidelityReport } from './fidelity.service.ts';
+import { generateMonth, type GenerateResult } from './messages.service.ts';
+import { attendanceMonths, excludeContacts } from './messages.store.ts';
+import { importReceipts } from './outreach-import.service.ts';
+import { setProgram } from './program.service.ts';
+import { simulateReceipts } from './simulated-receipts.ts';
+
+export interface OutreachDemoResult {
+  months: string[];
+  messages: number;
+  delivered: number;
+  failed: number;
+  optedOut: number;
+  /** Contacts set aside because they share a number or address with a control family. */
+  excludedContacts: number;
+  contamination: number;
+  /** Where the message files and simulated receipts were written. */
+  dir: string;
+}
+
+/**
+ * Marks contacts as not to be messaged, as a data manager does when generation refuses because a
+ * treatment family's contact would reach a control family; audited.
+ */
+async function setAside(
+  db: Db,
+  study: string,
+  leaid: string,
+  keys: string[],
+  actor: string,
+): Promise<number> {
+  const { district } = await requireDistrict(db, study, leaid);
+  return db.kysely.transaction().execute(async (trx) => {
+    const n = await excludeContacts(trx, district.id, keys);
+    await appendAuditEvent(trx, {
+      actor,
+      action: 'contacts.exclude',
+      entity: `study:${study}/district:${leaid}`,
+      details: { contacts: keys, reason: 'shares a phone number or address with a control family' },
+    });
+    return n;
+  });
+}
+
+async function generateResolving(
+  db: Db,
+  study: string,
+  month: string,
+  actor: string,
+  step: (m: string) => void,
+  excluded: { n: number },
+): Promise<GenerateResult> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await generateMonth(db, { study, month }, actor);
+    } catch (e) {
+      const d =
+        e instanceof AppError ? (e.details as { leaid?: string; control?: { contactKey: string }[] }) : null;
+      if (!d?.leaid || !d.control || attempt > 20) throw e;
+      const keys = [...new Set(d.control.map((c) => c.contactKey))];
+      excluded.n += await setAside(db, study, d.leaid, keys, actor);
+      step(
+        `  ${d.leaid}: ${keys.length} contact(s) would reach a control family; set aside (not messaged) and retried`,
+      );
+    }
+  }
+}
+
+/**
+ * The demo's outreach (issue 11 item 10): the treatment arm receives monthly summaries; every month
+ * with attendance is generated and exported district by district, and receipts are simulated and
+ * imported (most delivered, some failed, a few STOP replies, which opt out the number).
+ */
+export async function runOutreachDemo(
+  db: Db,
+  o: { slug: string; dataDir: string; seed: string; arm: string },
+  actor: string,
+  step: (m: string) => void,
+): Promise<OutreachDemoResult> {
+  const study = await requireStudy(db, o.slug);
+  await setProgram(db, { study: o.slug, arm: o.arm, program: 'monthly_summary' }, actor);
+  const months = await attendanceMonths(db.kysely, study.id);
+  const dir = join(o.dataDir, 'outreach');
+  const excluded = { n: 0 };
+  for (const month of months) {
+    const run = await generateResolving(db, o.slug, month, actor, step, excluded);
+    let messages = 0;
+    for (const d of run.districts) {
+      if (d.status !== 'generated') continue;
+      messages += d.messages;
+      mkdirSync(join(dir, d.leaid), { recursive: true });
+      const exported = await exportMonth(
+        db,
+        { study: o.slug, district: d.leaid, month, out: join(dir, d.leaid, `messages-${month}.csv`) },
+        actor,
+      );
+      const rows = Papa.parse<Record<string, string>>(exported.text, {
+        header: true,
+        skipEmptyLines: true,
+      }).data;
+      const receipts = simulateReceipts(
+        rows.map((r) => ({ id: Number(r.message_id), channel: r.channel, sendAfter: r.send_after })),
+        seedrandom.alea(`${o.seed}|receipts|${d.leaid}|${month}`),
+      );
+      const path = join(dir, d.leaid, `receipts-${month}.csv`);
+      await writeFile(path, receipts);
+      if (rows.length > 0) await importReceipts(db, { study: o.slug, leaid: d.leaid, path }, actor);
+    }
+    step(`outreach ${month}: ${messages} messages generated, exported and their receipts imported`);
+  }
+  const f = await fidelityReport(db, o.slug);
+  const sum = (k: 'messages' | 'delivered' | 'failed' | 'optedOut') => f.rows.reduce((n, r) => n + r[k], 0);
+  return {
+    months,
+    messages: sum('messages'),
+    delivered: sum('delivered'),
+    failed: sum('failed'),
+    optedOut: sum('optedOut'),
+    excludedContacts: excluded.n,
+    contamination: f.contamination.reduce((n, c) => n + c.students, 0),
+    dir,
+  };
+}

@@ -1,0 +1,112 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../db/types.ts';
+import { formatDays } from './message-values.ts';
+
+export interface ExportBatch {
+  id: number;
+  kind: 'monthly_summary' | 'alerts';
+}
+
+/** The rows of the message-center CSV for some batches, ordered by school, student, contact, date. */
+export async function loadMessageRows(
+  db: Kysely<Database>,
+  batchIds: readonly number[],
+): Promise<{ ids: number[]; rows: (string | number)[][] }> {
+  if (batchIds.length === 0) return { ids: [], rows: [] };
+  const r = await sql<{
+    id: number;
+    batch_id: number;
+    leaid: string;
+    school: string;
+    sis: string;
+    contact: string;
+    language: string;
+    channel: string;
+    body: string;
+    month: number;
+    ytd: number;
+    send_after: string;
+  }>`
+    SELECT m.id::float8 AS id, m.batch_id, d.nces_leaid AS leaid, sc.school_key AS school, s.sis_id AS sis,
+           c.contact_key AS contact, m.language, m.channel, m.body,
+           m.absences_month::float8 AS month, m.absences_ytd::float8 AS ytd, m.send_after
+    FROM message m JOIN message_batch b ON b.id = m.batch_id JOIN district d ON d.id = b.district_id
+    JOIN student s ON s.id = m.student_id JOIN school sc ON sc.id = s.school_id
+    JOIN caregiver c ON c.id = m.caregiver_id LEFT JOIN alert al ON al.id = m.alert_id
+    WHERE m.batch_id IN (${sql.join(batchIds)})
+    ORDER BY sc.school_key, s.sis_id, al.date NULLS FIRST, c.contact_key, m.id`.execute(db);
+  return {
+    ids: r.rows.map((x) => x.id),
+    rows: r.rows.map((x) => [
+      x.batch_id,
+      x.leaid,
+      x.school,
+      x.sis,
+      x.contact,
+      x.language,
+      x.channel,
+      x.body,
+      formatDays(x.month),
+      formatDays(x.ytd),
+      x.send_after,
+      x.id,
+    ]),
+  };
+}
+
+/** The rows of the staff-task CSV for some alert batches. */
+export async function loadTaskRows(
+  db: Kysely<Database>,
+  batchIds: readonly number[],
+): Promise<(string | number)[][]> {
+  if (batchIds.length === 0) return [];
+  const r = await sql<{
+    id: number;
+    leaid: string;
+    school: string;
+    sis: string;
+    role: string;
+    tier: number;
+    reason: string;
+    due_date: string;
+  }>`
+    SELECT t.id, d.nces_leaid AS leaid, sc.school_key AS school, s.sis_id AS sis, t.role, t.tier::int AS tier,
+           t.reason, t.due_date
+    FROM staff_task t JOIN alert al ON al.id = t.alert_id JOIN message_batch b ON b.id = al.batch_id
+    JOIN district d ON d.id = b.district_id JOIN student s ON s.id = t.student_id
+    JOIN school sc ON sc.id = s.school_id
+    WHERE al.batch_id IN (${sql.join(batchIds)})
+    ORDER BY sc.school_key, s.sis_id, al.date, t.tier, t.id`.execute(db);
+  return r.rows.map((x) => [x.id, x.leaid, x.school, x.sis, x.role, x.tier, x.reason, x.due_date]);
+}
+
+/** Queued messages become exported (status and time); others keep their status. */
+export async function markExported(trx: Transaction<Database>, batchIds: readonly number[]): Promise<number> {
+  if (batchIds.length === 0) return 0;
+  const r = await trx
+    .updateTable('message')
+    .set({ status: 'exported', status_at: new Date() })
+    .where('batch_id', 'in', batchIds)
+    .where('status', '=', 'queued')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Alert batches of a district whose period ends in [from, through]. */
+export async function alertBatchesBetween(
+  db: Kysely<Database>,
+  districtId: number,
+  from: string,
+  through: string,
+): Promise<number[]> {
+  const rows = await db
+    .selectFrom('message_batch')
+    .select('id')
+    .where('district_id', '=', districtId)
+    .where('kind', '=', 'alerts')
+    .where('period_end', '>=', from)
+    .where('period_end', '<=', through)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
