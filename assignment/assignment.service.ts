@@ -40,7 +40,7 @@ export type { ExportRow, RandomizationRecord } from './assignment.store.ts';
 
 export interface RandomizeRequest {
   study: string;
-  /** Omit for the first randomization; late enrollees are wave 2, 3, … (each once). */
+  /** Omit for the first randomization; late enrollees are wave 2, 3, … (each once, opened first by openWave). */
   wave?: number;
   actor: string;
 }
@@ -196,7 +196,7 @@ function chooseWave(
     if (existing.length > 0) {
       throw new AppError(
         'CONFLICT',
-        `study ${study.slug} is already randomized; late enrollees are wave ${next} (--wave ${next})`,
+        `study ${study.slug} is already randomized; late enrollees form wave ${next}, opened first (randomize open-wave)`,
         {
           study: study.slug,
           wave: 1,
