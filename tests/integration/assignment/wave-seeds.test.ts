@@ -3,12 +3,12 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../../db/connection.ts';
 import {
-  openWave,
   randomizeStudy,
   showRandomization,
   verifyRandomization,
 } from '../../../assignment/assignment.service.ts';
 import { derivedWaveSeed } from '../../../assignment/protocol.ts';
+import { openWave } from '../../../assignment/open-wave.service.ts';
 import { openTestDatabase } from '../../helpers/database.ts';
 import { addStudents, createTestStudy, TEST_SEED } from './seed-study.ts';
 
