@@ -209,6 +209,14 @@ describe('pilot randomize / assignments export', () => {
     const bad = python(csvFile, '--record', join(dir, 'forged.json'));
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(/wave 2: the seed does not match the commitment/);
+    // A record naming another version of the protocol is not re-derived by this one.
+    const later = { ...record, randomizations: [record.randomizations[0], { ...w2, version: 2 }] };
+    writeFileSync(join(dir, 'later.json'), JSON.stringify(later));
+    const other = python(csvFile, '--record', join(dir, 'later.json'));
+    expect(other.status).toBe(1);
+    expect(other.stdout.trim()).toBe(
+      'wave 2: the record names pilot-v1 version 2; this verifier re-derives pilot-v1 version 1 only',
+    );
   });
 
   it('the verifier script is standard-library only', () => {
