@@ -69,8 +69,15 @@ describe('late waves with their own committed seeds', () => {
       code: 'BAD_INPUT',
       message: expect.stringMatching(/^seed: .*own/),
     });
-    const first = await openWave(db, { study: 'open-twice', actor: 't' });
-    expect(first.wave).toBe(2);
+    // Concurrent requests: one wave opened, the others get a conflict.
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => openWave(db, { study: 'open-twice', actor: 't' })),
+    );
+    const opened = results.filter((r) => r.status === 'fulfilled');
+    expect(opened).toHaveLength(1);
+    expect((opened[0] as PromiseFulfilledResult<{ wave: number }>).value.wave).toBe(2);
+    for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected'))
+      expect(r.reason).toMatchObject({ code: 'CONFLICT', details: { reason: 'wave_open' } });
     await expect(openWave(db, { study: 'open-twice', actor: 't' })).rejects.toMatchObject({
       code: 'CONFLICT',
       details: { reason: 'wave_open' },
