@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import { parseSeed, seedCommitment } from '../cohorts/study-definition.ts';
 import { appendAuditEvent } from '../db/audit.store.ts';
 import type { Db } from '../db/connection.ts';
 import type { Database } from '../db/types.ts';
@@ -16,7 +14,6 @@ import {
   exportRows,
   findStudyForRandomization,
   insertRandomization,
-  insertWaveSeed,
   listRandomizations,
   listWaveSeeds,
   loadAssignedUnits,
@@ -40,7 +37,7 @@ export type { ExportRow, RandomizationRecord } from './assignment.store.ts';
 
 export interface RandomizeRequest {
   study: string;
-  /** Omit for the first randomization; late enrollees are wave 2, 3, … (each once). */
+  /** Omit for the first randomization; late enrollees are wave 2, 3, … (each once, opened first by openWave). */
   wave?: number;
   actor: string;
 }
@@ -107,7 +104,9 @@ export async function randomizeStudy(db: Db, request: RandomizeRequest): Promise
         const early = await newStudentsRegisteredBefore(trx, study.id, wave);
         if (early.count > 0) w.warnings.push(registeredEarly(wave, early));
       }
-      const id = await insertRandomization(trx, study.id, w, request.actor);
+      const id = await insertRandomization(trx, study.id, w, request.actor).catch((error: unknown) => {
+        throw error instanceof AppError && error.code === 'CONFLICT' ? conflict(study.slug, wave) : error;
+      });
       await copyAssignments(trx, session, id, study.id, w);
       await revealSeed(trx, study.id);
       if (opened) await revealWaveSeed(trx, study.id, wave);
@@ -196,7 +195,7 @@ function chooseWave(
     if (existing.length > 0) {
       throw new AppError(
         'CONFLICT',
-        `study ${study.slug} is already randomized; late enrollees are wave ${next} (\`wave\` ${next})`,
+        `study ${study.slug} is already randomized; late enrollees form wave ${next}, opened first (randomize open-wave)`,
         {
           study: study.slug,
           wave: 1,
@@ -211,88 +210,6 @@ function chooseWave(
   if (requested > next)
     throw new AppError('BAD_INPUT', `the next wave of ${study.slug} is ${next}, not ${requested}`);
   return requested;
-}
-
-export interface OpenWaveRequest {
-  study: string;
-  /** Hex seed of 32 to 128 digits; 128 random bits are generated when absent. */
-  seed?: string;
-  actor: string;
-}
-
-export interface OpenWaveResult {
-  study: string;
-  wave: number;
-  /** H(S_w): publish it now; the seed itself stays sealed until the wave is randomized. */
-  seedCommitment: string;
-  openedAt: Date;
-}
-
-/**
- * Opens the next late wave w ≥ 2 of a randomized study (`pilot randomize open-wave`): draws its own
- * seed S_w (128 random bits unless supplied), records it sealed with its commitment H(S_w), and writes
- * an audit event carrying the commitment, in one transaction. Open the wave before registering its
- * late enrollees: S is public after wave 1, S_w is not, so nobody can compute a late enrollee's arm
- * before the wave is randomized.
- * @throws {AppError} NOT_FOUND (no such study), CONFLICT (not yet randomized, closed, or the next wave
- *   already open), BAD_INPUT (a seed that is not 32–128 hex digits or repeats a revealed seed)
- */
-export async function openWave(
-  db: Db,
-  request: OpenWaveRequest,
-  newSeed: () => string = () => randomBytes(16).toString('hex'),
-): Promise<OpenWaveResult> {
-  return db.kysely.transaction().execute(async (trx) => {
-    const study = await lockStudy(trx, request.study);
-    if (!study) throw new AppError('NOT_FOUND', `no study ${request.study}`);
-    if (study.status === 'closed') throw new AppError('CONFLICT', `study ${study.slug} is closed`);
-    const existing = await listRandomizations(trx, study.id);
-    if (existing.length === 0) {
-      throw new AppError(
-        'CONFLICT',
-        `study ${study.slug} has not been randomized: its first wave uses the study seed committed at creation`,
-        { study: study.slug, reason: 'not_randomized' },
-      );
-    }
-    const wave = existing.length + 1;
-    const waves = await listWaveSeeds(trx, study.id);
-    const open = waves.find((x) => x.wave === wave);
-    if (open) {
-      throw new AppError(
-        'CONFLICT',
-        `wave ${wave} of ${study.slug} is already open (seed commitment ${open.seedCommitment}); randomize it before opening another`,
-        { study: study.slug, wave, reason: 'wave_open' },
-      );
-    }
-    const seed = chooseWaveSeed(request.seed, newSeed, [study.seed, ...waves.map((x) => x.seed)]);
-    const opened = await insertWaveSeed(trx, study.id, {
-      wave,
-      seed,
-      seedCommitment: seedCommitment(seed),
-      openedBy: request.actor,
-    });
-    await appendAuditEvent(trx, {
-      actor: request.actor,
-      action: 'open_wave',
-      entity: `study:${study.slug}`,
-      details: { wave, seed_commitment: opened.seedCommitment },
-    });
-    return { study: study.slug, wave, seedCommitment: opened.seedCommitment, openedAt: opened.openedAt };
-  });
-}
-
-function chooseWaveSeed(supplied: string | undefined, newSeed: () => string, used: string[]): string {
-  if (supplied === undefined) return newSeed();
-  const parsed = parseSeed(supplied);
-  if (!parsed.ok) throw new AppError('BAD_INPUT', `seed: ${parsed.reason}`, { field: 'seed' });
-  if (used.includes(parsed.value)) {
-    throw new AppError(
-      'BAD_INPUT',
-      "seed: a wave needs a seed of its own; this one is the study seed or an earlier wave's",
-      { field: 'seed' },
-    );
-  }
-  return parsed.value;
 }
 
 /** A wave's record with the seed it was drawn with (once revealed) and that seed's commitment. */

@@ -40,6 +40,7 @@ import re
 import sys
 
 ALGORITHM = "pilot-v1"
+VERSION = 1
 MILLION = 10**6
 TWO_64 = 2**64
 
@@ -153,6 +154,12 @@ def verify(rows, seed, arms, record=None, only_wave=None, wave_seeds=None):
             continue
         if record is not None and wave not in records:
             problems.append("wave %d is in the roster but not in the record" % wave)
+            earlier.update(arm_seen)
+            continue
+        rec = records.get(wave, {})
+        if (rec.get("algorithm", ALGORITHM), rec.get("version", VERSION)) != (ALGORITHM, VERSION):
+            problems.append("wave %d: the record names %s version %s; this verifier re-derives %s version %d only"
+                            % (wave, rec.get("algorithm"), rec.get("version"), ALGORITHM, VERSION))
             earlier.update(arm_seen)
             continue
         seed_w, problem = wave_seed(seed, wave, records.get(wave), wave_seeds)

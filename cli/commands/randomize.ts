@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import type { BalanceRow } from '../../analysis/balance-table.ts';
 import {
-  openWave,
   randomizeStudy,
   showRandomization,
   verifyRandomization,
   type RandomizeResult,
   type WaveRecord,
 } from '../../assignment/assignment.service.ts';
+import { openWave } from '../../assignment/open-wave.service.ts';
 import type { BalanceComparison } from '../../assignment/assignment-balance.ts';
 import type { BlockCount } from '../../assignment/randomize-wave.ts';
 import { AppError } from '../../errors.ts';

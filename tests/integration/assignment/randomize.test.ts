@@ -5,12 +5,12 @@ import { verifyAuditChain } from '../../../db/audit.store.ts';
 import { AppError } from '../../../errors.ts';
 import {
   exportAssignments,
-  openWave,
   randomizeStudy,
   revealedSeed,
   showRandomization,
   verifyRandomization,
 } from '../../../assignment/assignment.service.ts';
+import { openWave } from '../../../assignment/open-wave.service.ts';
 import { openTestDatabase } from '../../helpers/database.ts';
 import { addStudents, createTestStudy, TEST_SEED } from './seed-study.ts';
 

@@ -3,12 +3,19 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../../db/connection.ts';
 import {
-  openWave,
   randomizeStudy,
   showRandomization,
   verifyRandomization,
 } from '../../../assignment/assignment.service.ts';
+import {
+  copyAssignments,
+  insertRandomization,
+  loadAssignedUnits,
+  loadNewStudents,
+} from '../../../assignment/assignment.store.ts';
 import { derivedWaveSeed } from '../../../assignment/protocol.ts';
+import { randomizeWave } from '../../../assignment/randomize-wave.ts';
+import { openWave } from '../../../assignment/open-wave.service.ts';
 import { openTestDatabase } from '../../helpers/database.ts';
 import { addStudents, createTestStudy, TEST_SEED } from './seed-study.ts';
 
@@ -62,8 +69,15 @@ describe('late waves with their own committed seeds', () => {
       code: 'BAD_INPUT',
       message: expect.stringMatching(/^seed: .*own/),
     });
-    const first = await openWave(db, { study: 'open-twice', actor: 't' });
-    expect(first.wave).toBe(2);
+    // Concurrent requests: one wave opened, the others get a conflict.
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => openWave(db, { study: 'open-twice', actor: 't' })),
+    );
+    const opened = results.filter((r) => r.status === 'fulfilled');
+    expect(opened).toHaveLength(1);
+    expect((opened[0] as PromiseFulfilledResult<{ wave: number }>).value.wave).toBe(2);
+    for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected'))
+      expect(r.reason).toMatchObject({ code: 'CONFLICT', details: { reason: 'wave_open' } });
     await expect(openWave(db, { study: 'open-twice', actor: 't' })).rejects.toMatchObject({
       code: 'CONFLICT',
       details: { reason: 'wave_open' },
@@ -155,6 +169,7 @@ describe('late waves with their own committed seeds', () => {
     await sql`UPDATE randomization_wave SET seed_commitment = ${H('other')} WHERE study_id = ${w.rows[0].study_id}`.execute(
       db.kysely,
     );
+    await sql`ALTER TABLE randomization_wave ENABLE TRIGGER randomization_wave_locked`.execute(db.kysely);
     const v = await verifyRandomization(db, 'waves');
     expect(v.mismatches).toEqual([
       expect.objectContaining({ wave: 2, kind: 'wave_seed', message: expect.stringMatching(/commitment/) }),
@@ -172,5 +187,39 @@ describe('late waves with their own committed seeds', () => {
     const record = (await showRandomization(db, 'early')).randomizations[1];
     expect(record.warnings.map((w) => w.code)).toContain('registered_before_wave_opened');
     expect((await verifyRandomization(db, 'early')).mismatches).toEqual([]);
+  });
+
+  it('a wave stored by the earlier draft (seed S|wave2, recorded so) still verifies and shows its derived seed', async () => {
+    const studyId = await createTestStudy(db.kysely, { slug: 'legacy', households: 6 });
+    await randomizeStudy(db, { study: 'legacy', actor: 't' });
+    await addStudents(db.kysely, await districtId(studyId, '3600001'), '3600001', 20, 3, 'L');
+    // What the earlier code stored for wave 2: drawn with S + "|wave2", no wave row.
+    await db.withSession((session) =>
+      session.db.transaction().execute(async (trx) => {
+        const r = randomizeWave({
+          seed: derivedWaveSeed(TEST_SEED, 2),
+          wave: 2,
+          unit: 'household',
+          arms: [
+            { name: 'control', probability: '0.5' },
+            { name: 'treatment', probability: '0.5' },
+          ],
+          blockBy: ['district', 'grade_band'],
+          students: await loadNewStudents(trx, studyId),
+          assignedUnits: await loadAssignedUnits(trx, studyId),
+        });
+        if (!r.ok) throw new Error(r.message);
+        const w = { ...r.value, seedDerivation: 'S + "|wave2"' };
+        await copyAssignments(trx, session, await insertRandomization(trx, studyId, w, 't'), studyId, w);
+      }),
+    );
+    expect(await verifyRandomization(db, 'legacy')).toMatchObject({ waves: 2, mismatches: [] });
+    const w2 = (await showRandomization(db, 'legacy')).randomizations[1];
+    expect(w2).toMatchObject({
+      seedDerivation: 'S + "|wave2"',
+      seed: `${TEST_SEED}|wave2`,
+      seedCommitment: null,
+      seedCommittedAt: null,
+    });
   });
 });
