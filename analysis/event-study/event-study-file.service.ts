@@ -57,15 +57,15 @@ export const eventStudyFileSchema = z
     alpha: z.coerce.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.05),
   })
   .refine((o) => o.bootstrap === undefined || o.seed !== undefined, {
-    message: 'is required with bootstrap (the draws are reproducible from it)',
+    message: 'is required with `bootstrap` (the draws are reproducible from it)',
     path: ['seed'],
   })
   .refine((o) => o.covariates.length === 0 || o.method === 'cs', {
-    message: "are used by the Callaway–Sant'Anna estimator only (method cs)",
+    message: "are used by the Callaway–Sant'Anna estimator only (`method` cs)",
     path: ['covariates'],
   })
   .refine((o) => o.seType === 'CR1' || o.method === 'twfe', {
-    message: 'CR2 is available for method twfe',
+    message: 'CR2 is available for `method` twfe',
     path: ['seType'],
   });
 
@@ -81,7 +81,9 @@ export async function eventStudyFromFile(
 ): Promise<Record<string, unknown>> {
   const parsed = eventStudyFileSchema.safeParse(input);
   if (!parsed.success) {
-    const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
+    const why = parsed.error.issues
+      .map((i) => (i.path.length > 0 ? `\`${i.path.join('.')}\`: ${i.message}` : i.message))
+      .join('; ');
     throw new AppError('BAD_INPUT', `invalid event-study request: ${why}`, { issues: parsed.error.issues });
   }
   const o = parsed.data;

@@ -146,9 +146,11 @@ describe('pilot event-study refuses bad panels with file:line:column', () => {
     const file = writePanel('id,t,g,y\n1,1,2,0.5\n');
     const bad = await run(['event-study', file, ...base, '--window', '2,4']);
     expect(bad.code).toBe(65);
-    expect(bad.stderr).toContain('window: must satisfy LO ≤ −1');
+    expect(bad.stderr).toMatch(/(--window|`window`): must satisfy LO ≤ −1/);
     const noSeed = await run(['event-study', file, ...base, '--bootstrap', '100']);
-    expect(noSeed.stderr).toContain('seed: is required with bootstrap');
+    expect(noSeed.stderr).toContain('--seed: is required with --bootstrap');
+    const method = await run(['event-study', file, ...base, '--method', 'did']);
+    expect(method.stderr).toMatch(/--method: /);
   });
 });
 
