@@ -1,12 +1,12 @@
 /**
- * `npm run bench -- event-study-twfe [--units=100000] [--months=12] [--missing=0] [--seed=S] [--sunab]`
+ * `npm run bench -- event-study-twfe [--units=100000] [--months=12] [--missing=0] [--seed=S] [--sunab] [--cr2]`
  *
  * TWFE event study at national-pilot scale: a seeded synthetic staggered panel of student-month
  * absence counts (cohorts first treated in months 3–11 plus never-treated students, dynamic
  * effects; `--missing` drops that share of student-months for an unbalanced panel), one indicator
  * per relative month, student and month effects absorbed, standard errors clustered by student
  * with fixest's small-sample factor. Prints the time of the fit and peak memory (RSS and V8 heap);
- * with `--sunab` also times the Sun–Abraham fit on the same panel.
+ * with `--sunab` also times the Sun–Abraham fit on the same panel, with `--cr2` the TWFE fit with CR2.
  *
  * fixest 0.14 on a 2-core, 24 GB machine (issue 12):
  * feols(y ~ i(rel, ref = c(-1, -1000)) | id + month, vcov = ~id) takes 2.3 s.
@@ -30,6 +30,8 @@ export async function run(args: string[]): Promise<void> {
   try {
     const fits: [string, typeof twfeEventStudy][] = [['twfe (CR1, clustered by unit)', twfeEventStudy]];
     if (args.includes('--sunab')) fits.push(['sunab (CR1, clustered by unit)', sunAbraham]);
+    if (args.includes('--cr2'))
+      fits.push(['twfe (CR2, clustered by unit)', (p) => twfeEventStudy(p, { seType: 'CR2' })]);
     for (const [label, fit] of fits) {
       const t = performance.now();
       const cpu = process.cpuUsage();

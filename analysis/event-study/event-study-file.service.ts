@@ -1,13 +1,13 @@
 /**
- * `pilot event-study FILE.csv`: validate the request (zod; messages name fields), read and parse
- * the panel CSV, run the estimator. A file with any problem gives a BAD_INPUT error listing each
+ * `pilot event-study FILE.csv`: validate the request (zod; messages name fields), read the panel
+ * CSV with Pilot's one CSV reader (csv/csv-reader.ts), run the estimator. A file with any problem gives a BAD_INPUT error listing each
  * problem as file:line:column and nothing is estimated. No database: the panel comes from the file.
  */
 import { readFile } from 'node:fs/promises';
-import Papa from 'papaparse';
 import seedrandom from 'seedrandom';
 import { z } from 'zod';
-import { AppError, type InputProblem } from '../../errors.ts';
+import { parseCsvText } from '../../csv/csv-reader.ts';
+import { AppError } from '../../errors.ts';
 import { panelFromCsv } from './panel-csv.ts';
 import {
   runEventStudy,
@@ -57,15 +57,15 @@ export const eventStudyFileSchema = z
     alpha: z.coerce.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.05),
   })
   .refine((o) => o.bootstrap === undefined || o.seed !== undefined, {
-    message: 'is required with bootstrap (the draws are reproducible from it)',
+    message: 'is required with `bootstrap` (the draws are reproducible from it)',
     path: ['seed'],
   })
   .refine((o) => o.covariates.length === 0 || o.method === 'cs', {
-    message: "are used by the Callaway–Sant'Anna estimator only (method cs)",
+    message: "are used by the Callaway–Sant'Anna estimator only (`method` cs)",
     path: ['covariates'],
   })
   .refine((o) => o.seType === 'CR1' || o.method === 'twfe', {
-    message: 'CR2 is available for method twfe',
+    message: 'CR2 is available for `method` twfe',
     path: ['seType'],
   });
 
@@ -81,13 +81,31 @@ export async function eventStudyFromFile(
 ): Promise<Record<string, unknown>> {
   const parsed = eventStudyFileSchema.safeParse(input);
   if (!parsed.success) {
-    const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
+    const why = parsed.error.issues
+      .map((i) => (i.path.length > 0 ? `\`${i.path.join('.')}\`: ${i.message}` : i.message))
+      .join('; ');
     throw new AppError('BAD_INPUT', `invalid event-study request: ${why}`, { issues: parsed.error.issues });
   }
   const o = parsed.data;
   onStage(`reading ${o.file}`);
-  const rows = parseCsv(o.file, await readText(o.file));
-  const read = panelFromCsv(rows, { ...o, covariates: o.covariates }, o.file);
+  const { records, problem } = parseCsvText(await readText(o.file));
+  if (problem)
+    throw new AppError('BAD_INPUT', `${o.file} is not valid CSV`, {
+      problems: [
+        {
+          file: o.file,
+          line: problem.line,
+          column: records[0]?.fields[problem.field] ?? null,
+          reason: problem.reason,
+        },
+      ],
+    });
+  const read = panelFromCsv(
+    records.map((r) => r.fields),
+    { ...o, covariates: o.covariates },
+    o.file,
+    records.map((r) => r.line),
+  );
   if (!read.ok)
     throw new AppError('BAD_INPUT', `${o.file} cannot be used as a panel`, { problems: read.problems });
   const request: EventStudyRequest = {
@@ -125,13 +143,4 @@ async function readText(file: string): Promise<string> {
     if (code === 'ENOENT') throw new AppError('NOT_FOUND', `${file}: no such file`);
     throw new AppError('BAD_INPUT', `${file}: cannot be read (${code ?? String(error)})`);
   }
-}
-
-function parseCsv(file: string, text: string): string[][] {
-  const result = Papa.parse<string[]>(text, { header: false, delimiter: ',', skipEmptyLines: false });
-  const problems: InputProblem[] = result.errors
-    .filter((e) => e.type === 'Quotes' || e.type === 'Delimiter')
-    .map((e) => ({ file, line: (e.row ?? 0) + 1, column: null, reason: e.message }));
-  if (problems.length > 0) throw new AppError('BAD_INPUT', `${file} is not valid CSV`, { problems });
-  return result.data;
 }

@@ -63,6 +63,8 @@ export function panelFromCsv(
   rows: readonly (readonly string[])[],
   spec: PanelCsvSpec,
   file: string,
+  /** the physical line each row starts on, when the reader knows it (default: counted from the cells) */
+  rowLines?: ArrayLike<number>,
 ): PanelCsvOutcome {
   const problems: InputProblem[] = [];
   const problem = (line: number, column: string | null, reason: string) => {
@@ -81,7 +83,7 @@ export function panelFromCsv(
   }
   if (problems.length > 0) return { ok: false, problems };
   const cell = (row: readonly string[], name: string) => row[index.get(name)!].trim();
-  const lineOf = physicalLines(rows);
+  const lineOf = rowLines ?? physicalLines(rows);
   const units = new Map<string, UnitSeen>();
   const unitIds: string[] = [];
   const unitIndex = new Map<string, number>();

@@ -1,29 +1,38 @@
 import type { Command } from 'commander';
 import { eventStudyFromFile } from '../../analysis/event-study/event-study-file.service.ts';
 import { print, printJson, type CliContext } from '../context.ts';
+import { option, parseOptions, z } from '../options.ts';
 
-interface RawOptions {
-  id: string;
-  time: string;
-  cohort: string;
-  outcome: string;
-  method?: string;
-  control?: string;
-  basePeriod?: string;
-  allowUnbalancedPanel?: boolean;
-  cluster?: string;
-  by?: string;
-  window?: string;
-  covariates?: string;
-  estMethod?: string;
-  aggregate?: string;
-  bootstrap?: string;
-  seed?: string;
-  seType?: string;
-  lateCohortsNeverTreated?: boolean;
-  alpha?: string;
-  json?: boolean;
-}
+const columnName = option.text.pipe(z.string().min(1, 'must name a column'));
+
+/** The options of `pilot event-study`, validated once here with the shared option types (cli/options.ts). */
+const optionsSchema = z
+  .object({
+    id: columnName,
+    time: columnName,
+    cohort: columnName,
+    outcome: columnName,
+    method: z.enum(['cs', 'twfe', 'sunab', 'bacon']).optional(),
+    control: z.enum(['never', 'notyet']).optional(),
+    basePeriod: z.enum(['varying', 'universal']).optional(),
+    allowUnbalancedPanel: option.flag,
+    cluster: columnName.optional(),
+    by: columnName.optional(),
+    window: option.text.optional(),
+    covariates: option.list,
+    estMethod: z.enum(['dr', 'ipw', 'reg']).optional(),
+    aggregate: z.enum(['simple', 'dynamic', 'group', 'calendar']).optional(),
+    bootstrap: option.wholeNumber(1, 1_000_000).optional(),
+    seed: option.text.optional(),
+    seType: z.enum(['CR1', 'CR2']).optional(),
+    lateCohortsNeverTreated: option.flag,
+    alpha: option.decimal.pipe(z.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)')),
+    json: option.flag,
+  })
+  .refine((o) => o.bootstrap === undefined || o.seed !== undefined, {
+    message: 'is required with `bootstrap` (the draws are reproducible from it)',
+    path: ['seed'],
+  });
 
 export function registerEventStudy(program: Command, ctx: CliContext): void {
   program
@@ -71,38 +80,15 @@ export function registerEventStudy(program: Command, ctx: CliContext): void {
       'after',
       '\nExample:\n  pilot event-study panel.csv --id student_id --time month --cohort cohort --outcome absent_days --method twfe --json\n',
     )
-    .action(async (file: string, raw: RawOptions) => {
+    .action(async (file: string, raw: unknown) => {
+      const { json, ...o } = parseOptions(optionsSchema, raw);
       const started = Date.now();
       const stage = (message: string) => {
         if (ctx.stderr.isTTY)
           ctx.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}…\n`);
       };
-      const result = await eventStudyFromFile(
-        {
-          file,
-          id: raw.id,
-          time: raw.time,
-          cohort: raw.cohort,
-          outcome: raw.outcome,
-          method: raw.method as never,
-          control: raw.control as never,
-          basePeriod: raw.basePeriod as never,
-          allowUnbalancedPanel: raw.allowUnbalancedPanel ?? false,
-          cluster: raw.cluster,
-          by: raw.by,
-          window: raw.window,
-          covariates: raw.covariates ? raw.covariates.split(',').map((c) => c.trim()) : [],
-          estMethod: raw.estMethod as never,
-          aggregate: raw.aggregate as never,
-          bootstrap: raw.bootstrap as never,
-          seed: raw.seed,
-          seType: raw.seType as never,
-          lateCohortsNeverTreated: raw.lateCohortsNeverTreated ?? false,
-          alpha: raw.alpha as never,
-        },
-        stage,
-      );
-      if (raw.json) printJson(ctx, result);
+      const result = await eventStudyFromFile({ ...o, file }, stage);
+      if (json) printJson(ctx, result);
       else print(ctx, renderText(result));
     });
 }

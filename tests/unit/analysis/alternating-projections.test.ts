@@ -3,6 +3,7 @@ import seedrandom from 'seedrandom';
 import {
   connectedComponents,
   demeanByFactors,
+  makeDemeaner,
   observedLevels,
   redundantFixedEffectLevels,
   type DemeanFactor,
@@ -217,5 +218,18 @@ describe('redundantFixedEffectLevels', () => {
     ).toBe(2);
     expect(redundantFixedEffectLevels([a])).toBe(0);
     expect(redundantFixedEffectLevels([a, b, b])).toBe(2);
+  });
+});
+
+describe('makeDemeaner', () => {
+  it('demeans column after column like demeanByFactors, on both paths', () => {
+    const rng = seedrandom('ap-demeaner');
+    const { unit, period } = unbalancedPanel(rng, 20, 6);
+    const columns = [0, 1, 2].map(() => Float64Array.from({ length: unit.codes.length }, () => rng()));
+    for (const algorithm of ['auto', 'alternating'] as const) {
+      const demean = makeDemeaner([unit, period], { algorithm });
+      const batch = demeanByFactors(columns, [unit, period], { algorithm });
+      columns.forEach((column, j) => expect(maxDiff(demean(column).values, batch.columns[j])).toBe(0));
+    }
   });
 });

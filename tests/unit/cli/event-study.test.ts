@@ -146,9 +146,11 @@ describe('pilot event-study refuses bad panels with file:line:column', () => {
     const file = writePanel('id,t,g,y\n1,1,2,0.5\n');
     const bad = await run(['event-study', file, ...base, '--window', '2,4']);
     expect(bad.code).toBe(65);
-    expect(bad.stderr).toContain('window: must satisfy LO ≤ −1');
+    expect(bad.stderr).toMatch(/(--window|`window`): must satisfy LO ≤ −1/);
     const noSeed = await run(['event-study', file, ...base, '--bootstrap', '100']);
-    expect(noSeed.stderr).toContain('seed: is required with bootstrap');
+    expect(noSeed.stderr).toContain('--seed: is required with --bootstrap');
+    const method = await run(['event-study', file, ...base, '--method', 'did']);
+    expect(method.stderr).toMatch(/--method: /);
   });
 });
 
@@ -271,5 +273,40 @@ describe('pilot event-study --by', () => {
     expect(
       (JSON.parse(out.stdout) as { subgroup_heterogeneity: { df: number } }).subgroup_heterogeneity.df,
     ).toBe(9);
+  });
+});
+
+describe('pilot event-study --method bacon on an unbalanced panel', () => {
+  const file = join(fixtures, 'event-study', 'data', 'dev02_no_never_unbalanced.csv');
+  const args = [
+    'event-study',
+    file,
+    '--id',
+    'student_id',
+    '--time',
+    'month',
+    '--cohort',
+    'cohort',
+    '--outcome',
+    'absent_days',
+    '--method',
+    'bacon',
+  ];
+  it('drops the incomplete units and says how many', async () => {
+    const out = await run([...args, '--json']);
+    expect(out.code).toBe(0);
+    const json = JSON.parse(out.stdout) as {
+      n_units: number;
+      input: { unbalanced_units: number };
+      warnings: { code: string; message: string }[];
+    };
+    const dropped = json.warnings.find((w) => w.code === 'unbalanced-units-dropped')!;
+    expect(dropped.message).toContain(`${json.input.unbalanced_units} units`);
+    expect(json.n_units).toBe(500 - json.input.unbalanced_units);
+  });
+  it('refuses with --allow-unbalanced-panel', async () => {
+    const out = await run([...args, '--allow-unbalanced-panel']);
+    expect(out.code).toBe(65);
+    expect(out.stderr).toContain('needs a balanced panel');
   });
 });

@@ -159,3 +159,27 @@ describe('sunAbraham against did 2.5.1 (METHODS.md §5 E7 identity)', () => {
     }
   });
 });
+
+describe('sunAbraham with a window', () => {
+  it('bins each cohort’s event times into [LO, HI]', () => {
+    const panel = syntheticPanel({
+      seed: 'sa-window',
+      periods: 10,
+      cohorts: [
+        { cohort: 0, units: 15 },
+        { cohort: 4, units: 12 },
+        { cohort: 7, units: 12 },
+      ],
+      effect: dynamic,
+    });
+    const out = sunAbraham(panel, { window: [-3, 2] });
+    if (!out.ok) throw new Error(out.refusal.message);
+    expect(out.result.terms.map((t) => t.eventTime)).toEqual([-3, -2, 0, 1, 2]);
+    const full = sunAbraham(panel);
+    if (!full.ok) throw new Error(full.refusal.message);
+    // a cell inside the window (e = 0) keeps its units; the endpoints collect the binned ones
+    expect(out.result.terms.find((t) => t.eventTime === 0)!.n).toBe(
+      full.result.terms.find((t) => t.eventTime === 0)!.n,
+    );
+  });
+});
