@@ -12,7 +12,18 @@ export interface ColumnSpec {
   blocks?: string;
   clusters?: string;
   fixedEffects?: string;
+  /** observation weights (non-negative numbers), as estimatr's `weights` */
+  weights?: string;
   covariates: readonly string[];
+}
+
+/** Rows dropped because a variable of the design was missing (estimatr's `na.omit` of the model frame). */
+export interface DroppedRows {
+  rows: number;
+  /** rows missing each variable (a row missing two counts under both) */
+  byColumn: { column: string; rows: number }[];
+  /** physical lines of the first dropped rows (at most 5) */
+  firstLines: number[];
 }
 
 /** A covariate column: numeric when every present value is a number (NaN = missing), else categorical (null = missing). */
@@ -29,10 +40,13 @@ export interface EstimationColumns {
   blocks: string[] | null;
   clusters: string[] | null;
   fixedEffects: string[] | null;
+  weights: Float64Array | null;
   covariates: CsvCovariate[];
   /** physical line of each kept row in the file */
   lines: Int32Array;
   droppedMissingOutcome: number;
+  /** every row dropped for a missing outcome, treatment, receipt, block, cluster, fixed effect or weight */
+  dropped: DroppedRows;
 }
 
 export type EstimationColumnsOutcome =
@@ -65,10 +79,12 @@ export function parseNumber(cell: string): number | undefined {
 }
 
 /**
- * Builds estimation columns from CSV cells. Rows with a missing outcome are dropped and counted; a
- * non-numeric outcome, treatment or receipt, a treatment or receipt other than 0/1 (or TRUE/FALSE), or
- * a missing design variable (treatment, receipt, block, cluster, fixed effect) is a problem.
- * Covariates keep their missing values (NaN / null) for the caller to impute or drop.
+ * Builds estimation columns from CSV cells, as estimatr builds its model frame: a row with a missing
+ * outcome, treatment, receipt, block, cluster, fixed effect or weight is dropped and counted (R's
+ * `na.omit`). A value that is not a number (or not 0/1 for a treatment or receipt), a number beyond
+ * double precision (`1e400`), a negative weight, a header naming a column twice, or a ragged row is a
+ * problem located by file, line and column. Covariates keep their missing values (NaN / null) for the
+ * caller to drop or impute.
  *
  * @param rows parsed cells, header first (papaparse `data` with `header: false`)
  * @example
@@ -87,6 +103,147 @@ export function csvToColumns(
   const header = rows[0]?.map((h) => h.trim());
   if (!header || (header.length === 1 && header[0] === ''))
     return { ok: false, problems: [{ file, line: 1, column: null, reason: 'the file is empty' }] };
+  const index = headerIndex(header, spec, problem);
+  if (problems.length > 0) return { ok: false, problems };
+
+  const lineOf = physicalLines(rows);
+  const variables = designVariables(spec);
+  const missingCounts = new Map(variables.map((v) => [v.column, 0]));
+  const kept: number[] = [];
+  const values = variables.map(() => [] as (number | string)[]);
+  const firstLines: number[] = [];
+  let droppedRows = 0;
+  let droppedOutcome = 0;
+  for (let r = 1; r < rows.length; r++) {
+    const row = rows[r];
+    if (row.length === 1 && row[0].trim() === '') continue; // blank line
+    if (row.length !== header.length) {
+      problem(lineOf[r], null, `expected ${header.length} fields, found ${row.length}`);
+      continue;
+    }
+    let missing = false;
+    const read = variables.map((v) => {
+      const cell = row[index.get(v.column)!];
+      const value = v.read(cell);
+      if (value === MISSING) {
+        missing = true;
+        missingCounts.set(v.column, missingCounts.get(v.column)! + 1);
+        if (v.role === 'outcome') droppedOutcome++;
+      } else if (typeof value === 'object') problem(lineOf[r], v.column, value.problem);
+      return value;
+    });
+    if (missing) {
+      droppedRows++;
+      if (firstLines.length < 5) firstLines.push(lineOf[r]);
+      continue;
+    }
+    kept.push(r);
+    read.forEach((value, k) => values[k].push(value as number | string));
+  }
+  if (problems.length === 0 && kept.length === 0) {
+    problem(
+      rows.length > 1 ? lineOf[rows.length - 1] : 1,
+      spec.outcome,
+      droppedRows > 0 ? 'every row has a missing outcome or design variable' : 'the file has no data rows',
+    );
+  }
+  const covariates = spec.covariates.map((name) =>
+    covariateColumn(
+      name,
+      kept.map((r) => rows[r][index.get(name)!]),
+      (k, reason) => problem(lineOf[kept[k]], name, reason),
+    ),
+  );
+  if (problems.length > 0) return { ok: false, problems };
+  const column = (role: Role) => {
+    const k = variables.findIndex((v) => v.role === role);
+    return k < 0 ? null : values[k];
+  };
+  const numbers = (role: Role) => {
+    const v = column(role);
+    return v === null ? null : Float64Array.from(v as number[]);
+  };
+  const labels = (role: Role) => column(role) as string[] | null;
+  return {
+    ok: true,
+    columns: {
+      n: kept.length,
+      outcome: numbers('outcome')!,
+      treatment: numbers('treatment')!,
+      received: numbers('received'),
+      blocks: labels('blocks'),
+      clusters: labels('clusters'),
+      fixedEffects: labels('fixedEffects'),
+      weights: numbers('weights'),
+      covariates,
+      lines: Int32Array.from(kept, (r) => lineOf[r]),
+      droppedMissingOutcome: droppedOutcome,
+      dropped: {
+        rows: droppedRows,
+        byColumn: [...missingCounts].filter(([, n]) => n > 0).map(([column, n]) => ({ column, rows: n })),
+        firstLines,
+      },
+    },
+  };
+}
+
+type Role = 'outcome' | 'treatment' | 'received' | 'blocks' | 'clusters' | 'fixedEffects' | 'weights';
+const MISSING = Symbol('missing');
+type Cell = number | string | typeof MISSING | { problem: string };
+interface DesignVariable {
+  role: Role;
+  column: string;
+  read: (cell: string) => Cell;
+}
+
+function designVariables(spec: ColumnSpec): DesignVariable[] {
+  const out: DesignVariable[] = [
+    { role: 'outcome', column: spec.outcome, read: (c) => readNumber(c, 'outcome') },
+    { role: 'treatment', column: spec.treatment, read: (c) => readBinary(c, 'treatment') },
+  ];
+  if (spec.received !== undefined)
+    out.push({ role: 'received', column: spec.received, read: (c) => readBinary(c, 'treatment received') });
+  for (const role of ['blocks', 'clusters', 'fixedEffects'] as const) {
+    const column = spec[role];
+    if (column !== undefined) out.push({ role, column, read: readLabel });
+  }
+  if (spec.weights !== undefined) out.push({ role: 'weights', column: spec.weights, read: readWeight });
+  return out;
+}
+
+function readNumber(cell: string, what: string): Cell {
+  const v = parseNumber(cell);
+  if (v === undefined) return { problem: `${what} "${cell}" is not a number` };
+  if (Number.isNaN(v)) return MISSING;
+  if (!Number.isFinite(v))
+    return { problem: `${what} "${cell.trim()}" is beyond double precision (overflows to ${v})` };
+  return v;
+}
+
+function readBinary(cell: string, what: string): Cell {
+  const v = parseBinary(cell);
+  if (v === undefined) return { problem: `${what} "${cell}" must be 0 or 1` };
+  return Number.isNaN(v) ? MISSING : v;
+}
+
+function readLabel(cell: string): Cell {
+  const v = cell.trim();
+  return MISSING_TOKENS.has(v) ? MISSING : v;
+}
+
+function readWeight(cell: string): Cell {
+  const v = readNumber(cell, 'weight');
+  if (typeof v === 'number' && v < 0)
+    return { problem: `weight ${v} is negative; weights must be non-negative` };
+  return v;
+}
+
+/** Column index of every named column; a name missing from the header or given twice in it is a problem. */
+function headerIndex(
+  header: string[],
+  spec: ColumnSpec,
+  problem: (line: number, column: string | null, reason: string) => void,
+): Map<string, number> {
   const wanted = [
     spec.outcome,
     spec.treatment,
@@ -94,6 +251,7 @@ export function csvToColumns(
     spec.blocks,
     spec.clusters,
     spec.fixedEffects,
+    spec.weights,
     ...spec.covariates,
   ].filter((c): c is string => c !== undefined);
   const index = new Map<string, number>();
@@ -102,81 +260,18 @@ export function csvToColumns(
     if (at < 0) problem(1, name, `column "${name}" is not in the header (${header.join(', ')})`);
     else index.set(name, at);
   }
-  if (problems.length > 0) return { ok: false, problems };
-
-  const lineOf = physicalLines(rows);
-  const kept: number[] = [];
-  const outcome: number[] = [];
-  let dropped = 0;
-  for (let r = 1; r < rows.length; r++) {
-    const row = rows[r];
-    if (row.length === 1 && row[0].trim() === '') continue; // blank line
-    if (row.length !== header.length) {
-      problem(lineOf[r], null, `expected ${header.length} fields, found ${row.length}`);
-      continue;
-    }
-    const y = parseNumber(row[index.get(spec.outcome)!]);
-    if (y === undefined)
-      problem(lineOf[r], spec.outcome, `outcome "${row[index.get(spec.outcome)!]}" is not a number`);
-    else if (Number.isNaN(y)) dropped++;
-    else {
-      kept.push(r);
-      outcome.push(y);
-    }
-  }
-  if (problems.length === 0 && kept.length === 0) {
-    problem(
-      rows.length > 1 ? lineOf[rows.length - 1] : 1,
-      spec.outcome,
-      dropped > 0 ? 'every row has a missing outcome' : 'the file has no data rows',
-    );
-  }
-  const cell = (r: number, name: string) => rows[r][index.get(name)!];
-  const binary = (name: string, what: string) => {
-    const out = new Float64Array(kept.length);
-    kept.forEach((r, k) => {
-      const v = parseBinary(cell(r, name));
-      if (v === undefined) problem(lineOf[r], name, `${what} "${cell(r, name)}" must be 0 or 1`);
-      else if (Number.isNaN(v)) problem(lineOf[r], name, `${what} is missing`);
-      else out[k] = v;
-    });
-    return out;
-  };
-  const labels = (name: string | undefined, what: string) => {
-    if (name === undefined) return null;
-    return kept.map((r) => {
-      const v = cell(r, name).trim();
-      if (MISSING_TOKENS.has(v)) problem(lineOf[r], name, `${what} is missing`);
-      return v;
-    });
-  };
-  const treatment = binary(spec.treatment, 'treatment');
-  const received = spec.received === undefined ? null : binary(spec.received, 'treatment received');
-  const blocks = labels(spec.blocks, 'block');
-  const clusters = labels(spec.clusters, 'cluster');
-  const fixedEffects = labels(spec.fixedEffects, 'fixed effect');
-  const covariates = spec.covariates.map((name) =>
-    covariateColumn(
-      name,
-      kept.map((r) => cell(r, name)),
-    ),
-  );
-  if (problems.length > 0) return { ok: false, problems };
-  return {
-    ok: true,
-    columns: {
-      n: kept.length,
-      outcome: Float64Array.from(outcome),
-      treatment,
-      received,
-      blocks,
-      clusters,
-      fixedEffects,
-      covariates,
-      lines: Int32Array.from(kept, (r) => lineOf[r]),
-      droppedMissingOutcome: dropped,
-    },
-  };
+  const seen = new Map<string, number>();
+  header.forEach((name, at) => {
+    const first = seen.get(name);
+    if (first === undefined) seen.set(name, at);
+    else if (name !== '')
+      problem(
+        1,
+        name,
+        `column "${name}" appears more than once in the header (fields ${first + 1} and ${at + 1}); rename one`,
+      );
+  });
+  return index;
 }
 
 function parseBinary(cell: string): number | undefined {
@@ -187,10 +282,19 @@ function parseBinary(cell: string): number | undefined {
   return v === undefined || (v !== 0 && v !== 1 && !Number.isNaN(v)) ? undefined : v;
 }
 
-function covariateColumn(name: string, cells: string[]): CsvCovariate {
+function covariateColumn(
+  name: string,
+  cells: string[],
+  problem: (row: number, reason: string) => void,
+): CsvCovariate {
   const numbers = cells.map(parseNumber);
-  if (numbers.every((v) => v !== undefined))
+  if (numbers.every((v) => v !== undefined)) {
+    numbers.forEach((v, k) => {
+      if (v === Infinity || v === -Infinity)
+        problem(k, `covariate "${cells[k].trim()}" is beyond double precision (overflows to ${v})`);
+    });
     return { name, kind: 'numeric', values: Float64Array.from(numbers as number[]) };
+  }
   return { name, kind: 'factor', values: cells.map((c) => (MISSING_TOKENS.has(c.trim()) ? null : c.trim())) };
 }
 

@@ -3,6 +3,7 @@
  * prepares its input (dropping and counting rows the estimator cannot use), and optionally adds
  * randomization inference on the treatment term. Pure: the command reads the file.
  */
+import { imputationWarning, meanImpute } from './covariate-imputation.ts';
 import { differenceInMeans } from './difference-in-means.ts';
 import type { EstimationColumns, CsvCovariate } from './csv-columns.ts';
 import {
@@ -28,14 +29,28 @@ export interface EstimateRequest {
   names: { treatment: string; received?: string; blocks?: string };
   /** randomization inference on the treatment term: N draws with seed S (exact when the design has ≤ N assignments) */
   ri?: { sims: number; seed: string };
+  /**
+   * Rows with a missing covariate: 'drop' (default, as estimatr) or 'impute' (numeric covariates of
+   * Lin and OLS mean-imputed with a missingness indicator; categorical ones are still dropped).
+   */
+  missingCovariates?: 'drop' | 'impute';
 }
 
 export interface RandomizationSummary {
   term: string;
   exact: boolean;
   assignments: number;
+  /** how the blocks of the reference set were found: the --blocks column, the absorbed factor, or none */
+  blocksFrom: 'blocks' | 'fixed-effects' | null;
   seed: string;
+  /**
+   * Exact: the share of all assignments at least as extreme. Sampled: the Monte-Carlo-valid
+   * (count + 1) / (draws + 1) of Phipson & Smyth (2010), never 0.
+   */
   pValue: number;
+  pValueKind: 'exact' | 'phipson-smyth';
+  /** reference assignments at least as extreme as the observed one */
+  asExtreme: number;
   confLow: number;
   confHigh: number;
 }
@@ -45,6 +60,8 @@ export type EstimateRequestOutcome =
       ok: true;
       result: EstimateResult;
       droppedMissingCovariates: number;
+      /** physical lines of the first rows dropped for a missing covariate (at most 5) */
+      droppedCovariateLines: number[];
       randomization: RandomizationSummary | null;
     }
   | { ok: false; message: string };
@@ -67,23 +84,43 @@ export function defaultMethod(given: { covariates: number; received: boolean }):
 export function runEstimate(columns: EstimationColumns, request: EstimateRequest): EstimateRequestOutcome {
   const misfit = optionMisfit(columns, request);
   if (misfit) return { ok: false, message: misfit };
-  // Rows with a missing categorical covariate are dropped for every method; rows with a missing
-  // numeric covariate too, except for Lin, which imputes them (and reports it).
+  // Rows with a missing covariate are dropped (estimatr's na.omit), unless numeric covariates of Lin
+  // or OLS are to be imputed (with a missingness indicator, reported in a warning).
+  const impute =
+    request.missingCovariates === 'impute' && (request.method === 'lin' || request.method === 'ols');
   const keep = new Uint8Array(columns.n).fill(1);
+  const droppedLines: number[] = [];
   for (const c of columns.covariates) {
     for (let i = 0; i < columns.n; i++) {
       const missing = c.kind === 'factor' ? c.values[i] === null : Number.isNaN(c.values[i]);
-      if (missing && (c.kind === 'factor' || request.method !== 'lin')) keep[i] = 0;
+      if (missing && (c.kind === 'factor' || !impute)) keep[i] = 0;
     }
   }
+  for (let i = 0; i < columns.n && droppedLines.length < 5; i++)
+    if (!keep[i]) droppedLines.push(columns.lines[i]);
   const data = subsetColumns(columns, keep);
   const estimate = (treatment: ArrayLike<number>, outcome: ArrayLike<number>) =>
     fit(data, request, treatment, outcome);
   const fitted = estimate(data.treatment, data.outcome);
   if (!fitted.ok) return { ok: false, message: fitted.refusal.message };
-  const randomization = request.ri ? randomizationSummary(data, request, estimate) : null;
-  return { ok: true, result: fitted.result, droppedMissingCovariates: columns.n - data.n, randomization };
+  let randomization: RandomizationSummary | null;
+  try {
+    randomization = request.ri ? randomizationSummary(data, request, estimate) : null;
+  } catch (error) {
+    if (error instanceof DrawRefused) return { ok: false, message: error.message };
+    throw error;
+  }
+  return {
+    ok: true,
+    result: fitted.result,
+    droppedMissingCovariates: columns.n - data.n,
+    droppedCovariateLines: droppedLines,
+    randomization,
+  };
 }
+
+/** A reference assignment the estimator refuses: randomization inference cannot use that statistic. */
+class DrawRefused extends Error {}
 
 function optionMisfit(columns: EstimationColumns, request: EstimateRequest): string | null {
   const { method } = request;
@@ -125,16 +162,21 @@ function fit(
         clusters,
         alpha,
       });
-    case 'ols':
-      return lmRobust({
+    case 'ols': {
+      const imputed = imputedNumericColumns(data.covariates);
+      const out = lmRobust({
         outcome,
-        columns: [{ name: request.names.treatment, values: treatment }, ...numericColumns(data.covariates)],
+        columns: [{ name: request.names.treatment, values: treatment }, ...imputed.columns],
         treatment: request.names.treatment,
         clusters,
         fixedEffects: data.fixedEffects ?? undefined,
         seType,
         alpha,
       });
+      return out.ok && imputed.warning
+        ? { ok: true, result: { ...out.result, warnings: [imputed.warning, ...out.result.warnings] } }
+        : out;
+    }
     case 'lin': {
       const covariates: LinCovariate[] = data.covariates.map((c) =>
         c.kind === 'numeric'
@@ -186,6 +228,18 @@ export function numericColumns(covariates: readonly CsvCovariate[]): NamedColumn
   return out;
 }
 
+/** numericColumns, with numeric covariates that have missing values mean-imputed (plus an indicator). */
+function imputedNumericColumns(covariates: readonly CsvCovariate[]) {
+  const counts: { name: string; missing: number; n: number }[] = [];
+  const columns = covariates.flatMap((c): NamedColumn[] => {
+    if (c.kind !== 'numeric') return numericColumns([c]);
+    const imputed = meanImpute(c.name, c.values);
+    counts.push({ name: c.name, missing: imputed.missing, n: c.values.length });
+    return imputed.columns;
+  });
+  return { columns, warning: imputationWarning(counts) };
+}
+
 function subsetColumns(c: EstimationColumns, keep: Uint8Array): EstimationColumns {
   const n = keep.reduce((s, k) => s + k, 0);
   if (n === c.n) return c;
@@ -199,6 +253,7 @@ function subsetColumns(c: EstimationColumns, keep: Uint8Array): EstimationColumn
     blocks: c.blocks && pick(c.blocks),
     clusters: c.clusters && pick(c.clusters),
     fixedEffects: c.fixedEffects && pick(c.fixedEffects),
+    weights: c.weights && Float64Array.from(pick(c.weights)),
     covariates: c.covariates.map((v) =>
       v.kind === 'numeric'
         ? { ...v, values: Float64Array.from(pick(v.values)) }
@@ -215,15 +270,28 @@ function randomizationSummary(
 ): RandomizationSummary {
   const { sims, seed } = request.ri!;
   const termName = request.names.treatment;
-  const statistic = (outcome: Float64Array, treatment: ArrayLike<number>) => {
-    const r = estimate(treatment, outcome);
-    if (!r.ok) throw new RangeError(`a randomization draw could not be estimated: ${r.refusal.message}`);
-    return r.result.terms.find((t) => t.term === termName)!.estimate;
-  };
-  const built = completeDesignFromData(data.treatment, data.blocks ?? undefined, data.clusters ?? undefined);
-  if (!built.ok) throw new RangeError(built.message);
+  // The reference set follows the design: blocks from --blocks or, for OLS with absorbed fixed
+  // effects, from the absorbed factor (assignments permuted across its levels would not be the
+  // design the fixed effects condition on); clusters from --clusters.
+  const blocks = data.blocks ?? data.fixedEffects;
+  const blocksFrom = data.blocks ? 'blocks' : data.fixedEffects ? 'fixed-effects' : null;
+  const built = completeDesignFromData(data.treatment, blocks ?? undefined, data.clusters ?? undefined);
+  if (!built.ok)
+    throw new DrawRefused(
+      `randomization inference needs the design's units: ${built.message}${blocksFrom === 'fixed-effects' ? ' (the absorbed fixed effect is used as the blocks)' : ''}`,
+    );
   const design = built.design;
   const exact = countCompleteAssignments(design) <= sims;
+  let drawn = 0;
+  const statistic = (outcome: Float64Array, treatment: ArrayLike<number>) => {
+    drawn++;
+    const r = estimate(treatment, outcome);
+    if (!r.ok)
+      throw new DrawRefused(
+        `randomization inference stopped: the estimator refuses ${exact ? 'one of the assignments of the design' : `draw ${seed}|ri|${drawn - 1}`} (${r.refusal.message}) Use a statistic every assignment supports, e.g. --method dim.`,
+      );
+    return r.result.terms.find((t) => t.term === termName)!.estimate;
+  };
   const keys = unitKeys(data, design.units);
   const assignments = exact
     ? { [Symbol.iterator]: () => enumerateCompleteAssignments(design) }
@@ -235,8 +303,11 @@ function randomizationSummary(
     term: termName,
     exact,
     assignments: test.assignments,
+    blocksFrom,
     seed,
-    pValue: test.pValue,
+    pValue: exact ? test.pValue : (test.asExtreme + 1) / (test.assignments + 1),
+    pValueKind: exact ? 'exact' : 'phipson-smyth',
+    asExtreme: test.asExtreme,
     confLow: interval.confLow,
     confHigh: interval.confHigh,
   };

@@ -18,7 +18,11 @@ export type EstimatorWarningCode =
   /** Some degrees of freedom were estimated as ≤ 0: their p-values and intervals are NaN. */
   | 'nonpositive-df'
   /** The first-stage F statistic of an instrumental-variables fit is below 10. */
-  | 'weak-instrument';
+  | 'weak-instrument'
+  /** Rows with a missing outcome, treatment, block, cluster, weight or covariate were dropped (as estimatr). */
+  | 'rows-dropped-missing'
+  /** Observations with leverage 1 (e.g. alone in a fixed-effect level): HC2/HC3 are not defined for them. */
+  | 'leverage-one';
 
 export interface EstimatorWarning {
   code: EstimatorWarningCode;

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import Papa from 'papaparse';
 import { z } from 'zod';
-import { csvToColumns } from '../../analysis/csv-columns.ts';
+import { csvToColumns, type EstimationColumns } from '../../analysis/csv-columns.ts';
 import { defaultMethod, runEstimate, type RandomizationSummary } from '../../analysis/estimate-request.ts';
-import type { EstimateResult } from '../../analysis/types.ts';
+import type { EstimateResult, EstimatorWarning } from '../../analysis/types.ts';
 import { AppError, type InputProblem } from '../../errors.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 
@@ -41,6 +41,7 @@ const optionsSchema = z
       .max(1_000_000)
       .optional(),
     seed: z.string().min(1).optional(),
+    missingCovariates: z.enum(['drop', 'impute']).default('drop'),
     json: z.boolean().optional(),
   })
   .refine((o) => o.ri === undefined || o.seed !== undefined, {
@@ -75,6 +76,10 @@ export function registerEstimate(program: Command, ctx: CliContext): void {
       'randomization inference with n draws (exact when the design has at most n assignments)',
     )
     .option('--seed <seed>', 'seed S of the randomization-inference draws')
+    .option(
+      '--missing-covariates <how>',
+      'drop (default, as estimatr) | impute: numeric covariates of lin/ols mean-imputed with a missingness indicator',
+    )
     .option('--json', 'machine-readable output')
     .action(async (file: string, raw: Record<string, unknown>) => {
       const parsed = optionsSchema.safeParse(raw);
@@ -101,11 +106,53 @@ async function estimateFile(ctx: CliContext, file: string, o: EstimateOptions): 
     alpha: o.alpha,
     names: { treatment: o.treatment, received: o.received, blocks: o.blocks },
     ri: o.ri === undefined ? undefined : { sims: o.ri, seed: o.seed! },
+    missingCovariates: o.missingCovariates,
   });
-  if (!run.ok) throw new AppError('BAD_INPUT', run.message);
-  const dropped = { outcome: read.columns.droppedMissingOutcome, covariates: run.droppedMissingCovariates };
-  if (o.json) printJson(ctx, toJson(file, run.result, dropped, run.randomization));
-  else print(ctx, toTable(run.result, dropped, run.randomization));
+  if (!run.ok) throw new AppError('BAD_INPUT', `${file}: ${run.message}`);
+  const dropped = droppedRows(read.columns, run, o);
+  const result = dropped.warning
+    ? { ...run.result, warnings: [dropped.warning, ...run.result.warnings] }
+    : run.result;
+  if (o.json) printJson(ctx, toJson(file, result, dropped, run.randomization));
+  else print(ctx, toTable(result, dropped, run.randomization));
+}
+
+interface Dropped {
+  outcome: number;
+  covariates: number;
+  byColumn: { column: string; rows: number }[];
+  firstLines: number[];
+  warning: EstimatorWarning | null;
+}
+
+/** Rows dropped for a missing value (as estimatr's na.omit), with a warning that counts them and names the first lines. */
+function droppedRows(
+  columns: EstimationColumns,
+  run: { droppedMissingCovariates: number; droppedCovariateLines: number[] },
+  o: EstimateOptions,
+): Dropped {
+  const byColumn = [...columns.dropped.byColumn];
+  if (run.droppedMissingCovariates > 0)
+    byColumn.push({ column: `covariates (${o.covariates.join(', ')})`, rows: run.droppedMissingCovariates });
+  const total = columns.dropped.rows + run.droppedMissingCovariates;
+  const firstLines = [...columns.dropped.firstLines, ...run.droppedCovariateLines]
+    .sort((a, b) => a - b)
+    .slice(0, 5);
+  const warning: EstimatorWarning | null =
+    total === 0
+      ? null
+      : {
+          code: 'rows-dropped-missing',
+          message: `${total} row${total > 1 ? 's' : ''} with a missing value ${total > 1 ? 'were' : 'was'} dropped, as estimatr does (${byColumn.map((c) => `${c.column}: ${c.rows}`).join('; ')}); first at line${firstLines.length > 1 ? 's' : ''} ${firstLines.join(', ')}.`,
+          details: { rows: total, byColumn, firstLines },
+        };
+  return {
+    outcome: columns.droppedMissingOutcome,
+    covariates: run.droppedMissingCovariates,
+    byColumn,
+    firstLines,
+    warning,
+  };
 }
 
 async function readText(file: string): Promise<string> {
@@ -127,12 +174,7 @@ function parseCsv(file: string, text: string): string[][] {
   return result.data;
 }
 
-function toJson(
-  file: string,
-  r: EstimateResult,
-  dropped: { outcome: number; covariates: number },
-  ri: RandomizationSummary | null,
-) {
+function toJson(file: string, r: EstimateResult, dropped: Dropped, ri: RandomizationSummary | null) {
   return {
     file,
     design: r.design,
@@ -144,6 +186,7 @@ function toJson(
     n_clusters: r.nClusters,
     dropped_missing_outcome: dropped.outcome,
     dropped_missing_covariates: dropped.covariates,
+    dropped_missing: dropped.byColumn.map((c) => ({ column: c.column, rows: c.rows })),
     terms: r.terms.map((t) => ({
       term: t.term,
       estimate: t.estimate,
@@ -171,8 +214,11 @@ function toJson(
             term: ri.term,
             exact: ri.exact,
             assignments: ri.assignments,
+            blocks_from: ri.blocksFrom,
             seed: ri.seed,
             p_value: ri.pValue,
+            p_value_kind: ri.pValueKind,
+            as_extreme: ri.asExtreme,
             conf_low: ri.confLow,
             conf_high: ri.confHigh,
           },
@@ -181,11 +227,7 @@ function toJson(
   };
 }
 
-function toTable(
-  r: EstimateResult,
-  dropped: { outcome: number; covariates: number },
-  ri: RandomizationSummary | null,
-): string {
+function toTable(r: EstimateResult, dropped: Dropped, ri: RandomizationSummary | null): string {
   const fmt = (x: number) =>
     Number.isFinite(x)
       ? Math.abs(x) < 1e-4 && x !== 0
@@ -218,12 +260,21 @@ function toTable(
       `first-stage F = ${fmt(r.firstStage.value)} on ${r.firstStage.numDf} and ${fmt(r.firstStage.denDf)} df (p = ${fmt(r.firstStage.pValue)})`,
     );
   if (ri) {
+    const within =
+      ri.blocksFrom === 'fixed-effects'
+        ? ' within the levels of the absorbed fixed effect'
+        : ri.blocksFrom === 'blocks'
+          ? ' within blocks'
+          : '';
     const how = ri.exact
-      ? `exact, all ${ri.assignments} assignments`
-      : `${ri.assignments} draws, seed ${ri.seed}|ri|j`;
+      ? `exact, all ${ri.assignments} assignments${within}`
+      : `${ri.assignments} draws${within}, seed ${ri.seed}|ri|j`;
+    const p = ri.exact
+      ? `p = ${fmt(ri.pValue)} (${ri.asExtreme} of ${ri.assignments} as extreme)`
+      : `p = ${fmt(ri.pValue)} (Phipson-Smyth (${ri.asExtreme} + 1) / (${ri.assignments} + 1))`;
     out.push(
       '',
-      `randomization inference on ${ri.term} (${how}): p = ${fmt(ri.pValue)}, interval [${fmt(ri.confLow)}, ${fmt(ri.confHigh)}]`,
+      `randomization inference on ${ri.term} (${how}): ${p}, interval [${fmt(ri.confLow)}, ${fmt(ri.confHigh)}]`,
     );
   }
   for (const w of r.warnings) out.push(`warning (${w.code}): ${w.message}`);

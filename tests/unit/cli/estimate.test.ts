@@ -167,13 +167,25 @@ describe('missing covariates', () => {
     expect(holes.terms).toEqual(without.terms);
   });
 
-  it('imputes them for Lin, with a warning', async () => {
-    const lin = JSON.parse((await run([withHoles, ...base])).stdout);
+  it('drops them for Lin too by default, as estimatr, with a warning naming the first lines (issue 10 item 8)', async () => {
+    const holes = JSON.parse((await run([withHoles, ...base])).stdout);
+    const without = JSON.parse((await run([withoutRows, ...base])).stdout);
+    expect(holes.dropped_missing_covariates).toBe(3);
+    expect(holes.n).toBe(34);
+    expect(holes.terms).toEqual(without.terms);
+    const warning = holes.warnings.find((w: { code: string }) => w.code === 'rows-dropped-missing');
+    expect(warning.message).toMatch(
+      /^6 rows with a missing value were dropped, as estimatr does \(absences: 3; covariates \(prior_rate\): 3\); first at lines /,
+    );
+  });
+
+  it('imputes them for Lin with --missing-covariates impute, with a warning', async () => {
+    const lin = JSON.parse((await run([withHoles, ...base, '--missing-covariates', 'impute'])).stdout);
     expect(lin.dropped_missing_covariates).toBe(0);
     expect(lin.n).toBe(37);
     expect(lin.warnings.map((w: { code: string }) => w.code)).toContain('covariate-mean-imputed');
     expect(lin.terms.map((t: { term: string }) => t.term)).toEqual(
-      expect.arrayContaining(['z', 'prior_rate_c']),
+      expect.arrayContaining(['z', 'prior_rate_c', 'prior_rate_missing_c']),
     );
   });
 });
@@ -244,6 +256,99 @@ describe('randomization inference', () => {
       (await run([...args.slice(0, -3), '--seed', 'xyz', '--json'])).stdout,
     ).randomization_inference;
     expect(other.conf_low).not.toBe(first.conf_low);
+  });
+});
+
+describe('randomization inference follows the design (issue 10 items 1-3)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pilot-estimate-ri-'));
+  // two blocks of six units, one treated in each: 6 × 6 = 36 within-block assignments (C(12, 2) = 66 across blocks)
+  const y = [3.1, 4.7, 2.2, 5.9, 4.4, 3.8, 10.2, 8.1, 9.9, 12.5, 7.7, 9.0];
+  const z = [0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0];
+  const twoBlocks = join(dir, 'two-blocks.csv');
+  writeFileSync(twoBlocks, `y,z,b\n${y.map((v, i) => `${v},${z[i]},${i < 6 ? 'b1' : 'b2'}`).join('\n')}\n`);
+
+  it('takes the blocks from the absorbed fixed effect: exact over the 36 within-block assignments', async () => {
+    const args = [twoBlocks, '--outcome', 'y', '--treatment', 'z', '--method', 'ols', '--fixed-effects', 'b'];
+    const { code, stdout, stderr } = await run([...args, '--ri', '1000', '--seed', 's', '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const ri = JSON.parse(stdout).randomization_inference;
+    expect(ri).toMatchObject({
+      exact: true,
+      assignments: 36,
+      blocks_from: 'fixed-effects',
+      p_value_kind: 'exact',
+    });
+    // independent enumeration: with one treated unit in each of two equal blocks, the fixed-effects
+    // coefficient is the mean over blocks of (treated − mean of the block's controls)
+    const effect = (i: number, from: number) => {
+      const others = y.slice(from, from + 6).filter((_, k) => from + k !== i);
+      return y[i] - others.reduce((a, b) => a + b, 0) / others.length;
+    };
+    const observed = Math.abs((effect(3, 0) + effect(9, 6)) / 2);
+    let extreme = 0;
+    for (let i = 0; i < 6; i++)
+      for (let j = 6; j < 12; j++)
+        if (Math.abs((effect(i, 0) + effect(j, 6)) / 2) >= observed - 1e-9) extreme++;
+    expect(ri.as_extreme).toBe(extreme);
+    expect(ri.p_value).toBeCloseTo(extreme / 36, 14);
+    const table = (await run([...args, '--ri', '1000', '--seed', 's'])).stdout;
+    expect(table).toContain('exact, all 36 assignments within the levels of the absorbed fixed effect');
+  });
+
+  it('reports the Phipson-Smyth p-value (count + 1) / (draws + 1) for sampled draws, never 0', async () => {
+    const n = 40;
+    const big = join(dir, 'big-effect.csv');
+    writeFileSync(
+      big,
+      `y,z\n${Array.from({ length: n }, (_, i) => `${(i % 2) * 100 + ((7 * i) % 11) / 10},${i % 2}`).join('\n')}\n`,
+    );
+    const { code, stdout } = await run([
+      big,
+      '--outcome',
+      'y',
+      '--treatment',
+      'z',
+      '--ri',
+      '99',
+      '--seed',
+      'q',
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    const ri = JSON.parse(stdout).randomization_inference;
+    expect(ri).toMatchObject({ exact: false, assignments: 99, as_extreme: 0, p_value_kind: 'phipson-smyth' });
+    expect(ri.p_value).toBe(1 / 100);
+  });
+
+  it('names the reason when the estimator refuses a draw, without a stack trace', async () => {
+    // a two-unit level of a factor covariate: assignments that put both in one arm leave z:g collinear
+    const rare = join(dir, 'rare-level.csv');
+    const rows = Array.from(
+      { length: 10 },
+      (_, i) => `${(3 * i) % 7},${i < 5 ? 1 : 0},${i === 0 || i === 9 ? 'rare' : 'common'}`,
+    );
+    writeFileSync(rare, `y,z,g\n${rows.join('\n')}\n`);
+    const { code, stderr } = await run([
+      rare,
+      '--outcome',
+      'y',
+      '--treatment',
+      'z',
+      '--covariates',
+      'g',
+      '--method',
+      'lin',
+      '--ri',
+      '1000',
+      '--seed',
+      's',
+    ]);
+    expect(code).toBe(65);
+    expect(stderr).toContain(
+      'randomization inference stopped: the estimator refuses one of the assignments of the design',
+    );
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 });
 
