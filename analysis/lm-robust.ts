@@ -27,7 +27,8 @@ import { absorbedFactor, demeanWithin } from './fixed-effects.ts';
 import { fitLeastSquares, type AbsorbedFactor } from './least-squares.ts';
 import { resolveSeType } from './se-type.ts';
 import { nonpositiveDfWarning, termsFromFit } from './term-estimates.ts';
-import type { EstimateOutcome, EstimatorRefusal, EstimatorWarning } from './types.ts';
+import { quotedList } from './design-checks.ts';
+import type { EstimateOutcome, EstimatorRefusal, EstimatorWarning, FactorCodes } from './types.ts';
 
 export function lmRobust(input: LmRobustInput): EstimateOutcome {
   const n = input.outcome.length;
@@ -49,6 +50,7 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
   const variance = coefficientVariance(fitted.fit, se.seType, clusters ? clusters.grouped : null);
   const terms = termsFromFit(model.names, fitted.fit.beta, variance.vcov, variance.df, alpha);
   const warnings: EstimatorWarning[] = [];
+  if (variance.leverageOne) warnings.push(leverageOneWarning(variance.leverageOne, se.seType, model.factor));
   const dfWarning = nonpositiveDfWarning(terms);
   if (dfWarning) warnings.push(dfWarning);
   const counts = treatmentCounts(input, columns);
@@ -73,6 +75,8 @@ interface Model {
   columns: Float64Array[];
   names: string[];
   absorbed: AbsorbedFactor | null;
+  /** the absorbed factor's labels, to name levels in messages */
+  factor: FactorCodes | null;
   rank: number;
 }
 
@@ -87,15 +91,18 @@ function buildModel(y: Float64Array, columns: Float64Array[], input: LmRobustInp
       columns: columns.map((c) => demeanWithin(c, absorbed)),
       names,
       absorbed,
+      factor,
       rank: columns.length + absorbed.levelCount,
     };
   }
-  if (input.intercept === false) return { y, columns, names, absorbed: null, rank: columns.length };
+  if (input.intercept === false)
+    return { y, columns, names, absorbed: null, factor: null, rank: columns.length };
   return {
     y,
     columns: [new Float64Array(y.length).fill(1), ...columns],
     names: ['(Intercept)', ...names],
     absorbed: null,
+    factor: null,
     rank: columns.length + 1,
   };
 }
@@ -105,6 +112,28 @@ function treatmentCounts(input: LmRobustInput, columns: Float64Array[]) {
   const index = input.columns.findIndex((c) => c.name === input.treatment);
   if (index < 0) throw new RangeError(`treatment "${input.treatment}" is not one of the columns`);
   return armCounts(columns[index]);
+}
+
+/**
+ * The warning for observations with leverage 1, naming their fixed-effect levels when they are alone
+ * in one (a singleton level fits its observation exactly, so HC2/HC3 divide 0 by 0).
+ */
+export function leverageOneWarning(
+  rows: readonly number[],
+  seType: string,
+  factor: FactorCodes | null,
+): EstimatorWarning {
+  const shown = rows.slice(0, 10).map((i) => i + 1);
+  const more = rows.length > 10 ? ` and ${rows.length - 10} more` : '';
+  const levels = factor ? [...new Set(rows.map((i) => String(factor.levels[factor.codes[i]])))] : [];
+  const where = factor
+    ? ` (fixed-effect level${levels.length > 1 ? 's' : ''} ${quotedList(levels)}, each with a single observation)`
+    : '';
+  return {
+    code: 'leverage-one',
+    message: `${rows.length} observation${rows.length > 1 ? 's have' : ' has'} leverage 1${where}: ${rows.length > 1 ? 'they are' : 'it is'} fitted exactly, so ${seType}'s term e²/(1 − h) is 0/0; it is taken as 0, as estimatr 1.0.0 reports, and ${rows.length > 1 ? 'these observations add' : 'this observation adds'} nothing to the standard errors. Consider dropping ${factor ? 'the singleton level' : 'the observation'}. Rows: ${shown.join(', ')}${more}.`,
+    details: { rows: shown, levels },
+  };
 }
 
 /** Refusal naming the collinear columns. */
