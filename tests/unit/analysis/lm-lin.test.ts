@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { lmLin } from '../../../analysis/lm-lin.ts';
 import { meanImpute } from '../../../analysis/covariate-imputation.ts';
 import { factorDummies } from '../../../analysis/factor-dummies.ts';
-import { loadGolden, numeric, runCase } from './golden-fixtures.ts';
+import { loadGolden, numeric, relativeError, runCase } from './golden-fixtures.ts';
 import type { EstimateOutcome, EstimateResult } from '../../../analysis/types.ts';
 
 function ok(out: EstimateOutcome): EstimateResult {
@@ -24,10 +24,21 @@ describe('lmLin', () => {
     expect(r.warnings).toEqual([]);
   });
 
-  it('mean-imputes missing covariate values, adds an indicator and reports it', () => {
+  it('mean-imputes missing covariate values, adds an indicator and reports it: the fit R gave on prior_imputed + prior_missing', () => {
     const file = loadGolden('households.json');
     const c = file.cases.find((x) => x.name === 'lin-imputed-cr2')!;
-    const r = ok(runCase(file, c));
+    const out = lmLin({
+      outcome: numeric(file, 'y'),
+      treatment: numeric(file, 'z'),
+      treatmentName: 'z',
+      covariates: [
+        { name: 'prior', values: numeric(file, 'prior') },
+        { name: 'block', kind: 'factor', values: file.data.block as string[] },
+      ],
+      clusters: file.data.hh as number[],
+      seType: 'CR2',
+    });
+    const r = ok(out);
     const missing = numeric(file, 'prior').filter((v) => Number.isNaN(v)).length;
     expect(missing).toBeGreaterThan(0);
     expect(r.warnings[0].code).toBe('covariate-mean-imputed');
@@ -39,6 +50,13 @@ describe('lmLin', () => {
       'prior_c',
       'prior_missing_c',
     ]);
+    // R was given the imputed column as prior_imputed: same numbers, R's name for it
+    for (const e of c.expected.terms) {
+      const t = r.terms.find((x) => x.term === e.term.replace('prior_imputed', 'prior'))!;
+      expect(relativeError(t.estimate, e.estimate)).toBeLessThan(1e-8);
+      expect(relativeError(t.stdError, e.std_error)).toBeLessThan(1e-8);
+      expect(relativeError(t.df, e.df)).toBeLessThan(1e-8);
+    }
   });
 
   it('meanImpute keeps the observed mean and flags the imputed rows', () => {
