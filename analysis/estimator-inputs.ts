@@ -22,6 +22,8 @@ export interface DifferenceInMeansInput {
   clusters?: FactorInput;
   /** 1 − confidence level; default 0.05. */
   alpha?: number;
+  /** Observation weights (≥ 0), as estimatr's `weights` (normalised by their mean). */
+  weights?: ArrayLike<number>;
 }
 
 /** A covariate of `lmLin`: numeric (NaN = missing, imputed) or categorical (expanded to dummies). */
@@ -40,6 +42,8 @@ export interface LmRobustInput {
   clusters?: FactorInput;
   /** One factor whose levels are absorbed (estimatr's `fixed_effects = ~f`). */
   fixedEffects?: FactorInput;
+  /** Observation weights (≥ 0), normalised by their mean as estimatr's `weights`. */
+  weights?: ArrayLike<number>;
   /** Default "HC2", or "CR2" with clusters (estimatr's defaults). "stata" = HC1 without clusters. */
   seType?: SeType;
   alpha?: number;
@@ -55,6 +59,8 @@ export interface LmLinInput {
   clusters?: FactorInput;
   seType?: SeType;
   alpha?: number;
+  /** Observation weights (≥ 0): covariates are centred at their weighted means, as estimatr. */
+  weights?: ArrayLike<number>;
 }
 
 export interface IvRobustInput {
@@ -70,4 +76,6 @@ export interface IvRobustInput {
   clusters?: FactorInput;
   seType?: SeType;
   alpha?: number;
+  /** Observation weights (≥ 0): both stages weighted least squares, as estimatr. */
+  weights?: ArrayLike<number>;
 }

@@ -52,7 +52,9 @@ export function heteroskedasticityRobustVariance(
       h += row[j] * row[j];
     }
     if (fit.absorbed) {
-      const s = fit.absorbed.inverseSqrtSize[fit.absorbed.codes[i]];
+      const s =
+        fit.absorbed.inverseSqrtSize[fit.absorbed.codes[i]] *
+        (fit.absorbed.rowScale ? fit.absorbed.rowScale[i] : 1);
       h += s * s;
     }
     const e2 = residuals[i] * residuals[i];

@@ -24,7 +24,11 @@ import { armCounts, checkedAlpha, finiteColumn, requireLength } from './estimato
 import type { LmRobustInput } from './estimator-inputs.ts';
 import { encodeFactor } from './factor-codes.ts';
 import { absorbedFactor, demeanWithin } from './fixed-effects.ts';
-import { fitLeastSquares, type AbsorbedFactor } from './least-squares.ts';
+import { fitLeastSquares, residualsOf, type AbsorbedFactor, type LeastSquaresFit } from './least-squares.ts';
+import { demeanWithinWeighted, normalizeWeights, type ObservationWeights } from './observation-weights.ts';
+import { weightedCr2Variance } from './weighted-cr2-variance.ts';
+import { sandwich } from './dense-matrix.ts';
+import type { GroupedRows } from './factor-codes.ts';
 import { resolveSeType } from './se-type.ts';
 import { nonpositiveDfWarning, termsFromFit } from './term-estimates.ts';
 import { quotedList } from './design-checks.ts';
@@ -41,13 +45,24 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
   if (!se.ok) return se;
   const clusters = input.clusters === undefined ? null : setupClusters(input.clusters, n);
   if (clusters && !clusters.ok) return clusters;
-  const model = buildModel(y, columns, input);
+  const weighted = input.weights === undefined ? null : normalizeWeights(input.weights, n);
+  if (weighted && !weighted.ok) return weighted;
+  const weights = weighted ? weighted.weights : null;
+  if (weights && se.seType === 'CR2' && input.fixedEffects !== undefined)
+    return refuse(
+      'unsupported-se-type',
+      'Weighted CR2 standard errors cannot be combined with absorbed fixed effects (estimatr 1.0.0 refuses this too); use --se-type stata or CR0.',
+    );
+  const model = buildModel(y, columns, input, weights);
   if (n <= model.rank) {
     return refuse('too-few-observations', `${n} observations cannot identify ${model.rank} parameters.`);
   }
   const fitted = fitLeastSquares(model.y, model.columns, model.absorbed);
   if (!fitted.ok) return collinearRefusal(model.names, fitted.collinear, model.absorbed !== null);
-  const variance = coefficientVariance(fitted.fit, se.seType, clusters ? clusters.grouped : null);
+  const variance =
+    weights && se.seType === 'CR2'
+      ? weightedCr2(fitted.fit, model, y, weights, clusters!.grouped)
+      : coefficientVariance(fitted.fit, se.seType, clusters ? clusters.grouped : null);
   const terms = termsFromFit(model.names, fitted.fit.beta, variance.vcov, variance.df, alpha);
   const warnings: EstimatorWarning[] = [];
   if (variance.leverageOne) warnings.push(leverageOneWarning(variance.leverageOne, se.seType, model.factor));
@@ -57,7 +72,7 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
   return {
     ok: true,
     result: {
-      design: model.absorbed ? 'OLS with absorbed fixed effects' : 'OLS',
+      design: `${model.absorbed ? 'OLS with absorbed fixed effects' : 'OLS'}${weights ? ' (weighted)' : ''}`,
       seType: se.seType,
       n,
       nTreatment: counts?.nTreatment ?? null,
@@ -73,6 +88,8 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
 interface Model {
   y: Float64Array;
   columns: Float64Array[];
+  /** the regressors before weighting (intercept included), for weighted CR2 */
+  unweighted: Float64Array[];
   names: string[];
   absorbed: AbsorbedFactor | null;
   /** the absorbed factor's labels, to name levels in messages */
@@ -80,31 +97,74 @@ interface Model {
   rank: number;
 }
 
-function buildModel(y: Float64Array, columns: Float64Array[], input: LmRobustInput): Model {
+function buildModel(
+  y: Float64Array,
+  columns: Float64Array[],
+  input: LmRobustInput,
+  weights: ObservationWeights | null,
+): Model {
   const names = input.columns.map((c) => c.name);
+  const scale = (x: Float64Array) => (weights ? x.map((v, i) => v * weights.root[i]) : x);
   if (input.fixedEffects !== undefined) {
     const factor = encodeFactor(input.fixedEffects);
     requireLength(y.length, { fixedEffects: factor.codes.length });
-    const absorbed = absorbedFactor(factor);
+    const absorbed = weights ? weightedAbsorbedFactor(factor, weights) : absorbedFactor(factor);
+    const demean = (x: Float64Array) =>
+      weights
+        ? scale(demeanWithinWeighted(x, factor.codes, absorbed.levelCount, weights.normalized))
+        : demeanWithin(x, absorbed);
     return {
-      y: demeanWithin(y, absorbed),
-      columns: columns.map((c) => demeanWithin(c, absorbed)),
+      y: demean(y),
+      columns: columns.map(demean),
+      unweighted: columns,
       names,
       absorbed,
       factor,
       rank: columns.length + absorbed.levelCount,
     };
   }
-  if (input.intercept === false)
-    return { y, columns, names, absorbed: null, factor: null, rank: columns.length };
+  const all = input.intercept === false ? columns : [new Float64Array(y.length).fill(1), ...columns];
   return {
-    y,
-    columns: [new Float64Array(y.length).fill(1), ...columns],
-    names: ['(Intercept)', ...names],
+    y: scale(y),
+    columns: all.map(scale),
+    unweighted: all,
+    names: input.intercept === false ? names : ['(Intercept)', ...names],
     absorbed: null,
     factor: null,
-    rank: columns.length + 1,
+    rank: all.length,
   };
+}
+
+/** The absorbed factor of a weighted fit: level totals of the normalised weights, rows scaled by √w. */
+function weightedAbsorbedFactor(factor: FactorCodes, weights: ObservationWeights): AbsorbedFactor {
+  const levelCount = factor.levels.length;
+  const total = new Float64Array(levelCount);
+  for (let i = 0; i < factor.codes.length; i++) total[factor.codes[i]] += weights.normalized[i];
+  const inverseSqrtSize = total.map((t) => (t > 0 ? 1 / Math.sqrt(t) : 0));
+  return { codes: factor.codes, levelCount, inverseSqrtSize, rowScale: weights.root };
+}
+
+/** estimatr's weighted CR2 from the fit on √w-scaled data: unweighted residuals, M = (XᵀWX)⁻¹. */
+function weightedCr2(
+  fit: LeastSquaresFit,
+  model: Model,
+  y: Float64Array,
+  weights: ObservationWeights,
+  clusters: GroupedRows,
+) {
+  const p = fit.p;
+  const identity = new Float64Array(p * p);
+  for (let k = 0; k < p; k++) identity[k * p + k] = 1;
+  return weightedCr2Variance(
+    {
+      columns: model.unweighted,
+      weights: weights.normalized,
+      weightMean: weights.mean,
+      residuals: residualsOf(y, model.unweighted, fit.beta),
+      bread: sandwich(fit.rInv, identity, p),
+    },
+    clusters,
+  );
 }
 
 function treatmentCounts(input: LmRobustInput, columns: Float64Array[]) {

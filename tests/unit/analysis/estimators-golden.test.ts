@@ -16,6 +16,7 @@ const FILES = [
   'noncompliance.json',
   'households.json',
   'blocks.json',
+  'weights.json',
 ];
 
 function cases(): [string, string, GoldenFile, GoldenCase][] {
@@ -38,7 +39,7 @@ describe('golden fixtures from estimatr 1.0.0 (R 4.2.2)', () => {
       const file = loadGolden(f);
       expect(file.provenance.estimatr).toBe('1.0.0');
       expect(file.provenance.clubSandwich).toBe('0.5.8');
-      expect(file.provenance.script).toMatch(/make-estimator-fixtures\.R$/);
+      expect(file.provenance.script).toMatch(/make-(estimator|weights)-fixtures\.R$/);
     }
   });
 
