@@ -152,6 +152,7 @@ function fit(
 ): EstimateOutcome {
   const { alpha, seType } = request;
   const clusters = data.clusters ?? undefined;
+  const weights = data.weights ?? undefined;
   switch (request.method) {
     case 'dim':
       return differenceInMeans({
@@ -161,6 +162,7 @@ function fit(
         blocks: data.blocks ?? undefined,
         clusters,
         alpha,
+        weights,
       });
     case 'ols': {
       const imputed = imputedNumericColumns(data.covariates);
@@ -172,6 +174,7 @@ function fit(
         fixedEffects: data.fixedEffects ?? undefined,
         seType,
         alpha,
+        weights,
       });
       return out.ok && imputed.warning
         ? { ok: true, result: { ...out.result, warnings: [imputed.warning, ...out.result.warnings] } }
@@ -193,6 +196,7 @@ function fit(
         clusters,
         seType,
         alpha,
+        weights,
       });
     }
     case 'iv':
@@ -205,6 +209,7 @@ function fit(
         clusters,
         seType,
         alpha,
+        weights,
       });
   }
 }

@@ -24,11 +24,9 @@ import { armCounts, checkedAlpha, finiteColumn, requireLength } from './estimato
 import type { LmRobustInput } from './estimator-inputs.ts';
 import { encodeFactor } from './factor-codes.ts';
 import { absorbedFactor, demeanWithin } from './fixed-effects.ts';
-import { fitLeastSquares, residualsOf, type AbsorbedFactor, type LeastSquaresFit } from './least-squares.ts';
+import { fitLeastSquares, residualsOf, type AbsorbedFactor } from './least-squares.ts';
 import { demeanWithinWeighted, normalizeWeights, type ObservationWeights } from './observation-weights.ts';
-import { weightedCr2Variance } from './weighted-cr2-variance.ts';
-import { sandwich } from './dense-matrix.ts';
-import type { GroupedRows } from './factor-codes.ts';
+import { weightedCr2FromFit } from './weighted-cr2-variance.ts';
 import { resolveSeType } from './se-type.ts';
 import { nonpositiveDfWarning, termsFromFit } from './term-estimates.ts';
 import { quotedList } from './design-checks.ts';
@@ -61,7 +59,13 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
   if (!fitted.ok) return collinearRefusal(model.names, fitted.collinear, model.absorbed !== null);
   const variance =
     weights && se.seType === 'CR2'
-      ? weightedCr2(fitted.fit, model, y, weights, clusters!.grouped)
+      ? weightedCr2FromFit(
+          fitted.fit,
+          model.unweighted,
+          residualsOf(y, model.unweighted, fitted.fit.beta),
+          weights,
+          clusters!.grouped,
+        )
       : coefficientVariance(fitted.fit, se.seType, clusters ? clusters.grouped : null);
   const terms = termsFromFit(model.names, fitted.fit.beta, variance.vcov, variance.df, alpha);
   const warnings: EstimatorWarning[] = [];
@@ -142,29 +146,6 @@ function weightedAbsorbedFactor(factor: FactorCodes, weights: ObservationWeights
   for (let i = 0; i < factor.codes.length; i++) total[factor.codes[i]] += weights.normalized[i];
   const inverseSqrtSize = total.map((t) => (t > 0 ? 1 / Math.sqrt(t) : 0));
   return { codes: factor.codes, levelCount, inverseSqrtSize, rowScale: weights.root };
-}
-
-/** estimatr's weighted CR2 from the fit on √w-scaled data: unweighted residuals, M = (XᵀWX)⁻¹. */
-function weightedCr2(
-  fit: LeastSquaresFit,
-  model: Model,
-  y: Float64Array,
-  weights: ObservationWeights,
-  clusters: GroupedRows,
-) {
-  const p = fit.p;
-  const identity = new Float64Array(p * p);
-  for (let k = 0; k < p; k++) identity[k * p + k] = 1;
-  return weightedCr2Variance(
-    {
-      columns: model.unweighted,
-      weights: weights.normalized,
-      weightMean: weights.mean,
-      residuals: residualsOf(y, model.unweighted, fit.beta),
-      bread: sandwich(fit.rInv, identity, p),
-    },
-    clusters,
-  );
 }
 
 function treatmentCounts(input: LmRobustInput, columns: Float64Array[]) {

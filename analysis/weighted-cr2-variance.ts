@@ -22,6 +22,8 @@
 import { sandwich } from './dense-matrix.ts';
 import type { GroupedRows } from './factor-codes.ts';
 import type { CoefficientVariance } from './heteroskedasticity-robust-variance.ts';
+import type { LeastSquaresFit } from './least-squares.ts';
+import type { ObservationWeights } from './observation-weights.ts';
 import { CR2_EIGEN_TOLERANCE, symmetricEigen } from './symmetric-eigen.ts';
 
 export interface WeightedCr2Input {
@@ -76,6 +78,32 @@ export function weightedCr2Variance(input: WeightedCr2Input, clusters: GroupedRo
     }
   }
   return { vcov: sandwich(bread, meat, p), df: Float64Array.from(df, (s) => s.df()) };
+}
+
+/**
+ * Weighted CR2 of a fit made on √w-scaled data (`fit.rInv` gives M = (XᵀWX)⁻¹), from the unweighted
+ * regressors and the unweighted residuals.
+ */
+export function weightedCr2FromFit(
+  fit: LeastSquaresFit,
+  columns: readonly Float64Array[],
+  residuals: Float64Array,
+  weights: ObservationWeights,
+  clusters: GroupedRows,
+): CoefficientVariance {
+  const p = fit.p;
+  const identity = new Float64Array(p * p);
+  for (let k = 0; k < p; k++) identity[k * p + k] = 1;
+  return weightedCr2Variance(
+    {
+      columns,
+      weights: weights.normalized,
+      weightMean: weights.mean,
+      residuals,
+      bread: sandwich(fit.rInv, identity, p),
+    },
+    clusters,
+  );
 }
 
 /** The m × m quantities of one cluster. */

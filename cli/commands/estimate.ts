@@ -33,6 +33,7 @@ const optionsSchema = z
     received: columnName.optional(),
     seType: z.enum(SE_TYPES).optional(),
     fixedEffects: columnName.optional(),
+    weights: columnName.optional(),
     alpha: z.coerce.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.05),
     ri: z.coerce
       .number()
@@ -70,6 +71,10 @@ export function registerEstimate(program: Command, ctx: CliContext): void {
     .option('--received <column>', 'treatment received, 0/1, instrumented by assignment (--method iv)')
     .option('--se-type <type>', `${SE_TYPES.join(' | ')} (default HC2, or CR2 with clusters)`)
     .option('--fixed-effects <column>', 'absorbed fixed effects (--method ols)')
+    .option(
+      '--weights <column>',
+      'observation weights (non-negative), normalised by their mean as estimatr; every method',
+    )
     .option('--alpha <number>', 'one minus the confidence level', '0.05')
     .option(
       '--ri <n>',

@@ -350,6 +350,54 @@ describe('randomization inference follows the design (issue 10 items 1-3)', () =
   });
 });
 
+describe('weights (issue 10 item 11)', () => {
+  const fixture = JSON.parse(
+    readFileSync(new URL('../../fixtures/estimators/weights.json', import.meta.url), 'utf8'),
+  ) as {
+    data: Record<string, (number | string)[]>;
+    cases: { name: string; expected: { terms: GoldenTerm[] } }[];
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'pilot-estimate-weights-'));
+  const path = join(dir, 'weighted.csv');
+  const names = Object.keys(fixture.data);
+  const rows = fixture.data.y.map((_, i) => names.map((n) => String(fixture.data[n][i])).join(','));
+  writeFileSync(path, `${names.join(',')}\n${rows.join('\n')}\n`);
+  const base = [path, '--outcome', 'y', '--treatment', 'z', '--weights', 'w', '--json'];
+
+  it.each([
+    ['ols-clustered-CR2', ['--method', 'ols', '--covariates', 'x', '--clusters', 'hh']],
+    ['lin-hc2', ['--covariates', 'x']],
+    ['dim-block-clustered', ['--blocks', 'b', '--clusters', 'hh']],
+    ['iv-clustered-stata', ['--received', 'received', '--clusters', 'hh', '--se-type', 'stata']],
+  ])('--weights gives estimatr 1.0.0 %s', async (name, extra) => {
+    const { code, stdout, stderr } = await run([...base, ...extra]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout) as { terms: GoldenTerm[]; design: string };
+    const expected = fixture.cases.find((c) => c.name === name)!.expected.terms;
+    expect(json.terms.map((t) => t.term).sort()).toEqual(expected.map((t) => t.term).sort());
+    for (const e of expected) {
+      const t = json.terms.find((x) => x.term === e.term)!;
+      for (const key of ['estimate', 'std_error', 'df', 'p_value'] as const)
+        expect(rel(t[key], e[key])).toBeLessThan(1e-8);
+    }
+  });
+
+  it('refuses weighted CR2 with absorbed fixed effects, as estimatr', async () => {
+    const { code, stderr } = await run([
+      ...base,
+      '--method',
+      'ols',
+      '--fixed-effects',
+      'b',
+      '--clusters',
+      'hh',
+    ]);
+    expect(code).toBe(65);
+    expect(stderr).toContain('Weighted CR2 standard errors cannot be combined with absorbed fixed effects');
+  });
+});
+
 describe('refusals', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pilot-estimate-'));
   const file = (name: string, text: string) => {
