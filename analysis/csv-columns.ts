@@ -14,6 +14,10 @@ export interface ColumnSpec {
   fixedEffects?: string;
   /** observation weights (non-negative numbers), as estimatr's `weights` */
   weights?: string;
+  /** the control (reference) arm of a treatment column of arm names, estimatr's `condition1` */
+  condition1?: string;
+  /** the treated arm compared with condition1 (rows of other arms are left out), estimatr's `condition2` */
+  condition2?: string;
   covariates: readonly string[];
 }
 
@@ -35,7 +39,13 @@ export interface EstimationColumns {
   /** rows kept (non-missing outcome) */
   n: number;
   outcome: Float64Array;
+  /** 1 = treated (any arm other than the reference), 0 = the reference arm */
   treatment: Float64Array;
+  /**
+   * Arms when the treatment column names them (or --condition1/--condition2 are given): labels with
+   * the reference (control) arm first, and each row's arm as an index into them; null for a 0/1 column.
+   */
+  arms: { labels: string[]; codes: Int32Array; rowsInOtherArms: number } | null;
   received: Float64Array | null;
   blocks: string[] | null;
   clusters: string[] | null;
@@ -114,12 +124,22 @@ export function csvToColumns(
   const firstLines: number[] = [];
   let droppedRows = 0;
   let droppedOutcome = 0;
+  let otherArms = 0;
+  const seenArms = new Set<string>();
   for (let r = 1; r < rows.length; r++) {
     const row = rows[r];
     if (row.length === 1 && row[0].trim() === '') continue; // blank line
     if (row.length !== header.length) {
       problem(lineOf[r], null, `expected ${header.length} fields, found ${row.length}`);
       continue;
+    }
+    if (spec.condition2 !== undefined) {
+      const arm = row[index.get(spec.treatment)!].trim();
+      if (!MISSING_TOKENS.has(arm)) seenArms.add(arm);
+      if (!MISSING_TOKENS.has(arm) && arm !== spec.condition1 && arm !== spec.condition2) {
+        otherArms++;
+        continue;
+      }
     }
     let missing = false;
     const read = variables.map((v) => {
@@ -154,7 +174,11 @@ export function csvToColumns(
       (k, reason) => problem(lineOf[kept[k]], name, reason),
     ),
   );
-  if (problems.length > 0) return { ok: false, problems };
+  const treatmentLabels = values[1] as string[];
+  const arms = resolveArms(treatmentLabels, seenArms, spec, (k, reason) =>
+    problem(lineOf[kept[k]], spec.treatment, reason),
+  );
+  if (problems.length > 0 || !arms) return { ok: false, problems };
   const column = (role: Role) => {
     const k = variables.findIndex((v) => v.role === role);
     return k < 0 ? null : values[k];
@@ -169,7 +193,8 @@ export function csvToColumns(
     columns: {
       n: kept.length,
       outcome: numbers('outcome')!,
-      treatment: numbers('treatment')!,
+      treatment: arms.treatment,
+      arms: arms.arms && { ...arms.arms, rowsInOtherArms: otherArms },
       received: numbers('received'),
       blocks: labels('blocks'),
       clusters: labels('clusters'),
@@ -187,6 +212,64 @@ export function csvToColumns(
   };
 }
 
+/**
+ * The treatment as 0/1, and its arms when the column names them. Without conditions, a column of
+ * 0/1 (or TRUE/FALSE) is binary and a column of names gives arms in sorted order (code points), the
+ * first the reference; with --condition1 the reference is named, with --condition2 only two arms remain.
+ */
+function resolveArms(
+  labels: string[],
+  seenArms: ReadonlySet<string>,
+  spec: ColumnSpec,
+  problem: (row: number, reason: string) => void,
+): { treatment: Float64Array; arms: { labels: string[]; codes: Int32Array } | null } | null {
+  const conditions = spec.condition1 !== undefined || spec.condition2 !== undefined;
+  if (!conditions) {
+    const binary = labels.map(parseBinary);
+    if (binary.every((v) => v === 0 || v === 1))
+      return { treatment: Float64Array.from(binary as number[]), arms: null };
+    const isNumber = (l: string) => parseBinary(l) !== undefined || parseNumber(l) !== undefined;
+    if (labels.some(isNumber)) {
+      // numbers other than 0/1, or 0/1 mixed with names: not a treatment Pilot can read without conditions
+      const stray = labels.findIndex((l) => parseBinary(l) === undefined && parseNumber(l) !== undefined);
+      if (stray >= 0)
+        labels.forEach((l, k) => {
+          if (parseBinary(l) === undefined && parseNumber(l) !== undefined)
+            problem(
+              k,
+              `treatment "${l}" must be 0 or 1 (name the arms of a multi-arm column with --condition1)`,
+            );
+        });
+      else
+        problem(
+          labels.findIndex((l) => !isNumber(l)),
+          `treatment "${labels.find((l) => !isNumber(l))}" mixes arm names with 0/1 values; give --condition1 and --condition2`,
+        );
+      return null;
+    }
+  }
+  const sorted = (x: Iterable<string>) => [...new Set(x)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const present = sorted(labels);
+  for (const c of [spec.condition1, spec.condition2]) {
+    if (c !== undefined && !present.includes(c)) {
+      problem(
+        0,
+        `condition "${c}" is not a value of column ${spec.treatment} (values: ${sorted([...labels, ...seenArms]).join(', ')})`,
+      );
+      return null;
+    }
+  }
+  const reference = spec.condition1 ?? present[0];
+  const ordered = [reference, ...present.filter((l) => l !== reference)];
+  if (ordered.length < 2) {
+    problem(0, `the treatment has a single arm ("${reference}")`);
+    return null;
+  }
+  const codeOf = new Map(ordered.map((l, k) => [l, k]));
+  const codes = Int32Array.from(labels, (l) => codeOf.get(l)!);
+  return { treatment: Float64Array.from(codes, (c) => (c === 0 ? 0 : 1)), arms: { labels: ordered, codes } };
+}
+
 type Role = 'outcome' | 'treatment' | 'received' | 'blocks' | 'clusters' | 'fixedEffects' | 'weights';
 const MISSING = Symbol('missing');
 type Cell = number | string | typeof MISSING | { problem: string };
@@ -199,7 +282,7 @@ interface DesignVariable {
 function designVariables(spec: ColumnSpec): DesignVariable[] {
   const out: DesignVariable[] = [
     { role: 'outcome', column: spec.outcome, read: (c) => readNumber(c, 'outcome') },
-    { role: 'treatment', column: spec.treatment, read: (c) => readBinary(c, 'treatment') },
+    { role: 'treatment', column: spec.treatment, read: readLabel },
   ];
   if (spec.received !== undefined)
     out.push({ role: 'received', column: spec.received, read: (c) => readBinary(c, 'treatment received') });

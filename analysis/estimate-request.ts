@@ -14,6 +14,7 @@ import {
 import { ivRobust } from './iv-robust.ts';
 import { lmLin } from './lm-lin.ts';
 import { lmRobust } from './lm-robust.ts';
+import { adjustPValues } from './multiple-testing.ts';
 import { observedCountsDrawer } from './protocol-permutations.ts';
 import { randomizationInterval, randomizationTest, sampledAssignments } from './randomization-inference.ts';
 import type { LinCovariate } from './estimator-inputs.ts';
@@ -34,6 +35,8 @@ export interface EstimateRequest {
    * Lin and OLS mean-imputed with a missingness indicator; categorical ones are still dropped).
    */
   missingCovariates?: 'drop' | 'impute';
+  /** With several arms: adjust the arms' p-values for multiple comparisons (R's p.adjust). */
+  pAdjust?: 'holm' | 'BH' | 'none';
 }
 
 export interface RandomizationSummary {
@@ -81,9 +84,15 @@ export function defaultMethod(given: { covariates: number; received: boolean }):
  * Runs the requested estimator on the columns; refusals of the estimator and combinations of options
  * that do not fit the method come back as `{ ok: false, message }`.
  */
-export function runEstimate(columns: EstimationColumns, request: EstimateRequest): EstimateRequestOutcome {
-  const misfit = optionMisfit(columns, request);
+export function runEstimate(columns: EstimationColumns, given: EstimateRequest): EstimateRequestOutcome {
+  const misfit = optionMisfit(columns, given);
   if (misfit) return { ok: false, message: misfit };
+  // With named arms the treatment term is named as R names a factor's dummy: column + arm.
+  const arms = columns.arms;
+  const request =
+    arms && arms.labels.length === 2
+      ? { ...given, names: { ...given.names, treatment: `${given.names.treatment}${arms.labels[1]}` } }
+      : given;
   // Rows with a missing covariate are dropped (estimatr's na.omit), unless numeric covariates of Lin
   // or OLS are to be imputed (with a missingness indicator, reported in a warning).
   const impute =
@@ -101,8 +110,11 @@ export function runEstimate(columns: EstimationColumns, request: EstimateRequest
   const data = subsetColumns(columns, keep);
   const estimate = (treatment: ArrayLike<number>, outcome: ArrayLike<number>) =>
     fit(data, request, treatment, outcome);
-  const fitted = estimate(data.treatment, data.outcome);
+  const fitted =
+    arms && arms.labels.length > 2 ? fitArms(data, request) : estimate(data.treatment, data.outcome);
   if (!fitted.ok) return { ok: false, message: fitted.refusal.message };
+  if (request.pAdjust && request.pAdjust !== 'none')
+    adjustArms(fitted.result, armTerms(data, request), request.pAdjust);
   let randomization: RandomizationSummary | null;
   try {
     randomization = request.ri ? randomizationSummary(data, request, estimate) : null;
@@ -141,7 +153,112 @@ function optionMisfit(columns: EstimationColumns, request: EstimateRequest): str
     return `--fixed-effects is not available with --method ${method}`;
   if (request.ri && method === 'iv')
     return '--ri tests the intention-to-treat effect: use it with --method dim, ols or lin';
+  const armCount = columns.arms ? columns.arms.labels.length : 2;
+  if (armCount > 2 && method === 'iv')
+    return `--method iv needs two arms; the treatment has ${armCount} (${columns.arms!.labels.join(', ')}): give --condition1 and --condition2`;
+  if (armCount > 2 && request.ri)
+    return `--ri compares two arms; the treatment has ${armCount}: give --condition1 and --condition2`;
+  if (armCount <= 2 && request.pAdjust && request.pAdjust !== 'none')
+    return '--p-adjust adjusts the comparisons of several arms; this treatment has two';
   return null;
+}
+
+/** Term names of the non-reference arms (one per comparison), or the single treatment term. */
+function armTerms(data: EstimationColumns, request: EstimateRequest): string[] {
+  const arms = data.arms;
+  if (!arms || arms.labels.length === 2) return [request.names.treatment];
+  return arms.labels.slice(1).map((l) => `${request.names.treatment}${l}`);
+}
+
+/** Adjusted p-values (holm or BH, as R's p.adjust) across the arms' comparisons with the reference. */
+function adjustArms(result: EstimateResult, terms: string[], method: 'holm' | 'BH'): void {
+  const chosen = terms.map((t) => result.terms.find((r) => r.term === t)!);
+  const adjusted = adjustPValues(
+    chosen.map((t) => t.pValue),
+    method,
+  );
+  chosen.forEach((t, k) => (t.pValueAdjusted = adjusted[k]));
+}
+
+/**
+ * More than two arms: the difference in means of each arm against the reference on the rows of
+ * the two (estimatr's condition1/condition2, one call per arm); OLS and Lin with one indicator per
+ * non-reference arm (R's factor coding, Lin interacting each with every centred covariate).
+ */
+function fitArms(data: EstimationColumns, request: EstimateRequest): EstimateOutcome {
+  const arms = data.arms!;
+  const indicator = (k: number) => Float64Array.from(arms.codes, (c) => (c === k ? 1 : 0));
+  const dummies = arms.labels
+    .slice(1)
+    .map((l, k) => ({ name: `${request.names.treatment}${l}`, values: indicator(k + 1) }));
+  if (request.method === 'ols' || request.method === 'lin') {
+    const covariates = request.method === 'lin' ? linCovariates(data, request) : [];
+    const out =
+      request.method === 'ols'
+        ? lmRobust({
+            outcome: data.outcome,
+            columns: [...dummies, ...imputedNumericColumns(data.covariates).columns],
+            clusters: data.clusters ?? undefined,
+            fixedEffects: data.fixedEffects ?? undefined,
+            seType: request.seType,
+            alpha: request.alpha,
+            weights: data.weights ?? undefined,
+          })
+        : lmLin({
+            outcome: data.outcome,
+            treatment: data.treatment,
+            treatments: dummies,
+            covariates,
+            clusters: data.clusters ?? undefined,
+            seType: request.seType,
+            alpha: request.alpha,
+            weights: data.weights ?? undefined,
+          });
+    return out.ok ? { ok: true, result: { ...out.result, ...armCountsOf(arms.codes) } } : out;
+  }
+  const results: EstimateResult[] = [];
+  for (let k = 1; k < arms.labels.length; k++) {
+    const keep = Uint8Array.from(arms.codes, (c) => (c === 0 || c === k ? 1 : 0));
+    const pair = subsetColumns(data, keep);
+    const out = fit(
+      pair,
+      { ...request, names: { ...request.names, treatment: dummies[k - 1].name } },
+      pair.treatment,
+      pair.outcome,
+    );
+    if (!out.ok)
+      return {
+        ok: false,
+        refusal: {
+          ...out.refusal,
+          message: `${arms.labels[k]} vs ${arms.labels[0]}: ${out.refusal.message}`,
+        },
+      };
+    results.push(out.result);
+  }
+  return {
+    ok: true,
+    result: {
+      ...results[0],
+      design: `${results[0].design}, each arm vs ${arms.labels[0]}`,
+      n: data.n,
+      ...armCountsOf(arms.codes),
+      terms: results.map((r) => r.terms[0]),
+      warnings: results.flatMap((r, k) =>
+        r.warnings.map((w) => ({
+          ...w,
+          message: `${arms.labels[k + 1]} vs ${arms.labels[0]}: ${w.message}`,
+        })),
+      ),
+    },
+  };
+}
+
+/** Units in any treated arm / in the reference arm. */
+function armCountsOf(codes: Int32Array): { nTreatment: number; nControl: number } {
+  let control = 0;
+  for (let i = 0; i < codes.length; i++) if (codes[i] === 0) control++;
+  return { nTreatment: codes.length - control, nControl: control };
 }
 
 function fit(
@@ -181,13 +298,7 @@ function fit(
         : out;
     }
     case 'lin': {
-      const covariates: LinCovariate[] = data.covariates.map((c) =>
-        c.kind === 'numeric'
-          ? { name: c.name, kind: 'numeric', values: c.values }
-          : { name: c.name, kind: 'factor', values: c.values as string[] },
-      );
-      if (data.blocks)
-        covariates.push({ name: request.names.blocks ?? 'block', kind: 'factor', values: data.blocks });
+      const covariates = linCovariates(data, request);
       return lmLin({
         outcome,
         treatment,
@@ -212,6 +323,18 @@ function fit(
         weights,
       });
   }
+}
+
+/** Lin's covariates: numeric as they are, categorical as factors, and the blocks as a factor. */
+function linCovariates(data: EstimationColumns, request: EstimateRequest): LinCovariate[] {
+  const covariates: LinCovariate[] = data.covariates.map((c) =>
+    c.kind === 'numeric'
+      ? { name: c.name, kind: 'numeric', values: c.values }
+      : { name: c.name, kind: 'factor', values: c.values as string[] },
+  );
+  if (data.blocks)
+    covariates.push({ name: request.names.blocks ?? 'block', kind: 'factor', values: data.blocks });
+  return covariates;
 }
 
 /** Numeric covariates as they are; categorical ones as treatment-contrast dummies (R's default coding, levels sorted). */
@@ -259,6 +382,7 @@ function subsetColumns(c: EstimationColumns, keep: Uint8Array): EstimationColumn
     clusters: c.clusters && pick(c.clusters),
     fixedEffects: c.fixedEffects && pick(c.fixedEffects),
     weights: c.weights && Float64Array.from(pick(c.weights)),
+    arms: c.arms && { ...c.arms, codes: Int32Array.from(pick(c.arms.codes)) },
     covariates: c.covariates.map((v) =>
       v.kind === 'numeric'
         ? { ...v, values: Float64Array.from(pick(v.values)) }

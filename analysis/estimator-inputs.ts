@@ -56,6 +56,11 @@ export interface LmLinInput {
   /** Name of the treatment term in the output; default "treatment". */
   treatmentName?: string;
   covariates: readonly LinCovariate[];
+  /**
+   * More than two arms: one 0/1 indicator per non-reference arm (named as R names factor dummies,
+   * e.g. `armB`), each interacted with every centred covariate; `treatment` then marks any treated arm.
+   */
+  treatments?: readonly NamedColumn[];
   clusters?: FactorInput;
   seType?: SeType;
   alpha?: number;

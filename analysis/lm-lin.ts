@@ -48,15 +48,20 @@ export function lmLin(input: LmLinInput): EstimateOutcome {
     name: `${c.name}_c`,
     values: centeredColumn(c.values, weights),
   }));
-  const interactions = centered.map((c) => ({
-    name: `${name}:${c.name}`,
-    values: c.values.map((x, i) => x * z[i]),
-  }));
-  const columns: NamedColumn[] = [{ name, values: z }, ...centered, ...interactions];
+  const arms: NamedColumn[] = input.treatments
+    ? input.treatments.map((t) => ({ name: t.name, values: binaryColumn(t.values, t.name) }))
+    : [{ name, values: z }];
+  const interactions = centered.flatMap((c) =>
+    arms.map((arm) => ({
+      name: `${arm.name}:${c.name}`,
+      values: c.values.map((x, i) => x * arm.values[i]),
+    })),
+  );
+  const columns: NamedColumn[] = [...arms, ...centered, ...interactions];
   const fitted = lmRobust({
     outcome: input.outcome,
     columns,
-    treatment: name,
+    treatment: input.treatments ? undefined : name,
     clusters: input.clusters,
     seType: input.seType,
     alpha: input.alpha,

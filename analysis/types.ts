@@ -58,6 +58,8 @@ export interface TermEstimate {
   pValue: number;
   confLow: number;
   confHigh: number;
+  /** With several arms and a multiple-comparison method: the adjusted p-value of an arm's effect. */
+  pValueAdjusted?: number;
 }
 
 /** First-stage diagnostic of an instrumental-variables fit (estimatr's `diagnostic_first_stage_fstatistic`). */

@@ -43,11 +43,22 @@ const optionsSchema = z
       .optional(),
     seed: z.string().min(1).optional(),
     missingCovariates: z.enum(['drop', 'impute']).default('drop'),
+    condition1: z.string().trim().min(1, 'must name an arm').optional(),
+    condition2: z.string().trim().min(1, 'must name an arm').optional(),
+    pAdjust: z.enum(['holm', 'BH', 'none']).optional(),
     json: z.boolean().optional(),
   })
   .refine((o) => o.ri === undefined || o.seed !== undefined, {
     message: '--ri needs --seed (the draws are seeded S|ri|j)',
     path: ['seed'],
+  })
+  .refine((o) => o.condition2 === undefined || o.condition1 !== undefined, {
+    message: 'condition2 needs condition1 (the reference arm it is compared with)',
+    path: ['condition1'],
+  })
+  .refine((o) => o.condition1 === undefined || o.condition1 !== o.condition2, {
+    message: 'condition1 and condition2 must be different arms',
+    path: ['condition2'],
   });
 
 type EstimateOptions = z.infer<typeof optionsSchema>;
@@ -74,6 +85,15 @@ export function registerEstimate(program: Command, ctx: CliContext): void {
     .option(
       '--weights <column>',
       'observation weights (non-negative), normalised by their mean as estimatr; every method',
+    )
+    .option(
+      '--condition1 <arm>',
+      'reference (control) arm of a treatment column of arm names (default: the first in sorted order)',
+    )
+    .option('--condition2 <arm>', 'the arm compared with --condition1; rows of other arms are left out')
+    .option(
+      '--p-adjust <method>',
+      "with more than two arms: holm | BH | none, adjusting the arms' p-values (R's p.adjust)",
     )
     .option('--alpha <number>', 'one minus the confidence level', '0.05')
     .option(
@@ -112,14 +132,15 @@ async function estimateFile(ctx: CliContext, file: string, o: EstimateOptions): 
     names: { treatment: o.treatment, received: o.received, blocks: o.blocks },
     ri: o.ri === undefined ? undefined : { sims: o.ri, seed: o.seed! },
     missingCovariates: o.missingCovariates,
+    pAdjust: o.pAdjust,
   });
   if (!run.ok) throw new AppError('BAD_INPUT', `${file}: ${run.message}`);
   const dropped = droppedRows(read.columns, run, o);
   const result = dropped.warning
     ? { ...run.result, warnings: [dropped.warning, ...run.result.warnings] }
     : run.result;
-  if (o.json) printJson(ctx, toJson(file, result, dropped, run.randomization));
-  else print(ctx, toTable(result, dropped, run.randomization));
+  if (o.json) printJson(ctx, toJson(file, result, dropped, run.randomization, o.pAdjust));
+  else print(ctx, toTable(result, dropped, run.randomization, o.pAdjust));
 }
 
 interface Dropped {
@@ -179,7 +200,13 @@ function parseCsv(file: string, text: string): string[][] {
   return result.data;
 }
 
-function toJson(file: string, r: EstimateResult, dropped: Dropped, ri: RandomizationSummary | null) {
+function toJson(
+  file: string,
+  r: EstimateResult,
+  dropped: Dropped,
+  ri: RandomizationSummary | null,
+  pAdjust: string | undefined,
+) {
   return {
     file,
     design: r.design,
@@ -201,7 +228,9 @@ function toJson(file: string, r: EstimateResult, dropped: Dropped, ri: Randomiza
       p_value: t.pValue,
       conf_low: t.confLow,
       conf_high: t.confHigh,
+      ...(t.pValueAdjusted === undefined ? {} : { p_value_adjusted: t.pValueAdjusted }),
     })),
+    ...(r.terms.some((t) => t.pValueAdjusted !== undefined) ? { p_adjust: pAdjust } : {}),
     warnings: r.warnings.map((w) => ({ code: w.code, message: w.message })),
     ...(r.firstStage
       ? {
@@ -232,7 +261,12 @@ function toJson(file: string, r: EstimateResult, dropped: Dropped, ri: Randomiza
   };
 }
 
-function toTable(r: EstimateResult, dropped: Dropped, ri: RandomizationSummary | null): string {
+function toTable(
+  r: EstimateResult,
+  dropped: Dropped,
+  ri: RandomizationSummary | null,
+  pAdjust: string | undefined,
+): string {
   const fmt = (x: number) =>
     Number.isFinite(x)
       ? Math.abs(x) < 1e-4 && x !== 0
@@ -259,6 +293,12 @@ function toTable(r: EstimateResult, dropped: Dropped, ri: RandomizationSummary |
     line(header),
     ...body.map(line),
   ];
+  const adjusted = r.terms.filter((t) => t.pValueAdjusted !== undefined);
+  if (adjusted.length > 0)
+    out.push(
+      '',
+      `p-values adjusted for ${adjusted.length} comparisons (${pAdjust}): ${adjusted.map((t) => `${t.term} ${fmt(t.pValueAdjusted!)}`).join(', ')}`,
+    );
   if (r.firstStage)
     out.push(
       '',

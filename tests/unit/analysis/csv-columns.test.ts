@@ -63,8 +63,13 @@ describe('csvToColumns', () => {
     const r = csvToColumns(rows, { ...spec, clusters: 'h' }, 'f.csv');
     if (r.ok) throw new Error('expected problems');
     expect(r.problems).toEqual([
-      { file: 'f.csv', line: 2, column: 'z', reason: 'treatment "2" must be 0 or 1' },
       { file: 'f.csv', line: 4, column: null, reason: 'expected 3 fields, found 2' },
+      {
+        file: 'f.csv',
+        line: 2,
+        column: 'z',
+        reason: 'treatment "2" must be 0 or 1 (name the arms of a multi-arm column with --condition1)',
+      },
     ]);
   });
 
@@ -128,6 +133,37 @@ describe('csvToColumns', () => {
         reason: 'covariate "-1e309" is beyond double precision (overflows to -Infinity)',
       },
     ]);
+  });
+
+  it('reads a treatment column of arm names: reference first, --condition2 leaves other arms out', () => {
+    const rows = [
+      ['y', 'arm'],
+      ['1', 'text'],
+      ['2', 'control'],
+      ['3', 'email'],
+      ['4', 'control'],
+      ['5', ''],
+    ];
+    const all = csvToColumns(rows, { ...spec, treatment: 'arm' }, 'a.csv');
+    if (!all.ok) throw new Error(JSON.stringify(all.problems));
+    expect(all.columns.arms).toEqual({
+      labels: ['control', 'email', 'text'],
+      codes: Int32Array.of(2, 0, 1, 0),
+      rowsInOtherArms: 0,
+    });
+    expect(Array.from(all.columns.treatment)).toEqual([1, 0, 1, 0]);
+    const two = csvToColumns(
+      rows,
+      { ...spec, treatment: 'arm', condition1: 'email', condition2: 'text' },
+      'a.csv',
+    );
+    if (!two.ok) throw new Error(JSON.stringify(two.problems));
+    expect(two.columns.arms).toEqual({
+      labels: ['email', 'text'],
+      codes: Int32Array.of(1, 0),
+      rowsInOtherArms: 2,
+    });
+    expect(Array.from(two.columns.outcome)).toEqual([1, 3]);
   });
 
   it('refuses a header that names a column twice (issue 10 item 9)', () => {

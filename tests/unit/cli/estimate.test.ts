@@ -398,6 +398,97 @@ describe('weights (issue 10 item 11)', () => {
   });
 });
 
+describe('more than two arms (issue 10 item 12)', () => {
+  const fixture = JSON.parse(
+    readFileSync(new URL('../../fixtures/estimators/arms.json', import.meta.url), 'utf8'),
+  ) as {
+    data: Record<string, (number | string)[]>;
+    cases: {
+      name: string;
+      expected: { terms: GoldenTerm[] };
+      p_adjust?: { terms: string[]; holm: number[] };
+    }[];
+    dim_p_adjust: { terms: string[]; BH: number[] };
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'pilot-estimate-arms-'));
+  const path = join(dir, 'arms.csv');
+  const names = Object.keys(fixture.data);
+  const rows = fixture.data.y.map((_, i) => names.map((n) => String(fixture.data[n][i])).join(','));
+  writeFileSync(path, `${names.join(',')}\n${rows.join('\n')}\n`);
+  const base = [path, '--outcome', 'y', '--treatment', 'arm', '--json'];
+  const expected = (name: string) => fixture.cases.find((c) => c.name === name)!;
+  const matches = (terms: GoldenTerm[], golden: GoldenTerm[]) => {
+    for (const e of golden) {
+      const t = terms.find((x) => x.term === e.term)!;
+      expect(t).toBeDefined();
+      for (const key of ['estimate', 'std_error', 'df', 'p_value', 'conf_low'] as const)
+        expect([e.term, key, rel(t[key], e[key]) < 1e-8]).toEqual([e.term, key, true]);
+    }
+  };
+  const runJson = async (args: string[]) => {
+    const { code, stdout, stderr } = await run([...base, ...args]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    return JSON.parse(stdout) as { terms: (GoldenTerm & { p_value_adjusted?: number })[]; n: number };
+  };
+
+  it.each([
+    ['dim-email', ['--condition1', 'control', '--condition2', 'email']],
+    ['dim-blocked-text', ['--blocks', 'b', '--condition1', 'control', '--condition2', 'text']],
+    ['lin-arms-hc2', ['--method', 'lin', '--covariates', 'x']],
+  ])('gives estimatr 1.0.0 %s', async (name, extra) => {
+    const json = await runJson(extra);
+    expect(json.terms.map((t) => t.term).sort()).toEqual(
+      expected(name)
+        .expected.terms.map((t) => t.term)
+        .sort(),
+    );
+    matches(json.terms, expected(name).expected.terms);
+  });
+
+  it('adjusts the arms of an OLS fit with --p-adjust holm as R p.adjust does', async () => {
+    const json = await runJson([
+      '--method',
+      'ols',
+      '--covariates',
+      'x',
+      '--condition1',
+      'control',
+      '--p-adjust',
+      'holm',
+    ]);
+    const golden = expected('ols-arms-hc2');
+    matches(json.terms, golden.expected.terms);
+    golden.p_adjust!.terms.forEach((term, k) => {
+      expect(
+        rel(json.terms.find((t) => t.term === term)!.p_value_adjusted!, golden.p_adjust!.holm[k]),
+      ).toBeLessThan(1e-8);
+    });
+    expect(json.terms.find((t) => t.term === 'x')!.p_value_adjusted).toBeUndefined();
+  });
+
+  it('compares every arm with the reference by difference in means, BH-adjusted', async () => {
+    const json = await runJson(['--p-adjust', 'BH']);
+    expect(json.n).toBe(150);
+    matches(json.terms, [...expected('dim-email').expected.terms, ...expected('dim-text').expected.terms]);
+    fixture.dim_p_adjust.terms.forEach((term, k) => {
+      expect(
+        rel(json.terms.find((t) => t.term === term)!.p_value_adjusted!, fixture.dim_p_adjust.BH[k]),
+      ).toBeLessThan(1e-8);
+    });
+  });
+
+  it('refuses an unknown condition and randomization inference across three arms', async () => {
+    const unknown = await run([...base, '--condition1', 'control', '--condition2', 'sms']);
+    expect(unknown.code).toBe(65);
+    expect(unknown.stderr).toContain(
+      'condition "sms" is not a value of column arm (values: control, email, text)',
+    );
+    const ri = await run([...base, '--ri', '100', '--seed', 's']);
+    expect(ri.stderr).toContain('--ri compares two arms; the treatment has 3');
+  });
+});
+
 describe('refusals', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pilot-estimate-'));
   const file = (name: string, text: string) => {
