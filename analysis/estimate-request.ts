@@ -14,6 +14,7 @@ import {
 import { ivRobust } from './iv-robust.ts';
 import { lmLin } from './lm-lin.ts';
 import { lmRobust } from './lm-robust.ts';
+import { selectTerms, waldTest, type WaldTest, type WaldTestOutcome } from './linear-hypothesis.ts';
 import { adjustPValues } from './multiple-testing.ts';
 import { observedCountsDrawer } from './protocol-permutations.ts';
 import { randomizationInterval, randomizationTest, sampledAssignments } from './randomization-inference.ts';
@@ -37,6 +38,8 @@ export interface EstimateRequest {
   missingCovariates?: 'drop' | 'impute';
   /** With several arms: adjust the arms' p-values for multiple comparisons (R's p.adjust). */
   pAdjust?: 'holm' | 'BH' | 'none';
+  /** Joint Wald test that the terms named (or prefixed) by this comma-separated list are all zero. */
+  test?: string;
 }
 
 export interface RandomizationSummary {
@@ -66,6 +69,7 @@ export type EstimateRequestOutcome =
       /** physical lines of the first rows dropped for a missing covariate (at most 5) */
       droppedCovariateLines: number[];
       randomization: RandomizationSummary | null;
+      jointTest: WaldTest | null;
     }
   | { ok: false; message: string };
 
@@ -115,6 +119,8 @@ export function runEstimate(columns: EstimationColumns, given: EstimateRequest):
   if (!fitted.ok) return { ok: false, message: fitted.refusal.message };
   if (request.pAdjust && request.pAdjust !== 'none')
     adjustArms(fitted.result, armTerms(data, request), request.pAdjust);
+  const joint = request.test === undefined ? null : jointTest(fitted.result, request.test);
+  if (joint && !joint.ok) return { ok: false, message: joint.message };
   let randomization: RandomizationSummary | null;
   try {
     randomization = request.ri ? randomizationSummary(data, request, estimate) : null;
@@ -128,6 +134,7 @@ export function runEstimate(columns: EstimationColumns, given: EstimateRequest):
     droppedMissingCovariates: columns.n - data.n,
     droppedCovariateLines: droppedLines,
     randomization,
+    jointTest: joint && joint.test,
   };
 }
 
@@ -153,6 +160,8 @@ function optionMisfit(columns: EstimationColumns, request: EstimateRequest): str
     return `--fixed-effects is not available with --method ${method}`;
   if (request.ri && method === 'iv')
     return '--ri tests the intention-to-treat effect: use it with --method dim, ols or lin';
+  if (request.test !== undefined && method === 'dim')
+    return '--test needs a regression with a covariance of its coefficients: use --method ols, lin or iv';
   const armCount = columns.arms ? columns.arms.labels.length : 2;
   if (armCount > 2 && method === 'iv')
     return `--method iv needs two arms; the treatment has ${armCount} (${columns.arms!.labels.join(', ')}): give --condition1 and --condition2`;
@@ -161,6 +170,22 @@ function optionMisfit(columns: EstimationColumns, request: EstimateRequest): str
   if (armCount <= 2 && request.pAdjust && request.pAdjust !== 'none')
     return '--p-adjust adjusts the comparisons of several arms; this treatment has two';
   return null;
+}
+
+/** The joint Wald test of --test, with the fit's covariance (its se type). */
+function jointTest(result: EstimateResult, spec: string): WaldTestOutcome {
+  const names = result.terms.map((t) => t.term);
+  const chosen = selectTerms(names, spec);
+  if (chosen.length === 0)
+    return { ok: false, message: `--test "${spec}" names no term of the model (terms: ${names.join(', ')})` };
+  const { vcov, denDf } = result.covariance!;
+  return waldTest(
+    names,
+    result.terms.map((t) => t.estimate),
+    vcov,
+    denDf,
+    chosen,
+  );
 }
 
 /** Term names of the non-reference arms (one per comparison), or the single treatment term. */

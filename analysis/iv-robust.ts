@@ -137,6 +137,7 @@ export function ivRobust(input: IvRobustInput): EstimateOutcome {
       terms,
       warnings: ivWarnings(terms, firstStage),
       firstStage,
+      covariance: { vcov: variance.vcov, denDf: clusters ? clusters.count - 1 : n - names.length },
     },
   };
 }

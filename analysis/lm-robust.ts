@@ -85,6 +85,7 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
       nClusters: clusters ? clusters.count : null,
       terms,
       warnings,
+      covariance: { vcov: variance.vcov, denDf: clusters ? clusters.count - 1 : n - model.rank },
     },
   };
 }

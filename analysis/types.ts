@@ -87,6 +87,11 @@ export interface EstimateResult {
   warnings: EstimatorWarning[];
   /** Only for instrumental-variables fits. */
   firstStage?: FirstStageF;
+  /**
+   * Regressions only: the covariance of the coefficients (row-major, in the order of `terms`) and
+   * the denominator df of Wald F tests with it (n − rank, or G − 1 with clusters, as estimatr's F).
+   */
+  covariance?: { vcov: Float64Array; denDf: number };
 }
 
 export type EstimateOutcome = { ok: true; result: EstimateResult } | { ok: false; refusal: EstimatorRefusal };

@@ -4,6 +4,7 @@ import Papa from 'papaparse';
 import { z } from 'zod';
 import { csvToColumns, type EstimationColumns } from '../../analysis/csv-columns.ts';
 import { defaultMethod, runEstimate, type RandomizationSummary } from '../../analysis/estimate-request.ts';
+import type { WaldTest } from '../../analysis/linear-hypothesis.ts';
 import type { EstimateResult, EstimatorWarning } from '../../analysis/types.ts';
 import { AppError, type InputProblem } from '../../errors.ts';
 import { print, printJson, type CliContext } from '../context.ts';
@@ -46,6 +47,7 @@ const optionsSchema = z
     condition1: z.string().trim().min(1, 'must name an arm').optional(),
     condition2: z.string().trim().min(1, 'must name an arm').optional(),
     pAdjust: z.enum(['holm', 'BH', 'none']).optional(),
+    test: z.string().trim().min(1, 'must name terms').optional(),
     json: z.boolean().optional(),
   })
   .refine((o) => o.ri === undefined || o.seed !== undefined, {
@@ -95,6 +97,10 @@ export function registerEstimate(program: Command, ctx: CliContext): void {
       '--p-adjust <method>',
       "with more than two arms: holm | BH | none, adjusting the arms' p-values (R's p.adjust)",
     )
+    .option(
+      '--test <terms>',
+      'joint Wald F test that these terms are all zero (comma-separated names or prefixes, e.g. "z:grade_band")',
+    )
     .option('--alpha <number>', 'one minus the confidence level', '0.05')
     .option(
       '--ri <n>',
@@ -133,14 +139,47 @@ async function estimateFile(ctx: CliContext, file: string, o: EstimateOptions): 
     ri: o.ri === undefined ? undefined : { sims: o.ri, seed: o.seed! },
     missingCovariates: o.missingCovariates,
     pAdjust: o.pAdjust,
+    test: o.test,
   });
   if (!run.ok) throw new AppError('BAD_INPUT', `${file}: ${run.message}`);
   const dropped = droppedRows(read.columns, run, o);
   const result = dropped.warning
     ? { ...run.result, warnings: [dropped.warning, ...run.result.warnings] }
     : run.result;
-  if (o.json) printJson(ctx, toJson(file, result, dropped, run.randomization, o.pAdjust));
-  else print(ctx, toTable(result, dropped, run.randomization, o.pAdjust));
+  if (o.json)
+    printJson(ctx, {
+      ...toJson(file, result, dropped, run.randomization, o.pAdjust),
+      ...jointJson(run.jointTest),
+    });
+  else
+    print(
+      ctx,
+      [
+        toTable(result, dropped, run.randomization, o.pAdjust),
+        ...jointLine(run.jointTest, result.seType),
+      ].join('\n'),
+    );
+}
+
+function jointJson(t: WaldTest | null) {
+  if (!t) return {};
+  return {
+    joint_test: {
+      terms: t.terms,
+      f_statistic: t.statistic,
+      num_df: t.numDf,
+      den_df: t.denDf,
+      p_value: t.pValue,
+    },
+  };
+}
+
+function jointLine(t: WaldTest | null, seType: string): string[] {
+  if (!t) return [];
+  return [
+    '',
+    `joint test that ${t.terms.join(', ')} are all zero (Wald, ${seType}): F = ${Number(t.statistic.toPrecision(7))} on ${t.numDf} and ${t.denDf} df, p = ${Number(t.pValue.toPrecision(4))}`,
+  ];
 }
 
 interface Dropped {

@@ -17,6 +17,7 @@ const FILES = [
   'households.json',
   'blocks.json',
   'weights.json',
+  'hypotheses.json',
 ];
 
 function cases(): [string, string, GoldenFile, GoldenCase][] {
@@ -39,7 +40,7 @@ describe('golden fixtures from estimatr 1.0.0 (R 4.2.2)', () => {
       const file = loadGolden(f);
       expect(file.provenance.estimatr).toBe('1.0.0');
       expect(file.provenance.clubSandwich).toBe('0.5.8');
-      expect(file.provenance.script).toMatch(/make-(estimator|weights)-fixtures\.R$/);
+      expect(file.provenance.script).toMatch(/make-(estimator|weights|hypotheses)-fixtures\.R$/);
     }
   });
 

@@ -489,6 +489,59 @@ describe('more than two arms (issue 10 item 12)', () => {
   });
 });
 
+describe('joint tests (issue 10 item 13)', () => {
+  const fixture = JSON.parse(
+    readFileSync(new URL('../../fixtures/estimators/hypotheses.json', import.meta.url), 'utf8'),
+  ) as {
+    data: Record<string, (number | string)[]>;
+    cases: {
+      name: string;
+      wald: { terms: string[]; statistic: number; num_df: number; den_df: number; p_value: number };
+    }[];
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'pilot-estimate-test-'));
+  const path = join(dir, 'grades.csv');
+  const names = Object.keys(fixture.data);
+  const rows = fixture.data.y.map((_, i) => names.map((n) => String(fixture.data[n][i])).join(','));
+  writeFileSync(path, `${names.join(',')}\n${rows.join('\n')}\n`);
+
+  it('tests every treatment-by-grade-band interaction of a clustered Lin fit jointly, as R', async () => {
+    const args = [
+      path,
+      '--outcome',
+      'y',
+      '--treatment',
+      'z',
+      '--covariates',
+      'x,g',
+      '--clusters',
+      'hh',
+      '--test',
+      'z:g',
+    ];
+    const { code, stdout, stderr } = await run([...args, '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const joint = JSON.parse(stdout).joint_test;
+    const expected = fixture.cases.find((c) => c.name === 'lin-cr2-interactions')!.wald;
+    expect(joint.terms.sort()).toEqual(expected.terms.sort());
+    expect(rel(joint.f_statistic, expected.statistic)).toBeLessThan(1e-8);
+    expect([joint.num_df, joint.den_df]).toEqual([expected.num_df, expected.den_df]);
+    expect(rel(joint.p_value, expected.p_value)).toBeLessThan(1e-8);
+    const table = (await run(args)).stdout;
+    expect(table).toMatch(
+      /joint test that z:g9-12_c, z:gK-5_c are all zero \(Wald, CR2\): F = 2\.617299 on 2 and 119 df/,
+    );
+  });
+
+  it('refuses a test that names no term, and a test of the difference in means', async () => {
+    const none = await run([path, '--outcome', 'y', '--treatment', 'z', '--method', 'ols', '--test', 'w']);
+    expect(none.stderr).toContain('--test "w" names no term of the model (terms: (Intercept), z)');
+    const dim = await run([path, '--outcome', 'y', '--treatment', 'z', '--test', 'z']);
+    expect(dim.stderr).toContain('--test needs a regression');
+  });
+});
+
 describe('refusals', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pilot-estimate-'));
   const file = (name: string, text: string) => {
