@@ -176,7 +176,7 @@ function singleUnitBlocks(
   const what = clusters ? 'cluster' : 'unit';
   return {
     code: 'single-unit-block',
-    message: `Block${labels.length > 1 ? 's' : ''} ${quotedList(labels)} ${labels.length > 1 ? 'have' : 'has'} a single ${what}; every block needs at least two ${what}s. Merge ${labels.length > 1 ? 'them' : 'it'} with a neighbouring block or remove ${labels.length > 1 ? 'them' : 'it'}.`,
+    message: `Block${labels.length > 1 ? 's' : ''} ${quotedList(labels)} ${labels.length > 1 ? 'have' : 'has'} a single ${what}; every block needs at least two ${what}s. Merge ${labels.length > 1 ? 'them' : 'it'} with a neighbouring block or remove ${labels.length > 1 ? 'them' : 'it'}; Lin's regression with the blocks as a factor (pilot estimate --method lin) estimates such a design, as estimatr's lm_lin does.`,
     details: { blocks: labels },
   };
 }

@@ -44,6 +44,8 @@ export interface LmRobustInput {
   fixedEffects?: FactorInput;
   /** Observation weights (≥ 0), normalised by their mean as estimatr's `weights`. */
   weights?: ArrayLike<number>;
+  /** Perfectly collinear columns: 'refuse' (default, naming them) or 'drop' them as R does (Lin). */
+  collinear?: 'refuse' | 'drop';
   /** Default "HC2", or "CR2" with clusters (estimatr's defaults). "stata" = HC1 without clusters. */
   seType?: SeType;
   alpha?: number;

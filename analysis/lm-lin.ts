@@ -63,6 +63,7 @@ export function lmLin(input: LmLinInput): EstimateOutcome {
     columns,
     treatment: input.treatments ? undefined : name,
     clusters: input.clusters,
+    collinear: 'drop',
     seType: input.seType,
     alpha: input.alpha,
     weights,

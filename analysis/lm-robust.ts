@@ -24,6 +24,7 @@ import { armCounts, checkedAlpha, finiteColumn, requireLength } from './estimato
 import type { LmRobustInput } from './estimator-inputs.ts';
 import { encodeFactor } from './factor-codes.ts';
 import { absorbedFactor, demeanWithin } from './fixed-effects.ts';
+import { pivotedRankDeficientColumns } from './householder-qr.ts';
 import { fitLeastSquares, residualsOf, type AbsorbedFactor } from './least-squares.ts';
 import { demeanWithinWeighted, normalizeWeights, type ObservationWeights } from './observation-weights.ts';
 import { weightedCr2FromFit } from './weighted-cr2-variance.ts';
@@ -51,11 +52,20 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
       'unsupported-se-type',
       'Weighted CR2 standard errors cannot be combined with absorbed fixed effects (estimatr 1.0.0 refuses this too); use --se-type stata or CR0.',
     );
-  const model = buildModel(y, columns, input, weights);
+  let model = buildModel(y, columns, input, weights);
+  const allNames = model.names;
   if (n <= model.rank) {
     return refuse('too-few-observations', `${n} observations cannot identify ${model.rank} parameters.`);
   }
-  const fitted = fitLeastSquares(model.y, model.columns, model.absorbed);
+  let fitted = fitLeastSquares(model.y, model.columns, model.absorbed);
+  let dropped: number[] = [];
+  if (!fitted.ok && input.collinear === 'drop') {
+    // as estimatr: the columns its pivoting QR finds rank deficient are dropped (R's NA) and the
+    // rest is estimated; which ones matters for the others' coefficients, so the choice is estimatr's
+    dropped = pivotedRankDeficientColumns(model.columns);
+    model = withoutColumns(model, dropped);
+    fitted = fitLeastSquares(model.y, model.columns, model.absorbed);
+  }
   if (!fitted.ok) return collinearRefusal(model.names, fitted.collinear, model.absorbed !== null);
   const variance =
     weights && se.seType === 'CR2'
@@ -67,8 +77,12 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
           clusters!.grouped,
         )
       : coefficientVariance(fitted.fit, se.seType, clusters ? clusters.grouped : null);
-  const terms = termsFromFit(model.names, fitted.fit.beta, variance.vcov, variance.df, alpha);
+  const full = dropped.length > 0 ? withDroppedTerms(allNames, dropped, fitted.fit.beta, variance) : null;
+  const terms = full
+    ? termsFromFit(allNames, full.beta, full.vcov, full.df, alpha)
+    : termsFromFit(model.names, fitted.fit.beta, variance.vcov, variance.df, alpha);
   const warnings: EstimatorWarning[] = [];
+  if (dropped.length > 0) warnings.push(droppedWarning(dropped.map((j) => allNames[j])));
   if (variance.leverageOne) warnings.push(leverageOneWarning(variance.leverageOne, se.seType, model.factor));
   const dfWarning = nonpositiveDfWarning(terms);
   if (dfWarning) warnings.push(dfWarning);
@@ -85,8 +99,52 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
       nClusters: clusters ? clusters.count : null,
       terms,
       warnings,
-      covariance: { vcov: variance.vcov, denDf: clusters ? clusters.count - 1 : n - model.rank },
+      covariance: {
+        vcov: full ? full.vcov : variance.vcov,
+        denDf: clusters ? clusters.count - 1 : n - model.rank,
+      },
     },
+  };
+}
+
+/** The model without the given columns (indices into model.columns / model.names). */
+function withoutColumns(model: Model, drop: readonly number[]): Model {
+  const keep = <T>(x: readonly T[]) => x.filter((_, j) => !drop.includes(j));
+  return {
+    ...model,
+    columns: keep(model.columns),
+    unweighted: keep(model.unweighted),
+    names: keep(model.names),
+    rank: model.rank - drop.length,
+  };
+}
+
+/** Coefficients, covariance and df over every term, NaN for the dropped ones (R's NA). */
+function withDroppedTerms(
+  names: readonly string[],
+  dropped: readonly number[],
+  beta: Float64Array,
+  variance: { vcov: Float64Array; df: ArrayLike<number> },
+) {
+  const p = names.length;
+  const kept = names.map((_, j) => j).filter((j) => !dropped.includes(j));
+  const k = kept.length;
+  const fullBeta = new Float64Array(p).fill(Number.NaN);
+  const df = new Float64Array(p).fill(Number.NaN);
+  const vcov = new Float64Array(p * p).fill(Number.NaN);
+  kept.forEach((j, a) => {
+    fullBeta[j] = beta[a];
+    df[j] = variance.df[a];
+    kept.forEach((l, b) => (vcov[j * p + l] = variance.vcov[a * k + b]));
+  });
+  return { beta: fullBeta, vcov, df };
+}
+
+function droppedWarning(names: string[]): EstimatorWarning {
+  return {
+    code: 'collinear-dropped',
+    message: `${names.join(', ')} ${names.length > 1 ? 'are linear combinations' : 'is a linear combination'} of the other columns and ${names.length > 1 ? 'were' : 'was'} dropped, as estimatr does (e.g. the interaction of a block with a single unit); the other coefficients are estimated without ${names.length > 1 ? 'them' : 'it'}.`,
+    details: { terms: names },
   };
 }
 

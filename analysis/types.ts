@@ -22,7 +22,9 @@ export type EstimatorWarningCode =
   /** Rows with a missing outcome, treatment, block, cluster, weight or covariate were dropped (as estimatr). */
   | 'rows-dropped-missing'
   /** Observations with leverage 1 (e.g. alone in a fixed-effect level): HC2/HC3 are not defined for them. */
-  | 'leverage-one';
+  | 'leverage-one'
+  /** A column that is a linear combination of those before it was dropped (R's NA coefficient). */
+  | 'collinear-dropped';
 
 export interface EstimatorWarning {
   code: EstimatorWarningCode;

@@ -73,18 +73,39 @@ describe('lmLin', () => {
     expect(Array.from(d[0].values)).toEqual([1, 0, 0, 1]);
   });
 
-  it('refuses a covariate collinear with another, and throws without covariates', () => {
+  it('drops a covariate collinear with another as estimatr does (its pivoting QR keeps the larger), and throws without covariates', () => {
     const x = [1, 2, 3, 4, 5, 6, 7, 8];
-    const out = lmLin({
-      outcome: x.map((v) => v * v),
-      treatment: [0, 1, 0, 1, 0, 1, 0, 1],
-      covariates: [
-        { name: 'x', values: x },
-        { name: 'x2', values: x.map((v) => 2 * v + 1) },
-      ],
+    const y = x.map((v) => v * v + (v % 3));
+    const z = [0, 1, 0, 1, 0, 1, 0, 1];
+    const out = ok(
+      lmLin({
+        outcome: y,
+        treatment: z,
+        covariates: [
+          { name: 'x', values: x },
+          { name: 'x2', values: x.map((v) => 2 * v + 1) },
+        ],
+        seType: 'HC1',
+      }),
+    );
+    const alone = ok(
+      lmLin({
+        outcome: y,
+        treatment: z,
+        covariates: [{ name: 'x2', values: x.map((v) => 2 * v + 1) }],
+        seType: 'HC1',
+      }),
+    );
+    expect(out.warnings[0]).toMatchObject({
+      code: 'collinear-dropped',
+      details: { terms: ['x_c', 'treatment:x_c'] },
     });
-    expect(out.ok).toBe(false);
-    if (!out.ok) expect(out.refusal.details).toEqual({ columns: ['x2_c', 'treatment:x2_c'] });
+    for (const t of alone.terms) {
+      const same = out.terms.find((u) => u.term === t.term)!;
+      expect(relativeError(same.estimate, t.estimate)).toBeLessThan(1e-10);
+      expect(relativeError(same.stdError, t.stdError)).toBeLessThan(1e-10);
+    }
+    expect(Number.isNaN(out.terms.find((t) => t.term === 'x_c')!.estimate)).toBe(true);
     expect(() => lmLin({ outcome: x, treatment: [0, 1, 0, 1, 0, 1, 0, 1], covariates: [] })).toThrow(
       /at least one covariate/,
     );

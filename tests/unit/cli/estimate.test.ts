@@ -320,11 +320,12 @@ describe('randomization inference follows the design (issue 10 items 1-3)', () =
   });
 
   it('names the reason when the estimator refuses a draw, without a stack trace', async () => {
-    // a two-unit level of a factor covariate: assignments that put both in one arm leave z:g collinear
+    // OLS with a factor covariate whose level "rare" holds five of the ten units: the assignment
+    // that treats exactly those five makes z collinear with it, and OLS refuses collinear columns
     const rare = join(dir, 'rare-level.csv');
     const rows = Array.from(
       { length: 10 },
-      (_, i) => `${(3 * i) % 7},${i < 5 ? 1 : 0},${i === 0 || i === 9 ? 'rare' : 'common'}`,
+      (_, i) => `${(3 * i) % 7},${i < 5 ? 1 : 0},${i % 2 === 0 ? 'rare' : 'common'}`,
     );
     writeFileSync(rare, `y,z,g\n${rows.join('\n')}\n`);
     const { code, stderr } = await run([
@@ -336,7 +337,7 @@ describe('randomization inference follows the design (issue 10 items 1-3)', () =
       '--covariates',
       'g',
       '--method',
-      'lin',
+      'ols',
       '--ri',
       '1000',
       '--seed',
@@ -539,6 +540,54 @@ describe('joint tests (issue 10 item 13)', () => {
     expect(none.stderr).toContain('--test "w" names no term of the model (terms: (Intercept), z)');
     const dim = await run([path, '--outcome', 'y', '--treatment', 'z', '--test', 'z']);
     expect(dim.stderr).toContain('--test needs a regression');
+  });
+});
+
+describe('a block with a single unit (issue 10 item 5)', () => {
+  const fixture = JSON.parse(
+    readFileSync(new URL('../../fixtures/estimators/small-blocks.json', import.meta.url), 'utf8'),
+  ) as {
+    data: Record<string, (number | string)[]>;
+    cases: { name: string; expected: { terms: GoldenTerm[] } }[];
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'pilot-estimate-small-'));
+  const path = join(dir, 'small.csv');
+  const names = Object.keys(fixture.data);
+  const rows = fixture.data.y.map((_, i) => names.map((n) => String(fixture.data[n][i])).join(','));
+  writeFileSync(path, `${names.join(',')}\n${rows.join('\n')}\n`);
+
+  it('is estimated by Lin with the blocks, dropping the collinear block column as estimatr 1.0.0', async () => {
+    const args = [
+      path,
+      '--outcome',
+      'y',
+      '--treatment',
+      'z',
+      '--blocks',
+      'b',
+      '--method',
+      'lin',
+      '--se-type',
+      'HC1',
+    ];
+    const { code, stdout, stderr } = await run([...args, '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout) as { terms: GoldenTerm[]; warnings: { code: string }[] };
+    const expected = fixture.cases.find((c) => c.name === 'lin-single-unit-block-HC1')!.expected.terms;
+    expect(json.terms.map((t) => t.term).sort()).toEqual(expected.map((t) => t.term).sort());
+    const z = json.terms.find((t) => t.term === 'z')!;
+    const zR = expected.find((t) => t.term === 'z')!;
+    for (const key of ['estimate', 'std_error', 'df', 'p_value'] as const)
+      expect(rel(z[key], zR[key])).toBeLessThan(1e-8);
+    expect(json.warnings.map((w) => w.code)).toContain('collinear-dropped');
+  });
+
+  it('is refused by the blocked difference in means with a pointer to Lin', async () => {
+    const { code, stderr } = await run([path, '--outcome', 'y', '--treatment', 'z', '--blocks', 'b']);
+    expect(code).toBe(65);
+    expect(stderr).toContain('Block "B3" has a single unit');
+    expect(stderr).toContain('--method lin');
   });
 });
 
