@@ -12,6 +12,8 @@ export interface ColumnSpec {
   blocks?: string;
   clusters?: string;
   fixedEffects?: string;
+  /** further absorbed fixed effects (estimatr's `fixed_effects = ~a + b`) */
+  additionalFixedEffects?: readonly string[];
   /** observation weights (non-negative numbers), as estimatr's `weights` */
   weights?: string;
   /** the control (reference) arm of a treatment column of arm names, estimatr's `condition1` */
@@ -50,6 +52,8 @@ export interface EstimationColumns {
   blocks: string[] | null;
   clusters: string[] | null;
   fixedEffects: string[] | null;
+  /** labels of the further fixed effects, one array per column */
+  additionalFixedEffects: string[][];
   weights: Float64Array | null;
   covariates: CsvCovariate[];
   /** physical line of each kept row in the file */
@@ -199,6 +203,9 @@ export function csvToColumns(
       blocks: labels('blocks'),
       clusters: labels('clusters'),
       fixedEffects: labels('fixedEffects'),
+      additionalFixedEffects: variables.flatMap((v, k) =>
+        v.role === 'additionalFixedEffects' ? [values[k] as string[]] : [],
+      ),
       weights: numbers('weights'),
       covariates,
       lines: Int32Array.from(kept, (r) => lineOf[r]),
@@ -270,7 +277,15 @@ function resolveArms(
   return { treatment: Float64Array.from(codes, (c) => (c === 0 ? 0 : 1)), arms: { labels: ordered, codes } };
 }
 
-type Role = 'outcome' | 'treatment' | 'received' | 'blocks' | 'clusters' | 'fixedEffects' | 'weights';
+type Role =
+  | 'outcome'
+  | 'treatment'
+  | 'received'
+  | 'blocks'
+  | 'clusters'
+  | 'fixedEffects'
+  | 'additionalFixedEffects'
+  | 'weights';
 const MISSING = Symbol('missing');
 type Cell = number | string | typeof MISSING | { problem: string };
 interface DesignVariable {
@@ -290,6 +305,8 @@ function designVariables(spec: ColumnSpec): DesignVariable[] {
     const column = spec[role];
     if (column !== undefined) out.push({ role, column, read: readLabel });
   }
+  for (const column of spec.additionalFixedEffects ?? [])
+    out.push({ role: 'additionalFixedEffects', column, read: readLabel });
   if (spec.weights !== undefined) out.push({ role: 'weights', column: spec.weights, read: readWeight });
   return out;
 }
@@ -334,6 +351,7 @@ function headerIndex(
     spec.blocks,
     spec.clusters,
     spec.fixedEffects,
+    ...(spec.additionalFixedEffects ?? []),
     spec.weights,
     ...spec.covariates,
   ].filter((c): c is string => c !== undefined);

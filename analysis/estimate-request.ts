@@ -160,6 +160,8 @@ function optionMisfit(columns: EstimationColumns, request: EstimateRequest): str
     return `--fixed-effects is not available with --method ${method}`;
   if (request.ri && method === 'iv')
     return '--ri tests the intention-to-treat effect: use it with --method dim, ols or lin';
+  if (request.ri && columns.additionalFixedEffects.length > 0)
+    return '--ri takes its blocks from one absorbed fixed effect; with several it cannot tell which is the design: absorb one, or use --method dim or lin with --blocks';
   if (request.test !== undefined && method === 'dim')
     return '--test needs a regression with a covariance of its coefficients: use --method ols, lin or iv';
   const armCount = columns.arms ? columns.arms.labels.length : 2;
@@ -224,7 +226,7 @@ function fitArms(data: EstimationColumns, request: EstimateRequest): EstimateOut
             outcome: data.outcome,
             columns: [...dummies, ...imputedNumericColumns(data.covariates).columns],
             clusters: data.clusters ?? undefined,
-            fixedEffects: data.fixedEffects ?? undefined,
+            ...fixedEffectsOf(data),
             seType: request.seType,
             alpha: request.alpha,
             weights: data.weights ?? undefined,
@@ -279,6 +281,13 @@ function fitArms(data: EstimationColumns, request: EstimateRequest): EstimateOut
   };
 }
 
+/** One absorbed factor, or several (estimatr's fixed_effects = ~a + b). */
+function fixedEffectsOf(data: EstimationColumns) {
+  if (!data.fixedEffects) return {};
+  if (data.additionalFixedEffects.length === 0) return { fixedEffects: data.fixedEffects };
+  return { absorb: [data.fixedEffects, ...data.additionalFixedEffects] };
+}
+
 /** Units in any treated arm / in the reference arm. */
 function armCountsOf(codes: Int32Array): { nTreatment: number; nControl: number } {
   let control = 0;
@@ -313,7 +322,7 @@ function fit(
         columns: [{ name: request.names.treatment, values: treatment }, ...imputed.columns],
         treatment: request.names.treatment,
         clusters,
-        fixedEffects: data.fixedEffects ?? undefined,
+        ...fixedEffectsOf(data),
         seType,
         alpha,
         weights,
@@ -406,6 +415,7 @@ function subsetColumns(c: EstimationColumns, keep: Uint8Array): EstimationColumn
     blocks: c.blocks && pick(c.blocks),
     clusters: c.clusters && pick(c.clusters),
     fixedEffects: c.fixedEffects && pick(c.fixedEffects),
+    additionalFixedEffects: c.additionalFixedEffects.map(pick),
     weights: c.weights && Float64Array.from(pick(c.weights)),
     arms: c.arms && { ...c.arms, codes: Int32Array.from(pick(c.arms.codes)) },
     covariates: c.covariates.map((v) =>

@@ -42,6 +42,8 @@ export interface LmRobustInput {
   clusters?: FactorInput;
   /** One factor whose levels are absorbed (estimatr's `fixed_effects = ~f`). */
   fixedEffects?: FactorInput;
+  /** Several factors absorbed together (estimatr's `fixed_effects = ~a + b`); instead of fixedEffects. */
+  absorb?: readonly FactorInput[];
   /** Observation weights (≥ 0), normalised by their mean as estimatr's `weights`. */
   weights?: ArrayLike<number>;
   /** Perfectly collinear columns: 'refuse' (default, naming them) or 'drop' them as R does (Lin). */

@@ -28,10 +28,18 @@ import { pivotedRankDeficientColumns } from './householder-qr.ts';
 import { fitLeastSquares, residualsOf, type AbsorbedFactor } from './least-squares.ts';
 import { demeanWithinWeighted, normalizeWeights, type ObservationWeights } from './observation-weights.ts';
 import { weightedCr2FromFit } from './weighted-cr2-variance.ts';
+import { encodeFactors, levelDummies, projectOutFixedEffects } from './multiple-fixed-effects.ts';
 import { resolveSeType } from './se-type.ts';
 import { nonpositiveDfWarning, termsFromFit } from './term-estimates.ts';
 import { quotedList } from './design-checks.ts';
-import type { EstimateOutcome, EstimatorRefusal, EstimatorWarning, FactorCodes } from './types.ts';
+import type {
+  EstimateOutcome,
+  EstimatorRefusal,
+  EstimatorWarning,
+  FactorCodes,
+  FactorInput,
+  SeType,
+} from './types.ts';
 
 export function lmRobust(input: LmRobustInput): EstimateOutcome {
   const n = input.outcome.length;
@@ -47,17 +55,27 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
   const weighted = input.weights === undefined ? null : normalizeWeights(input.weights, n);
   if (weighted && !weighted.ok) return weighted;
   const weights = weighted ? weighted.weights : null;
-  if (weights && se.seType === 'CR2' && input.fixedEffects !== undefined)
+  const factors = input.absorb ?? (input.fixedEffects === undefined ? [] : [input.fixedEffects]);
+  if (input.absorb && input.fixedEffects !== undefined)
+    throw new RangeError('give fixedEffects (one factor) or absorb (several), not both');
+  if (weights && se.seType === 'CR2' && factors.length > 0)
     return refuse(
       'unsupported-se-type',
       'Weighted CR2 standard errors cannot be combined with absorbed fixed effects (estimatr 1.0.0 refuses this too); use --se-type stata or CR0.',
     );
-  let model = buildModel(y, columns, input, weights);
+  let model = buildModel(y, columns, input, weights, factors, se.seType);
   const allNames = model.names;
   if (n <= model.rank) {
     return refuse('too-few-observations', `${n} observations cannot identify ${model.rank} parameters.`);
   }
   let fitted = fitLeastSquares(model.y, model.columns, model.absorbed);
+  if (!fitted.ok && model.hidden > 0 && fitted.collinear.every((j) => j < model.hidden)) {
+    // redundant dummies of the second and further fixed effects (one per extra connected component)
+    model = withoutColumns(model, fitted.collinear);
+    fitted = fitLeastSquares(model.y, model.columns, model.absorbed);
+  }
+  if (!model.projected && model.hidden === 0 && factors.length > 1)
+    throw new RangeError('internal: several fixed effects without projection or dummies');
   let dropped: number[] = [];
   if (!fitted.ok && input.collinear === 'drop') {
     // as estimatr: the columns its pivoting QR finds rank deficient are dropped (R's NA) and the
@@ -66,7 +84,8 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
     model = withoutColumns(model, dropped);
     fitted = fitLeastSquares(model.y, model.columns, model.absorbed);
   }
-  if (!fitted.ok) return collinearRefusal(model.names, fitted.collinear, model.absorbed !== null);
+  if (!fitted.ok) return collinearRefusal(model.names, fitted.collinear, factors.length > 0);
+  if (model.projected) fitted = { ok: true, fit: { ...fitted.fit, rank: model.rank } };
   const variance =
     weights && se.seType === 'CR2'
       ? weightedCr2FromFit(
@@ -77,9 +96,15 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
           clusters!.grouped,
         )
       : coefficientVariance(fitted.fit, se.seType, clusters ? clusters.grouped : null);
-  const full = dropped.length > 0 ? withDroppedTerms(allNames, dropped, fitted.fit.beta, variance) : null;
+  const full =
+    dropped.length > 0
+      ? withDroppedTerms(allNames, dropped, fitted.fit.beta, variance)
+      : model.hidden > 0
+        ? visiblePart(model.hidden, fitted.fit.beta, variance)
+        : null;
+  const termNames = model.hidden > 0 ? model.names.slice(model.hidden) : allNames;
   const terms = full
-    ? termsFromFit(allNames, full.beta, full.vcov, full.df, alpha)
+    ? termsFromFit(termNames, full.beta, full.vcov, full.df, alpha)
     : termsFromFit(model.names, fitted.fit.beta, variance.vcov, variance.df, alpha);
   const warnings: EstimatorWarning[] = [];
   if (dropped.length > 0) warnings.push(droppedWarning(dropped.map((j) => allNames[j])));
@@ -90,7 +115,7 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
   return {
     ok: true,
     result: {
-      design: `${model.absorbed ? 'OLS with absorbed fixed effects' : 'OLS'}${weights ? ' (weighted)' : ''}`,
+      design: `${factors.length > 0 ? `OLS with ${factors.length > 1 ? `${factors.length} ` : ''}absorbed fixed effects` : 'OLS'}${weights ? ' (weighted)' : ''}`,
       seType: se.seType,
       n,
       nTreatment: counts?.nTreatment ?? null,
@@ -107,6 +132,24 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
   };
 }
 
+/** Coefficients, covariance and df of the reported columns (after the hidden fixed-effect dummies). */
+function visiblePart(
+  hidden: number,
+  beta: Float64Array,
+  variance: { vcov: Float64Array; df: ArrayLike<number> },
+) {
+  const p = beta.length;
+  const k = p - hidden;
+  const vcov = new Float64Array(k * k);
+  for (let a = 0; a < k; a++)
+    for (let b = 0; b < k; b++) vcov[a * k + b] = variance.vcov[(a + hidden) * p + b + hidden];
+  return {
+    beta: beta.slice(hidden),
+    vcov,
+    df: Float64Array.from({ length: k }, (_, a) => variance.df[a + hidden]),
+  };
+}
+
 /** The model without the given columns (indices into model.columns / model.names). */
 function withoutColumns(model: Model, drop: readonly number[]): Model {
   const keep = <T>(x: readonly T[]) => x.filter((_, j) => !drop.includes(j));
@@ -116,6 +159,7 @@ function withoutColumns(model: Model, drop: readonly number[]): Model {
     unweighted: keep(model.unweighted),
     names: keep(model.names),
     rank: model.rank - drop.length,
+    hidden: model.hidden - drop.filter((j) => j < model.hidden).length,
   };
 }
 
@@ -158,6 +202,10 @@ interface Model {
   /** the absorbed factor's labels, to name levels in messages */
   factor: FactorCodes | null;
   rank: number;
+  /** leading columns that are dummies of further fixed effects (not reported) */
+  hidden: number;
+  /** several fixed effects projected out: `rank` includes their rank, the fit's must be set to it */
+  projected: boolean;
 }
 
 function buildModel(
@@ -165,27 +213,36 @@ function buildModel(
   columns: Float64Array[],
   input: LmRobustInput,
   weights: ObservationWeights | null,
+  factors: readonly FactorInput[],
+  seType: SeType,
 ): Model {
   const names = input.columns.map((c) => c.name);
-  const scale = (x: Float64Array) => (weights ? x.map((v, i) => v * weights.root[i]) : x);
-  if (input.fixedEffects !== undefined) {
-    const factor = encodeFactor(input.fixedEffects);
-    requireLength(y.length, { fixedEffects: factor.codes.length });
-    const absorbed = weights ? weightedAbsorbedFactor(factor, weights) : absorbedFactor(factor);
-    const demean = (x: Float64Array) =>
-      weights
-        ? scale(demeanWithinWeighted(x, factor.codes, absorbed.levelCount, weights.normalized))
-        : demeanWithin(x, absorbed);
-    return {
-      y: demean(y),
-      columns: columns.map(demean),
-      unweighted: columns,
-      names,
-      absorbed,
-      factor,
-      rank: columns.length + absorbed.levelCount,
-    };
+  if (factors.length > 1) {
+    const codes = encodeFactors(factors, y.length);
+    if (seType !== 'HC2' && seType !== 'HC3' && seType !== 'CR2') {
+      const projected = projectOutFixedEffects(y, columns, codes, weights);
+      return {
+        y: projected.y,
+        columns: projected.columns,
+        unweighted: columns,
+        names,
+        absorbed: null,
+        factor: codes[0],
+        rank: columns.length + projected.fixedEffectRank,
+        hidden: 0,
+        projected: true,
+      };
+    }
+    const dummies = codes.slice(1).flatMap((f, k) => levelDummies(f, `fixed effect ${k + 2}`));
+    const model = singleFactorModel(y, [...dummies.map((d) => d.values), ...columns], codes[0], weights);
+    return { ...model, names: [...dummies.map((d) => d.name), ...names], hidden: dummies.length };
   }
+  if (factors.length === 1) {
+    const factor = encodeFactor(factors[0]);
+    requireLength(y.length, { fixedEffects: factor.codes.length });
+    return { ...singleFactorModel(y, columns, factor, weights), names, hidden: 0 };
+  }
+  const scale = (x: Float64Array) => (weights ? x.map((v, i) => v * weights.root[i]) : x);
   const all = input.intercept === false ? columns : [new Float64Array(y.length).fill(1), ...columns];
   return {
     y: scale(y),
@@ -195,6 +252,32 @@ function buildModel(
     absorbed: null,
     factor: null,
     rank: all.length,
+    hidden: 0,
+    projected: false,
+  };
+}
+
+/** One factor absorbed exactly (weighted within transformation with weights). */
+function singleFactorModel(
+  y: Float64Array,
+  columns: Float64Array[],
+  factor: FactorCodes,
+  weights: ObservationWeights | null,
+): Omit<Model, 'names' | 'hidden'> {
+  const scale = (x: Float64Array) => (weights ? x.map((v, i) => v * weights.root[i]) : x);
+  const absorbed = weights ? weightedAbsorbedFactor(factor, weights) : absorbedFactor(factor);
+  const demean = (x: Float64Array) =>
+    weights
+      ? scale(demeanWithinWeighted(x, factor.codes, absorbed.levelCount, weights.normalized))
+      : demeanWithin(x, absorbed);
+  return {
+    y: demean(y),
+    columns: columns.map(demean),
+    unweighted: columns,
+    absorbed,
+    factor,
+    rank: columns.length + absorbed.levelCount,
+    projected: false,
   };
 }
 

@@ -33,7 +33,17 @@ const optionsSchema = z
     method: z.enum(['dim', 'ols', 'lin', 'iv']).optional(),
     received: columnName.optional(),
     seType: z.enum(SE_TYPES).optional(),
-    fixedEffects: columnName.optional(),
+    fixedEffects: z
+      .string()
+      .optional()
+      .transform((s) =>
+        s
+          ? s
+              .split(',')
+              .map((c) => c.trim())
+              .filter((c) => c !== '')
+          : [],
+      ),
     weights: columnName.optional(),
     alpha: z.coerce.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.05),
     ri: z.coerce
@@ -83,7 +93,10 @@ export function registerEstimate(program: Command, ctx: CliContext): void {
     )
     .option('--received <column>', 'treatment received, 0/1, instrumented by assignment (--method iv)')
     .option('--se-type <type>', `${SE_TYPES.join(' | ')} (default HC2, or CR2 with clusters)`)
-    .option('--fixed-effects <column>', 'absorbed fixed effects (--method ols)')
+    .option(
+      '--fixed-effects <columns>',
+      'absorbed fixed effects, one column or several comma-separated (--method ols; estimatr fixed_effects = ~a + b)',
+    )
     .option(
       '--weights <column>',
       'observation weights (non-negative), normalised by their mean as estimatr; every method',
@@ -126,7 +139,16 @@ export function registerEstimate(program: Command, ctx: CliContext): void {
 
 async function estimateFile(ctx: CliContext, file: string, o: EstimateOptions): Promise<void> {
   const rows = parseCsv(file, await readText(file));
-  const read = csvToColumns(rows, { ...o, covariates: o.covariates }, file);
+  const read = csvToColumns(
+    rows,
+    {
+      ...o,
+      covariates: o.covariates,
+      fixedEffects: o.fixedEffects[0],
+      additionalFixedEffects: o.fixedEffects.slice(1),
+    },
+    file,
+  );
   if (!read.ok)
     throw new AppError('BAD_INPUT', `${file} cannot be used as given`, { problems: read.problems });
   const method =

@@ -80,7 +80,9 @@ export function runCase(file: GoldenFile, c: GoldenCase): EstimateOutcome {
         treatment: typeof a.treatment === 'string' ? a.treatment : undefined,
         seType: a.se_type,
         clusters,
-        fixedEffects: labels(file, a.fixed_effects),
+        ...(Array.isArray(a.fixed_effects_all)
+          ? { absorb: (a.fixed_effects_all as string[]).map((f) => labels(file, f)!) }
+          : { fixedEffects: labels(file, a.fixed_effects) }),
         weights,
       });
     case 'lm_lin': {

@@ -591,6 +591,39 @@ describe('a block with a single unit (issue 10 item 5)', () => {
   });
 });
 
+describe('several absorbed fixed effects (issue 10 item 14)', () => {
+  const fixture = JSON.parse(
+    readFileSync(new URL('../../fixtures/estimators/fixed-effects.json', import.meta.url), 'utf8'),
+  ) as {
+    data: Record<string, (number | string)[]>;
+    cases: { name: string; expected: { terms: GoldenTerm[] } }[];
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'pilot-estimate-fe-'));
+  const path = join(dir, 'schools.csv');
+  const names = Object.keys(fixture.data);
+  const rows = fixture.data.y.map((_, i) => names.map((n) => String(fixture.data[n][i])).join(','));
+  writeFileSync(path, `${names.join(',')}\n${rows.join('\n')}\n`);
+  const base = [path, '--outcome', 'y', '--treatment', 'z', '--method', 'ols', '--covariates', 'x', '--json'];
+
+  it.each([
+    ['two-way-clustered-CR2', ['--fixed-effects', 'school,grade', '--clusters', 'hh']],
+    ['two-way-HC1', ['--fixed-effects', 'school, grade', '--se-type', 'HC1']],
+    ['three-way-HC2', ['--fixed-effects', 'school,grade,cohort']],
+  ])('--fixed-effects gives estimatr 1.0.0 %s', async (name, extra) => {
+    const { code, stdout, stderr } = await run([...base, ...extra]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout) as { terms: GoldenTerm[] };
+    const expected = fixture.cases.find((c) => c.name === name)!.expected.terms;
+    expect(json.terms.map((t) => t.term).sort()).toEqual(expected.map((t) => t.term).sort());
+    for (const e of expected) {
+      const t = json.terms.find((x) => x.term === e.term)!;
+      for (const key of ['estimate', 'std_error', 'df', 'p_value'] as const)
+        expect(rel(t[key], e[key])).toBeLessThan(1e-8);
+    }
+  });
+});
+
 describe('refusals', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pilot-estimate-'));
   const file = (name: string, text: string) => {
