@@ -171,6 +171,7 @@ async function estimateFile(ctx: CliContext, file: string, o: EstimateOptions): 
   if (o.json)
     printJson(ctx, {
       ...toJson(file, result, dropped, run.randomization, o.pAdjust),
+      ...armsJson(read.columns.arms),
       ...jointJson(run.jointTest),
     });
   else
@@ -178,9 +179,30 @@ async function estimateFile(ctx: CliContext, file: string, o: EstimateOptions): 
       ctx,
       [
         toTable(result, dropped, run.randomization, o.pAdjust),
+        ...armsLine(read.columns.arms),
         ...jointLine(run.jointTest, result.seType),
       ].join('\n'),
     );
+}
+
+function armsJson(arms: EstimationColumns['arms']) {
+  if (!arms) return {};
+  return {
+    arms: {
+      reference: arms.labels[0],
+      compared: arms.labels.slice(1),
+      rows_in_other_arms: arms.rowsInOtherArms,
+    },
+  };
+}
+
+function armsLine(arms: EstimationColumns['arms']): string[] {
+  if (!arms) return [];
+  const other = arms.rowsInOtherArms > 0 ? `; ${arms.rowsInOtherArms} rows of other arms left out` : '';
+  return [
+    '',
+    `arms: ${arms.labels.slice(1).join(', ')} compared with the reference ${arms.labels[0]}${other}`,
+  ];
 }
 
 function jointJson(t: WaldTest | null) {

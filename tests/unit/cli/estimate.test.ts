@@ -471,6 +471,11 @@ describe('more than two arms (issue 10 item 12)', () => {
   it('compares every arm with the reference by difference in means, BH-adjusted', async () => {
     const json = await runJson(['--p-adjust', 'BH']);
     expect(json.n).toBe(150);
+    expect((json as unknown as { arms: unknown }).arms).toEqual({
+      reference: 'control',
+      compared: ['email', 'text'],
+      rows_in_other_arms: 0,
+    });
     matches(json.terms, [...expected('dim-email').expected.terms, ...expected('dim-text').expected.terms]);
     fixture.dim_p_adjust.terms.forEach((term, k) => {
       expect(
@@ -631,6 +636,32 @@ describe('refusals', () => {
     writeFileSync(path, text);
     return path;
   };
+
+  it('locates a number beyond double precision and a duplicated header name (issue 10 items 3, 9)', async () => {
+    const big = file('big.csv', 'y,z,x\n1,1,2\n2,0,1e400\n3,1,4\n4,0,5\n');
+    const out = await run([
+      big,
+      '--outcome',
+      'y',
+      '--treatment',
+      'z',
+      '--covariates',
+      'x',
+      '--method',
+      'ols',
+    ]);
+    expect(out.code).toBe(65);
+    expect(out.stderr).toContain(
+      `${big}:3:x: covariate "1e400" is beyond double precision (overflows to Infinity)`,
+    );
+    expect(out.stderr).not.toMatch(/\n\s+at /);
+    const dup = file('dup.csv', 'y,z,y\n1,1,5\n2,0,6\n');
+    const again = await run([dup, '--outcome', 'y', '--treatment', 'z']);
+    expect(again.code).toBe(65);
+    expect(again.stderr).toContain(
+      `${dup}:1:y: column "y" appears more than once in the header (fields 1 and 3)`,
+    );
+  });
 
   it('locates a non-numeric outcome by file, line and column', async () => {
     const path = file('bad.csv', 'y,z\n1,1\n2,0\nabc,1\n3,0\n');
