@@ -65,6 +65,9 @@ function sameAscii(label: string, bytes: Uint8Array, start: number, end: number)
  * // => { n: 2, outcome: [1.5, 2], treatment: [1, 0], lines: [2, 3], droppedMissingOutcome: 0, … }
  */
 export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): EstimationColumns | null {
+  // Arms by name, several fixed effects and weights are left to the general reader.
+  if (spec.condition1 !== undefined || spec.condition2 !== undefined || spec.weights !== undefined) return null;
+  if ((spec.additionalFixedEffects ?? []).length > 0) return null;
   if (bytes.indexOf(QUOTE) >= 0) return null;
   for (let i = bytes.indexOf(CR); i >= 0; i = bytes.indexOf(CR, i + 1)) if (bytes[i + 1] !== LF) return null;
   const headerEnd = bytes.indexOf(LF);
@@ -145,13 +148,17 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
     n: rowCount,
     outcome,
     treatment,
+    arms: null,
     received,
     blocks,
     clusters,
     fixedEffects,
+    additionalFixedEffects: [],
+    weights: null,
     covariates: covariates.map((c): CsvCovariate => ({ name: c.name, kind: 'numeric', values: c.values })),
     lines,
     droppedMissingOutcome: 0,
+    dropped: { rows: 0, byColumn: [], firstLines: [] },
   };
 }
 

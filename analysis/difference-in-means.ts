@@ -43,7 +43,9 @@ import {
 } from './estimator-input-checks.ts';
 import type { DifferenceInMeansInput } from './estimator-inputs.ts';
 import { encodeFactor, groupRows, subsetFactor } from './factor-codes.ts';
+import { lmRobust } from './lm-robust.ts';
 import { matchedPairDifference } from './matched-pair-difference-in-means.ts';
+import { normalizeWeights } from './observation-weights.ts';
 import { termEstimate, nonpositiveDfWarning } from './term-estimates.ts';
 import type { EstimateOutcome, EstimatorRefusal, EstimatorWarning, FactorCodes } from './types.ts';
 
@@ -52,6 +54,8 @@ interface Prepared {
   z: Float64Array;
   clusters: FactorCodes | null;
   blocks: FactorCodes | null;
+  /** observation weights divided by their mean, or null */
+  weights: Float64Array | null;
   name: string;
   alpha: number;
 }
@@ -75,7 +79,10 @@ export function differenceInMeans(input: DifferenceInMeansInput): EstimateOutcom
     clusters: input.clusters && lengthOf(input.clusters),
   });
   if (n === 0) return refuse({ code: 'empty-data', message: 'There are no observations to estimate from.' });
+  const weighted = input.weights === undefined ? null : normalizeWeights(input.weights, n);
+  if (weighted && !weighted.ok) return weighted;
   const data: Prepared = {
+    weights: weighted ? weighted.weights.normalized : null,
     y: finiteColumn(input.outcome, 'outcome'),
     z: binaryColumn(input.treatment, 'treatment'),
     clusters: input.clusters === undefined ? null : encodeFactor(input.clusters),
@@ -109,6 +116,14 @@ function unblockedDesign(data: Prepared): EstimateOutcome {
   const { y, z } = data;
   const counts = armCounts(z);
   if (counts.nTreatment === 0 || counts.nControl === 0) return refuse(noVariation());
+  if (data.weights) {
+    if (!data.clusters && (counts.nTreatment < 2 || counts.nControl < 2)) return refuse(tooFew(counts));
+    const all = Int32Array.from({ length: y.length }, (_, i) => i);
+    const w = weightedDifference(data, all, 0, all.length);
+    if (!w.ok) return w;
+    const design = data.clusters ? 'Clustered (weighted)' : 'Standard (weighted)';
+    return finish(data, { design, seType: data.clusters ? 'CR2' : 'HC2', ...w.value, nBlocks: null }, []);
+  }
   if (data.clusters) {
     const all = Int32Array.from({ length: y.length }, (_, i) => i);
     const c = clusteredDifference(y, z, data.clusters.codes, all);
@@ -118,13 +133,7 @@ function unblockedDesign(data: Prepared): EstimateOutcome {
       [],
     );
   }
-  if (counts.nTreatment < 2 || counts.nControl < 2) {
-    return refuse({
-      code: 'too-few-observations',
-      message: `The difference in means needs at least two treated and two control units (found ${counts.nTreatment} treated, ${counts.nControl} control).`,
-      details: counts,
-    });
-  }
+  if (counts.nTreatment < 2 || counts.nControl < 2) return refuse(tooFew(counts));
   const m = armMoments(y, z);
   const estimate = m.mean1 - m.mean0;
   const stdError = Math.sqrt(neymanVariance(m));
@@ -167,7 +176,7 @@ function singleUnitBlocks(
   const what = clusters ? 'cluster' : 'unit';
   return {
     code: 'single-unit-block',
-    message: `Block${labels.length > 1 ? 's' : ''} ${quotedList(labels)} ${labels.length > 1 ? 'have' : 'has'} a single ${what}; every block needs at least two ${what}s. Merge ${labels.length > 1 ? 'them' : 'it'} with a neighbouring block or remove ${labels.length > 1 ? 'them' : 'it'}.`,
+    message: `Block${labels.length > 1 ? 's' : ''} ${quotedList(labels)} ${labels.length > 1 ? 'have' : 'has'} a single ${what}; every block needs at least two ${what}s. Merge ${labels.length > 1 ? 'them' : 'it'} with a neighbouring block or remove ${labels.length > 1 ? 'them' : 'it'}; Lin's regression with the blocks as a factor (pilot estimate --method lin) estimates such a design, as estimatr's lm_lin does.`,
     details: { blocks: labels },
   };
 }
@@ -201,6 +210,7 @@ function dropBlocksWithoutVariation(
     z: data.z.filter((_, i) => keep[i] === 1),
     blocks: subsetFactor(blocks, keep),
     clusters: data.clusters ? subsetFactor(data.clusters, keep) : null,
+    weights: data.weights && data.weights.filter((_, i) => keep[i] === 1),
   };
   return { kept, warnings: [warning] };
 }
@@ -212,6 +222,13 @@ function estimateBlocked(data: Prepared, warnings: EstimatorWarning[]): Estimate
   const nBlocks = blocks.levels.length;
   const pairs = units.filter((u) => u === 2).length;
   const nClusters = data.clusters ? data.clusters.levels.length : null;
+  if (pairs > 0 && data.weights) {
+    return refuse({
+      code: 'unsupported-se-type',
+      message:
+        'Weights cannot be used with a matched-pairs design (blocks of two units or clusters), as in estimatr 1.0.0; drop --weights or merge the pairs into larger blocks.',
+    });
+  }
   if (pairs > 0) {
     if (pairs < nBlocks) warnings.push(mixedPairsWarning(pairs, nBlocks));
     const mp = matchedPairDifference(data.y, data.z, grouped, data.clusters !== null);
@@ -220,8 +237,11 @@ function estimateBlocked(data: Prepared, warnings: EstimatorWarning[]): Estimate
   }
   const small = blocksWithSmallArms(data, grouped, blocks);
   if (small) return refuse(small);
-  const bd = blockedDifference(data.y, data.z, grouped, data.clusters ? data.clusters.codes : null);
-  const design = data.clusters ? 'Block-clustered' : 'Blocked';
+  const bd = data.weights
+    ? weightedBlockedDifference(data, grouped)
+    : blockedDifference(data.y, data.z, grouped, data.clusters ? data.clusters.codes : null);
+  if ('refusal' in bd) return bd;
+  const design = `${data.clusters ? 'Block-clustered' : 'Blocked'}${data.weights ? ' (weighted)' : ''}`;
   return finish(
     data,
     {
@@ -233,6 +253,67 @@ function estimateBlocked(data: Prepared, warnings: EstimatorWarning[]): Estimate
     },
     warnings,
   );
+}
+
+function tooFew(counts: { nTreatment: number; nControl: number }): EstimatorRefusal {
+  return {
+    code: 'too-few-observations',
+    message: `The difference in means needs at least two treated and two control units (found ${counts.nTreatment} treated, ${counts.nControl} control).`,
+    details: counts,
+  };
+}
+
+/**
+ * Weighted difference over rows[from..to): the coefficient on z of the weighted regression of y on
+ * [1, z], HC2 (or CR2 with clusters), as estimatr's `difference_in_means(weights = )` computes it
+ * in every block.
+ */
+function weightedDifference(data: Prepared, rows: Int32Array, from: number, to: number) {
+  const pick = (x: Float64Array) => Float64Array.from(rows.subarray(from, to), (i) => x[i]);
+  const clusters = data.clusters;
+  const fitted = lmRobust({
+    outcome: pick(data.y),
+    columns: [{ name: 't', values: pick(data.z) }],
+    weights: pick(data.weights!),
+    clusters: clusters ? Array.from(rows.subarray(from, to), (i) => clusters.codes[i]) : undefined,
+    seType: clusters ? 'CR2' : 'HC2',
+  });
+  if (!fitted.ok) return fitted;
+  const t = fitted.result.terms[1];
+  return {
+    ok: true as const,
+    value: { estimate: t.estimate, stdError: t.stdError, df: t.df, nClusters: fitted.result.nClusters },
+  };
+}
+
+/**
+ * estimatr's weighted blocked difference: each block's weighted difference (HC2, or CR2 with
+ * clusters) weighted by the block's share of the total weight; df N − 2B, or S − 2B with clusters.
+ */
+function weightedBlockedDifference(data: Prepared, grouped: ReturnType<typeof groupRows>) {
+  const w = data.weights!;
+  let total = 0;
+  for (let i = 0; i < w.length; i++) total += w[i];
+  let estimate = 0;
+  let variance = 0;
+  let blocks = 0;
+  let clusters = 0;
+  for (let b = 0; b < grouped.groupCount; b++) {
+    const from = grouped.start[b];
+    const to = grouped.start[b + 1];
+    if (to === from) continue;
+    blocks++;
+    let share = 0;
+    for (let t = from; t < to; t++) share += w[grouped.order[t]];
+    share /= total;
+    const d = weightedDifference(data, grouped.order, from, to);
+    if (!d.ok) return d;
+    estimate += share * d.value.estimate;
+    variance += share * share * d.value.stdError * d.value.stdError;
+    clusters += d.value.nClusters ?? 0;
+  }
+  const df = data.clusters ? clusters - 2 * blocks : data.y.length - 2 * blocks;
+  return { estimate, stdError: Math.sqrt(variance), df, clusters: data.clusters ? clusters : null };
 }
 
 function mixedPairsWarning(pairs: number, blocks: number): EstimatorWarning {

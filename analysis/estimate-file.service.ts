@@ -10,17 +10,24 @@ import { csvColumnsFromBytes } from './csv-columns-bytes.ts';
 import { csvToColumns, type ColumnSpec, type EstimationColumnsOutcome } from './csv-columns.ts';
 import { defaultMethod, runEstimate, type EstimateMethod } from './estimate-request.ts';
 import type { EstimateFileResult } from './estimate-json.ts';
+import { droppedRows } from './estimate-output.ts';
 import type { SeType } from './types.ts';
 
-export interface EstimateFileRequest extends ColumnSpec {
+export interface EstimateFileRequest extends Omit<ColumnSpec, 'fixedEffects' | 'additionalFixedEffects'> {
   /** path of a CSV file with a header row */
   file: string;
+  /** absorbed fixed effects, one or more columns */
+  fixedEffects?: readonly string[];
   /** default: iv with a receipt column, lin with covariates, else dim */
   method?: EstimateMethod;
   seType?: SeType;
   alpha: number;
   /** randomization inference: `sims` draws seeded `seed|ri|j` (exact when the design has fewer) */
   ri?: { sims: number; seed: string };
+  missingCovariates?: 'drop' | 'impute';
+  pAdjust?: 'holm' | 'BH' | 'none';
+  /** joint Wald test of the terms named (or prefixed) by this comma-separated list */
+  test?: string;
 }
 
 export type { EstimateFileResult };
@@ -31,14 +38,19 @@ export type { EstimateFileResult };
  */
 export async function estimateFile(req: EstimateFileRequest): Promise<EstimateFileResult> {
   const { file } = req;
+  const spec: ColumnSpec = {
+    ...req,
+    fixedEffects: req.fixedEffects?.[0],
+    additionalFixedEffects: req.fixedEffects?.slice(1) ?? [],
+  };
   let bytes = await readBytes(file);
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   // Plain files are read from bytes to typed arrays; anything else goes to the general reader, which
   // gives the same columns (tests/unit/analysis/csv-columns-bytes.property.test.ts).
-  const fast = csvColumnsFromBytes(bytes, req);
+  const fast = csvColumnsFromBytes(bytes, spec);
   const read = fast
     ? { ok: true as const, columns: fast }
-    : readGeneral(file, new TextDecoder().decode(bytes), req);
+    : readGeneral(file, new TextDecoder().decode(bytes), spec);
   if (!read.ok)
     throw new AppError('BAD_INPUT', `${file} cannot be used as given`, { problems: read.problems });
   const method =
@@ -49,13 +61,22 @@ export async function estimateFile(req: EstimateFileRequest): Promise<EstimateFi
     alpha: req.alpha,
     names: { treatment: req.treatment, received: req.received, blocks: req.blocks },
     ri: req.ri,
+    missingCovariates: req.missingCovariates,
+    pAdjust: req.pAdjust,
+    test: req.test,
   });
-  if (!run.ok) throw new AppError('BAD_INPUT', run.message);
+  if (!run.ok) throw new AppError('BAD_INPUT', `${file}: ${run.message}`);
+  const dropped = droppedRows(read.columns, run, req);
   return {
     file,
-    result: run.result,
-    dropped: { outcome: read.columns.droppedMissingOutcome, covariates: run.droppedMissingCovariates },
+    result: dropped.warning
+      ? { ...run.result, warnings: [dropped.warning, ...run.result.warnings] }
+      : run.result,
+    dropped,
     randomization: run.randomization,
+    arms: read.columns.arms,
+    jointTest: run.jointTest,
+    pAdjust: req.pAdjust,
   };
 }
 

@@ -5,19 +5,21 @@
  * Messages name request fields in backticks (`method`), never command-line flags.
  */
 import { differenceInMeans } from './difference-in-means.ts';
-import type { EstimationColumns, CsvCovariate } from './csv-columns.ts';
-import {
-  completeDesignFromData,
-  countCompleteAssignments,
-  enumerateCompleteAssignments,
-} from './exact-assignments.ts';
+import type { EstimationColumns } from './csv-columns.ts';
 import { ivRobust } from './iv-robust.ts';
 import { lmLin } from './lm-lin.ts';
 import { lmRobust } from './lm-robust.ts';
-import { observedCountsDrawer } from './protocol-permutations.ts';
-import { randomizationInterval, randomizationTest, sampledAssignments } from './randomization-inference.ts';
-import type { LinCovariate } from './estimator-inputs.ts';
-import type { EstimateOutcome, EstimateResult, NamedColumn, SeType } from './types.ts';
+import { adjustArms, armTerms, fitArms } from './estimate-arms.ts';
+import {
+  fixedEffectsOf,
+  imputedNumericColumns,
+  linCovariates,
+  numericColumns,
+  subsetColumns,
+} from './estimate-columns.ts';
+import { DrawRefused, randomizationSummary, type RandomizationSummary } from './estimate-randomization.ts';
+import { selectTerms, waldTest, type WaldTest, type WaldTestOutcome } from './linear-hypothesis.ts';
+import type { EstimateOutcome, EstimateResult, SeType } from './types.ts';
 
 export type EstimateMethod = 'dim' | 'ols' | 'lin' | 'iv';
 
@@ -29,24 +31,29 @@ export interface EstimateRequest {
   names: { treatment: string; received?: string; blocks?: string };
   /** randomization inference on the treatment term: N draws with seed S (exact when the design has ≤ N assignments) */
   ri?: { sims: number; seed: string };
+  /**
+   * Rows with a missing covariate: 'drop' (default, as estimatr) or 'impute' (numeric covariates of
+   * Lin and OLS mean-imputed with a missingness indicator; categorical ones are still dropped).
+   */
+  missingCovariates?: 'drop' | 'impute';
+  /** With several arms: adjust the arms' p-values for multiple comparisons (R's p.adjust). */
+  pAdjust?: 'holm' | 'BH' | 'none';
+  /** Joint Wald test that the terms named (or prefixed) by this comma-separated list are all zero. */
+  test?: string;
 }
 
-export interface RandomizationSummary {
-  term: string;
-  exact: boolean;
-  assignments: number;
-  seed: string;
-  pValue: number;
-  confLow: number;
-  confHigh: number;
-}
+export type { RandomizationSummary } from './estimate-randomization.ts';
+export { numericColumns } from './estimate-columns.ts';
 
 export type EstimateRequestOutcome =
   | {
       ok: true;
       result: EstimateResult;
       droppedMissingCovariates: number;
+      /** physical lines of the first rows dropped for a missing covariate (at most 5) */
+      droppedCovariateLines: number[];
       randomization: RandomizationSummary | null;
+      jointTest: WaldTest | null;
     }
   | { ok: false; message: string };
 
@@ -65,25 +72,56 @@ export function defaultMethod(given: { covariates: number; received: boolean }):
  * Runs the requested estimator on the columns; refusals of the estimator and combinations of options
  * that do not fit the method come back as `{ ok: false, message }`.
  */
-export function runEstimate(columns: EstimationColumns, request: EstimateRequest): EstimateRequestOutcome {
-  const misfit = optionMisfit(columns, request);
+export function runEstimate(columns: EstimationColumns, given: EstimateRequest): EstimateRequestOutcome {
+  const misfit = optionMisfit(columns, given);
   if (misfit) return { ok: false, message: misfit };
-  // Rows with a missing categorical covariate are dropped for every method; rows with a missing
-  // numeric covariate too, except for Lin, which imputes them (and reports it).
+  // With named arms the treatment term is named as R names a factor's dummy: column + arm.
+  const arms = columns.arms;
+  const request =
+    arms && arms.labels.length === 2
+      ? { ...given, names: { ...given.names, treatment: `${given.names.treatment}${arms.labels[1]}` } }
+      : given;
+  // Rows with a missing covariate are dropped (estimatr's na.omit), unless numeric covariates of Lin
+  // or OLS are to be imputed (with a missingness indicator, reported in a warning).
+  const impute =
+    request.missingCovariates === 'impute' && (request.method === 'lin' || request.method === 'ols');
   const keep = new Uint8Array(columns.n).fill(1);
+  const droppedLines: number[] = [];
   for (const c of columns.covariates) {
     for (let i = 0; i < columns.n; i++) {
       const missing = c.kind === 'factor' ? c.values[i] === null : Number.isNaN(c.values[i]);
-      if (missing && (c.kind === 'factor' || request.method !== 'lin')) keep[i] = 0;
+      if (missing && (c.kind === 'factor' || !impute)) keep[i] = 0;
     }
   }
+  for (let i = 0; i < columns.n && droppedLines.length < 5; i++)
+    if (!keep[i]) droppedLines.push(columns.lines[i]);
   const data = subsetColumns(columns, keep);
   const estimate = (treatment: ArrayLike<number>, outcome: ArrayLike<number>) =>
     fit(data, request, treatment, outcome);
-  const fitted = estimate(data.treatment, data.outcome);
+  const fitted =
+    arms && arms.labels.length > 2
+      ? fitArms(data, request, (pair, r) => fit(pair, r, pair.treatment, pair.outcome))
+      : estimate(data.treatment, data.outcome);
   if (!fitted.ok) return { ok: false, message: fitted.refusal.message };
-  const randomization = request.ri ? randomizationSummary(data, request, estimate) : null;
-  return { ok: true, result: fitted.result, droppedMissingCovariates: columns.n - data.n, randomization };
+  if (request.pAdjust && request.pAdjust !== 'none')
+    adjustArms(fitted.result, armTerms(data, request), request.pAdjust);
+  const joint = request.test === undefined ? null : jointTest(fitted.result, request.test);
+  if (joint && !joint.ok) return { ok: false, message: joint.message };
+  let randomization: RandomizationSummary | null;
+  try {
+    randomization = request.ri ? randomizationSummary(data, request, estimate) : null;
+  } catch (error) {
+    if (error instanceof DrawRefused) return { ok: false, message: error.message };
+    throw error;
+  }
+  return {
+    ok: true,
+    result: fitted.result,
+    droppedMissingCovariates: columns.n - data.n,
+    droppedCovariateLines: droppedLines,
+    randomization,
+    jointTest: joint && joint.test,
+  };
 }
 
 function optionMisfit(columns: EstimationColumns, request: EstimateRequest): string | null {
@@ -105,7 +143,34 @@ function optionMisfit(columns: EstimationColumns, request: EstimateRequest): str
     return `\`fixedEffects\` is not available with \`method\` ${method}`;
   if (request.ri && method === 'iv')
     return '`ri` tests the intention-to-treat effect: use it with `method` dim, ols or lin';
+  if (request.ri && columns.additionalFixedEffects.length > 0)
+    return '`ri` takes its blocks from one absorbed fixed effect; with several it cannot tell which is the design: absorb one, or use `method` dim or lin with `blocks`';
+  if (request.test !== undefined && method === 'dim')
+    return '`test` needs a regression with a covariance of its coefficients: use `method` ols, lin or iv';
+  const armCount = columns.arms ? columns.arms.labels.length : 2;
+  if (armCount > 2 && method === 'iv')
+    return `\`method\` iv needs two arms; the treatment has ${armCount} (${columns.arms!.labels.join(', ')}): give \`condition1\` and \`condition2\``;
+  if (armCount > 2 && request.ri)
+    return `\`ri\` compares two arms; the treatment has ${armCount}: give \`condition1\` and \`condition2\``;
+  if (armCount <= 2 && request.pAdjust && request.pAdjust !== 'none')
+    return '`pAdjust` adjusts the comparisons of several arms; this treatment has two';
   return null;
+}
+
+/** The joint Wald test of `test`, with the fit's covariance (its se type). */
+function jointTest(result: EstimateResult, spec: string): WaldTestOutcome {
+  const names = result.terms.map((t) => t.term);
+  const chosen = selectTerms(names, spec);
+  if (chosen.length === 0)
+    return { ok: false, message: `\`test\` "${spec}" names no term of the model (terms: ${names.join(', ')})` };
+  const { vcov, denDf } = result.covariance!;
+  return waldTest(
+    names,
+    result.terms.map((t) => t.estimate),
+    vcov,
+    denDf,
+    chosen,
+  );
 }
 
 function fit(
@@ -116,6 +181,7 @@ function fit(
 ): EstimateOutcome {
   const { alpha, seType } = request;
   const clusters = data.clusters ?? undefined;
+  const weights = data.weights ?? undefined;
   switch (request.method) {
     case 'dim':
       return differenceInMeans({
@@ -125,25 +191,26 @@ function fit(
         blocks: data.blocks ?? undefined,
         clusters,
         alpha,
+        weights,
       });
-    case 'ols':
-      return lmRobust({
+    case 'ols': {
+      const imputed = imputedNumericColumns(data.covariates);
+      const out = lmRobust({
         outcome,
-        columns: [{ name: request.names.treatment, values: treatment }, ...numericColumns(data.covariates)],
+        columns: [{ name: request.names.treatment, values: treatment }, ...imputed.columns],
         treatment: request.names.treatment,
         clusters,
-        fixedEffects: data.fixedEffects ?? undefined,
+        ...fixedEffectsOf(data),
         seType,
         alpha,
+        weights,
       });
+      return out.ok && imputed.warning
+        ? { ok: true, result: { ...out.result, warnings: [imputed.warning, ...out.result.warnings] } }
+        : out;
+    }
     case 'lin': {
-      const covariates: LinCovariate[] = data.covariates.map((c) =>
-        c.kind === 'numeric'
-          ? { name: c.name, kind: 'numeric', values: c.values }
-          : { name: c.name, kind: 'factor', values: c.values as string[] },
-      );
-      if (data.blocks)
-        covariates.push({ name: request.names.blocks ?? 'block', kind: 'factor', values: data.blocks });
+      const covariates = linCovariates(data, request);
       return lmLin({
         outcome,
         treatment,
@@ -152,6 +219,7 @@ function fit(
         clusters,
         seType,
         alpha,
+        weights,
       });
     }
     case 'iv':
@@ -164,95 +232,7 @@ function fit(
         clusters,
         seType,
         alpha,
+        weights,
       });
   }
-}
-
-/** Numeric covariates as they are; categorical ones as treatment-contrast dummies (R's default coding, levels sorted). */
-export function numericColumns(covariates: readonly CsvCovariate[]): NamedColumn[] {
-  const out: NamedColumn[] = [];
-  for (const c of covariates) {
-    if (c.kind === 'numeric') {
-      out.push({ name: c.name, values: c.values });
-      continue;
-    }
-    const levels = [...new Set(c.values.filter((v): v is string => v !== null))].sort();
-    for (const level of levels.slice(1)) {
-      out.push({
-        name: `${c.name}${level}`,
-        values: Float64Array.from(c.values, (v) => (v === level ? 1 : 0)),
-      });
-    }
-  }
-  return out;
-}
-
-function subsetColumns(c: EstimationColumns, keep: Uint8Array): EstimationColumns {
-  const n = keep.reduce((s, k) => s + k, 0);
-  if (n === c.n) return c;
-  const pick = <T>(values: ArrayLike<T>): T[] => Array.from(values).filter((_, i) => keep[i] === 1);
-  return {
-    ...c,
-    n,
-    outcome: Float64Array.from(pick(c.outcome)),
-    treatment: Float64Array.from(pick(c.treatment)),
-    received: c.received && Float64Array.from(pick(c.received)),
-    blocks: c.blocks && pick(c.blocks),
-    clusters: c.clusters && pick(c.clusters),
-    fixedEffects: c.fixedEffects && pick(c.fixedEffects),
-    covariates: c.covariates.map((v) =>
-      v.kind === 'numeric'
-        ? { ...v, values: Float64Array.from(pick(v.values)) }
-        : { ...v, values: pick(v.values) },
-    ),
-    lines: Int32Array.from(pick(c.lines)),
-  };
-}
-
-function randomizationSummary(
-  data: EstimationColumns,
-  request: EstimateRequest,
-  estimate: (treatment: ArrayLike<number>, outcome: ArrayLike<number>) => EstimateOutcome,
-): RandomizationSummary {
-  const { sims, seed } = request.ri!;
-  const termName = request.names.treatment;
-  const statistic = (outcome: Float64Array, treatment: ArrayLike<number>) => {
-    const r = estimate(treatment, outcome);
-    if (!r.ok) throw new RangeError(`a randomization draw could not be estimated: ${r.refusal.message}`);
-    return r.result.terms.find((t) => t.term === termName)!.estimate;
-  };
-  const built = completeDesignFromData(data.treatment, data.blocks ?? undefined, data.clusters ?? undefined);
-  if (!built.ok) throw new RangeError(built.message);
-  const design = built.design;
-  const exact = countCompleteAssignments(design) <= sims;
-  const keys = unitKeys(data, design.units);
-  const assignments = exact
-    ? { [Symbol.iterator]: () => enumerateCompleteAssignments(design) }
-    : sampledAssignments(observedCountsDrawer(design, keys, seed), sims);
-  const base = { outcome: data.outcome, treatment: data.treatment, assignments, exact, statistic };
-  const test = randomizationTest(base);
-  const interval = randomizationInterval({ ...base, alpha: request.alpha });
-  return {
-    term: termName,
-    exact,
-    assignments: test.assignments,
-    seed,
-    pValue: test.pValue,
-    confLow: interval.confLow,
-    confHigh: interval.confHigh,
-  };
-}
-
-/** Unit keys for the protocol hash: the cluster label, or the row's line in the file. */
-function unitKeys(data: EstimationColumns, units: number): string[] {
-  const keys: string[] = new Array(units);
-  const seen = new Map<string, number>();
-  for (let i = 0; i < data.n; i++) {
-    const key = data.clusters ? `cluster:${data.clusters[i]}` : `line:${data.lines[i]}`;
-    if (!seen.has(key)) {
-      seen.set(key, seen.size);
-      keys[seen.size - 1] = key;
-    }
-  }
-  return keys;
 }

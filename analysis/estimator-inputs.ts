@@ -22,6 +22,8 @@ export interface DifferenceInMeansInput {
   clusters?: FactorInput;
   /** 1 − confidence level; default 0.05. */
   alpha?: number;
+  /** Observation weights (≥ 0), as estimatr's `weights` (normalised by their mean). */
+  weights?: ArrayLike<number>;
 }
 
 /** A covariate of `lmLin`: numeric (NaN = missing, imputed) or categorical (expanded to dummies). */
@@ -40,6 +42,12 @@ export interface LmRobustInput {
   clusters?: FactorInput;
   /** One factor whose levels are absorbed (estimatr's `fixed_effects = ~f`). */
   fixedEffects?: FactorInput;
+  /** Several factors absorbed together (estimatr's `fixed_effects = ~a + b`); instead of fixedEffects. */
+  absorb?: readonly FactorInput[];
+  /** Observation weights (≥ 0), normalised by their mean as estimatr's `weights`. */
+  weights?: ArrayLike<number>;
+  /** Perfectly collinear columns: 'refuse' (default, naming them) or 'drop' them as R does (Lin). */
+  collinear?: 'refuse' | 'drop';
   /** Default "HC2", or "CR2" with clusters (estimatr's defaults). "stata" = HC1 without clusters. */
   seType?: SeType;
   alpha?: number;
@@ -52,9 +60,16 @@ export interface LmLinInput {
   /** Name of the treatment term in the output; default "treatment". */
   treatmentName?: string;
   covariates: readonly LinCovariate[];
+  /**
+   * More than two arms: one 0/1 indicator per non-reference arm (named as R names factor dummies,
+   * e.g. `armB`), each interacted with every centred covariate; `treatment` then marks any treated arm.
+   */
+  treatments?: readonly NamedColumn[];
   clusters?: FactorInput;
   seType?: SeType;
   alpha?: number;
+  /** Observation weights (≥ 0): covariates are centred at their weighted means, as estimatr. */
+  weights?: ArrayLike<number>;
 }
 
 export interface IvRobustInput {
@@ -70,4 +85,6 @@ export interface IvRobustInput {
   clusters?: FactorInput;
   seType?: SeType;
   alpha?: number;
+  /** Observation weights (≥ 0): both stages weighted least squares, as estimatr. */
+  weights?: ArrayLike<number>;
 }

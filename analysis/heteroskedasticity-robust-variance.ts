@@ -19,7 +19,16 @@ export interface CoefficientVariance {
   vcov: Float64Array;
   /** Degrees of freedom per coefficient. */
   df: Float64Array;
+  /** HC2/HC3 only: rows whose leverage is 1 (to rounding); they are fitted exactly and add nothing. */
+  leverageOne?: number[];
 }
+
+/**
+ * Leverage at or above this counts as 1. Such an observation (e.g. alone in a fixed-effect level)
+ * is fitted exactly, so its residual is 0 and its HC2/HC3 term e²/(1 − h) is 0/0; it is taken as 0,
+ * which is what estimatr 1.0.0 reports (its rounded 1 − h leaves 0/tiny = 0), and reported.
+ */
+const LEVERAGE_ONE = 1 - 1e-10;
 
 /**
  * @example
@@ -35,6 +44,7 @@ export function heteroskedasticityRobustVariance(
   const meat = new Float64Array(p * p);
   const row = new Float64Array(p);
   const { q, residuals } = fit;
+  const leverageOne: number[] = [];
   for (let i = 0; i < n; i++) {
     let h = 0;
     for (let j = 0; j < p; j++) {
@@ -42,11 +52,17 @@ export function heteroskedasticityRobustVariance(
       h += row[j] * row[j];
     }
     if (fit.absorbed) {
-      const s = fit.absorbed.inverseSqrtSize[fit.absorbed.codes[i]];
+      const s =
+        fit.absorbed.inverseSqrtSize[fit.absorbed.codes[i]] *
+        (fit.absorbed.rowScale ? fit.absorbed.rowScale[i] : 1);
       h += s * s;
     }
     const e2 = residuals[i] * residuals[i];
-    const w = seType === 'HC2' ? e2 / (1 - h) : seType === 'HC3' ? e2 / ((1 - h) * (1 - h)) : e2;
+    let w = seType === 'HC2' ? e2 / (1 - h) : seType === 'HC3' ? e2 / ((1 - h) * (1 - h)) : e2;
+    if ((seType === 'HC2' || seType === 'HC3') && h >= LEVERAGE_ONE) {
+      leverageOne.push(i);
+      w = 0;
+    }
     for (let a = 0; a < p; a++) {
       const ra = row[a] * w;
       for (let b = a; b < p; b++) meat[a * p + b] += ra * row[b];
@@ -55,7 +71,7 @@ export function heteroskedasticityRobustVariance(
   symmetrizeUpper(meat, p);
   const vcov = sandwich(fit.rInv, meat, p);
   if (seType === 'HC1') for (let k = 0; k < vcov.length; k++) vcov[k] *= n / (n - rank);
-  return { vcov, df };
+  return leverageOne.length > 0 ? { vcov, df, leverageOne } : { vcov, df };
 }
 
 function classicalVariance(fit: LeastSquaresFit): Float64Array {

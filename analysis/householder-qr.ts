@@ -112,3 +112,47 @@ function formQ(work: Float64Array[], reflections: Reflection[], n: number, p: nu
   }
   return q;
 }
+
+/**
+ * The columns a column-pivoting QR leaves out as rank deficient: Gram–Schmidt that always takes
+ * next the remaining column of largest residual norm, stopping when that norm is below `tolerance`
+ * times the first pivot's. This is the rule of Eigen's ColPivHouseholderQR, which estimatr's
+ * `lm_robust` uses to drop collinear columns, so the same columns get an NA coefficient (and the
+ * others the same values) as in estimatr. Norms equal to 1e-9 (relative) are exact ties that
+ * Eigen and LAPACK break by rounding; in the case that matters (a block with a single unit, whose
+ * dummy and its interaction with treatment tie) they take the later column, and so does this.
+ *
+ * @example pivotedRankDeficientColumns([Float64Array.of(1, 1, 1), Float64Array.of(1, 2, 3), Float64Array.of(2, 2, 2)]) // [0]
+ */
+export function pivotedRankDeficientColumns(
+  columns: readonly Float64Array[],
+  tolerance = COLLINEARITY_TOLERANCE,
+): number[] {
+  const residual = columns.map((c) => Float64Array.from(c));
+  const remaining = columns.map((_, j) => j);
+  const norm2 = (x: Float64Array) => x.reduce((s, v) => s + v * v, 0);
+  let first = 0;
+  while (remaining.length > 0) {
+    let best = 0;
+    let bestNorm = -1;
+    remaining.forEach((j, k) => {
+      const v = norm2(residual[j]);
+      if (v >= bestNorm * (1 - 1e-9)) {
+        bestNorm = v;
+        best = k;
+      }
+    });
+    const norm = Math.sqrt(bestNorm);
+    if (first === 0) first = norm;
+    if (!(norm > tolerance * first)) break;
+    const j = remaining.splice(best, 1)[0];
+    const q = residual[j].map((v) => v / norm);
+    for (const k of remaining) {
+      const r = residual[k];
+      let dot = 0;
+      for (let i = 0; i < r.length; i++) dot += q[i] * r[i];
+      for (let i = 0; i < r.length; i++) r[i] -= dot * q[i];
+    }
+  }
+  return remaining.sort((a, b) => a - b);
+}

@@ -39,6 +39,8 @@ import {
   type LeastSquaresFit,
 } from './least-squares.ts';
 import { collinearRefusal } from './lm-robust.ts';
+import { normalizeWeights, type ObservationWeights } from './observation-weights.ts';
+import { weightedCr2FromFit } from './weighted-cr2-variance.ts';
 import { resolveSeType } from './se-type.ts';
 import { nonpositiveDfWarning, termsFromFit } from './term-estimates.ts';
 import type { EstimateOutcome, EstimatorWarning, FirstStageF, SeType } from './types.ts';
@@ -77,7 +79,11 @@ export function ivRobust(input: IvRobustInput): EstimateOutcome {
         message: `${n} observations cannot identify ${instruments.length} parameters.`,
       },
     };
-  const first = fitLeastSquares(d, instruments);
+  const weighted = input.weights === undefined ? null : normalizeWeights(input.weights, n);
+  if (weighted && !weighted.ok) return weighted;
+  const weights = weighted ? weighted.weights : null;
+  const scale = (x: Float64Array) => (weights ? x.map((v, i) => v * weights.root[i]) : x);
+  const first = fitLeastSquares(scale(d), instruments.map(scale));
   if (!first.ok)
     return collinearRefusal(
       ['(Intercept)', 'assignment', ...covariates.map((c) => c.name)],
@@ -85,8 +91,10 @@ export function ivRobust(input: IvRobustInput): EstimateOutcome {
       false,
     );
   const names = ['(Intercept)', receivedName, ...covariates.map((c) => c.name)];
-  const dHat = fittedValues(d, first.fit.residuals);
-  const basis = orthonormalBasis([ones, dHat, ...w]);
+  // unweighted first-stage fitted values X̂ = Zγ̂ (the weighted fit's γ̂)
+  const dHat = residualsOf(new Float64Array(n), instruments, first.fit.beta).map((v) => -v);
+  const secondStage = [ones, dHat, ...w];
+  const basis = orthonormalBasis(secondStage.map(scale));
   if (!basis.ok) {
     return {
       ok: false,
@@ -98,25 +106,29 @@ export function ivRobust(input: IvRobustInput): EstimateOutcome {
       },
     };
   }
-  const beta = coefficientsFromBasis(basis.q, basis.rInv, y);
-  const residuals = residualsOf(y, [ones, d, ...w], beta);
+  const beta = coefficientsFromBasis(basis.q, basis.rInv, scale(y));
+  // structural residuals y − Xβ̂ with the observed receipt (√w-scaled for the sandwiches)
+  const structural = residualsOf(y, [ones, d, ...w], beta);
   const fit: LeastSquaresFit = {
     n,
     p: names.length,
     beta,
-    residuals,
+    residuals: scale(structural),
     q: basis.q,
     rInv: basis.rInv,
     absorbed: null,
     rank: names.length,
   };
-  const variance = coefficientVariance(fit, se.seType, grouped);
+  const variance =
+    weights && se.seType === 'CR2'
+      ? weightedCr2FromFit(fit, secondStage, structural, weights, grouped!)
+      : coefficientVariance(fit, se.seType, grouped);
   const terms = termsFromFit(names, beta, variance.vcov, variance.df, alpha);
-  const firstStage = firstStageF(first.fit, se.seType, grouped);
+  const firstStage = firstStageF(first.fit, se.seType, grouped, weights && { d, instruments, weights });
   return {
     ok: true,
     result: {
-      design: 'IV (2SLS)',
+      design: weights ? 'IV (2SLS, weighted)' : 'IV (2SLS)',
       seType: se.seType,
       n,
       ...armCounts(z),
@@ -125,19 +137,28 @@ export function ivRobust(input: IvRobustInput): EstimateOutcome {
       terms,
       warnings: ivWarnings(terms, firstStage),
       firstStage,
+      covariance: { vcov: variance.vcov, denDf: clusters ? clusters.count - 1 : n - names.length },
     },
   };
 }
 
-function fittedValues(d: Float64Array, residuals: Float64Array): Float64Array {
-  const out = new Float64Array(d.length);
-  for (let i = 0; i < d.length; i++) out[i] = d[i] - residuals[i];
-  return out;
-}
-
 /** Wald F of the assignment coefficient (index 1) in the first stage, with the fit's se type. */
-function firstStageF(first: LeastSquaresFit, seType: SeType, clusters: GroupedRows | null): FirstStageF {
-  const variance = coefficientVariance(first, seType, clusters);
+function firstStageF(
+  first: LeastSquaresFit,
+  seType: SeType,
+  clusters: GroupedRows | null,
+  weighted: { d: Float64Array; instruments: Float64Array[]; weights: ObservationWeights } | null,
+): FirstStageF {
+  const variance =
+    weighted && seType === 'CR2'
+      ? weightedCr2FromFit(
+          first,
+          weighted.instruments,
+          residualsOf(weighted.d, weighted.instruments, first.beta),
+          weighted.weights,
+          clusters!,
+        )
+      : coefficientVariance(first, seType, clusters);
   const b = first.beta[1];
   const value = (b * b) / variance.vcov[1 * first.p + 1];
   const denDf = clusters ? countClusters(clusters) - 1 : first.n - first.rank;

@@ -9,8 +9,10 @@ import { thinQr } from './householder-qr.ts';
 export interface AbsorbedFactor {
   codes: Int32Array;
   levelCount: number;
-  /** 1/√(n_f) per level: the hat matrix of the dummies is Σ_f d_f d_fᵀ / n_f. */
+  /** 1/√(n_f) per level: the hat matrix of the dummies is Σ_f d_f d_fᵀ / n_f (with weights, 1/√W_f). */
   inverseSqrtSize: Float64Array;
+  /** With weights, √wᵢ per row: the weighted dummies' hat matrix has entries √wᵢ√wⱼ / W_f. */
+  rowScale?: Float64Array;
 }
 
 export interface LeastSquaresFit {

@@ -10,6 +10,9 @@
  * dummies (levels sorted, first level the reference), so `lm_lin(y ~ z, ~factor(block))` is the
  * saturated blocked estimator. Term names follow estimatr: `x_c`, `z:x_c`.
  *
+ * With weights, covariates are centred at their weighted means and the fit is weighted least
+ * squares (estimatr's `lm_lin(weights = )`).
+ *
  * Reference: Lin (2013), Annals of Applied Statistics 7(1), 295–318; estimatr `lm_lin`.
  *
  * @example
@@ -40,25 +43,36 @@ export function lmLin(input: LmLinInput): EstimateOutcome {
   const z = binaryColumn(input.treatment, 'treatment');
   const name = input.treatmentName ?? 'treatment';
   const expanded = expandCovariates(input.covariates, n);
-  const centered = expanded.columns.map((c) => ({ name: `${c.name}_c`, values: centeredColumn(c.values) }));
-  const interactions = centered.map((c) => ({
-    name: `${name}:${c.name}`,
-    values: c.values.map((x, i) => x * z[i]),
+  const weights = input.weights === undefined ? undefined : Float64Array.from(input.weights);
+  const centered = expanded.columns.map((c) => ({
+    name: `${c.name}_c`,
+    values: centeredColumn(c.values, weights),
   }));
-  const columns: NamedColumn[] = [{ name, values: z }, ...centered, ...interactions];
+  const arms: NamedColumn[] = input.treatments
+    ? input.treatments.map((t) => ({ name: t.name, values: binaryColumn(t.values, t.name) }))
+    : [{ name, values: z }];
+  const interactions = centered.flatMap((c) =>
+    arms.map((arm) => ({
+      name: `${arm.name}:${c.name}`,
+      values: c.values.map((x, i) => x * arm.values[i]),
+    })),
+  );
+  const columns: NamedColumn[] = [...arms, ...centered, ...interactions];
   const fitted = lmRobust({
     outcome: input.outcome,
     columns,
-    treatment: name,
+    treatment: input.treatments ? undefined : name,
     clusters: input.clusters,
+    collinear: 'drop',
     seType: input.seType,
     alpha: input.alpha,
+    weights,
   });
   if (!fitted.ok) return fitted;
   const warnings: EstimatorWarning[] = [...fitted.result.warnings];
   const imputed = imputationWarning(expanded.imputed);
   if (imputed) warnings.unshift(imputed);
-  return { ok: true, result: { ...fitted.result, design: 'Lin', warnings } };
+  return { ok: true, result: { ...fitted.result, design: weights ? 'Lin (weighted)' : 'Lin', warnings } };
 }
 
 function lengthOf(c: LinCovariate): number {
@@ -81,10 +95,16 @@ function expandCovariates(covariates: readonly LinCovariate[], n: number) {
   return { columns, imputed };
 }
 
-function centeredColumn(x: Float64Array): Float64Array {
+/** x − x̄, the mean weighted when weights are given (estimatr centres at `weighted.mean`). */
+function centeredColumn(x: Float64Array, weights?: Float64Array): Float64Array {
   let sum = 0;
-  for (let i = 0; i < x.length; i++) sum += x[i];
-  const mean = sum / x.length;
+  let total = 0;
+  for (let i = 0; i < x.length; i++) {
+    const w = weights ? weights[i] : 1;
+    sum += w * x[i];
+    total += w;
+  }
+  const mean = sum / total;
   const out = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = x[i] - mean;
   return out;

@@ -18,7 +18,13 @@ export type EstimatorWarningCode =
   /** Some degrees of freedom were estimated as ≤ 0: their p-values and intervals are NaN. */
   | 'nonpositive-df'
   /** The first-stage F statistic of an instrumental-variables fit is below 10. */
-  | 'weak-instrument';
+  | 'weak-instrument'
+  /** Rows with a missing outcome, treatment, block, cluster, weight or covariate were dropped (as estimatr). */
+  | 'rows-dropped-missing'
+  /** Observations with leverage 1 (e.g. alone in a fixed-effect level): HC2/HC3 are not defined for them. */
+  | 'leverage-one'
+  /** A column that is a linear combination of those before it was dropped (R's NA coefficient). */
+  | 'collinear-dropped';
 
 export interface EstimatorWarning {
   code: EstimatorWarningCode;
@@ -54,6 +60,8 @@ export interface TermEstimate {
   pValue: number;
   confLow: number;
   confHigh: number;
+  /** With several arms and a multiple-comparison method: the adjusted p-value of an arm's effect. */
+  pValueAdjusted?: number;
 }
 
 /** First-stage diagnostic of an instrumental-variables fit (estimatr's `diagnostic_first_stage_fstatistic`). */
@@ -81,6 +89,11 @@ export interface EstimateResult {
   warnings: EstimatorWarning[];
   /** Only for instrumental-variables fits. */
   firstStage?: FirstStageF;
+  /**
+   * Regressions only: the covariance of the coefficients (row-major, in the order of `terms`) and
+   * the denominator df of Wald F tests with it (n − rank, or G − 1 with clusters, as estimatr's F).
+   */
+  covariance?: { vcov: Float64Array; denDf: number };
 }
 
 export type EstimateOutcome = { ok: true; result: EstimateResult } | { ok: false; refusal: EstimatorRefusal };

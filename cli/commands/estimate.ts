@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { estimateFile, type EstimateFileResult } from '../../analysis/estimate-file.service.ts';
 import { estimateJson } from '../../analysis/estimate-json.ts';
+import { armsLine, jointLine, toTable } from '../../analysis/estimate-output.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { option, parseOptions, z } from '../options.ts';
 
@@ -18,7 +19,13 @@ const optionsSchema = z
     method: z.enum(['dim', 'ols', 'lin', 'iv']).optional(),
     received: columnName.optional(),
     seType: z.enum(SE_TYPES).optional(),
-    fixedEffects: columnName.optional(),
+    fixedEffects: option.list,
+    weights: columnName.optional(),
+    missingCovariates: z.enum(['drop', 'impute']).default('drop'),
+    condition1: option.text.pipe(z.string().min(1, 'must name an arm')).optional(),
+    condition2: option.text.pipe(z.string().min(1, 'must name an arm')).optional(),
+    pAdjust: z.enum(['holm', 'BH', 'none']).optional(),
+    test: option.text.pipe(z.string().min(1, 'must name terms')).optional(),
     alpha: option.decimal.pipe(z.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)')),
     ri: option.wholeNumber(1, 1_000_000).optional(),
     seed: option.text.optional(),
@@ -27,6 +34,14 @@ const optionsSchema = z
   .refine((o) => o.ri === undefined || o.seed !== undefined, {
     message: '`ri` needs `seed` (the draws are seeded S|ri|j)',
     path: ['seed'],
+  })
+  .refine((o) => o.condition2 === undefined || o.condition1 !== undefined, {
+    message: '`condition2` needs `condition1` (the reference arm it is compared with)',
+    path: ['condition1'],
+  })
+  .refine((o) => o.condition1 === undefined || o.condition1 !== o.condition2, {
+    message: '`condition1` and `condition2` must be different arms',
+    path: ['condition2'],
   });
 
 export function registerEstimate(program: Command, ctx: CliContext): void {
@@ -47,13 +62,37 @@ export function registerEstimate(program: Command, ctx: CliContext): void {
     )
     .option('--received <column>', 'treatment received, 0/1, instrumented by assignment (--method iv)')
     .option('--se-type <type>', `${SE_TYPES.join(' | ')} (default HC2, or CR2 with clusters)`)
-    .option('--fixed-effects <column>', 'absorbed fixed effects (--method ols)')
+    .option(
+      '--fixed-effects <columns>',
+      'absorbed fixed effects, one column or several comma-separated (--method ols; estimatr fixed_effects = ~a + b)',
+    )
+    .option(
+      '--weights <column>',
+      'observation weights (non-negative), normalised by their mean as estimatr; every method',
+    )
+    .option(
+      '--condition1 <arm>',
+      'reference (control) arm of a treatment column of arm names (default: the first in sorted order)',
+    )
+    .option('--condition2 <arm>', 'the arm compared with --condition1; rows of other arms are left out')
+    .option(
+      '--p-adjust <method>',
+      "with more than two arms: holm | BH | none, adjusting the arms' p-values (R's p.adjust)",
+    )
+    .option(
+      '--test <terms>',
+      'joint Wald F test that these terms are all zero (comma-separated names or prefixes, e.g. "z:grade_band")',
+    )
     .option('--alpha <number>', 'one minus the confidence level', '0.05')
     .option(
       '--ri <n>',
       'randomization inference with n draws (exact when the design has at most n assignments)',
     )
     .option('--seed <seed>', 'seed S of the randomization-inference draws')
+    .option(
+      '--missing-covariates <how>',
+      'drop (default, as estimatr) | impute: numeric covariates of lin/ols mean-imputed with a missingness indicator',
+    )
     .option('--json', 'machine-readable output')
     .action(async (file: string, raw: unknown) => {
       const { json, ri, seed, ...o } = parseOptions(optionsSchema, raw);
@@ -63,53 +102,15 @@ export function registerEstimate(program: Command, ctx: CliContext): void {
         ri: ri === undefined ? undefined : { sims: ri, seed: seed! },
       });
       if (json) printJson(ctx, estimateJson(e));
-      else print(ctx, toTable(e));
+      else print(ctx, table(e));
     });
 }
 
-/** The estimate as a table in the style of R's `tidy()`, with the design and the rows dropped. */
-function toTable(e: EstimateFileResult): string {
-  const { result: r, dropped, randomization: ri } = e;
-  const fmt = (x: number) =>
-    Number.isFinite(x)
-      ? Math.abs(x) < 1e-4 && x !== 0
-        ? x.toExponential(3)
-        : String(Number(x.toPrecision(7)))
-      : String(x);
-  const header = ['term', 'estimate', 'std.error', 'statistic', 'df', 'p.value', 'conf.low', 'conf.high'];
-  const body = r.terms.map((t) => [
-    t.term,
-    ...[t.estimate, t.stdError, t.statistic, t.df, t.pValue, t.confLow, t.confHigh].map(fmt),
-  ]);
-  const widths = header.map((h, k) => Math.max(h.length, ...body.map((row) => row[k].length)));
-  const line = (cells: string[]) =>
-    cells.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  ');
-  const arms = r.nTreatment === null ? '' : ` (${r.nTreatment} treated, ${r.nControl} control)`;
-  const groups = [
-    r.nBlocks === null ? '' : `, ${r.nBlocks} blocks`,
-    r.nClusters === null ? '' : `, ${r.nClusters} clusters`,
-  ].join('');
-  const out = [
-    `${r.design}; standard errors ${r.seType}; n = ${r.n}${arms}${groups}`,
-    `rows dropped: ${dropped.outcome} with a missing outcome${dropped.covariates ? `, ${dropped.covariates} with a missing covariate` : ''}`,
-    '',
-    line(header),
-    ...body.map(line),
-  ];
-  if (r.firstStage)
-    out.push(
-      '',
-      `first-stage F = ${fmt(r.firstStage.value)} on ${r.firstStage.numDf} and ${fmt(r.firstStage.denDf)} df (p = ${fmt(r.firstStage.pValue)})`,
-    );
-  if (ri) {
-    const how = ri.exact
-      ? `exact, all ${ri.assignments} assignments`
-      : `${ri.assignments} draws, seed ${ri.seed}|ri|j`;
-    out.push(
-      '',
-      `randomization inference on ${ri.term} (${how}): p = ${fmt(ri.pValue)}, interval [${fmt(ri.confLow)}, ${fmt(ri.confHigh)}]`,
-    );
-  }
-  for (const w of r.warnings) out.push(`warning (${w.code}): ${w.message}`);
-  return out.join('\n');
+/** The estimate as a table in the style of R's `tidy()`, with the design, the rows dropped, arms and joint test. */
+function table(e: EstimateFileResult): string {
+  return [
+    toTable(e.result, e.dropped, e.randomization, e.pAdjust),
+    ...armsLine(e.arms),
+    ...jointLine(e.jointTest, e.result.seType),
+  ].join('\n');
 }

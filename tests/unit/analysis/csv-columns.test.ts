@@ -53,22 +53,136 @@ describe('csvToColumns', () => {
     });
   });
 
-  it('reports a treatment that is not 0/1, a missing treatment, a missing cluster and ragged rows', () => {
+  it('reports a treatment that is not 0/1 and ragged rows by line and column', () => {
     const rows = [
       ['y', 'z', 'h'],
       ['1', '2', 'a'],
-      ['1', '', 'a'],
-      ['1', '1', ''],
+      ['1', '1', 'b'],
       ['1', '0'],
     ];
     const r = csvToColumns(rows, { ...spec, clusters: 'h' }, 'f.csv');
     if (r.ok) throw new Error('expected problems');
     expect(r.problems).toEqual([
-      { file: 'f.csv', line: 5, column: null, reason: 'expected 3 fields, found 2' },
-      { file: 'f.csv', line: 2, column: 'z', reason: 'treatment "2" must be 0 or 1' },
-      { file: 'f.csv', line: 3, column: 'z', reason: 'treatment is missing' },
-      { file: 'f.csv', line: 4, column: 'h', reason: 'cluster is missing' },
+      { file: 'f.csv', line: 4, column: null, reason: 'expected 3 fields, found 2' },
+      {
+        file: 'f.csv',
+        line: 2,
+        column: 'z',
+        reason: 'treatment "2" must be 0 or 1 (name the arms of a multi-arm column with --condition1)',
+      },
     ]);
+  });
+
+  it('drops and counts rows with a missing treatment, block, cluster or weight, as estimatr (issue 10 item 8)', () => {
+    const rows = [
+      ['y', 'z', 'b', 'h', 'w'],
+      ['1', '1', 'B1', 'h1', '1'],
+      ['2', '', 'B1', 'h2', '1'],
+      ['3', '0', 'NA', 'h3', '1'],
+      ['4', '1', 'B2', '', '1'],
+      ['5', '0', 'B2', 'h5', ''],
+      ['', '', 'B2', 'h6', '2'],
+      ['7', '0', 'B2', 'h7', '0.5'],
+    ];
+    const r = csvToColumns(rows, { ...spec, blocks: 'b', clusters: 'h', weights: 'w' }, 'f.csv');
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(r.columns.n).toBe(2);
+    expect(Array.from(r.columns.lines)).toEqual([2, 8]);
+    expect(Array.from(r.columns.weights!)).toEqual([1, 0.5]);
+    expect(r.columns.droppedMissingOutcome).toBe(1);
+    expect(r.columns.dropped).toEqual({
+      rows: 5,
+      byColumn: [
+        { column: 'y', rows: 1 },
+        { column: 'z', rows: 2 },
+        { column: 'b', rows: 1 },
+        { column: 'h', rows: 1 },
+        { column: 'w', rows: 1 },
+      ],
+      firstLines: [3, 4, 5, 6, 7],
+    });
+  });
+
+  it('refuses a number beyond double precision in the outcome or a covariate, and a negative weight (issue 10 item 3)', () => {
+    const rows = [
+      ['y', 'z', 'x', 'w'],
+      ['1e400', '1', '1', '1'],
+      ['2', '0', '-1e309', '1'],
+      ['3', '1', '2', '-1'],
+      ['4', '0', '3', '1'],
+    ];
+    const r = csvToColumns(rows, { ...spec, covariates: ['x'], weights: 'w' }, 'big.csv');
+    if (r.ok) throw new Error('expected problems');
+    expect(r.problems).toEqual([
+      {
+        file: 'big.csv',
+        line: 2,
+        column: 'y',
+        reason: 'outcome "1e400" is beyond double precision (overflows to Infinity)',
+      },
+      {
+        file: 'big.csv',
+        line: 4,
+        column: 'w',
+        reason: 'weight -1 is negative; weights must be non-negative',
+      },
+      {
+        file: 'big.csv',
+        line: 3,
+        column: 'x',
+        reason: 'covariate "-1e309" is beyond double precision (overflows to -Infinity)',
+      },
+    ]);
+  });
+
+  it('reads a treatment column of arm names: reference first, --condition2 leaves other arms out', () => {
+    const rows = [
+      ['y', 'arm'],
+      ['1', 'text'],
+      ['2', 'control'],
+      ['3', 'email'],
+      ['4', 'control'],
+      ['5', ''],
+    ];
+    const all = csvToColumns(rows, { ...spec, treatment: 'arm' }, 'a.csv');
+    if (!all.ok) throw new Error(JSON.stringify(all.problems));
+    expect(all.columns.arms).toEqual({
+      labels: ['control', 'email', 'text'],
+      codes: Int32Array.of(2, 0, 1, 0),
+      rowsInOtherArms: 0,
+    });
+    expect(Array.from(all.columns.treatment)).toEqual([1, 0, 1, 0]);
+    const two = csvToColumns(
+      rows,
+      { ...spec, treatment: 'arm', condition1: 'email', condition2: 'text' },
+      'a.csv',
+    );
+    if (!two.ok) throw new Error(JSON.stringify(two.problems));
+    expect(two.columns.arms).toEqual({
+      labels: ['email', 'text'],
+      codes: Int32Array.of(1, 0),
+      rowsInOtherArms: 2,
+    });
+    expect(Array.from(two.columns.outcome)).toEqual([1, 3]);
+  });
+
+  it('refuses a header that names a column twice (issue 10 item 9)', () => {
+    const rows = [
+      ['y', 'z', 'y'],
+      ['1', '1', '5'],
+      ['2', '0', '6'],
+    ];
+    expect(csvToColumns(rows, spec, 'dup.csv')).toEqual({
+      ok: false,
+      problems: [
+        {
+          file: 'dup.csv',
+          line: 1,
+          column: 'y',
+          reason: 'column "y" appears more than once in the header (fields 1 and 3); rename one',
+        },
+      ],
+    });
   });
 
   it('refuses an empty file, a header without data, all-missing outcomes and absent columns', () => {
@@ -96,7 +210,7 @@ describe('csvToColumns', () => {
       ),
     ).toMatchObject({
       ok: false,
-      problems: [{ line: 3, reason: 'every row has a missing outcome' }],
+      problems: [{ line: 3, reason: 'every row has a missing outcome or design variable' }],
     });
     expect(csvToColumns([['y', 'treat']], spec, 'c.csv')).toMatchObject({
       ok: false,

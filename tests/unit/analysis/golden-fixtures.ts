@@ -62,6 +62,7 @@ export function runCase(file: GoldenFile, c: GoldenCase): EstimateOutcome {
   const a = c.args as Record<string, unknown> & { estimator: string; outcome: string; se_type?: SeType };
   const outcome = numeric(file, a.outcome);
   const clusters = labels(file, a.clusters);
+  const weights = typeof a.weights === 'string' ? numeric(file, a.weights) : undefined;
   switch (a.estimator) {
     case 'difference_in_means':
       return differenceInMeans({
@@ -70,6 +71,7 @@ export function runCase(file: GoldenFile, c: GoldenCase): EstimateOutcome {
         treatmentName: a.treatment as string,
         blocks: labels(file, a.blocks),
         clusters,
+        weights,
       });
     case 'lm_robust':
       return lmRobust({
@@ -78,7 +80,10 @@ export function runCase(file: GoldenFile, c: GoldenCase): EstimateOutcome {
         treatment: typeof a.treatment === 'string' ? a.treatment : undefined,
         seType: a.se_type,
         clusters,
-        fixedEffects: labels(file, a.fixed_effects),
+        ...(Array.isArray(a.fixed_effects_all)
+          ? { absorb: (a.fixed_effects_all as string[]).map((f) => labels(file, f)!) }
+          : { fixedEffects: labels(file, a.fixed_effects) }),
+        weights,
       });
     case 'lm_lin': {
       const covariates: LinCovariate[] = [
@@ -96,6 +101,7 @@ export function runCase(file: GoldenFile, c: GoldenCase): EstimateOutcome {
         covariates,
         seType: a.se_type,
         clusters,
+        weights,
       });
     }
     case 'iv_robust':
@@ -107,6 +113,7 @@ export function runCase(file: GoldenFile, c: GoldenCase): EstimateOutcome {
         covariates: (a.covariates as string[]).map((name) => ({ name, values: numeric(file, name) })),
         seType: a.se_type,
         clusters,
+        weights,
       });
     default:
       throw new Error(`unknown estimator ${a.estimator}`);

@@ -104,6 +104,37 @@ describe('lmRobust: properties', () => {
   });
 });
 
+describe('lmRobust: observations with leverage 1 (issue 10 item 4)', () => {
+  // R: d <- data.frame(y = c(1,2,3,4,5,6,7.5), z = c(0,1,0,1,0,1,1), b = c("a","a","a","b","b","b","c"))
+  //    lm_robust(y ~ z, fixed_effects = ~b, data = d, se_type = s)$std.error (estimatr 1.0.0, R 4.2.2)
+  //    → HC2 0.65465367070797686, HC3 0.85714285714285698
+  const input = {
+    outcome: [1, 2, 3, 4, 5, 6, 7.5],
+    columns: [{ name: 'z', values: [0, 1, 0, 1, 0, 1, 1] }],
+    fixedEffects: ['a', 'a', 'a', 'b', 'b', 'b', 'c'],
+  };
+
+  it.each([
+    ['HC2', 0.65465367070797686],
+    ['HC3', 0.85714285714285698],
+  ] as const)(
+    "%s: warns and names the singleton fixed-effect level, and gives estimatr's value, not a silent NaN",
+    (seType, se) => {
+      const out = lmRobust({ ...input, seType });
+      if (!out.ok) throw new Error(out.refusal.message);
+      const warning = out.result.warnings.find((w) => w.code === 'leverage-one');
+      expect(warning?.message).toContain('fixed-effect level "c"');
+      expect(warning?.details).toMatchObject({ rows: [7], levels: ['c'] });
+      expect(relativeError(out.result.terms[0].stdError, se)).toBeLessThan(1e-12);
+    },
+  );
+
+  it('gives no warning for HC1, where leverage plays no part', () => {
+    const out = lmRobust({ ...input, seType: 'HC1' });
+    expect(out.ok && out.result.warnings).toEqual([]);
+  });
+});
+
 describe('lmRobust: refusals and caller mistakes', () => {
   it('refuses perfectly collinear columns, naming them', () => {
     const r = refusal(
