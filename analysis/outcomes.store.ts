@@ -25,6 +25,8 @@ export interface StudentMonthRow {
   chronicDays: number;
   /** how enrolled days were counted: calendar × enrollment, daily records (no calendar), monthly rows */
   source: 'calendar' | 'records' | 'monthly';
+  /** last date of the month with a daily attendance record ('YYYY-MM-DD'), null without one */
+  lastRecord: string | null;
 }
 
 /** One randomized student with their arm, baseline covariates and window totals. */
@@ -67,6 +69,7 @@ export async function loadStudentMonths(
     absence_days: number;
     chronic_days: number;
     source: StudentMonthRow['source'];
+    last_record: string | null;
   }>`
     WITH members AS (
       SELECT m.student_id, s.district_id
@@ -87,7 +90,7 @@ export async function loadStudentMonths(
     ),
     daily_months AS (
       SELECT a.student_id, to_char(a.date, 'YYYY-MM') AS month,
-        count(*)::int AS records,
+        count(*)::int AS records, to_char(max(a.date), 'YYYY-MM-DD') AS last_record,
         coalesce(sum(CASE WHEN a.suspension = 'iss' THEN 0 ELSE a.absent_fraction::numeric END), 0)::float8
           AS absence,
         count(*) FILTER (WHERE a.suspension IS DISTINCT FROM 'iss' AND a.absent_fraction >= 0.5)::int
@@ -115,7 +118,8 @@ export async function loadStudentMonths(
       CASE WHEN d.records IS NOT NULL THEN d.absence ELSE coalesce(mo.absence, 0) END AS absence_days,
       CASE WHEN d.records IS NOT NULL THEN d.chronic::float8 ELSE coalesce(mo.absence, 0) END AS chronic_days,
       CASE WHEN c.days IS NOT NULL THEN 'calendar'
-           WHEN d.records IS NOT NULL THEN 'records' ELSE 'monthly' END AS source
+           WHEN d.records IS NOT NULL THEN 'records' ELSE 'monthly' END AS source,
+      d.last_record
     FROM keys k
     LEFT JOIN calendar_months c ON c.student_id = k.student_id AND c.month = k.month
     LEFT JOIN daily_months d ON d.student_id = k.student_id AND d.month = k.month
@@ -129,20 +133,22 @@ export async function loadStudentMonths(
     absenceDays: roundDays(Number(x.absence_days)),
     chronicDays: Number(x.chronic_days),
     source: x.source,
+    lastRecord: x.last_record,
   }));
 }
 
 /**
  * Every randomized student of the study (all waves) with arm, block, baseline covariates and the
  * window totals of the panel (zeros for a student with no enrolled day in the window), ordered by
- * student key.
+ * student key (code units). Pass the panel when it is already loaded.
  */
 export async function loadStudentOutcomes(
   db: Kysely<Database>,
   studyId: number,
   w: OutcomeWindow,
+  panel?: StudentMonthRow[],
 ): Promise<StudentOutcomeRow[]> {
-  const months = await loadStudentMonths(db, studyId, w);
+  const months = panel ?? (await loadStudentMonths(db, studyId, w));
   const totals = new Map<number, { enrolled: number; absence: number; chronic: number; records: number }>();
   for (const m of months) {
     let t = totals.get(m.studentId);
@@ -177,8 +183,9 @@ export async function loadStudentOutcomes(
       's.prior_year_absence_rate',
     ])
     .where('m.study_id', '=', studyId)
-    .orderBy('m.student_key')
     .execute();
+  // Ordered here by code units, not by the database's collation, so every database gives one order.
+  rows.sort((a, b) => (a.student_key < b.student_key ? -1 : a.student_key > b.student_key ? 1 : 0));
   return rows.map((r) => {
     const t = totals.get(r.student_id) ?? { enrolled: 0, absence: 0, chronic: 0, records: 0 };
     return {

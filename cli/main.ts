@@ -11,6 +11,8 @@ import { registerSynth } from './commands/synth.ts';
 import { registerEstimate } from './commands/estimate.ts';
 import { registerRandomize } from './commands/randomize.ts';
 import { registerAssignments } from './commands/assignments.ts';
+import { registerPlan } from './commands/plan.ts';
+import { registerAnalyze } from './commands/analyze.ts';
 
 /** One register function per command file; each adds its commands to the program. */
 type Registrar = (program: Command, ctx: CliContext) => void;
@@ -25,6 +27,8 @@ const registrars: Registrar[] = [
   registerEstimate,
   registerRandomize,
   registerAssignments,
+  registerPlan,
+  registerAnalyze,
 ];
 
 export function buildProgram(ctx: CliContext): Command {
