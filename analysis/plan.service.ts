@@ -33,7 +33,15 @@ export async function requireStudy(db: Db, slug: string): Promise<StudyRecord> {
 function view(slug: string, p: StoredPlan, changed?: boolean): PlanView {
   const parsed = parsePlan(p.body);
   if (!parsed.ok) throw new AppError('INTERNAL', `stored plan version ${p.version} no longer validates`);
-  return { study: slug, version: p.version, sha256: p.sha256, locked: p.lockedAt !== null, lockedAt: p.lockedAt, plan: parsed.plan, changed };
+  return {
+    study: slug,
+    version: p.version,
+    sha256: p.sha256,
+    locked: p.lockedAt !== null,
+    lockedAt: p.lockedAt,
+    plan: parsed.plan,
+    changed,
+  };
 }
 
 /** Reads and validates a plan file; problems are located by file, line and column (JSON) or field. */
@@ -43,7 +51,10 @@ export async function readPlanFile(file: string): Promise<AnalysisPlan> {
     text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new AppError(code === 'ENOENT' ? 'NOT_FOUND' : 'BAD_INPUT', `${file}: cannot be read (${code ?? String(error)})`);
+    throw new AppError(
+      code === 'ENOENT' ? 'NOT_FOUND' : 'BAD_INPUT',
+      `${file}: cannot be read (${code ?? String(error)})`,
+    );
   }
   let value: unknown;
   try {
@@ -75,7 +86,8 @@ export async function setPlan(db: Db, slug: string, plan: AnalysisPlan, actor: s
     plan,
     study.arms.map((a) => a.name),
   );
-  if (problems.length) throw new AppError('BAD_INPUT', `the plan does not fit study ${slug}: ${problems.join('; ')}`);
+  if (problems.length)
+    throw new AppError('BAD_INPUT', `the plan does not fit study ${slug}: ${problems.join('; ')}`);
   const body = canonicalJson(plan);
   const sha256 = createHash('sha256').update(body).digest('hex');
   return db.kysely.transaction().execute(async (trx) => {
@@ -87,8 +99,19 @@ export async function setPlan(db: Db, slug: string, plan: AnalysisPlan, actor: s
         `analysis plan version ${latest.version} of ${slug} is locked: a locked plan cannot change (estimates outside it are reported as exploratory)`,
       );
     if (latest && latest.sha256 === sha256) return view(slug, latest, false);
-    const stored = await insertPlan(trx, { studyId: study.id, version: (latest?.version ?? 0) + 1, body, sha256, actor });
-    await appendAuditEvent(trx, { actor, action: 'plan.set', entity: `study:${slug}/plan:${stored.version}`, details: { sha256 } });
+    const stored = await insertPlan(trx, {
+      studyId: study.id,
+      version: (latest?.version ?? 0) + 1,
+      body,
+      sha256,
+      actor,
+    });
+    await appendAuditEvent(trx, {
+      actor,
+      action: 'plan.set',
+      entity: `study:${slug}/plan:${stored.version}`,
+      details: { sha256 },
+    });
     return view(slug, stored, true);
   });
 }
@@ -98,10 +121,17 @@ export async function lockPlan(db: Db, slug: string, actor: string): Promise<Pla
   return db.kysely.transaction().execute(async (trx) => {
     await lockStudyRow(trx, study.id);
     const latest = await latestPlan(trx, study.id);
-    if (!latest) throw new AppError('NOT_FOUND', `study ${slug} has no analysis plan: set one first (pilot plan set)`);
-    if (latest.lockedAt) throw new AppError('CONFLICT', `analysis plan version ${latest.version} of ${slug} is already locked`);
+    if (!latest)
+      throw new AppError('NOT_FOUND', `study ${slug} has no analysis plan: set one first (pilot plan set)`);
+    if (latest.lockedAt)
+      throw new AppError('CONFLICT', `analysis plan version ${latest.version} of ${slug} is already locked`);
     const locked = await setPlanLocked(trx, latest.id, actor);
-    await appendAuditEvent(trx, { actor, action: 'plan.lock', entity: `study:${slug}/plan:${locked.version}`, details: { sha256: locked.sha256 } });
+    await appendAuditEvent(trx, {
+      actor,
+      action: 'plan.lock',
+      entity: `study:${slug}/plan:${locked.version}`,
+      details: { sha256: locked.sha256 },
+    });
     return view(slug, locked, true);
   });
 }
@@ -109,6 +139,7 @@ export async function lockPlan(db: Db, slug: string, actor: string): Promise<Pla
 export async function showPlan(db: Db, slug: string): Promise<PlanView> {
   const study = await requireStudy(db, slug);
   const latest = await latestPlan(db.kysely, study.id);
-  if (!latest) throw new AppError('NOT_FOUND', `study ${slug} has no analysis plan: set one first (pilot plan set)`);
+  if (!latest)
+    throw new AppError('NOT_FOUND', `study ${slug} has no analysis plan: set one first (pilot plan set)`);
   return view(slug, latest);
 }

@@ -14,7 +14,9 @@ export interface StoredPlan {
   lockedBy: string | null;
 }
 
-function toPlan(r: Database['analysis_plan'] extends infer T ? { [K in keyof T]: unknown } : never): StoredPlan {
+function toPlan(
+  r: Database['analysis_plan'] extends infer T ? { [K in keyof T]: unknown } : never,
+): StoredPlan {
   return {
     id: r.id as number,
     studyId: r.study_id as number,
@@ -57,7 +59,11 @@ export async function insertPlan(
   return toPlan(r);
 }
 
-export async function setPlanLocked(trx: Transaction<Database>, planId: number, actor: string): Promise<StoredPlan> {
+export async function setPlanLocked(
+  trx: Transaction<Database>,
+  planId: number,
+  actor: string,
+): Promise<StoredPlan> {
   const r = await trx
     .updateTable('analysis_plan')
     .set({ locked_at: sql`now()`, locked_by: actor })

@@ -13,7 +13,10 @@ export const estimateColumns: Column<EstimateRow>[] = [
   { header: 'estimand', value: (e) => e.estimand },
   { header: 'comparison', value: (e) => e.contrast },
   { header: 'effect', value: (e) => fmt(e.estimate), numeric: true },
-  { header: '95 % interval', value: (e) => (e.estimate === null ? '—' : `${fmt(e.conf_low)} to ${fmt(e.conf_high)}`) },
+  {
+    header: '95 % interval',
+    value: (e) => (e.estimate === null ? '—' : `${fmt(e.conf_low)} to ${fmt(e.conf_high)}`),
+  },
   { header: 'std. error', value: (e) => fmt(e.std_error), numeric: true },
   { header: 'p', value: (e) => pValue(e.p_value), numeric: true },
   { header: 'adjusted p', value: (e) => pValue(e.p_value_adjusted), numeric: true },
@@ -34,7 +37,11 @@ export async function renderAnalysisHtml(r: ReportModel): Promise<string> {
       id: 'results',
       heading: 'Main results',
       html: [
-        table('Effects of assignment (ITT) and of receipt (CACE), by outcome and comparison', estimateColumns, overall),
+        table(
+          'Effects of assignment (ITT) and of receipt (CACE), by outcome and comparison',
+          estimateColumns,
+          overall,
+        ),
         `<p class="note">Effects are differences between arms (treatment minus control) over ${esc(r.plan.body.window.start)} to ${esc(r.plan.body.window.end)}, estimated with ${esc(describeEstimator(r))}. Adjusted p-values: ${esc(r.plan.body.multiple_testing.arm_contrasts)} across arm comparisons, ${esc(r.plan.body.multiple_testing.subgroups)} across subgroups.</p>`,
         r.mde.length
           ? `<p>The smallest effect this design could reliably detect (minimum detectable effect, ${Math.round(r.plan.body.power * 100)} % power, α = ${r.plan.body.alpha}): ${r.mde.map((m) => `${esc(outcomeLabel(m.outcome))} ${fmt(m.mde)} (${esc(m.contrast)})`).join('; ')}.</p>`
@@ -48,7 +55,11 @@ export async function renderAnalysisHtml(r: ReportModel): Promise<string> {
       html: [
         table(
           'Subgroup effects (intention to treat)',
-          [{ header: 'subgroup', value: (e: EstimateRow) => `${e.subgroup}: ${e.subgroup_level}` }, ...estimateColumns.slice(2), { header: 'note', value: (e) => e.note ?? '' }],
+          [
+            { header: 'subgroup', value: (e: EstimateRow) => `${e.subgroup}: ${e.subgroup_level}` },
+            ...estimateColumns.slice(2),
+            { header: 'note', value: (e) => e.note ?? '' },
+          ],
           subgroups,
         ),
         table(
@@ -78,7 +89,10 @@ export async function renderAnalysisHtml(r: ReportModel): Promise<string> {
 
 function describeEstimator(r: ReportModel): string {
   const e = r.plan.body.estimator;
-  const adj = e.method === 'lin' ? `Lin covariate adjustment for ${e.covariates.join(', ') || 'no covariates'}${e.block_indicators ? ' with block indicators' : ''}` : 'the blocked difference in means';
+  const adj =
+    e.method === 'lin'
+      ? `Lin covariate adjustment for ${e.covariates.join(', ') || 'no covariates'}${e.block_indicators ? ' with block indicators' : ''}`
+      : 'the blocked difference in means';
   const cl = e.cluster === 'none' ? '' : `, ${e.se_type} standard errors clustered by ${e.cluster}`;
   return adj + cl;
 }
@@ -106,9 +120,20 @@ function costHtml(r: ReportModel): string {
     [
       { header: 'arm', value: (c: ReportModel['cost_effectiveness'][number]) => c.arm },
       { header: 'cost per student ($)', value: (c) => fmt(c.cost_per_student, 2), numeric: true },
-      { header: 'absences averted per student', value: (c) => fmt(c.absences_averted_per_student), numeric: true },
-      { header: 'cost per absence averted ($)', value: (c) => fmt(c.cost_per_absence_averted, 2), numeric: true },
-      { header: '95 % interval ($)', value: (c) => `${fmt(c.conf_low, 2)} to ${c.conf_high === null ? 'no limit' : fmt(c.conf_high, 2)}` },
+      {
+        header: 'absences averted per student',
+        value: (c) => fmt(c.absences_averted_per_student),
+        numeric: true,
+      },
+      {
+        header: 'cost per absence averted ($)',
+        value: (c) => fmt(c.cost_per_absence_averted, 2),
+        numeric: true,
+      },
+      {
+        header: '95 % interval ($)',
+        value: (c) => `${fmt(c.conf_low, 2)} to ${c.conf_high === null ? 'no limit' : fmt(c.conf_high, 2)}`,
+      },
       { header: 'note', value: (c) => c.note },
     ],
     r.cost_effectiveness,
@@ -144,7 +169,11 @@ function balanceHtml(r: ReportModel): string {
   return table(
     'Baseline characteristics of analyzed students by arm (standardized mean differences; WWC: ≤ 0.05 satisfies, 0.05–0.25 needs adjustment, > 0.25 fails)',
     [
-      { header: 'characteristic', value: (b: ReportModel['balance'][number]) => (b.level === null ? b.covariate : `${b.covariate} = ${b.level}`) },
+      {
+        header: 'characteristic',
+        value: (b: ReportModel['balance'][number]) =>
+          b.level === null ? b.covariate : `${b.covariate} = ${b.level}`,
+      },
       { header: 'comparison', value: (b) => b.contrast },
       { header: 'treatment mean', value: (b) => fmt(b.mean_treatment), numeric: true },
       { header: 'control mean', value: (b) => fmt(b.mean_control), numeric: true },
@@ -156,18 +185,16 @@ function balanceHtml(r: ReportModel): string {
 }
 
 export function disaggregationHtml(r: { disaggregation: ReportModel['disaggregation'] }): string {
-  return (
-    table(
-      'Students, attendance rate and chronic-absence share by arm and group (counts of 1–9 shown as <10; * masked so that a small cell cannot be worked back from the total; — not shown for fewer than 10 students)',
-      [
-        { header: 'group', value: (d: ReportModel['disaggregation'][number]) => `${d.dimension}: ${d.level}` },
-        { header: 'arm', value: (d) => d.arm },
-        { header: 'students', value: (d) => d.students, numeric: true },
-        { header: 'attendance rate', value: (d) => d.attendance_rate, numeric: true },
-        { header: 'chronically absent', value: (d) => d.chronic_absence_share, numeric: true },
-      ],
-      r.disaggregation,
-    )
+  return table(
+    'Students, attendance rate and chronic-absence share by arm and group (counts of 1–9 shown as <10; * masked so that a small cell cannot be worked back from the total; — not shown for fewer than 10 students)',
+    [
+      { header: 'group', value: (d: ReportModel['disaggregation'][number]) => `${d.dimension}: ${d.level}` },
+      { header: 'arm', value: (d) => d.arm },
+      { header: 'students', value: (d) => d.students, numeric: true },
+      { header: 'attendance rate', value: (d) => d.attendance_rate, numeric: true },
+      { header: 'chronically absent', value: (d) => d.chronic_absence_share, numeric: true },
+    ],
+    r.disaggregation,
   );
 }
 

@@ -56,8 +56,14 @@ function attendanceChart(r: ReportModel): ChartSpec | null {
       data: { values },
       mark: { type: 'line', point: true },
       encoding: {
-        x: { field: 'month', type: 'ordinal', title: 'month' },
-        y: { field: 'attendance_rate', type: 'quantitative', title: 'attendance rate', axis: { format: '.1%' }, scale: { zero: false } },
+        x: { field: 'month', type: 'ordinal', title: 'month', axis: { labelAngle: 0 } },
+        y: {
+          field: 'attendance_rate',
+          type: 'quantitative',
+          title: 'attendance rate',
+          axis: { format: '.1%' },
+          scale: { zero: false },
+        },
         color: { field: 'arm', type: 'nominal', title: 'arm', scale: { scheme: 'dark2' } },
         strokeDash: { field: 'arm', type: 'nominal' },
       },
@@ -86,7 +92,7 @@ function effectByMonthChart(r: ReportModel): ChartSpec | null {
         {
           mark: 'rule',
           encoding: {
-            x: { field: 'month', type: 'ordinal', title: 'month' },
+            x: { field: 'month', type: 'ordinal', title: 'month', axis: { labelAngle: 0 } },
             y: { field: 'conf_low', type: 'quantitative', title: 'effect on attendance rate' },
             y2: { field: 'conf_high' },
             color: { field: 'contrast', type: 'nominal', title: 'contrast', scale: { scheme: 'dark2' } },
@@ -111,7 +117,10 @@ function forestChart(r: ReportModel): ChartSpec | null {
   const values = r.estimates
     .filter(
       (e) =>
-        e.outcome === first.outcome && e.contrast === first.contrast && e.estimand === 'ITT' && e.estimate !== null,
+        e.outcome === first.outcome &&
+        e.contrast === first.contrast &&
+        e.estimand === 'ITT' &&
+        e.estimate !== null,
     )
     .map((e) => ({
       group: e.subgroup === null ? 'all students' : `${e.subgroup}: ${e.subgroup_level}`,
@@ -137,7 +146,7 @@ function forestChart(r: ReportModel): ChartSpec | null {
         {
           mark: 'rule',
           encoding: {
-            y: { field: 'group', type: 'nominal', title: null, sort: null },
+            y: { field: 'group', type: 'nominal', title: null, sort: null, axis: { labelLimit: 260 } },
             x: { field: 'conf_low', type: 'quantitative', title: 'effect (95 % interval)' },
             x2: { field: 'conf_high' },
           },
@@ -157,7 +166,11 @@ function forestChart(r: ReportModel): ChartSpec | null {
 function balanceChart(r: ReportModel): ChartSpec | null {
   const values = r.balance
     .filter((b) => b.smd !== null)
-    .map((b) => ({ covariate: b.level === null ? b.covariate : `${b.covariate} = ${b.level}`, smd: b.smd, contrast: b.contrast }));
+    .map((b) => ({
+      covariate: b.level === null ? b.covariate : `${b.covariate} = ${b.level}`,
+      smd: b.smd,
+      contrast: b.contrast,
+    }));
   if (values.length === 0) return null;
   const worst = values.reduce((a, b) => (Math.abs(b.smd!) > Math.abs(a.smd!) ? b : a));
   return {
@@ -171,12 +184,20 @@ function balanceChart(r: ReportModel): ChartSpec | null {
       config,
       data: { values },
       layer: [
-        ...[-0.25, -0.05, 0.05, 0.25].map((x) => ({ mark: { type: 'rule', strokeDash: [3, 3], color: '#888' }, encoding: { x: { datum: x } } })),
+        ...[-0.25, -0.05, 0.05, 0.25].map((x) => ({
+          mark: { type: 'rule', strokeDash: [3, 3], color: '#888' },
+          encoding: { x: { datum: x } },
+        })),
         {
           mark: { type: 'point', filled: true },
           encoding: {
-            y: { field: 'covariate', type: 'nominal', title: null, sort: null },
-            x: { field: 'smd', type: 'quantitative', title: 'standardized mean difference', scale: { domain: [-0.3, 0.3], clamp: true } },
+            y: { field: 'covariate', type: 'nominal', title: null, sort: null, axis: { labelLimit: 260 } },
+            x: {
+              field: 'smd',
+              type: 'quantitative',
+              title: 'standardized mean difference',
+              scale: { domain: [-0.3, 0.3], clamp: true },
+            },
             color: { field: 'contrast', type: 'nominal', scale: { scheme: 'dark2' } },
           },
         },

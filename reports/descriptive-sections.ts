@@ -52,10 +52,14 @@ export function flowSection(inputs: ReportInputs) {
 export function attritionSection(inputs: ReportInputs, flow: ReturnType<typeof flowSection>) {
   const arms = inputs.study.arms;
   const byArm = new Map(flow.map((f) => [f.arm, f]));
-  const contrasts = planContrasts(inputs.plan, arms.map((a) => a.name)).map((c) => {
+  const contrasts = planContrasts(
+    inputs.plan,
+    arms.map((a) => a.name),
+  ).map((c) => {
     const t = byArm.get(c.treatment)!;
     const k = byArm.get(c.control)!;
-    if (t.randomized === 0 || k.randomized === 0) return { contrast: contrastName(c), note: 'an arm has no students' };
+    if (t.randomized === 0 || k.randomized === 0)
+      return { contrast: contrastName(c), note: 'an arm has no students' };
     const a = attrition({
       randomizedTreatment: t.randomized,
       analyzedTreatment: t.analyzed,
@@ -96,12 +100,27 @@ export function attritionSection(inputs: ReportInputs, flow: ReturnType<typeof f
 
 export function balanceSection(inputs: ReportInputs) {
   const rows = [];
-  for (const c of planContrasts(inputs.plan, inputs.study.arms.map((a) => a.name))) {
-    const sample = inputs.students.filter((s) => (s.arm === c.treatment || s.arm === c.control) && analyzed(inputs, s));
+  for (const c of planContrasts(
+    inputs.plan,
+    inputs.study.arms.map((a) => a.name),
+  )) {
+    const sample = inputs.students.filter(
+      (s) => (s.arm === c.treatment || s.arm === c.control) && analyzed(inputs, s),
+    );
     const covariates: CovariateColumn[] = [
-      { name: 'prior_year_absence_rate', kind: 'numeric', values: sample.map((s) => s.priorYearAbsenceRate ?? NaN) },
+      {
+        name: 'prior_year_absence_rate',
+        kind: 'numeric',
+        values: sample.map((s) => s.priorYearAbsenceRate ?? NaN),
+      },
       ...(inputs.plan.baseline_window
-        ? [{ name: 'baseline_absence_rate', kind: 'numeric' as const, values: sample.map((s) => s.baselineAbsenceRate ?? NaN) }]
+        ? [
+            {
+              name: 'baseline_absence_rate',
+              kind: 'numeric' as const,
+              values: sample.map((s) => s.baselineAbsenceRate ?? NaN),
+            },
+          ]
         : []),
       ...DIMENSIONS.filter((d) => d.name !== 'district').map((d) => ({
         name: d.name,
@@ -218,11 +237,19 @@ export function attendanceByMonth(inputs: ReportInputs) {
 export function monthlyItt(inputs: ReportInputs) {
   const rows: ReturnType<typeof monthRow>[] = [];
   const months = monthsOf(inputs);
-  for (const c of planContrasts(inputs.plan, inputs.study.arms.map((a) => a.name))) {
+  for (const c of planContrasts(
+    inputs.plan,
+    inputs.study.arms.map((a) => a.name),
+  )) {
     months.forEach((month, e) => {
       const students = inputs.students.map((s, i) => {
         const m = inputs.months[i].find((x) => x.month === month);
-        return { ...s, enrolledDays: m?.enrolledDays ?? 0, absenceDays: m?.absenceDays ?? 0, chronicDays: m?.chronicDays ?? 0 };
+        return {
+          ...s,
+          enrolledDays: m?.enrolledDays ?? 0,
+          absenceDays: m?.absenceDays ?? 0,
+          chronicDays: m?.chronicDays ?? 0,
+        };
       });
       rows.push(monthRow(inputs, c, students, month, e));
     });
@@ -243,7 +270,15 @@ function monthRow(inputs: ReportInputs, c: ArmContrast, students: ReportStudent[
     uniform_high: null,
   };
   if (!fit.ok)
-    return { ...base, estimate: null, std_error: null, conf_low: null, conf_high: null, n: 0, note: fit.reason };
+    return {
+      ...base,
+      estimate: null,
+      std_error: null,
+      conf_low: null,
+      conf_high: null,
+      n: 0,
+      note: fit.reason,
+    };
   const t = effectTerm(fit.result);
   return {
     ...base,

@@ -82,10 +82,16 @@ function estimate(
   };
 }
 
-export function buildDistrictReport(inputs: ReportInputs, district: { leaid: string; name: string; state: string }) {
+export function buildDistrictReport(
+  inputs: ReportInputs,
+  district: { leaid: string; name: string; state: string },
+) {
   const outcomes = [...inputs.plan.outcomes.primary, ...inputs.plan.outcomes.secondary];
   const estimates: DistrictEstimate[] = [];
-  for (const c of planContrasts(inputs.plan, inputs.study.arms.map((a) => a.name))) {
+  for (const c of planContrasts(
+    inputs.plan,
+    inputs.study.arms.map((a) => a.name),
+  )) {
     const full = analysisTable(inputs.students, inputs.plan, c);
     const mine = withoutSingleArmBlocks(tableWhere(full.cells, 'district', district.leaid)).cells;
     for (const o of outcomes) {
@@ -132,9 +138,15 @@ export function buildDistrictReport(inputs: ReportInputs, district: { leaid: str
   };
 }
 
-function districtHeadline(name: string, mine: DistrictEstimate | undefined, pooled: DistrictEstimate | undefined): string {
+function districtHeadline(
+  name: string,
+  mine: DistrictEstimate | undefined,
+  pooled: DistrictEstimate | undefined,
+): string {
   const say = (e: DistrictEstimate | undefined) =>
-    e?.estimate == null ? 'could not be shown' : `was ${fmt(e.estimate, 2)} (95 % interval ${fmt(e.conf_low, 2)} to ${fmt(e.conf_high, 2)})`;
+    e?.estimate == null
+      ? 'could not be shown'
+      : `was ${fmt(e.estimate, 2)} (95 % interval ${fmt(e.conf_low, 2)} to ${fmt(e.conf_high, 2)})`;
   const what = mine ? outcomeLabel(mine.outcome) : 'the primary outcome';
   return `In ${name}, the effect on ${what} ${say(mine)}; across all districts of the study it ${say(pooled)}.`;
 }
@@ -147,7 +159,10 @@ export function renderDistrictHtml(m: ReturnType<typeof buildDistrictReport>): s
       { header: 'where', value: (e) => (e.scope === 'district' ? 'this district' : 'whole study') },
       { header: 'comparison', value: (e) => e.contrast },
       { header: 'effect', value: (e) => fmt(e.estimate), numeric: true },
-      { header: '95 % interval', value: (e) => (e.estimate === null ? '—' : `${fmt(e.conf_low)} to ${fmt(e.conf_high)}`) },
+      {
+        header: '95 % interval',
+        value: (e) => (e.estimate === null ? '—' : `${fmt(e.conf_low)} to ${fmt(e.conf_high)}`),
+      },
       { header: 'p', value: (e) => pValue(e.p_value), numeric: true },
       { header: 'students (T / C)', value: (e) => `${e.students_treatment} / ${e.students_control}` },
       { header: 'note', value: (e) => e.note ?? '' },

@@ -4,7 +4,12 @@
  * minimum detectable effect the design had, and cost-effectiveness. Every number comes from the
  * analysis table through the estimator `pilot estimate` runs. Pure.
  */
-import { planContrasts, type AnalysisPlan, type ArmContrast, type OutcomeName } from '../analysis/analysis-plan.ts';
+import {
+  planContrasts,
+  type AnalysisPlan,
+  type ArmContrast,
+  type OutcomeName,
+} from '../analysis/analysis-plan.ts';
 import {
   analysisTable,
   tableWhere,
@@ -60,7 +65,14 @@ export interface HeterogeneityRow {
 export interface EstimatesSection {
   estimates: EstimateRow[];
   heterogeneity: HeterogeneityRow[];
-  mde: { outcome: OutcomeName; contrast: string; alpha: number; power: number; mde: number; percent_of_control_mean: number | null }[];
+  mde: {
+    outcome: OutcomeName;
+    contrast: string;
+    alpha: number;
+    power: number;
+    mde: number;
+    percent_of_control_mean: number | null;
+  }[];
   cost_effectiveness: {
     arm: string;
     contrast: string;
@@ -79,21 +91,34 @@ export const contrastName = (c: ArmContrast) => `${c.treatment} vs ${c.control}`
 /** Every planned estimate of the report (see the file comment). */
 export function estimatesSection(inputs: ReportInputs): EstimatesSection {
   const { plan } = inputs;
-  const contrasts = planContrasts(plan, inputs.study.arms.map((a) => a.name));
+  const contrasts = planContrasts(
+    plan,
+    inputs.study.arms.map((a) => a.name),
+  );
   const label = inputs.planLocked ? ('pre-specified' as const) : ('exploratory' as const);
   const outcomes = [
     ...plan.outcomes.primary.map((o) => ({ o, role: 'primary' as const })),
     ...plan.outcomes.secondary.map((o) => ({ o, role: 'secondary' as const })),
   ];
-  const out: EstimatesSection = { estimates: [], heterogeneity: [], mde: [], cost_effectiveness: [], tables: [] };
+  const out: EstimatesSection = {
+    estimates: [],
+    heterogeneity: [],
+    mde: [],
+    cost_effectiveness: [],
+    tables: [],
+  };
   for (const contrast of contrasts) {
     const table = analysisTable(inputs.students, plan, contrast);
     out.tables.push(table);
     for (const { o, role } of outcomes) {
       const base = { outcome: o, role, contrast: contrastName(contrast), label };
-      out.estimates.push(estimateRow(table.cells, o, plan, { ...base, estimand: 'ITT', subgroup: null, level: null }));
+      out.estimates.push(
+        estimateRow(table.cells, o, plan, { ...base, estimand: 'ITT', subgroup: null, level: null }),
+      );
       if (inputs.outreach && role === 'primary')
-        out.estimates.push(estimateRow(table.cells, o, plan, { ...base, estimand: 'CACE', subgroup: null, level: null }));
+        out.estimates.push(
+          estimateRow(table.cells, o, plan, { ...base, estimand: 'CACE', subgroup: null, level: null }),
+        );
       if (role !== 'primary') continue;
       const subgroupRows: EstimateRow[] = [];
       for (const sg of plan.subgroups) {
@@ -108,7 +133,9 @@ export function estimatesSection(inputs: ReportInputs): EstimatesSection {
     }
   }
   for (const { o } of outcomes) {
-    const overall = out.estimates.filter((e) => e.outcome === o && e.estimand === 'ITT' && e.subgroup === null);
+    const overall = out.estimates.filter(
+      (e) => e.outcome === o && e.estimand === 'ITT' && e.subgroup === null,
+    );
     adjust(overall, plan.multiple_testing.arm_contrasts);
   }
   out.mde = mdeRows(out.estimates, plan);
@@ -126,7 +153,12 @@ interface RowSpec {
   level: string | null;
 }
 
-function estimateRow(cells: readonly string[][], o: OutcomeName, plan: AnalysisPlan, s: RowSpec): EstimateRow {
+function estimateRow(
+  cells: readonly string[][],
+  o: OutcomeName,
+  plan: AnalysisPlan,
+  s: RowSpec,
+): EstimateRow {
   const counts = armCounts(cells, o);
   const controlMean = meanWhere(cells, o, 'treatment', '0');
   const row: EstimateRow = {
@@ -184,7 +216,12 @@ function adjust(rows: EstimateRow[], method: 'holm' | 'BH' | 'bonferroni' | 'non
   const estimated = rows.filter((r) => r.p_value !== null && Number.isFinite(r.p_value));
   if (estimated.length === 0) return;
   const adjusted =
-    method === 'none' ? estimated.map((r) => r.p_value!) : adjustPValues(estimated.map((r) => r.p_value!), method);
+    method === 'none'
+      ? estimated.map((r) => r.p_value!)
+      : adjustPValues(
+          estimated.map((r) => r.p_value!),
+          method,
+        );
   estimated.forEach((r, k) => {
     r.p_value_adjusted = adjusted[k];
     r.adjustment = `${method} over ${estimated.length}`;
@@ -251,12 +288,21 @@ function heterogeneityRow(
   });
   const base = { outcome: o, contrast: contrastName(contrast), subgroup: sg, test: 'wald_chisq_cr2' };
   if (!test.ok) return { ...base, levels: [], statistic: null, df: null, p_value: null, note: test.reason };
-  return { ...base, levels: test.levels, statistic: test.statistic, df: test.df, p_value: test.pValue, note: null };
+  return {
+    ...base,
+    levels: test.levels,
+    statistic: test.statistic,
+    df: test.df,
+    p_value: test.pValue,
+    note: null,
+  };
 }
 
 function mdeRows(estimates: EstimateRow[], plan: AnalysisPlan): EstimatesSection['mde'] {
   return estimates
-    .filter((e) => e.role === 'primary' && e.estimand === 'ITT' && e.subgroup === null && e.std_error !== null)
+    .filter(
+      (e) => e.role === 'primary' && e.estimand === 'ITT' && e.subgroup === null && e.std_error !== null,
+    )
     .map((e) => {
       const mde = mdeMultiplier(plan.alpha, plan.power, 2, e.df ?? Infinity) * e.std_error!;
       return {
@@ -275,13 +321,21 @@ function mdeRows(estimates: EstimateRow[], plan: AnalysisPlan): EstimatesSection
  * its interval maps the ITT's confidence interval through the same function (cost known), and is
  * unbounded when the interval includes no effect.
  */
-function costRows(estimates: EstimateRow[], plan: AnalysisPlan, contrasts: ArmContrast[]): EstimatesSection['cost_effectiveness'] {
+function costRows(
+  estimates: EstimateRow[],
+  plan: AnalysisPlan,
+  contrasts: ArmContrast[],
+): EstimatesSection['cost_effectiveness'] {
   const out: EstimatesSection['cost_effectiveness'] = [];
   for (const c of contrasts) {
     const cost = plan.cost_per_student[c.treatment];
     if (cost === undefined || c.kind !== 'program_vs_control') continue;
     const itt = estimates.find(
-      (e) => e.outcome === 'absence_days' && e.estimand === 'ITT' && e.subgroup === null && e.contrast === contrastName(c),
+      (e) =>
+        e.outcome === 'absence_days' &&
+        e.estimand === 'ITT' &&
+        e.subgroup === null &&
+        e.contrast === contrastName(c),
     );
     const averted = itt?.estimate == null ? null : -itt.estimate;
     const row = {

@@ -7,7 +7,10 @@ import { OUTCOME_LABELS } from '../analysis/outcome-definitions.ts';
 import type { OutcomeName } from '../analysis/analysis-plan.ts';
 
 export const esc = (s: unknown): string =>
-  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 /** A number for people: fixed decimals, a real minus sign; empty for null. */
 export function fmt(x: number | null | undefined, digits = 3): string {
@@ -31,7 +34,9 @@ export interface Column<T> {
 
 /** An accessible table: caption, column headers with scope, numbers right-aligned. */
 export function table<T>(caption: string, columns: Column<T>[], rows: readonly T[]): string {
-  const head = columns.map((c) => `<th scope="col"${c.numeric ? ' class="n"' : ''}>${esc(c.header)}</th>`).join('');
+  const head = columns
+    .map((c) => `<th scope="col"${c.numeric ? ' class="n"' : ''}>${esc(c.header)}</th>`)
+    .join('');
   const body = rows
     .map(
       (r) =>
@@ -64,10 +69,17 @@ figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; } figcapt
 `;
 
 /** The page: title, headline, then the sections in order. */
-export function page(title: string, headline: string, sections: { id: string; heading: string; html: string }[]): string {
+export function page(
+  title: string,
+  headline: string,
+  sections: { id: string; heading: string; html: string }[],
+): string {
   const nav = sections.map((s) => `<li><a href="#${esc(s.id)}">${esc(s.heading)}</a></li>`).join('');
   const body = sections
-    .map((s) => `<section id="${esc(s.id)}" aria-labelledby="${esc(s.id)}-h">\n<h2 id="${esc(s.id)}-h">${esc(s.heading)}</h2>\n${s.html}\n</section>`)
+    .map(
+      (s) =>
+        `<section id="${esc(s.id)}" aria-labelledby="${esc(s.id)}-h">\n<h2 id="${esc(s.id)}-h">${esc(s.heading)}</h2>\n${s.html}\n</section>`,
+    )
     .join('\n');
   return `<!DOCTYPE html>
 <html lang="en">

@@ -22,7 +22,8 @@ export async function renderSvg(chart: ChartSpec): Promise<string> {
 /** Renames every id="…" of the SVG to prefix-1, prefix-2, … and rewrites the references to it. */
 export function stableIds(svg: string, prefix: string): string {
   const ids = new Map<string, string>();
-  for (const m of svg.matchAll(/\sid="([^"]+)"/g)) if (!ids.has(m[1])) ids.set(m[1], `${prefix}-${ids.size + 1}`);
+  for (const m of svg.matchAll(/\sid="([^"]+)"/g))
+    if (!ids.has(m[1])) ids.set(m[1], `${prefix}-${ids.size + 1}`);
   if (ids.size === 0) return svg;
   return svg.replace(/(\sid="|url\(#|href="#)([^")]+)/g, (all, lead: string, id: string) =>
     ids.has(id) ? `${lead}${ids.get(id)}` : all,

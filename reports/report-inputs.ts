@@ -45,6 +45,13 @@ export interface ReportInputs {
   months: StudentMonth[][];
   /** outreach (messages) when the outreach room's data exist; null otherwise */
   outreach: null | {
-    byMonthArm: { month: string; arm: string; generated: number; delivered: number; failed: number; optedOut: number }[];
+    byMonthArm: {
+      month: string;
+      arm: string;
+      generated: number;
+      delivered: number;
+      failed: number;
+      optedOut: number;
+    }[];
   };
 }

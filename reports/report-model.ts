@@ -46,7 +46,12 @@ function assemble(inputs: ReportInputs, est: ReturnType<typeof estimatesSection>
       outcome_definitions_version: outcomeDefinitions(plan.chronic_absence).version,
       suppression_rules_version: SUPPRESSION_RULES_VERSION,
     },
-    study: { slug: inputs.study.slug, name: inputs.study.name, unit: inputs.study.unit, arms: inputs.study.arms },
+    study: {
+      slug: inputs.study.slug,
+      name: inputs.study.name,
+      unit: inputs.study.unit,
+      arms: inputs.study.arms,
+    },
     plan: { version: inputs.planVersion, locked: inputs.planLocked, body: plan },
     outcome_definitions: outcomeDefinitions(plan.chronic_absence),
     headline: headline(inputs, est.estimates),
@@ -103,7 +108,20 @@ function notes(inputs: ReportInputs, tables: AnalysisTable[]): string[] {
   return out;
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const monthName = (date: string) => `${MONTHS[Number(date.slice(5, 7)) - 1]} ${date.slice(0, 4)}`;
 const round = (x: number, d: number) => (Math.round(x * 10 ** d) / 10 ** d).toFixed(d);
 

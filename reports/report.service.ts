@@ -53,7 +53,8 @@ async function loadInputs(db: Db, slug: string, step: Step): Promise<Loaded> {
   const t0 = performance.now();
   const study = await requireStudy(db, slug);
   const stored = await latestPlan(db.kysely, study.id);
-  if (!stored) throw new AppError('NOT_FOUND', `study ${slug} has no analysis plan: set one first (pilot plan set)`);
+  if (!stored)
+    throw new AppError('NOT_FOUND', `study ${slug} has no analysis plan: set one first (pilot plan set)`);
   const parsed = parsePlan(stored.body);
   if (!parsed.ok) throw new AppError('INTERNAL', `stored plan version ${stored.version} no longer validates`);
   const plan = parsed.plan;
@@ -62,12 +63,19 @@ async function loadInputs(db: Db, slug: string, step: Step): Promise<Loaded> {
   step(`building outcomes in the database over ${plan.window.start} … ${plan.window.end}`);
   const panel = await loadStudentMonths(db.kysely, study.id, plan.window);
   const rows = await loadStudentOutcomes(db.kysely, study.id, plan.window, panel);
-  const baseline = plan.baseline_window ? baselineRates(await loadStudentMonths(db.kysely, study.id, plan.baseline_window)) : null;
+  const baseline = plan.baseline_window
+    ? baselineRates(await loadStudentMonths(db.kysely, study.id, plan.baseline_window))
+    : null;
   const byStudent = new Map<number, StudentMonth[]>();
   let lastRecord: string | null = null;
   for (const m of panel) {
     const list = byStudent.get(m.studentId) ?? [];
-    list.push({ month: m.month, enrolledDays: m.enrolledDays, absenceDays: m.absenceDays, chronicDays: m.chronicDays });
+    list.push({
+      month: m.month,
+      enrolledDays: m.enrolledDays,
+      absenceDays: m.absenceDays,
+      chronicDays: m.chronicDays,
+    });
     byStudent.set(m.studentId, list);
     if (m.lastRecord && (lastRecord === null || m.lastRecord > lastRecord)) lastRecord = m.lastRecord;
   }
@@ -95,7 +103,11 @@ async function loadInputs(db: Db, slug: string, step: Step): Promise<Loaded> {
     },
     data: {
       importsSha256: sha(imports.map((i) => `${i.kind},${i.sha256}`)),
-      attendanceSha256: sha(imports.filter((i) => i.kind.endsWith(':attendance')).map((i) => `${i.kind},${i.sha256}`)),
+      attendanceSha256: sha(
+        imports
+          .filter((i) => /:attendance_(daily|monthly)$/.test(i.kind))
+          .map((i) => `${i.kind},${i.sha256}`),
+      ),
       lastAttendanceDate: lastRecord,
     },
     students: rows.map((r) => ({
@@ -131,7 +143,12 @@ async function writeFiles(out: string, files: [string, string][]): Promise<strin
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** `pilot analyze`: report.json, report.html, tables/*.csv (and the analysis tables on request). */
-export async function analyzeStudy(db: Db, o: AnalyzeOptions, actor: string, step: Step = () => {}): Promise<AnalyzeResult> {
+export async function analyzeStudy(
+  db: Db,
+  o: AnalyzeOptions,
+  actor: string,
+  step: Step = () => {},
+): Promise<AnalyzeResult> {
   const loaded = await loadInputs(db, o.study, step);
   step(`estimating (${loaded.inputs.students.length} students)`);
   const t1 = performance.now();
@@ -207,7 +224,11 @@ export async function districtReport(
   if (!district) throw new AppError('NOT_FOUND', `district ${o.leaid} is not enrolled in study ${o.study}`);
   const loaded = await loadInputs(db, o.study, step);
   step(`estimating the pooled study and district ${o.leaid}`);
-  const model = buildDistrictReport(loaded.inputs, { leaid: o.leaid, name: district.name, state: district.state });
+  const model = buildDistrictReport(loaded.inputs, {
+    leaid: o.leaid,
+    name: district.name,
+    state: district.state,
+  });
   const json = `${canonicalJson(model)}\n`;
   const files: [string, string][] = [
     ['report.json', json],

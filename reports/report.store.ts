@@ -3,7 +3,10 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/types.ts';
 
 /** (kind, file SHA-256) of every import of the study's districts, sorted. */
-export async function loadImportHashes(db: Kysely<Database>, studyId: number): Promise<{ kind: string; sha256: string }[]> {
+export async function loadImportHashes(
+  db: Kysely<Database>,
+  studyId: number,
+): Promise<{ kind: string; sha256: string }[]> {
   const rows = await db
     .selectFrom('import_file as f')
     .innerJoin('district as d', 'd.id', 'f.district_id')
@@ -12,7 +15,9 @@ export async function loadImportHashes(db: Kysely<Database>, studyId: number): P
     .execute();
   return rows
     .map((r) => ({ kind: `${r.nces_leaid}:${r.kind}`, sha256: r.sha256 }))
-    .sort((a, b) => (a.kind + a.sha256 < b.kind + b.sha256 ? -1 : a.kind + a.sha256 > b.kind + b.sha256 ? 1 : 0));
+    .sort((a, b) =>
+      a.kind + a.sha256 < b.kind + b.sha256 ? -1 : a.kind + a.sha256 > b.kind + b.sha256 ? 1 : 0,
+    );
 }
 
 export async function findDistrictOfStudy(
@@ -31,7 +36,15 @@ export async function findDistrictOfStudy(
 
 export async function insertReportRun(
   trx: Transaction<Database>,
-  r: { studyId: number; planId: number; kind: 'analysis' | 'district'; districtId: number | null; manifest: string; reportSha256: string; actor: string },
+  r: {
+    studyId: number;
+    planId: number;
+    kind: 'analysis' | 'district';
+    districtId: number | null;
+    manifest: string;
+    reportSha256: string;
+    actor: string;
+  },
 ): Promise<number> {
   const row = await trx
     .insertInto('report_run')

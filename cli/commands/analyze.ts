@@ -11,7 +11,12 @@ const analyzeSchema = z.object({
   json: option.flag,
 });
 
-const reportSchema = z.object({ study: option.slug, district: option.leaid, out: option.text, json: option.flag });
+const reportSchema = z.object({
+  study: option.slug,
+  district: option.leaid,
+  out: option.text,
+  json: option.flag,
+});
 
 export function registerAnalyze(program: Command, ctx: CliContext): void {
   program
@@ -30,7 +35,12 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
       const o = parseOptions(analyzeSchema, raw);
       const step = (m: string) => (o.json ? undefined : ctx.stderr.write(`${m}\n`));
       const r = await withDatabase(ctx, (db) =>
-        analyzeStudy(db, { study: o.study, out: o.out, exportAnalysisTable: o.exportAnalysisTable }, ctx.config.actor, step),
+        analyzeStudy(
+          db,
+          { study: o.study, out: o.out, exportAnalysisTable: o.exportAnalysisTable },
+          ctx.config.actor,
+          step,
+        ),
       );
       if (o.json)
         return printJson(ctx, {
@@ -46,7 +56,9 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
     });
   program
     .command('report')
-    .description("write a district partner's report: that district's results and the pooled study estimate, suppressed")
+    .description(
+      "write a district partner's report: that district's results and the pooled study estimate, suppressed",
+    )
     .requiredOption('--study <slug>', 'study')
     .requiredOption('--district <leaid>', 'the district (7-digit NCES LEAID)')
     .requiredOption('--out <dir>', 'output directory')

@@ -29,10 +29,14 @@ function describe(v: PlanView): string {
 }
 
 export function registerPlan(program: Command, ctx: CliContext): void {
-  const plan = program.command('plan').description("a study's pre-registered analysis plan (set, lock, show)");
+  const plan = program
+    .command('plan')
+    .description("a study's pre-registered analysis plan (set, lock, show)");
   plan
     .command('set')
-    .description('store a new version of the analysis plan from a JSON file (refused once a version is locked)')
+    .description(
+      'store a new version of the analysis plan from a JSON file (refused once a version is locked)',
+    )
     .argument('<file>', 'the plan, JSON (see reports/README.md for the fields and defaults)')
     .requiredOption('--study <slug>', 'study')
     .option('--json', 'machine-readable output')
@@ -45,7 +49,9 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     });
   plan
     .command('lock')
-    .description('lock the latest version: it can never change, and estimates outside it are labelled exploratory')
+    .description(
+      'lock the latest version: it can never change, and estimates outside it are labelled exploratory',
+    )
     .requiredOption('--study <slug>', 'study')
     .option('--json', 'machine-readable output')
     .action(async (raw: unknown) => {
