@@ -99,17 +99,35 @@ function describeEstimator(r: ReportModel): string {
 
 function fidelityHtml(r: ReportModel): string {
   if (!r.fidelity.available) return `<p>${esc(r.fidelity.note)}</p>`;
-  return table(
-    'Messages by month and arm',
+  const reached = table(
+    'Students reached (at least one delivered message), by arm',
     [
-      { header: 'month', value: (x: (typeof r.fidelity.by_month_arm)[number]) => x.month },
-      { header: 'arm', value: (x) => x.arm },
-      { header: 'generated', value: (x) => String(x.generated), numeric: true },
-      { header: 'delivered', value: (x) => String(x.delivered), numeric: true },
-      { header: 'failed', value: (x) => String(x.failed), numeric: true },
-      { header: 'opted out', value: (x) => String(x.opted_out), numeric: true },
+      { header: 'arm', value: (x: (typeof r.fidelity.reached)[number]) => x.arm },
+      { header: 'students', value: (x) => String(x.students), numeric: true },
+      { header: 'reached', value: (x) => String(x.reached), numeric: true },
+      {
+        header: 'share',
+        value: (x) => (x.share === null ? '—' : `${fmt(100 * x.share, 1)} %`),
+        numeric: true,
+      },
     ],
-    r.fidelity.by_month_arm,
+    r.fidelity.reached,
+  );
+  if (r.fidelity.by_month_arm.length === 0) return `${reached}<p class="note">${esc(r.fidelity.note)}</p>`;
+  return (
+    reached +
+    table(
+      'Messages by month and arm',
+      [
+        { header: 'month', value: (x: (typeof r.fidelity.by_month_arm)[number]) => x.month },
+        { header: 'arm', value: (x) => x.arm },
+        { header: 'generated', value: (x) => String(x.generated), numeric: true },
+        { header: 'delivered', value: (x) => String(x.delivered), numeric: true },
+        { header: 'failed', value: (x) => String(x.failed), numeric: true },
+        { header: 'opted out', value: (x) => String(x.opted_out), numeric: true },
+      ],
+      r.fidelity.by_month_arm,
+    )
   );
 }
 

@@ -39,8 +39,12 @@ function countArms(cells: readonly string[][], outcome: string) {
   let sumC = 0;
   for (const r of cells.slice(1)) {
     if (r[y] === 'NA') continue;
-    if (r[t] === '1') nt++;
-    else ((nc += 1), (sumC += Number(r[y])));
+    if (r[t] === '1') {
+      nt++;
+      continue;
+    }
+    nc++;
+    sumC += Number(r[y]);
   }
   return { nt, nc, controlMean: nc ? sumC / nc : null };
 }

@@ -100,6 +100,7 @@ export function estimatesSection(inputs: ReportInputs): EstimatesSection {
     ...plan.outcomes.primary.map((o) => ({ o, role: 'primary' as const })),
     ...plan.outcomes.secondary.map((o) => ({ o, role: 'secondary' as const })),
   ];
+  const hasDose = inputs.students.some((s) => s.received !== null);
   const out: EstimatesSection = {
     estimates: [],
     heterogeneity: [],
@@ -115,7 +116,7 @@ export function estimatesSection(inputs: ReportInputs): EstimatesSection {
       out.estimates.push(
         estimateRow(table.cells, o, plan, { ...base, estimand: 'ITT', subgroup: null, level: null }),
       );
-      if (inputs.outreach && role === 'primary')
+      if (hasDose && role === 'primary')
         out.estimates.push(
           estimateRow(table.cells, o, plan, { ...base, estimand: 'CACE', subgroup: null, level: null }),
         );

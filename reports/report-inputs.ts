@@ -45,6 +45,8 @@ export interface ReportInputs {
   months: StudentMonth[][];
   /** outreach (messages) when the outreach room's data exist; null otherwise */
   outreach: null | {
+    /** where delivery comes from (the outreach records, or the demo's simulated delivery log) */
+    source: string;
     byMonthArm: {
       month: string;
       arm: string;

@@ -75,8 +75,19 @@ function fidelitySection(inputs: ReportInputs) {
     return {
       available: false,
       by_month_arm: [],
+      reached: [],
       note: 'no message records for this study: delivery (and so the CACE) cannot be reported',
     };
+  const reached = inputs.study.arms.map(({ name }) => {
+    const members = inputs.students.filter((s) => s.arm === name);
+    const got = members.filter((s) => s.received === 1).length;
+    return {
+      arm: name,
+      students: members.length,
+      reached: got,
+      share: members.length ? got / members.length : null,
+    };
+  });
   return {
     available: true,
     by_month_arm: inputs.outreach.byMonthArm.map((r) => ({
@@ -87,7 +98,8 @@ function fidelitySection(inputs: ReportInputs) {
       failed: r.failed,
       opted_out: r.optedOut,
     })),
-    note: null,
+    reached,
+    note: `delivery from ${inputs.outreach.source}; reached = at least one delivered message`,
   };
 }
 

@@ -27,10 +27,21 @@ export const PLATFORM_VERSION = 'pilot 0.1.0';
 
 export type Step = (message: string) => void;
 
+/**
+ * Per-student receipt of the program (1 = at least one delivered message), keyed by student key, and
+ * the source it comes from. Until the outreach room's message records are wired in, only the demo
+ * passes one (its simulated delivery log).
+ */
+export interface DoseRecord {
+  source: string;
+  received: ReadonlyMap<string, number>;
+}
+
 export interface AnalyzeOptions {
   study: string;
   out: string;
   exportAnalysisTable?: boolean;
+  dose?: DoseRecord;
 }
 
 export interface AnalyzeResult {
@@ -49,7 +60,7 @@ interface Loaded {
   outcomesMs: number;
 }
 
-async function loadInputs(db: Db, slug: string, step: Step): Promise<Loaded> {
+async function loadInputs(db: Db, slug: string, step: Step, dose?: DoseRecord): Promise<Loaded> {
   const t0 = performance.now();
   const study = await requireStudy(db, slug);
   const stored = await latestPlan(db.kysely, study.id);
@@ -80,6 +91,7 @@ async function loadInputs(db: Db, slug: string, step: Step): Promise<Loaded> {
     if (m.lastRecord && (lastRecord === null || m.lastRecord > lastRecord)) lastRecord = m.lastRecord;
   }
   const imports = await loadImportHashes(db.kysely, study.id);
+  const controlArm = plan.control_arm ?? study.arms[0].name;
   const sha = (lines: string[]) => createHash('sha256').update(lines.join('\n')).digest('hex');
   const inputs: ReportInputs = {
     platformVersion: PLATFORM_VERSION,
@@ -113,10 +125,10 @@ async function loadInputs(db: Db, slug: string, step: Step): Promise<Loaded> {
     students: rows.map((r) => ({
       ...r,
       baselineAbsenceRate: baseline?.get(r.studentId) ?? null,
-      received: null,
+      received: dose ? (r.arm === controlArm ? 0 : (dose.received.get(r.studentKey) ?? 0)) : null,
     })),
     months: rows.map((r) => byStudent.get(r.studentId) ?? []),
-    outreach: null,
+    outreach: dose ? { source: dose.source, byMonthArm: [] } : null,
   };
   return { inputs, studyId: study.id, planId: stored.id, outcomesMs: performance.now() - t0 };
 }
@@ -149,7 +161,7 @@ export async function analyzeStudy(
   actor: string,
   step: Step = () => {},
 ): Promise<AnalyzeResult> {
-  const loaded = await loadInputs(db, o.study, step);
+  const loaded = await loadInputs(db, o.study, step, o.dose);
   step(`estimating (${loaded.inputs.students.length} students)`);
   const t1 = performance.now();
   const { report, tables } = buildReport(loaded.inputs);
