@@ -21,6 +21,8 @@ const load = {
   assignments: async () => (await import('./commands/assignments.ts')).registerAssignments,
   // outreach adds its own commands and `import receipts|visits`, so it follows `import`
   outreach: async () => (await import('./commands/outreach.ts')).registerOutreach,
+  plan: async () => (await import('./commands/plan.ts')).registerPlan,
+  analyze: async () => (await import('./commands/analyze.ts')).registerAnalyze,
 } satisfies Record<string, () => Promise<Registrar>>;
 type Loader = (typeof load)[keyof typeof load];
 
@@ -48,6 +50,9 @@ const commands: Record<string, Loader[]> = {
   tasks: withOutreach,
   visits: withOutreach,
   fidelity: withOutreach,
+  plan: [load.plan],
+  analyze: [load.analyze],
+  report: [load.analyze],
 };
 
 /** The top-level command names, in `--help` order. */

@@ -315,6 +315,32 @@ export interface VisitTable {
   import_id: number;
 }
 
+/** One version of a study's analysis plan (migration 007); a locked row never changes. */
+export interface AnalysisPlanTable {
+  id: Generated<number>;
+  study_id: number;
+  version: number;
+  body: Json<unknown>;
+  sha256: string;
+  actor: string;
+  created_at: Timestamp;
+  locked_at: Timestamp | null;
+  locked_by: string | null;
+}
+
+/** One analysis or district report produced (migration 007; never updated or deleted). */
+export interface ReportRunTable {
+  id: Generated<number>;
+  study_id: number;
+  plan_id: number;
+  kind: 'analysis' | 'district';
+  district_id: number | null;
+  manifest: Json<unknown>;
+  report_sha256: string;
+  actor: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   study: StudyTable;
   district: DistrictTable;
@@ -342,4 +368,6 @@ export interface Database {
   message: MessageTable;
   message_receipt: MessageReceiptTable;
   visit: VisitTable;
+  analysis_plan: AnalysisPlanTable;
+  report_run: ReportRunTable;
 }

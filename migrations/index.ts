@@ -5,6 +5,7 @@ import * as bulkAttendanceIntegrity from './2026-11-23-003-bulk-attendance-integ
 import * as attendancePartitions from './2026-11-23-004-attendance-partitions.ts';
 import * as waveSeeds from './2026-12-05-005-wave-seeds.ts';
 import * as outreach from './2026-12-05-006-outreach.ts';
+import * as analysisPlans from './2026-12-05-007-analysis-plans.ts';
 
 /** Every migration, in order. Add new files at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-004-attendance-partitions': attendancePartitions,
   '2026-12-05-005-wave-seeds': waveSeeds,
   '2026-12-05-006-outreach': outreach,
+  '2026-12-05-007-analysis-plans': analysisPlans,
 };

@@ -56,6 +56,16 @@ function demoJson(r: DemoResult) {
       control_students_contacted: r.outreach.contamination,
       files: r.outreach.dir,
     },
+    analysis: {
+      report_dir: r.analysis.reportDir,
+      headline: r.analysis.headline,
+      itt: r.analysis.itt,
+      cace: r.analysis.cace,
+      true_itt: r.analysis.trueItt,
+      true_cace: r.analysis.trueCace,
+      reached_share: r.analysis.reachedShare,
+      district_reports: r.analysis.districtReports,
+    },
   };
 }
 
@@ -63,7 +73,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command('demo')
     .description(
-      'run a complete synthetic study on the configured database: generate districts, enroll, import, randomize',
+      'run a complete synthetic study on the configured database: generate districts, enroll, import baseline attendance, randomize, send seven months of messages (known effect, imperfect delivery), import follow-up attendance, analyze and report',
     )
     .option('--districts <n>', 'rural districts to generate', '8')
     .option('--students <m>', 'students in all', '4000')
@@ -133,6 +143,24 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       print(
         ctx,
         `outreach: ${m.messages} monthly summaries over ${m.months.length} months (${m.delivered} delivered, ${m.failed} failed, ${m.optedOut} opted out by STOP); control students contacted: ${m.contamination}; files in ${m.dir}`,
+      );
+      const a = r.analysis;
+      const show = (e: { estimate: number; confLow: number; confHigh: number } | null) =>
+        e
+          ? `${e.estimate.toFixed(3)} (95 % CI ${e.confLow.toFixed(3)} to ${e.confHigh.toFixed(3)})`
+          : 'not estimated';
+      print(ctx, '');
+      print(ctx, a.headline);
+      print(
+        ctx,
+        `effect on days absent, October–April (${Math.round(a.reachedShare * 100)} % of program households reached):`,
+      );
+      print(ctx, `  ITT  estimated ${show(a.itt)}; true ${a.trueItt.toFixed(3)}`);
+      print(ctx, `  CACE estimated ${show(a.cace)}; true ${a.trueCace.toFixed(3)}`);
+      print(ctx, `report: ${join(a.reportDir, 'report.html')}`);
+      print(
+        ctx,
+        `district partner reports: ${a.districtReports.length} under ${join(a.reportDir, 'districts')}`,
       );
       print(
         ctx,

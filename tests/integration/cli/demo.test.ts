@@ -53,12 +53,21 @@ describe(`pilot demo (${testDialect})`, () => {
     });
     expect(study.seed).toMatch(/^[0-9a-f]{32}$/);
     expect((await runPilot(config, 'randomize', 'verify', '--study', 'demo')).stdout).toContain('verified');
-  });
+
+    // ... and carries it on to the report: messages with a known effect, analysis, partner reports
+    expect(summary.analysis.true_itt).toBeLessThan(0);
+    expect(summary.analysis.reached_share).toBeGreaterThan(0.5);
+    expect(summary.analysis.reached_share).toBeLessThan(1);
+    expect(summary.analysis.district_reports).toHaveLength(3);
+    expect(second.analysis.report_dir).not.toBe(summary.analysis.report_dir);
+  }, 300_000);
 
   it('prints the counts and the balance summary for people', async () => {
     const r = await runPilot(config, 'demo', '--districts', '2', '--students', '120', '--seed', 'another');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/study demo-3: 2 districts, \d+ schools, 120 students/);
     expect(r.stdout).toMatch(/balance \(standardized mean differences, WWC bands\)/);
-  });
+    expect(r.stdout).toMatch(/ITT {2}estimated .*; true -\d/);
+    expect(r.stdout).toMatch(/report: .*report\.html/);
+  }, 300_000);
 });

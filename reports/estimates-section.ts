@@ -1,0 +1,364 @@
+/**
+ * The estimates of a report: ITT (and CACE when deliveries are known) per outcome and arm contrast,
+ * subgroup ITTs with adjusted p-values, the joint heterogeneity test per subgroup variable, the
+ * minimum detectable effect the design had, and cost-effectiveness. Every number comes from the
+ * analysis table through the estimator `pilot estimate` runs. Pure.
+ */
+import {
+  planContrasts,
+  type AnalysisPlan,
+  type ArmContrast,
+  type OutcomeName,
+} from '../analysis/analysis-plan.ts';
+import {
+  analysisTable,
+  tableWhere,
+  withoutSingleArmBlocks,
+  type AnalysisTable,
+} from '../analysis/analysis-table.ts';
+import { heterogeneityTest } from '../analysis/heterogeneity-test.ts';
+import { mdeMultiplier } from '../analysis/mde.ts';
+import { adjustPValues } from '../analysis/multiple-testing.ts';
+import { effectTerm, estimateOnTable } from '../analysis/table-estimate.ts';
+import type { ReportInputs } from './report-inputs.ts';
+import { effectShown } from './suppression.ts';
+
+export interface EstimateRow {
+  outcome: OutcomeName;
+  role: 'primary' | 'secondary';
+  estimand: 'ITT' | 'CACE';
+  contrast: string;
+  estimator: string;
+  se_type: string;
+  subgroup: string | null;
+  subgroup_level: string | null;
+  estimate: number | null;
+  std_error: number | null;
+  df: number | null;
+  statistic: number | null;
+  p_value: number | null;
+  p_value_adjusted: number | null;
+  adjustment: string | null;
+  conf_low: number | null;
+  conf_high: number | null;
+  n: number;
+  n_treatment: number;
+  n_control: number;
+  control_mean: number | null;
+  percent_of_control_mean: number | null;
+  label: 'pre-specified' | 'exploratory';
+  note: string | null;
+}
+
+export interface HeterogeneityRow {
+  outcome: OutcomeName;
+  contrast: string;
+  subgroup: string;
+  levels: string[];
+  statistic: number | null;
+  df: number | null;
+  p_value: number | null;
+  test: string;
+  note: string | null;
+}
+
+export interface EstimatesSection {
+  estimates: EstimateRow[];
+  heterogeneity: HeterogeneityRow[];
+  mde: {
+    outcome: OutcomeName;
+    contrast: string;
+    alpha: number;
+    power: number;
+    mde: number;
+    percent_of_control_mean: number | null;
+  }[];
+  cost_effectiveness: {
+    arm: string;
+    contrast: string;
+    cost_per_student: number;
+    absences_averted_per_student: number | null;
+    cost_per_absence_averted: number | null;
+    conf_low: number | null;
+    conf_high: number | null;
+    note: string;
+  }[];
+  tables: AnalysisTable[];
+}
+
+export const contrastName = (c: ArmContrast) => `${c.treatment} vs ${c.control}`;
+
+/** Every planned estimate of the report (see the file comment). */
+export function estimatesSection(inputs: ReportInputs): EstimatesSection {
+  const { plan } = inputs;
+  const contrasts = planContrasts(
+    plan,
+    inputs.study.arms.map((a) => a.name),
+  );
+  const label = inputs.planLocked ? ('pre-specified' as const) : ('exploratory' as const);
+  const outcomes = [
+    ...plan.outcomes.primary.map((o) => ({ o, role: 'primary' as const })),
+    ...plan.outcomes.secondary.map((o) => ({ o, role: 'secondary' as const })),
+  ];
+  const hasDose = inputs.students.some((s) => s.received !== null);
+  const out: EstimatesSection = {
+    estimates: [],
+    heterogeneity: [],
+    mde: [],
+    cost_effectiveness: [],
+    tables: [],
+  };
+  for (const contrast of contrasts) {
+    const table = analysisTable(inputs.students, plan, contrast);
+    out.tables.push(table);
+    for (const { o, role } of outcomes) {
+      const base = { outcome: o, role, contrast: contrastName(contrast), label };
+      out.estimates.push(
+        estimateRow(table.cells, o, plan, { ...base, estimand: 'ITT', subgroup: null, level: null }),
+      );
+      if (hasDose && role === 'primary')
+        out.estimates.push(
+          estimateRow(table.cells, o, plan, { ...base, estimand: 'CACE', subgroup: null, level: null }),
+        );
+      if (role !== 'primary') continue;
+      const subgroupRows: EstimateRow[] = [];
+      for (const sg of plan.subgroups) {
+        for (const level of levelsOf(table.cells, sg)) {
+          const sub = withoutSingleArmBlocks(tableWhere(table.cells, sg, level)).cells;
+          subgroupRows.push(estimateRow(sub, o, plan, { ...base, estimand: 'ITT', subgroup: sg, level }));
+        }
+        out.heterogeneity.push(heterogeneityRow(table.cells, o, plan, contrast, sg));
+      }
+      adjust(subgroupRows, plan.multiple_testing.subgroups);
+      out.estimates.push(...subgroupRows);
+    }
+  }
+  for (const { o } of outcomes) {
+    const overall = out.estimates.filter(
+      (e) => e.outcome === o && e.estimand === 'ITT' && e.subgroup === null,
+    );
+    adjust(overall, plan.multiple_testing.arm_contrasts);
+  }
+  out.mde = mdeRows(out.estimates, plan);
+  out.cost_effectiveness = costRows(out.estimates, plan, contrasts);
+  return out;
+}
+
+interface RowSpec {
+  outcome: OutcomeName;
+  role: 'primary' | 'secondary';
+  estimand: 'ITT' | 'CACE';
+  contrast: string;
+  label: EstimateRow['label'];
+  subgroup: string | null;
+  level: string | null;
+}
+
+function estimateRow(
+  cells: readonly string[][],
+  o: OutcomeName,
+  plan: AnalysisPlan,
+  s: RowSpec,
+): EstimateRow {
+  const counts = armCounts(cells, o);
+  const controlMean = meanWhere(cells, o, 'treatment', '0');
+  const row: EstimateRow = {
+    outcome: o,
+    role: s.role,
+    estimand: s.estimand,
+    contrast: s.contrast,
+    estimator: '',
+    se_type: '',
+    subgroup: s.subgroup,
+    subgroup_level: s.level,
+    estimate: null,
+    std_error: null,
+    df: null,
+    statistic: null,
+    p_value: null,
+    p_value_adjusted: null,
+    adjustment: null,
+    conf_low: null,
+    conf_high: null,
+    n: counts.treatment + counts.control,
+    n_treatment: counts.treatment,
+    n_control: counts.control,
+    control_mean: controlMean,
+    percent_of_control_mean: null,
+    label: s.label,
+    note: null,
+  };
+  if (s.subgroup !== null && !effectShown(counts.treatment, counts.control)) {
+    row.note = 'not estimated: fewer than 10 students in an arm';
+    return row;
+  }
+  const fit = estimateOnTable(cells, o, plan, { received: s.estimand === 'CACE' });
+  if (!fit.ok) {
+    row.note = `not estimated: ${fit.reason}`;
+    return row;
+  }
+  const t = effectTerm(fit.result, s.estimand === 'CACE');
+  Object.assign(row, {
+    estimator: fit.result.design,
+    se_type: fit.result.seType,
+    estimate: t.estimate,
+    std_error: t.stdError,
+    df: t.df,
+    statistic: t.statistic,
+    p_value: t.pValue,
+    conf_low: t.confLow,
+    conf_high: t.confHigh,
+    percent_of_control_mean: controlMean ? (100 * t.estimate) / controlMean : null,
+  });
+  return row;
+}
+
+function adjust(rows: EstimateRow[], method: 'holm' | 'BH' | 'bonferroni' | 'none'): void {
+  const estimated = rows.filter((r) => r.p_value !== null && Number.isFinite(r.p_value));
+  if (estimated.length === 0) return;
+  const adjusted =
+    method === 'none'
+      ? estimated.map((r) => r.p_value!)
+      : adjustPValues(
+          estimated.map((r) => r.p_value!),
+          method,
+        );
+  estimated.forEach((r, k) => {
+    r.p_value_adjusted = adjusted[k];
+    r.adjustment = `${method} over ${estimated.length}`;
+  });
+}
+
+function column(cells: readonly string[][], name: string): number {
+  const k = cells[0].indexOf(name);
+  if (k < 0) throw new RangeError(`no column ${name}`);
+  return k;
+}
+
+function armCounts(cells: readonly string[][], o: string) {
+  const y = column(cells, o);
+  const t = column(cells, 'treatment');
+  let treatment = 0;
+  let control = 0;
+  for (const r of cells.slice(1)) {
+    if (r[y] === 'NA') continue;
+    if (r[t] === '1') treatment++;
+    else control++;
+  }
+  return { treatment, control };
+}
+
+function meanWhere(cells: readonly string[][], o: string, by: string, value: string): number | null {
+  const y = column(cells, o);
+  const b = column(cells, by);
+  let sum = 0;
+  let n = 0;
+  for (const r of cells.slice(1)) {
+    if (r[b] !== value || r[y] === 'NA') continue;
+    sum += Number(r[y]);
+    n++;
+  }
+  return n ? sum / n : null;
+}
+
+function levelsOf(cells: readonly string[][], name: string): string[] {
+  const k = column(cells, name);
+  return [...new Set(cells.slice(1).map((r) => r[k]))].filter((v) => v !== 'NA').sort();
+}
+
+function heterogeneityRow(
+  cells: readonly string[][],
+  o: OutcomeName,
+  plan: AnalysisPlan,
+  contrast: ArmContrast,
+  sg: string,
+): HeterogeneityRow {
+  const [y, t, l, b, c] = [o, 'treatment', sg, 'block', 'cluster'].map((n) => column(cells, n));
+  const rows = cells.slice(1).filter((r) => r[y] !== 'NA' && r[l] !== 'NA');
+  const covariates = plan.estimator.method === 'lin' ? plan.estimator.covariates : [];
+  const test = heterogeneityTest({
+    outcome: rows.map((r) => Number(r[y])),
+    treatment: rows.map((r) => Number(r[t])),
+    levels: rows.map((r) => r[l]),
+    blocks: rows.map((r) => r[b]),
+    clusters: rows.map((r) => r[c]),
+    covariates: covariates.map((name) => {
+      const k = column(cells, name);
+      return { name, values: rows.map((r) => (r[k] === 'NA' ? NaN : Number(r[k]))) };
+    }),
+  });
+  const base = { outcome: o, contrast: contrastName(contrast), subgroup: sg, test: 'wald_chisq_cr2' };
+  if (!test.ok) return { ...base, levels: [], statistic: null, df: null, p_value: null, note: test.reason };
+  return {
+    ...base,
+    levels: test.levels,
+    statistic: test.statistic,
+    df: test.df,
+    p_value: test.pValue,
+    note: null,
+  };
+}
+
+function mdeRows(estimates: EstimateRow[], plan: AnalysisPlan): EstimatesSection['mde'] {
+  return estimates
+    .filter(
+      (e) => e.role === 'primary' && e.estimand === 'ITT' && e.subgroup === null && e.std_error !== null,
+    )
+    .map((e) => {
+      const mde = mdeMultiplier(plan.alpha, plan.power, 2, e.df ?? Infinity) * e.std_error!;
+      return {
+        outcome: e.outcome,
+        contrast: e.contrast,
+        alpha: plan.alpha,
+        power: plan.power,
+        mde,
+        percent_of_control_mean: e.control_mean ? (100 * mde) / e.control_mean : null,
+      };
+    });
+}
+
+/**
+ * Cost per absence averted, per program arm with a cost: cost per student / (−ITT on absence days);
+ * its interval maps the ITT's confidence interval through the same function (cost known), and is
+ * unbounded when the interval includes no effect.
+ */
+function costRows(
+  estimates: EstimateRow[],
+  plan: AnalysisPlan,
+  contrasts: ArmContrast[],
+): EstimatesSection['cost_effectiveness'] {
+  const out: EstimatesSection['cost_effectiveness'] = [];
+  for (const c of contrasts) {
+    const cost = plan.cost_per_student[c.treatment];
+    if (cost === undefined || c.kind !== 'program_vs_control') continue;
+    const itt = estimates.find(
+      (e) =>
+        e.outcome === 'absence_days' &&
+        e.estimand === 'ITT' &&
+        e.subgroup === null &&
+        e.contrast === contrastName(c),
+    );
+    const averted = itt?.estimate == null ? null : -itt.estimate;
+    const row = {
+      arm: c.treatment,
+      contrast: contrastName(c),
+      cost_per_student: cost,
+      absences_averted_per_student: averted,
+      cost_per_absence_averted: averted !== null && averted > 0 ? cost / averted : null,
+      conf_low: null as number | null,
+      conf_high: null as number | null,
+      note: 'cost per student / absences averted per student; interval from the ITT interval (cost taken as known)',
+    };
+    if (itt && itt.conf_low !== null && itt.conf_high !== null) {
+      const [lo, hi] = [-itt.conf_high, -itt.conf_low]; // interval of absences averted
+      if (hi > 0) row.conf_low = cost / hi;
+      if (lo > 0) row.conf_high = cost / lo;
+      else if (hi > 0) row.note += '; upper limit unbounded: the interval includes no effect';
+      else row.note += '; the interval of absences averted lies at or below zero';
+    }
+    if (!plan.outcomes.primary.includes('absence_days') && !plan.outcomes.secondary.includes('absence_days'))
+      row.note = 'absence_days is not an outcome of the plan';
+    out.push(row);
+  }
+  return out;
+}

@@ -1,0 +1,262 @@
+/**
+ * `pilot analyze` and `pilot report`: load the plan, the randomization record and the data snapshot
+ * (outcomes built in SQL), build the report model (pure), render it and write the files, and record
+ * the run. Files are a pure function of the inputs: the same inputs give byte-identical files.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parsePlan } from '../analysis/analysis-plan.ts';
+import { tableCsv } from '../analysis/analysis-table.ts';
+import { loadStudentMonths, loadStudentOutcomes, type StudentMonthRow } from '../analysis/outcomes.store.ts';
+import { latestPlan } from '../analysis/plan.store.ts';
+import { requireStudy } from '../analysis/plan.service.ts';
+import { listRandomizations } from '../assignment/assignment.store.ts';
+import { canonicalJson } from '../db/canonical-json.ts';
+import type { Db } from '../db/connection.ts';
+import { auditHead } from '../db/audit.store.ts';
+import { AppError } from '../errors.ts';
+import { renderAnalysisHtml } from './analysis-html.ts';
+import { buildDistrictReport, renderDistrictHtml } from './district-report.ts';
+import { reportTables, toCsv } from './render-csv.ts';
+import type { ReportInputs, StudentMonth } from './report-inputs.ts';
+import { buildReport, type ReportModel } from './report-model.ts';
+import { findDistrictOfStudy, insertReportRun, loadImportHashes } from './report.store.ts';
+
+export const PLATFORM_VERSION = 'pilot 0.1.0';
+
+export type Step = (message: string) => void;
+
+/**
+ * Per-student receipt of the program (1 = at least one delivered message), keyed by student key, and
+ * the source it comes from. Until the outreach room's message records are wired in, only the demo
+ * passes one (its simulated delivery log).
+ */
+export interface DoseRecord {
+  source: string;
+  received: ReadonlyMap<string, number>;
+}
+
+export interface AnalyzeOptions {
+  study: string;
+  out: string;
+  exportAnalysisTable?: boolean;
+  dose?: DoseRecord;
+}
+
+export interface AnalyzeResult {
+  out: string;
+  files: string[];
+  reportSha256: string;
+  auditHead: string;
+  report: ReportModel;
+  timings: { outcomesMs: number; estimationMs: number; renderingMs: number };
+}
+
+interface Loaded {
+  inputs: ReportInputs;
+  studyId: number;
+  planId: number;
+  outcomesMs: number;
+}
+
+async function loadInputs(db: Db, slug: string, step: Step, dose?: DoseRecord): Promise<Loaded> {
+  const t0 = performance.now();
+  const study = await requireStudy(db, slug);
+  const stored = await latestPlan(db.kysely, study.id);
+  if (!stored)
+    throw new AppError('NOT_FOUND', `study ${slug} has no analysis plan: set one first (pilot plan set)`);
+  const parsed = parsePlan(stored.body);
+  if (!parsed.ok) throw new AppError('INTERNAL', `stored plan version ${stored.version} no longer validates`);
+  const plan = parsed.plan;
+  const randomizations = await listRandomizations(db.kysely, study.id);
+  if (randomizations.length === 0) throw new AppError('BAD_INPUT', `study ${slug} is not randomized yet`);
+  step(`building outcomes in the database over ${plan.window.start} … ${plan.window.end}`);
+  const panel = await loadStudentMonths(db.kysely, study.id, plan.window);
+  const rows = await loadStudentOutcomes(db.kysely, study.id, plan.window, panel);
+  const baseline = plan.baseline_window
+    ? baselineRates(await loadStudentMonths(db.kysely, study.id, plan.baseline_window))
+    : null;
+  const byStudent = new Map<number, StudentMonth[]>();
+  let lastRecord: string | null = null;
+  for (const m of panel) {
+    const list = byStudent.get(m.studentId) ?? [];
+    list.push({
+      month: m.month,
+      enrolledDays: m.enrolledDays,
+      absenceDays: m.absenceDays,
+      chronicDays: m.chronicDays,
+    });
+    byStudent.set(m.studentId, list);
+    if (m.lastRecord && (lastRecord === null || m.lastRecord > lastRecord)) lastRecord = m.lastRecord;
+  }
+  const imports = await loadImportHashes(db.kysely, study.id);
+  const controlArm = plan.control_arm ?? study.arms[0].name;
+  const sha = (lines: string[]) => createHash('sha256').update(lines.join('\n')).digest('hex');
+  const inputs: ReportInputs = {
+    platformVersion: PLATFORM_VERSION,
+    study: {
+      slug: study.slug,
+      name: study.name,
+      unit: study.unit,
+      arms: study.arms.map((a) => ({ name: a.name, probability: String(a.probability) })),
+      algorithm: study.algorithm,
+      seedCommitment: study.seedCommitment,
+      seed: study.seed,
+    },
+    plan,
+    planVersion: stored.version,
+    planSha256: stored.sha256,
+    planLocked: stored.lockedAt !== null,
+    randomization: {
+      rosterSha256: randomizations.map((r) => r.rosterSha256),
+      assignmentSha256: randomizations.map((r) => r.assignmentSha256),
+      waves: randomizations.length,
+    },
+    data: {
+      importsSha256: sha(imports.map((i) => `${i.kind},${i.sha256}`)),
+      attendanceSha256: sha(
+        imports
+          .filter((i) => /:attendance_(daily|monthly)$/.test(i.kind))
+          .map((i) => `${i.kind},${i.sha256}`),
+      ),
+      lastAttendanceDate: lastRecord,
+    },
+    students: rows.map((r) => ({
+      ...r,
+      baselineAbsenceRate: baseline?.get(r.studentId) ?? null,
+      received: dose ? (r.arm === controlArm ? 0 : (dose.received.get(r.studentKey) ?? 0)) : null,
+    })),
+    months: rows.map((r) => byStudent.get(r.studentId) ?? []),
+    outreach: dose ? { source: dose.source, byMonthArm: [] } : null,
+  };
+  return { inputs, studyId: study.id, planId: stored.id, outcomesMs: performance.now() - t0 };
+}
+
+function baselineRates(panel: StudentMonthRow[]): Map<number, number> {
+  const sums = new Map<number, { e: number; a: number }>();
+  for (const m of panel) {
+    const s = sums.get(m.studentId) ?? { e: 0, a: 0 };
+    s.e += m.enrolledDays;
+    s.a += m.absenceDays;
+    sums.set(m.studentId, s);
+  }
+  const out = new Map<number, number>();
+  for (const [id, s] of sums) if (s.e > 0) out.set(id, s.a / s.e);
+  return out;
+}
+
+async function writeFiles(out: string, files: [string, string][]): Promise<string[]> {
+  await mkdir(join(out, 'tables'), { recursive: true });
+  for (const [name, text] of files) await writeFile(join(out, name), text);
+  return files.map(([name]) => name);
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** `pilot analyze`: report.json, report.html, tables/*.csv (and the analysis tables on request). */
+export async function analyzeStudy(
+  db: Db,
+  o: AnalyzeOptions,
+  actor: string,
+  step: Step = () => {},
+): Promise<AnalyzeResult> {
+  const loaded = await loadInputs(db, o.study, step, o.dose);
+  step(`estimating (${loaded.inputs.students.length} students)`);
+  const t1 = performance.now();
+  const { report, tables } = buildReport(loaded.inputs);
+  const t2 = performance.now();
+  step('rendering report.json, report.html and tables');
+  const json = `${canonicalJson(report)}\n`;
+  const files: [string, string][] = [
+    ['report.json', json],
+    ['report.html', await renderAnalysisHtml(report)],
+    ...reportTables(report).map(([name, text]): [string, string] => [join('tables', name), text]),
+  ];
+  if (o.exportAnalysisTable)
+    for (const t of tables) files.push([analysisTableName(t.contrast), tableCsv(t.cells)]);
+  const written = await writeFiles(o.out, files);
+  const t3 = performance.now();
+  const reportSha256 = sha256(json);
+  const head = await recordRun(db, loaded, 'analysis', null, report.manifest, reportSha256, actor);
+  return {
+    out: o.out,
+    files: written,
+    reportSha256,
+    auditHead: head,
+    report,
+    timings: { outcomesMs: loaded.outcomesMs, estimationMs: t2 - t1, renderingMs: t3 - t2 },
+  };
+}
+
+/** File name of a contrast's analysis table. */
+export function analysisTableName(c: { treatment: string; control: string }): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
+  return `analysis-table-${safe(c.treatment)}-vs-${safe(c.control)}.csv`;
+}
+
+async function recordRun(
+  db: Db,
+  loaded: Loaded,
+  kind: 'analysis' | 'district',
+  districtId: number | null,
+  manifest: unknown,
+  reportSha256: string,
+  actor: string,
+): Promise<string> {
+  return db.kysely.transaction().execute(async (trx) => {
+    await insertReportRun(trx, {
+      studyId: loaded.studyId,
+      planId: loaded.planId,
+      kind,
+      districtId,
+      manifest: canonicalJson(manifest),
+      reportSha256,
+      actor,
+    });
+    return auditHead(trx);
+  });
+}
+
+export interface DistrictReportOptions {
+  study: string;
+  leaid: string;
+  out: string;
+}
+
+/** `pilot report --district`: the partner's report, suppressed, with no student-level rows. */
+export async function districtReport(
+  db: Db,
+  o: DistrictReportOptions,
+  actor: string,
+  step: Step = () => {},
+): Promise<{ out: string; files: string[]; reportSha256: string }> {
+  const study = await requireStudy(db, o.study);
+  const district = await findDistrictOfStudy(db.kysely, study.id, o.leaid);
+  if (!district) throw new AppError('NOT_FOUND', `district ${o.leaid} is not enrolled in study ${o.study}`);
+  const loaded = await loadInputs(db, o.study, step);
+  step(`estimating the pooled study and district ${o.leaid}`);
+  const model = buildDistrictReport(loaded.inputs, {
+    leaid: o.leaid,
+    name: district.name,
+    state: district.state,
+  });
+  const json = `${canonicalJson(model)}\n`;
+  const files: [string, string][] = [
+    ['report.json', json],
+    ['report.html', renderDistrictHtml(model)],
+    [join('tables', 'estimates.csv'), districtEstimatesCsv(model)],
+    [join('tables', 'disaggregation.csv'), districtDisaggregationCsv(model)],
+  ];
+  const written = await writeFiles(o.out, files);
+  const reportSha256 = sha256(json);
+  await recordRun(db, loaded, 'district', district.id, model.manifest, reportSha256, actor);
+  return { out: o.out, files: written, reportSha256 };
+}
+
+function districtEstimatesCsv(m: ReturnType<typeof buildDistrictReport>): string {
+  return toCsv(m.estimates as unknown as Record<string, unknown>[]);
+}
+function districtDisaggregationCsv(m: ReturnType<typeof buildDistrictReport>): string {
+  return toCsv(m.disaggregation);
+}
