@@ -9,7 +9,7 @@ import { AppError } from '../errors.ts';
 import { requireDistrict, requireStudy } from '../cohorts/study.service.ts';
 import { exportMonth } from './export.service.ts';
 import { fidelityReport } from './fidelity.service.ts';
-import { generateMonth, type GenerateResult } from './messages.service.ts';
+import { generateMonth, type ControlProblem, type GenerateResult } from './messages.service.ts';
 import { attendanceMonths, excludeContacts } from './messages.store.ts';
 import { importReceipts } from './outreach-import.service.ts';
 import { setProgram } from './program.service.ts';
@@ -52,26 +52,31 @@ async function setAside(
   });
 }
 
-async function generateResolving(
+/**
+ * Runs a generation; when it refuses because contacts would reach a control family, sets those
+ * contacts aside (audited, as a data manager would) and runs it again. For the demo and the bench.
+ */
+export async function generateSettingAside(
   db: Db,
   study: string,
-  month: string,
+  generate: () => Promise<GenerateResult>,
   actor: string,
   step: (m: string) => void,
-  excluded: { n: number },
-): Promise<GenerateResult> {
+): Promise<{ run: GenerateResult; setAside: number }> {
+  let setAsideTotal = 0;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await generateMonth(db, { study, month }, actor);
+      return { run: await generate(), setAside: setAsideTotal };
     } catch (e) {
-      const d =
-        e instanceof AppError ? (e.details as { leaid?: string; control?: { contactKey: string }[] }) : null;
-      if (!d?.leaid || !d.control || attempt > 20) throw e;
-      const keys = [...new Set(d.control.map((c) => c.contactKey))];
-      excluded.n += await setAside(db, study, d.leaid, keys, actor);
-      step(
-        `  ${d.leaid}: ${keys.length} contact(s) would reach a control family; set aside (not messaged) and retried`,
-      );
+      const d = e instanceof AppError ? (e.details as { districts?: ControlProblem[] }) : null;
+      if (!d?.districts || attempt > 5) throw e;
+      for (const p of d.districts) {
+        const keys = [...new Set(p.control.map((c) => c.contactKey))];
+        setAsideTotal += await setAside(db, study, p.leaid, keys, actor);
+        step(
+          `  ${p.leaid}: ${keys.length} contact(s) would reach a control family; set aside (not messaged)`,
+        );
+      }
     }
   }
 }
@@ -93,7 +98,14 @@ export async function runOutreachDemo(
   const dir = join(o.dataDir, 'outreach');
   const excluded = { n: 0 };
   for (const month of months) {
-    const run = await generateResolving(db, o.slug, month, actor, step, excluded);
+    const { run, setAside: n } = await generateSettingAside(
+      db,
+      o.slug,
+      () => generateMonth(db, { study: o.slug, month }, actor),
+      actor,
+      step,
+    );
+    excluded.n += n;
     let messages = 0;
     for (const d of run.districts) {
       if (d.status !== 'generated') continue;

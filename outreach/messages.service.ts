@@ -74,13 +74,22 @@ async function setup(db: Db, slug: string, kind: ProgramKind, leaid?: string): P
   return { study, districts, programs, controlArms };
 }
 
-function refuseControl(leaid: string, control: ControlContact[]): never {
-  const shown = control.slice(0, 20).map((c) => `contact ${c.contactKey} ${c.reason}`);
+/** What would reach a control family, by district. */
+export interface ControlProblem {
+  leaid: string;
+  control: ControlContact[];
+}
+
+function refuseControl(problems: ControlProblem[]): never {
+  const total = problems.reduce((n, p) => n + p.control.length, 0);
+  const shown = problems
+    .flatMap((p) => p.control.map((c) => `${p.leaid} contact ${c.contactKey} ${c.reason}`))
+    .slice(0, 20);
   throw new AppError(
     'CONFLICT',
-    `district ${leaid}: generating would contact a control family (${control.length} message(s)); nothing was generated. ` +
-      `Fix the contacts (or the design) first: ${shown.join('; ')}${control.length > 20 ? '; …' : ''}`,
-    { leaid, control },
+    `generating would contact a control family (${total} message(s) in ${problems.length} district(s)); nothing was generated. ` +
+      `Fix the contacts (or the design) first: ${shown.join('; ')}${total > 20 ? '; …' : ''}`,
+    { districts: problems },
   );
 }
 
@@ -107,6 +116,7 @@ export async function generateMonth(
   return db.kysely.transaction().execute(async (trx) => {
     const templates = await loadTemplates(trx, s.study.id);
     const runs: DistrictRun[] = [];
+    const problems: ControlProblem[] = [];
     for (const d of s.districts) {
       const run: DistrictRun = {
         leaid: d.leaid,
@@ -145,7 +155,10 @@ export async function generateMonth(
         absences,
         templates,
       });
-      if (composed.control.length > 0) refuseControl(d.leaid, composed.control);
+      if (composed.control.length > 0) {
+        problems.push({ leaid: d.leaid, control: composed.control });
+        continue;
+      }
       const batchId = await insertBatch(trx, {
         studyId: s.study.id,
         districtId: d.id,
@@ -161,6 +174,7 @@ export async function generateMonth(
       );
       Object.assign(run, { batchId, messages: composed.items.length, byArm: composed.byArm });
     }
+    if (problems.length > 0) refuseControl(problems);
     await appendAuditEvent(trx, {
       actor,
       action: 'messages.generate',
@@ -194,6 +208,7 @@ export async function generateAlerts(
   return db.kysely.transaction().execute(async (trx) => {
     const templates = await loadTemplates(trx, s.study.id);
     const runs: DistrictRun[] = [];
+    const problems: ControlProblem[] = [];
     for (const d of s.districts) {
       const run: DistrictRun = {
         leaid: d.leaid,
@@ -238,7 +253,10 @@ export async function generateAlerts(
         run.batchId = done.id;
         continue;
       }
-      if (composed.control.length > 0) refuseControl(d.leaid, composed.control);
+      if (composed.control.length > 0) {
+        problems.push({ leaid: d.leaid, control: composed.control });
+        continue;
+      }
       const batchId = await insertBatch(trx, {
         studyId: s.study.id,
         districtId: d.id,
@@ -278,6 +296,7 @@ export async function generateAlerts(
         byArm: composed.byArm,
       });
     }
+    if (problems.length > 0) refuseControl(problems);
     await appendAuditEvent(trx, {
       actor,
       action: 'alerts.generate',

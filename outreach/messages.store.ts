@@ -98,8 +98,10 @@ export async function loadAbsenceDays(
 }
 
 /**
- * Every caregiver–student link of a district, by student. A caregiver counts as opted out when they
- * or any caregiver of the district with the same phone number opted out.
+ * The caregivers of each student of a district: those the contacts file links to the student and
+ * those of the student's household (a SIS often lists a family's contacts under one child only). A
+ * caregiver counts as opted out when they or any caregiver of the district with the same phone
+ * number opted out.
  */
 export async function loadContacts(
   db: Kysely<Database>,
@@ -108,14 +110,19 @@ export async function loadContacts(
   const r = await sql<Contact & { studentId: number }>`
     WITH opted_numbers AS (
       SELECT DISTINCT phone_e164 FROM caregiver
-      WHERE district_id = ${districtId} AND opt_out_at IS NOT NULL AND phone_e164 IS NOT NULL)
+      WHERE district_id = ${districtId} AND opt_out_at IS NOT NULL AND phone_e164 IS NOT NULL),
+    links AS (
+      SELECT cs.student_id, cs.caregiver_id FROM caregiver_student cs
+      JOIN caregiver c ON c.id = cs.caregiver_id WHERE c.district_id = ${districtId}
+      UNION
+      SELECT s.id, c.id FROM student s JOIN caregiver c ON c.household_id = s.household_id
+      WHERE s.district_id = ${districtId})
     SELECT cs.student_id AS "studentId", c.id AS "caregiverId", c.contact_key AS "contactKey",
            c.first_name AS "firstName", c.language, c.phone_e164 AS "phoneE164",
            c.phone_as_given AS "phoneAsGiven", c.email, c.email_valid AS "emailValid",
            c.sms_consent AS "smsConsent", c.message_contact AS "messageContact",
            (c.opt_out_at IS NOT NULL OR c.phone_e164 IN (SELECT phone_e164 FROM opted_numbers)) AS "optedOut"
-    FROM caregiver c JOIN caregiver_student cs ON cs.caregiver_id = c.id
-    WHERE c.district_id = ${districtId}
+    FROM links cs JOIN caregiver c ON c.id = cs.caregiver_id
     ORDER BY cs.student_id, c.contact_key`.execute(db);
   const out = new Map<number, Contact[]>();
   for (const { studentId, ...c } of r.rows) {

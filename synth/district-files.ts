@@ -7,9 +7,9 @@ import type { DistrictPlan, Roster, SchoolCalendar, Student } from './types.ts';
 /** Headers of the plain import formats, as the importer defines them (synth leaves out state_id). */
 export const HEADERS = {
   districts: ['nces_leaid', 'name', 'state', 'locale_code'],
-  schools: FORMATS.schools.columns,
-  students: FORMATS.students.columns.filter((c) => c !== 'state_id'),
-  contacts: FORMATS.contacts.columns,
+  schools: FORMATS.schools.columns.filter((c) => c !== 'phone'),
+  students: FORMATS.students.columns.filter((c) => c !== 'state_id' && c !== 'first_name'),
+  contacts: FORMATS.contacts.columns.filter((c) => c !== 'messenger_contact'),
   calendar: FORMATS.calendar.columns,
   enrollment: FORMATS.enrollment.columns,
   attendance: FORMATS.attendanceDaily.columns.slice(0, 6),

@@ -13,7 +13,7 @@ function format(columns: readonly string[], required: readonly string[]): CsvFor
 }
 
 export const FORMATS = {
-  schools: format(['school_id', 'nces_id', 'name'], ['school_id', 'name']),
+  schools: format(['school_id', 'nces_id', 'name', 'phone'], ['school_id', 'name']),
   students: format(
     [
       'student_id',
@@ -27,6 +27,7 @@ export const FORMATS = {
       'low_income',
       'prior_year_absence_rate',
       'state_id',
+      'first_name',
     ],
     ['student_id', 'school_id', 'grade', 'household_id'],
   ),
@@ -44,6 +45,7 @@ export const FORMATS = {
       'sms_consent',
       'opt_out_at',
       'opt_out_channel',
+      'messenger_contact',
     ],
     ['contact_id', 'student_id', 'household_id', 'relationship'],
   ),

@@ -21,10 +21,11 @@ const caregiverMerge = (stage: string, districtId: number): MergeSpec => ({
     'opt_out_channel',
     'phone_as_given',
     'email_valid',
+    'message_contact',
   ],
   source: `SELECT DISTINCT ON (s.contact_key) ${districtId}::int AS district_id, s.contact_key, h.id AS household_id, s.relationship,
                   s.first_name, s.last_name, s.phone_e164, s.email, s.language, s.sms_consent, s.opt_out_at, s.opt_out_channel,
-                  s.phone_as_given, s.email_valid
+                  s.phone_as_given, s.email_valid, s.message_contact
            FROM ${stage} s JOIN household h ON h.district_id = ${districtId} AND h.household_key = s.household_key
            ORDER BY s.contact_key, s.line`,
 });
@@ -37,8 +38,8 @@ export const MERGES = {
   school: (stage: string, districtId: number): MergeSpec => ({
     table: 'school',
     key: ['district_id', 'school_key'],
-    values: ['nces_id', 'name'],
-    source: `SELECT ${districtId}::int AS district_id, school_key, nces_id, name FROM ${stage}`,
+    values: ['nces_id', 'name', 'phone'],
+    source: `SELECT ${districtId}::int AS district_id, school_key, nces_id, name, phone FROM ${stage}`,
   }),
   student: (stage: string, districtId: number): MergeSpec => ({
     table: 'student',
@@ -54,9 +55,10 @@ export const MERGES = {
       'disability',
       'low_income',
       'prior_year_absence_rate',
+      'first_name',
     ],
     source: `SELECT ${districtId}::int AS district_id, s.sis_id, s.state_id, s.school_id, s.grade, h.id AS household_id, s.sex,
-                    s.race_ethnicity, s.english_learner, s.disability, s.low_income, s.prior_year_absence_rate
+                    s.race_ethnicity, s.english_learner, s.disability, s.low_income, s.prior_year_absence_rate, s.first_name
              FROM ${stage} s JOIN household h ON h.district_id = ${districtId} AND h.household_key = s.household_key`,
   }),
   caregiver: (stage: string, districtId: number): MergeSpec => caregiverMerge(stage, districtId),

@@ -8,7 +8,7 @@ import type { StagedValue } from './import-rows/row-reader.ts';
  * as English speakers without SMS consent until a contacts.csv says otherwise.
  */
 export function oneRosterSchoolRows(r: OneRosterRoster): { line: number; values: StagedValue[] }[] {
-  return r.schools.map((s) => ({ line: s.line, values: [s.sourcedId, s.ncesId, s.name] }));
+  return r.schools.map((s) => ({ line: s.line, values: [s.sourcedId, s.ncesId, s.name, null] }));
 }
 
 export function oneRosterStudentRows(
@@ -29,6 +29,7 @@ export function oneRosterStudentRows(
       null,
       null,
       null,
+      s.givenName || null,
     ],
   }));
 }
@@ -60,6 +61,7 @@ export function oneRosterContactRows(
           null,
           null, // phone_as_given: an invalid OneRoster number is left out with a warning
           g.email === null || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(g.email), // email_valid
+          true, // message_contact
         ],
       });
     }

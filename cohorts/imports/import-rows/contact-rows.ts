@@ -62,6 +62,7 @@ export function contactRows(ref: DistrictReference): RowReader {
       ['opt_out_channel', 'text'],
       ['phone_as_given', 'text'],
       ['email_valid', 'boolean'],
+      ['message_contact', 'boolean'],
     ],
     read(rec, h, sink) {
       const contact = take(
@@ -121,6 +122,7 @@ export function contactRows(ref: DistrictReference): RowReader {
         );
       const language = takeOptional(normalizeLanguage, rec, h, 'preferred_language', sink);
       const consent = takeOptional(parseBoolean, rec, h, 'sms_consent', sink);
+      const messenger = takeOptional(parseBoolean, rec, h, 'messenger_contact', sink);
       const optOutAt = takeOptional(parseIsoDate, rec, h, 'opt_out_at', sink);
       const channel = takeOptional(parseChannel, rec, h, 'opt_out_channel', sink);
       if (consent === true && phone === null)
@@ -144,6 +146,7 @@ export function contactRows(ref: DistrictReference): RowReader {
         optOutAt !== null && channel === null ? 'all' : channel,
         phoneAsGiven,
         emailValid,
+        messenger ?? true,
       ];
       if (values.includes(BAD)) return null;
       if (language === null) sink.warn('preferred_language blank: English assumed', rec.line);

@@ -3,7 +3,7 @@ import { normalizeLocalId, normalizeNcesSchoolId } from '../normalize/identifier
 import type { DistrictReference } from '../district-reference.ts';
 import { BAD, cell, take, takeOptional, type RowReader } from './row-reader.ts';
 
-/** `schools.csv`: school_id,nces_id,name — for districts whose roster is a plain students.csv. */
+/** `schools.csv`: school_id,nces_id,name[,phone] — for districts whose roster is a plain students.csv. */
 export function schoolRows(ref: DistrictReference): RowReader {
   return {
     kind: 'schools',
@@ -13,6 +13,7 @@ export function schoolRows(ref: DistrictReference): RowReader {
       ['school_key', 'text'],
       ['nces_id', 'text'],
       ['name', 'text'],
+      ['phone', 'text'],
     ],
     read(rec, h, sink) {
       const key = take(normalizeLocalId(cell(rec, h, 'school_id'), 'school_id'), rec, 'school_id', sink);
@@ -20,7 +21,8 @@ export function schoolRows(ref: DistrictReference): RowReader {
       const name = cell(rec, h, 'name').trim();
       if (name === '') sink.problem(rec.line, 'name', 'school name is empty');
       if (key === BAD || nces === BAD || name === '') return null;
-      return [key, nces, name];
+      // The phone number messages quote, kept as written (a display string, not dialed by Pilot).
+      return [key, nces, name, cell(rec, h, 'phone').trim() || null];
     },
   };
 }

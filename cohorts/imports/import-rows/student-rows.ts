@@ -9,7 +9,8 @@ import { BAD, cell, take, takeOptional, type RowReader } from './row-reader.ts';
 
 /**
  * Plain `students.csv`: student_id,school_id,grade,household_id (required), then sex, race_ethnicity,
- * english_learner, disability, low_income, prior_year_absence_rate, state_id (optional).
+ * english_learner, disability, low_income, prior_year_absence_rate, state_id, first_name (optional;
+ * the first name is what caregiver messages call the student).
  */
 export function studentRows(ref: DistrictReference): RowReader {
   const ids: string[] = [];
@@ -30,6 +31,7 @@ export function studentRows(ref: DistrictReference): RowReader {
       ['disability', 'boolean'],
       ['low_income', 'boolean'],
       ['prior_year_absence_rate', 'double precision'],
+      ['first_name', 'text'],
     ],
     read(rec, h, sink) {
       const sis = take(normalizeLocalId(cell(rec, h, 'student_id'), 'student_id'), rec, 'student_id', sink);
@@ -48,7 +50,8 @@ export function studentRows(ref: DistrictReference): RowReader {
       const frl = takeOptional(parseBoolean, rec, h, 'low_income', sink);
       const prior = takeOptional(parseFraction, rec, h, 'prior_year_absence_rate', sink);
       const stateId = takeOptional((raw) => normalizeLocalId(raw, 'state_id'), rec, h, 'state_id', sink);
-      const values = [sis, stateId, schoolId, grade, household, sex, race, el, iep, frl, prior];
+      const firstName = cell(rec, h, 'first_name').trim() || null;
+      const values = [sis, stateId, schoolId, grade, household, sex, race, el, iep, frl, prior, firstName];
       if (values.includes(BAD)) return null;
       ids.push(sis as string);
       lines.push(rec.line);

@@ -42,7 +42,11 @@ describe(`pilot demo (${testDialect})`, () => {
     const second = JSON.parse((await runPilot(config, ...args, '--json')).stdout);
     expect(second.study).toBe('demo-2');
     expect(second.randomization.assignment_sha256).toBe(summary.randomization.assignment_sha256);
-    expect(second.outreach).toMatchObject({ messages: o.messages, delivered: o.delivered, opted_out: o.opted_out });
+    expect(second.outreach).toMatchObject({
+      messages: o.messages,
+      delivered: o.delivered,
+      opted_out: o.opted_out,
+    });
 
     const shown = await runPilot(config, 'study', 'show', '--study', 'demo', '--json');
     const study = JSON.parse(shown.stdout);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Db } from '../../../db/connection.ts';
-import { generateMonth } from '../../../outreach/messages.service.ts';
+import { generateAlerts, generateMonth } from '../../../outreach/messages.service.ts';
 import { setProgram } from '../../../outreach/program.service.ts';
 import { openTestDatabase, testDialect } from '../../helpers/database.ts';
 import { CONTACTS_HEADER } from '../cohorts/imports/fixture-district.ts';
@@ -87,6 +87,20 @@ C11,000201,H01,relative,Kim,Synthetic,555-0111,kim@example,en,true,,
       contactsInvalidPhone: 2,
     });
     expect(run.districts[0].messages).toBe(2); // C01 by SMS and C02 by email, as in the golden file
+  });
+
+  it('a contact marked messenger_contact false is never messaged', async () => {
+    const imp = importer(db, files, 'tolerant', LEAID);
+    await imp(
+      'contacts',
+      'contacts-messenger.csv',
+      `${CONTACTS_HEADER},messenger_contact\nC06,000204,H04,parent,Fay,Alerts,205-555-0106,,en,true,,,false\n`,
+    );
+    await setProgram(db, { study: 'tolerant', arm: 'alerts', program: 'threshold_alerts' }, ACTOR);
+    const run = await generateAlerts(db, { study: 'tolerant', through: '2025-09-30' }, ACTOR);
+    // 000204's only contact is not a message contact: its 7 alerts raise tasks but no messages;
+    // 000206's 3 alerts reach C09 by email.
+    expect(run.districts[0]).toMatchObject({ alerts: 10, tasks: 2, messages: 3 });
   });
 
   it('keys and dates stay strict', async () => {

@@ -25,9 +25,8 @@ export function fixtureText(name: string): string {
 }
 
 /**
- * The golden district imported through the ordinary importers, with students' first names and
- * school phone numbers (which the plain import formats do not carry yet) and arms stored as a
- * randomization would store them.
+ * The golden district imported through the ordinary importers (students' first names and school
+ * phone numbers included), with arms stored as a randomization would store them.
  */
 export async function goldenStudy(db: Db, files: TempFiles, slug: string): Promise<void> {
   await createStudy(
@@ -54,16 +53,6 @@ export async function goldenStudy(db: Db, files: TempFiles, slug: string): Promi
   await imp('calendar', 'calendar.csv');
   await imp('enrollment', 'enrollment.csv');
   await imp('attendance', 'attendance-2025-09.csv');
-  const names: Record<string, string> = {
-    '000201': 'Luz',
-    '000202': 'Max',
-    '000204': 'Noe',
-    '000206': 'Ola',
-  };
-  for (const [sis, name] of Object.entries(names))
-    await sql`UPDATE student SET first_name = ${name} WHERE sis_id = ${sis}`.execute(db.kysely);
-  await sql`UPDATE school SET phone = '(205) 555-0100' WHERE school_key = '0110'`.execute(db.kysely);
-  await sql`UPDATE school SET phone = '(205) 555-0200' WHERE school_key = '0220'`.execute(db.kysely);
   await assignByHand(db, slug, ARMS);
 }
 

@@ -1,0 +1,200 @@
+/**
+ * `npm run bench -- outreach [--students 108000] [--districts 50] [--db both|postgres|pglite] [--month 2025-10]`
+ *
+ * Issue 11: one month's summaries and a school year's alerts for a national-pilot-sized study (the
+ * import benchmark's synthetic data set, about 18 million daily rows for 108,000 students), generated
+ * and exported on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test; a fresh
+ * database is created and dropped) and on PGlite (on disk in a temp folder). Arms: control, monthly
+ * summaries, threshold alerts. Prints the time of each step and peak memory. Goal: a month under 5 s on
+ * PostgreSQL and under 15 s on PGlite.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPGlite, openPGlite, type Db } from '../db/connection.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { openScratchPostgres } from '../db/scratch-database.ts';
+import { randomizeStudy } from '../assignment/assignment.service.ts';
+import { createStudy, enrollDistrict } from '../cohorts/study.service.ts';
+import { importFile, type RequestedKind } from '../cohorts/imports/import.service.ts';
+import { readDistrictsCsv } from '../synth/district-files.ts';
+import { writeSyntheticStudy } from '../synth/synth.service.ts';
+import { generateSettingAside } from '../outreach/demo-outreach.service.ts';
+import { exportAlerts, exportMonth, exportTasks } from '../outreach/export.service.ts';
+import { generateAlerts, generateMonth } from '../outreach/messages.service.ts';
+import { setProgram } from '../outreach/program.service.ts';
+
+function option(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1]
+    ? args[i + 1]
+    : (args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+}
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+sampler.unref();
+const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
+
+async function dataset(students: number, districts: number): Promise<string> {
+  const dir = join('bench', '.data', `import-${districts}x${students}`);
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    console.log(`generating ${students} students in ${districts} districts into ${dir} …`);
+    await writeSyntheticStudy(dir, {
+      districts,
+      students,
+      seed: 'bench-import',
+      year: 2025,
+      oneroster: 0,
+      exceptions: false,
+    });
+  }
+  return dir;
+}
+
+async function openBenchDb(kind: 'postgres' | 'pglite'): Promise<Db> {
+  if (kind === 'pglite') {
+    const dir = await mkdtemp(join(tmpdir(), 'pilot-bench-'));
+    const pglite = await createPGlite(dir);
+    return openPGlite(pglite, async () => {
+      await pglite.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+  }
+  return openScratchPostgres(
+    process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    'pilot_bench',
+  );
+}
+
+async function timed<T>(label: string, fn: () => Promise<T>, times: Record<string, number>): Promise<T> {
+  peakRss = process.memoryUsage().rss;
+  const t = performance.now();
+  const r = await fn();
+  times[label] = (performance.now() - t) / 1000;
+  times[`${label} peak MB`] = Math.round(peakRss / 1e6);
+  return r;
+}
+
+async function runOn(
+  kind: 'postgres' | 'pglite',
+  dir: string,
+  districts: { leaid: string; name: string; state: string; locale: number }[],
+  month: string,
+) {
+  const db = await openBenchDb(kind);
+  const times: Record<string, number> = {};
+  const quiet = () => {};
+  try {
+    await migrateToLatest(db);
+    await createStudy(
+      db,
+      {
+        slug: 'bench',
+        name: 'Bench',
+        unit: 'household',
+        arms: 'control:0.333334,summary:0.333333,alerts:0.333333',
+        blockBy: 'district',
+      },
+      'bench',
+    );
+    await timed(
+      'load (roster … attendance)',
+      async () => {
+        for (const d of districts) {
+          await enrollDistrict(db, { study: 'bench', ...d, allowNonrural: true }, 'bench');
+          for (const [k, f] of [
+            ['schools', 'schools.csv'],
+            ['roster', 'students.csv'],
+            ['contacts', 'contacts.csv'],
+            ['calendar', 'calendar.csv'],
+            ['enrollment', 'enrollment.csv'],
+            ['attendance', 'attendance_daily.csv'],
+          ] as [RequestedKind, string][])
+            await importFile(
+              db,
+              { study: 'bench', leaid: d.leaid, kind: k, path: join(dir, d.leaid, f) },
+              'bench',
+            );
+          process.stdout.write(`\r  ${kind}: district ${d.leaid} loaded`);
+        }
+        process.stdout.write('\n');
+      },
+      times,
+    );
+    await timed('randomize', () => randomizeStudy(db, { study: 'bench', actor: 'bench' }), times);
+    await setProgram(db, { study: 'bench', arm: 'summary', program: 'monthly_summary' }, 'bench');
+    await setProgram(db, { study: 'bench', arm: 'alerts', program: 'threshold_alerts' }, 'bench');
+    const m = await timed(
+      `generate month ${month}`,
+      () =>
+        generateSettingAside(
+          db,
+          'bench',
+          () => generateMonth(db, { study: 'bench', month }, 'bench'),
+          'bench',
+          quiet,
+        ),
+      times,
+    );
+    await timed(
+      'export month (all districts)',
+      async () => {
+        for (const d of districts)
+          await exportMonth(db, { study: 'bench', district: d.leaid, month }, 'bench');
+      },
+      times,
+    );
+    const through = '2026-06-30';
+    const a = await timed(
+      `generate alerts through ${through}`,
+      () =>
+        generateSettingAside(
+          db,
+          'bench',
+          () => generateAlerts(db, { study: 'bench', through }, 'bench'),
+          'bench',
+          quiet,
+        ),
+      times,
+    );
+    await timed(
+      'export alerts and tasks (all districts)',
+      async () => {
+        for (const d of districts) {
+          await exportAlerts(db, { study: 'bench', district: d.leaid, through }, 'bench');
+          await exportTasks(db, { study: 'bench', district: d.leaid, through });
+        }
+      },
+      times,
+    );
+    const messages = m.run.districts.reduce((n, d) => n + d.messages, 0);
+    const alerts = a.run.districts.reduce((n, d) => n + d.alerts, 0);
+    const tasks = a.run.districts.reduce((n, d) => n + d.tasks, 0);
+    return { kind, times, messages, alerts, tasks, setAside: m.setAside + a.setAside };
+  } finally {
+    await db.close();
+  }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const students = Number(option(args, 'students', '108000'));
+  const districtCount = Number(option(args, 'districts', '50'));
+  const which = option(args, 'db', 'both');
+  const month = option(args, 'month', '2025-10');
+  const dir = await dataset(students, districtCount);
+  const districts = readDistrictsCsv(await readFile(join(dir, 'districts.csv'), 'utf8'));
+  const kinds = (which === 'both' ? ['postgres', 'pglite'] : [which]) as ('postgres' | 'pglite')[];
+  for (const k of kinds) {
+    const r = await runOn(k, dir, districts, month);
+    console.log(
+      `\n${r.kind}: ${districts.length} districts, ${students.toLocaleString('en-US')} students (node ${process.version}); ${r.messages.toLocaleString('en-US')} summaries, ${r.alerts.toLocaleString('en-US')} alerts, ${r.tasks.toLocaleString('en-US')} staff tasks; ${r.setAside} contacts set aside (shared with control families)`,
+    );
+    for (const [label, v] of Object.entries(r.times))
+      if (!label.endsWith('peak MB'))
+        console.log(
+          `  ${label.padEnd(40)} ${`${v.toFixed(1)} s`.padStart(9)}   peak RSS ${mb(r.times[`${label} peak MB`] * 1e6)}`,
+        );
+  }
+}
