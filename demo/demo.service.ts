@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { randomizeStudy, type RandomizeResult } from '../assignment/assignment.service.ts';
 import type { Db } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { importFile, type ImportSummary, type ProgressFn, type RequestedKind } from '../cohorts/imports/import.service.ts';
+import {
+  importFile,
+  type ImportSummary,
+  type ProgressFn,
+  type RequestedKind,
+} from '../cohorts/imports/import.service.ts';
 import { findStudy, type StudyCounts } from '../cohorts/study.store.ts';
 import { createStudy, enrollDistrict, showStudy } from '../cohorts/study.service.ts';
 import { readDistrictsCsv } from '../synth/district-files.ts';

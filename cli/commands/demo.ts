@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { demoJson } from '../../demo/demo-json.ts';
 import { runDemo, type DemoResult } from '../../demo/demo.service.ts';
 import { openDatabase } from '../../db/connection.ts';
 import { print, printJson, type CliContext } from '../context.ts';
@@ -21,33 +22,6 @@ const demoSchema = z
     path: ['students'],
     message: 'must be at least 20 per district',
   });
-
-function demoJson(r: DemoResult) {
-  return {
-    study: r.slug,
-    data_dir: r.dataDir,
-    districts: r.districts,
-    counts: {
-      districts: r.counts.districts,
-      schools: r.counts.schools,
-      students: r.counts.students,
-      households: r.counts.households,
-      caregivers: r.counts.caregivers,
-      calendar_days: r.counts.calendarDays,
-      enrollments: r.counts.enrollments,
-      attendance_days: r.counts.attendanceDays,
-      imports: r.counts.imports,
-    },
-    randomization: {
-      units: r.randomization.units,
-      students: r.randomization.students,
-      blocks: r.randomization.blocks.length,
-      roster_sha256: r.randomization.rosterSha256,
-      assignment_sha256: r.randomization.assignmentSha256,
-      balance_summary: r.randomization.balanceSummary,
-    },
-  };
-}
 
 export function registerDemo(program: Command, ctx: CliContext): void {
   program

@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
-import type { BalanceRow } from '../../analysis/balance-table.ts';
 import {
   randomizeStudy,
   showRandomization,
   verifyRandomization,
   type RandomizeResult,
 } from '../../assignment/assignment.service.ts';
-import type { RandomizationRecord } from '../../assignment/assignment.store.ts';
-import type { BalanceComparison } from '../../assignment/assignment-balance.ts';
+import {
+  randomizationShowJson,
+  randomizeJson,
+  verificationJson,
+} from '../../assignment/randomization-json.ts';
 import type { BlockCount } from '../../assignment/randomize-wave.ts';
 import { AppError } from '../../errors.ts';
 import { print, printJson, type CliContext } from '../context.ts';
@@ -51,14 +53,7 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
     .action(async (_o: unknown, command: Command) => {
       const o = parseOptions(studySchema, command.optsWithGlobals());
       const r = await withDatabase(ctx, (db) => verifyRandomization(db, o.study));
-      if (o.json)
-        printJson(ctx, {
-          study: r.study,
-          waves: r.waves,
-          units: r.units,
-          verified: r.mismatches.length === 0,
-          mismatches: r.mismatches,
-        });
+      if (o.json) printJson(ctx, verificationJson(r));
       else if (r.mismatches.length === 0) print(ctx, 'verified');
       else
         for (const m of r.mismatches)
@@ -81,18 +76,7 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
     .action(async (_o: unknown, command: Command) => {
       const o = parseOptions(studySchema, command.optsWithGlobals());
       const r = await withDatabase(ctx, (db) => showRandomization(db, o.study));
-      const json = {
-        study: r.study,
-        algorithm: r.algorithm,
-        version: r.randomizations[0]?.version ?? null,
-        unit: r.unit,
-        block_by: r.blockBy,
-        arms: r.arms,
-        seed: r.seed,
-        seed_commitment: r.seedCommitment,
-        seed_revealed_at: r.seedRevealedAt?.toISOString() ?? null,
-        randomizations: r.randomizations.map(recordJson),
-      };
+      const json = randomizationShowJson(r);
       if (o.json) return printJson(ctx, json);
       print(
         ctx,
@@ -112,66 +96,6 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
         );
       }
     });
-}
-
-function recordJson(w: RandomizationRecord) {
-  return {
-    wave: w.wave,
-    algorithm: w.algorithm,
-    version: w.version,
-    seed_derivation: w.seedDerivation,
-    locked_at: w.lockedAt.toISOString(),
-    actor: w.actor,
-    units: w.units,
-    students: w.students,
-    roster_sha256: w.rosterSha256,
-    assignment_sha256: w.assignmentSha256,
-    block_counts: w.blockCounts.map((b) => ({ block_key: b.blockKey, n: b.n, counts: b.counts })),
-    warnings: w.warnings,
-  };
-}
-
-function rowJson(r: BalanceRow) {
-  return {
-    covariate: r.covariate,
-    level: r.level,
-    mean_treatment: r.meanTreatment,
-    mean_control: r.meanControl,
-    n_treatment: r.nTreatment,
-    n_control: r.nControl,
-    missing_treatment: r.missingTreatment,
-    missing_control: r.missingControl,
-    smd: r.smd.kind === 'ok' ? r.smd.smd : null,
-    band: r.smd.kind === 'ok' ? r.smd.band : r.smd.reason,
-  };
-}
-
-function balanceJson(c: BalanceComparison) {
-  return {
-    arm: c.arm,
-    control: c.control,
-    overall: c.overall.map(rowJson),
-    by_district: c.byDistrict.map((d) => ({ district_leaid: d.districtLeaid, rows: d.rows.map(rowJson) })),
-  };
-}
-
-function randomizeJson(r: RandomizeResult) {
-  return {
-    study: r.study,
-    randomization_id: r.randomizationId,
-    wave: r.wave,
-    algorithm: r.algorithm,
-    version: r.version,
-    units: r.units,
-    students: r.students,
-    inherited_students: r.inheritedStudents,
-    roster_sha256: r.rosterSha256,
-    assignment_sha256: r.assignmentSha256,
-    block_counts: r.blocks.map((b) => ({ block_key: b.blockKey, n: b.n, counts: b.counts })),
-    warnings: r.warnings,
-    balance: r.balance.map(balanceJson),
-    balance_summary: r.balanceSummary,
-  };
 }
 
 function printBlocks(ctx: CliContext, blocks: BlockCount[], arms: string[]): void {
