@@ -21,25 +21,10 @@ describe('the structured log', () => {
   });
 
   it('logs each CLI command at info level and nothing at the default level', async () => {
-    const quiet = await runPilot(
-      loadConfig({}),
-      'estimate',
-      'no-such.csv',
-      '--outcome',
-      'y',
-      '--treatment',
-      'z',
-    );
+    const args = ['estimate', 'no-such.csv', '--outcome', 'y', '--treatment', 'z'];
+    const quiet = await runPilot(loadConfig({}), ...args);
     expect(quiet.stderr).toBe('error: no-such.csv: no such file\n');
-    const loud = await runPilot(
-      loadConfig({ PILOT_LOG_LEVEL: 'info' }),
-      'estimate',
-      'no-such.csv',
-      '--outcome',
-      'y',
-      '--treatment',
-      'z',
-    );
+    const loud = await runPilot(loadConfig({ PILOT_LOG_LEVEL: 'info' }), ...args);
     const [human, json] = loud.stderr.trim().split('\n');
     expect(human).toBe('error: no-such.csv: no such file');
     expect(JSON.parse(json)).toMatchObject({ command: 'estimate', exit_code: 66, msg: 'command finished' });
