@@ -5,6 +5,8 @@
  * and counted per arm.
  */
 
+import { mean, sampleVariance } from 'simple-statistics';
+
 export type CovariateColumn =
   | { name: string; kind: 'numeric'; values: ArrayLike<number> }
   | { name: string; kind: 'categorical'; values: readonly (string | null)[] };
@@ -106,19 +108,17 @@ interface Moments {
   variance: number;
 }
 
-/** Count, mean and sample variance (two-pass, for accuracy) of the non-missing values. */
+/** Count, mean and sample variance (simple-statistics: `mean`, `sampleVariance`) of the non-missing values. */
 function moments(x: ArrayLike<number>): Moments {
-  let n = 0;
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) {
-    if (Number.isNaN(x[i])) continue;
-    n++;
-    sum += x[i];
-  }
-  const mean = n > 0 ? sum / n : NaN;
-  let ss = 0;
-  for (let i = 0; i < x.length; i++) if (!Number.isNaN(x[i])) ss += (x[i] - mean) ** 2;
-  return { n, missing: x.length - n, mean, variance: n > 1 ? ss / (n - 1) : NaN };
+  const present: number[] = [];
+  for (let i = 0; i < x.length; i++) if (!Number.isNaN(x[i])) present.push(x[i]);
+  const n = present.length;
+  return {
+    n,
+    missing: x.length - n,
+    mean: n > 0 ? mean(present) : NaN,
+    variance: n > 1 ? sampleVariance(present) : NaN,
+  };
 }
 
 function smdFromMoments(t: Moments, c: Moments): SmdResult {

@@ -1,7 +1,6 @@
-import { Migrator } from 'kysely';
 import { openDatabase, type Db } from '../db/connection.ts';
+import { pendingMigrations } from '../db/migrate.ts';
 import { AppError } from '../errors.ts';
-import { migrations } from '../migrations/index.ts';
 import type { CliContext } from './context.ts';
 
 /**
@@ -11,11 +10,7 @@ import type { CliContext } from './context.ts';
 export async function withDatabase<T>(ctx: CliContext, fn: (db: Db) => Promise<T>): Promise<T> {
   const db = await openDatabase(ctx.config);
   try {
-    const known = await new Migrator({
-      db: db.kysely,
-      provider: { getMigrations: async () => migrations },
-    }).getMigrations();
-    const pending = known.filter((m) => !m.executedAt).map((m) => m.name);
+    const pending = await pendingMigrations(db);
     if (pending.length > 0) {
       throw new AppError(
         'BAD_INPUT',

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config.ts';
 import { AppError, exitCodeOf } from '../errors.ts';
+import { createLogger, type DestinationStream } from '../logger.ts';
 import type { CliContext } from './context.ts';
 import { flagsInMessage } from './options.ts';
 
@@ -93,16 +94,25 @@ export async function main(argv: string[], partial: Partial<CliContext> = {}): P
     stderr: partial.stderr ?? process.stderr,
   };
   const program = buildProgram(ctx, await registrarsFor(argv));
+  const log = createLogger(ctx.config, ctx.stderr as DestinationStream);
+  const started = performance.now();
   // The command that ran, so a service's `field` names can be shown as its flags.
   let running: Command | undefined;
   program.hook('preAction', (_root, action) => {
     running = action;
   });
+  const done = (exitCode: number, error?: unknown): number => {
+    const command = running ? commandPath(running) : null;
+    const ms = Math.round(performance.now() - started);
+    if (error !== undefined) log.error({ command, exit_code: exitCode, ms, err: error }, 'internal error');
+    else log.info({ command, exit_code: exitCode, ms }, 'command finished');
+    return exitCode;
+  };
   try {
     await program.parseAsync(argv);
-    return 0;
+    return done(0);
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CommanderError) return done(error.exitCode);
     if (error instanceof AppError) {
       ctx.stderr.write(`error: ${flagsInMessage(error.message, running)}\n`);
       const problems = (
@@ -116,9 +126,16 @@ export async function main(argv: string[], partial: Partial<CliContext> = {}): P
             `  ${p.file}:${p.line}${p.column ? `:${p.column}` : ''}: ${flagsInMessage(p.reason, running)}\n`,
           );
       }
-    } else {
-      ctx.stderr.write(`internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+      return done(exitCodeOf(error));
     }
-    return exitCodeOf(error);
+    ctx.stderr.write(`internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    return done(exitCodeOf(error), error);
   }
+}
+
+/** `randomize verify` for the verify subcommand of randomize. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }

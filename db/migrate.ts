@@ -24,3 +24,8 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
 export async function migrateDown(db: Db): Promise<string[]> {
   return check(await migrator(db).migrateDown());
 }
+
+/** The names of the migrations not yet applied, in order. */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  return (await migrator(db).getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
+}

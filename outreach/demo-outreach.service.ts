@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Papa from 'papaparse';
+import { parseCsvText } from '../csv/csv-reader.ts';
 import seedrandom from 'seedrandom';
 import type { Db } from '../db/connection.ts';
 import { appendAuditEvent } from '../db/audit.store.ts';
@@ -116,10 +116,8 @@ export async function runOutreachDemo(
         { study: o.slug, district: d.leaid, month, out: join(dir, d.leaid, `messages-${month}.csv`) },
         actor,
       );
-      const rows = Papa.parse<Record<string, string>>(exported.text, {
-        header: true,
-        skipEmptyLines: true,
-      }).data;
+      const [header, ...records] = parseCsvText(exported.text).records;
+      const rows = records.map((r) => Object.fromEntries(header.fields.map((h, k) => [h, r.fields[k]])));
       const receipts = simulateReceipts(
         rows.map((r) => ({ id: Number(r.message_id), channel: r.channel, sendAfter: r.send_after })),
         seedrandom.alea(`${o.seed}|receipts|${d.leaid}|${month}`),

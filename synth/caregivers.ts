@@ -1,6 +1,6 @@
 import { EMAIL_TAGS, FIRST_NAMES_F, FIRST_NAMES_M } from './names.ts';
 import { pick, pickWeighted, uniformInt, type Rng } from './random.ts';
-import type { Relationship } from './types.ts';
+import type { CaregiverRole } from '../cohorts/imports/oneroster/types.ts';
 
 /** Home languages other than English and Spanish found in small numbers in rural districts. */
 export const OTHER_LANGUAGES = ['vi', 'ar', 'zh', 'pt', 'so', 'fr', 'de', 'uk'] as const;
@@ -56,7 +56,7 @@ export function fictionalEmail(first: string, last: string, rng: Rng): string {
 }
 
 export interface CaregiverDraft {
-  relationship: Relationship;
+  relationship: CaregiverRole;
   firstName: string;
   lastName: string;
   language: string;
@@ -75,7 +75,7 @@ export function drawCaregivers(
   const count = rng() < 0.55 ? 2 : 1;
   const out: CaregiverDraft[] = [];
   for (let k = 0; k < count; k++) {
-    const relationship = pickWeighted<Relationship>(
+    const relationship = pickWeighted<CaregiverRole>(
       rng,
       ['parent', 'guardian', 'relative'],
       k === 0 ? [0.88, 0.05, 0.07] : [0.85, 0.05, 0.1],

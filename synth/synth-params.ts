@@ -33,6 +33,8 @@ export function parseSynthParams(
   if (parsed.success) return { ok: true, params: parsed.data };
   return {
     ok: false,
-    problems: parsed.error.issues.map((i) => `${i.path.length ? `\`${i.path.join('.')}\`` : 'options'}: ${i.message}`),
+    problems: parsed.error.issues.map(
+      (i) => `${i.path.length ? `\`${i.path.join('.')}\`` : 'options'}: ${i.message}`,
+    ),
   };
 }

@@ -1,4 +1,5 @@
 /** The shapes the synthetic-study generator passes between its pure steps. */
+import type { CaregiverRole } from '../cohorts/imports/oneroster/types.ts';
 
 /** CEDS entry grade levels Pilot accepts (the importer's list). */
 import { STUDENT_GRADES, type StudentGrade } from '../cohorts/imports/normalize/grade.ts';
@@ -94,15 +95,13 @@ export interface Student {
   windows: EnrollmentWindow[];
 }
 
-export type Relationship = 'parent' | 'guardian' | 'relative';
-
 export interface Contact {
   contactId: string;
   sourcedId: string;
   householdId: string;
   /** The child the SIS lists this contact under (the household's oldest enrolled child). */
   studentId: string;
-  relationship: Relationship;
+  relationship: CaregiverRole;
   firstName: string;
   lastName: string;
   phone: string;

@@ -1,7 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { exportAssignmentsCsv } from '../../assignment/assignment-export.service.ts';
 import { exportAssignments } from '../../assignment/assignment.service.ts';
-import { csvField } from '../../assignment/csv-field.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
 import { option, parseOptions, z } from '../options.ts';
@@ -12,15 +11,6 @@ const exportSchema = z.object({
   out: option.text.optional(),
   json: option.flag,
 });
-
-export const EXPORT_COLUMNS = [
-  'unit_key',
-  'student_id',
-  'district_leaid',
-  'block_key',
-  'arm',
-  'wave',
-] as const;
 
 export function registerAssignments(program: Command, ctx: CliContext): void {
   const assignments = program.command('assignments').description('the locked assignment table');
@@ -35,17 +25,14 @@ export function registerAssignments(program: Command, ctx: CliContext): void {
     .option('--json', 'print a summary as JSON (with --out) or the rows as JSON')
     .action(async (raw: unknown) => {
       const o = parseOptions(exportSchema, raw);
-      const study = o.study;
-      const rows = await withDatabase(ctx, (db) => exportAssignments(db, study, o.district ?? null));
-      if (o.json && !o.out) return printJson(ctx, rows);
-      const text =
-        [
-          EXPORT_COLUMNS.join(','),
-          ...rows.map((r) => EXPORT_COLUMNS.map((c) => csvField(String(r[c]))).join(',')),
-        ].join('\n') + '\n';
-      if (!o.out) return void ctx.stdout.write(text);
-      writeFileSync(o.out, text, 'utf8');
-      if (o.json) printJson(ctx, { study, district: o.district ?? null, rows: rows.length, out: o.out });
-      else print(ctx, `wrote ${rows.length} rows to ${o.out}`);
+      const request = { study: o.study, district: o.district ?? null, out: o.out ?? null };
+      if (o.json && !o.out) {
+        const rows = await withDatabase(ctx, (db) => exportAssignments(db, o.study, request.district));
+        return printJson(ctx, rows);
+      }
+      const e = await withDatabase(ctx, (db) => exportAssignmentsCsv(db, request));
+      if (e.text !== null) return void ctx.stdout.write(e.text);
+      if (o.json) printJson(ctx, { study: e.study, district: e.district, rows: e.rows, out: e.out });
+      else print(ctx, `wrote ${e.rows} rows to ${e.out}`);
     });
 }

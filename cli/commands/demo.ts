@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { demoJson } from '../../demo/demo-json.ts';
 import { runDemo, type DemoResult } from '../../demo/demo.service.ts';
 import { openDatabase } from '../../db/connection.ts';
 import { print, printJson, type CliContext } from '../context.ts';
@@ -21,53 +22,6 @@ const demoSchema = z
     path: ['students'],
     message: 'must be at least 20 per district',
   });
-
-function demoJson(r: DemoResult) {
-  return {
-    study: r.slug,
-    data_dir: r.dataDir,
-    districts: r.districts,
-    counts: {
-      districts: r.counts.districts,
-      schools: r.counts.schools,
-      students: r.counts.students,
-      households: r.counts.households,
-      caregivers: r.counts.caregivers,
-      calendar_days: r.counts.calendarDays,
-      enrollments: r.counts.enrollments,
-      attendance_days: r.counts.attendanceDays,
-      imports: r.counts.imports,
-    },
-    randomization: {
-      units: r.randomization.units,
-      students: r.randomization.students,
-      blocks: r.randomization.blocks.length,
-      roster_sha256: r.randomization.rosterSha256,
-      assignment_sha256: r.randomization.assignmentSha256,
-      balance_summary: r.randomization.balanceSummary,
-    },
-    outreach: {
-      months: r.outreach.months,
-      messages: r.outreach.messages,
-      delivered: r.outreach.delivered,
-      failed: r.outreach.failed,
-      opted_out: r.outreach.optedOut,
-      contacts_set_aside: r.outreach.excludedContacts,
-      control_students_contacted: r.outreach.contamination,
-      files: r.outreach.dir,
-    },
-    analysis: {
-      report_dir: r.analysis.reportDir,
-      headline: r.analysis.headline,
-      itt: r.analysis.itt,
-      cace: r.analysis.cace,
-      true_itt: r.analysis.trueItt,
-      true_cace: r.analysis.trueCace,
-      reached_share: r.analysis.reachedShare,
-      district_reports: r.analysis.districtReports,
-    },
-  };
-}
 
 export function registerDemo(program: Command, ctx: CliContext): void {
   program

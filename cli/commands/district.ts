@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { districtJson } from '../../cohorts/study-json.ts';
 import { enrollDistrict } from '../../cohorts/study.service.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
@@ -34,14 +35,7 @@ export function registerDistrict(program: Command, ctx: CliContext): void {
       const { district: d, warnings } = await withDatabase(ctx, (db) =>
         enrollDistrict(db, input, ctx.config.actor),
       );
-      if (json)
-        printJson(ctx, {
-          leaid: d.leaid,
-          name: d.name,
-          state: d.state,
-          locale_code: d.localeCode,
-          warnings,
-        });
+      if (json) printJson(ctx, { ...districtJson(d), warnings });
       else {
         print(ctx, `enrolled ${d.leaid} ${d.name} (${d.state}, locale ${d.localeCode}) in ${input.study}`);
         for (const w of warnings) ctx.stderr.write(`warning: ${flagsInMessage(w, command)}\n`);

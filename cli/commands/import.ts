@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { FORMATS, optionalColumns, type CsvFormat } from '../../cohorts/imports/import-formats.ts';
+import { importSummaryJson } from '../../cohorts/imports/import-summary-json.ts';
 import { importFile, type ImportSummary, type RequestedKind } from '../../cohorts/imports/import.service.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
@@ -29,21 +30,6 @@ const KINDS: Record<RequestedKind, string> = {
   enrollment: `enrollment.csv: ${columns(FORMATS.enrollment)}`,
   attendance: `daily ${columns(FORMATS.attendanceDaily)}, or monthly ${columns(FORMATS.attendanceMonthly)} (told apart by the header)`,
 };
-
-function summaryJson(s: ImportSummary) {
-  return {
-    kind: s.kind,
-    file: s.file,
-    sha256: s.sha256,
-    status: s.status,
-    import_id: s.importId,
-    rows_read: s.rowsRead,
-    inserted: s.inserted,
-    replaced: s.replaced,
-    unchanged: s.unchanged,
-    warnings: s.warnings.map((w) => ({ message: w.message, count: w.count, file: w.file, line: w.line })),
-  };
-}
 
 export function printImportSummary(ctx: CliContext, s: ImportSummary): void {
   if (s.status === 'already_imported') {
@@ -103,7 +89,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
           ),
         );
         bar.stop();
-        if (o.json) printJson(ctx, summaryJson(summary));
+        if (o.json) printJson(ctx, importSummaryJson(summary));
         else printImportSummary(ctx, summary);
       } finally {
         bar.stop();

@@ -1,14 +1,17 @@
 import type { Command } from 'commander';
-import type { BalanceRow } from '../../analysis/balance-table.ts';
 import {
   randomizeStudy,
   showRandomization,
   verifyRandomization,
   type RandomizeResult,
-  type WaveRecord,
+
 } from '../../assignment/assignment.service.ts';
 import { openWave } from '../../assignment/open-wave.service.ts';
-import type { BalanceComparison } from '../../assignment/assignment-balance.ts';
+import {
+  randomizationShowJson,
+  randomizeJson,
+  verificationJson,
+} from '../../assignment/randomization-json.ts';
 import type { BlockCount } from '../../assignment/randomize-wave.ts';
 import { AppError } from '../../errors.ts';
 import { print, printJson, type CliContext } from '../context.ts';
@@ -52,14 +55,7 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
     .action(async (_o: unknown, command: Command) => {
       const o = parseOptions(studySchema, command.optsWithGlobals());
       const r = await withDatabase(ctx, (db) => verifyRandomization(db, o.study));
-      if (o.json)
-        printJson(ctx, {
-          study: r.study,
-          waves: r.waves,
-          units: r.units,
-          verified: r.mismatches.length === 0,
-          mismatches: r.mismatches,
-        });
+      if (o.json) printJson(ctx, verificationJson(r));
       else if (r.mismatches.length === 0) print(ctx, 'verified');
       else
         for (const m of r.mismatches)
@@ -81,7 +77,7 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
     .option('--seed <hex>', 'the wave seed, 32 to 128 hex digits (default: 128 random bits)')
     .option('--json', 'machine-readable output')
     .action(async (_o: unknown, command: Command) => {
-      const o = openWaveOptions(command.optsWithGlobals());
+      const o = parseOptions(openWaveSchema, command.optsWithGlobals());
       const r = await withDatabase(ctx, (db) =>
         openWave(db, { study: o.study, seed: o.seed, actor: ctx.config.actor }),
       );
@@ -110,24 +106,7 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
     .action(async (_o: unknown, command: Command) => {
       const o = parseOptions(studySchema, command.optsWithGlobals());
       const r = await withDatabase(ctx, (db) => showRandomization(db, o.study));
-      const json = {
-        study: r.study,
-        algorithm: r.algorithm,
-        version: r.randomizations[0]?.version ?? null,
-        unit: r.unit,
-        block_by: r.blockBy,
-        arms: r.arms,
-        seed: r.seed,
-        seed_commitment: r.seedCommitment,
-        seed_revealed_at: r.seedRevealedAt?.toISOString() ?? null,
-        randomizations: r.randomizations.map(recordJson),
-        open_waves: r.openWaves.map((w) => ({
-          wave: w.wave,
-          seed_commitment: w.seedCommitment,
-          opened_at: w.openedAt.toISOString(),
-          opened_by: w.openedBy,
-        })),
-      };
+      const json = randomizationShowJson(r);
       if (o.json) return printJson(ctx, json);
       print(
         ctx,
@@ -159,80 +138,7 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
     });
 }
 
-const OpenWaveOptions = z.object({
-  study: z.string({ error: 'give the study: --study <slug>' }).min(1),
-  seed: z.string().optional(),
-  json: z.boolean().optional(),
-});
-
-function openWaveOptions(raw: unknown): z.infer<typeof OpenWaveOptions> {
-  const parsed = OpenWaveOptions.safeParse(raw);
-  if (!parsed.success) throw new AppError('BAD_INPUT', parsed.error.issues.map((i) => i.message).join('; '));
-  return parsed.data;
-}
-
-function recordJson(w: WaveRecord) {
-  return {
-    wave: w.wave,
-    algorithm: w.algorithm,
-    version: w.version,
-    seed_derivation: w.seedDerivation,
-    seed: w.seed,
-    seed_commitment: w.seedCommitment,
-    seed_committed_at: w.seedCommittedAt?.toISOString() ?? null,
-    locked_at: w.lockedAt.toISOString(),
-    actor: w.actor,
-    units: w.units,
-    students: w.students,
-    roster_sha256: w.rosterSha256,
-    assignment_sha256: w.assignmentSha256,
-    block_counts: w.blockCounts.map((b) => ({ block_key: b.blockKey, n: b.n, counts: b.counts })),
-    warnings: w.warnings,
-  };
-}
-
-function rowJson(r: BalanceRow) {
-  return {
-    covariate: r.covariate,
-    level: r.level,
-    mean_treatment: r.meanTreatment,
-    mean_control: r.meanControl,
-    n_treatment: r.nTreatment,
-    n_control: r.nControl,
-    missing_treatment: r.missingTreatment,
-    missing_control: r.missingControl,
-    smd: r.smd.kind === 'ok' ? r.smd.smd : null,
-    band: r.smd.kind === 'ok' ? r.smd.band : r.smd.reason,
-  };
-}
-
-function balanceJson(c: BalanceComparison) {
-  return {
-    arm: c.arm,
-    control: c.control,
-    overall: c.overall.map(rowJson),
-    by_district: c.byDistrict.map((d) => ({ district_leaid: d.districtLeaid, rows: d.rows.map(rowJson) })),
-  };
-}
-
-function randomizeJson(r: RandomizeResult) {
-  return {
-    study: r.study,
-    randomization_id: r.randomizationId,
-    wave: r.wave,
-    algorithm: r.algorithm,
-    version: r.version,
-    units: r.units,
-    students: r.students,
-    inherited_students: r.inheritedStudents,
-    roster_sha256: r.rosterSha256,
-    assignment_sha256: r.assignmentSha256,
-    block_counts: r.blocks.map((b) => ({ block_key: b.blockKey, n: b.n, counts: b.counts })),
-    warnings: r.warnings,
-    balance: r.balance.map(balanceJson),
-    balance_summary: r.balanceSummary,
-  };
-}
+const openWaveSchema = z.object({ study: option.slug, seed: option.text.optional(), json: option.flag });
 
 function printBlocks(ctx: CliContext, blocks: BlockCount[], arms: string[]): void {
   const width = Math.max(5, ...blocks.map((b) => b.blockKey.length + 2));

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { allStudies, createStudy, showStudy } from '../../cohorts/study.service.ts';
-import type { StudyRecord } from '../../cohorts/study.store.ts';
 import { programsOf } from '../../outreach/program.service.ts';
+import { studyJson, studyShowJson } from '../../cohorts/study-json.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
 import { option, parseOptions, z } from '../options.ts';
@@ -17,21 +17,6 @@ const createSchema = z.object({
 });
 const showSchema = z.object({ study: option.slug, json: option.flag });
 const listSchema = z.object({ json: option.flag });
-
-function studyJson(s: StudyRecord) {
-  return {
-    slug: s.slug,
-    name: s.name,
-    status: s.status,
-    unit: s.unit,
-    arms: s.arms.map((a) => ({ name: a.name, probability: a.probability })),
-    block_by: s.blockBy,
-    algorithm: s.algorithm,
-    seed_commitment: s.seedCommitment,
-    seed: s.seed,
-    created_at: s.createdAt.toISOString(),
-  };
-}
 
 export function registerStudy(program: Command, ctx: CliContext): void {
   const study = program.command('study').description('create, show and list studies');
@@ -81,31 +66,8 @@ export function registerStudy(program: Command, ctx: CliContext): void {
       }));
       if (o.json) {
         printJson(ctx, {
-          ...studyJson(s),
-          counts: {
-            districts: counts.districts,
-            schools: counts.schools,
-            students: counts.students,
-            households: counts.households,
-            caregivers: counts.caregivers,
-            calendar_days: counts.calendarDays,
-            enrollments: counts.enrollments,
-            attendance_days: counts.attendanceDays,
-            attendance_months: counts.attendanceMonths,
-            imports: counts.imports,
-          },
-          programs: programs.map((p) => ({
-            arm: p.arm,
-            program: p.kind,
-            version: p.version,
-            config: p.config,
-          })),
-          districts: districts.map((d) => ({
-            leaid: d.leaid,
-            name: d.name,
-            state: d.state,
-            locale_code: d.localeCode,
-          })),
+          ...studyShowJson({ study: s, districts, counts }),
+          programs: programs.map((p) => ({ arm: p.arm, program: p.kind, version: p.version, config: p.config })),
         });
         return;
       }

@@ -106,3 +106,12 @@ export function refuse(sink: ProblemSink, file: string): never {
     { problems: sink.problems, warnings: sink.warnings },
   );
 }
+
+/**
+ * The warning for roster students whose state id another district of the study already holds, or
+ * null when there are none.
+ */
+export function sharedStateIdsWarning(shared: { count: number; example: string | null }): string | null {
+  if (shared.count === 0) return null;
+  return `${shared.count} student(s) also on another district's roster in this study (same state id, e.g. ${shared.example}); each keeps its first randomization, and attendance counts only inside each district's enrollment`;
+}

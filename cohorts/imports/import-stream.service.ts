@@ -155,7 +155,7 @@ type DirectResult = { rowsRead: number; counts: Counts; sink: ProblemSink; route
 const NOT_BULKABLE = Symbol('not bulkable');
 
 /**
- * Daily attendance by the byte path (attendance-bulk.ts) as binary COPY. A district's first file
+ * Daily attendance by the byte path (attendance-byte-reader.ts) as binary COPY. A district's first file
  * fills a new partition that is indexed and attached after the copy (migration 004); later files are
  * copied through attendance_day. Null when a row's key is already stored or repeated in the file (the
  * staged path takes over); NOT_BULKABLE when the byte path leaves the file to the general reader.

@@ -6,7 +6,7 @@ import { appendAuditEvent } from '../../db/audit.store.ts';
 import type { Database } from '../../db/types.ts';
 import { AppError } from '../../errors.ts';
 import { MERGES, STAGE_KEYS } from './import-merges.store.ts';
-import { ProblemSink, refuse } from './import-problems.ts';
+import { ProblemSink, refuse, sharedStateIdsWarning } from './import-problems.ts';
 import { NEEDS, readerFor } from './import-readers.ts';
 import type { Counts, ImportRequest, ImportRoute, ImportSummary, ProgressFn } from './import-request.ts';
 import type { ImportKind } from './import-rows/row-reader.ts';
@@ -28,12 +28,12 @@ import {
   overlapsStoredEnrollments,
   setImportCounts,
   setImportWarnings,
+  sharedStateIds,
   spreadPhoneOptOuts,
   keepStoredOptOuts,
   spreadOptOutsToStored,
 } from './import.store.ts';
 import { importOneRoster } from './oneroster-import.service.ts';
-import { warnSharedStateIds } from './roster-warnings.service.ts';
 import { requireDistrict } from '../study.service.ts';
 
 export type { ImportRequest, ImportSummary, ProgressFn, RequestedKind } from './import-request.ts';
@@ -66,7 +66,8 @@ async function mergeKind(
     case 'roster': {
       await insertHouseholds(trx, districtId, stage);
       const c = await mergeStaged(trx, MERGES.student(stage, districtId), importId);
-      await warnSharedStateIds(trx, districtId, sink);
+      const shared = sharedStateIdsWarning(await sharedStateIds(trx, districtId));
+      if (shared) sink.warn(shared);
       return c;
     }
     case 'contacts': {

@@ -5,13 +5,12 @@ import type { Session } from '../../db/connection.ts';
 import type { Database } from '../../db/types.ts';
 import type { DistrictReference } from './district-reference.ts';
 import { MERGES } from './import-merges.store.ts';
-import { ProblemSink, refuse } from './import-problems.ts';
+import { ProblemSink, refuse, sharedStateIdsWarning } from './import-problems.ts';
 import type { Counts, ImportRequest } from './import-request.ts';
 import { contactRows } from './import-rows/contact-rows.ts';
 import { schoolRows } from './import-rows/school-rows.ts';
 import { studentRows } from './import-rows/student-rows.ts';
 import { stageRows } from './import-stream.service.ts';
-import { warnSharedStateIds } from './roster-warnings.service.ts';
 import {
   createStage,
   insertHouseholds,
@@ -19,6 +18,7 @@ import {
   linkCaregivers,
   loadDistrictReference,
   mergeStaged,
+  sharedStateIds,
   spreadOptOutsToStored,
 } from './import.store.ts';
 import {
@@ -84,7 +84,8 @@ export async function importOneRoster(
   await stageRows(session, 'stage_roster', studentCols, oneRosterStudentRows(parsed, byKey));
   await insertHouseholds(trx, district.id, 'stage_roster');
   const c2 = await mergeStaged(trx, MERGES.student('stage_roster', district.id), importId);
-  await warnSharedStateIds(trx, district.id, sink);
+  const shared = sharedStateIdsWarning(await sharedStateIds(trx, district.id));
+  if (shared) sink.warn(shared);
 
   ref = await loadDistrictReference(trx, district.id, district.leaid, { students: true });
   const studentIds = new Map([...ref.students].map(([k, v]) => [k, v.id]));

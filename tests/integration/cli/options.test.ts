@@ -22,15 +22,8 @@ describe(`pilot option errors (${testDialect})`, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const create = (...extra: string[]) =>
-    runPilot(config, 'study', 'create', '--slug', 's', '--name', 'S', '--unit', 'student', ...extra);
-
-  it("shows a service's field names as the command's flags", async () => {
-    const arms = await create('--arms', 'a:0.6,b:0.6');
-    expect(arms.code).toBe(65);
-    expect(arms.stderr).toMatch(/^error: --arms: .*sum to 1.2/);
-    expect((await create('--arms', 'a:0.5,b:0.5')).code).toBe(0);
-    const city = await runPilot(
+  const enroll = (locale: string) =>
+    runPilot(
       config,
       'district',
       'enroll',
@@ -43,8 +36,17 @@ describe(`pilot option errors (${testDialect})`, () => {
       '--state',
       'AL',
       '--locale',
-      '11',
+      locale,
     );
+  const create = (...extra: string[]) =>
+    runPilot(config, 'study', 'create', '--slug', 's', '--name', 'S', '--unit', 'student', ...extra);
+
+  it("shows a service's field names as the command's flags", async () => {
+    const arms = await create('--arms', 'a:0.6,b:0.6');
+    expect(arms.code).toBe(65);
+    expect(arms.stderr).toMatch(/^error: --arms: .*sum to 1.2/);
+    expect((await create('--arms', 'a:0.5,b:0.5')).code).toBe(0);
+    const city = await enroll('11');
     expect(city.code).toBe(65);
     expect(city.stderr).toMatch(/is not rural; set --allow-nonrural to enroll it anyway/);
   });
@@ -57,21 +59,7 @@ describe(`pilot option errors (${testDialect})`, () => {
     );
     const missing = await runPilot(config, 'randomize', 'verify');
     expect(missing.stderr).toMatch(/--study: is required/);
-    const locale = await runPilot(
-      config,
-      'district',
-      'enroll',
-      '--study',
-      's',
-      '--leaid',
-      '0100007',
-      '--name',
-      'C',
-      '--state',
-      'AL',
-      '--locale',
-      'rural',
-    );
+    const locale = await enroll('rural');
     expect(locale.stderr).toMatch(/--locale: must be a whole number from 0 to 99, not "rural"/);
   });
 });

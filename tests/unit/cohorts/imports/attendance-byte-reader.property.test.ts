@@ -19,7 +19,7 @@ import type { Session } from '../../../../db/connection.ts';
 import { decodeTuples, exactFloat32 } from '../../../helpers/copy-binary.ts';
 
 /**
- * The byte path of daily attendance (attendance-bulk.ts) must take exactly what the general reader
+ * The byte path of daily attendance (attendance-byte-reader.ts) must take exactly what the general reader
  * takes: whenever it accepts a file, the general reader accepts it too, with the same values (the
  * fraction as float4in would round the general reader's text) and the same warnings; whenever the
  * general reader finds a problem, the byte path stops. Random files mix valid rows with every kind of
