@@ -11,6 +11,9 @@ import { registerSynth } from './commands/synth.ts';
 import { registerEstimate } from './commands/estimate.ts';
 import { registerRandomize } from './commands/randomize.ts';
 import { registerAssignments } from './commands/assignments.ts';
+import { registerToken } from './commands/token.ts';
+import { registerAudit } from './commands/audit.ts';
+import { registerServe } from './commands/serve.ts';
 
 /** One register function per command file; each adds its commands to the program. */
 type Registrar = (program: Command, ctx: CliContext) => void;
@@ -25,6 +28,9 @@ const registrars: Registrar[] = [
   registerEstimate,
   registerRandomize,
   registerAssignments,
+  registerToken,
+  registerAudit,
+  registerServe,
 ];
 
 export function buildProgram(ctx: CliContext): Command {
