@@ -16,7 +16,13 @@ export interface PartnerStudy {
 }
 
 export async function partnerStudies(trx: Transaction<Database>, leaid: string): Promise<PartnerStudy[]> {
-  const r = await sql<{ slug: string; name: string; status: string; district_name: string; randomized: boolean }>`
+  const r = await sql<{
+    slug: string;
+    name: string;
+    status: string;
+    district_name: string;
+    randomized: boolean;
+  }>`
     SELECT s.slug, s.name, s.status, d.name AS district_name,
            EXISTS (SELECT 1 FROM randomization r WHERE r.study_id = s.id) AS randomized
       FROM district d JOIN study s ON s.id = d.study_id

@@ -21,12 +21,7 @@ export interface IssuedToken {
 }
 
 /** Issues a token (`pilot token create`): validates the request, stores the SHA-256, audits the issue. */
-export async function createToken(
-  db: Db,
-  request: unknown,
-  actor: string,
-  now: Date,
-): Promise<IssuedToken> {
+export async function createToken(db: Db, request: unknown, actor: string, now: Date): Promise<IssuedToken> {
   const parsed = TokenRequestSchema.safeParse(request);
   if (!parsed.success) throw zodProblem('token request', parsed.error);
   const r = parsed.data;

@@ -36,9 +36,10 @@ export function openApiDocument(routes: readonly RouteDef[], version: string): o
         { description, content: { 'application/json': { schema: ErrorBody } } },
       ]),
     );
-    const success = 'json' in r.response
-      ? { description: 'OK', content: { 'application/json': { schema: r.response.json } } }
-      : { description: 'A file', content: { [r.response.file]: { schema: z.string() } } };
+    const success =
+      'json' in r.response
+        ? { description: 'OK', content: { 'application/json': { schema: r.response.json } } }
+        : { description: 'A file', content: { [r.response.file]: { schema: z.string() } } };
     const body = r.upload
       ? {
           content: {

@@ -127,7 +127,8 @@ export const ROUTES: readonly RouteDef[] = [
     id: 'imports.create',
     method: 'post',
     path: '/studies/:study/districts/:leaid/imports/:kind',
-    summary: 'Import a district file (multipart field `file`; one transaction; same file twice changes nothing)',
+    summary:
+      'Import a district file (multipart field `file`; one transaction; same file twice changes nothing)',
     roles: ['staff'],
     districtParam: 'leaid',
     params: S.ImportKindParams,
@@ -236,7 +237,7 @@ export const ROUTES: readonly RouteDef[] = [
     id: 'downloads.list',
     method: 'get',
     path: '/studies/:study/districts/:leaid/downloads',
-    summary: "What a district can download: assignment list, partner report, message lists",
+    summary: 'What a district can download: assignment list, partner report, message lists',
     roles: ALL,
     districtParam: 'leaid',
     params: S.DistrictParams,

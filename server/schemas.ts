@@ -103,7 +103,12 @@ export const ImportSummary = z
     replaced: z.number().int(),
     unchanged: z.number().int(),
     warnings: z.array(
-      z.object({ message: z.string(), count: z.number().int(), file: z.string(), line: z.number().nullable() }),
+      z.object({
+        message: z.string(),
+        count: z.number().int(),
+        file: z.string(),
+        line: z.number().nullable(),
+      }),
     ),
   })
   .openapi('ImportSummary');

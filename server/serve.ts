@@ -18,7 +18,9 @@ export async function startServer(
 ): Promise<RunningServer> {
   const app = createApp({ db, logger: o.logger, trustProxy: o.trustProxy });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(o.port, o.host ?? '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(s)));
+    const s = app.listen(o.port, o.host ?? '127.0.0.1', (error?: Error) =>
+      error ? reject(error) : resolve(s),
+    );
   });
   server.headersTimeout = 30_000;
   server.requestTimeout = 10 * 60_000; // large uploads

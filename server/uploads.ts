@@ -78,7 +78,9 @@ export async function receiveUpload(req: Request, maxBytes: number): Promise<Par
         const path = join(dir, fileName);
         let bytes = 0;
         stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
-        stream.on('limit', () => fail(new AppError('TOO_LARGE', `file: over the limit of ${maxBytes} bytes`)));
+        stream.on('limit', () =>
+          fail(new AppError('TOO_LARGE', `file: over the limit of ${maxBytes} bytes`)),
+        );
         writing = pipeline(stream, createWriteStream(path)).then(() => {
           upload = { path, fileName, bytes };
         });

@@ -15,21 +15,23 @@ export function registerToken(program: Command, ctx: CliContext): void {
     .option('--expires <date>', 'last day the token works (YYYY-MM-DD, UTC)')
     .option('--label <text>', 'a note to tell tokens apart')
     .option('--json', 'machine-readable output')
-    .action(async (o: { role: string; district?: string; expires?: string; label?: string; json?: boolean }) => {
-      const issued = await withDatabase(ctx, (db) =>
-        createToken(
-          db,
-          { role: o.role, district: o.district, expires: o.expires, label: o.label },
-          ctx.config.actor,
-          new Date(),
-        ),
-      );
-      if (o.json) return printJson(ctx, { token: issued.token, info: tokenJson(issued.stored) });
-      print(ctx, issued.token);
-      ctx.stderr.write(
-        `token ${issued.stored.id} (${issued.stored.role}${issued.stored.districtLeaid ? `, district ${issued.stored.districtLeaid}` : ''}): shown once; store it safely\n`,
-      );
-    });
+    .action(
+      async (o: { role: string; district?: string; expires?: string; label?: string; json?: boolean }) => {
+        const issued = await withDatabase(ctx, (db) =>
+          createToken(
+            db,
+            { role: o.role, district: o.district, expires: o.expires, label: o.label },
+            ctx.config.actor,
+            new Date(),
+          ),
+        );
+        if (o.json) return printJson(ctx, { token: issued.token, info: tokenJson(issued.stored) });
+        print(ctx, issued.token);
+        ctx.stderr.write(
+          `token ${issued.stored.id} (${issued.stored.role}${issued.stored.districtLeaid ? `, district ${issued.stored.districtLeaid}` : ''}): shown once; store it safely\n`,
+        );
+      },
+    );
   token
     .command('revoke')
     .description('revoke a token by its id (pilot token list) or by the token itself')

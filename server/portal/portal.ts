@@ -68,13 +68,19 @@ export function portalRouter({ db, now, throttle }: PortalOptions): express.Rout
       legacyHeaders: false,
       store: new PostgresRateLimitStore(db, now, 'login:'),
       handler: (_req, res) =>
-        void res.status(429).type('html').send(loginPage('', 'Too many sign-in attempts. Wait a minute and try again.')),
+        void res
+          .status(429)
+          .type('html')
+          .send(loginPage('', 'Too many sign-in attempts. Wait a minute and try again.')),
     }),
     form,
     async (req, res) => {
       const given = (req.body ?? {}) as Record<string, unknown>;
       if (!sameToken(given.csrf, cookies(req)[LOGIN_CSRF_COOKIE])) {
-        res.status(403).type('html').send(loginPage('', 'The form expired. Reload the page and sign in again.'));
+        res
+          .status(403)
+          .type('html')
+          .send(loginPage('', 'The form expired. Reload the page and sign in again.'));
         return;
       }
       const token = typeof given.token === 'string' ? given.token.trim() : '';
@@ -82,7 +88,10 @@ export function portalRouter({ db, now, throttle }: PortalOptions): express.Rout
       if (!session) {
         const csrf = randomBytes(24).toString('base64url');
         res.setHeader('Set-Cookie', serialize(LOGIN_CSRF_COOKIE, csrf, cookieOptions(req, 3600)));
-        res.status(401).type('html').send(loginPage(csrf, 'That token is not valid (unknown, revoked or expired).'));
+        res
+          .status(401)
+          .type('html')
+          .send(loginPage(csrf, 'That token is not valid (unknown, revoked or expired).'));
         return;
       }
       const seconds = Math.floor((session.expiresAt.getTime() - now().getTime()) / 1000);
@@ -134,7 +143,10 @@ export function portalRouter({ db, now, throttle }: PortalOptions): express.Rout
     const params = ArtifactParams.safeParse(req.params);
     const leaid = String(req.params.leaid);
     if (!params.success || (principal.role === 'partner' && leaid !== principal.districtLeaid)) {
-      res.status(404).type('html').send(notFoundPage(`No district ${leaid} in study ${req.params.study}.`));
+      res
+        .status(404)
+        .type('html')
+        .send(notFoundPage(`No district ${leaid} in study ${req.params.study}.`));
       return;
     }
     try {
