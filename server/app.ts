@@ -30,6 +30,8 @@ export interface AppOptions {
   /** Proxy hops in front of the server (X-Forwarded-For is trusted that far); 0 = none. */
   trustProxy?: number;
   routes?: readonly RouteDef[];
+  /** Overrides every route's upload limit (tests, small deployments). */
+  maxUploadBytes?: number;
 }
 
 /** The coordinator service: /healthz, /readyz, /api/v1 (from the route table) and the portal. */
@@ -74,7 +76,7 @@ export function createApp(o: AppOptions): express.Express {
   api.use(bearerAuth(o.db, now, throttle));
   const json = express.json({ limit: o.jsonLimit ?? '100kb', type: () => true, strict: true });
   for (const r of routes) {
-    const handlers = [authorize(r), ...(r.upload ? [] : [json]), handle(o.db, r, now)];
+    const handlers = [authorize(r), ...(r.upload ? [] : [json]), handle(o.db, r, now, o.maxUploadBytes)];
     api[r.method](r.path, ...handlers);
   }
   api.use(() => {
@@ -117,7 +119,7 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, what: string
   return result.data as T;
 }
 
-function handle(db: Db, r: RouteDef, now: () => Date) {
+function handle(db: Db, r: RouteDef, now: () => Date, maxUploadBytes?: number) {
   return async (req: Request, res: Response) => {
     const principal = res.locals.principal as Principal;
     const params = parse(r.params, req.params, 'path');
@@ -126,7 +128,7 @@ function handle(db: Db, r: RouteDef, now: () => Date) {
     let cleanup = async () => {};
     let upload = null;
     if (r.upload) {
-      const received = await receiveUpload(req, r.upload.maxBytes);
+      const received = await receiveUpload(req, maxUploadBytes ?? r.upload.maxBytes);
       cleanup = received.cleanup;
       upload = received.upload;
       body = received.fields;

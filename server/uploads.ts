@@ -43,7 +43,9 @@ export async function receiveUpload(req: Request, maxBytes: number): Promise<Par
       try {
         bb = busboy({
           headers: req.headers,
-          limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 1024, parts: 12 },
+          preservePath: true, // see the name as sent, so a path is refused rather than silently cut
+          // busboy signals 'limit' on reaching fileSize, so one byte more is the first refused size.
+          limits: { fileSize: maxBytes + 1, files: 1, fields: 10, fieldSize: 1024, parts: 12 },
         });
       } catch {
         return reject(new AppError('BAD_INPUT', 'malformed multipart/form-data request'));
