@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
+import type { PartnerStudy } from '../access/partner.store.ts';
 import { districtAssignments, notVisible, studiesOfDistrict } from '../access/partner.service.ts';
 import { assignmentsCsv } from './render.ts';
 import type { FileBody } from './route.ts';
@@ -18,8 +19,8 @@ export interface ArtifactInfo {
 }
 
 export interface ArtifactSource {
-  /** The artifacts of a district (empty when there are none yet). */
-  list(db: Db, study: string, leaid: string): Promise<ArtifactInfo[]>;
+  /** The artifacts of a district in a study it takes part in (empty when there are none yet). */
+  list(db: Db, study: PartnerStudy, leaid: string): Promise<ArtifactInfo[]>;
   /** One artifact by name, or null when this source does not hold it. Audits the download. */
   fetch(db: Db, study: string, leaid: string, name: string, actor: string): Promise<FileBody | null>;
 }
@@ -33,9 +34,8 @@ const ASSIGNMENTS: ArtifactInfo = {
 
 /** The district's assignment list, once the study is randomized. */
 export const assignmentSource: ArtifactSource = {
-  async list(db, study, leaid) {
-    const s = (await studiesOfDistrict(db, leaid)).find((x) => x.slug === study);
-    return s?.randomized ? [ASSIGNMENTS] : [];
+  async list(_db, study) {
+    return study.randomized ? [ASSIGNMENTS] : [];
   },
   async fetch(db, study, leaid, name, actor) {
     if (name !== ASSIGNMENTS.name) return null;
@@ -53,9 +53,9 @@ export const ARTIFACT_SOURCES: readonly ArtifactSource[] = [assignmentSource];
 
 /** A district's artifacts in a study; a study the district is not in answers as a missing one. */
 export async function listArtifacts(db: Db, study: string, leaid: string): Promise<ArtifactInfo[]> {
-  const studies = await studiesOfDistrict(db, leaid);
-  if (!studies.some((s) => s.slug === study)) throw notVisible(study, leaid);
-  const lists = await Promise.all(ARTIFACT_SOURCES.map((s) => s.list(db, study, leaid)));
+  const found = (await studiesOfDistrict(db, leaid)).find((s) => s.slug === study);
+  if (!found) throw notVisible(study, leaid);
+  const lists = await Promise.all(ARTIFACT_SOURCES.map((s) => s.list(db, found, leaid)));
   return lists.flat();
 }
 

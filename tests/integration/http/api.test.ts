@@ -173,6 +173,46 @@ describe(`responses (${testDialect})`, () => {
     await request(app).get('/readyz').expect(200, { status: 'ready' });
   });
 
+  it('is not ready while migrations are pending', async () => {
+    const { openMemoryDatabase } = await import('../../../db/connection.ts');
+    const empty = await openMemoryDatabase();
+    try {
+      const res = await request(testApp(empty)).get('/readyz').expect(503);
+      expect(res.body.status).toBe('migrations pending');
+    } finally {
+      await empty.close();
+    }
+  });
+
+  it('logs method, path and status: no token, cookie, query or body', async () => {
+    const { Writable } = await import('node:stream');
+    const { pino } = await import('pino');
+    let text = '';
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        text += chunk.toString();
+        done();
+      },
+    });
+    const logged = testApp(db, { logger: pino({ level: 'info' }, sink) });
+    await request(logged)
+      .get(`/api/v1/studies/s1/districts/${OWN}/assignments?x=1`)
+      .set('Authorization', `Bearer ${tokens.partner}`)
+      .set('Cookie', 'pilot_session=secret-cookie');
+    await request(logged)
+      .post('/api/v1/tokens')
+      .set('Authorization', `Bearer ${tokens.staff}`)
+      .send({ role: 'analyst' });
+    expect(text).toMatch(/"path":"\/api\/v1\/studies\/s1\/districts\/3600001\/assignments"/);
+    expect(text).toMatch(/"status":201/);
+    expect(text).not.toContain(tokens.partner);
+    expect(text).not.toContain(tokens.staff);
+    expect(text).not.toContain('pilot_');
+    expect(text).not.toContain('secret-cookie');
+    expect(text).not.toContain('x=1');
+    expect(text).not.toMatch(/household:|"S\d+"/);
+  });
+
   it('an unknown error is a 500 with a request id and no stack', async () => {
     const broken = testApp(db, {
       routes: [
