@@ -27,7 +27,7 @@ export async function createToken(db: Db, request: unknown, actor: string, now: 
   const r = parsed.data;
   const expiresAt = r.expires ? expiryInstant(r.expires) : null;
   if (expiresAt && expiresAt.getTime() <= now.getTime())
-    throw new AppError('BAD_INPUT', `expires: ${r.expires} is in the past`, {
+    throw new AppError('BAD_INPUT', `\`expires\`: ${r.expires} is in the past`, {
       issues: [{ path: 'expires', message: 'must be today or later' }],
     });
   const token = tokenFromBytes(randomBytes(32));

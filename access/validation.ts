@@ -16,12 +16,15 @@ export function fieldIssues(error: z.ZodError): FieldIssue[] {
   });
 }
 
-/** A BAD_INPUT AppError listing every field problem of a zod failure. */
+/**
+ * A BAD_INPUT AppError listing every field problem of a zod failure. Fields are named in backticks
+ * (`` `district`: … ``), the convention by which the CLI shows them as its flags and HTTP as fields.
+ */
 export function zodProblem(what: string, error: z.ZodError): AppError {
   const issues = fieldIssues(error);
   return new AppError(
     'BAD_INPUT',
-    `invalid ${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    `invalid ${what}: ${issues.map((i) => `\`${i.path}\`: ${i.message}`).join('; ')}`,
     { issues },
   );
 }

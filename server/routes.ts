@@ -137,7 +137,7 @@ export const ROUTES: readonly RouteDef[] = [
     status: 201,
     response: { json: S.ImportSummary },
     handler: async ({ db, params, body, upload, actor }) => {
-      if (!upload) throw new AppError('BAD_INPUT', 'file: a multipart field "file" is required');
+      if (!upload) throw new AppError('BAD_INPUT', '`file`: a multipart field "file" is required');
       const summary = await importFile(
         db,
         {

@@ -15,7 +15,7 @@ export function checkFileName(name: string): string {
   if (!SAFE_NAME.test(name) || name.includes('..'))
     throw new AppError(
       'BAD_INPUT',
-      `file: the name "${name.slice(0, 160)}" is not allowed (letters, digits, spaces, . _ - ( ) only; no folders)`,
+      `\`file\`: the name "${name.slice(0, 160)}" is not allowed (letters, digits, spaces, . _ - ( ) only; no folders)`,
     );
   return name;
 }
@@ -62,13 +62,13 @@ export async function receiveUpload(req: Request, maxBytes: number): Promise<Par
         reject(e);
       };
       bb.on('field', (name, value, info) => {
-        if (info.valueTruncated) return fail(new AppError('TOO_LARGE', `${name}: field value too long`));
+        if (info.valueTruncated) return fail(new AppError('TOO_LARGE', `\`${name}\`: field value too long`));
         fields[name] = value;
       });
       bb.on('file', (name, stream, info) => {
         if (name !== 'file') {
           stream.resume();
-          return fail(new AppError('BAD_INPUT', `${name}: unknown file field; send the file as "file"`));
+          return fail(new AppError('BAD_INPUT', `\`${name}\`: unknown file field; send the file as "file"`));
         }
         let fileName: string;
         try {
@@ -81,7 +81,7 @@ export async function receiveUpload(req: Request, maxBytes: number): Promise<Par
         let bytes = 0;
         stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
         stream.on('limit', () =>
-          fail(new AppError('TOO_LARGE', `file: over the limit of ${maxBytes} bytes`)),
+          fail(new AppError('TOO_LARGE', `\`file\`: over the limit of ${maxBytes} bytes`)),
         );
         writing = pipeline(stream, createWriteStream(path)).then(() => {
           upload = { path, fileName, bytes };

@@ -43,7 +43,7 @@ export function registerToken(program: Command, ctx: CliContext): void {
         throw new AppError('BAD_INPUT', 'give either the token or --id <n>');
       const id = o.id === undefined ? null : Number(o.id);
       if (id !== null && !(Number.isInteger(id) && id > 0))
-        throw new AppError('BAD_INPUT', `id: "${o.id}" is not a token id`);
+        throw new AppError('BAD_INPUT', `--id: "${o.id}" is not a token id`);
       const revoked = await withDatabase(ctx, (db) =>
         revokeToken(db, id !== null ? { id } : { token: value as string }, ctx.config.actor, new Date()),
       );

@@ -66,7 +66,7 @@ describe(`bad input over HTTP (${testDialect})`, () => {
     const res = await refused(
       () => post('/studies/s1/randomizations').send({ wave: 2, force: true }),
       400,
-      /force: unknown field/,
+      /`force`: unknown field/,
     );
     expect(res.body.error.details.issues).toEqual([{ path: 'force', message: 'unknown field' }]);
   });
@@ -75,12 +75,12 @@ describe(`bad input over HTTP (${testDialect})`, () => {
     await refused(
       () => request(app).get('/api/v1/studies?limit=5').set('Authorization', `Bearer ${tokens.staff}`),
       400,
-      /limit: unknown field/,
+      /`limit`: unknown field/,
     );
     await refused(
       () => request(app).get('/api/v1/studies/NOT%20A%20SLUG').set('Authorization', `Bearer ${tokens.staff}`),
       400,
-      /study: must be a study slug/,
+      /`study`: must be a study slug/,
     );
   });
 
@@ -137,7 +137,7 @@ describe(`bad input over HTTP (${testDialect})`, () => {
         // filepath: form-data would otherwise send only the base name
         () => post(upload).attach('file', Buffer.from('school_id,name\na,b\n'), { filepath: name } as never),
         400,
-        /file: the name .* is not allowed/,
+        /`file`: the name .* is not allowed/,
       );
     }
   });
@@ -149,13 +149,13 @@ describe(`bad input over HTTP (${testDialect})`, () => {
           .get(`/api/v1/studies/s1/districts/${OWN}/downloads/..%2F..%2Fetc%2Fpasswd`)
           .set('Authorization', `Bearer ${tokens.partner}`),
       400,
-      /name: must be an artifact name/,
+      /`name`: must be an artifact name/,
     );
   });
 
   it('an upload that is not multipart, without a file, or with two files', async () => {
     await refused(() => post(upload).send({ file: 'x' }), 400, /multipart\/form-data/);
-    await refused(() => post(upload).field('encoding', 'utf-8'), 400, /file: a multipart field "file"/);
+    await refused(() => post(upload).field('encoding', 'utf-8'), 400, /`file`: a multipart field "file"/);
     await refused(
       () =>
         post(upload)
@@ -167,7 +167,7 @@ describe(`bad input over HTTP (${testDialect})`, () => {
     await refused(
       () => post(upload).field('colour', 'red').attach('file', Buffer.from('school_id,name\na,b\n'), 'a.csv'),
       400,
-      /colour: unknown field/,
+      /`colour`: unknown field/,
     );
   });
 
