@@ -10,6 +10,7 @@ export default {
   },
   setupFiles: ['<rootDir>/tests/setup-fast-check.ts'],
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/.pilot/'],
+  testPathIgnorePatterns: ['/node_modules/', '/.pilot/', '/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
   testTimeout: 60000,
 };

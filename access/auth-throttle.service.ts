@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection.ts';
-import { hitCounter } from '../access/rate-limit.store.ts';
+import { hitCounter } from './rate-limit.store.ts';
 
 /** Failed authentications allowed per client address and window before answers turn to 429. */
 export interface ThrottleLimits {

@@ -70,7 +70,7 @@ export function parseNumber(cell: string): number | undefined {
  * a missing design variable (treatment, receipt, block, cluster, fixed effect) is a problem.
  * Covariates keep their missing values (NaN / null) for the caller to impute or drop.
  *
- * @param rows parsed cells, header first (papaparse `data` with `header: false`)
+ * @param rows parsed cells, header first (csv/csv-reader.ts records' fields)
  * @example
  * csvToColumns([['y', 'z'], ['1.5', '1'], ['', '0'], ['2', '0']], { outcome: 'y', treatment: 'z', covariates: [] }, 'a.csv');
  * // => { ok: true, columns: { n: 2, outcome: [1.5, 2], treatment: [1, 0], droppedMissingOutcome: 1, … } }
@@ -79,6 +79,8 @@ export function csvToColumns(
   rows: readonly (readonly string[])[],
   spec: ColumnSpec,
   file: string,
+  /** the physical line each row starts on, when the reader knows it (default: counted from the cells) */
+  rowLines?: ArrayLike<number>,
 ): EstimationColumnsOutcome {
   const problems: InputProblem[] = [];
   const problem = (line: number, column: string | null, reason: string) => {
@@ -104,7 +106,7 @@ export function csvToColumns(
   }
   if (problems.length > 0) return { ok: false, problems };
 
-  const lineOf = physicalLines(rows);
+  const lineOf = rowLines ?? physicalLines(rows);
   const kept: number[] = [];
   const outcome: number[] = [];
   let dropped = 0;

@@ -1,7 +1,8 @@
 /**
  * What `pilot estimate` runs on a table: picks the estimator from the method and the columns given,
  * prepares its input (dropping and counting rows the estimator cannot use), and optionally adds
- * randomization inference on the treatment term. Pure: the command reads the file.
+ * randomization inference on the treatment term. Pure: estimate-file.service.ts reads the file.
+ * Messages name request fields in backticks (`method`), never command-line flags.
  */
 import { differenceInMeans } from './difference-in-means.ts';
 import type { EstimationColumns, CsvCovariate } from './csv-columns.ts';
@@ -87,23 +88,23 @@ export function runEstimate(columns: EstimationColumns, request: EstimateRequest
 
 function optionMisfit(columns: EstimationColumns, request: EstimateRequest): string | null {
   const { method } = request;
-  if (method !== 'iv' && columns.received) return '--received is used only with --method iv';
+  if (method !== 'iv' && columns.received) return '`received` is used only with `method` iv';
   if (method === 'iv' && !columns.received)
-    return '--method iv needs --received (the treatment actually received)';
+    return '`method` iv needs `received` (the treatment actually received)';
   if (method === 'dim') {
     if (columns.covariates.length > 0)
-      return 'the difference in means takes no covariates: use --method lin or --method ols';
+      return 'the difference in means takes no covariates: use `method` lin or ols';
     if (request.seType)
-      return 'the difference in means chooses its variance from the design (blocks, clusters): drop --se-type';
-    if (columns.fixedEffects) return 'the difference in means takes --blocks, not --fixed-effects';
+      return 'the difference in means chooses its variance from the design (blocks, clusters): drop `seType`';
+    if (columns.fixedEffects) return 'the difference in means takes `blocks`, not `fixedEffects`';
   }
   if (method !== 'dim' && method !== 'lin' && columns.blocks) {
-    return `--blocks is used by --method dim and lin; for ${method} give the block column as --fixed-effects or a covariate`;
+    return `\`blocks\` is used by \`method\` dim and lin; for ${method} give the block column as \`fixedEffects\` or a covariate`;
   }
   if ((method === 'lin' || method === 'iv') && columns.fixedEffects)
-    return `--fixed-effects is not available with --method ${method}`;
+    return `\`fixedEffects\` is not available with \`method\` ${method}`;
   if (request.ri && method === 'iv')
-    return '--ri tests the intention-to-treat effect: use it with --method dim, ols or lin';
+    return '`ri` tests the intention-to-treat effect: use it with `method` dim, ols or lin';
   return null;
 }
 

@@ -1,30 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import { parseSeed, seedCommitment } from '../cohorts/study-definition.ts';
 import { appendAuditEvent } from '../db/audit.store.ts';
 import type { Db } from '../db/connection.ts';
+import type { Database } from '../db/types.ts';
 import { AppError } from '../errors.ts';
 import {
   assignmentBalance,
   summarizeBalance,
   type BalanceComparison,
   type BalanceSummary,
-} from './balance.ts';
+} from './assignment-balance.ts';
 import {
   copyAssignments,
   exportRows,
   findStudyForRandomization,
   insertRandomization,
+  insertWaveSeed,
   listRandomizations,
+  listWaveSeeds,
   loadAssignedUnits,
   loadNewStudents,
   loadStoredMembers,
   loadStoredUnits,
   lockStudy,
+  newStudentsRegisteredBefore,
   revealSeed,
+  revealWaveSeed,
   type ExportRow,
   type RandomizationRecord,
   type StudyForRandomization,
+  type WaveSeed,
 } from './assignment.store.ts';
+import { derivedWaveSeed } from './protocol.ts';
 import { randomizeWave, type AssignmentWarning, type BlockCount } from './randomize-wave.ts';
 import { verifyWaves, type Mismatch, type StoredWave } from './verify.ts';
+
+export type { ExportRow, RandomizationRecord } from './assignment.store.ts';
 
 export interface RandomizeRequest {
   study: string;
@@ -52,14 +64,17 @@ export interface RandomizeResult {
 
 /**
  * Randomizes one wave of a study, atomically: in one transaction it locks the study row, checks that
- * the wave has not been randomized, draws the assignment (protocol `pilot-v1`, pure), stores the
- * record, every unit and the frozen roster, reveals the seed and appends an audit event. A concurrent
- * or repeated request gets `AppError('CONFLICT')` and changes nothing.
+ * the wave has not been randomized, draws the assignment (protocol `pilot-v1`, pure) with the wave's
+ * seed (the study seed S for wave 1; for a late wave w ≥ 2 the seed S_w committed when the wave was
+ * opened, see {@link openWave}), stores the record, every unit and the frozen roster, reveals the
+ * wave's seed and appends an audit event. A concurrent or repeated request gets
+ * `AppError('CONFLICT')` and changes nothing. Late enrollees registered before their wave was opened
+ * are randomized with a `registered_before_wave_opened` warning in the record.
  *
  * Also `pilot demo`'s randomization: the study's own unit and block_by are used (household, blocked
  * by district and grade band in the demo), and `balanceSummary` gives the WWC bands of each arm.
- * @throws {AppError} NOT_FOUND (no such study), CONFLICT (already randomized, closed, or nothing new
- *   to randomize), BAD_INPUT (wrong wave number, a roster the protocol cannot use)
+ * @throws {AppError} NOT_FOUND (no such study), CONFLICT (already randomized, closed, a late wave not
+ *   opened, or nothing new to randomize), BAD_INPUT (wrong wave number, a roster the protocol cannot use)
  */
 export async function randomizeStudy(db: Db, request: RandomizeRequest): Promise<RandomizeResult> {
   const done = await db.withSession((session) =>
@@ -68,10 +83,11 @@ export async function randomizeStudy(db: Db, request: RandomizeRequest): Promise
       if (!study) throw new AppError('NOT_FOUND', `no study ${request.study}`);
       const existing = await listRandomizations(trx, study.id);
       const wave = chooseWave(study, existing, request.wave);
+      const opened = wave > 1 ? await requireOpenWave(trx, study, wave) : null;
       const students = await loadNewStudents(trx, study.id);
       const assigned = wave > 1 ? await loadAssignedUnits(trx, study.id) : new Map();
       const outcome = randomizeWave({
-        seed: study.seed,
+        seed: opened ? opened.seed : study.seed,
         wave,
         unit: study.unit,
         arms: study.arms,
@@ -87,15 +103,14 @@ export async function randomizeStudy(db: Db, request: RandomizeRequest): Promise
         });
       }
       const w = outcome.value;
-      let id: number;
-      try {
-        id = await insertRandomization(trx, study.id, w, request.actor);
-      } catch (error) {
-        if ((error as { code?: string }).code === '23505') throw conflict(study.slug, wave);
-        throw error;
+      if (opened) {
+        const early = await newStudentsRegisteredBefore(trx, study.id, wave);
+        if (early.count > 0) w.warnings.push(registeredEarly(wave, early));
       }
-      await copyAssignments(session, id, study.id, w);
+      const id = await insertRandomization(trx, study.id, w, request.actor);
+      await copyAssignments(trx, session, id, study.id, w);
       await revealSeed(trx, study.id);
+      if (opened) await revealWaveSeed(trx, study.id, wave);
       await appendAuditEvent(trx, {
         actor: request.actor,
         action: 'randomize',
@@ -106,6 +121,7 @@ export async function randomizeStudy(db: Db, request: RandomizeRequest): Promise
           algorithm: w.algorithm,
           version: w.version,
           seed_derivation: w.seedDerivation,
+          seed_commitment: opened ? opened.seedCommitment : study.seedCommitment,
           units: w.units.length,
           students: w.members.length,
           roster_sha256: w.rosterSha256,
@@ -139,6 +155,32 @@ export async function randomizeStudy(db: Db, request: RandomizeRequest): Promise
   };
 }
 
+/** The opened wave w ≥ 2 whose committed seed draws it. @throws {AppError} CONFLICT when not opened */
+async function requireOpenWave(
+  trx: Transaction<Database>,
+  study: StudyForRandomization,
+  wave: number,
+): Promise<WaveSeed> {
+  const opened = (await listWaveSeeds(trx, study.id)).find((x) => x.wave === wave);
+  if (!opened) {
+    throw new AppError(
+      'CONFLICT',
+      `wave ${wave} of ${study.slug} has not been opened: its seed must be committed (randomize open-wave) before its late enrollees are registered`,
+      { study: study.slug, wave, reason: 'wave_not_open' },
+    );
+  }
+  return opened;
+}
+
+function registeredEarly(wave: number, early: { count: number; studentKeys: string[] }): AssignmentWarning {
+  return {
+    code: 'registered_before_wave_opened',
+    message: `${early.count} student(s) of wave ${wave} were registered before the wave's seed was committed`,
+    students: early.count,
+    studentKeys: early.studentKeys,
+  };
+}
+
 function conflict(slug: string, wave: number): AppError {
   return new AppError('CONFLICT', `study ${slug} wave ${wave} is already randomized`, { study: slug, wave });
 }
@@ -154,7 +196,7 @@ function chooseWave(
     if (existing.length > 0) {
       throw new AppError(
         'CONFLICT',
-        `study ${study.slug} is already randomized; late enrollees are wave ${next} (--wave ${next})`,
+        `study ${study.slug} is already randomized; late enrollees are wave ${next} (\`wave\` ${next})`,
         {
           study: study.slug,
           wave: 1,
@@ -171,6 +213,98 @@ function chooseWave(
   return requested;
 }
 
+export interface OpenWaveRequest {
+  study: string;
+  /** Hex seed of 32 to 128 digits; 128 random bits are generated when absent. */
+  seed?: string;
+  actor: string;
+}
+
+export interface OpenWaveResult {
+  study: string;
+  wave: number;
+  /** H(S_w): publish it now; the seed itself stays sealed until the wave is randomized. */
+  seedCommitment: string;
+  openedAt: Date;
+}
+
+/**
+ * Opens the next late wave w ≥ 2 of a randomized study (`pilot randomize open-wave`): draws its own
+ * seed S_w (128 random bits unless supplied), records it sealed with its commitment H(S_w), and writes
+ * an audit event carrying the commitment, in one transaction. Open the wave before registering its
+ * late enrollees: S is public after wave 1, S_w is not, so nobody can compute a late enrollee's arm
+ * before the wave is randomized.
+ * @throws {AppError} NOT_FOUND (no such study), CONFLICT (not yet randomized, closed, or the next wave
+ *   already open), BAD_INPUT (a seed that is not 32–128 hex digits or repeats a revealed seed)
+ */
+export async function openWave(
+  db: Db,
+  request: OpenWaveRequest,
+  newSeed: () => string = () => randomBytes(16).toString('hex'),
+): Promise<OpenWaveResult> {
+  return db.kysely.transaction().execute(async (trx) => {
+    const study = await lockStudy(trx, request.study);
+    if (!study) throw new AppError('NOT_FOUND', `no study ${request.study}`);
+    if (study.status === 'closed') throw new AppError('CONFLICT', `study ${study.slug} is closed`);
+    const existing = await listRandomizations(trx, study.id);
+    if (existing.length === 0) {
+      throw new AppError(
+        'CONFLICT',
+        `study ${study.slug} has not been randomized: its first wave uses the study seed committed at creation`,
+        { study: study.slug, reason: 'not_randomized' },
+      );
+    }
+    const wave = existing.length + 1;
+    const waves = await listWaveSeeds(trx, study.id);
+    const open = waves.find((x) => x.wave === wave);
+    if (open) {
+      throw new AppError(
+        'CONFLICT',
+        `wave ${wave} of ${study.slug} is already open (seed commitment ${open.seedCommitment}); randomize it before opening another`,
+        { study: study.slug, wave, reason: 'wave_open' },
+      );
+    }
+    const seed = chooseWaveSeed(request.seed, newSeed, [study.seed, ...waves.map((x) => x.seed)]);
+    const opened = await insertWaveSeed(trx, study.id, {
+      wave,
+      seed,
+      seedCommitment: seedCommitment(seed),
+      openedBy: request.actor,
+    });
+    await appendAuditEvent(trx, {
+      actor: request.actor,
+      action: 'open_wave',
+      entity: `study:${study.slug}`,
+      details: { wave, seed_commitment: opened.seedCommitment },
+    });
+    return { study: study.slug, wave, seedCommitment: opened.seedCommitment, openedAt: opened.openedAt };
+  });
+}
+
+function chooseWaveSeed(supplied: string | undefined, newSeed: () => string, used: string[]): string {
+  if (supplied === undefined) return newSeed();
+  const parsed = parseSeed(supplied);
+  if (!parsed.ok) throw new AppError('BAD_INPUT', `seed: ${parsed.reason}`, { field: 'seed' });
+  if (used.includes(parsed.value)) {
+    throw new AppError(
+      'BAD_INPUT',
+      "seed: a wave needs a seed of its own; this one is the study seed or an earlier wave's",
+      { field: 'seed' },
+    );
+  }
+  return parsed.value;
+}
+
+/** A wave's record with the seed it was drawn with (once revealed) and that seed's commitment. */
+export interface WaveRecord extends RandomizationRecord {
+  /** The wave's seed: S for wave 1, S_w for a later one (null only if somehow still sealed). */
+  seed: string | null;
+  /** H(seed) as published before the draw: the study's commitment for wave 1, H(S_w) for a later wave; null for a record of the earlier draft whose seed was derived from S. */
+  seedCommitment: string | null;
+  /** When that commitment was recorded: the study's creation, or the wave's opening. */
+  seedCommittedAt: Date | null;
+}
+
 export interface RandomizationShow {
   study: string;
   algorithm: string;
@@ -181,12 +315,19 @@ export interface RandomizationShow {
   /** The seed, once revealed by the first randomization; null before. */
   seed: string | null;
   seedRevealedAt: Date | null;
-  randomizations: RandomizationRecord[];
+  randomizations: WaveRecord[];
+  /** Waves opened and not yet randomized: their commitments (seeds sealed). */
+  openWaves: { wave: number; seedCommitment: string; openedAt: Date; openedBy: string }[];
 }
 
-/** The randomization record of a study (`pilot randomize show`): seed once revealed, commitment, waves. */
+/** The randomization record of a study (`pilot randomize show`): seeds once revealed, commitments, waves. */
 export async function showRandomization(db: Db, slug: string): Promise<RandomizationShow> {
   const study = await requireStudy(db, slug);
+  const [records, waves] = await Promise.all([
+    listRandomizations(db.kysely, study.id),
+    listWaveSeeds(db.kysely, study.id),
+  ]);
+  const randomized = new Set(records.map((r) => r.wave));
   return {
     study: study.slug,
     algorithm: study.algorithm,
@@ -196,7 +337,42 @@ export async function showRandomization(db: Db, slug: string): Promise<Randomiza
     seedCommitment: study.seedCommitment,
     seed: study.seedRevealedAt ? study.seed : null,
     seedRevealedAt: study.seedRevealedAt,
-    randomizations: await listRandomizations(db.kysely, study.id),
+    randomizations: records.map((r) => waveRecord(study, r, waves)),
+    openWaves: waves
+      .filter((x) => !randomized.has(x.wave))
+      .map((x) => ({
+        wave: x.wave,
+        seedCommitment: x.seedCommitment,
+        openedAt: x.openedAt,
+        openedBy: x.openedBy,
+      })),
+  };
+}
+
+function waveRecord(study: StudyForRandomization, r: RandomizationRecord, waves: WaveSeed[]): WaveRecord {
+  if (r.seedDerivation === 'S') {
+    return {
+      ...r,
+      seed: study.seedRevealedAt ? study.seed : null,
+      seedCommitment: study.seedCommitment,
+      seedCommittedAt: study.createdAt,
+    };
+  }
+  const own = waves.find((x) => x.wave === r.wave);
+  if (own) {
+    return {
+      ...r,
+      seed: own.revealedAt ? own.seed : null,
+      seedCommitment: own.seedCommitment,
+      seedCommittedAt: own.openedAt,
+    };
+  }
+  // A record of the earlier draft: its seed was S + "|wave<w>", public once S is.
+  return {
+    ...r,
+    seed: study.seedRevealedAt ? derivedWaveSeed(study.seed, r.wave) : null,
+    seedCommitment: null,
+    seedCommittedAt: null,
   };
 }
 
@@ -207,7 +383,8 @@ export async function revealedSeed(db: Db, slug: string): Promise<string | null>
 }
 
 /**
- * Re-derives every wave of a study from the seed and the stored roster (`pilot randomize verify`).
+ * Re-derives every wave of a study from its seed and the stored roster (`pilot randomize verify`), by
+ * the algorithm and version each record names, with each wave's own committed seed.
  * @returns the mismatches; empty when every stored assignment is exactly what the protocol gives
  * @throws {AppError} NOT_FOUND for an unknown or not yet randomized study
  */
@@ -218,25 +395,34 @@ export async function verifyRandomization(
   const study = await requireStudy(db, slug);
   const records = await listRandomizations(db.kysely, study.id);
   if (records.length === 0) throw new AppError('NOT_FOUND', `study ${slug} has not been randomized`);
-  const [members, units] = await Promise.all([
+  const [members, units, seeds] = await Promise.all([
     loadStoredMembers(db.kysely, study.id),
     loadStoredUnits(db.kysely, study.id),
+    listWaveSeeds(db.kysely, study.id),
   ]);
-  const waves: StoredWave[] = records.map((r) => ({
-    wave: r.wave,
-    arms: r.arms,
-    rosterSha256: r.rosterSha256,
-    assignmentSha256: r.assignmentSha256,
-    blockCounts: r.blockCounts,
-    students: r.students,
-    units: units.filter((u) => u.wave === r.wave),
-    members: members.filter((m) => m.wave === r.wave),
-  }));
+  const waves: StoredWave[] = records.map((r) => {
+    const own = seeds.find((x) => x.wave === r.wave);
+    return {
+      wave: r.wave,
+      algorithm: r.algorithm,
+      version: r.version,
+      seedDerivation: r.seedDerivation,
+      seed: own?.revealedAt ? own.seed : null,
+      seedCommitment: own?.seedCommitment ?? null,
+      arms: r.arms,
+      rosterSha256: r.rosterSha256,
+      assignmentSha256: r.assignmentSha256,
+      blockCounts: r.blockCounts,
+      students: r.students,
+      units: units.filter((u) => u.wave === r.wave),
+      members: members.filter((m) => m.wave === r.wave),
+    };
+  });
   return {
     study: slug,
     waves: records.length,
     units: units.length,
-    mismatches: verifyWaves(study.seed, study.seedCommitment, waves),
+    mismatches: verifyWaves({ seed: study.seed, seedCommitment: study.seedCommitment }, waves),
   };
 }
 

@@ -33,7 +33,7 @@ export interface Draw {
  * the order get arm 1, the next c₂ arm 2, and so on. The result depends only on the seed, the set of
  * (key, block) pairs and the arms, never on the order of `units`.
  *
- * Pass the wave's seed (see `waveSeed`); the randomization-inference engine draws permutation j with
+ * Pass the wave's own seed (S for wave 1, S_w for a later wave); the randomization-inference engine draws permutation j with
  * {@link drawPermutation}, which is this function with seed S + "|ri" + j.
  *
  * Reference: randomizr `block_ra` (complete random assignment within blocks, exact probabilities).

@@ -8,8 +8,11 @@ import { createHash, hash as oneShotHash } from 'node:crypto';
  * H(x) is SHA-256 of the UTF-8 bytes of x.
  * - unit order:   H("pilot-v1|" + S + "|unit|" + unitKey), read as an unsigned big-endian integer
  * - block offset: first 8 bytes of H("pilot-v1|" + S + "|block|" + blockKey), unsigned big-endian / 2⁶⁴
- * - wave w ≥ 2 uses S' = S + "|wave" + w; randomization-inference draw j uses S + "|ri" + j
- *   (of the wave's seed: S' + "|ri" + j for a late wave).
+ * - wave 1 is drawn with the study seed S (committed when the study is created, revealed when wave 1
+ *   is randomized); a wave w ≥ 2 with its own seed S_w, 128 random bits committed (H(S_w) recorded)
+ *   when the wave is opened, before its late enrollees are registered, and revealed when it is
+ *   randomized. S_w is independent of S, so revealing S after wave 1 tells nobody a late enrollee's arm.
+ * - randomization-inference draw j of a wave drawn with seed s uses s + "|ri" + j.
  *
  * Strings are compared in Unicode code-point order, which is the byte order of their UTF-8 encoding
  * (Python's `sorted` on str, R's `sort(method = "radix")`), never in locale order.
@@ -17,16 +20,24 @@ import { createHash, hash as oneShotHash } from 'node:crypto';
 export const ALGORITHM = 'pilot-v1';
 export const ALGORITHM_VERSION = 1;
 
-/** The seed a wave is randomized with: S for wave 1, S + "|wave" + w for w ≥ 2. */
-export function waveSeed(seed: string, wave: number): string {
+/**
+ * How a wave's seed is recorded in its randomization record (`seed_derivation`): "S" for wave 1 (the
+ * study seed), "S_<w>" for a later wave (that wave's own committed seed).
+ */
+export function seedDerivation(wave: number): string {
   if (!Number.isInteger(wave) || wave < 1)
     throw new RangeError(`wave must be a positive integer, got ${wave}`);
-  return wave === 1 ? seed : `${seed}|wave${wave}`;
+  return wave === 1 ? 'S' : `S_${wave}`;
 }
 
-/** How a wave's seed derives from the study seed, as stored in the randomization record. */
-export function seedDerivation(wave: number): string {
-  return wave === 1 ? 'S' : `S + "|wave${wave}"`;
+/**
+ * The seed of a late wave under the earlier draft of pilot-v1, S + "|wave" + w. It is no longer used
+ * to randomize (anyone who saw S after wave 1 could compute a late enrollee's arm), and stays callable
+ * only so that a record stored with that derivation (`S + "|wave<w>"`) can still be re-verified.
+ */
+export function derivedWaveSeed(seed: string, wave: number): string {
+  if (!Number.isInteger(wave) || wave < 2) throw new RangeError(`wave must be 2 or more, got ${wave}`);
+  return `${seed}|wave${wave}`;
 }
 
 /** The seed of randomization-inference permutation j (j = 1, 2, …) of a design randomized with `seed`. */

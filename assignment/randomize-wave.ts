@@ -2,12 +2,12 @@ import { parseArms, type ArmSpec } from './arms.ts';
 import { studentBlockKeys, type MissingBlockValue } from './block-keys.ts';
 import { assignmentSha256, rosterSha256 } from './digests.ts';
 import { drawAssignment, orderHashHex } from './draw.ts';
-import { ALGORITHM, ALGORITHM_VERSION, seedDerivation, waveSeed } from './protocol.ts';
+import { ALGORITHM, ALGORITHM_VERSION, seedDerivation } from './protocol.ts';
 import type { RosterStudent, UnitType } from './roster.ts';
 import { formUnits, type ClusterWarning } from './units.ts';
 
 export interface WaveInput {
-  /** The study seed S (the wave's seed is derived from it). */
+  /** The wave's own seed: the study seed S for wave 1, the seed S_w committed when wave w ≥ 2 was opened. */
   seed: string;
   wave: number;
   unit: UnitType;
@@ -47,7 +47,8 @@ export type AssignmentWarning =
   | MissingBlockValue
   | ClusterWarning
   | { code: 'single_unit_block'; message: string; blockKeys: string[] }
-  | { code: 'block_without_arm'; message: string; blocks: number; examples: string[] };
+  | { code: 'block_without_arm'; message: string; blocks: number; examples: string[] }
+  | { code: 'registered_before_wave_opened'; message: string; students: number; studentKeys: string[] };
 
 export interface WaveResult {
   algorithm: typeof ALGORITHM;
@@ -80,7 +81,8 @@ export type WaveOutcome =
  */
 export function randomizeWave(input: WaveInput): WaveOutcome {
   const parsed = parseArms(input.arms);
-  const seed = waveSeed(input.seed, input.wave);
+  const derivation = seedDerivation(input.wave);
+  const seed = input.seed;
   if (input.students.length === 0)
     return { ok: false, reason: 'empty_roster', message: `wave ${input.wave} has no students to randomize` };
   const assigned = input.assignedUnits ?? new Map<string, { arm: string; blockKey: string }>();
@@ -120,7 +122,7 @@ export function randomizeWave(input: WaveInput): WaveOutcome {
       algorithm: ALGORITHM,
       version: ALGORITHM_VERSION,
       wave: input.wave,
-      seedDerivation: seedDerivation(input.wave),
+      seedDerivation: derivation,
       unit: input.unit,
       blockBy: [...input.blockBy],
       arms: input.arms.map((a) => ({ name: a.name, probability: a.probability })),

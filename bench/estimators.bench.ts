@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- estimators [--students=1000000] [--no-r]`
+ * `npm run bench -- estimators [--students=1000000] [--no-r] [--no-process] [--pairs=3]`
  *
  * Generates (once, deterministically) a CSV of students in households of 1–4 siblings, assigned by
  * household within 2,000 blocks (one per 500 students below 1,000,000) at probabilities .3/.5/.6, under bench/.data/; times reading it
@@ -8,7 +8,7 @@
  * estimatr is installed, times estimatr on the same file in the same run (its CR2 only on the first
  * 20,000 students, as it runs out of memory beyond) and checks that both give the same numbers.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import seedrandom from 'seedrandom';
 import { differenceInMeans } from '../analysis/difference-in-means.ts';
@@ -66,6 +66,107 @@ export async function run(args: string[]): Promise<void> {
   printTable(timings, r, readSeconds);
   const rss = process.resourceUsage().maxRSS / 1024;
   console.log(`\npeak RSS of the node process: ${rss.toFixed(0)} MB`);
+  if (!args.includes('--no-process'))
+    wholeProcess(
+      path.pathname,
+      Number(option(args, 'pairs') ?? 3),
+      !args.includes('--no-r') && hasEstimatr(),
+    );
+}
+
+/**
+ * What an analyst waits for: each case as a whole process, `pilot estimate FILE …` (the compiled
+ * command, as `npm ci` builds it) against `Rscript` reading the file with fread and calling estimatr,
+ * run in pairs A B A B … so both sides see the same machine load; medians and their ratio.
+ */
+const PROCESS_CASES: { name: string; pilot: string[]; r: string | null }[] = [
+  { name: 'plain-dim', pilot: ['--method', 'dim'], r: 'difference_in_means(y ~ z, data = d)' },
+  {
+    name: 'blocked-dim',
+    pilot: ['--blocks', 'block'],
+    r: 'difference_in_means(y ~ z, blocks = block, data = d)',
+  },
+  {
+    name: 'lm-lin-hc2',
+    pilot: ['--method', 'lin', '--covariates', 'prior', '--se-type', 'HC2'],
+    r: 'lm_lin(y ~ z, covariates = ~prior, data = d, se_type = "HC2")',
+  },
+  {
+    name: 'stata-ols',
+    pilot: ['--method', 'ols', '--covariates', 'prior', '--clusters', 'household', '--se-type', 'stata'],
+    r: 'lm_robust(y ~ z + prior, data = d, clusters = household, se_type = "stata")',
+  },
+  { name: 'cr2-dim (households)', pilot: ['--clusters', 'household'], r: null },
+];
+
+function wholeProcess(csv: string, pairs: number, withR: boolean): void {
+  const bin = new URL('../bin/pilot.js', import.meta.url).pathname;
+  execFileSync(process.execPath, [new URL('../scripts/build.mjs', import.meta.url).pathname, '--quiet']);
+  const wall = (command: string, argv: string[]) => {
+    const start = performance.now();
+    const result = spawnSync(command, argv, { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (result.status !== 0) throw new Error(`${command} ${argv.join(' ')} failed:\n${result.stderr}`);
+    return seconds(start);
+  };
+  console.log(
+    `\nwhole process, ${pairs} pair(s) each, median wall time (node ${process.version}` +
+      `${withR ? `, ${rVersions()}` : ', R not installed: Pilot alone'}):\n`,
+  );
+  console.log('| case | `pilot estimate` (s) | Rscript + fread + estimatr (s) | Pilot ÷ estimatr |');
+  console.log('|---|---:|---:|---:|');
+  for (const c of PROCESS_CASES) {
+    const pilot: number[] = [];
+    const r: number[] = [];
+    for (let k = 0; k < pairs; k++) {
+      pilot.push(
+        wall(process.execPath, [bin, 'estimate', csv, '--outcome', 'y', '--treatment', 'z', ...c.pilot]),
+      );
+      if (withR && c.r !== null)
+        r.push(
+          wall('Rscript', [
+            '-e',
+            `suppressPackageStartupMessages({ library(data.table); library(estimatr) }); ` +
+              `d <- fread("${csv}"); print(${c.r})`,
+          ]),
+        );
+    }
+    const p = median(pilot);
+    const rCell = r.length ? median(r).toFixed(2) : c.r === null ? 'out of memory (not run)' : '–';
+    const ratio = r.length ? `${(p / median(r)).toFixed(2)}×` : '';
+    console.log(`| ${c.name} | ${p.toFixed(2)} | ${rCell} | ${ratio} |`);
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function hasEstimatr(): boolean {
+  try {
+    execFileSync(
+      'Rscript',
+      [
+        '-e',
+        'stopifnot(requireNamespace("estimatr", quietly = TRUE), requireNamespace("data.table", quietly = TRUE))',
+      ],
+      { stdio: 'ignore' },
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function rVersions(): string {
+  return execFileSync(
+    'Rscript',
+    [
+      '-e',
+      'cat(R.version.string, "estimatr", format(packageVersion("estimatr")), "data.table", format(packageVersion("data.table")))',
+    ],
+    { encoding: 'utf8' },
+  ).trim();
 }
 
 function timePilot(t: Table): Timing[] {

@@ -17,9 +17,9 @@ import { createPGlite, openPGlite, type Db } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { openScratchPostgres } from '../db/scratch-database.ts';
 import { createStudy, enrollDistrict } from '../cohorts/study.service.ts';
-import { importFile, type RequestedKind } from '../cohorts/import.service.ts';
-import { readDistrictsCsv } from '../cohorts/synth/district-files.ts';
-import { writeSyntheticStudy } from '../cohorts/synth/synth.service.ts';
+import { importFile, type RequestedKind } from '../cohorts/imports/import.service.ts';
+import { readDistrictsCsv } from '../synth/district-files.ts';
+import { writeSyntheticStudy } from '../synth/synth.service.ts';
 
 function option(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(`--${name}`);

@@ -2,38 +2,40 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config.ts';
 import { AppError, exitCodeOf } from '../errors.ts';
 import type { CliContext } from './context.ts';
-import { registerInit } from './commands/init.ts';
-import { registerStudy } from './commands/study.ts';
-import { registerDistrict } from './commands/district.ts';
-import { registerImport } from './commands/import.ts';
-import { registerDemo } from './commands/demo.ts';
-import { registerSynth } from './commands/synth.ts';
-import { registerEstimate } from './commands/estimate.ts';
-import { registerRandomize } from './commands/randomize.ts';
-import { registerAssignments } from './commands/assignments.ts';
-import { registerToken } from './commands/token.ts';
-import { registerAudit } from './commands/audit.ts';
-import { registerServe } from './commands/serve.ts';
-
+import { flagsInMessage } from './options.ts';
 /** One register function per command file; each adds its commands to the program. */
 type Registrar = (program: Command, ctx: CliContext) => void;
 
-const registrars: Registrar[] = [
-  registerInit,
-  registerStudy,
-  registerDistrict,
-  registerImport,
-  registerDemo,
-  registerSynth,
-  registerEstimate,
-  registerRandomize,
-  registerAssignments,
-  registerToken,
-  registerAudit,
-  registerServe,
-];
+/**
+ * The top-level commands and the file that registers each. A command's module (and the services,
+ * database drivers and statistics it imports) is loaded only when that command runs, so
+ * `pilot --version` or `pilot estimate` do not pay for the others; `pilot --help` loads them all.
+ */
+const commands: Record<string, () => Promise<Registrar>> = {
+  init: async () => (await import('./commands/init.ts')).registerInit,
+  study: async () => (await import('./commands/study.ts')).registerStudy,
+  district: async () => (await import('./commands/district.ts')).registerDistrict,
+  import: async () => (await import('./commands/import.ts')).registerImport,
+  demo: async () => (await import('./commands/demo.ts')).registerDemo,
+  synth: async () => (await import('./commands/synth.ts')).registerSynth,
+  estimate: async () => (await import('./commands/estimate.ts')).registerEstimate,
+  randomize: async () => (await import('./commands/randomize.ts')).registerRandomize,
+  assignments: async () => (await import('./commands/assignments.ts')).registerAssignments,
+  token: async () => (await import('./commands/token.ts')).registerToken,
+  audit: async () => (await import('./commands/audit.ts')).registerAudit,
+  serve: async () => (await import('./commands/serve.ts')).registerServe,
+};
 
-export function buildProgram(ctx: CliContext): Command {
+/** The registrars a run needs: the named command's alone, none for --version, else all (help, typos). */
+async function registrarsFor(argv: string[]): Promise<Registrar[]> {
+  const args = argv.slice(2);
+  const first = args.find((a) => !a.startsWith('-'));
+  if (first !== undefined && Object.hasOwn(commands, first)) return [await commands[first]()];
+  if (first === undefined && args.length > 0 && args.every((a) => a === '--version' || a === '-V')) return [];
+  return Promise.all(Object.values(commands).map((load) => load()));
+}
+
+export function buildProgram(ctx: CliContext, registrars: Registrar[]): Command {
   const program = new Command('pilot')
     .description(
       'Pilot: randomized pilot studies of school-attendance programs.\n' +
@@ -57,14 +59,19 @@ export async function main(argv: string[], partial: Partial<CliContext> = {}): P
     stdout: partial.stdout ?? process.stdout,
     stderr: partial.stderr ?? process.stderr,
   };
-  const program = buildProgram(ctx);
+  const program = buildProgram(ctx, await registrarsFor(argv));
+  // The command that ran, so a service's `field` names can be shown as its flags.
+  let running: Command | undefined;
+  program.hook('preAction', (_root, action) => {
+    running = action;
+  });
   try {
     await program.parseAsync(argv);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof AppError) {
-      ctx.stderr.write(`error: ${error.message}\n`);
+      ctx.stderr.write(`error: ${flagsInMessage(error.message, running)}\n`);
       const problems = (
         error.details as {
           problems?: { file: string; line: number; column: string | null; reason: string }[];
@@ -72,7 +79,9 @@ export async function main(argv: string[], partial: Partial<CliContext> = {}): P
       )?.problems;
       if (problems) {
         for (const p of problems)
-          ctx.stderr.write(`  ${p.file}:${p.line}${p.column ? `:${p.column}` : ''}: ${p.reason}\n`);
+          ctx.stderr.write(
+            `  ${p.file}:${p.line}${p.column ? `:${p.column}` : ''}: ${flagsInMessage(p.reason, running)}\n`,
+          );
       }
     } else {
       ctx.stderr.write(`internal error: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -113,11 +113,11 @@ export function classifyLocale(code: number, allowNonRural: boolean): LocaleClas
   if (allowNonRural)
     return {
       kind: 'town',
-      warning: `locale ${code} (${label}) is not rural; enrolled because --allow-nonrural was given`,
+      warning: `locale ${code} (${label}) is not rural; enrolled because \`allowNonrural\` was set`,
     };
   return {
     kind: 'refused',
-    reason: `locale ${code} (${label}) is not rural; pass --allow-nonrural to enroll it anyway`,
+    reason: `locale ${code} (${label}) is not rural; set \`allowNonrural\` to enroll it anyway`,
   };
 }
 

@@ -45,12 +45,12 @@ export async function createStudy(db: Db, input: CreateStudyInput, actor: string
     );
   }
   if (!['student', 'household', 'school'].includes(input.unit)) {
-    throw new AppError('BAD_INPUT', `--unit must be student, household or school, not "${input.unit}"`);
+    throw new AppError('BAD_INPUT', `\`unit\` must be student, household or school, not "${input.unit}"`);
   }
-  const arms = required(parseArms(input.arms), '--arms');
-  const blockBy = required(parseBlockBy(input.blockBy), '--block-by');
+  const arms = required(parseArms(input.arms), '`arms`');
+  const blockBy = required(parseBlockBy(input.blockBy), '`blockBy`');
   const seed =
-    input.seed === undefined ? randomBytes(16).toString('hex') : required(parseSeed(input.seed), '--seed');
+    input.seed === undefined ? randomBytes(16).toString('hex') : required(parseSeed(input.seed), '`seed`');
   return db.kysely.transaction().execute(async (trx) => {
     if (await findStudy(trx, input.slug))
       throw new AppError('CONFLICT', `a study with slug "${input.slug}" already exists`);
@@ -133,7 +133,7 @@ export async function enrollDistrict(
     );
   }
   if (!Number.isInteger(input.locale))
-    throw new AppError('BAD_INPUT', '--locale must be an NCES locale code such as 42');
+    throw new AppError('BAD_INPUT', '`locale` must be an NCES locale code such as 42');
   const locale = classifyLocale(input.locale, input.allowNonrural ?? false);
   if (locale.kind === 'refused') throw new AppError('BAD_INPUT', locale.reason);
   const warnings = locale.kind === 'town' ? [locale.warning] : [];

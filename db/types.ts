@@ -166,7 +166,7 @@ export interface RandomizationTable {
   seed_derivation: string;
   unit: 'student' | 'household' | 'school';
   block_by: Json<string[]>;
-  arms: Json<unknown[]>;
+  arms: Json<{ name: string; probability: string }[]>;
   block_counts: Json<{ block_key: string; n: number; counts: Record<string, number> }[]>;
   units: number;
   students: number;
@@ -175,6 +175,17 @@ export interface RandomizationTable {
   warnings: ColumnType<unknown[], string | undefined, string>;
   actor: string;
   locked_at: Timestamp;
+}
+
+/** A late wave's own seed: committed when the wave is opened, revealed when it is randomized (migration 005). */
+export interface RandomizationWaveTable {
+  study_id: number;
+  wave: number;
+  seed: string;
+  seed_commitment: string;
+  opened_by: string;
+  opened_at: Timestamp;
+  revealed_at: Timestamp | null;
 }
 
 /** One randomized unit's arm (migration 002; never updated or deleted). */
@@ -243,6 +254,7 @@ export interface Database {
   row_revision: RowRevisionTable;
   audit_event: AuditEventTable;
   randomization: RandomizationTable;
+  randomization_wave: RandomizationWaveTable;
   assignment: AssignmentTable;
   assignment_member: AssignmentMemberTable;
   api_token: ApiTokenTable;

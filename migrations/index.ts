@@ -3,6 +3,7 @@ import * as foundation from './2026-11-23-001-foundation.ts';
 import * as randomization from './2026-11-23-002-randomization.ts';
 import * as bulkAttendanceIntegrity from './2026-11-23-003-bulk-attendance-integrity.ts';
 import * as attendancePartitions from './2026-11-23-004-attendance-partitions.ts';
+import * as waveSeeds from './2026-12-05-005-wave-seeds.ts';
 import * as service from './2026-12-05-008-service.ts';
 
 /** Every migration, in order. Add new files at the end; never edit a landed one. */
@@ -11,5 +12,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-002-randomization': randomization,
   '2026-11-23-003-bulk-attendance-integrity': bulkAttendanceIntegrity,
   '2026-11-23-004-attendance-partitions': attendancePartitions,
+  '2026-12-05-005-wave-seeds': waveSeeds,
   '2026-12-05-008-service': service,
 };

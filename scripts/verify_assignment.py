@@ -7,13 +7,20 @@ publishes the protocol, and checks it against the arms in the roster and the ran
   pilot assignments export --study S --out roster.csv
   pilot randomize show --study S --json > record.json
   python3 scripts/verify_assignment.py roster.csv --record record.json
-  python3 scripts/verify_assignment.py roster.csv --seed HEX --arms control=0.5,treatment=0.5
+  python3 scripts/verify_assignment.py roster.csv --seed HEX --arms control=0.5,treatment=0.5 \
+      [--wave-seed 2=HEX ...]
 
 roster.csv has the columns unit_key,student_id,district_leaid,block_key,arm,wave (one row per student;
 block_key is the block of the student's unit, wave the wave the student joined in). Prints "verified"
 and exits 0, or prints each mismatch and exits 1.
 
-The protocol, for a wave randomized with seed S (S + "|wave" + w for waves w >= 2), H = SHA-256 of UTF-8:
+Each wave has its own seed: wave 1 the study seed S (its commitment H(S) published when the study was
+created), a late wave w >= 2 its own seed S_w (H(S_w) published when the wave was opened, before its
+late enrollees were registered; S_w revealed when the wave was randomized). The record from
+`pilot randomize show --json` carries each wave's seed and commitment; both are checked. (Records of
+an earlier draft, seed derivation `S + "|wave<w>"`, are re-derived with that seed.)
+
+The protocol, for a wave randomized with seed S, H = SHA-256 of UTF-8:
   1. order each block's units by H("pilot-v1|" + S + "|unit|" + unit_key) as an unsigned big-endian
      integer (ties by key in code-point order);
   2. c_k = floor(n p_k); the R = n - sum c_k leftover places go by systematic sampling on the
@@ -41,8 +48,31 @@ def sha256(text):
     return hashlib.sha256(text.encode("utf-8")).digest()
 
 
-def wave_seed(seed, wave):
-    return seed if wave == 1 else "%s|wave%d" % (seed, wave)
+def wave_seed(study_seed, wave, record_wave=None, given=None):
+    """The seed wave `wave` was drawn with and a problem (or None): from its record when there is one,
+    else the study seed for wave 1 and the --wave-seed given for a later wave."""
+    if record_wave is not None:
+        derivation = record_wave.get("seed_derivation", "S")
+        if derivation == "S":
+            return study_seed, None
+        if derivation == 'S + "|wave%d"' % wave:  # the earlier draft: derived from S
+            return "%s|wave%d" % (study_seed, wave), None
+        if derivation != "S_%d" % wave:
+            return None, "wave %d: seed derivation %r is not one pilot-v1 defines" % (wave, derivation)
+        seed = (given or {}).get(wave) or record_wave.get("seed")
+        if not seed:
+            return None, "wave %d: its seed is not revealed in the record (--wave-seed %d=HEX)" % (wave, wave)
+        commitment = record_wave.get("seed_commitment")
+        if not commitment or hashlib.sha256(seed.encode("utf-8")).hexdigest() != commitment:
+            return seed, ("wave %d: the seed does not match the commitment %s published when the wave was opened"
+                          % (wave, commitment))
+        return seed, None
+    if wave == 1:
+        return study_seed, None
+    seed = (given or {}).get(wave)
+    if not seed:
+        return None, "wave %d: give its own seed (--wave-seed %d=HEX) or --record" % (wave, wave)
+    return seed, None
 
 
 def millionths(probability):
@@ -95,8 +125,9 @@ def lines_sha256(lines):
     return hashlib.sha256("".join(line + "\n" for line in sorted(lines)).encode("utf-8")).hexdigest()
 
 
-def verify(rows, seed, arms, record=None, only_wave=None):
-    """Returns a list of mismatch messages (empty when everything re-derives)."""
+def verify(rows, seed, arms, record=None, only_wave=None, wave_seeds=None):
+    """Returns a list of mismatch messages (empty when everything re-derives). seed is the study seed S;
+    each later wave's seed comes from the record, or from wave_seeds ({wave: seed})."""
     problems = []
     by_wave = {}
     for r in rows:
@@ -120,7 +151,17 @@ def verify(rows, seed, arms, record=None, only_wave=None):
         if only_wave is not None and wave != only_wave:
             earlier.update(arm_seen)
             continue
-        derived, tallies = draw(wave_seed(seed, wave), list(units.items()), arms)
+        if record is not None and wave not in records:
+            problems.append("wave %d is in the roster but not in the record" % wave)
+            earlier.update(arm_seen)
+            continue
+        seed_w, problem = wave_seed(seed, wave, records.get(wave), wave_seeds)
+        if problem:
+            problems.append(problem)
+        if seed_w is None:
+            earlier.update(arm_seen)
+            continue
+        derived, tallies = draw(seed_w, list(units.items()), arms)
         for key in sorted(units):
             if derived[key] != arm_seen[key]:
                 problems.append("wave %d: unit %s is %s in the roster, the protocol gives %s"
@@ -140,8 +181,6 @@ def verify(rows, seed, arms, record=None, only_wave=None):
                 if tallies.get(b["block_key"]) != want:
                     problems.append("wave %d: block %r counts %s, the record says %s"
                                     % (wave, b["block_key"], tallies.get(b["block_key"]), want))
-        elif record is not None:
-            problems.append("wave %d is in the roster but not in the record" % wave)
         earlier.update(arm_seen)
     return problems
 
@@ -178,8 +217,15 @@ def golden_vectors():
          [("k%d-%d" % (b, i), "size%d" % b) for b in range(1, 11) for i in range(b)])
     case("rare arm 0.1", "rare", [("control", "0.9"), ("treatment", "0.1")],
          [("s%03d" % i, "all") for i in range(25)])
-    case("wave 2 seed", "0123456789abcdef0123456789abcdef|wave2", half,
-         [("household:3600001:L%d" % i, "3600001") for i in range(7)])
+    case("wave 2, its own seed", "5b2e9f0c7d1a4e8f9a3c6b0d2e4f6a81", half,
+         [("household:3600001:L%d" % i, "3600001") for i in range(7)],
+         "a late wave is drawn with its own seed S_2 (committed when the wave was opened), never "
+         "S + '|wave2'; the study seed of this example is 0123456789abcdef0123456789abcdef")
+    cases[-1].update({
+        "wave": 2,
+        "study_seed": "0123456789abcdef0123456789abcdef",
+        "seed_commitment": hashlib.sha256(cases[-1]["seed"].encode("utf-8")).hexdigest(),
+    })
     case("unicode keys", "unicodé", [("control", "0.4"), ("treatment", "0.6")],
          [("student:3600003:Zoë%d" % i, "bloc-é|😀") for i in range(6)] + [("student:3600003:\U0001F600", "solo")])
     return {
@@ -206,6 +252,8 @@ def main(argv):
     ap.add_argument("--seed", help="the revealed seed (instead of --record)")
     ap.add_argument("--arms", help="arms in declared order, e.g. control=0.5,treatment=0.5 (instead of --record)")
     ap.add_argument("--wave", type=int, help="verify this wave only")
+    ap.add_argument("--wave-seed", action="append", default=[], metavar="W=HEX",
+                    help="the revealed seed of late wave W (instead of --record; repeat for each wave)")
     ap.add_argument("--golden-vectors", action="store_true", help="print the golden test vectors as JSON")
     args = ap.parse_args(argv)
     if args.golden_vectors:
@@ -226,7 +274,13 @@ def main(argv):
         problems.append("the seed does not match the published commitment %s" % record["seed_commitment"])
     with open(args.roster, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    problems += verify(rows, seed, arms, record, args.wave)
+    wave_seeds = {}
+    for item in args.wave_seed:
+        w, _, hex_seed = item.partition("=")
+        if not w.strip().isdigit() or not hex_seed.strip():
+            ap.error("--wave-seed takes W=HEX, e.g. 2=5b2e9f0c7d1a4e8f9a3c6b0d2e4f6a81")
+        wave_seeds[int(w)] = hex_seed.strip()
+    problems += verify(rows, seed, arms, record, args.wave, wave_seeds)
     if problems:
         for p in problems:
             print(p)

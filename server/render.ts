@@ -1,7 +1,7 @@
 import type { RandomizeResult, RandomizationShow } from '../assignment/assignment.service.ts';
 import type { ExportRow } from '../assignment/assignment.store.ts';
 import type { DistrictRecord } from '../cohorts/district.store.ts';
-import type { ImportSummary } from '../cohorts/import.service.ts';
+import type { ImportSummary } from '../cohorts/imports/import.service.ts';
 import type { StudyRecord } from '../cohorts/study.store.ts';
 import type { StoredToken } from '../access/token.ts';
 

@@ -6,9 +6,9 @@ import {
   showRandomization,
   verifyRandomization,
 } from '../assignment/assignment.service.ts';
-import { importFile } from '../cohorts/import.service.ts';
+import { importFile } from '../cohorts/imports/import.service.ts';
 import { allStudies, createStudy, enrollDistrict, showStudy } from '../cohorts/study.service.ts';
-import { verifyAudit } from '../db/audit.service.ts';
+import { verifyAudit } from '../access/audit.service.ts';
 import { AppError } from '../errors.ts';
 import { fetchArtifact, listArtifacts } from './partner-downloads.ts';
 import {

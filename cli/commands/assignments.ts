@@ -1,10 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { exportAssignments } from '../../assignment/assignment.service.ts';
-import { csv } from '../../assignment/assignment.store.ts';
-import { AppError } from '../../errors.ts';
+import { csvField } from '../../assignment/csv-field.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
+import { option, parseOptions, z } from '../options.ts';
+
+const exportSchema = z.object({
+  study: option.slug,
+  district: option.leaid.optional(),
+  out: option.text.optional(),
+  json: option.flag,
+});
 
 export const EXPORT_COLUMNS = [
   'unit_key',
@@ -26,17 +33,15 @@ export function registerAssignments(program: Command, ctx: CliContext): void {
     .option('--district <leaid>', 'only this district (7-digit NCES LEAID)')
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--json', 'print a summary as JSON (with --out) or the rows as JSON')
-    .action(async (o: { study?: string; district?: string; out?: string; json?: boolean }) => {
-      if (!o.study) throw new AppError('BAD_INPUT', 'give the study: --study <slug>');
-      if (o.district !== undefined && !/^[0-9]{7}$/.test(o.district))
-        throw new AppError('BAD_INPUT', '--district must be a 7-digit NCES LEAID');
+    .action(async (raw: unknown) => {
+      const o = parseOptions(exportSchema, raw);
       const study = o.study;
       const rows = await withDatabase(ctx, (db) => exportAssignments(db, study, o.district ?? null));
       if (o.json && !o.out) return printJson(ctx, rows);
       const text =
         [
           EXPORT_COLUMNS.join(','),
-          ...rows.map((r) => EXPORT_COLUMNS.map((c) => csv(String(r[c]))).join(',')),
+          ...rows.map((r) => EXPORT_COLUMNS.map((c) => csvField(String(r[c]))).join(',')),
         ].join('\n') + '\n';
       if (!o.out) return void ctx.stdout.write(text);
       writeFileSync(o.out, text, 'utf8');

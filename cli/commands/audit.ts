@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { verifyAudit } from '../../db/audit.service.ts';
+import { verifyAudit } from '../../access/audit.service.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
 

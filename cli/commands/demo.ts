@@ -1,17 +1,26 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { runDemo, type DemoResult } from '../../cohorts/demo.service.ts';
+import { runDemo, type DemoResult } from '../../demo/demo.service.ts';
 import { openDatabase } from '../../db/connection.ts';
-import { AppError } from '../../errors.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { describeDatabase } from '../database.ts';
+import { option, parseOptions, z } from '../options.ts';
 import { progressBar } from '../progress.ts';
 
-function whole(name: string, raw: string, min: number): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < min)
-    throw new AppError('BAD_INPUT', `--${name} must be a whole number of at least ${min}, not "${raw}"`);
-  return Number(raw);
-}
+const demoSchema = z
+  .object({
+    districts: option.wholeNumber(1),
+    students: option.wholeNumber(),
+    seed: option.text,
+    slug: option.text,
+    oneroster: option.wholeNumber(),
+    out: option.text.optional(),
+    json: option.flag,
+  })
+  .refine((o) => o.students >= 20 * o.districts, {
+    path: ['students'],
+    message: 'must be at least 20 per district',
+  });
 
 function demoJson(r: DemoResult) {
   return {
@@ -53,76 +62,66 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .option('--oneroster <k>', 'districts that deliver a OneRoster zip instead of plain CSVs', '2')
     .option('--out <dir>', 'where the synthetic district files are written (default: <data dir>/demo-data)')
     .option('--json', 'machine-readable summary')
-    .action(
-      async (o: {
-        districts: string;
-        students: string;
-        seed: string;
-        slug: string;
-        oneroster: string;
-        out?: string;
-        json?: boolean;
-      }) => {
-        const districts = whole('districts', o.districts, 1);
-        const options = {
-          dataDir: o.out ?? join(ctx.config.dataDir, 'demo-data'),
-          districts,
-          students: whole('students', o.students, 20 * districts),
-          seed: o.seed,
-          slug: o.slug,
-          oneroster: Math.min(whole('oneroster', o.oneroster, 0), districts),
-        };
-        const step = (m: string) => (o.json ? undefined : print(ctx, m));
-        step(`database: ${describeDatabase(ctx)}`);
-        const db = await openDatabase(ctx.config);
-        const bar = progressBar(ctx, 'importing attendance');
-        let r: DemoResult;
-        try {
-          r = await runDemo(
-            db,
-            options,
-            ctx.config.actor,
-            (m) => {
-              bar.stop();
-              step(m);
-            },
-            bar.update,
-          );
-        } finally {
-          bar.stop();
-          await db.close();
-        }
-        if (o.json) return printJson(ctx, demoJson(r));
-        const c = r.counts;
-        print(ctx, '');
+    .action(async (raw: unknown) => {
+      const o = parseOptions(demoSchema, raw);
+      const options = {
+        dataDir: o.out ?? join(ctx.config.dataDir, 'demo-data'),
+        districts: o.districts,
+        students: o.students,
+        seed: o.seed,
+        slug: o.slug,
+        oneroster: Math.min(o.oneroster, o.districts),
+      };
+      const step = (m: string) => (o.json ? undefined : print(ctx, m));
+      step(`database: ${describeDatabase(ctx)}`);
+      const db = await openDatabase(ctx.config);
+      const bar = progressBar(ctx, 'importing attendance');
+      let r: DemoResult;
+      try {
+        r = await runDemo(
+          db,
+          options,
+          ctx.config.actor,
+          (m) => {
+            bar.stop();
+            step(m);
+          },
+          bar.update,
+        );
+      } finally {
+        bar.stop();
+        await db.close();
+      }
+      if (o.json) return printJson(ctx, demoJson(r));
+      const c = r.counts;
+      print(ctx, '');
+      print(
+        ctx,
+        `study ${r.slug}: ${c.districts} districts, ${c.schools} schools, ${c.students} students, ${c.households} households, ${c.caregivers} caregivers`,
+      );
+      print(
+        ctx,
+        `  ${c.calendarDays} calendar days, ${c.enrollments} enrollment windows, ${c.attendanceDays} daily attendance rows from ${c.imports} files`,
+      );
+      const rz = r.randomization;
+      print(
+        ctx,
+        `randomized ${rz.units} households (${rz.students} students) in ${rz.blocks.length} district × grade-band blocks`,
+      );
+      print(ctx, `  assignment SHA-256 ${rz.assignmentSha256}`);
+      print(ctx, 'balance (standardized mean differences, WWC bands):');
+      for (const b of rz.balanceSummary) {
+        const w = b.worst
+          ? `; largest |SMD| ${Math.abs(b.worst.smd).toFixed(3)} (${b.worst.covariate}${b.worst.level ? ` = ${b.worst.level}` : ''})`
+          : '';
         print(
           ctx,
-          `study ${r.slug}: ${c.districts} districts, ${c.schools} schools, ${c.students} students, ${c.households} households, ${c.caregivers} caregivers`,
+          `  ${b.arm} vs ${b.control}: ${b.bands.satisfies} satisfy (≤ .05), ${b.bands.requires_adjustment} need adjustment (.05–.25), ${b.bands.fails} fail (> .25)${w}`,
         );
-        print(
-          ctx,
-          `  ${c.calendarDays} calendar days, ${c.enrollments} enrollment windows, ${c.attendanceDays} daily attendance rows from ${c.imports} files`,
-        );
-        const rz = r.randomization;
-        print(
-          ctx,
-          `randomized ${rz.units} households (${rz.students} students) in ${rz.blocks.length} district × grade-band blocks`,
-        );
-        print(ctx, `  assignment SHA-256 ${rz.assignmentSha256}`);
-        print(ctx, 'balance (standardized mean differences, WWC bands):');
-        for (const b of rz.balanceSummary) {
-          const w = b.worst
-            ? `; largest |SMD| ${Math.abs(b.worst.smd).toFixed(3)} (${b.worst.covariate}${b.worst.level ? ` = ${b.worst.level}` : ''})`
-            : '';
-          print(
-            ctx,
-            `  ${b.arm} vs ${b.control}: ${b.bands.satisfies} satisfy (≤ .05), ${b.bands.requires_adjustment} need adjustment (.05–.25), ${b.bands.fails} fail (> .25)${w}`,
-          );
-        }
-        print(
-          ctx,
-          `next: node bin/pilot.js study show --study ${r.slug}  (also: randomize verify, assignments export; --help lists all)`,
-        );
-      },
-    );
+      }
+      print(
+        ctx,
+        `next: node bin/pilot.js study show --study ${r.slug}  (also: randomize verify, assignments export; --help lists all)`,
+      );
+    });
 }

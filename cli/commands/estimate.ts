@@ -1,15 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import Papa from 'papaparse';
-import { z } from 'zod';
-import { csvToColumns } from '../../analysis/csv-columns.ts';
-import { defaultMethod, runEstimate, type RandomizationSummary } from '../../analysis/estimate-request.ts';
-import type { EstimateResult } from '../../analysis/types.ts';
-import { AppError, type InputProblem } from '../../errors.ts';
+import { estimateFile, type EstimateFileResult } from '../../analysis/estimate-file.service.ts';
+import { estimateJson } from '../../analysis/estimate-json.ts';
 import { print, printJson, type CliContext } from '../context.ts';
+import { option, parseOptions, z } from '../options.ts';
 
 const SE_TYPES = ['classical', 'HC0', 'HC1', 'HC2', 'HC3', 'CR0', 'CR2', 'stata'] as const;
-const columnName = z.string().trim().min(1, 'must name a column');
+const columnName = option.text.pipe(z.string().min(1, 'must name a column'));
 
 /** The options of `pilot estimate`, validated once here (STYLE.md §8). */
 const optionsSchema = z
@@ -18,37 +14,20 @@ const optionsSchema = z
     treatment: columnName,
     blocks: columnName.optional(),
     clusters: columnName.optional(),
-    covariates: z
-      .string()
-      .optional()
-      .transform((s) =>
-        s
-          ? s
-              .split(',')
-              .map((c) => c.trim())
-              .filter((c) => c !== '')
-          : [],
-      ),
+    covariates: option.list,
     method: z.enum(['dim', 'ols', 'lin', 'iv']).optional(),
     received: columnName.optional(),
     seType: z.enum(SE_TYPES).optional(),
     fixedEffects: columnName.optional(),
-    alpha: z.coerce.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.05),
-    ri: z.coerce
-      .number()
-      .int('must be a whole number')
-      .positive('must be positive')
-      .max(1_000_000)
-      .optional(),
-    seed: z.string().min(1).optional(),
-    json: z.boolean().optional(),
+    alpha: option.decimal.pipe(z.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)')),
+    ri: option.wholeNumber(1, 1_000_000).optional(),
+    seed: option.text.optional(),
+    json: option.flag,
   })
   .refine((o) => o.ri === undefined || o.seed !== undefined, {
-    message: '--ri needs --seed (the draws are seeded S|ri|j)',
+    message: '`ri` needs `seed` (the draws are seeded S|ri|j)',
     path: ['seed'],
   });
-
-type EstimateOptions = z.infer<typeof optionsSchema>;
 
 export function registerEstimate(program: Command, ctx: CliContext): void {
   program
@@ -76,116 +55,21 @@ export function registerEstimate(program: Command, ctx: CliContext): void {
     )
     .option('--seed <seed>', 'seed S of the randomization-inference draws')
     .option('--json', 'machine-readable output')
-    .action(async (file: string, raw: Record<string, unknown>) => {
-      const parsed = optionsSchema.safeParse(raw);
-      if (!parsed.success) {
-        const why = parsed.error.issues
-          .map((i) => `--${kebab(String(i.path[0] ?? ''))}: ${i.message}`)
-          .join('; ');
-        throw new AppError('BAD_INPUT', `invalid options: ${why}`);
-      }
-      await estimateFile(ctx, file, parsed.data);
+    .action(async (file: string, raw: unknown) => {
+      const { json, ri, seed, ...o } = parseOptions(optionsSchema, raw);
+      const e = await estimateFile({
+        ...o,
+        file,
+        ri: ri === undefined ? undefined : { sims: ri, seed: seed! },
+      });
+      if (json) printJson(ctx, estimateJson(e));
+      else print(ctx, toTable(e));
     });
 }
 
-async function estimateFile(ctx: CliContext, file: string, o: EstimateOptions): Promise<void> {
-  const rows = parseCsv(file, await readText(file));
-  const read = csvToColumns(rows, { ...o, covariates: o.covariates }, file);
-  if (!read.ok)
-    throw new AppError('BAD_INPUT', `${file} cannot be used as given`, { problems: read.problems });
-  const method =
-    o.method ?? defaultMethod({ covariates: o.covariates.length, received: o.received !== undefined });
-  const run = runEstimate(read.columns, {
-    method,
-    seType: o.seType,
-    alpha: o.alpha,
-    names: { treatment: o.treatment, received: o.received, blocks: o.blocks },
-    ri: o.ri === undefined ? undefined : { sims: o.ri, seed: o.seed! },
-  });
-  if (!run.ok) throw new AppError('BAD_INPUT', run.message);
-  const dropped = { outcome: read.columns.droppedMissingOutcome, covariates: run.droppedMissingCovariates };
-  if (o.json) printJson(ctx, toJson(file, run.result, dropped, run.randomization));
-  else print(ctx, toTable(run.result, dropped, run.randomization));
-}
-
-async function readText(file: string): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new AppError('NOT_FOUND', `${file}: no such file`);
-    throw new AppError('BAD_INPUT', `${file}: cannot be read (${code ?? String(error)})`);
-  }
-}
-
-function parseCsv(file: string, text: string): string[][] {
-  const result = Papa.parse<string[]>(text, { header: false, delimiter: ',', skipEmptyLines: false });
-  const problems: InputProblem[] = result.errors
-    .filter((e) => e.type === 'Quotes' || e.type === 'Delimiter')
-    .map((e) => ({ file, line: (e.row ?? 0) + 1, column: null, reason: e.message }));
-  if (problems.length > 0) throw new AppError('BAD_INPUT', `${file} is not valid CSV`, { problems });
-  return result.data;
-}
-
-function toJson(
-  file: string,
-  r: EstimateResult,
-  dropped: { outcome: number; covariates: number },
-  ri: RandomizationSummary | null,
-) {
-  return {
-    file,
-    design: r.design,
-    se_type: r.seType,
-    n: r.n,
-    n_treatment: r.nTreatment,
-    n_control: r.nControl,
-    n_blocks: r.nBlocks,
-    n_clusters: r.nClusters,
-    dropped_missing_outcome: dropped.outcome,
-    dropped_missing_covariates: dropped.covariates,
-    terms: r.terms.map((t) => ({
-      term: t.term,
-      estimate: t.estimate,
-      std_error: t.stdError,
-      statistic: t.statistic,
-      df: t.df,
-      p_value: t.pValue,
-      conf_low: t.confLow,
-      conf_high: t.confHigh,
-    })),
-    warnings: r.warnings.map((w) => ({ code: w.code, message: w.message })),
-    ...(r.firstStage
-      ? {
-          first_stage: {
-            f_statistic: r.firstStage.value,
-            num_df: r.firstStage.numDf,
-            den_df: r.firstStage.denDf,
-            p_value: r.firstStage.pValue,
-          },
-        }
-      : {}),
-    ...(ri
-      ? {
-          randomization_inference: {
-            term: ri.term,
-            exact: ri.exact,
-            assignments: ri.assignments,
-            seed: ri.seed,
-            p_value: ri.pValue,
-            conf_low: ri.confLow,
-            conf_high: ri.confHigh,
-          },
-        }
-      : {}),
-  };
-}
-
-function toTable(
-  r: EstimateResult,
-  dropped: { outcome: number; covariates: number },
-  ri: RandomizationSummary | null,
-): string {
+/** The estimate as a table in the style of R's `tidy()`, with the design and the rows dropped. */
+function toTable(e: EstimateFileResult): string {
+  const { result: r, dropped, randomization: ri } = e;
   const fmt = (x: number) =>
     Number.isFinite(x)
       ? Math.abs(x) < 1e-4 && x !== 0
@@ -228,8 +112,4 @@ function toTable(
   }
   for (const w of r.warnings) out.push(`warning (${w.code}): ${w.message}`);
   return out.join('\n');
-}
-
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

@@ -1,9 +1,19 @@
 import { Option, type Command } from 'commander';
-import { FORMATS, optionalColumns, type CsvFormat } from '../../cohorts/import-formats.ts';
-import { importFile, type ImportSummary, type RequestedKind } from '../../cohorts/import.service.ts';
+import { FORMATS, optionalColumns, type CsvFormat } from '../../cohorts/imports/import-formats.ts';
+import { importFile, type ImportSummary, type RequestedKind } from '../../cohorts/imports/import.service.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
+import { option, parseOptions, z } from '../options.ts';
 import { progressBar } from '../progress.ts';
+
+const importSchema = z.object({
+  study: option.slug,
+  // the service explains a LEAID that lost its leading zero, so the text goes through as given
+  district: option.text,
+  encoding: z.enum(['utf-8', 'windows-1252']),
+  exceptions: option.flag,
+  json: option.flag,
+});
 
 /** A format's columns for --help: required ones first, optional ones in brackets. */
 function columns(f: CsvFormat): string {
@@ -73,35 +83,31 @@ export function registerImport(program: Command, ctx: CliContext): void {
       .option('--json', 'machine-readable output');
     if (kind === 'attendance')
       sub.option('--exceptions', 'the daily file lists only absences (present days implied by the calendar)');
-    sub.action(
-      async (
-        file: string,
-        o: { study: string; district: string; encoding: string; exceptions?: boolean; json?: boolean },
-      ) => {
-        const bar = progressBar(ctx, `importing ${kind}`);
-        try {
-          const summary = await withDatabase(ctx, (db) =>
-            importFile(
-              db,
-              {
-                study: o.study,
-                leaid: o.district,
-                kind,
-                path: file,
-                exceptions: o.exceptions,
-                encoding: o.encoding as 'utf-8' | 'windows-1252',
-              },
-              ctx.config.actor,
-              bar.update,
-            ),
-          );
-          bar.stop();
-          if (o.json) printJson(ctx, summaryJson(summary));
-          else printImportSummary(ctx, summary);
-        } finally {
-          bar.stop();
-        }
-      },
-    );
+    sub.action(async (file: string, raw: unknown) => {
+      const o = parseOptions(importSchema, raw);
+      const bar = progressBar(ctx, `importing ${kind}`);
+      try {
+        const summary = await withDatabase(ctx, (db) =>
+          importFile(
+            db,
+            {
+              study: o.study,
+              leaid: o.district,
+              kind,
+              path: file,
+              exceptions: o.exceptions,
+              encoding: o.encoding,
+            },
+            ctx.config.actor,
+            bar.update,
+          ),
+        );
+        bar.stop();
+        if (o.json) printJson(ctx, summaryJson(summary));
+        else printImportSummary(ctx, summary);
+      } finally {
+        bar.stop();
+      }
+    });
   }
 }

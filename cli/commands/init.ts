@@ -3,6 +3,9 @@ import { openDatabase } from '../../db/connection.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { describeDatabase } from '../database.ts';
+import { option, parseOptions, z } from '../options.ts';
+
+const initSchema = z.object({ json: option.flag });
 
 export function registerInit(program: Command, ctx: CliContext): void {
   program
@@ -11,7 +14,8 @@ export function registerInit(program: Command, ctx: CliContext): void {
       'create or upgrade the database schema (embedded ./.pilot by default, DATABASE_URL for PostgreSQL)',
     )
     .option('--json', 'machine-readable output')
-    .action(async (opts: { json?: boolean }) => {
+    .action(async (raw: unknown) => {
+      const opts = parseOptions(initSchema, raw);
       const db = await openDatabase(ctx.config);
       try {
         const applied = await migrateToLatest(db);

@@ -1,31 +1,28 @@
 import type { Command } from 'commander';
-import type { BalanceRow } from '../../analysis/balance.ts';
+import type { BalanceRow } from '../../analysis/balance-table.ts';
 import {
+  openWave,
   randomizeStudy,
   showRandomization,
   verifyRandomization,
   type RandomizeResult,
+  type WaveRecord,
 } from '../../assignment/assignment.service.ts';
-import type { RandomizationRecord } from '../../assignment/assignment.store.ts';
-import type { BalanceComparison } from '../../assignment/balance.ts';
+import type { BalanceComparison } from '../../assignment/assignment-balance.ts';
 import type { BlockCount } from '../../assignment/randomize-wave.ts';
 import { AppError } from '../../errors.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
+import { option, parseOptions, z } from '../options.ts';
 
+const randomizeSchema = z.object({
+  study: option.slug,
+  wave: option.positiveInteger.optional(),
+  json: option.flag,
+});
 // `randomize verify --study S`: commander gives --study to the parent command, so subcommands read
 // their options merged with the parent's (optsWithGlobals).
-function requireStudy(o: { study?: string }): string {
-  if (!o.study) throw new AppError('BAD_INPUT', 'give the study: --study <slug>');
-  return o.study;
-}
-
-function parseWave(w: string | undefined): number | undefined {
-  if (w === undefined) return undefined;
-  if (!/^[1-9][0-9]*$/.test(w))
-    throw new AppError('BAD_INPUT', `--wave must be a positive integer, not "${w}"`);
-  return Number(w);
-}
+const studySchema = z.object({ study: option.slug, json: option.flag });
 
 export function registerRandomize(program: Command, ctx: CliContext): void {
   const randomize = program
@@ -34,12 +31,12 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
       'randomize a study (protocol pilot-v1): locked, audited, reproducible from the revealed seed',
     )
     .option('--study <slug>', 'study slug')
-    .option('--wave <n>', 'late enrollees: the next wave (2, 3, …); omit for the first randomization')
+    .option('--wave <n>', 'late enrollees: the next wave (2, 3, …), opened first by `randomize open-wave`')
     .option('--json', 'machine-readable output')
-    .action(async (o: { study?: string; wave?: string; json?: boolean }) => {
-      const study = requireStudy(o);
+    .action(async (raw: unknown) => {
+      const o = parseOptions(randomizeSchema, raw);
       const r = await withDatabase(ctx, (db) =>
-        randomizeStudy(db, { study, wave: parseWave(o.wave), actor: ctx.config.actor }),
+        randomizeStudy(db, { study: o.study, wave: o.wave, actor: ctx.config.actor }),
       );
       if (o.json) printJson(ctx, randomizeJson(r));
       else printRandomize(ctx, r);
@@ -53,9 +50,8 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
     .option('--study <slug>', 'study slug')
     .option('--json', 'machine-readable output')
     .action(async (_o: unknown, command: Command) => {
-      const o = command.optsWithGlobals() as { study?: string; json?: boolean };
-      const study = requireStudy(o);
-      const r = await withDatabase(ctx, (db) => verifyRandomization(db, study));
+      const o = parseOptions(studySchema, command.optsWithGlobals());
+      const r = await withDatabase(ctx, (db) => verifyRandomization(db, o.study));
       if (o.json)
         printJson(ctx, {
           study: r.study,
@@ -77,6 +73,34 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
     });
 
   randomize
+    .command('open-wave')
+    .description(
+      'open the next late wave: commit its own seed (publish the printed SHA-256) before registering its enrollees',
+    )
+    .option('--study <slug>', 'study slug')
+    .option('--seed <hex>', 'the wave seed, 32 to 128 hex digits (default: 128 random bits)')
+    .option('--json', 'machine-readable output')
+    .action(async (_o: unknown, command: Command) => {
+      const o = openWaveOptions(command.optsWithGlobals());
+      const r = await withDatabase(ctx, (db) =>
+        openWave(db, { study: o.study, seed: o.seed, actor: ctx.config.actor }),
+      );
+      if (o.json)
+        return printJson(ctx, {
+          study: r.study,
+          wave: r.wave,
+          seed_commitment: r.seedCommitment,
+          opened_at: r.openedAt.toISOString(),
+        });
+      print(ctx, `opened ${r.study} wave ${r.wave}; its seed stays sealed until the wave is randomized`);
+      print(ctx, `seed commitment (publish it now) ${r.seedCommitment}`);
+      print(
+        ctx,
+        `register the wave's late enrollees, then: pilot randomize --study ${r.study} --wave ${r.wave}`,
+      );
+    });
+
+  randomize
     .command('show')
     .description(
       'the randomization record: seed (once revealed), commitment, algorithm, block counts, fingerprints',
@@ -84,9 +108,8 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
     .option('--study <slug>', 'study slug')
     .option('--json', 'machine-readable output')
     .action(async (_o: unknown, command: Command) => {
-      const o = command.optsWithGlobals() as { study?: string; json?: boolean };
-      const study = requireStudy(o);
-      const r = await withDatabase(ctx, (db) => showRandomization(db, study));
+      const o = parseOptions(studySchema, command.optsWithGlobals());
+      const r = await withDatabase(ctx, (db) => showRandomization(db, o.study));
       const json = {
         study: r.study,
         algorithm: r.algorithm,
@@ -98,6 +121,12 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
         seed_commitment: r.seedCommitment,
         seed_revealed_at: r.seedRevealedAt?.toISOString() ?? null,
         randomizations: r.randomizations.map(recordJson),
+        open_waves: r.openWaves.map((w) => ({
+          wave: w.wave,
+          seed_commitment: w.seedCommitment,
+          opened_at: w.openedAt.toISOString(),
+          opened_by: w.openedBy,
+        })),
       };
       if (o.json) return printJson(ctx, json);
       print(
@@ -105,11 +134,21 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
         `${r.study}: ${r.algorithm}, ${r.unit} units, arms ${r.arms.map((a) => `${a.name} ${a.probability}`).join(', ')}; block by ${r.blockBy.join(', ') || '(none)'}`,
       );
       print(ctx, `seed commitment ${r.seedCommitment}; seed ${r.seed ?? '(sealed until randomization)'}`);
+      for (const w of r.openWaves)
+        print(
+          ctx,
+          `wave ${w.wave} open since ${w.openedAt.toISOString()}: seed sealed, commitment ${w.seedCommitment}`,
+        );
       for (const w of r.randomizations) {
         print(
           ctx,
           `wave ${w.wave} (seed ${w.seedDerivation}) locked ${w.lockedAt.toISOString()} by ${w.actor}: ${w.units} units, ${w.students} students`,
         );
+        if (w.wave > 1)
+          print(
+            ctx,
+            `  wave seed ${w.seed ?? '(sealed)'}, committed ${w.seedCommittedAt?.toISOString() ?? '(derived from S: earlier draft)'} as ${w.seedCommitment ?? '–'}`,
+          );
         print(ctx, `  roster SHA-256 ${w.rosterSha256}\n  assignment SHA-256 ${w.assignmentSha256}`);
         printBlocks(
           ctx,
@@ -120,12 +159,27 @@ export function registerRandomize(program: Command, ctx: CliContext): void {
     });
 }
 
-function recordJson(w: RandomizationRecord) {
+const OpenWaveOptions = z.object({
+  study: z.string({ error: 'give the study: --study <slug>' }).min(1),
+  seed: z.string().optional(),
+  json: z.boolean().optional(),
+});
+
+function openWaveOptions(raw: unknown): z.infer<typeof OpenWaveOptions> {
+  const parsed = OpenWaveOptions.safeParse(raw);
+  if (!parsed.success) throw new AppError('BAD_INPUT', parsed.error.issues.map((i) => i.message).join('; '));
+  return parsed.data;
+}
+
+function recordJson(w: WaveRecord) {
   return {
     wave: w.wave,
     algorithm: w.algorithm,
     version: w.version,
     seed_derivation: w.seedDerivation,
+    seed: w.seed,
+    seed_commitment: w.seedCommitment,
+    seed_committed_at: w.seedCommittedAt?.toISOString() ?? null,
     locked_at: w.lockedAt.toISOString(),
     actor: w.actor,
     units: w.units,
@@ -201,7 +255,10 @@ function printRandomize(ctx: CliContext, r: RandomizeResult): void {
       (r.inheritedStudents ? ` (${r.inheritedStudents} joined units randomized earlier)` : ''),
   );
   print(ctx, `roster SHA-256 ${r.rosterSha256}\nassignment SHA-256 ${r.assignmentSha256}`);
-  print(ctx, 'the seed is now revealed: `pilot randomize show --study ' + r.study + '`');
+  print(
+    ctx,
+    `${r.wave === 1 ? 'the seed' : `wave ${r.wave}'s seed`} is now revealed: \`pilot randomize show --study ${r.study}\``,
+  );
   print(ctx, '\ncounts by block and arm');
   printBlocks(ctx, r.blocks, Object.keys(r.blocks[0]?.counts ?? {}));
   print(

@@ -3,6 +3,19 @@ import { allStudies, createStudy, showStudy } from '../../cohorts/study.service.
 import type { StudyRecord } from '../../cohorts/study.store.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
+import { option, parseOptions, z } from '../options.ts';
+
+const createSchema = z.object({
+  slug: option.text,
+  name: option.text,
+  unit: option.text,
+  arms: option.text,
+  blockBy: z.string(),
+  seed: option.text.optional(),
+  json: option.flag,
+});
+const showSchema = z.object({ study: option.slug, json: option.flag });
+const listSchema = z.object({ json: option.flag });
 
 function studyJson(s: StudyRecord) {
   return {
@@ -36,34 +49,26 @@ export function registerStudy(program: Command, ctx: CliContext): void {
     )
     .option('--seed <hex>', '128-bit seed as hex (generated from crypto randomness when omitted)')
     .option('--json', 'machine-readable output')
-    .action(
-      async (o: {
-        slug: string;
-        name: string;
-        unit: string;
-        arms: string;
-        blockBy: string;
-        seed?: string;
-        json?: boolean;
-      }) => {
-        const s = await withDatabase(ctx, (db) => createStudy(db, o, ctx.config.actor));
-        if (o.json) printJson(ctx, studyJson(s));
-        else {
-          print(
-            ctx,
-            `created study ${s.slug} (${s.unit}-randomized; arms ${s.arms.map((a) => `${a.name} ${a.probability}`).join(', ')})`,
-          );
-          print(ctx, `seed commitment (SHA-256 of the seed, publish it now): ${s.seedCommitment}`);
-        }
-      },
-    );
+    .action(async (raw: unknown) => {
+      const { json, ...input } = parseOptions(createSchema, raw);
+      const s = await withDatabase(ctx, (db) => createStudy(db, input, ctx.config.actor));
+      if (json) printJson(ctx, studyJson(s));
+      else {
+        print(
+          ctx,
+          `created study ${s.slug} (${s.unit}-randomized; arms ${s.arms.map((a) => `${a.name} ${a.probability}`).join(', ')})`,
+        );
+        print(ctx, `seed commitment (SHA-256 of the seed, publish it now): ${s.seedCommitment}`);
+      }
+    });
 
   study
     .command('show')
     .description('show a study, its districts and counts of everything imported')
     .requiredOption('--study <slug>', 'study slug')
     .option('--json', 'machine-readable output')
-    .action(async (o: { study: string; json?: boolean }) => {
+    .action(async (raw: unknown) => {
+      const o = parseOptions(showSchema, raw);
       const { study: s, districts, counts } = await withDatabase(ctx, (db) => showStudy(db, o.study));
       if (o.json) {
         printJson(ctx, {
@@ -113,7 +118,8 @@ export function registerStudy(program: Command, ctx: CliContext): void {
     .command('list')
     .description('list studies')
     .option('--json', 'machine-readable output')
-    .action(async (o: { json?: boolean }) => {
+    .action(async (raw: unknown) => {
+      const o = parseOptions(listSchema, raw);
       const studies = await withDatabase(ctx, (db) => allStudies(db));
       if (o.json) printJson(ctx, studies.map(studyJson));
       else if (studies.length === 0) print(ctx, 'no studies yet (pilot study create --help)');

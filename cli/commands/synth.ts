@@ -1,20 +1,21 @@
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { AppError } from '../../errors.ts';
-import { writeSyntheticStudy, type SynthProgress } from '../../cohorts/synth/synth.service.ts';
-import { parseSynthParams } from '../../cohorts/synth/synth-params.ts';
+import { writeSyntheticStudy } from '../../synth/synth.service.ts';
+import { parseSynthParams } from '../../synth/synth-params.ts';
 import { print, printJson, type CliContext } from '../context.ts';
+import { option, parseOptions, z } from '../options.ts';
+import { progressBar } from '../progress.ts';
 
-interface SynthOptions {
-  out: string;
-  districts: string;
-  students: string;
-  seed: string;
-  year: string;
-  oneroster: string;
-  exceptions?: boolean;
-  json?: boolean;
-}
+const synthSchema = z.object({
+  out: option.text,
+  districts: option.wholeNumber(),
+  students: option.wholeNumber(),
+  seed: option.text,
+  year: option.wholeNumber(),
+  oneroster: option.wholeNumber(),
+  exceptions: option.flag,
+  json: option.flag,
+});
 
 const LAYOUT = `
 Writes, in Pilot's import formats:
@@ -40,33 +41,6 @@ DIR must be new, empty, or an earlier pilot synth output (which is replaced).
 Example:
   pilot synth --out ./synthetic --districts 12 --students 8000 --seed demo --oneroster 3`;
 
-function integer(name: string, raw: string): number {
-  if (!/^[0-9]+$/.test(raw.trim()))
-    throw new AppError('BAD_INPUT', `--${name} must be a whole number, got '${raw}'`);
-  return Number(raw);
-}
-
-/** A progress bar on stderr when it is a terminal; silence otherwise. */
-function progressReporter(
-  ctx: CliContext,
-  total: number,
-): { update: (p: SynthProgress) => void; stop: () => void } {
-  if (!ctx.stderr.isTTY) return { update: () => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: ctx.stderr,
-      format: 'synth |{bar}| {value}/{total} students | {rows} attendance rows | {eta_formatted} left',
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0, { rows: 0 });
-  return {
-    update: (p) => bar.update(p.studentsDone, { rows: p.attendanceRows.toLocaleString('en-US') }),
-    stop: () => bar.stop(),
-  };
-}
-
 export function registerSynth(program: Command, ctx: CliContext): void {
   program
     .command('synth')
@@ -89,31 +63,31 @@ export function registerSynth(program: Command, ctx: CliContext): void {
     )
     .option('--json', 'print the manifest counts as JSON')
     .addHelpText('after', LAYOUT)
-    .action(async (o: SynthOptions) => {
-      const parsed = parseSynthParams({
-        districts: integer('districts', o.districts),
-        students: integer('students', o.students),
-        seed: o.seed,
-        year: integer('year', o.year),
-        oneroster: integer('oneroster', o.oneroster),
-        exceptions: Boolean(o.exceptions),
-      });
+    .action(async (raw: unknown) => {
+      const { out, json, ...params } = parseOptions(synthSchema, raw);
+      const parsed = parseSynthParams(params);
       if (!parsed.ok) throw new AppError('BAD_INPUT', `invalid options: ${parsed.problems.join('; ')}`);
-      const progress = progressReporter(ctx, parsed.params.students);
+      const progress = progressBar(ctx, 'synth', 'items', 'students');
       const started = performance.now();
       let manifest;
       try {
-        manifest = await writeSyntheticStudy(o.out, parsed.params, progress.update);
+        manifest = await writeSyntheticStudy(out, parsed.params, (p) =>
+          progress.update(
+            p.studentsDone,
+            p.studentsTotal,
+            `${p.attendanceRows.toLocaleString('en-US')} attendance rows`,
+          ),
+        );
       } finally {
         progress.stop();
       }
       const seconds = Math.round((performance.now() - started) / 100) / 10;
-      if (o.json) {
-        printJson(ctx, { out: o.out, generator: manifest.generator, seconds, counts: manifest.counts });
+      if (json) {
+        printJson(ctx, { out: out, generator: manifest.generator, seconds, counts: manifest.counts });
         return;
       }
       const c = manifest.counts;
-      print(ctx, `wrote ${c.districts} districts to ${o.out} in ${seconds} s`);
+      print(ctx, `wrote ${c.districts} districts to ${out} in ${seconds} s`);
       print(
         ctx,
         `  schools ${c.schools}, students ${c.students}, households ${c.households}, contacts ${c.contacts}`,

@@ -10,7 +10,7 @@ import type { Db } from '../../db/connection.ts';
 import { AppError } from '../../errors.ts';
 import { actorOf } from '../authenticate.ts';
 import { fetchArtifact, listArtifacts } from '../partner-downloads.ts';
-import { PostgresRateLimitStore } from '../rate-limit-store.ts';
+import { PostgresRateLimitStore } from '../../access/rate-limit.service.ts';
 import { ArtifactParams } from '../schemas.ts';
 import { STYLE } from './html.ts';
 import { loginPage, notFoundPage, partnerHome, staffHome } from './pages.ts';

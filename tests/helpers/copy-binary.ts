@@ -1,4 +1,4 @@
-import { pgDayNumber } from '../../cohorts/binary-values.ts';
+import { pgDayNumber } from '../../cohorts/imports/binary-values.ts';
 
 export type BinaryType = 'int4' | 'date' | 'text' | 'float4';
 export type BinaryValue = number | string | null;

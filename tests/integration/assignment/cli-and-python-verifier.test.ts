@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { loadConfig, type Config } from '../../../config.ts';
 import { openDatabase } from '../../../db/connection.ts';
 import { main } from '../../../cli/main.ts';
-import { createTestStudy } from './seed-study.ts';
+import { addStudents, createTestStudy } from './seed-study.ts';
 
 /**
  * The CLI end to end on an embedded database in a temporary directory, and the third-party Python
@@ -60,6 +60,12 @@ beforeAll(async () => {
   await db.close();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function createStudyWithDb(slug: string): Promise<void> {
+  const db = await openDatabase(config);
+  await createTestStudy(db.kysely, { slug, unit: 'household', households: 14 });
+  await db.close();
+}
 
 describe('pilot randomize / assignments export', () => {
   it('randomizes once and prints counts by block and arm and the balance table', async () => {
@@ -135,6 +141,72 @@ describe('pilot randomize / assignments export', () => {
     expect(v.code).toBe(1);
     expect(v.out).toMatch(/mismatch \(wave 1\): unit household:/);
     expect(v.out).toMatch(/assignment SHA-256/);
+  });
+
+  it('wave 2: open-wave publishes H(S_2) first; verify and the Python verifier re-derive wave 2 from S_2', async () => {
+    await createStudyWithDb('cli-waves');
+    expect((await pilot('randomize', '--study', 'cli-waves')).code).toBe(0);
+    const early = await pilot('randomize', '--study', 'cli-waves', '--wave', '2');
+    expect(early.code).toBe(75); // not opened
+    expect(early.err).toMatch(/wave 2 of cli-waves has not been opened/);
+    const opened = await pilot('randomize', 'open-wave', '--study', 'cli-waves', '--json');
+    expect(opened.err).toBe('');
+    const { seed_commitment: commitment } = JSON.parse(opened.out);
+    expect(commitment).toMatch(/^[0-9a-f]{64}$/);
+    const sealed = JSON.parse((await pilot('randomize', 'show', '--study', 'cli-waves', '--json')).out);
+    expect(sealed.open_waves).toEqual([expect.objectContaining({ wave: 2, seed_commitment: commitment })]);
+
+    const db = await openDatabase(config);
+    const d = await sql<{ id: number }>`
+      SELECT d.id FROM district d JOIN study s ON s.id = d.study_id
+       WHERE s.slug = 'cli-waves' AND d.nces_leaid = '3600001'`.execute(db.kysely);
+    await addStudents(db.kysely, d.rows[0].id, '3600001', 28, 6, 'L');
+    await db.close();
+    expect((await pilot('randomize', '--study', 'cli-waves', '--wave', '2')).code).toBe(0);
+    expect(await pilot('randomize', 'verify', '--study', 'cli-waves')).toEqual({
+      code: 0,
+      out: 'verified\n',
+      err: '',
+    });
+
+    const show = await pilot('randomize', 'show', '--study', 'cli-waves', '--json');
+    const record = JSON.parse(show.out);
+    const w2 = record.randomizations[1];
+    expect(w2).toMatchObject({ wave: 2, seed_derivation: 'S_2', seed_commitment: commitment });
+    expect(w2.seed).toMatch(/^[0-9a-f]{32}$/);
+    expect(w2.seed).not.toBe(`${record.seed}|wave2`);
+    const recordFile = join(dir, 'waves-record.json');
+    writeFileSync(recordFile, show.out);
+    const csvFile = join(dir, 'waves-roster.csv');
+    expect((await pilot('assignments', 'export', '--study', 'cli-waves', '--out', csvFile)).code).toBe(0);
+    expect(readFileSync(csvFile, 'utf8')).toMatch(/,2\n/);
+
+    const ok = python(csvFile, '--record', recordFile);
+    expect({ status: ok.status, out: ok.stdout.trim() }).toEqual({ status: 0, out: 'verified' });
+    const arms = 'control=0.5,treatment=0.5';
+    const withSeeds = python(csvFile, '--seed', record.seed, '--arms', arms, '--wave-seed', `2=${w2.seed}`);
+    expect(withSeeds.stdout.trim()).toBe('verified');
+    // Wave 2 cannot be had from S: without its own seed, or with S + "|wave2", it does not verify.
+    const noSeed = python(csvFile, '--seed', record.seed, '--arms', arms);
+    expect(noSeed.status).toBe(1);
+    expect(noSeed.stdout).toMatch(/wave 2: give its own seed/);
+    const fromS = python(
+      csvFile,
+      '--seed',
+      record.seed,
+      '--arms',
+      arms,
+      '--wave-seed',
+      `2=${record.seed}|wave2`,
+    );
+    expect(fromS.status).toBe(1);
+    expect(fromS.stdout).toMatch(/^wave 2: unit /m);
+    // A record whose wave seed is not the one committed at opening is refused.
+    const forged = { ...record, randomizations: [record.randomizations[0], { ...w2, seed: 'f'.repeat(32) }] };
+    writeFileSync(join(dir, 'forged.json'), JSON.stringify(forged));
+    const bad = python(csvFile, '--record', join(dir, 'forged.json'));
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/wave 2: the seed does not match the commitment/);
   });
 
   it('the verifier script is standard-library only', () => {

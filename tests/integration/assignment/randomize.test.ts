@@ -5,6 +5,7 @@ import { verifyAuditChain } from '../../../db/audit.store.ts';
 import { AppError } from '../../../errors.ts';
 import {
   exportAssignments,
+  openWave,
   randomizeStudy,
   revealedSeed,
   showRandomization,
@@ -131,6 +132,8 @@ describe('randomizeStudy', () => {
         id: number;
       }>`SELECT id FROM district WHERE study_id = ${studyId} AND nces_leaid = '3600001'`.execute(db.kysely)
     ).rows[0].id;
+    // The wave is opened (its seed committed) before its late enrollees are registered.
+    await openWave(db, { study: 'late', actor: 't' });
     await addStudents(db.kysely, d1, '3600001', 25, 10, 'L'); // households H25–H29 exist (siblings), H30–H34 are new
     await expect(randomizeStudy(db, { study: 'late', wave: 3, actor: 't' })).rejects.toMatchObject({
       code: 'BAD_INPUT',

@@ -49,10 +49,10 @@ describe(`studies and districts (${testDialect})`, () => {
     expect(
       (await refusal(createStudy(db, { slug: 'b', name: 'x', unit: 'student', arms: 'a:0.6,b:0.6' }, 't')))
         .message,
-    ).toMatch(/--arms: .*sum to 1.2/);
+    ).toMatch(/`arms`: .*sum to 1.2/);
     expect(
       (await refusal(createStudy(db, { slug: 'c', name: 'x', unit: 'class', arms }, 't'))).message,
-    ).toMatch(/--unit/);
+    ).toMatch(/`unit`/);
     expect(
       (await refusal(createStudy(db, { slug: 'Bad Slug', name: 'x', unit: 'student', arms }, 't'))).code,
     ).toBe('BAD_INPUT');
@@ -79,7 +79,7 @@ describe(`studies and districts (${testDialect})`, () => {
           enrollDistrict(db, { study: 'lift', leaid: '0100007', name: 'C', state: 'AL', locale: 11 }, 't'),
         )
       ).message,
-    ).toMatch(/--allow-nonrural/);
+    ).toMatch(/`allowNonrural`/);
     const city = await enrollDistrict(
       db,
       { study: 'lift', leaid: '0100007', name: 'C', state: 'AL', locale: 11, allowNonrural: true },

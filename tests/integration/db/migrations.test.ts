@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import type { Db } from '../../../db/connection.ts';
 import { migrateDown, migrateToLatest } from '../../../db/migrate.ts';
-import { pgDayOf } from '../../../cohorts/binary-values.ts';
+import { pgDayOf } from '../../../cohorts/imports/binary-values.ts';
 import { appendAuditEvent, auditHead, GENESIS_HASH, verifyAuditChain } from '../../../db/audit.store.ts';
 import { openTestDatabase, testDialect } from '../../helpers/database.ts';
 

@@ -35,16 +35,16 @@ describe('estimate requests', () => {
     const names = { treatment: 'z', received: 'd', blocks: 'b' };
     expect(runEstimate(read.columns, { method: 'dim', alpha: 0.05, names })).toEqual({
       ok: false,
-      message: '--received is used only with --method iv',
+      message: '`received` is used only with `method` iv',
     });
     const noReceipt = { ...read.columns, received: null };
     expect(runEstimate(noReceipt, { method: 'ols', alpha: 0.05, names })).toMatchObject({
       ok: false,
-      message: expect.stringMatching(/--fixed-effects or a covariate/),
+      message: expect.stringMatching(/`fixedEffects` or a covariate/),
     });
     expect(runEstimate(noReceipt, { method: 'dim', alpha: 0.05, names, seType: 'HC2' })).toMatchObject({
       ok: false,
-      message: expect.stringMatching(/drop --se-type/),
+      message: expect.stringMatching(/drop `seType`/),
     });
     expect(
       runEstimate(

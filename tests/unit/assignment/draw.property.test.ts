@@ -187,7 +187,7 @@ describe('randomizeWave properties', () => {
         if (!w1.ok) throw new Error('refused');
         const before = new Map(w1.value.units.map((u) => [u.unitKey, u]));
         const w2 = randomizeWave({
-          seed: 'late',
+          seed: 'late-wave-2-own-seed',
           wave: 2,
           unit: 'household',
           arms: ARMS3,
@@ -202,9 +202,10 @@ describe('randomizeWave properties', () => {
           expect(m.inherited).toBe(earlier !== undefined);
           if (earlier) expect(m.arm).toBe(earlier.arm);
         }
-        // The new units are drawn with the wave seed S + "|wave2", on their own.
+        // The new units are drawn with the wave's own seed S_2, on their own.
+        expect(w2.value.seedDerivation).toBe('S_2');
         const direct = drawAssignment(
-          'late|wave2',
+          'late-wave-2-own-seed',
           w2.value.units.map((u) => ({ key: u.unitKey, blockKey: u.blockKey })),
           ARMS3,
         );

@@ -7,6 +7,10 @@ import { drawAssignment } from '../../../assignment/draw.ts';
 interface Vector {
   name: string;
   seed: string;
+  /** Late-wave cases: the wave, the study seed S, and the commitment H(S_w) published at opening. */
+  wave?: number;
+  study_seed?: string;
+  seed_commitment?: string;
   arms: { name: string; probability: string }[];
   units: { key: string; block: string }[];
   expected: {
@@ -35,6 +39,16 @@ describe('pilot-v1 golden vectors (computed by the Python standard-library verif
     expect(assignmentSha256(c.units.map((u, i) => ({ unitKey: u.key, arm: c.expected.arms[i] })))).toBe(
       c.expected.assignment_sha256,
     );
+  });
+
+  it('draws a late wave with its own committed seed, not with one derived from the study seed', () => {
+    const c = vectors.cases.find((x) => x.wave === 2)!;
+    expect(c.seed_commitment).toBe(h(c.seed));
+    expect(c.seed).not.toContain(c.study_seed!);
+    const units = c.units.map((u) => ({ key: u.key, blockKey: u.block }));
+    const fromS = drawAssignment(`${c.study_seed}|wave2`, units, c.arms);
+    const armsFromS = Array.from(fromS.armOf, (k) => fromS.arms[k]);
+    expect(armsFromS).not.toEqual(c.expected.arms);
   });
 
   it('has the cases the protocol needs', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { readDistrictsCsv } from '../../../cohorts/synth/district-files.ts';
+import { readDistrictsCsv } from '../../../synth/district-files.ts';
 
 describe('readDistrictsCsv', () => {
   it('reads districts.csv back, keeping leading zeros and commas inside quoted names', () => {

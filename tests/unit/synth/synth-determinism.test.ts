@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { writeSyntheticStudy } from '../../../cohorts/synth/synth.service.ts';
-import type { SynthParams } from '../../../cohorts/synth/types.ts';
+import { writeSyntheticStudy } from '../../../synth/synth.service.ts';
+import type { SynthParams } from '../../../synth/types.ts';
 import { readCsv, readTree } from './synth-output.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'pilot-synth-det-'));

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { STATES } from '../../../cohorts/synth/geography.ts';
-import { writeSyntheticStudy } from '../../../cohorts/synth/synth.service.ts';
-import type { SynthManifest } from '../../../cohorts/synth/synth-manifest.ts';
+import { STATES } from '../../../synth/geography.ts';
+import { writeSyntheticStudy } from '../../../synth/synth.service.ts';
+import type { SynthManifest } from '../../../synth/synth-manifest.ts';
 import { readCsv, readPlainDistrict, type DistrictFiles, type Row } from './synth-output.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'pilot-synth-int-'));

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { strFromU8, unzipSync } from 'fflate';
 import Papa from 'papaparse';
-import { writeSyntheticStudy } from '../../../cohorts/synth/synth.service.ts';
-import { zipFiles } from '../../../cohorts/synth/oneroster.ts';
+import { writeSyntheticStudy } from '../../../synth/synth.service.ts';
+import { zipFiles } from '../../../synth/oneroster.ts';
 import { readCsv, type Row } from './synth-output.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'pilot-synth-or-'));

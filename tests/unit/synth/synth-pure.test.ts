@@ -1,14 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import seedrandom from 'seedrandom';
-import { rowTails, SIS_CODE_SETS, studentAttendance } from '../../../cohorts/synth/attendance.ts';
-import { fictionalPhone, spellLanguage } from '../../../cohorts/synth/caregivers.ts';
-import { csvField, csvLine } from '../../../cohorts/synth/csv.ts';
-import { districtSizes, planDistricts, townCount } from '../../../cohorts/synth/district-plan.ts';
-import { drawSiblingGrades } from '../../../cohorts/synth/households.ts';
-import { buildDistrictCalendar, nthWeekday } from '../../../cohorts/synth/school-calendar.ts';
-import { layoutSchools, schoolCount, schoolForGrade } from '../../../cohorts/synth/school-layout.ts';
-import { parseSynthParams } from '../../../cohorts/synth/synth-params.ts';
-import type { Student } from '../../../cohorts/synth/types.ts';
+import { rowTails, SIS_CODE_SETS, studentAttendance } from '../../../synth/attendance.ts';
+import { fictionalPhone, spellLanguage } from '../../../synth/caregivers.ts';
+import { csvField, csvLine } from '../../../csv/csv-writer.ts';
+import { districtSizes, planDistricts, townCount } from '../../../synth/district-plan.ts';
+import { drawSiblingGrades } from '../../../synth/households.ts';
+import { buildDistrictCalendar, nthWeekday } from '../../../synth/school-calendar.ts';
+import { layoutSchools, schoolCount, schoolForGrade } from '../../../synth/school-layout.ts';
+import { parseSynthParams } from '../../../synth/synth-params.ts';
+import type { Student } from '../../../synth/types.ts';
 
 const rng = (label: string) => seedrandom.alea(label);
 

@@ -1,0 +1,259 @@
+/**
+ * The fast path of `pilot estimate`'s CSV reading: from the file's bytes straight to the typed
+ * columns an estimator takes, without a string per cell. Pure.
+ *
+ * It decides only the plain case: no quotes, no blank lines inside the file, no missing or
+ * non-numeric value in a numeric column, a 0/1 treatment, labels without surrounding spaces, every
+ * row with the header's number of fields. For anything else it returns `null` and the caller hands
+ * the file to the general reader (`csvToColumns`), which then takes it or reports its problems by
+ * line and column. Whenever it does return columns they are exactly those `csvToColumns` would give
+ * (a property test holds the two to it): numbers are read as `Number()` reads them (Clinger's exact
+ * fast path where it applies, `Number()` itself otherwise), labels are the cells' UTF-8 text.
+ */
+import type { ColumnSpec, CsvCovariate, EstimationColumns } from './csv-columns.ts';
+
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+/** Exact powers of ten as doubles (10^0 … 10^22 are exactly representable). */
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+type Target =
+  { kind: 'number'; out: Float64Array; binary: boolean } | { kind: 'label'; out: string[]; labels: Labels };
+
+/**
+ * Distinct labels of a column, found by their bytes (FNV-1a, then compared byte for byte), so a
+ * label repeated on a million rows is decoded once and every row shares its string.
+ */
+class Labels {
+  private readonly byHash = new Map<number, string[]>();
+
+  get(bytes: Uint8Array, start: number, end: number): string | null {
+    let hash = 0x811c9dc5;
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      hash = Math.imul(hash ^ bytes[i], 0x01000193);
+      if (bytes[i] > 0x7e) ascii = false;
+    }
+    const bucket = this.byHash.get(hash);
+    if (bucket && ascii) for (const label of bucket) if (sameAscii(label, bytes, start, end)) return label;
+    const text = decodeLine(bytes, start, end);
+    if (text === null) return null;
+    if (!bucket) this.byHash.set(hash, [text]);
+    else if (!bucket.includes(text)) bucket.push(text);
+    else return bucket[bucket.indexOf(text)];
+    return text;
+  }
+}
+
+function sameAscii(label: string, bytes: Uint8Array, start: number, end: number): boolean {
+  if (label.length !== end - start) return false;
+  for (let i = 0; i < label.length; i++) if (label.charCodeAt(i) !== bytes[start + i]) return false;
+  return true;
+}
+
+/**
+ * Reads the estimation columns of `spec` from UTF-8 `bytes` (without a BOM), or null when the file
+ * needs the general reader.
+ *
+ * @example
+ * csvColumnsFromBytes(new TextEncoder().encode('y,z\n1.5,1\n2,0\n'), { outcome: 'y', treatment: 'z', covariates: [] });
+ * // => { n: 2, outcome: [1.5, 2], treatment: [1, 0], lines: [2, 3], droppedMissingOutcome: 0, … }
+ */
+export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): EstimationColumns | null {
+  if (bytes.indexOf(QUOTE) >= 0) return null;
+  for (let i = bytes.indexOf(CR); i >= 0; i = bytes.indexOf(CR, i + 1)) if (bytes[i + 1] !== LF) return null;
+  const headerEnd = bytes.indexOf(LF);
+  if (headerEnd < 0) return null;
+  const headerText = decodeLine(
+    bytes,
+    0,
+    headerEnd > 0 && bytes[headerEnd - 1] === CR ? headerEnd - 1 : headerEnd,
+  );
+  if (headerText === null) return null;
+  const header = headerText.split(',').map((h) => h.trim());
+  if (new Set(header).size !== header.length) return null;
+  const at = (name: string | undefined) => (name === undefined ? -1 : header.indexOf(name));
+  const wanted = [spec.outcome, spec.treatment, spec.received, spec.blocks, spec.clusters, spec.fixedEffects];
+  if (wanted.some((name) => name !== undefined && at(name) < 0)) return null;
+  if (spec.covariates.some((name) => at(name) < 0)) return null;
+
+  const rowCount = countRows(bytes, headerEnd + 1);
+  if (rowCount <= 0) return null;
+  const targets: (Target | null)[] = header.map(() => null);
+  const number = (name: string, binary: boolean) => {
+    const target: Target = { kind: 'number', out: new Float64Array(rowCount), binary };
+    targets[at(name)] = target;
+    return target.out;
+  };
+  const label = (name: string | undefined): string[] | null => {
+    if (name === undefined) return null;
+    const target: Target = { kind: 'label', out: new Array<string>(rowCount), labels: new Labels() };
+    targets[at(name)] = target;
+    return target.out;
+  };
+  // A column named twice (say outcome and covariate) is left to the general reader.
+  const distinct = new Set([...wanted.filter((w) => w !== undefined), ...spec.covariates]);
+  if (distinct.size !== wanted.filter((w) => w !== undefined).length + spec.covariates.length) return null;
+  const outcome = number(spec.outcome, false);
+  const treatment = number(spec.treatment, true);
+  const received = spec.received === undefined ? null : number(spec.received, true);
+  const covariates = spec.covariates.map((name) => ({ name, values: number(name, false) }));
+  const blocks = label(spec.blocks);
+  const clusters = label(spec.clusters);
+  const fixedEffects = label(spec.fixedEffects);
+
+  const width = header.length;
+  let pos = headerEnd + 1;
+  for (let row = 0; row < rowCount; row++) {
+    let end = bytes.indexOf(LF, pos);
+    if (end < 0) end = bytes.length;
+    const lineEnd = end > pos && bytes[end - 1] === CR ? end - 1 : end;
+    if (lineEnd === pos) return null; // a blank line inside the file
+    let start = pos;
+    for (let col = 0; col < width; col++) {
+      let stop = start;
+      while (stop < lineEnd && bytes[stop] !== COMMA) stop++;
+      if (col < width - 1 ? stop === lineEnd : stop !== lineEnd) return null; // too few or too many fields
+      const target = targets[col];
+      if (target !== null) {
+        if (target.kind === 'number') {
+          const v = readNumber(bytes, start, stop);
+          if (Number.isNaN(v) || !Number.isFinite(v)) return null;
+          if (target.binary && v !== 0 && v !== 1) return null;
+          target.out[row] = v;
+        } else {
+          if (stop === start || isSpace(bytes[start]) || isSpace(bytes[stop - 1])) return null;
+          const text = target.labels.get(bytes, start, stop);
+          if (text === null) return null;
+          if (text === 'NA' || text === 'N/A' || text === 'NaN' || text === 'nan') return null;
+          if (text === 'null' || text === 'NULL' || text === '.') return null;
+          target.out[row] = text;
+        }
+      }
+      start = stop + 1;
+    }
+    pos = end + 1;
+  }
+  const lines = new Int32Array(rowCount);
+  for (let k = 0; k < rowCount; k++) lines[k] = k + 2;
+  return {
+    n: rowCount,
+    outcome,
+    treatment,
+    received,
+    blocks,
+    clusters,
+    fixedEffects,
+    covariates: covariates.map((c): CsvCovariate => ({ name: c.name, kind: 'numeric', values: c.values })),
+    lines,
+    droppedMissingOutcome: 0,
+  };
+}
+
+/** Data rows after the header: lines up to the end, a final line break not opening another row. */
+function countRows(bytes: Uint8Array, from: number): number {
+  if (from >= bytes.length) return 0;
+  let rows = 0;
+  for (let i = bytes.indexOf(LF, from); i >= 0; i = bytes.indexOf(LF, i + 1)) rows++;
+  if (bytes[bytes.length - 1] !== LF) rows++;
+  return rows;
+}
+
+function isSpace(b: number): boolean {
+  return b === SPACE || b === TAB || b === CR;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** The UTF-8 text of bytes[start, end), or null when they are not UTF-8 (the general reader reports it). */
+function decodeLine(bytes: Uint8Array, start: number, end: number): string | null {
+  let ascii = true;
+  for (let i = start; i < end; i++)
+    if (bytes[i] > 0x7e) {
+      ascii = false;
+      break;
+    }
+  if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  try {
+    return utf8.decode(bytes.subarray(start, end));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The number in bytes[start, end) as `Number()` reads the general reader's pattern
+ * (`[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?`), or NaN for anything else (including blanks and
+ * surrounding spaces, which the general reader decides). Exact: up to 15 significant digits and a
+ * decimal exponent within ±22 give one correctly rounded IEEE operation (Clinger); otherwise the
+ * text goes to `Number()`.
+ */
+export function readNumber(bytes: Uint8Array, start: number, end: number): number {
+  let i = start;
+  let negative = false;
+  if (i < end && (bytes[i] === 0x2b || bytes[i] === 0x2d)) {
+    negative = bytes[i] === 0x2d;
+    i++;
+  }
+  let mantissa = 0;
+  let digits = 0; // significant digits taken into the mantissa
+  let intDigits = 0;
+  let fracDigits = 0;
+  let scale = 0; // decimal exponent of the mantissa
+  let leading = true;
+  while (i < end && bytes[i] >= 0x30 && bytes[i] <= 0x39) {
+    const d = bytes[i] - 0x30;
+    if (!(leading && d === 0)) {
+      leading = false;
+      mantissa = mantissa * 10 + d;
+      digits++;
+    }
+    intDigits++;
+    i++;
+  }
+  if (i < end && bytes[i] === 0x2e) {
+    i++;
+    while (i < end && bytes[i] >= 0x30 && bytes[i] <= 0x39) {
+      const d = bytes[i] - 0x30;
+      if (!(leading && d === 0)) {
+        leading = false;
+        mantissa = mantissa * 10 + d;
+        digits++;
+      }
+      scale--;
+      fracDigits++;
+      i++;
+    }
+  }
+  if (intDigits + fracDigits === 0) return NaN;
+  if (i < end && (bytes[i] === 0x65 || bytes[i] === 0x45)) {
+    i++;
+    let expNegative = false;
+    if (i < end && (bytes[i] === 0x2b || bytes[i] === 0x2d)) {
+      expNegative = bytes[i] === 0x2d;
+      i++;
+    }
+    if (i >= end) return NaN;
+    let exponent = 0;
+    while (i < end && bytes[i] >= 0x30 && bytes[i] <= 0x39) {
+      if (exponent < 100000) exponent = exponent * 10 + (bytes[i] - 0x30);
+      i++;
+    }
+    if (i < end) return NaN;
+    scale += expNegative ? -exponent : exponent;
+  }
+  if (i < end) return NaN;
+  let value: number;
+  if (digits <= 15 && scale >= -22 && scale <= 22) {
+    value = scale >= 0 ? mantissa * POW10[scale] : mantissa / POW10[-scale];
+    if (digits === 0) value = 0;
+  } else {
+    value = Number(String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]));
+    return value;
+  }
+  return negative ? -value : value;
+}

@@ -1,0 +1,139 @@
+import fc from 'fast-check';
+import { describe, expect, it } from '@jest/globals';
+import type { ColumnSpec } from '../../../analysis/csv-columns.ts';
+import { readGeneral } from '../../../analysis/estimate-file.service.ts';
+import { csvColumnsFromBytes, readNumber } from '../../../analysis/csv-columns-bytes.ts';
+
+// The byte reader of `pilot estimate` must give exactly what the general reader gives whenever it
+// decides a file, and hand everything else over (null).
+const general = (text: string, spec: ColumnSpec) => readGeneral('f.csv', text, spec);
+const bytes = (text: string) => new TextEncoder().encode(text);
+const spec: ColumnSpec = { outcome: 'y', treatment: 'z', blocks: 'b', clusters: 'hh', covariates: ['x'] };
+
+const numberCell = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+  fc.integer({ min: -1000, max: 1000 }).map(String),
+  fc.constantFrom(
+    '0',
+    '-0',
+    '+.5',
+    '5.',
+    '007',
+    '1e-5',
+    '2.5E+3',
+    '123456789012345678',
+    '0.1',
+    '1e400',
+    '1e-400',
+  ),
+  fc.constantFrom('', 'NA', ' 2', 'x', '.', '1,5', '"3"', '4 '),
+);
+const binaryCell = fc.oneof(fc.constantFrom('0', '1', '1.0', '0.0'), fc.constantFrom('2', 'TRUE', '', 'NA'));
+const labelCell = fc.oneof(
+  fc.constantFrom('a', 'b', 'block 1', 'é', '北', '0100005'),
+  fc.constantFrom(' a', 'a ', '', 'NA', 'null', '"q"'),
+);
+
+const rowArb = fc.record({
+  y: numberCell,
+  z: binaryCell,
+  b: labelCell,
+  hh: labelCell,
+  x: numberCell,
+  extra: labelCell,
+});
+const fileArb = fc.record({
+  order: fc.shuffledSubarray(['y', 'z', 'b', 'hh', 'x', 'extra'], { minLength: 6, maxLength: 6 }),
+  rows: fc.array(rowArb, { minLength: 1, maxLength: 12 }),
+  crlf: fc.boolean(),
+  finalBreak: fc.boolean(),
+  blankLine: fc.boolean(),
+  plain: fc.boolean(),
+});
+
+type File = typeof fileArb extends fc.Arbitrary<infer T> ? T : never;
+type Row = File['rows'][number];
+
+function render(f: File): string {
+  const nl = f.crlf ? '\r\n' : '\n';
+  const clean = (row: Row): Record<keyof Row, string> =>
+    f.plain
+      ? {
+          ...row,
+          y: /^[-+]?\d/.test(row.y) ? row.y : '1',
+          z: row.z === '1' ? '1' : '0',
+          b: 'a',
+          hh: 'h1',
+          x: '3',
+        }
+      : row;
+  const lines = [
+    f.order.join(','),
+    ...f.rows.map((r: Row) => f.order.map((c: string) => clean(r)[c as keyof Row]).join(',')),
+  ];
+  if (f.blankLine && lines.length > 2) lines.splice(2, 0, '');
+  return lines.join(nl) + (f.finalBreak ? nl : '');
+}
+
+describe('estimate CSV byte reader', () => {
+  it('gives exactly the general reader’s columns whenever it decides a file', () => {
+    let decided = 0;
+    fc.assert(
+      fc.property(fileArb, (f) => {
+        const text = render(f);
+        const fast = csvColumnsFromBytes(bytes(text), spec);
+        if (fast === null) return;
+        decided++;
+        const slow = general(text, spec);
+        expect(slow.ok).toBe(true);
+        if (slow.ok) expect(fast).toEqual(slow.columns);
+      }),
+      { numRuns: 600 },
+    );
+    expect(decided).toBeGreaterThan(50);
+  });
+
+  it('decides a plain file and hands over quoted, blank-line, missing and non-numeric ones', () => {
+    const plain = 'y,z,b,hh,x\n1.5,1,a,h1,0.25\n2,0,b,h2,-3e2\n';
+    expect(csvColumnsFromBytes(bytes(plain), spec)).toEqual(
+      (general(plain, spec) as { columns: unknown }).columns,
+    );
+    for (const text of [
+      'y,z,b,hh,x\n"1.5",1,a,h1,0.25\n',
+      'y,z,b,hh,x\n1.5,1,a,h1,0.25\n\n2,0,b,h2,1\n',
+      'y,z,b,hh,x\nNA,1,a,h1,0.25\n',
+      'y,z,b,hh,x\n1.5,1,a,h1,high\n',
+      'y,z,b,hh,x\n1.5,2,a,h1,1\n',
+      'y,z,b,hh,x\n1e400,1,a,h1,1\n',
+      'y,z,b,hh,x,y\n1,1,a,h1,1,2\n',
+      'y,z,b,hh,x\n1,1,a,h1\n',
+      'y,z,b,hh,x\n1,1,a,h1,1,9\n',
+    ])
+      expect(csvColumnsFromBytes(bytes(text), spec)).toBeNull();
+  });
+
+  it('reads numbers exactly as Number() does', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+          fc
+            .tuple(
+              fc.bigInt({ min: 0n, max: 10n ** 20n }),
+              fc.integer({ min: 0, max: 20 }),
+              fc.integer({ min: -30, max: 30 }),
+            )
+            .map(([m, point, e]) => {
+              const digits = m.toString();
+              const at = Math.min(point, digits.length);
+              return `${digits.slice(0, at) || '0'}.${digits.slice(at)}e${e}`;
+            }),
+        ),
+        (text) => {
+          expect(Object.is(readNumber(bytes(text), 0, text.length), Number(text))).toBe(true);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+});
