@@ -23,7 +23,7 @@ let urls: string[] = [];
 
 function spawnServe(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['bin/pilot.js', 'serve', '--port', '0'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PILOT_LOG_LEVEL: 'silent' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PILOT_LOG_LEVEL: 'silent', PILOT_FROM_SOURCE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
