@@ -1,15 +1,14 @@
 import type { Command } from 'commander';
 import { pino } from 'pino';
-import { z } from 'zod';
-import { AppError } from '../../errors.ts';
 import { startServer } from '../../server/serve.ts';
 import { print, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
+import { option, parseOptions, z } from '../options.ts';
 
 const ServeOptions = z.object({
-  port: z.coerce.number().int().min(0).max(65535),
-  host: z.string().min(1),
-  trustProxy: z.coerce.number().int().min(0).max(10),
+  port: option.wholeNumber(0, 65535),
+  host: option.text,
+  trustProxy: option.wholeNumber(0, 10),
 });
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -22,17 +21,12 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--port <n>', 'TCP port', '8080')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--trust-proxy <hops>', 'reverse proxies in front (trust X-Forwarded-For that far)', '0')
-    .action(async (o: { port: string; host: string; trustProxy: string }) => {
-      const parsed = ServeOptions.safeParse(o);
-      if (!parsed.success)
-        throw new AppError(
-          'BAD_INPUT',
-          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-        );
+    .action(async (o: unknown) => {
+      const options = parseOptions(ServeOptions, o);
       const logger = pino({ level: ctx.config.logLevel === 'warn' ? 'info' : ctx.config.logLevel });
       await withDatabase(ctx, async (db) => {
-        const running = await startServer(db, { ...parsed.data, logger });
-        print(ctx, `pilot serve: listening on http://${parsed.data.host}:${running.port}`);
+        const running = await startServer(db, { ...options, logger });
+        print(ctx, `pilot serve: listening on http://${options.host}:${running.port}`);
         await new Promise<void>((resolve) => {
           const stop = () => {
             process.off('SIGTERM', stop);

@@ -4,6 +4,9 @@ import { AppError } from '../../errors.ts';
 import { tokenJson } from '../../server/render.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
+import { option, parseOptions, z } from '../options.ts';
+
+const RevokeOptions = z.object({ id: option.positiveInteger.optional(), json: option.flag });
 
 export function registerToken(program: Command, ctx: CliContext): void {
   const token = program.command('token').description('API and portal access tokens (only SHA-256 stored)');
@@ -38,12 +41,11 @@ export function registerToken(program: Command, ctx: CliContext): void {
     .argument('[token]', 'the token')
     .option('--id <n>', 'the token id')
     .option('--json', 'machine-readable output')
-    .action(async (value: string | undefined, o: { id?: string; json?: boolean }) => {
+    .action(async (value: string | undefined, raw: unknown) => {
+      const o = parseOptions(RevokeOptions, raw);
       if ((value === undefined) === (o.id === undefined))
         throw new AppError('BAD_INPUT', 'give either the token or --id <n>');
-      const id = o.id === undefined ? null : Number(o.id);
-      if (id !== null && !(Number.isInteger(id) && id > 0))
-        throw new AppError('BAD_INPUT', `--id: "${o.id}" is not a token id`);
+      const id = o.id ?? null;
       const revoked = await withDatabase(ctx, (db) =>
         revokeToken(db, id !== null ? { id } : { token: value as string }, ctx.config.actor, new Date()),
       );
