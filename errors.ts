@@ -9,6 +9,9 @@ export const ERROR_CODES = {
   FORBIDDEN: { http: 403, exit: 77 },
   UNAUTHORIZED: { http: 401, exit: 77 },
   VERIFY_FAILED: { http: 422, exit: 1 },
+  TOO_LARGE: { http: 413, exit: 65 },
+  RATE_LIMITED: { http: 429, exit: 75 },
+  UNAVAILABLE: { http: 503, exit: 69 },
   INTERNAL: { http: 500, exit: 70 },
 } as const;
 

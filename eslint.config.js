@@ -7,7 +7,7 @@ import globals from 'globals';
  * database and only `*.service.ts` files orchestrate; every other file there is pure. `cli/` (and
  * later `server/`) is thin: it calls services and pure renderers, never a store or the database.
  */
-const DOMAIN = ['analysis', 'assignment', 'cohorts', 'outreach', 'reports'];
+const DOMAIN = ['access', 'analysis', 'assignment', 'cohorts', 'outreach', 'reports'];
 const domainFiles = DOMAIN.map((d) => `${d}/**/*.ts`);
 const STORES = ['**/*.store.ts'];
 const SERVICES = ['**/*.service.ts'];

@@ -24,6 +24,9 @@ const load = {
   outreach: async () => (await import('./commands/outreach.ts')).registerOutreach,
   plan: async () => (await import('./commands/plan.ts')).registerPlan,
   analyze: async () => (await import('./commands/analyze.ts')).registerAnalyze,
+  token: async () => (await import('./commands/token.ts')).registerToken,
+  audit: async () => (await import('./commands/audit.ts')).registerAudit,
+  serve: async () => (await import('./commands/serve.ts')).registerServe,
 } satisfies Record<string, () => Promise<Registrar>>;
 type Loader = (typeof load)[keyof typeof load];
 
@@ -54,6 +57,9 @@ const commands: Record<string, Loader[]> = {
   plan: [load.plan],
   analyze: [load.analyze],
   report: [load.analyze],
+  token: [load.token],
+  audit: [load.audit],
+  serve: [load.serve],
 };
 
 /** The top-level command names, in `--help` order. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalJson } from './canonical-json.ts';
 import type { Database } from './types.ts';
+import type { AuditRow } from './audit-chain.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -62,6 +63,21 @@ export async function auditHead(db: Kysely<Database>): Promise<string> {
     .limit(1)
     .executeTakeFirst();
   return head?.hash ?? GENESIS_HASH;
+}
+
+/** Every audit event in seq order, as the chain check reads them. */
+export async function loadAuditRows(db: Kysely<Database>): Promise<AuditRow[]> {
+  const rows = await db.selectFrom('audit_event').selectAll().orderBy('seq').execute();
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    at: new Date(r.at).toISOString(),
+    actor: r.actor,
+    action: r.action,
+    entity: r.entity,
+    details: r.details,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  }));
 }
 
 /** Re-walks the chain; returns the first broken seq or null when every link holds. */

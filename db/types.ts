@@ -341,6 +341,35 @@ export interface ReportRunTable {
   created_at: Timestamp;
 }
 
+/** Bearer tokens (migration 008): only the SHA-256 of a token is stored. */
+export interface ApiTokenTable {
+  id: Generated<number>;
+  role: 'staff' | 'analyst' | 'partner';
+  district_leaid: string | null;
+  label: ColumnType<string, string | undefined, string>;
+  token_sha256: string;
+  created_by: string;
+  created_at: Timestamp;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** Portal sign-ins; the cookie value is stored as SHA-256. */
+export interface WebSessionTable {
+  id_sha256: string;
+  token_id: number;
+  csrf_token: string;
+  created_at: Timestamp;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+/** Fixed-window counters shared by every server process. */
+export interface RateLimitCounterTable {
+  key: string;
+  hits: number;
+  reset_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface Database {
   study: StudyTable;
   district: DistrictTable;
@@ -370,4 +399,7 @@ export interface Database {
   visit: VisitTable;
   analysis_plan: AnalysisPlanTable;
   report_run: ReportRunTable;
+  api_token: ApiTokenTable;
+  web_session: WebSessionTable;
+  rate_limit_counter: RateLimitCounterTable;
 }
