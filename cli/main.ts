@@ -13,6 +13,7 @@ import { registerRandomize } from './commands/randomize.ts';
 import { registerAssignments } from './commands/assignments.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerAnalyze } from './commands/analyze.ts';
+import { registerDiagnose } from './commands/diagnose.ts';
 
 /** One register function per command file; each adds its commands to the program. */
 type Registrar = (program: Command, ctx: CliContext) => void;
@@ -29,6 +30,7 @@ const registrars: Registrar[] = [
   registerAssignments,
   registerPlan,
   registerAnalyze,
+  registerDiagnose,
 ];
 
 export function buildProgram(ctx: CliContext): Command {
