@@ -27,6 +27,7 @@ const load = {
   token: async () => (await import('./commands/token.ts')).registerToken,
   audit: async () => (await import('./commands/audit.ts')).registerAudit,
   serve: async () => (await import('./commands/serve.ts')).registerServe,
+  diagnose: async () => (await import('./commands/diagnose.ts')).registerDiagnose,
 } satisfies Record<string, () => Promise<Registrar>>;
 type Loader = (typeof load)[keyof typeof load];
 
@@ -60,6 +61,7 @@ const commands: Record<string, Loader[]> = {
   token: [load.token],
   audit: [load.audit],
   serve: [load.serve],
+  diagnose: [load.diagnose],
 };
 
 /** The top-level command names, in `--help` order. */

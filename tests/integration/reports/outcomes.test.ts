@@ -33,7 +33,12 @@ function expectedFromFiles(dir: string) {
     enrolled.set(e.student_id, days);
   }
   const absence = new Map<string, { days: number; chronic: number }>();
-  for (const a of csv(join(dir, 'attendance_daily.csv'))) {
+  // the files the demo imported: baseline months, then the follow-up with the program's effect
+  const imported = [
+    ...csv(join(dir, 'attendance_baseline.csv')),
+    ...csv(join(dir, 'attendance_followup.csv')),
+  ];
+  for (const a of imported) {
     if (a.date < WINDOW.start || a.date > WINDOW.end) continue;
     const t = absence.get(a.student_id) ?? { days: 0, chronic: 0 };
     const f = a.suspension === 'iss' ? 0 : Number(a.absent_fraction);

@@ -26,7 +26,7 @@ describe('design diagnosis by simulation', () => {
     const effect = -0.8;
     const d = diagnose(
       plan,
-      { districts: 10, students: 600, effect, sims: 200 },
+      { districts: 4, students: 300, effect, sims: 200 },
       seedrandom.alea('coverage-1'),
     );
     expect(d.estimated).toBe(200);
@@ -40,10 +40,10 @@ describe('design diagnosis by simulation', () => {
   }, 300_000);
 
   it('power grows with the effect', () => {
-    const small = diagnose(plan, { districts: 6, students: 400, effect: 0, sims: 60 }, seedrandom.alea('p0'));
+    const small = diagnose(plan, { districts: 3, students: 200, effect: 0, sims: 40 }, seedrandom.alea('p0'));
     const large = diagnose(
       plan,
-      { districts: 6, students: 400, effect: -6, sims: 60 },
+      { districts: 3, students: 200, effect: -8, sims: 40 },
       seedrandom.alea('p1'),
     );
     expect(small.power.value).toBeLessThan(0.2);
