@@ -341,6 +341,18 @@ export interface ReportRunTable {
   created_at: Timestamp;
 }
 
+/** One `pilot event-study --study` run (migration 009; never updated or deleted). */
+export interface EventStudyRunTable {
+  id: Generated<number>;
+  study_id: number;
+  start: 'first_visit' | 'first_delivered_message' | 'randomization';
+  method: 'cs' | 'twfe' | 'sunab' | 'bacon';
+  options: Json<Record<string, unknown>>;
+  result: Json<Record<string, unknown>>;
+  actor: string;
+  created_at: Timestamp;
+}
+
 /** Bearer tokens (migration 008): only the SHA-256 of a token is stored. */
 export interface ApiTokenTable {
   id: Generated<number>;
@@ -399,6 +411,7 @@ export interface Database {
   visit: VisitTable;
   analysis_plan: AnalysisPlanTable;
   report_run: ReportRunTable;
+  event_study_run: EventStudyRunTable;
   api_token: ApiTokenTable;
   web_session: WebSessionTable;
   rate_limit_counter: RateLimitCounterTable;

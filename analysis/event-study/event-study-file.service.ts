@@ -18,7 +18,8 @@ import {
 
 const columnName = z.string().trim().min(1, 'must name a column');
 
-const windowSchema = z
+/** `--window LO,HI` (shared with the study mode, event-study-study.service.ts). */
+export const windowSchema = z
   .string()
   .regex(/^\s*-?\d+\s*,\s*-?\d+\s*$/, 'must be two integers LO,HI, e.g. -4,4')
   .transform((s) => s.split(',').map((x) => Number(x.trim())) as [number, number])
@@ -108,22 +109,7 @@ export async function eventStudyFromFile(
   );
   if (!read.ok)
     throw new AppError('BAD_INPUT', `${o.file} cannot be used as a panel`, { problems: read.problems });
-  const request: EventStudyRequest = {
-    method: o.method,
-    control: o.control,
-    basePeriod: o.basePeriod,
-    allowUnbalancedPanel: o.allowUnbalancedPanel,
-    window: o.window,
-    estMethod: o.estMethod,
-    aggregate: o.aggregate,
-    seType: o.seType,
-    alpha: o.alpha,
-    clustered: o.cluster !== undefined,
-    ...(o.bootstrap !== undefined ? { bootstrap: { draws: o.bootstrap, seed: o.seed! } } : {}),
-    ...(o.bootstrap !== undefined
-      ? { uniform: { draws: o.bootstrap, rng: seedrandom(`${o.seed}|uniform`) } }
-      : {}),
-  };
+  const request = eventStudyRequest(o, o.cluster !== undefined);
   onStage(
     `estimating (${o.method}) on ${read.summary.units} units × ${read.summary.periods} periods, ${read.panel.y.length} rows`,
   );
@@ -133,6 +119,41 @@ export async function eventStudyFromFile(
   onStage(`estimating each subgroup of ${o.by}`);
   const subgroups = runEventStudyBySubgroup(read.panel, read.groups, o.by, request);
   return { file: o.file, ...run.json, subgroups, subgroup_heterogeneity: subgroupHeterogeneity(subgroups) };
+}
+
+/** The estimator request of validated options (the seeded generators made here, in the service). */
+export function eventStudyRequest(
+  o: {
+    method: EventStudyRequest['method'];
+    control: EventStudyRequest['control'];
+    basePeriod: EventStudyRequest['basePeriod'];
+    allowUnbalancedPanel: boolean;
+    window?: [number, number];
+    estMethod: EventStudyRequest['estMethod'];
+    aggregate: EventStudyRequest['aggregate'];
+    seType: EventStudyRequest['seType'];
+    alpha: number;
+    bootstrap?: number;
+    seed?: string;
+  },
+  clustered: boolean,
+): EventStudyRequest {
+  return {
+    method: o.method,
+    control: o.control,
+    basePeriod: o.basePeriod,
+    allowUnbalancedPanel: o.allowUnbalancedPanel,
+    window: o.window,
+    estMethod: o.estMethod,
+    aggregate: o.aggregate,
+    seType: o.seType,
+    alpha: o.alpha,
+    clustered,
+    ...(o.bootstrap !== undefined ? { bootstrap: { draws: o.bootstrap, seed: o.seed! } } : {}),
+    ...(o.bootstrap !== undefined
+      ? { uniform: { draws: o.bootstrap, rng: seedrandom(`${o.seed}|uniform`) } }
+      : {}),
+  };
 }
 
 async function readText(file: string): Promise<string> {

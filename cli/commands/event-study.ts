@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { eventStudyFromFile } from '../../analysis/event-study/event-study-file.service.ts';
+import { eventStudyFromStudy } from '../../analysis/event-study/event-study-study.service.ts';
+import { AppError } from '../../errors.ts';
 import { print, printJson, type CliContext } from '../context.ts';
+import { withDatabase } from '../database.ts';
 import { option, parseOptions, z } from '../options.ts';
 
 const columnName = option.text.pipe(z.string().min(1, 'must name a column'));
@@ -8,10 +11,12 @@ const columnName = option.text.pipe(z.string().min(1, 'must name a column'));
 /** The options of `pilot event-study`, validated once here with the shared option types (cli/options.ts). */
 const optionsSchema = z
   .object({
-    id: columnName,
-    time: columnName,
-    cohort: columnName,
-    outcome: columnName,
+    study: option.slug.optional(),
+    start: z.enum(['first_visit', 'first_delivered_message', 'randomization']).optional(),
+    id: columnName.optional(),
+    time: columnName.optional(),
+    cohort: columnName.optional(),
+    outcome: columnName.optional(),
     method: z.enum(['cs', 'twfe', 'sunab', 'bacon']).optional(),
     control: z.enum(['never', 'notyet']).optional(),
     basePeriod: z.enum(['varying', 'universal']).optional(),
@@ -32,19 +37,54 @@ const optionsSchema = z
   .refine((o) => o.bootstrap === undefined || o.seed !== undefined, {
     message: 'is required with `bootstrap` (the draws are reproducible from it)',
     path: ['seed'],
-  });
+  })
+  .refine((o) => o.study === undefined || o.start !== undefined, {
+    message: 'is required with `study`: first_visit | first_delivered_message | randomization',
+    path: ['start'],
+  })
+  .refine((o) => o.study !== undefined || o.start === undefined, {
+    message: 'is used with `study` only (a panel CSV carries its cohorts)',
+    path: ['start'],
+  })
+  .refine(
+    (o) =>
+      o.study === undefined ||
+      o.outcome === undefined ||
+      ['attendance_rate', 'absence_days', 'enrolled_days'].includes(o.outcome),
+    { message: 'with `study` is attendance_rate | absence_days | enrolled_days', path: ['outcome'] },
+  );
+
+/** Options of the CSV mode that name columns or covariates, which a study's panel does not have. */
+const FILE_ONLY = ['id', 'time', 'cohort', 'cluster', 'by', 'covariates', 'estMethod'] as const;
+const FLAG: Record<(typeof FILE_ONLY)[number], string> = {
+  id: '--id',
+  time: '--time',
+  cohort: '--cohort',
+  cluster: '--cluster',
+  by: '--by',
+  covariates: '--covariates',
+  estMethod: '--est-method',
+};
 
 export function registerEventStudy(program: Command, ctx: CliContext): void {
   program
     .command('event-study')
     .description(
-      "event study on a panel CSV (one row per unit × period): Callaway–Sant'Anna (did), TWFE and Sun–Abraham (fixest), Goodman-Bacon decomposition",
+      "event study on a panel CSV (one row per unit × period) or on a study's own data (--study): Callaway–Sant'Anna (did), TWFE and Sun–Abraham (fixest), Goodman-Bacon decomposition",
     )
-    .argument('<file>', 'panel CSV with a header row')
-    .requiredOption('--id <column>', 'unit id column (e.g. student_id)')
-    .requiredOption('--time <column>', 'integer period column (e.g. month)')
-    .requiredOption('--cohort <column>', 'first treated period; 0 or empty = never treated')
-    .requiredOption('--outcome <column>', 'outcome column; rows where it is missing are dropped and counted')
+    .argument('[file]', 'panel CSV with a header row (omit with --study)')
+    .option('--study <slug>', "use the study's own student × month attendance panel instead of a file")
+    .option(
+      '--start <event>',
+      'with --study: treatment start of a student: first_visit | first_delivered_message | randomization',
+    )
+    .option('--id <column>', 'unit id column (e.g. student_id)')
+    .option('--time <column>', 'integer period column (e.g. month)')
+    .option('--cohort <column>', 'first treated period; 0 or empty = never treated')
+    .option(
+      '--outcome <column>',
+      'outcome column; rows where it is missing are dropped and counted. With --study: attendance_rate (default) | absence_days | enrolled_days',
+    )
     .option('--method <method>', 'cs | twfe | sunab | bacon (default cs)')
     .option('--control <group>', 'cs: never | notyet (default never; notyet when no unit is never treated)')
     .option('--base-period <base>', 'cs: varying | universal (default varying)')
@@ -78,16 +118,63 @@ export function registerEventStudy(program: Command, ctx: CliContext): void {
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
-      '\nExample:\n  pilot event-study panel.csv --id student_id --time month --cohort cohort --outcome absent_days --method twfe --json\n',
+      '\nExamples:\n  pilot event-study panel.csv --id student_id --time month --cohort cohort --outcome absent_days --method twfe --json\n  pilot event-study --study leap --start first_visit --method cs --allow-unbalanced-panel\n',
     )
-    .action(async (file: string, raw: unknown) => {
-      const { json, ...o } = parseOptions(optionsSchema, raw);
+    .action(async (file: string | undefined, raw: unknown) => {
+      const { json, study, start, ...o } = parseOptions(optionsSchema, raw);
       const started = Date.now();
       const stage = (message: string) => {
         if (ctx.stderr.isTTY)
           ctx.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}…\n`);
       };
-      const result = await eventStudyFromFile({ ...o, file }, stage);
+      if (study !== undefined) {
+        if (file !== undefined)
+          throw new AppError('BAD_INPUT', 'invalid options: give a panel CSV or --study, not both');
+        const given = FILE_ONLY.filter((k) =>
+          k === 'covariates' ? o.covariates.length > 0 : o[k] !== undefined,
+        );
+        if (given.length > 0)
+          throw new AppError(
+            'BAD_INPUT',
+            `invalid options: ${given.map((k) => FLAG[k]).join(', ')} name columns of a panel CSV; with --study the panel is built from the study`,
+          );
+        const r = await withDatabase(ctx, (db) =>
+          eventStudyFromStudy(
+            db,
+            {
+              study,
+              start: start!,
+              outcome: o.outcome as 'attendance_rate' | 'absence_days' | 'enrolled_days' | undefined,
+              method: o.method,
+              control: o.control,
+              basePeriod: o.basePeriod,
+              allowUnbalancedPanel: o.allowUnbalancedPanel,
+              window: o.window,
+              aggregate: o.aggregate,
+              bootstrap: o.bootstrap,
+              seed: o.seed,
+              seType: o.seType,
+              lateCohortsNeverTreated: o.lateCohortsNeverTreated,
+              alpha: o.alpha,
+            },
+            ctx.config.actor,
+            stage,
+          ),
+        );
+        if (json) printJson(ctx, r.result);
+        else print(ctx, renderText({ ...r.result, file: `study ${study}` }));
+        return;
+      }
+      const missing = (['id', 'time', 'cohort', 'outcome'] as const).filter((k) => o[k] === undefined);
+      if (file === undefined || missing.length > 0)
+        throw new AppError(
+          'BAD_INPUT',
+          `invalid options: ${file === undefined ? 'give a panel CSV (or --study)' : `${missing.map((k) => `--${k}`).join(', ')} required with a panel CSV`}`,
+        );
+      const result = await eventStudyFromFile(
+        { ...o, id: o.id!, time: o.time!, cohort: o.cohort!, outcome: o.outcome!, file },
+        stage,
+      );
       if (json) printJson(ctx, result);
       else print(ctx, renderText(result));
     });
