@@ -38,7 +38,7 @@ async function* sources(dir, top) {
       !entry.name.endsWith('.d.ts') &&
       !entry.name.endsWith('.test.ts')
     ) {
-      if (top && !/^(config|errors)\.ts$/.test(entry.name)) continue;
+      if (top && entry.name.endsWith('.config.ts')) continue;
       yield { path, kind: 'ts' };
     } else if (!top && assets.test(entry.name)) {
       yield { path, kind: 'asset' };
