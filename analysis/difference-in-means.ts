@@ -10,12 +10,17 @@
  * | blocks + clusters  | Block-clustered          | Σ (N_b/N)² V̂_b (CR2 in block)    | S − 2B        |
  * | blocks of 2 units  | Matched-pair             | Σ (τ̂_b − τ̂)² / (B(B−1))          | B − 1         |
  * | blocks of 2 clusters | Matched-pair clustered | Imai–King–Nall                   | B − 1         |
+ * | blocks, some with one treated or control unit (no pairs, weights or clusters) | Blocked (small blocks pooled) / Small blocks | Pashley–Miratrix, as estimatr 2.0 (small-block-variance.ts) | Welch–Satterthwaite of the parts |
  *
  * Differences from estimatr 1.0.0, all reported: blocks in which every unit has the same treatment
  * are dropped with a `blocks-dropped-no-variation` warning (estimatr stops), and every other
  * condition under which estimatr stops is a refusal with a message (one cluster, a block with one
- * unit or cluster, a cluster spanning blocks or mixing arms, fewer than two units of an arm in a
- * block of a non-paired design, no variation in treatment, no data).
+ * cluster, a cluster spanning blocks or mixing arms, fewer than two units of an arm in a block of a
+ * weighted or clustered non-paired design, no variation in treatment, no data), except two designs
+ * estimatr 1.0.0 refuses and Pilot estimates: a block with a single unit (no clusters) has no
+ * treatment variation and is dropped with the same warning, and blocks with a single treated or
+ * control unit (no pairs, weights or clusters) get estimatr 2.0's Pashley–Miratrix small-block
+ * variance with a `small-blocks-pooled` warning; designs 1.0.0 estimates keep 1.0.0's numbers.
  *
  * References: estimatr `difference_in_means` and `vignettes/mathematical-notes.Rmd`; Gerber &
  * Green (2012) ch. 3–4; Imai, King & Nall (2009); Pustejovsky & Tipton (2018).
@@ -26,6 +31,7 @@
  */
 import { armMoments, neymanVariance, welchDf } from './arm-moments.ts';
 import { blockedDifference } from './blocked-difference-in-means.ts';
+import { smallBlockDifference } from './small-block-variance.ts';
 import { clusteredDifference } from './clustered-difference-in-means.ts';
 import {
   armCountsPerBlock,
@@ -158,7 +164,9 @@ function blockedDesign(data: Prepared, blocks: FactorCodes): EstimateOutcome {
     if (spans) return refuse(spans);
   }
   const grouped = groupRows(blocks.codes, blocks.levels.length);
-  const single = singleUnitBlocks(grouped, blocks, data.clusters);
+  // Without clusters a one-unit block has no treatment variation and is dropped below with a
+  // warning (as Lin's regression with the block factor ignores it); with clusters it is refused.
+  const single = data.clusters ? singleUnitBlocks(grouped, blocks, data.clusters) : null;
   if (single) return refuse(single);
   const { kept, warnings } = dropBlocksWithoutVariation(data, blocks, grouped);
   if (!kept) return refuse(noVariation());
@@ -236,6 +244,7 @@ function estimateBlocked(data: Prepared, warnings: EstimatorWarning[]): Estimate
     return finish(data, { design, seType: design.toLowerCase(), ...mp, nBlocks, nClusters }, warnings);
   }
   const small = blocksWithSmallArms(data, grouped, blocks);
+  if (small && !data.weights && !data.clusters) return smallBlocksDesign(data, grouped, blocks, warnings);
   if (small) return refuse(small);
   const bd = data.weights
     ? weightedBlockedDifference(data, grouped)
@@ -250,6 +259,61 @@ function estimateBlocked(data: Prepared, warnings: EstimatorWarning[]): Estimate
       ...bd,
       nBlocks,
       nClusters,
+    },
+    warnings,
+  );
+}
+
+/**
+ * Blocks with a single treated or control unit, no pairs, no weights, no clusters: the
+ * Pashley–Miratrix small-block variance of estimatr 2.0 (see small-block-variance.ts), with a
+ * warning naming the small blocks. estimatr 1.0.0 refuses these designs.
+ */
+function smallBlocksDesign(
+  data: Prepared,
+  grouped: ReturnType<typeof groupRows>,
+  blocks: FactorCodes,
+  warnings: EstimatorWarning[],
+): EstimateOutcome {
+  const out = smallBlockDifference(data.y, data.z, grouped);
+  if (!out.ok) {
+    const labels = out.smallBlocks.map((b) => blocks.levels[b]);
+    if (out.reason === 'one-small-block') {
+      return refuse({
+        code: 'block-arm-too-small',
+        message: `Block ${quotedList(labels)} has a single treated or control unit and is the only such block, so its within-block variance cannot be estimated (the small-block variance needs at least two such blocks, as in estimatr 2.0). Merge it with a neighbouring block, or use Lin's regression with the blocks as a factor (pilot estimate --method lin).`,
+        details: { blocks: labels },
+      });
+    }
+    const dominant = out.dominant.map((b) => blocks.levels[b]);
+    return refuse({
+      code: 'block-arm-too-small',
+      message: `Blocks ${quotedList(labels)} have a single treated or control unit and differ in size, and ${quotedList(dominant)} ${dominant.length > 1 ? 'hold' : 'holds'} half or more of their units, so the small-block variance (Pashley & Miratrix 2021, eq. 8, as in estimatr 2.0) is not defined. Merge small blocks, or use Lin's regression with the blocks as a factor (pilot estimate --method lin).`,
+      details: { blocks: labels, dominant },
+    });
+  }
+  const v = out.value;
+  const labels = v.smallBlocks.map((b) => blocks.levels[b]);
+  const count = labels.length;
+  warnings.push({
+    code: 'small-blocks-pooled',
+    message: `${count} block${count > 1 ? 's' : ''} (${quotedList(labels)}) ${count > 1 ? 'have' : 'has'} a single treated or control unit; ${count > 1 ? 'their' : 'its'} variance is estimated across these blocks (Pashley & Miratrix 2021, ${v.smallForm === 'equal-size' ? 'equal-size form' : 'eq. 8 for blocks of different sizes'}, as estimatr 2.0 does; estimatr 1.0.0 refuses such designs).`,
+    details: { blocks: labels, form: v.smallForm },
+  });
+  const nBlocks = blocks.levels.length;
+  const hybrid = count < nBlocks;
+  return finish(
+    data,
+    {
+      design: hybrid ? 'Blocked (small blocks pooled)' : 'Small blocks',
+      seType: hybrid
+        ? 'Neyman within blocks + Pashley–Miratrix across small blocks'
+        : 'Pashley–Miratrix across small blocks',
+      estimate: v.estimate,
+      stdError: v.stdError,
+      df: v.df,
+      nBlocks,
+      nClusters: null,
     },
     warnings,
   );

@@ -13,6 +13,8 @@ export type EstimatorWarningCode =
   | 'blocks-dropped-no-variation'
   /** Pairs mixed with larger blocks: the matched-pairs variance is used for all blocks (as estimatr). */
   | 'mixed-pairs-and-blocks'
+  /** Blocks with a single treated or control unit: their variance is pooled across blocks (Pashley–Miratrix, as estimatr 2.0). */
+  | 'small-blocks-pooled'
   /** Missing covariate values were replaced by the covariate mean and a missingness indicator added. */
   | 'covariate-mean-imputed'
   /** Some degrees of freedom were estimated as ≤ 0: their p-values and intervals are NaN. */

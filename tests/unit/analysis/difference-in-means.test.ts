@@ -176,11 +176,28 @@ describe('differenceInMeans: refusals and caller mistakes', () => {
     expect(r.code).toBe('cluster-spans-blocks');
   });
 
-  it('refuses a block with a single unit', () => {
+  it('drops a block with a single unit (no treatment variation in it) with a warning naming it', () => {
+    const r = ok(
+      differenceInMeans({
+        outcome: [...y, 9],
+        treatment: [...z, 1],
+        blocks: [...y.map(() => 'a'), 'lonely'],
+      }),
+    );
+    const alone = ok(differenceInMeans({ outcome: y, treatment: z, blocks: y.map(() => 'a') }));
+    expect(r.n).toBe(8);
+    expect(r.terms[0].estimate).toBe(alone.terms[0].estimate);
+    expect(r.terms[0].stdError).toBe(alone.terms[0].stdError);
+    expect(r.warnings.map((w) => w.code)).toEqual(['blocks-dropped-no-variation']);
+    expect(r.warnings[0].message).toContain('"lonely"');
+  });
+
+  it('refuses a block with a single cluster', () => {
     const r = refusal(
       differenceInMeans({
         outcome: [...y, 9],
         treatment: [...z, 1],
+        clusters: [...y.map((_, i) => i), 99],
         blocks: [...y.map(() => 'a'), 'lonely'],
       }),
     );
@@ -188,7 +205,7 @@ describe('differenceInMeans: refusals and caller mistakes', () => {
     expect(r.message).toContain('"lonely"');
   });
 
-  it('refuses a non-paired block with a single treated unit', () => {
+  it('refuses a single non-paired block with a single treated unit (one small block cannot be pooled)', () => {
     const r = refusal(
       differenceInMeans({
         outcome: y,

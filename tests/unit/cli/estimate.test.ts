@@ -588,11 +588,50 @@ describe('a block with a single unit (issue 10 item 5)', () => {
     expect(json.warnings.map((w) => w.code)).toContain('collinear-dropped');
   });
 
-  it('is refused by the blocked difference in means with a pointer to Lin', async () => {
+  it('is refused by the blocked difference in means with a pointer to Lin: once the one-unit block B3 is dropped, B4 is the only block with a single treated or control unit', async () => {
     const { code, stderr } = await run([path, '--outcome', 'y', '--treatment', 'z', '--blocks', 'b']);
     expect(code).toBe(65);
-    expect(stderr).toContain('Block "B3" has a single unit');
+    expect(stderr).toContain('Block "B4" has a single treated or control unit and is the only such block');
     expect(stderr).toContain('--method lin');
+  });
+
+  it('is estimated by the blocked difference in means with the small-block variance when two blocks have a single treated unit', async () => {
+    const both = join(dir, 'small-two.csv');
+    // B4 (two control, one treated) copied as B5 with its treated outcome raised by 1
+    const copy = fixture.data.y.flatMap((_, i) =>
+      fixture.data.b[i] === 'B4'
+        ? [
+            names
+              .map((n) =>
+                n === 'b'
+                  ? 'B5'
+                  : n === 'y'
+                    ? String(Number(fixture.data.y[i]) + Number(fixture.data.z[i]))
+                    : String(fixture.data[n][i]),
+              )
+              .join(','),
+          ]
+        : [],
+    );
+    expect(copy).toHaveLength(3);
+    writeFileSync(both, `${names.join(',')}\n${[...rows, ...copy].join('\n')}\n`);
+    const { code, stdout, stderr } = await run([
+      both,
+      '--outcome',
+      'y',
+      '--treatment',
+      'z',
+      '--blocks',
+      'b',
+      '--json',
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout) as { design: string; warnings: { code: string; message: string }[] };
+    expect(json.design).toBe('Blocked (small blocks pooled)');
+    expect(json.warnings.map((w) => w.code)).toEqual(['blocks-dropped-no-variation', 'small-blocks-pooled']);
+    expect(json.warnings[0].message).toContain('"B3"');
+    expect(json.warnings[1].message).toContain('"B4", "B5"');
   });
 });
 
