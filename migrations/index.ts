@@ -7,6 +7,7 @@ import * as waveSeeds from './2026-12-05-005-wave-seeds.ts';
 import * as outreach from './2026-12-05-006-outreach.ts';
 import * as analysisPlans from './2026-12-05-007-analysis-plans.ts';
 import * as service from './2026-12-05-008-service.ts';
+import * as rlsOutreachReports from './2026-12-05-010-rls-outreach-reports.ts';
 
 /** Every migration, in order. Add new files at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-006-outreach': outreach,
   '2026-12-05-007-analysis-plans': analysisPlans,
   '2026-12-05-008-service': service,
+  '2026-12-05-010-rls-outreach-reports': rlsOutreachReports,
 };
