@@ -42,13 +42,11 @@ export function openApiDocument(routes: readonly RouteDef[], version: string): o
         : {
             description: 'A file',
             content: Object.fromEntries(
-              [r.response.file]
-                .flat()
-                .map((media) => [
-                  media,
-                  // A JSON file (report.json) is a JSON document; every other file is text.
-                  { schema: media === 'application/json' ? z.record(z.string(), z.unknown()) : z.string() },
-                ]),
+              [r.response.file].flat().map((media) => [
+                media,
+                // A JSON file (report.json) is a JSON document; every other file is text.
+                { schema: media === 'application/json' ? z.record(z.string(), z.unknown()) : z.string() },
+              ]),
             ),
           };
     const body = r.upload

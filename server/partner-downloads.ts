@@ -93,7 +93,9 @@ const CSV = 'text/csv; charset=utf-8';
 
 /** Download name of a message batch: messages-YYYY-MM.csv (monthly summaries), alerts-YYYY-MM-DD.csv. */
 export function messageListName(b: { kind: 'monthly_summary' | 'alerts'; periodEnd: string }): string {
-  return b.kind === 'monthly_summary' ? `messages-${b.periodEnd.slice(0, 7)}.csv` : `alerts-${b.periodEnd}.csv`;
+  return b.kind === 'monthly_summary'
+    ? `messages-${b.periodEnd.slice(0, 7)}.csv`
+    : `alerts-${b.periodEnd}.csv`;
 }
 
 /** The district's message lists (SIS message-center CSV), one per generated batch. */

@@ -63,10 +63,14 @@ export async function seedDownloads(db: Db, slug: string): Promise<void> {
   const studyId = study.rows[0].id;
   const plan = await sql<{ id: number }>`
     INSERT INTO analysis_plan (study_id, version, body, sha256, actor)
-    VALUES (${studyId}, 1, '{"title":"test plan"}'::jsonb, ${'a'.repeat(64)}, 'test') RETURNING id`.execute(k);
+    VALUES (${studyId}, 1, '{"title":"test plan"}'::jsonb, ${'a'.repeat(64)}, 'test') RETURNING id`.execute(
+    k,
+  );
   const template = await sql<{ id: number }>`
     INSERT INTO message_template (study_id, purpose, language, version, body, encoding, max_segments)
-    VALUES (${studyId}, 'monthly_summary', 'en', 1, 'Absences: {absences_month}', 'gsm7', 2) RETURNING id`.execute(k);
+    VALUES (${studyId}, 'monthly_summary', 'en', 1, 'Absences: {absences_month}', 'gsm7', 2) RETURNING id`.execute(
+    k,
+  );
   const districts = await sql<{ id: number; nces_leaid: string; name: string }>`
     SELECT id, nces_leaid, name FROM district WHERE study_id = ${studyId} ORDER BY id`.execute(k);
   for (const d of districts.rows) {
@@ -79,14 +83,20 @@ export async function seedDownloads(db: Db, slug: string): Promise<void> {
               ${`<h1>${d.name} (${d.nces_leaid})</h1>`})`.execute(k);
     const batch = await sql<{ id: number }>`
       INSERT INTO message_batch (study_id, district_id, kind, period_start, period_end, actor)
-      VALUES (${studyId}, ${d.id}, 'monthly_summary', '2026-10-01', '2026-10-31', 'test') RETURNING id`.execute(k);
+      VALUES (${studyId}, ${d.id}, 'monthly_summary', '2026-10-01', '2026-10-31', 'test') RETURNING id`.execute(
+      k,
+    );
     const students = await sql<{ id: number; household_id: number; sis_id: string }>`
       SELECT id, household_id, sis_id FROM student WHERE district_id = ${d.id} ORDER BY id`.execute(k);
     for (const st of students.rows) {
       const c = await sql<{ id: number }>`
         INSERT INTO caregiver (district_id, contact_key, household_id, relationship, phone_e164)
-        VALUES (${d.id}, ${'C' + st.sis_id}, ${st.household_id}, 'parent', '+15185550100') RETURNING id`.execute(k);
-      await sql`INSERT INTO caregiver_student (caregiver_id, student_id) VALUES (${c.rows[0].id}, ${st.id})`.execute(k);
+        VALUES (${d.id}, ${'C' + st.sis_id}, ${st.household_id}, 'parent', '+15185550100') RETURNING id`.execute(
+        k,
+      );
+      await sql`INSERT INTO caregiver_student (caregiver_id, student_id) VALUES (${c.rows[0].id}, ${st.id})`.execute(
+        k,
+      );
       await sql`
         INSERT INTO message (batch_id, student_id, caregiver_id, template_id, channel, language, body,
                              absences_month, absences_ytd, send_after)
