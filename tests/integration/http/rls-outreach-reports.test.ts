@@ -72,6 +72,15 @@ async function seedOutreachRecords(db: Db): Promise<void> {
       VALUES (${batch.rows[0].id}, ${program.rows[0].id}, ${sid}, '2026-10-15', 2026, 'threshold', 0.1, 1, 4)
       RETURNING id`.execute(k);
     await sql`
+      INSERT INTO message (batch_id, student_id, caregiver_id, template_id, alert_id, channel, language, body,
+                           absences_month, absences_ytd, send_after)
+      SELECT ${batch.rows[0].id}, ${sid}, cs.caregiver_id, t.id, ${alert.rows[0].id}, 'sms', 'en',
+             ${`Alert for a student of ${d.nces_leaid}`}, 1, 4, '2026-10-16'
+        FROM caregiver_student cs, message_template t
+       WHERE cs.student_id = ${sid} AND t.study_id = (SELECT study_id FROM district WHERE id = ${d.id})`.execute(
+      k,
+    );
+    await sql`
       INSERT INTO staff_task (alert_id, student_id, role, tier, reason, due_date)
       VALUES (${alert.rows[0].id}, ${sid}, 'advisor', 1, 'crossed 10%', '2026-10-22')`.execute(k);
     await sql`
@@ -193,8 +202,9 @@ describe(`partner downloads of reports and message lists (${testDialect})`, () =
       ['assignments.csv', 'assignments'],
       ['report.html', 'report'],
       ['report.json', 'report'],
+      ['alerts-2026-10-15.csv', 'messages'], // by period end: the alert run of Oct 15 first
       ['messages-2026-10.csv', 'messages'],
-    ]); // the alert run holds alerts but no messages, so it has no message list
+    ]);
   });
 
   it("serves the own district's files only, and audits each download", async () => {
@@ -239,6 +249,11 @@ describe(`partner downloads of reports and message lists (${testDialect})`, () =
       `study:s1/district:${OWN}/messages-2026-10.csv`,
     ]);
     expect(after[2].details).toMatchObject({ rows: own.rows[0].n });
+    const alerts = await get(`/studies/s1/districts/${OWN}/downloads/alerts-2026-10-15.csv`, tokens.partner);
+    expect(alerts.status).toBe(200);
+    expect(alerts.text.trim().split('\n').slice(1)).toEqual([
+      expect.stringContaining(`Alert for a student of ${OWN}`),
+    ]);
   });
 
   it("another district's files answer as a missing one, and are not audited", async () => {
