@@ -339,6 +339,9 @@ export interface ReportRunTable {
   report_sha256: string;
   actor: string;
   created_at: Timestamp;
+  /** The stored report (migration 010); null on runs recorded before it. */
+  report_json: string | null;
+  report_html: string | null;
 }
 
 /** One `pilot event-study --study` run (migration 009; never updated or deleted). */

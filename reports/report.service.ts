@@ -14,7 +14,7 @@ import { requireStudy } from '../analysis/plan.service.ts';
 import { listRandomizations } from '../assignment/assignment.store.ts';
 import { canonicalJson } from '../db/canonical-json.ts';
 import type { Db } from '../db/connection.ts';
-import { auditHead } from '../db/audit.store.ts';
+import { appendAuditEvent, auditHead } from '../db/audit.store.ts';
 import { AppError } from '../errors.ts';
 import { renderAnalysisHtml } from './analysis-html.ts';
 import { buildDistrictReport, renderDistrictHtml } from './district-report.ts';
@@ -203,16 +203,29 @@ async function recordRun(
   manifest: unknown,
   reportSha256: string,
   actor: string,
+  stored: { json: string; html: string; leaid: string } | null = null,
 ): Promise<string> {
   return db.kysely.transaction().execute(async (trx) => {
-    await insertReportRun(trx, {
+    // The stored manifest names the audit chain's head the run was made at; report.json does not, so
+    // that the same inputs keep giving the same bytes (each run appends an audit event).
+    const headBefore = await auditHead(trx);
+    const id = await insertReportRun(trx, {
       studyId: loaded.studyId,
       planId: loaded.planId,
       kind,
       districtId,
-      manifest: canonicalJson(manifest),
+      manifest: canonicalJson({ ...(manifest as object), audit_head: headBefore }),
       reportSha256,
       actor,
+      reportJson: stored?.json ?? null,
+      reportHtml: stored?.html ?? null,
+    });
+    const slug = loaded.inputs.study.slug;
+    await appendAuditEvent(trx, {
+      actor,
+      action: `report.${kind}`,
+      entity: stored ? `study:${slug}/district:${stored.leaid}/report:${id}` : `study:${slug}/report:${id}`,
+      details: { report_sha256: reportSha256, plan_version: loaded.inputs.planVersion },
     });
     return auditHead(trx);
   });
@@ -242,15 +255,20 @@ export async function districtReport(
     state: district.state,
   });
   const json = `${canonicalJson(model)}\n`;
+  const html = renderDistrictHtml(model);
   const files: [string, string][] = [
     ['report.json', json],
-    ['report.html', renderDistrictHtml(model)],
+    ['report.html', html],
     [join('tables', 'estimates.csv'), districtEstimatesCsv(model)],
     [join('tables', 'disaggregation.csv'), districtDisaggregationCsv(model)],
   ];
   const written = await writeFiles(o.out, files);
   const reportSha256 = sha256(json);
-  await recordRun(db, loaded, 'district', district.id, model.manifest, reportSha256, actor);
+  await recordRun(db, loaded, 'district', district.id, model.manifest, reportSha256, actor, {
+    json,
+    html,
+    leaid: o.leaid,
+  });
   return { out: o.out, files: written, reportSha256 };
 }
 

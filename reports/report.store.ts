@@ -44,6 +44,9 @@ export async function insertReportRun(
     manifest: string;
     reportSha256: string;
     actor: string;
+    /** The stored report, served to the district (district reports). */
+    reportJson?: string | null;
+    reportHtml?: string | null;
   },
 ): Promise<number> {
   const row = await trx
@@ -56,6 +59,8 @@ export async function insertReportRun(
       manifest: r.manifest,
       report_sha256: r.reportSha256,
       actor: r.actor,
+      report_json: r.reportJson ?? null,
+      report_html: r.reportHtml ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

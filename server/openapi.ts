@@ -39,7 +39,16 @@ export function openApiDocument(routes: readonly RouteDef[], version: string): o
     const success =
       'json' in r.response
         ? { description: 'OK', content: { 'application/json': { schema: r.response.json } } }
-        : { description: 'A file', content: { [r.response.file]: { schema: z.string() } } };
+        : {
+            description: 'A file',
+            content: Object.fromEntries(
+              [r.response.file].flat().map((media) => [
+                media,
+                // A JSON file (report.json) is a JSON document; every other file is text.
+                { schema: media === 'application/json' ? z.record(z.string(), z.unknown()) : z.string() },
+              ]),
+            ),
+          };
     const body = r.upload
       ? {
           content: {

@@ -52,7 +52,8 @@ export interface RouteDef<
   /** A multipart upload with one file field `file` of at most maxBytes. */
   upload?: { maxBytes: number };
   status: 200 | 201;
-  response: { json: z.ZodType } | { file: string };
+  /** A JSON body, or a file of one of the listed media types. */
+  response: { json: z.ZodType } | { file: string | readonly string[] };
   handler: (ctx: HandlerContext<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>;
 }
 

@@ -260,7 +260,7 @@ export const ROUTES: readonly RouteDef[] = [
     districtParam: 'leaid',
     params: S.ArtifactParams,
     status: 200,
-    response: { file: 'text/csv' },
+    response: { file: ['text/csv', 'text/html', 'application/json'] },
     handler: async ({ db, params, actor }) =>
       fetchArtifact(db, params.study, params.leaid, params.name, actor),
   }),

@@ -55,13 +55,13 @@ async function send(method: string, req: MatrixRequest, token: string | null) {
 }
 
 describe(`authorization matrix (${testDialect})`, () => {
-  it('has exactly one row for every route', () => {
-    expect(MATRIX.map((r) => r.route).sort()).toEqual(ROUTES.map((r) => r.id).sort());
+  it('has a row for every route and no row for a route that does not exist', () => {
+    expect([...new Set(MATRIX.map((r) => r.route))].sort()).toEqual(ROUTES.map((r) => r.id).sort());
   });
 
   for (const row of MATRIX) {
     const route = ROUTES.find((r) => r.id === row.route)!;
-    describe(`${route.method.toUpperCase()} ${route.path}`, () => {
+    describe(`${route.method.toUpperCase()} ${row.request(OWN, 0).path}`, () => {
       it('answers 401 without a token and changes nothing', async () => {
         const before = await stateCounts();
         const res = await send(route.method, row.request(OWN, ++n), null);

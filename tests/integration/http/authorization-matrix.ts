@@ -4,7 +4,8 @@ import { MISSING, OTHER, OWN } from './http-fixture.ts';
  * The authorization matrix (SECURITY.md §3): for every endpoint, the status each caller gets.
  * partnerOwn = a partner token on its own district; partnerOther = the same token on another
  * district, which must answer exactly as a district that does not exist. The HTTP tests are generated
- * from this table, and a route without a row fails them. A new endpoint is one row here.
+ * from this table, and a route without a row fails them. A new endpoint is one row here; a route may
+ * have several rows (one per artifact of downloads.fetch).
  */
 export type Caller = 'staff' | 'analyst' | 'partnerOwn' | 'partnerOther';
 
@@ -84,6 +85,23 @@ export const MATRIX: MatrixRow[] = [
     route: 'downloads.fetch',
     expect: district,
     request: (d) => ({ path: `/studies/s1/districts/${d}/downloads/assignments.csv` }),
+  },
+  // The partner report and the message lists (seeded for both districts by seedDownloads): a partner
+  // gets its own district's file, another district's answers exactly as a missing district's.
+  {
+    route: 'downloads.fetch',
+    expect: district,
+    request: (d) => ({ path: `/studies/s1/districts/${d}/downloads/report.html` }),
+  },
+  {
+    route: 'downloads.fetch',
+    expect: district,
+    request: (d) => ({ path: `/studies/s1/districts/${d}/downloads/report.json` }),
+  },
+  {
+    route: 'downloads.fetch',
+    expect: district,
+    request: (d) => ({ path: `/studies/s1/districts/${d}/downloads/messages-2026-10.csv` }),
   },
   { route: 'audit.verify', expect: readers, request: () => ({ path: '/audit/verify' }) },
   { route: 'tokens.list', expect: staffOnly(200), request: () => ({ path: '/tokens' }) },
