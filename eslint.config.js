@@ -137,9 +137,4 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', NO_DATABASE_CALLS],
     },
   },
-  {
-    // Checks pending migrations with kysely's Migrator until it reuses db/migrate.ts (issue 9 item 4).
-    files: ['cli/database.ts'],
-    rules: { '@typescript-eslint/no-restricted-imports': 'off' },
-  },
 );
