@@ -36,7 +36,7 @@ export function estimateOnTable(
     iv ? ' --received received' : '',
     blocks ? ' --blocks block' : '',
     clustered ? ' --clusters cluster' : '',
-    covariates.length ? ` --covariates ${covariates.join(',')}` : '',
+    covariates.length ? ` --covariates ${covariates.join(',')} --missing-covariates impute` : '',
     ` --method ${method}`,
     seType ? ` --se-type ${seType}` : '',
     ` --alpha ${plan.alpha}`,
@@ -60,6 +60,8 @@ export function estimateOnTable(
     seType: seType as never,
     alpha: plan.alpha,
     names: { treatment: 'treatment', received: iv ? 'received' : undefined, blocks },
+    // The plan's estimator imputes missing covariates with indicators (pilot estimate's default drops).
+    missingCovariates: 'impute',
   });
   if (!run.ok) return { ok: false, reason: run.message, command };
   return {

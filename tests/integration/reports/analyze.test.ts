@@ -152,6 +152,8 @@ describe(`pilot analyze and pilot report (${testDialect})`, () => {
             'cluster',
             '--covariates',
             'prior_year_absence_rate,baseline_absence_rate',
+            '--missing-covariates',
+            'impute',
             '--method',
             'lin',
             '--se-type',
