@@ -39,6 +39,12 @@ async function districtId(studyId: number, leaid: string): Promise<number> {
   return r.rows[0].id;
 }
 
+/**
+ * Waits a few milliseconds: timestamps of statements run back to back can be equal (PGlite's clock
+ * has millisecond resolution), and these tests are about which came first.
+ */
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
 describe('late waves with their own committed seeds', () => {
   it('a wave cannot be opened before the study is randomized, nor randomized before it is opened', async () => {
     const studyId = await createTestStudy(db.kysely, { slug: 'closed-wave', households: 6 });
@@ -108,6 +114,7 @@ describe('late waves with their own committed seeds', () => {
     expect(audit.rows.map((r) => r.details)).toEqual([{ wave: 2, seed_commitment: opened.seedCommitment }]);
 
     // Households H10 and H11 exist (late siblings inherit their arms); H12–H15 are new units.
+    await tick(); // registration strictly after the opening, whatever the database clock's resolution
     await addStudents(db.kysely, await districtId(studyId, '3600002'), '3600002', 10, 6, 'L');
     const second = await randomizeStudy(db, { study: 'waves', wave: 2, actor: 't' });
     expect(second.warnings.map((w) => w.code)).not.toContain('registered_before_wave_opened');
@@ -180,6 +187,7 @@ describe('late waves with their own committed seeds', () => {
     const studyId = await createTestStudy(db.kysely, { slug: 'early', households: 6 });
     await randomizeStudy(db, { study: 'early', actor: 't' });
     await addStudents(db.kysely, await districtId(studyId, '3600001'), '3600001', 50, 2, 'E');
+    await tick(); // the opening strictly after the registrations, whatever the clock's resolution
     await openWave(db, { study: 'early', actor: 't' });
     const r = await randomizeStudy(db, { study: 'early', wave: 2, actor: 't' });
     const warning = r.warnings.find((w) => w.code === 'registered_before_wave_opened');
