@@ -5,47 +5,17 @@
 //
 // Every .ts file outside tests/, bench/, scripts/, docs/ and node_modules/ is transpiled by swc
 // (types stripped, `./x.ts` imports rewritten to `./x.js`); other files of those folders (JSON,
-// templates, styles) are copied beside them. Type checking is `npm run typecheck`'s job.
+// templates, styles) are copied beside them (the list is scripts/sources.mjs). Type checking is
+// `npm run typecheck`'s job. dist/build-info.json records when the build started reading the
+// sources, so that bin/pilot.js can tell when a source is newer than dist/.
 import { transformFile } from '@swc/core';
-import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUILD_INFO, sourceFiles } from './sources.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist');
-const skip = new Set([
-  'node_modules',
-  'dist',
-  'tests',
-  'bench',
-  'scripts',
-  'docs',
-  'coverage',
-  'bin',
-  'out',
-  'demo-out',
-]);
-const assets = /\.(json|css|html|txt|svg|csv|md)$/;
-
-async function* sources(dir, top) {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.')) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!(top && skip.has(entry.name))) yield* sources(path, false);
-    } else if (
-      entry.name.endsWith('.ts') &&
-      !entry.name.endsWith('.d.ts') &&
-      !entry.name.endsWith('.test.ts')
-    ) {
-      if (top && entry.name.endsWith('.config.ts')) continue;
-      yield { path, kind: 'ts' };
-    } else if (!top && assets.test(entry.name)) {
-      yield { path, kind: 'asset' };
-    }
-  }
-}
-
 const options = {
   jsc: {
     parser: { syntax: 'typescript' },
@@ -61,7 +31,7 @@ const started = Date.now();
 await rm(out, { recursive: true, force: true });
 let count = 0;
 const jobs = [];
-for await (const { path, kind } of sources(root, true)) {
+for (const { path, kind } of sourceFiles(root)) {
   const target = join(out, relative(root, path)).replace(/\.ts$/, kind === 'ts' ? '.js' : '.ts');
   jobs.push(
     (async () => {
@@ -75,5 +45,7 @@ for await (const { path, kind } of sources(root, true)) {
 }
 await Promise.all(jobs);
 await writeFile(join(out, 'package.json'), '{ "type": "module" }\n');
+// bin/pilot.js compares the sources' modification times with this (scripts/sources.mjs).
+await writeFile(join(out, BUILD_INFO), `${JSON.stringify({ startedMs: started })}\n`);
 if (!process.argv.includes('--quiet'))
   console.log(`pilot: compiled ${count} TypeScript files to dist/ in ${Date.now() - started} ms`);
