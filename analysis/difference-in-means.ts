@@ -113,7 +113,15 @@ function lengthOf(f: DifferenceInMeansInput['blocks']): number | undefined {
 }
 
 function checkClusters(z: Float64Array, clusters: FactorCodes): EstimatorRefusal | null {
-  const used = new Set(clusters.codes).size;
+  const seen = new Uint8Array(clusters.levels.length);
+  let used = 0;
+  for (let i = 0; i < clusters.codes.length && used < 2; i++) {
+    const c = clusters.codes[i];
+    if (seen[c] === 0) {
+      seen[c] = 1;
+      used++;
+    }
+  }
   if (used < 2) {
     return {
       code: 'single-cluster',
