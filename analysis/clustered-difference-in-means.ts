@@ -97,8 +97,8 @@ function armClusteredDifference(
   // local cluster index of each row, the cluster's arm, size and residual sum
   const n = to - from;
   const local = new Int32Array(n);
-  const arm: number[] = [];
-  const size: number[] = [];
+  const arm = new Uint8Array(n);
+  const size = new Int32Array(n);
   let count = 0;
   let mixed = false;
   const sum = [0, 0];
@@ -108,9 +108,8 @@ function armClusteredDifference(
     const c = clusterCodes[i];
     const a = z[i] === 1 ? 1 : 0;
     if (scratch[c] < 0) {
+      arm[count] = a;
       scratch[c] = count++;
-      arm.push(a);
-      size.push(0);
     }
     const h = scratch[c];
     local[t] = h;

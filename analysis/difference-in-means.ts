@@ -138,14 +138,14 @@ function unblockedDesign(data: Prepared): EstimateOutcome {
   if (counts.nTreatment === 0 || counts.nControl === 0) return refuse(noVariation());
   if (data.weights) {
     if (!data.clusters && (counts.nTreatment < 2 || counts.nControl < 2)) return refuse(tooFew(counts));
-    const all = Int32Array.from({ length: y.length }, (_, i) => i);
+    const all = identity(y.length);
     const w = weightedDifference(data, all, 0, all.length);
     if (!w.ok) return w;
     const design = data.clusters ? 'Clustered (weighted)' : 'Standard (weighted)';
     return finish(data, { design, seType: data.clusters ? 'CR2' : 'HC2', ...w.value, nBlocks: null }, []);
   }
   if (data.clusters) {
-    const all = Int32Array.from({ length: y.length }, (_, i) => i);
+    const all = identity(y.length);
     const c = clusteredDifference(y, z, data.clusters.codes, all);
     return finish(
       data,
@@ -474,4 +474,11 @@ function finish(data: Prepared, e: Estimate, warnings: EstimatorWarning[]): Esti
 
 function refuse(refusal: EstimatorRefusal): EstimateOutcome {
   return { ok: false, refusal };
+}
+
+/** 0, 1, …, n − 1. */
+function identity(n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
 }
