@@ -36,9 +36,9 @@ type Target =
  */
 class Labels {
   readonly levels: string[] = [];
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
-  private readonly hashes: number[] = [];
+  private starts = new Int32Array(512);
+  private ends = new Int32Array(512);
+  private hashes = new Int32Array(512);
   private table = new Int32Array(1024).fill(-1);
 
   constructor(private readonly bytes: Uint8Array) {}
@@ -68,10 +68,17 @@ class Labels {
     const text = decodeLine(this.bytes, start, end);
     if (text === null || MISSING_LABELS.has(text)) return -1;
     const code = this.levels.length;
+    if (code === this.starts.length) {
+      for (const key of ['starts', 'ends', 'hashes'] as const) {
+        const next = new Int32Array(2 * code);
+        next.set(this[key]);
+        this[key] = next;
+      }
+    }
     this.levels.push(text);
-    this.starts.push(start);
-    this.ends.push(end);
-    this.hashes.push(hash);
+    this.starts[code] = start;
+    this.ends[code] = end;
+    this.hashes[code] = hash;
     this.table[slot] = code;
     if (2 * this.levels.length > this.table.length) this.grow();
     return code;
