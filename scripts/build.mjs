@@ -13,7 +13,7 @@ import esbuild from 'esbuild';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILD_INFO, sourceFiles } from './sources.mjs';
+import { BUILD_INFO, buildInfo, sourceFiles } from './sources.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist');
@@ -48,7 +48,7 @@ await Promise.all(jobs);
 const vendored = await vendorStdlib();
 await writeFile(join(out, 'package.json'), '{ "type": "module" }\n');
 // bin/pilot.js compares the sources' modification times with this (scripts/sources.mjs).
-await writeFile(join(out, BUILD_INFO), `${JSON.stringify({ startedMs: started })}\n`);
+await writeFile(join(out, BUILD_INFO), `${JSON.stringify(buildInfo(root, started))}\n`);
 if (!process.argv.includes('--quiet'))
   console.log(
     `pilot: compiled ${count} TypeScript files to dist/ (${vendored} @stdlib packages bundled) in ${Date.now() - started} ms`,

@@ -3,7 +3,7 @@
 // (stat of the ~500 sources, a few milliseconds), so that an edit without `npm run build` is never
 // silently ignored. Plain JavaScript with synchronous fs calls: it runs before any TypeScript loader.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 /** Top-level folders that are not compiled (tests and tools run from TypeScript; outputs). */
 export const SKIP = new Set([
@@ -48,20 +48,45 @@ export function* sourceFiles(dir, top = true) {
 }
 
 /**
- * Why dist/ under `root` is stale, or null when it is fresh: the first source modified after the
- * build started reading the sources, or a missing or unreadable build stamp (a build by an older
- * Pilot). `package.json` counts too (its version is printed by `pilot --version`).
+ * What the build records in dist/build-info.json: when it started reading the sources, and the
+ * folders and files it read (relative to `root`), so that the freshness check needs no directory
+ * listing.
+ */
+export function buildInfo(root, startedMs) {
+  const files = [];
+  const dirs = new Set();
+  for (const { path } of sourceFiles(root)) {
+    const rel = relative(root, path);
+    files.push(rel);
+    for (let d = dirname(rel); d !== '.'; d = dirname(d)) dirs.add(d);
+  }
+  return { startedMs, dirs: [...dirs].sort(), files: ['package.json', ...files] };
+}
+
+/**
+ * Why dist/ under `root` is stale, or null when it is fresh: a recorded source modified (or removed)
+ * after the build started reading the sources, a file added to or removed from a recorded folder
+ * below the top level (its modification time changes), or a missing or unreadable stamp (a build by an older Pilot).
+ * `package.json` counts too (its version is printed by `pilot --version`). About 350 stat calls.
  */
 export function staleReason(root) {
-  let started;
+  let info;
   try {
-    started = JSON.parse(readFileSync(join(root, 'dist', BUILD_INFO), 'utf8')).startedMs;
+    info = JSON.parse(readFileSync(join(root, 'dist', BUILD_INFO), 'utf8'));
   } catch {
     return `dist/${BUILD_INFO} is missing`;
   }
-  if (typeof started !== 'number') return `dist/${BUILD_INFO} has no startedMs`;
-  for (const path of [join(root, 'package.json'), ...Array.from(sourceFiles(root), (f) => f.path)]) {
-    if (statSync(path).mtimeMs > started) return `${path.slice(root.length + 1)} is newer than dist/`;
+  const started = info.startedMs;
+  if (typeof started !== 'number' || !Array.isArray(info.files) || !Array.isArray(info.dirs))
+    return `dist/${BUILD_INFO} is from an older build`;
+  for (const dir of info.dirs) {
+    const stat = statSync(join(root, dir), { throwIfNoEntry: false });
+    if (!stat || stat.mtimeMs > started) return `${dir}/ changed since the build`;
+  }
+  for (const file of info.files) {
+    const stat = statSync(join(root, file), { throwIfNoEntry: false });
+    if (!stat) return `${file} was removed since the build`;
+    if (stat.mtimeMs > started) return `${file} is newer than dist/`;
   }
   return null;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from '@jest/globals';
 // @ts-expect-error plain JavaScript module without types (it runs before any TypeScript loader)
-import { sourceFiles, staleReason } from '../../../scripts/sources.mjs';
+import { buildInfo, sourceFiles, staleReason } from '../../../scripts/sources.mjs';
 
 // bin/pilot.js runs dist/ unless a source is newer than the build (checked only in a git checkout).
 // These tests build a miniature checkout: the real bin/pilot.js and scripts/sources.mjs, a "compiled"
@@ -40,7 +40,9 @@ function checkout(options: { git: boolean }): string {
   const old = new Date(Date.now() - 60_000);
   for (const f of ['package.json', 'cli/main.ts', 'analysis/x.ts', 'tests/ignored.ts'])
     utimesSync(join(root, f), old, old);
-  writeFileSync(join(root, 'dist/build-info.json'), JSON.stringify({ startedMs: Date.now() - 1000 }));
+  const stamp = Date.now() - 1000;
+  for (const d of ['cli', 'analysis']) utimesSync(join(root, d), old, old);
+  writeFileSync(join(root, 'dist/build-info.json'), JSON.stringify(buildInfo(root, stamp)));
   return root;
 }
 
@@ -71,6 +73,19 @@ describe('dist/ freshness (bin/pilot.js, scripts/sources.mjs)', () => {
     expect(run.stderr).toMatch(
       /dist\/ is out of date \(analysis\/x\.ts is newer than dist\/\).*npm run build/,
     );
+  }, 60000);
+
+  it('a source added or removed since the build makes dist/ stale', () => {
+    const added = checkout({ git: true });
+    writeFileSync(join(added, 'analysis/new.ts'), 'export const z = 1;\n');
+    expect(staleReason(added)).toBe('analysis/ changed since the build');
+    expect(pilot(added).stdout).toBe('source');
+
+    const removed = checkout({ git: true });
+    rmSync(join(removed, 'analysis/x.ts'));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(removed, 'analysis'), old, old);
+    expect(staleReason(removed)).toBe('analysis/x.ts was removed since the build');
   }, 60000);
 
   it('a build without a stamp (an older Pilot) is stale; outside a git checkout nothing is checked', () => {
