@@ -11,6 +11,7 @@
  * fast path where it applies, `Number()` itself otherwise), labels are the cells' UTF-8 text.
  */
 import type { ColumnSpec, CsvCovariate, EstimationColumns } from './csv-columns.ts';
+import { rememberFactorCodes } from './factor-codes.ts';
 
 const COMMA = 0x2c;
 const LF = 0x0a;
@@ -23,38 +24,80 @@ const TAB = 0x09;
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
 type Target =
-  { kind: 'number'; out: Float64Array; binary: boolean } | { kind: 'label'; out: string[]; labels: Labels };
+  | { kind: 'number'; out: Float64Array; binary: boolean }
+  | { kind: 'label'; out: string[]; codes: Int32Array; labels: Labels };
 
 /**
- * Distinct labels of a column, found by their bytes (FNV-1a, then compared byte for byte), so a
- * label repeated on a million rows is decoded once and every row shares its string.
+ * Distinct labels of a column, found by their bytes: an open-addressing table of FNV-1a hashes whose
+ * entries are label codes in order of first appearance (encodeFactor's order), compared byte for byte
+ * with the label's first occurrence. A label repeated on a million rows is decoded once, every row
+ * shares its string, and the codes are handed to encodeFactor (rememberFactorCodes) so the
+ * estimators need not hash the strings again.
  */
 class Labels {
-  private readonly byHash = new Map<number, string[]>();
+  readonly levels: string[] = [];
+  private starts = new Int32Array(512);
+  private ends = new Int32Array(512);
+  private hashes = new Int32Array(512);
+  private table = new Int32Array(1024).fill(-1);
 
-  get(bytes: Uint8Array, start: number, end: number): string | null {
+  constructor(private readonly bytes: Uint8Array) {}
+
+  /** The code of the label in bytes[start, end), or −1 when the general reader must decide. */
+  code(start: number, end: number): number {
+    const bytes = this.bytes;
     let hash = 0x811c9dc5;
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      hash = Math.imul(hash ^ bytes[i], 0x01000193);
-      if (bytes[i] > 0x7e) ascii = false;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+    const mask = this.table.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const code = this.table[slot];
+      if (code < 0) return this.add(slot, hash, start, end);
+      if (this.hashes[code] === hash && this.sameBytes(code, start, end)) return code;
     }
-    const bucket = this.byHash.get(hash);
-    if (bucket && ascii) for (const label of bucket) if (sameAscii(label, bytes, start, end)) return label;
-    const text = decodeLine(bytes, start, end);
-    if (text === null) return null;
-    if (!bucket) this.byHash.set(hash, [text]);
-    else if (!bucket.includes(text)) bucket.push(text);
-    else return bucket[bucket.indexOf(text)];
-    return text;
+  }
+
+  private sameBytes(code: number, start: number, end: number): boolean {
+    const from = this.starts[code];
+    if (this.ends[code] - from !== end - start) return false;
+    const bytes = this.bytes;
+    for (let i = 0; i < end - start; i++) if (bytes[from + i] !== bytes[start + i]) return false;
+    return true;
+  }
+
+  private add(slot: number, hash: number, start: number, end: number): number {
+    const text = decodeLine(this.bytes, start, end);
+    if (text === null || MISSING_LABELS.has(text)) return -1;
+    const code = this.levels.length;
+    if (code === this.starts.length) {
+      for (const key of ['starts', 'ends', 'hashes'] as const) {
+        const next = new Int32Array(2 * code);
+        next.set(this[key]);
+        this[key] = next;
+      }
+    }
+    this.levels.push(text);
+    this.starts[code] = start;
+    this.ends[code] = end;
+    this.hashes[code] = hash;
+    this.table[slot] = code;
+    if (2 * this.levels.length > this.table.length) this.grow();
+    return code;
+  }
+
+  private grow(): void {
+    const table = new Int32Array(2 * this.table.length).fill(-1);
+    const mask = table.length - 1;
+    for (let code = 0; code < this.levels.length; code++) {
+      let slot = this.hashes[code] & mask;
+      while (table[slot] >= 0) slot = (slot + 1) & mask;
+      table[slot] = code;
+    }
+    this.table = table;
   }
 }
 
-function sameAscii(label: string, bytes: Uint8Array, start: number, end: number): boolean {
-  if (label.length !== end - start) return false;
-  for (let i = 0; i < label.length; i++) if (label.charCodeAt(i) !== bytes[start + i]) return false;
-  return true;
-}
+/** Label texts the general reader treats as missing (it then drops or refuses the row). */
+const MISSING_LABELS = new Set(['NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', '.']);
 
 /**
  * Reads the estimation columns of `spec` from UTF-8 `bytes` (without a BOM), or null when the file
@@ -88,6 +131,7 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
   const rowCount = countRows(bytes, headerEnd + 1);
   if (rowCount <= 0) return null;
   const targets: (Target | null)[] = header.map(() => null);
+  const labelTargets: Extract<Target, { kind: 'label' }>[] = [];
   const number = (name: string, binary: boolean) => {
     const target: Target = { kind: 'number', out: new Float64Array(rowCount), binary };
     targets[at(name)] = target;
@@ -95,8 +139,14 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
   };
   const label = (name: string | undefined): string[] | null => {
     if (name === undefined) return null;
-    const target: Target = { kind: 'label', out: new Array<string>(rowCount), labels: new Labels() };
+    const target: Target = {
+      kind: 'label',
+      out: new Array<string>(rowCount),
+      codes: new Int32Array(rowCount),
+      labels: new Labels(bytes),
+    };
     targets[at(name)] = target;
+    labelTargets.push(target);
     return target.out;
   };
   // A column named twice (say outcome and covariate) is left to the general reader.
@@ -131,17 +181,17 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
           target.out[row] = v;
         } else {
           if (stop === start || isSpace(bytes[start]) || isSpace(bytes[stop - 1])) return null;
-          const text = target.labels.get(bytes, start, stop);
-          if (text === null) return null;
-          if (text === 'NA' || text === 'N/A' || text === 'NaN' || text === 'nan') return null;
-          if (text === 'null' || text === 'NULL' || text === '.') return null;
-          target.out[row] = text;
+          const code = target.labels.code(start, stop);
+          if (code < 0) return null;
+          target.codes[row] = code;
+          target.out[row] = target.labels.levels[code];
         }
       }
       start = stop + 1;
     }
     pos = end + 1;
   }
+  for (const t of labelTargets) rememberFactorCodes(t.out, { codes: t.codes, levels: t.labels.levels });
   const lines = new Int32Array(rowCount);
   for (let k = 0; k < rowCount; k++) lines[k] = k + 2;
   return {

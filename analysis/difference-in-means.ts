@@ -11,16 +11,21 @@
  * | blocks of 2 units  | Matched-pair             | Σ (τ̂_b − τ̂)² / (B(B−1))          | B − 1         |
  * | blocks of 2 clusters | Matched-pair clustered | Imai–King–Nall                   | B − 1         |
  * | blocks, some with one treated or control unit (no pairs, weights or clusters) | Blocked (small blocks pooled) / Small blocks | Pashley–Miratrix, as estimatr 2.0 (small-block-variance.ts) | Welch–Satterthwaite of the parts |
+ * | the same where Pashley–Miratrix is undefined (one such block, or a dominant one), or with clusters | Blocked / Block-clustered (small-block deviation) | Pilot's rule: each small block's squared deviation from the other blocks (lone-block-variance.ts) | Welch–Satterthwaite of the parts |
  *
  * Differences from estimatr 1.0.0, all reported: blocks in which every unit has the same treatment
  * are dropped with a `blocks-dropped-no-variation` warning (estimatr stops), and every other
- * condition under which estimatr stops is a refusal with a message (one cluster, a block with one
- * cluster, a cluster spanning blocks or mixing arms, fewer than two units of an arm in a block of a
- * weighted or clustered non-paired design, no variation in treatment, no data), except two designs
- * estimatr 1.0.0 refuses and Pilot estimates: a block with a single unit (no clusters) has no
- * treatment variation and is dropped with the same warning, and blocks with a single treated or
- * control unit (no pairs, weights or clusters) get estimatr 2.0's Pashley–Miratrix small-block
- * variance with a `small-blocks-pooled` warning; designs 1.0.0 estimates keep 1.0.0's numbers.
+ * condition under which estimatr stops is a refusal with a message (one cluster, a cluster spanning
+ * blocks or mixing arms, fewer than two units of an arm in a block of a weighted non-paired design,
+ * no variation in treatment, no data), except designs estimatr 1.0.0 refuses and Pilot estimates,
+ * so that every design `pilot randomize` can produce is analysable: a block with a single unit or
+ * cluster has no treatment variation and is dropped with the same warning; blocks with a single
+ * treated or control unit (no pairs, weights or clusters) get estimatr 2.0's Pashley–Miratrix
+ * small-block variance with a `small-blocks-pooled` warning; and where that is undefined (exactly one
+ * such block, or one holding half or more of their units) or the design is clustered, Pilot's
+ * conservative small-block deviation variance (lone-block-variance.ts,
+ * docs/decisions/0005-small-block-deviation-variance.md) with a `small-blocks-deviation` warning.
+ * Designs 1.0.0 estimates keep 1.0.0's numbers.
  *
  * References: estimatr `difference_in_means` and `vignettes/mathematical-notes.Rmd`; Gerber &
  * Green (2012) ch. 3–4; Imai, King & Nall (2009); Pustejovsky & Tipton (2018).
@@ -31,6 +36,7 @@
  */
 import { armMoments, neymanVariance, welchDf } from './arm-moments.ts';
 import { blockedDifference } from './blocked-difference-in-means.ts';
+import { loneBlockDifference } from './lone-block-variance.ts';
 import { smallBlockDifference } from './small-block-variance.ts';
 import { clusteredDifference } from './clustered-difference-in-means.ts';
 import {
@@ -107,7 +113,15 @@ function lengthOf(f: DifferenceInMeansInput['blocks']): number | undefined {
 }
 
 function checkClusters(z: Float64Array, clusters: FactorCodes): EstimatorRefusal | null {
-  const used = new Set(clusters.codes).size;
+  const seen = new Uint8Array(clusters.levels.length);
+  let used = 0;
+  for (let i = 0; i < clusters.codes.length && used < 2; i++) {
+    const c = clusters.codes[i];
+    if (seen[c] === 0) {
+      seen[c] = 1;
+      used++;
+    }
+  }
   if (used < 2) {
     return {
       code: 'single-cluster',
@@ -124,14 +138,14 @@ function unblockedDesign(data: Prepared): EstimateOutcome {
   if (counts.nTreatment === 0 || counts.nControl === 0) return refuse(noVariation());
   if (data.weights) {
     if (!data.clusters && (counts.nTreatment < 2 || counts.nControl < 2)) return refuse(tooFew(counts));
-    const all = Int32Array.from({ length: y.length }, (_, i) => i);
+    const all = identity(y.length);
     const w = weightedDifference(data, all, 0, all.length);
     if (!w.ok) return w;
     const design = data.clusters ? 'Clustered (weighted)' : 'Standard (weighted)';
     return finish(data, { design, seType: data.clusters ? 'CR2' : 'HC2', ...w.value, nBlocks: null }, []);
   }
   if (data.clusters) {
-    const all = Int32Array.from({ length: y.length }, (_, i) => i);
+    const all = identity(y.length);
     const c = clusteredDifference(y, z, data.clusters.codes, all);
     return finish(
       data,
@@ -164,29 +178,11 @@ function blockedDesign(data: Prepared, blocks: FactorCodes): EstimateOutcome {
     if (spans) return refuse(spans);
   }
   const grouped = groupRows(blocks.codes, blocks.levels.length);
-  // Without clusters a one-unit block has no treatment variation and is dropped below with a
-  // warning (as Lin's regression with the block factor ignores it); with clusters it is refused.
-  const single = data.clusters ? singleUnitBlocks(grouped, blocks, data.clusters) : null;
-  if (single) return refuse(single);
+  // A block of one unit (or one cluster) has no treatment variation and is dropped below with a
+  // warning, as Lin's regression with the block factor ignores it.
   const { kept, warnings } = dropBlocksWithoutVariation(data, blocks, grouped);
   if (!kept) return refuse(noVariation());
   return estimateBlocked(kept, warnings);
-}
-
-function singleUnitBlocks(
-  grouped: ReturnType<typeof groupRows>,
-  blocks: FactorCodes,
-  clusters: FactorCodes | null,
-): EstimatorRefusal | null {
-  const units = unitsPerBlock(grouped, clusters ? clusters.codes : null);
-  const labels = blocks.levels.filter((_, b) => units[b] === 1);
-  if (labels.length === 0) return null;
-  const what = clusters ? 'cluster' : 'unit';
-  return {
-    code: 'single-unit-block',
-    message: `Block${labels.length > 1 ? 's' : ''} ${quotedList(labels)} ${labels.length > 1 ? 'have' : 'has'} a single ${what}; every block needs at least two ${what}s. Merge ${labels.length > 1 ? 'them' : 'it'} with a neighbouring block or remove ${labels.length > 1 ? 'them' : 'it'}; Lin's regression with the blocks as a factor (pilot estimate --method lin) estimates such a design, as estimatr's lm_lin does.`,
-    details: { blocks: labels },
-  };
 }
 
 function dropBlocksWithoutVariation(
@@ -245,6 +241,11 @@ function estimateBlocked(data: Prepared, warnings: EstimatorWarning[]): Estimate
   }
   const small = blocksWithSmallArms(data, grouped, blocks);
   if (small && !data.weights && !data.clusters) return smallBlocksDesign(data, grouped, blocks, warnings);
+  if (small && data.clusters && !data.weights) {
+    const reason =
+      'the design is clustered (the small-block variance of estimatr 2.0 is for unclustered designs)';
+    return deviationDesign(data, grouped, blocks, warnings, reason);
+  }
   if (small) return refuse(small);
   const bd = data.weights
     ? weightedBlockedDifference(data, grouped)
@@ -277,20 +278,14 @@ function smallBlocksDesign(
 ): EstimateOutcome {
   const out = smallBlockDifference(data.y, data.z, grouped);
   if (!out.ok) {
-    const labels = out.smallBlocks.map((b) => blocks.levels[b]);
     if (out.reason === 'one-small-block') {
-      return refuse({
-        code: 'block-arm-too-small',
-        message: `Block ${quotedList(labels)} has a single treated or control unit and is the only such block, so its within-block variance cannot be estimated (the small-block variance needs at least two such blocks, as in estimatr 2.0). Merge it with a neighbouring block, or use Lin's regression with the blocks as a factor (pilot estimate --method lin).`,
-        details: { blocks: labels },
-      });
+      const reason =
+        'it is the only such block, so the small-block variance (Pashley & Miratrix 2021, as in estimatr 2.0) is not defined';
+      return deviationDesign(data, grouped, blocks, warnings, reason);
     }
     const dominant = out.dominant.map((b) => blocks.levels[b]);
-    return refuse({
-      code: 'block-arm-too-small',
-      message: `Blocks ${quotedList(labels)} have a single treated or control unit and differ in size, and ${quotedList(dominant)} ${dominant.length > 1 ? 'hold' : 'holds'} half or more of their units, so the small-block variance (Pashley & Miratrix 2021, eq. 8, as in estimatr 2.0) is not defined. Merge small blocks, or use Lin's regression with the blocks as a factor (pilot estimate --method lin).`,
-      details: { blocks: labels, dominant },
-    });
+    const reason = `they differ in size and ${quotedList(dominant)} ${dominant.length > 1 ? 'hold' : 'holds'} half or more of their units, so the small-block variance (Pashley & Miratrix 2021, eq. 8, as in estimatr 2.0) is not defined`;
+    return deviationDesign(data, grouped, blocks, warnings, reason);
   }
   const v = out.value;
   const labels = v.smallBlocks.map((b) => blocks.levels[b]);
@@ -314,6 +309,53 @@ function smallBlocksDesign(
       df: v.df,
       nBlocks,
       nClusters: null,
+    },
+    warnings,
+  );
+}
+
+/**
+ * Pilot's rule for small blocks that neither estimatr nor the Pashley–Miratrix variance covers (one
+ * small block, a dominant small block, clusters): each small block's variance is bounded by its
+ * squared deviation from the other blocks (lone-block-variance.ts;
+ * docs/decisions/0005-small-block-deviation-variance.md), with a `small-blocks-deviation` warning.
+ */
+function deviationDesign(
+  data: Prepared,
+  grouped: ReturnType<typeof groupRows>,
+  blocks: FactorCodes,
+  warnings: EstimatorWarning[],
+  reason: string,
+): EstimateOutcome {
+  const nonEmpty = blocks.levels.filter((_, b) => grouped.start[b + 1] > grouped.start[b]).length;
+  const v = loneBlockDifference(data.y, data.z, grouped, data.clusters ? data.clusters.codes : null);
+  const labels = v.smallBlocks.map((b) => blocks.levels[b]);
+  const count = labels.length;
+  if (nonEmpty < 2) {
+    return refuse({
+      code: 'block-arm-too-small',
+      message: `Block ${quotedList(labels)} has fewer than two treated or two control units and is the only block, so no variance can be estimated.`,
+      details: { blocks: labels },
+    });
+  }
+  warnings.push({
+    code: 'small-blocks-deviation',
+    message: `${count} block${count > 1 ? 's' : ''} (${quotedList(labels)}) ${count > 1 ? 'have' : 'has'} fewer than two treated or two control units and ${reason}; ${count > 1 ? "each one's" : 'its'} variance is bounded by ${count > 1 ? 'its' : 'its'} squared deviation from the other blocks' estimate (Pilot's rule, conservative: docs/decisions/0005-small-block-deviation-variance.md; estimatr 1.0.0 refuses this design).`,
+    details: { blocks: labels },
+  });
+  const design = data.clusters
+    ? 'Block-clustered (small-block deviation)'
+    : 'Blocked (small-block deviation)';
+  return finish(
+    data,
+    {
+      design,
+      seType: `${data.clusters ? 'CR2' : 'Neyman'} within blocks + deviation of small blocks`,
+      estimate: v.estimate,
+      stdError: v.stdError,
+      df: v.df,
+      nBlocks: blocks.levels.length,
+      nClusters: v.clusters,
     },
     warnings,
   );
@@ -432,4 +474,11 @@ function finish(data: Prepared, e: Estimate, warnings: EstimatorWarning[]): Esti
 
 function refuse(refusal: EstimatorRefusal): EstimateOutcome {
   return { ok: false, refusal };
+}
+
+/** 0, 1, …, n − 1. */
+function identity(n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
 }

@@ -23,7 +23,7 @@ export function finiteColumn(values: ArrayLike<number>, name: string): Float64Ar
  * @throws {TypeError} when a value is neither 0 nor 1
  */
 export function binaryColumn(values: ArrayLike<number>, name: string): Float64Array {
-  const out = Float64Array.from(values);
+  const out = values instanceof Float64Array ? values.slice() : Float64Array.from(values);
   for (let i = 0; i < out.length; i++) {
     if (out[i] !== 0 && out[i] !== 1)
       throw new TypeError(`${name}[${i}] must be 0 or 1 (got ${String(values[i])})`);

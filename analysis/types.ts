@@ -15,6 +15,7 @@ export type EstimatorWarningCode =
   | 'mixed-pairs-and-blocks'
   /** Blocks with a single treated or control unit: their variance is pooled across blocks (Pashley–Miratrix, as estimatr 2.0). */
   | 'small-blocks-pooled'
+  | 'small-blocks-deviation'
   /** Missing covariate values were replaced by the covariate mean and a missingness indicator added. */
   | 'covariate-mean-imputed'
   /** Some degrees of freedom were estimated as ≤ 0: their p-values and intervals are NaN. */

@@ -172,6 +172,24 @@ describe('randomizeStudy', () => {
     expect(rows.some((r) => r.wave === 2 && r.student_id.startsWith('L'))).toBe(true);
   });
 
+  it('a study without block_by is one block (key ""): randomizes, verifies and exports', async () => {
+    await createTestStudy(db.kysely, { slug: 'unblocked', blockBy: [] });
+    const r = await randomizeStudy(db, { study: 'unblocked', actor: 'tester' });
+    expect(r.units).toBeGreaterThan(0);
+    const blocks = await sql<{ block_key: string }>`
+      SELECT DISTINCT a.block_key FROM assignment a JOIN study s ON s.id = a.study_id
+      WHERE s.slug = 'unblocked'`.execute(db.kysely);
+    expect(blocks.rows.map((b) => b.block_key)).toEqual(['']);
+    expect((await verifyRandomization(db, 'unblocked')).mismatches).toEqual([]);
+    const show = await showRandomization(db, 'unblocked');
+    expect(show.randomizations[0].blockCounts).toEqual([
+      { blockKey: '', n: r.units, counts: { control: r.units / 2, treatment: r.units / 2 } },
+    ]);
+    const rows = await exportAssignments(db, 'unblocked', null);
+    expect(rows.length).toBe(r.students);
+    expect(rows.every((x) => x.block_key === '')).toBe(true);
+  });
+
   it('refuses unknown studies', async () => {
     await expect(randomizeStudy(db, { study: 'nope', actor: 't' })).rejects.toMatchObject({
       code: 'NOT_FOUND',

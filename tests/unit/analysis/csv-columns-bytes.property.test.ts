@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { ColumnSpec } from '../../../analysis/csv-columns.ts';
 import { readGeneral } from '../../../analysis/estimate-file.service.ts';
 import { csvColumnsFromBytes, readNumber } from '../../../analysis/csv-columns-bytes.ts';
+import { encodeFactor } from '../../../analysis/factor-codes.ts';
 
 // The byte reader of `pilot estimate` must give exactly what the general reader gives whenever it
 // decides a file, and hand everything else over (null).
@@ -135,5 +136,32 @@ describe('estimate CSV byte reader', () => {
       ),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('labels of the byte reader (many distinct values)', () => {
+  it("gives the general reader's labels and the codes encodeFactor would compute, past every table growth", () => {
+    // 5,000 households in shuffled order, some labels sharing a hash bucket prefix, non-ASCII ones too
+    const rows: string[] = ['y,z,b,hh,x'];
+    for (let i = 0; i < 20_000; i++) {
+      const h = (i * 7919) % 5000;
+      rows.push(
+        `${i % 13},${i % 2},${h % 7 === 0 ? 'é' : 'b'}${h % 3},${h % 11 === 0 ? `北${h}` : `H${h}`},${i % 5}`,
+      );
+    }
+    const text = `${rows.join('\n')}\n`;
+    const fast = csvColumnsFromBytes(bytes(text), spec);
+    const slow = general(text, spec);
+    expect(fast).not.toBeNull();
+    if (!fast || !slow.ok) throw new Error('unreadable');
+    expect(fast.clusters).toEqual(slow.columns.clusters);
+    expect(fast.blocks).toEqual(slow.columns.blocks);
+    // the codes handed to encodeFactor are those it computes from a copy of the labels
+    const remembered = encodeFactor(fast.clusters!);
+    const computed = encodeFactor([...fast.clusters!]);
+    expect(remembered).not.toBe(computed);
+    expect(Array.from(remembered.codes)).toEqual(Array.from(computed.codes));
+    expect(remembered.levels).toEqual(computed.levels);
+    expect(computed.levels).toHaveLength(5000);
   });
 });

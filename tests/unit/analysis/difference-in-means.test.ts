@@ -192,8 +192,8 @@ describe('differenceInMeans: refusals and caller mistakes', () => {
     expect(r.warnings[0].message).toContain('"lonely"');
   });
 
-  it('refuses a block with a single cluster', () => {
-    const r = refusal(
+  it('drops a block with a single cluster (no treatment variation), as without clusters', () => {
+    const r = ok(
       differenceInMeans({
         outcome: [...y, 9],
         treatment: [...z, 1],
@@ -201,20 +201,21 @@ describe('differenceInMeans: refusals and caller mistakes', () => {
         blocks: [...y.map(() => 'a'), 'lonely'],
       }),
     );
-    expect(r.code).toBe('single-unit-block');
-    expect(r.message).toContain('"lonely"');
+    expect(r.n).toBe(8);
+    expect(r.warnings.map((w) => w.code)).toEqual(['blocks-dropped-no-variation']);
+    expect(r.warnings[0].message).toContain('"lonely"');
   });
 
-  it('refuses a single non-paired block with a single treated unit (one small block cannot be pooled)', () => {
-    const r = refusal(
+  it('a single non-paired block with a single treated unit: the small-block deviation rule', () => {
+    const r = ok(
       differenceInMeans({
         outcome: y,
         treatment: [0, 0, 0, 1, 0, 1, 0, 1],
         blocks: ['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b'],
       }),
     );
-    expect(r.code).toBe('block-arm-too-small');
-    expect(r.details).toEqual({ blocks: ['a'] });
+    expect(r.design).toBe('Blocked (small-block deviation)');
+    expect(r.warnings[0].details).toEqual({ blocks: ['a'] });
   });
 
   it('refuses Welch with a single treated unit', () => {

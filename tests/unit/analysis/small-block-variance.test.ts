@@ -100,39 +100,46 @@ describe('blocked difference in means with small blocks (Pashley–Miratrix, as 
     expect(r.terms[0].df).toBe(4);
   });
 
-  it('refuses exactly one small block, naming it', () => {
-    const r = refusal(
+  it("exactly one small block: Pilot's deviation rule (small-block-deviation.test.ts), naming it", () => {
+    const r = ok(
       differenceInMeans({
         outcome: [...big.outcome, 5, 3, 5],
         treatment: [...big.treatment, 1, 0, 0],
         blocks: [...big.blocks, 'tiny', 'tiny', 'tiny'],
       }),
     );
-    expect(r.code).toBe('block-arm-too-small');
-    expect(r.message).toContain('"tiny"');
-    expect(r.message).toMatch(/only such block/);
+    expect(r.design).toBe('Blocked (small-block deviation)');
+    expect(r.warnings.map((w) => w.code)).toEqual(['small-blocks-deviation']);
+    expect(r.warnings[0].message).toContain('"tiny"');
+    expect(r.warnings[0].message).toMatch(/only such block/);
   });
 
-  it('refuses small blocks of different sizes where one holds half or more of their units', () => {
-    // sizes 3 and 5: 5 ≥ 8/2
-    const r = refusal(
+  it('small blocks of different sizes where one holds half or more of their units: the deviation rule', () => {
+    // sizes 3 and 5: 5 ≥ 8/2; τ̂_a = 5 − 4 = 1, τ̂_b = 6 − 4 = 2
+    const r = ok(
       differenceInMeans({
         outcome: [5, 3, 5, 6, 4, 4, 4, 4],
         treatment: [1, 0, 0, 1, 0, 0, 0, 0],
         blocks: ['a', 'a', 'a', 'b', 'b', 'b', 'b', 'b'],
       }),
     );
-    expect(r.code).toBe('block-arm-too-small');
-    expect(r.details).toEqual({ blocks: ['a', 'b'], dominant: ['b'] });
+    expect(r.terms[0].estimate).toBeCloseTo((3 * 1 + 5 * 2) / 8, 12);
+    // each block against the other: (3/8)²(1 − 2)² + (5/8)²(2 − 1)², df (Σc)²/Σc²
+    const c = [(3 / 8) ** 2, (5 / 8) ** 2];
+    expect(r.terms[0].stdError).toBeCloseTo(Math.sqrt(c[0] + c[1]), 12);
+    expect(r.terms[0].df).toBeCloseTo((c[0] + c[1]) ** 2 / (c[0] ** 2 + c[1] ** 2), 12);
+    expect(r.warnings[0].details).toEqual({ blocks: ['a', 'b'] });
+    expect(r.warnings[0].message).toMatch(/"b" holds half or more/);
   });
 
-  it('still refuses small blocks with clusters or weights (estimatr 2.0 keeps the earlier estimators there)', () => {
+  it('small blocks with clusters: the deviation rule; with weights still refused', () => {
     expect(refusal(differenceInMeans({ ...equal, weights: equal.outcome.map(() => 1) })).code).toBe(
       'block-arm-too-small',
     );
-    expect(
-      refusal(differenceInMeans({ ...equal, clusters: equal.outcome.map((_, i) => `c${i}`) })).code,
-    ).toBe('block-arm-too-small');
+    const clustered = ok(differenceInMeans({ ...equal, clusters: equal.outcome.map((_, i) => `c${i}`) }));
+    expect(clustered.design).toBe('Block-clustered (small-block deviation)');
+    expect(clustered.nClusters).toBe(9);
+    expect(clustered.warnings.map((w) => w.code)).toEqual(['small-blocks-deviation']);
   });
 
   it('the pure function reports the small blocks and the form', () => {

@@ -588,11 +588,26 @@ describe('a block with a single unit (issue 10 item 5)', () => {
     expect(json.warnings.map((w) => w.code)).toContain('collinear-dropped');
   });
 
-  it('is refused by the blocked difference in means with a pointer to Lin: once the one-unit block B3 is dropped, B4 is the only block with a single treated or control unit', async () => {
-    const { code, stderr } = await run([path, '--outcome', 'y', '--treatment', 'z', '--blocks', 'b']);
-    expect(code).toBe(65);
-    expect(stderr).toContain('Block "B4" has a single treated or control unit and is the only such block');
-    expect(stderr).toContain('--method lin');
+  it('is estimated by the blocked difference in means with the small-block deviation rule: once the one-unit block B3 is dropped, B4 is the only block with a single treated or control unit', async () => {
+    const { code, stdout, stderr } = await run([
+      path,
+      '--outcome',
+      'y',
+      '--treatment',
+      'z',
+      '--blocks',
+      'b',
+      '--json',
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout) as { design: string; warnings: { code: string; message: string }[] };
+    expect(json.design).toBe('Blocked (small-block deviation)');
+    expect(json.warnings.map((w) => w.code)).toEqual([
+      'blocks-dropped-no-variation',
+      'small-blocks-deviation',
+    ]);
+    expect(json.warnings[1].message).toContain('"B4"');
   });
 
   it('is estimated by the blocked difference in means with the small-block variance when two blocks have a single treated unit', async () => {
