@@ -10,7 +10,7 @@
  *   treated yet), the same window for every student; totals are summed over its student-months.
  * - Chronically absent at baseline (DESIGN.md §5, outcome-definitions.ts): at least
  *   `min_enrolled_days` enrolled days and days with ≥ 0.5 missed ≥ `threshold` × enrolled days.
- * - Baseline attendance rate: 1 − absence days / enrolled days over the baseline window.
+ * - Baseline attendance rate: 1 − absence days / enrolled days over the baseline window (to 1e-9).
  * - Deciles: cut points q_k (k = 1 … 9) are the type-7 quantiles (R's default `quantile`) of the
  *   baseline attendance rates of the pool (served students with a baseline and chronically absent
  *   comparison candidates); a rate x falls in decile 1 + #{k : x > q_k}.
@@ -85,7 +85,9 @@ export function decileOf(x: number, cuts: readonly number[]): number {
   return d;
 }
 
-const rateOf = (b: NonNullable<MatchCandidate['baseline']>) => 1 - b.absenceDays / b.enrolledDays;
+/** Baseline attendance rate, rounded to 1e-9 so float noise in the day sums never decides a decile. */
+const rateOf = (b: NonNullable<MatchCandidate['baseline']>) =>
+  Math.round((1 - b.absenceDays / b.enrolledDays) * 1e9) / 1e9;
 
 /**
  * @example exactMatch([served, comparison], DEFAULT_CHRONIC_RULE).counts.match_rate // 1 when both share a stratum
