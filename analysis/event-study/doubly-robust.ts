@@ -73,11 +73,9 @@ export function twoByTwoPanel(
     if (!trim[i]) trimmed++;
   }
   const fit =
-    method === 'dr'
-      ? drPanel(dy, d, x, k, ps, trim, outDelta, olsInv!)
-      : method === 'ipw'
-        ? ipwPanel(dy, d, x, k, ps, trim)
-        : regPanel(dy, d, x, k, outDelta, olsInv!);
+    method === 'reg'
+      ? regPanel(dy, d, x, k, outDelta, olsInv!)
+      : weightedPanel(dy, d, x, k, ps, trim, method === 'dr' ? { fitted: outDelta, inv: olsInv! } : null);
   if (!fit) return { ok: false, reason: 'the propensity score Hessian is singular' };
   return { ok: true, fit: { ...fit, trimmed } };
 }
@@ -118,17 +116,23 @@ export function conditionalPanelAtt(
   return { att: out.fit.att, inf, nTreated, nControl, trimmed: out.fit.trimmed };
 }
 
-function drPanel(
+/**
+ * The propensity-weighted 2×2 estimators in one: with the comparison units' outcome regression
+ * `or`, DRDID's `drdid_panel` (doubly robust: weighted means of ΔY − ΔŶ, influence function with the
+ * estimation effects of the regression and of the propensity score); without it (ΔŶ = 0 and no
+ * regression terms), `std_ipw_did_panel` (normalized inverse probability weighting).
+ */
+function weightedPanel(
   dy: Float64Array,
   d: Uint8Array,
   x: Float64Array,
   k: number,
   ps: Float64Array,
   trim: Uint8Array,
-  od: Float64Array,
-  olsInv: Float64Array,
+  or: { fitted: Float64Array; inv: Float64Array } | null,
 ): { att: number; inf: Float64Array } | null {
   const n = d.length;
+  const od = or ? or.fitted : new Float64Array(n);
   const wT = new Float64Array(n);
   const wC = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -147,58 +151,23 @@ function drPanel(
   const etaC = sC / n / mwC;
   const psLin = psLinearRep(x, k, d, ps);
   if (!psLin) return null;
-  const M1 = colMeansWeighted(x, k, wT);
-  const M2 = colMeansWeighted(x, k, wC, (i) => dy[i] - od[i] - etaC);
-  const M3 = colMeansWeighted(x, k, wC);
-  const olsT = olsDirection(olsInv, k, M1);
-  const olsC = olsDirection(olsInv, k, M3);
-  const psC = psLin.direction(M2);
+  const psC = psLin.direction(colMeansWeighted(x, k, wC, (i) => dy[i] - od[i] - etaC));
+  // the outcome regression's estimation effect on the treated and comparison means (dr only)
+  const olsT = or ? olsDirection(or.inv, k, colMeansWeighted(x, k, wT)) : null;
+  const olsC = or ? olsDirection(or.inv, k, colMeansWeighted(x, k, wC)) : null;
   const inf = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const olsRes = (1 - d[i]) * (dy[i] - od[i]);
     const infT1 = wT[i] * (dy[i] - od[i]) - wT[i] * etaT;
-    const infT2 = olsRes * dot(x, i, k, olsT);
     const infC1 = wC[i] * (dy[i] - od[i]) - wC[i] * etaC;
     const infC2 = (d[i] - ps[i]) * dot(x, i, k, psC);
+    if (!olsT || !olsC) {
+      inf[i] = infT1 / mwT - (infC1 + infC2) / mwC;
+      continue;
+    }
+    const olsRes = (1 - d[i]) * (dy[i] - od[i]);
+    const infT2 = olsRes * dot(x, i, k, olsT);
     const infC3 = olsRes * dot(x, i, k, olsC);
     inf[i] = (infT1 - infT2) / mwT - (infC1 + infC2 - infC3) / mwC;
-  }
-  return { att: etaT - etaC, inf };
-}
-
-function ipwPanel(
-  dy: Float64Array,
-  d: Uint8Array,
-  x: Float64Array,
-  k: number,
-  ps: Float64Array,
-  trim: Uint8Array,
-): { att: number; inf: Float64Array } | null {
-  const n = d.length;
-  const wT = new Float64Array(n);
-  const wC = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    wT[i] = trim[i] * d[i];
-    wC[i] = (trim[i] * ps[i] * (1 - d[i])) / (1 - ps[i]);
-  }
-  const mwT = mean(wT);
-  const mwC = mean(wC);
-  let sT = 0;
-  let sC = 0;
-  for (let i = 0; i < n; i++) {
-    sT += wT[i] * dy[i];
-    sC += wC[i] * dy[i];
-  }
-  const etaT = sT / n / mwT;
-  const etaC = sC / n / mwC;
-  const psLin = psLinearRep(x, k, d, ps);
-  if (!psLin) return null;
-  const psC = psLin.direction(colMeansWeighted(x, k, wC, (i) => dy[i] - etaC));
-  const inf = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const infT = (wT[i] * dy[i] - wT[i] * etaT) / mwT;
-    const infC = (wC[i] * dy[i] - wC[i] * etaC + (d[i] - ps[i]) * dot(x, i, k, psC)) / mwC;
-    inf[i] = infT - infC;
   }
   return { att: etaT - etaC, inf };
 }
