@@ -159,7 +159,8 @@ export async function eventStudyFromStudy(
   let bySubgroup: Record<string, unknown> = {};
   if (o.by !== undefined) {
     onStage(`estimating each subgroup of ${o.by}`);
-    const visits = o.by === 'modality' || o.by === 'personnel' ? await loadFirstVisits(db.kysely, study.id) : [];
+    const visits =
+      o.by === 'modality' || o.by === 'personnel' ? await loadFirstVisits(db.kysely, study.id) : [];
     const groups = studySubgroups(built.panel, o.by, facts, visits);
     const subgroups = runEventStudyBySubgroup(built.panel, groups.groups, o.by, request);
     bySubgroup = {

@@ -112,7 +112,12 @@ export function exactMatch(
       decile: decileOf(rateOf(s.baseline!), cuts!),
       english_learner: s.englishLearner === null ? 'unknown' : s.englishLearner ? 'Y' : 'N',
     };
-    const key = [cell.district, cell.grade_band, String(cell.decile).padStart(2, '0'), cell.english_learner].join('|');
+    const key = [
+      cell.district,
+      cell.grade_band,
+      String(cell.decile).padStart(2, '0'),
+      cell.english_learner,
+    ].join('|');
     let stratum = strata.get(key);
     if (!stratum)
       strata.set(key, (stratum = { ...cell, treated: 0, comparisons: 0, served: [], candidates: [] }));
@@ -163,7 +168,13 @@ export function exactMatch(
  * from the student-month rows; students without an enrolled baseline day are absent from the map.
  */
 export function baselineTotals(
-  months: readonly { studentId: number; month: string; enrolledDays: number; absenceDays: number; chronicDays: number }[],
+  months: readonly {
+    studentId: number;
+    month: string;
+    enrolledDays: number;
+    absenceDays: number;
+    chronicDays: number;
+  }[],
   firstStart: string,
 ): Map<number, { enrolledDays: number; absenceDays: number; chronicDays: number }> {
   const out = new Map<number, { enrolledDays: number; absenceDays: number; chronicDays: number }>();

@@ -31,7 +31,11 @@ export interface IndicatorProjection {
 }
 
 /** Whether the projection applies: few periods, more units than periods, every unit in one cluster. */
-export function canProjectIndicators(unit: DemeanFactor, period: DemeanFactor, cluster: DemeanFactor): boolean {
+export function canProjectIndicators(
+  unit: DemeanFactor,
+  period: DemeanFactor,
+  cluster: DemeanFactor,
+): boolean {
   if (period.levels > EXACT_SMALL_LEVELS || unit.levels < period.levels) return false;
   const clusterOf = new Int32Array(unit.levels).fill(-1);
   for (let i = 0; i < unit.codes.length; i++) {

@@ -32,8 +32,7 @@ export interface MatchableMonth {
 }
 
 export type StudyMatchResult =
-  | { ok: true; students: StudyStudent[]; matching: Record<string, unknown> }
-  | { ok: false; message: string };
+  { ok: true; students: StudyStudent[]; matching: Record<string, unknown> } | { ok: false; message: string };
 
 /**
  * @example matchStudyStudents(months, students, new Set(['visits'])).matching.served_matched
@@ -45,7 +44,8 @@ export function matchStudyStudents(
   rule: ChronicRule = DEFAULT_CHRONIC_RULE,
 ): StudyMatchResult {
   const enrolled = months.filter((m) => m.enrolledDays > 0).map((m) => m.month);
-  if (enrolled.length === 0) return { ok: false, message: 'no student of the districts has a month with enrolled days' };
+  if (enrolled.length === 0)
+    return { ok: false, message: 'no student of the districts has a month with enrolled days' };
   const firstMonth = enrolled.reduce((a, b) => (a < b ? a : b));
   let servedBeforePanel = 0;
   let servedControl = 0;
@@ -59,7 +59,10 @@ export function matchStudyStudents(
     else served.push(s);
   }
   if (served.length === 0)
-    return { ok: false, message: 'no served student started after the first month with attendance: nothing to match' };
+    return {
+      ok: false,
+      message: 'no served student started after the first month with attendance: nothing to match',
+    };
   const firstStart = served.map((s) => s.startMonth!).reduce((a, b) => (a < b ? a : b));
   const baseline = baselineTotals(months, firstStart);
   const candidate = (s: MatchableStudent, isServed: boolean): MatchCandidate => ({
@@ -70,8 +73,13 @@ export function matchStudyStudents(
     served: isServed,
     baseline: baseline.get(s.studentId) ?? null,
   });
-  const m = exactMatch([...served.map((s) => candidate(s, true)), ...notServed.map((s) => candidate(s, false))], rule);
-  const kept = [...served, ...notServed].filter((s) => m.treated.has(s.studentKey) || m.comparisons.has(s.studentKey));
+  const m = exactMatch(
+    [...served.map((s) => candidate(s, true)), ...notServed.map((s) => candidate(s, false))],
+    rule,
+  );
+  const kept = [...served, ...notServed].filter(
+    (s) => m.treated.has(s.studentKey) || m.comparisons.has(s.studentKey),
+  );
   return {
     ok: true,
     students: kept.map((s) => ({

@@ -32,7 +32,10 @@ export function studySubgroups(
     return f;
   };
   if (by === 'grade_band')
-    return { groups: panel.ids.map((_, u) => gradeBand(fact(u).grade) ?? 'unknown'), sharedComparisons: false };
+    return {
+      groups: panel.ids.map((_, u) => gradeBand(fact(u).grade) ?? 'unknown'),
+      sharedComparisons: false,
+    };
   if (by === 'english_learner')
     return {
       groups: panel.ids.map((_, u) => {

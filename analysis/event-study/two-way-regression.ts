@@ -235,7 +235,12 @@ function multiplyVector(a: Float64Array, x: Float64Array, m: number): Float64Arr
 }
 
 /** factor · bread (Σ_g s_g s_gᵀ) bread with s_g = X̃_g′e_g, the meat accumulated on its upper triangle. */
-function clusteredSandwich(scores: Float64Array, bread: Float64Array, m: number, factor: number): Float64Array {
+function clusteredSandwich(
+  scores: Float64Array,
+  bread: Float64Array,
+  m: number,
+  factor: number,
+): Float64Array {
   const clusters = scores.length / m;
   const meat = new Float64Array(m * m);
   for (let g = 0; g < clusters; g++) {

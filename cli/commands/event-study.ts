@@ -53,7 +53,8 @@ const optionsSchema = z
     path: ['match'],
   })
   .refine(
-    (o) => o.study === undefined || o.by === undefined || STUDY_BY.includes(o.by as (typeof STUDY_BY)[number]),
+    (o) =>
+      o.study === undefined || o.by === undefined || STUDY_BY.includes(o.by as (typeof STUDY_BY)[number]),
     { message: `with \`study\` is ${'grade_band | english_learner | modality | personnel'}`, path: ['by'] },
   )
   .refine(
@@ -186,9 +187,8 @@ export function registerEventStudy(program: Command, ctx: CliContext): void {
           'BAD_INPUT',
           `invalid options: ${file === undefined ? 'give a panel CSV (or --study)' : `${missing.map((k) => `--${k}`).join(', ')} required with a panel CSV`}`,
         );
-      const { match: _match, ...fileOptions } = o;
       const result = await eventStudyFromFile(
-        { ...fileOptions, id: o.id!, time: o.time!, cohort: o.cohort!, outcome: o.outcome!, file },
+        { ...o, id: o.id!, time: o.time!, cohort: o.cohort!, outcome: o.outcome!, file },
         stage,
       );
       if (json) printJson(ctx, result);

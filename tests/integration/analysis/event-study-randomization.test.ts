@@ -123,7 +123,17 @@ describe(`event study from the randomization month (${testDialect})`, () => {
     const e0 = out.terms.find((x) => x.event_time === 0)!;
     expect(e0.estimate).toBeGreaterThan(0.02);
     // the CLI end to end: the run stored with its options
-    const cli = await runPilot(config, 'event-study', '--study', 'demo', '--start', 'randomization', '--method', 'twfe', '--json');
+    const cli = await runPilot(
+      config,
+      'event-study',
+      '--study',
+      'demo',
+      '--start',
+      'randomization',
+      '--method',
+      'twfe',
+      '--json',
+    );
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     const twfe = JSON.parse(cli.stdout) as { run_id: number; start: string };

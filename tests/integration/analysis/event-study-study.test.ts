@@ -321,7 +321,8 @@ describe(`event study on a study's own data (${testDialect})`, () => {
         }
       return t.enrolled > 0 ? t : null;
     };
-    const rate = (sis: string) => Math.round((1 - baseline(sis)!.absence / baseline(sis)!.enrolled) * 1e9) / 1e9;
+    const rate = (sis: string) =>
+      Math.round((1 - baseline(sis)!.absence / baseline(sis)!.enrolled) * 1e9) / 1e9;
     const chronic = (sis: string) => {
       const b = baseline(sis);
       return b !== null && b.enrolled >= 10 && b.chronic >= 0.1 * b.enrolled - 1e-9;
@@ -387,7 +388,11 @@ describe(`event study on a study's own data (${testDialect})`, () => {
       const r = await withDb((db) =>
         eventStudyFromStudy(db, { study: 'demo', start: 'first_visit', method: 'twfe', by }, ACTOR),
       );
-      const subgroups = r.result.subgroups as { value: string; input?: { units: number }; n_units?: number }[];
+      const subgroups = r.result.subgroups as {
+        value: string;
+        input?: { units: number };
+        n_units?: number;
+      }[];
       expect(subgroups.length).toBeGreaterThan(1);
       // a partition of the students
       expect(subgroups.reduce((n, g) => n + (g.input?.units ?? g.n_units!), 0)).toBe(units);
@@ -409,7 +414,12 @@ describe(`event study on a study's own data (${testDialect})`, () => {
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     const out = JSON.parse(cli.stdout) as Record<string, unknown>;
-    const modality = out.subgroups as { variable: string; value: string; input: { units: number }; terms: unknown[] }[];
+    const modality = out.subgroups as {
+      variable: string;
+      value: string;
+      input: { units: number };
+      terms: unknown[];
+    }[];
     // November's first visits were in person, January's virtual; the never-treated are in both
     expect(modality.map((g) => [g.variable, g.value, g.input.units])).toEqual([
       ['modality', 'in_person', 10 + neverTreated],
@@ -418,10 +428,26 @@ describe(`event study on a study's own data (${testDialect})`, () => {
     expect(modality.every((g) => g.terms.length > 0)).toBe(true);
     expect(out.subgroup_heterogeneity).toBeNull();
     const personnel = await withDb((db) =>
-      eventStudyFromStudy(db, { study: 'demo', start: 'first_visit', method: 'sunab', by: 'personnel' }, ACTOR),
+      eventStudyFromStudy(
+        db,
+        { study: 'demo', start: 'first_visit', method: 'sunab', by: 'personnel' },
+        ACTOR,
+      ),
     );
-    expect((personnel.result.subgroups as { value: string }[]).map((g) => g.value)).toEqual(['community', 'school']);
-    const bad = await runPilot(config, 'event-study', '--study', 'demo', '--start', 'first_visit', '--by', 'grade');
+    expect((personnel.result.subgroups as { value: string }[]).map((g) => g.value)).toEqual([
+      'community',
+      'school',
+    ]);
+    const bad = await runPilot(
+      config,
+      'event-study',
+      '--study',
+      'demo',
+      '--start',
+      'first_visit',
+      '--by',
+      'grade',
+    );
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--by.*grade_band \| english_learner \| modality \| personnel/);
   }, 180_000);

@@ -76,7 +76,14 @@ describe('exact matching (district × grade band × baseline attendance decile �
       { district: 'A', grade_band: '06-08', decile: 1, english_learner: 'N', treated: 0, comparisons: 1 },
       { district: 'A', grade_band: '06-08', decile: 1, english_learner: 'Y', treated: 1, comparisons: 0 },
       { district: 'A', grade_band: 'PK-05', decile: 5, english_learner: 'N', treated: 1, comparisons: 2 },
-      { district: 'B', grade_band: '09-12', decile: 9, english_learner: 'unknown', treated: 1, comparisons: 1 },
+      {
+        district: 'B',
+        grade_band: '09-12',
+        decile: 9,
+        english_learner: 'unknown',
+        treated: 1,
+        comparisons: 1,
+      },
       { district: 'B', grade_band: 'PK-05', decile: 3, english_learner: 'N', treated: 0, comparisons: 1 },
     ]);
   });
@@ -157,7 +164,11 @@ describe("a study's matched students", () => {
   });
 
   it('refuses when nobody was served after the first month', () => {
-    const r = matchStudyStudents(months, [s(3, 'visits', '2025-09'), s(5, 'control', null)], new Set(['visits']));
+    const r = matchStudyStudents(
+      months,
+      [s(3, 'visits', '2025-09'), s(5, 'control', null)],
+      new Set(['visits']),
+    );
     expect(r).toEqual({ ok: false, message: expect.stringMatching(/no served student/) });
   });
 });
@@ -186,11 +197,21 @@ describe('study subgroups', () => {
       groups: ['PK-05', '06-08', 'unknown', '09-12'],
       sharedComparisons: false,
     });
-    expect(studySubgroups(panel, 'english_learner', facts, visits).groups).toEqual(['Y', 'N', 'unknown', 'N']);
+    expect(studySubgroups(panel, 'english_learner', facts, visits).groups).toEqual([
+      'Y',
+      'N',
+      'unknown',
+      'N',
+    ]);
     expect(studySubgroups(panel, 'modality', facts, visits)).toEqual({
       groups: ['in_person', 'phone', null, 'no visit'],
       sharedComparisons: true,
     });
-    expect(studySubgroups(panel, 'personnel', facts, visits).groups).toEqual(['school', 'community', null, 'no visit']);
+    expect(studySubgroups(panel, 'personnel', facts, visits).groups).toEqual([
+      'school',
+      'community',
+      null,
+      'no visit',
+    ]);
   });
 });
