@@ -17,6 +17,7 @@
 import type { CsEstMethod } from './cs-types.ts';
 import type { CellAtt } from './two-by-two.ts';
 import { choleskyInverse, choleskySolve, symmetrize } from './cholesky.ts';
+import { twoByTwoRc } from './doubly-robust-rc.ts';
 import { logisticFit } from './logistic-regression.ts';
 
 export interface TwoByTwoFit {
@@ -80,8 +81,15 @@ export function twoByTwoPanel(
   return { ok: true, fit: { ...fit, trimmed } };
 }
 
-/** ATT(g,t) with covariates on a balanced panel: the 2×2 sample is the treated and comparison units. */
-export function conditionalPanelAtt(
+/**
+ * ATT(g,t) with covariates, in either of did's forms. `panel` (a balanced panel): one row per
+ * treated or comparison unit with its ΔY = Y_t − Y_base, to the panel estimators above (DRDID's
+ * `drdid_panel` …). `rc` (did's allow_unbalanced_panel): one row per observation of those units in
+ * t or in the base period, to the repeated-cross-section estimators (doubly-robust-rc.ts, DRDID's
+ * `drdid_rc` …). Either way each row's influence function is scaled by n_units / n_rows and summed
+ * within its unit; `member` is 1 for the treated group, 2 for the comparison group, 0 otherwise.
+ */
+export function conditionalAtt(
   y: Float64Array,
   nT: number,
   member: Uint8Array,
@@ -89,31 +97,73 @@ export function conditionalPanelAtt(
   pret: number,
   covariates: Float64Array[],
   method: CsEstMethod,
+  form: 'panel' | 'rc',
 ): CellAtt & { problem?: string; trimmed?: number } {
   const n = member.length;
-  const idx: number[] = [];
-  for (let i = 0; i < n; i++) if (member[i] !== 0) idx.push(i);
-  const n1 = idx.length;
   const k = covariates.length + 1;
-  const dy = new Float64Array(n1);
-  const d = new Uint8Array(n1);
-  const x = new Float64Array(n1 * k);
+  const unitOf: number[] = [];
+  const values: number[] = [];
+  const post: number[] = [];
   let nTreated = 0;
-  idx.forEach((i, r) => {
-    dy[r] = y[i * nT + tt] - y[i * nT + pret];
-    d[r] = member[i] === 1 ? 1 : 0;
-    nTreated += d[r];
+  let nControl = 0;
+  for (let i = 0; i < n; i++) {
+    if (member[i] === 0) continue;
+    const before = unitOf.length;
+    if (form === 'panel') {
+      unitOf.push(i);
+      values.push(y[i * nT + tt] - y[i * nT + pret]);
+      post.push(1);
+    } else
+      for (const [p, isPost] of [
+        [tt, 1],
+        [pret, 0],
+      ] as const) {
+        const v = y[i * nT + p];
+        if (Number.isNaN(v)) continue;
+        unitOf.push(i);
+        values.push(v);
+        post.push(isPost);
+      }
+    if (unitOf.length > before) {
+      if (member[i] === 1) nTreated++;
+      else nControl++;
+    }
+  }
+  const rows = unitOf.length;
+  const d = Uint8Array.from(unitOf, (i) => (member[i] === 1 ? 1 : 0));
+  const x = new Float64Array(rows * k);
+  unitOf.forEach((i, r) => {
     x[r * k] = 1;
     covariates.forEach((c, j) => (x[r * k + j + 1] = c[i]));
   });
   const inf = new Float64Array(n);
-  const nControl = n1 - nTreated;
-  if (nTreated === 0 || nControl === 0) return { att: Number.NaN, inf, nTreated, nControl };
-  const out = twoByTwoPanel(dy, d, x, k, method);
-  if (!out.ok) return { att: Number.NaN, inf, nTreated, nControl, problem: out.reason };
-  const scale = n / n1;
-  idx.forEach((i, r) => (inf[i] = scale * out.fit.inf[r]));
-  return { att: out.fit.att, inf, nTreated, nControl, trimmed: out.fit.trimmed };
+  const postRows = Uint8Array.from(post);
+  // the 2×2 needs both groups (and, as cross sections, both groups in both periods)
+  const cellsOk =
+    form === 'panel'
+      ? nTreated > 0 && nControl > 0
+      : [1, 0].every((dd) => [1, 0].every((pp) => d.some((v, r) => v === dd && postRows[r] === pp)));
+  if (!cellsOk) return { att: Number.NaN, inf, nTreated, nControl };
+  const dy = Float64Array.from(values);
+  let fit: { att: number; inf: Float64Array; trimmed?: number };
+  if (form === 'panel') {
+    const out = twoByTwoPanel(dy, d, x, k, method);
+    if (!out.ok) return { att: Number.NaN, inf, nTreated, nControl, problem: out.reason };
+    fit = out.fit;
+  } else {
+    const out = twoByTwoRc({ y: dy, post: postRows, d, x, k }, method);
+    if (!out.ok) return { att: Number.NaN, inf, nTreated, nControl, problem: out.reason };
+    fit = out;
+  }
+  const scale = n / rows;
+  unitOf.forEach((i, r) => (inf[i] += scale * fit.inf[r]));
+  return {
+    att: fit.att,
+    inf,
+    nTreated,
+    nControl,
+    ...(fit.trimmed !== undefined ? { trimmed: fit.trimmed } : {}),
+  };
 }
 
 /**
