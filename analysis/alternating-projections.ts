@@ -205,7 +205,7 @@ function demeanColumn(
   return { values: x, iterations, converged: false };
 }
 
-const EXACT_SMALL_LEVELS = 300;
+export const EXACT_SMALL_LEVELS = 300;
 const DEPENDENCE_TOLERANCE = 1e-10;
 
 /**
@@ -262,7 +262,7 @@ function exactTwoWay(
  * falls to DEPENDENCE_TOLERANCE of their diagonal get b = 0 (any solution of a consistent system
  * gives the same projection).
  */
-function pivotedCholesky(g: Float64Array, m: number): (c: Float64Array) => Float64Array {
+export function pivotedCholesky(g: Float64Array, m: number): (c: Float64Array) => Float64Array {
   const l = new Float64Array(m * m);
   const kept = new Uint8Array(m);
   for (let j = 0; j < m; j++) {

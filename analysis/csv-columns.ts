@@ -346,19 +346,38 @@ function headerIndex(
   spec: ColumnSpec,
   problem: (line: number, column: string | null, reason: string) => void,
 ): Map<string, number> {
-  const wanted = [
-    spec.outcome,
-    spec.treatment,
-    spec.received,
-    spec.blocks,
-    spec.clusters,
-    spec.fixedEffects,
-    ...(spec.additionalFixedEffects ?? []),
-    spec.weights,
-    ...spec.covariates,
-  ].filter((c): c is string => c !== undefined);
+  return headerColumns(
+    header,
+    [
+      spec.outcome,
+      spec.treatment,
+      spec.received,
+      spec.blocks,
+      spec.clusters,
+      spec.fixedEffects,
+      ...(spec.additionalFixedEffects ?? []),
+      spec.weights,
+      ...spec.covariates,
+    ],
+    problem,
+  );
+}
+
+/**
+ * The header check every CSV reader of the estimators shares (this file, the event-study panel):
+ * the index of each wanted column (undefined entries skipped), a problem on line 1 for a wanted
+ * name missing from the header and for any name the header gives twice.
+ *
+ * @example headerColumns(['y', 'z'], ['y', undefined], problem) // Map { 'y' => 0 }
+ */
+export function headerColumns(
+  header: readonly string[],
+  wanted: readonly (string | undefined)[],
+  problem: (line: number, column: string | null, reason: string) => void,
+): Map<string, number> {
   const index = new Map<string, number>();
   for (const name of wanted) {
+    if (name === undefined) continue;
     const at = header.indexOf(name);
     if (at < 0) problem(1, name, `column "${name}" is not in the header (${header.join(', ')})`);
     else index.set(name, at);

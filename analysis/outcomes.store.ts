@@ -61,7 +61,17 @@ export async function loadStudentMonths(
   db: Kysely<Database>,
   studyId: number,
   w: OutcomeWindow,
+  /** 'districts': every student of the study's districts, randomized or not (event-study matching) */
+  scope: 'study' | 'districts' = 'study',
 ): Promise<StudentMonthRow[]> {
+  const members =
+    scope === 'study'
+      ? sql`SELECT m.student_id, s.district_id
+      FROM assignment_member m JOIN student s ON s.id = m.student_id
+      WHERE m.study_id = ${studyId}`
+      : sql`SELECT s.id AS student_id, s.district_id FROM student s
+      WHERE s.district_id IN (SELECT s2.district_id FROM assignment_member m
+        JOIN student s2 ON s2.id = m.student_id WHERE m.study_id = ${studyId})`;
   const r = await sql<{
     student_id: number;
     month: string;
@@ -71,11 +81,7 @@ export async function loadStudentMonths(
     source: StudentMonthRow['source'];
     last_record: string | null;
   }>`
-    WITH members AS (
-      SELECT m.student_id, s.district_id
-      FROM assignment_member m JOIN student s ON s.id = m.student_id
-      WHERE m.study_id = ${studyId}
-    ),
+    WITH members AS (${members}),
     calendar_days AS (
       SELECT DISTINCT e.student_id, c.date
       FROM members mb

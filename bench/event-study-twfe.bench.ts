@@ -11,6 +11,7 @@
  * fixest 0.14 on a 2-core, 24 GB machine (issue 12):
  * feols(y ~ i(rel, ref = c(-1, -1000)) | id + month, vcov = ~id) takes 2.3 s.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import seedrandom from 'seedrandom';
 import type { Panel } from '../analysis/event-study/panel.ts';
 import { sunAbraham } from '../analysis/event-study/sun-abraham.ts';
@@ -33,16 +34,20 @@ export async function run(args: string[]): Promise<void> {
     if (args.includes('--cr2'))
       fits.push(['twfe (CR2, clustered by unit)', (p) => twfeEventStudy(p, { seType: 'CR2' })]);
     for (const [label, fit] of fits) {
+      const gc = gcPauses();
       const t = performance.now();
       const cpu = process.cpuUsage();
+      const faults = process.resourceUsage().minorPageFault;
       const out = fit(panel);
       const s = seconds(t);
-      const cpuSeconds = process.cpuUsage(cpu).user / 1e6;
+      const used = process.cpuUsage(cpu);
+      const pageFaults = process.resourceUsage().minorPageFault - faults;
+      const paused = await gc.stop();
       if (!out.ok) throw new Error(out.refusal.message);
       const r = out.result;
       const e0 = r.terms.find((x) => x.eventTime === 0)!;
       console.log(
-        `${label.padEnd(32)} ${s.toFixed(2)} s (CPU ${cpuSeconds.toFixed(2)} s)  (${r.terms.length} event times, ${r.nClusters} clusters, K = ${r.smallSampleK}; ` +
+        `${label.padEnd(32)} ${s.toFixed(2)} s (CPU user ${(used.user / 1e6).toFixed(2)} s + system ${(used.system / 1e6).toFixed(2)} s; GC ${paused.toFixed(2)} s; ${pageFaults} page faults)  (${r.terms.length} event times, ${r.nClusters} clusters, K = ${r.smallSampleK}; ` +
           `e=0: ${e0.estimate.toFixed(4)} (${e0.stdError.toFixed(4)}); pre-trend p = ${r.pretrend?.pValue.toFixed(3)})`,
       );
     }
@@ -89,6 +94,22 @@ function syntheticPanel(units: number, months: number, missing: number, seed: st
     period: Int32Array.from(period),
     y: Float64Array.from(y),
     cohort,
+  };
+}
+
+/** Total V8 garbage-collection pause time (s) between the call and `stop()`. */
+function gcPauses(): { stop: () => Promise<number> } {
+  let total = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) total += entry.duration / 1000;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    async stop() {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      observer.disconnect();
+      return total;
+    },
   };
 }
 

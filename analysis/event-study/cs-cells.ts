@@ -10,8 +10,7 @@
 import type { CsBasePeriod, CsEstMethod, CsWarning } from './cs-types.ts';
 import type { PreparedPanel } from './cs-prepare.ts';
 import { unconditionalPanelAtt, unconditionalUnbalancedAtt, type CellAtt } from './two-by-two.ts';
-import { conditionalPanelAtt } from './doubly-robust.ts';
-import { conditionalUnbalancedAtt } from './conditional-unbalanced.ts';
+import { conditionalAtt } from './doubly-robust.ts';
 
 export interface GtCell {
   group: number;
@@ -183,21 +182,17 @@ function estimateCell(
 ): CellAtt & { problem?: string; trimmed?: number } {
   const member = membership(prep, g, tt, pret, options.anticipation);
   const covariates = prep.covariates && prep.covariates.length > 0 ? prep.covariates : null;
-  if (!prep.balanced) {
-    return covariates
-      ? conditionalUnbalancedAtt(prep.y, prep.tlist.length, member, tt, pret, covariates, options.estMethod)
-      : unconditionalUnbalancedAtt(prep.y, prep.tlist.length, member, tt, pret);
-  }
-  if (prep.covariates && prep.covariates.length > 0) {
-    return conditionalPanelAtt(
+  if (covariates)
+    return conditionalAtt(
       prep.y,
       prep.tlist.length,
       member,
       tt,
       pret,
-      prep.covariates,
+      covariates,
       options.estMethod,
+      prep.balanced ? 'panel' : 'rc',
     );
-  }
+  if (!prep.balanced) return unconditionalUnbalancedAtt(prep.y, prep.tlist.length, member, tt, pret);
   return unconditionalPanelAtt(prep.y, prep.tlist.length, member, tt, pret);
 }

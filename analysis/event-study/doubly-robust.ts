@@ -17,6 +17,7 @@
 import type { CsEstMethod } from './cs-types.ts';
 import type { CellAtt } from './two-by-two.ts';
 import { choleskyInverse, choleskySolve, symmetrize } from './cholesky.ts';
+import { twoByTwoRc } from './doubly-robust-rc.ts';
 import { logisticFit } from './logistic-regression.ts';
 
 export interface TwoByTwoFit {
@@ -73,17 +74,22 @@ export function twoByTwoPanel(
     if (!trim[i]) trimmed++;
   }
   const fit =
-    method === 'dr'
-      ? drPanel(dy, d, x, k, ps, trim, outDelta, olsInv!)
-      : method === 'ipw'
-        ? ipwPanel(dy, d, x, k, ps, trim)
-        : regPanel(dy, d, x, k, outDelta, olsInv!);
+    method === 'reg'
+      ? regPanel(dy, d, x, k, outDelta, olsInv!)
+      : weightedPanel(dy, d, x, k, ps, trim, method === 'dr' ? { fitted: outDelta, inv: olsInv! } : null);
   if (!fit) return { ok: false, reason: 'the propensity score Hessian is singular' };
   return { ok: true, fit: { ...fit, trimmed } };
 }
 
-/** ATT(g,t) with covariates on a balanced panel: the 2×2 sample is the treated and comparison units. */
-export function conditionalPanelAtt(
+/**
+ * ATT(g,t) with covariates, in either of did's forms. `panel` (a balanced panel): one row per
+ * treated or comparison unit with its ΔY = Y_t − Y_base, to the panel estimators above (DRDID's
+ * `drdid_panel` …). `rc` (did's allow_unbalanced_panel): one row per observation of those units in
+ * t or in the base period, to the repeated-cross-section estimators (doubly-robust-rc.ts, DRDID's
+ * `drdid_rc` …). Either way each row's influence function is scaled by n_units / n_rows and summed
+ * within its unit; `member` is 1 for the treated group, 2 for the comparison group, 0 otherwise.
+ */
+export function conditionalAtt(
   y: Float64Array,
   nT: number,
   member: Uint8Array,
@@ -91,44 +97,92 @@ export function conditionalPanelAtt(
   pret: number,
   covariates: Float64Array[],
   method: CsEstMethod,
+  form: 'panel' | 'rc',
 ): CellAtt & { problem?: string; trimmed?: number } {
   const n = member.length;
-  const idx: number[] = [];
-  for (let i = 0; i < n; i++) if (member[i] !== 0) idx.push(i);
-  const n1 = idx.length;
   const k = covariates.length + 1;
-  const dy = new Float64Array(n1);
-  const d = new Uint8Array(n1);
-  const x = new Float64Array(n1 * k);
+  const unitOf: number[] = [];
+  const values: number[] = [];
+  const post: number[] = [];
   let nTreated = 0;
-  idx.forEach((i, r) => {
-    dy[r] = y[i * nT + tt] - y[i * nT + pret];
-    d[r] = member[i] === 1 ? 1 : 0;
-    nTreated += d[r];
+  let nControl = 0;
+  for (let i = 0; i < n; i++) {
+    if (member[i] === 0) continue;
+    const before = unitOf.length;
+    if (form === 'panel') {
+      unitOf.push(i);
+      values.push(y[i * nT + tt] - y[i * nT + pret]);
+      post.push(1);
+    } else
+      for (const [p, isPost] of [
+        [tt, 1],
+        [pret, 0],
+      ] as const) {
+        const v = y[i * nT + p];
+        if (Number.isNaN(v)) continue;
+        unitOf.push(i);
+        values.push(v);
+        post.push(isPost);
+      }
+    if (unitOf.length > before) {
+      if (member[i] === 1) nTreated++;
+      else nControl++;
+    }
+  }
+  const rows = unitOf.length;
+  const d = Uint8Array.from(unitOf, (i) => (member[i] === 1 ? 1 : 0));
+  const x = new Float64Array(rows * k);
+  unitOf.forEach((i, r) => {
     x[r * k] = 1;
     covariates.forEach((c, j) => (x[r * k + j + 1] = c[i]));
   });
   const inf = new Float64Array(n);
-  const nControl = n1 - nTreated;
-  if (nTreated === 0 || nControl === 0) return { att: Number.NaN, inf, nTreated, nControl };
-  const out = twoByTwoPanel(dy, d, x, k, method);
-  if (!out.ok) return { att: Number.NaN, inf, nTreated, nControl, problem: out.reason };
-  const scale = n / n1;
-  idx.forEach((i, r) => (inf[i] = scale * out.fit.inf[r]));
-  return { att: out.fit.att, inf, nTreated, nControl, trimmed: out.fit.trimmed };
+  const postRows = Uint8Array.from(post);
+  // the 2×2 needs both groups (and, as cross sections, both groups in both periods)
+  const cellsOk =
+    form === 'panel'
+      ? nTreated > 0 && nControl > 0
+      : [1, 0].every((dd) => [1, 0].every((pp) => d.some((v, r) => v === dd && postRows[r] === pp)));
+  if (!cellsOk) return { att: Number.NaN, inf, nTreated, nControl };
+  const dy = Float64Array.from(values);
+  let fit: { att: number; inf: Float64Array; trimmed?: number };
+  if (form === 'panel') {
+    const out = twoByTwoPanel(dy, d, x, k, method);
+    if (!out.ok) return { att: Number.NaN, inf, nTreated, nControl, problem: out.reason };
+    fit = out.fit;
+  } else {
+    const out = twoByTwoRc({ y: dy, post: postRows, d, x, k }, method);
+    if (!out.ok) return { att: Number.NaN, inf, nTreated, nControl, problem: out.reason };
+    fit = out;
+  }
+  const scale = n / rows;
+  unitOf.forEach((i, r) => (inf[i] += scale * fit.inf[r]));
+  return {
+    att: fit.att,
+    inf,
+    nTreated,
+    nControl,
+    ...(fit.trimmed !== undefined ? { trimmed: fit.trimmed } : {}),
+  };
 }
 
-function drPanel(
+/**
+ * The propensity-weighted 2×2 estimators in one: with the comparison units' outcome regression
+ * `or`, DRDID's `drdid_panel` (doubly robust: weighted means of ΔY − ΔŶ, influence function with the
+ * estimation effects of the regression and of the propensity score); without it (ΔŶ = 0 and no
+ * regression terms), `std_ipw_did_panel` (normalized inverse probability weighting).
+ */
+function weightedPanel(
   dy: Float64Array,
   d: Uint8Array,
   x: Float64Array,
   k: number,
   ps: Float64Array,
   trim: Uint8Array,
-  od: Float64Array,
-  olsInv: Float64Array,
+  or: { fitted: Float64Array; inv: Float64Array } | null,
 ): { att: number; inf: Float64Array } | null {
   const n = d.length;
+  const od = or ? or.fitted : new Float64Array(n);
   const wT = new Float64Array(n);
   const wC = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -147,58 +201,23 @@ function drPanel(
   const etaC = sC / n / mwC;
   const psLin = psLinearRep(x, k, d, ps);
   if (!psLin) return null;
-  const M1 = colMeansWeighted(x, k, wT);
-  const M2 = colMeansWeighted(x, k, wC, (i) => dy[i] - od[i] - etaC);
-  const M3 = colMeansWeighted(x, k, wC);
-  const olsT = olsDirection(olsInv, k, M1);
-  const olsC = olsDirection(olsInv, k, M3);
-  const psC = psLin.direction(M2);
+  const psC = psLin.direction(colMeansWeighted(x, k, wC, (i) => dy[i] - od[i] - etaC));
+  // the outcome regression's estimation effect on the treated and comparison means (dr only)
+  const olsT = or ? olsDirection(or.inv, k, colMeansWeighted(x, k, wT)) : null;
+  const olsC = or ? olsDirection(or.inv, k, colMeansWeighted(x, k, wC)) : null;
   const inf = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const olsRes = (1 - d[i]) * (dy[i] - od[i]);
     const infT1 = wT[i] * (dy[i] - od[i]) - wT[i] * etaT;
-    const infT2 = olsRes * dot(x, i, k, olsT);
     const infC1 = wC[i] * (dy[i] - od[i]) - wC[i] * etaC;
     const infC2 = (d[i] - ps[i]) * dot(x, i, k, psC);
+    if (!olsT || !olsC) {
+      inf[i] = infT1 / mwT - (infC1 + infC2) / mwC;
+      continue;
+    }
+    const olsRes = (1 - d[i]) * (dy[i] - od[i]);
+    const infT2 = olsRes * dot(x, i, k, olsT);
     const infC3 = olsRes * dot(x, i, k, olsC);
     inf[i] = (infT1 - infT2) / mwT - (infC1 + infC2 - infC3) / mwC;
-  }
-  return { att: etaT - etaC, inf };
-}
-
-function ipwPanel(
-  dy: Float64Array,
-  d: Uint8Array,
-  x: Float64Array,
-  k: number,
-  ps: Float64Array,
-  trim: Uint8Array,
-): { att: number; inf: Float64Array } | null {
-  const n = d.length;
-  const wT = new Float64Array(n);
-  const wC = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    wT[i] = trim[i] * d[i];
-    wC[i] = (trim[i] * ps[i] * (1 - d[i])) / (1 - ps[i]);
-  }
-  const mwT = mean(wT);
-  const mwC = mean(wC);
-  let sT = 0;
-  let sC = 0;
-  for (let i = 0; i < n; i++) {
-    sT += wT[i] * dy[i];
-    sC += wC[i] * dy[i];
-  }
-  const etaT = sT / n / mwT;
-  const etaC = sC / n / mwC;
-  const psLin = psLinearRep(x, k, d, ps);
-  if (!psLin) return null;
-  const psC = psLin.direction(colMeansWeighted(x, k, wC, (i) => dy[i] - etaC));
-  const inf = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const infT = (wT[i] * dy[i] - wT[i] * etaT) / mwT;
-    const infC = (wC[i] * dy[i] - wC[i] * etaC + (d[i] - ps[i]) * dot(x, i, k, psC)) / mwC;
-    inf[i] = infT - infC;
   }
   return { att: etaT - etaC, inf };
 }

@@ -78,3 +78,66 @@ export async function loadEventStudyRuns(
     createdAt: new Date(r.created_at as unknown as string | Date),
   }));
 }
+
+/** A student of the study's districts with the roster fields the matching and subgroups read. */
+export interface DistrictStudentRecord {
+  studentId: number;
+  /** `student:<leaid>:<sis id>` (DESIGN.md §4 unit keys) */
+  studentKey: string;
+  leaid: string;
+  grade: string;
+  englishLearner: boolean | null;
+  /** the student's arm in the study, null when not randomized in it */
+  arm: string | null;
+  /** the randomization unit's key, the student key when not randomized */
+  unitKey: string;
+}
+
+/** Every student of the districts the study randomized students in, randomized or not. */
+export async function loadDistrictStudents(
+  db: Kysely<Database>,
+  studyId: number,
+): Promise<DistrictStudentRecord[]> {
+  const r = await sql<{
+    student_id: number;
+    leaid: string;
+    sis_id: string;
+    grade: string;
+    english_learner: boolean | null;
+    arm: string | null;
+    unit_key: string | null;
+    student_key: string | null;
+  }>`
+    SELECT s.id AS student_id, d.nces_leaid AS leaid, s.sis_id, s.grade, s.english_learner, a.arm,
+      m.unit_key, m.student_key
+    FROM student s JOIN district d ON d.id = s.district_id
+    LEFT JOIN assignment_member m ON m.student_id = s.id AND m.study_id = ${studyId}
+    LEFT JOIN assignment a ON a.study_id = m.study_id AND a.unit_key = m.unit_key
+    WHERE s.district_id IN (SELECT s2.district_id FROM assignment_member m2
+      JOIN student s2 ON s2.id = m2.student_id WHERE m2.study_id = ${studyId})
+    ORDER BY s.id`.execute(db);
+  return r.rows.map((x) => ({
+    studentId: x.student_id,
+    studentKey: x.student_key ?? `student:${x.leaid}:${x.sis_id}`,
+    leaid: x.leaid,
+    grade: x.grade,
+    englishLearner: x.english_learner,
+    arm: x.arm,
+    unitKey: x.unit_key ?? x.student_key ?? `student:${x.leaid}:${x.sis_id}`,
+  }));
+}
+
+/**
+ * The modality and personnel of each randomized student's first home visit (earliest date; on a
+ * tie, the first by modality then personnel).
+ */
+export async function loadFirstVisits(
+  db: Kysely<Database>,
+  studyId: number,
+): Promise<{ studentId: number; modality: string; personnel: string }[]> {
+  const r = await sql<{ student_id: number; modality: string; personnel: string }>`
+    SELECT DISTINCT ON (v.student_id) v.student_id, v.modality, v.personnel
+    FROM visit v JOIN assignment_member m ON m.student_id = v.student_id AND m.study_id = ${studyId}
+    ORDER BY v.student_id, v.date, v.modality, v.personnel`.execute(db);
+  return r.rows.map((x) => ({ studentId: x.student_id, modality: x.modality, personnel: x.personnel }));
+}

@@ -17,13 +17,17 @@ import { loadStudentMonths, loadStudentOutcomes } from '../outcomes.store.ts';
 import { eventStudyRequest, windowSchema } from './event-study-file.service.ts';
 import {
   insertEventStudyRun,
+  loadDistrictStudents,
   loadEventStudyRuns,
+  loadFirstVisits,
   loadProgramArms,
   loadRandomizationMonths,
   type EventStudyRunRecord,
 } from './event-study-run.store.ts';
-import { runEventStudy } from './run-event-study.ts';
-import { studyPanel, type StudyPanelRow } from './study-panel.ts';
+import { runEventStudy, runEventStudyBySubgroup, subgroupHeterogeneity } from './run-event-study.ts';
+import { matchStudyStudents } from './study-matching.ts';
+import { studyPanel, type StudyPanelRow, type StudyStudent } from './study-panel.ts';
+import { studySubgroups, type SubgroupFacts } from './study-subgroups.ts';
 
 /** Every month of data: the panel is the study's whole attendance record. */
 const ALL_MONTHS = { start: '0001-01-01', end: '9999-12-31' };
@@ -48,6 +52,10 @@ export const eventStudyStudySchema = z
     seed: z.string().min(1, 'must not be empty').optional(),
     seType: z.enum(['CR1', 'CR2']).default('CR1'),
     lateCohortsNeverTreated: z.boolean().default(false),
+    /** exact matching of served students to not-served chronically absent students (item 6) */
+    match: z.enum(['exact']).optional(),
+    /** a curve per subgroup (item 5): roster fields, or the first visit's modality and personnel */
+    by: z.enum(['grade_band', 'english_learner', 'modality', 'personnel']).optional(),
     alpha: z.coerce.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.05),
   })
   .refine((o) => o.bootstrap === undefined || o.seed !== undefined, {
@@ -106,33 +114,71 @@ export async function eventStudyFromStudy(
   const treatedArms = new Set(
     programArms.length > 0 ? programArms : study.arms.map((a) => a.name).filter((name) => name !== 'control'),
   );
-  const built = studyPanel(
-    months,
-    outcomes.map((s) => ({
+  const facts = new Map<string, SubgroupFacts>();
+  let students: StudyStudent[];
+  let panelMonths = months;
+  let matching: Record<string, unknown> | null = null;
+  if (o.match === 'exact') {
+    onStage(`matching served students to the not-served chronically absent students of the districts`);
+    panelMonths = await loadStudentMonths(db.kysely, study.id, ALL_MONTHS, 'districts');
+    const district = await loadDistrictStudents(db.kysely, study.id);
+    const matched = matchStudyStudents(
+      panelMonths,
+      district.map((s) => ({ ...s, startMonth: starts.get(s.studentId) ?? null })),
+      treatedArms,
+    );
+    if (!matched.ok) throw new AppError('BAD_INPUT', `study ${o.study}: ${matched.message}`);
+    students = matched.students;
+    matching = matched.matching;
+    for (const s of district)
+      facts.set(s.studentKey, { studentId: s.studentId, grade: s.grade, englishLearner: s.englishLearner });
+  } else {
+    students = outcomes.map((s) => ({
       studentId: s.studentId,
       studentKey: s.studentKey,
       unitKey: s.unitKey,
       arm: s.arm,
       startMonth: starts.get(s.studentId) ?? null,
-    })),
-    {
-      outcome: o.outcome,
-      treatedArms,
-      lateCohortsNeverTreated: o.lateCohortsNeverTreated,
-      clusterByUnit: study.unit !== 'student',
-    },
-  );
+    }));
+    for (const s of outcomes)
+      facts.set(s.studentKey, { studentId: s.studentId, grade: s.grade, englishLearner: s.englishLearner });
+  }
+  const built = studyPanel(panelMonths, students, {
+    outcome: o.outcome,
+    treatedArms,
+    lateCohortsNeverTreated: o.lateCohortsNeverTreated,
+    clusterByUnit: study.unit !== 'student',
+  });
   if (!built.ok) throw new AppError('BAD_INPUT', `study ${o.study}: ${built.message}`);
   onStage(
     `estimating (${o.method}) on ${built.summary.units} students × ${built.summary.periods} months, ${built.panel.y.length} rows`,
   );
-  const run = runEventStudy(
-    built.panel,
-    built.summary,
-    eventStudyRequest({ ...o, estMethod: 'dr' }, study.unit !== 'student'),
-  );
+  const request = eventStudyRequest({ ...o, estMethod: 'dr' }, study.unit !== 'student');
+  const run = runEventStudy(built.panel, built.summary, request);
   if (!run.ok) throw new AppError('BAD_INPUT', `study ${o.study}: ${run.message}`);
-  const options = { ...o, window: o.window ?? null, bootstrap: o.bootstrap ?? null, seed: o.seed ?? null };
+  let bySubgroup: Record<string, unknown> = {};
+  if (o.by !== undefined) {
+    onStage(`estimating each subgroup of ${o.by}`);
+    const visits =
+      o.by === 'modality' || o.by === 'personnel' ? await loadFirstVisits(db.kysely, study.id) : [];
+    const groups = studySubgroups(built.panel, o.by, facts, visits);
+    const subgroups = runEventStudyBySubgroup(built.panel, groups.groups, o.by, request);
+    bySubgroup = {
+      by: o.by,
+      subgroups,
+      // subgroups sharing their never-treated comparisons are not independent: no Cochran's Q
+      subgroup_heterogeneity: groups.sharedComparisons ? null : subgroupHeterogeneity(subgroups),
+      subgroup_comparisons: groups.sharedComparisons ? 'shared never-treated students' : 'own students',
+    };
+  }
+  const options = {
+    ...o,
+    window: o.window ?? null,
+    bootstrap: o.bootstrap ?? null,
+    seed: o.seed ?? null,
+    match: o.match ?? null,
+    by: o.by ?? null,
+  };
   const result: Record<string, unknown> = {
     study: o.study,
     start: o.start,
@@ -141,7 +187,9 @@ export async function eventStudyFromStudy(
     cluster: study.unit === 'student' ? 'student' : study.unit,
     months: built.months,
     panel: built.counts,
+    ...(matching ? { matching } : {}),
     ...run.json,
+    ...bySubgroup,
   };
   const runId = await db.kysely.transaction().execute(async (trx) => {
     const stored = await insertEventStudyRun(trx, {
@@ -156,7 +204,14 @@ export async function eventStudyFromStudy(
       actor,
       action: 'event-study.run',
       entity: `study:${o.study}/event-study:${stored.id}`,
-      details: { start: o.start, method: o.method, outcome: o.outcome, units: built.summary.units },
+      details: {
+        start: o.start,
+        method: o.method,
+        outcome: o.outcome,
+        units: built.summary.units,
+        ...(o.match ? { match: o.match } : {}),
+        ...(o.by ? { by: o.by } : {}),
+      },
     });
     return stored.id;
   });

@@ -12,7 +12,7 @@
  * does) and reported; a cohort before the first observed period is always a problem.
  */
 import type { InputProblem } from '../../errors.ts';
-import { MISSING_TOKENS, parseNumber, physicalLines } from '../csv-columns.ts';
+import { headerColumns, MISSING_TOKENS, parseNumber, physicalLines } from '../csv-columns.ts';
 import type { Panel } from './panel.ts';
 import { buildPanel } from './panel-build.ts';
 import { checkUnit, duplicateRows, lateCohorts, MAX_PROBLEMS, type UnitSeen } from './panel-csv-checks.ts';
@@ -74,13 +74,11 @@ export function panelFromCsv(
   if (!header || (header.length === 1 && header[0] === ''))
     return { ok: false, problems: [{ file, line: 1, column: null, reason: 'the file is empty' }] };
   const covariates = spec.covariates ?? [];
-  const index = new Map<string, number>();
-  for (const name of [spec.id, spec.time, spec.cohort, spec.outcome, spec.cluster, spec.by, ...covariates]) {
-    if (name === undefined) continue;
-    const at = header.indexOf(name);
-    if (at < 0) problem(1, name, `column "${name}" is not in the header (${header.join(', ')})`);
-    else index.set(name, at);
-  }
+  const index = headerColumns(
+    header,
+    [spec.id, spec.time, spec.cohort, spec.outcome, spec.cluster, spec.by, ...covariates],
+    problem,
+  );
   if (problems.length > 0) return { ok: false, problems };
   const cell = (row: readonly string[], name: string) => row[index.get(name)!].trim();
   const lineOf = rowLines ?? physicalLines(rows);

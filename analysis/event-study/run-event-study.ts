@@ -71,17 +71,24 @@ export function runEventStudy(
 /**
  * The same request on each subgroup of units (issue 12 item 5: grade band, English-learner status,
  * visit modality, personnel type…), each with its own event-study curve. A subgroup the method
- * cannot estimate carries its reason instead of a result; the others are unaffected.
+ * cannot estimate carries its reason instead of a result; the others are unaffected. A unit whose
+ * group is null belongs to every subgroup (the shared never-treated comparisons of a subgroup
+ * defined only for treated units, such as the modality of the first visit).
  */
 export function runEventStudyBySubgroup(
   panel: Panel,
-  groups: readonly string[],
+  groups: readonly (string | null)[],
   variable: string,
   request: EventStudyRequest,
 ): Json[] {
-  const values = [...new Set(groups)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const values = [...new Set(groups.filter((g): g is string => g !== null))].sort((a, b) =>
+    a.localeCompare(b, 'en', { numeric: true }),
+  );
   return values.map((value) => {
-    const sub = subsetPanel(panel, (o) => groups[panel.unit[o]] === value);
+    const sub = subsetPanel(panel, (o) => {
+      const g = groups[panel.unit[o]];
+      return g === null || g === value;
+    });
     const summary: PanelCsvSummary = {
       rows: sub.y.length,
       droppedMissingOutcome: 0,

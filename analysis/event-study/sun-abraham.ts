@@ -51,16 +51,35 @@ export function sunAbraham(
   if ('refusal' in prepared) return prepared;
   const { panel, control } = prepared;
   const cells: Cell[] = [];
-  const cellOf = new Map<string, number>();
+  const cellOf = new Map<number, number>();
   const code = new Int32Array(panel.y.length).fill(-1);
   const cohortRows: number[] = [];
+  const eventTimeOf = (o: number, g: number) => {
+    const e = panel.times[panel.period[o]] - g;
+    return options.window ? Math.min(Math.max(e, options.window[0]), options.window[1]) : e;
+  };
+  // a numeric cell key: cohort index · span + (e − lowest), exact (cohorts ≤ periods, span < 2^33)
+  const cohortIndex = new Map<number, number>();
+  const unitCohort = Int32Array.from(panel.cohort, (g) => {
+    if (!cohortIndex.has(g)) cohortIndex.set(g, cohortIndex.size);
+    return cohortIndex.get(g)!;
+  });
+  let lowest = 0;
+  let highest = 0;
   for (let o = 0; o < code.length; o++) {
     const g = panel.cohort[panel.unit[o]];
     if (g === 0) continue;
-    let e = panel.times[panel.period[o]] - g;
-    if (options.window) e = Math.min(Math.max(e, options.window[0]), options.window[1]);
+    const e = eventTimeOf(o, g);
+    lowest = Math.min(lowest, e);
+    highest = Math.max(highest, e);
+  }
+  const span = highest - lowest + 1;
+  for (let o = 0; o < code.length; o++) {
+    const g = panel.cohort[panel.unit[o]];
+    if (g === 0) continue;
+    const e = eventTimeOf(o, g);
     if (e === -1) continue;
-    const key = `${g}|${e}`;
+    const key = unitCohort[panel.unit[o]] * span + (e - lowest);
     let c = cellOf.get(key);
     if (c === undefined) {
       c = cells.length;

@@ -41,22 +41,35 @@ export function twfeEventStudy(
   if (n === 0) return refuse('empty-data', 'the panel has no observations');
   const rel = relativeTimes(panel, options.window);
   const hasNever = panel.cohort.some((g) => g === 0);
-  const treatedRel = rel.filter((r) => r !== NEVER);
-  if (treatedRel.length === 0)
+  // the distinct event times of treated observations, by presence over their range (no per-row Set)
+  let lowest = Number.POSITIVE_INFINITY;
+  let highest = Number.NEGATIVE_INFINITY;
+  for (let o = 0; o < n; o++) {
+    const r = rel[o];
+    if (r === NEVER) continue;
+    if (r < lowest) lowest = r;
+    if (r > highest) highest = r;
+  }
+  if (lowest === Number.POSITIVE_INFINITY)
     return refuse('no-treated-units', 'no unit is ever treated: there is no event time to estimate');
+  const present = new Uint8Array(highest - lowest + 1);
+  for (let o = 0; o < n; o++) if (rel[o] !== NEVER) present[rel[o] - lowest] = 1;
   const references = [-1];
   const warnings: EventStudyWarning[] = [];
   if (!hasNever) {
-    const lowest = treatedRel.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
     if (lowest !== -1) references.push(lowest);
     warnings.push({
       code: 'no-never-treated',
       message: `No unit is never treated: event time ${lowest} is a second reference (its indicator is left out with −1), and the coefficients compare units treated at different times.`,
     });
   }
-  const eventTimes = [...new Set(treatedRel)].filter((e) => !references.includes(e)).sort((a, b) => a - b);
-  const columnOf = new Map(eventTimes.map((e, k) => [e, k]));
-  const code = Int32Array.from(rel, (r) => (r === NEVER ? -1 : (columnOf.get(r) ?? -1)));
+  const eventTimes: number[] = [];
+  const columnAt = new Int32Array(present.length).fill(-1);
+  present.forEach((seen, k) => {
+    if (seen === 1 && !references.includes(lowest + k)) columnAt[k] = eventTimes.push(lowest + k) - 1;
+  });
+  const code = new Int32Array(n);
+  for (let o = 0; o < n; o++) code[o] = rel[o] === NEVER ? -1 : columnAt[rel[o] - lowest];
   const design: IndicatorDesign = { code, columns: eventTimes.length };
   const outcome = fitTwoWayIndicators({
     y: panel.y,

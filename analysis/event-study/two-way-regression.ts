@@ -22,6 +22,7 @@ import { cr2Variance } from '../cr2-variance.ts';
 import { groupRows } from '../factor-codes.ts';
 import { absorbedFactor } from '../fixed-effects.ts';
 import { fitLeastSquares } from '../least-squares.ts';
+import { canProjectIndicators, indicatorScores, projectIndicators } from './indicator-projection.ts';
 import { independentColumns, invertSymmetric, submatrix } from './symmetric-solve.ts';
 
 export type ClusterSeType = 'CR1' | 'CR2';
@@ -74,19 +75,18 @@ export type TwoWayOutcome =
 export function fitTwoWayIndicators(input: TwoWayInput): TwoWayOutcome {
   const { y, design, unit, period, cluster } = input;
   const n = y.length;
-  const demeanedY = demeanByFactors([y], [unit, period]);
-  const yt = demeanedY.columns[0];
-  const demean = makeDemeaner([unit, period]);
-  const xt = demeanIndicators(design, n, demean);
-  const demeaned = {
-    iterations: Math.max(demeanedY.iterations, ...xt.map((x) => x.iterations)),
-    converged: demeanedY.converged && xt.every((x) => x.converged),
-  };
   const p = design.columns;
-  const gram = sparseGram(
-    design,
-    xt.map((x) => x.values),
-  );
+  const demean = makeDemeaner([unit, period]);
+  const demeanedY = demean(y);
+  const yt = demeanedY.values;
+  const within = canProjectIndicators(unit, period, cluster)
+    ? projectedWithin(design, unit, period, cluster, yt)
+    : denseWithin(design, n, demean, cluster, yt);
+  const demeaned = {
+    iterations: Math.max(demeanedY.iterations, within.iterations),
+    converged: demeanedY.converged && within.converged,
+  };
+  const gram = within.gram;
   const kept = independentColumns(gram, p);
   const collinear = [...Array(p).keys()].filter((j) => !kept.includes(j));
   if (kept.length === 0)
@@ -105,12 +105,6 @@ export function fitTwoWayIndicators(input: TwoWayInput): TwoWayOutcome {
     if (r >= 0) xty[r] += yt[i];
   }
   const beta = multiplyVector(bread, xty, m);
-  const keptColumns = kept.map((j) => xt[j].values);
-  const residuals = Float64Array.from(yt);
-  keptColumns.forEach((column, r) => {
-    const b = beta[r];
-    for (let i = 0; i < n; i++) residuals[i] -= b * column[i];
-  });
   const clusterCount = countLevels(cluster);
   if (clusterCount < 2)
     return {
@@ -140,27 +134,73 @@ export function fitTwoWayIndicators(input: TwoWayInput): TwoWayOutcome {
     return { ok: true, fit: { ...base, vcov: cr2.vcov, df: cr2.df } };
   }
   const factor = ((clusterCount / (clusterCount - 1)) * (n - 1)) / (n - smallSampleK);
-  const vcov = clusteredSandwich(keptColumns, residuals, cluster, bread, m, factor);
+  const vcov = clusteredSandwich(within.scores(kept, beta), bread, m, factor);
   return {
     ok: true,
     fit: { ...base, vcov, df: new Float64Array(m).fill(clusterCount - 1) },
   };
 }
 
-/** Each indicator column, built in one reused buffer and demeaned (only the demeaned copies are kept). */
-function demeanIndicators(
+interface Within {
+  gram: Float64Array;
+  iterations: number;
+  converged: boolean;
+  /** cluster scores X̃_g′e_g of the kept columns (G × m) given their coefficients */
+  scores: (kept: readonly number[], beta: Float64Array) => Float64Array;
+}
+
+/** Units × few periods, clusters containing whole units: the sparse projection (indicator-projection.ts). */
+function projectedWithin(
+  design: IndicatorDesign,
+  unit: DemeanFactor,
+  period: DemeanFactor,
+  cluster: DemeanFactor,
+  yt: Float64Array,
+): Within {
+  const projection = projectIndicators(design, unit, period);
+  return {
+    gram: projection.gram,
+    iterations: 1,
+    converged: true,
+    scores: (kept, beta) => indicatorScores(projection, design, period, cluster, yt, kept, beta),
+  };
+}
+
+/** Any other case: each indicator column demeaned densely (built in one reused buffer). */
+function denseWithin(
   design: IndicatorDesign,
   n: number,
   demean: (column: Float64Array) => { values: Float64Array; iterations: number; converged: boolean },
-): { values: Float64Array; iterations: number; converged: boolean }[] {
+  cluster: DemeanFactor,
+  yt: Float64Array,
+): Within {
   const buffer = new Float64Array(n);
-  const out = [];
+  const xt = [];
   for (let j = 0; j < design.columns; j++) {
     buffer.fill(0);
     for (let i = 0; i < n; i++) if (design.code[i] === j) buffer[i] = 1;
-    out.push(demean(buffer));
+    xt.push(demean(buffer));
   }
-  return out;
+  const columns = xt.map((x) => x.values);
+  return {
+    gram: sparseGram(design, columns),
+    iterations: xt.reduce((a, x) => Math.max(a, x.iterations), 0),
+    converged: xt.every((x) => x.converged),
+    scores: (kept, beta) => {
+      const keptColumns = kept.map((j) => columns[j]);
+      const residuals = Float64Array.from(yt);
+      keptColumns.forEach((column, r) => {
+        const b = beta[r];
+        for (let i = 0; i < n; i++) residuals[i] -= b * column[i];
+      });
+      const m = kept.length;
+      const scores = new Float64Array(cluster.levels * m);
+      keptColumns.forEach((column, r) => {
+        for (let i = 0; i < n; i++) scores[cluster.codes[i] * m + r] += column[i] * residuals[i];
+      });
+      return scores;
+    },
+  };
 }
 
 /** X̃′X̃ = X′X̃ for an indicator design (M is idempotent), symmetrized. */
@@ -196,19 +236,14 @@ function multiplyVector(a: Float64Array, x: Float64Array, m: number): Float64Arr
 
 /** factor · bread (Σ_g s_g s_gᵀ) bread with s_g = X̃_g′e_g, the meat accumulated on its upper triangle. */
 function clusteredSandwich(
-  columns: Float64Array[],
-  residuals: Float64Array,
-  cluster: DemeanFactor,
+  scores: Float64Array,
   bread: Float64Array,
   m: number,
   factor: number,
 ): Float64Array {
-  const scores = new Float64Array(cluster.levels * m);
-  columns.forEach((column, r) => {
-    for (let i = 0; i < column.length; i++) scores[cluster.codes[i] * m + r] += column[i] * residuals[i];
-  });
+  const clusters = scores.length / m;
   const meat = new Float64Array(m * m);
-  for (let g = 0; g < cluster.levels; g++) {
+  for (let g = 0; g < clusters; g++) {
     const at = g * m;
     for (let a = 0; a < m; a++) {
       const sa = scores[at + a];

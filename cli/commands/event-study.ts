@@ -7,6 +7,7 @@ import { withDatabase } from '../database.ts';
 import { option, parseOptions, z } from '../options.ts';
 
 const columnName = option.text.pipe(z.string().min(1, 'must name a column'));
+const STUDY_BY = ['grade_band', 'english_learner', 'modality', 'personnel'] as const;
 
 /** The options of `pilot event-study`, validated once here with the shared option types (cli/options.ts). */
 const optionsSchema = z
@@ -31,6 +32,7 @@ const optionsSchema = z
     seed: option.text.optional(),
     seType: z.enum(['CR1', 'CR2']).optional(),
     lateCohortsNeverTreated: option.flag,
+    match: z.enum(['exact']).optional(),
     alpha: option.decimal.pipe(z.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)')),
     json: option.flag,
   })
@@ -46,6 +48,15 @@ const optionsSchema = z
     message: 'is used with `study` only (a panel CSV carries its cohorts)',
     path: ['start'],
   })
+  .refine((o) => o.study !== undefined || o.match === undefined, {
+    message: 'is used with `study` only (matching draws comparisons from the districts of a study)',
+    path: ['match'],
+  })
+  .refine(
+    (o) =>
+      o.study === undefined || o.by === undefined || STUDY_BY.includes(o.by as (typeof STUDY_BY)[number]),
+    { message: `with \`study\` is ${'grade_band | english_learner | modality | personnel'}`, path: ['by'] },
+  )
   .refine(
     (o) =>
       o.study === undefined ||
@@ -55,13 +66,12 @@ const optionsSchema = z
   );
 
 /** Options of the CSV mode that name columns or covariates, which a study's panel does not have. */
-const FILE_ONLY = ['id', 'time', 'cohort', 'cluster', 'by', 'covariates', 'estMethod'] as const;
+const FILE_ONLY = ['id', 'time', 'cohort', 'cluster', 'covariates', 'estMethod'] as const;
 const FLAG: Record<(typeof FILE_ONLY)[number], string> = {
   id: '--id',
   time: '--time',
   cohort: '--cohort',
   cluster: '--cluster',
-  by: '--by',
   covariates: '--covariates',
   estMethod: '--est-method',
 };
@@ -95,7 +105,7 @@ export function registerEventStudy(program: Command, ctx: CliContext): void {
     .option('--cluster <column>', 'cluster column, constant within a unit (default: the unit)')
     .option(
       '--by <column>',
-      'also estimate each subgroup of units separately (a unit-level column, e.g. grade_band or english_learner)',
+      'also estimate each subgroup of units separately: a unit-level column of the CSV (e.g. grade_band); with --study grade_band | english_learner | modality | personnel (of the first visit; never-treated students are the comparisons of every visit subgroup)',
     )
     .option('--window <LO,HI>', 'event times: twfe/sunab bin below LO and above HI; cs aggregates LO..HI')
     .option(
@@ -114,11 +124,15 @@ export function registerEventStudy(program: Command, ctx: CliContext): void {
       '--late-cohorts-never-treated',
       'count units whose cohort is after the last period as never treated',
     )
+    .option(
+      '--match <how>',
+      'with --study: exact — compare served students with the not-served chronically absent students of the same districts, exactly matched on district × grade band × baseline attendance decile × English learner (match rates reported)',
+    )
     .option('--alpha <number>', 'one minus the confidence level', '0.05')
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
-      '\nExamples:\n  pilot event-study panel.csv --id student_id --time month --cohort cohort --outcome absent_days --method twfe --json\n  pilot event-study --study leap --start first_visit --method cs --allow-unbalanced-panel\n',
+      '\nExamples:\n  pilot event-study panel.csv --id student_id --time month --cohort cohort --outcome absent_days --method twfe --json\n  pilot event-study --study leap --start first_visit --method cs --allow-unbalanced-panel\n  pilot event-study --study leap --start first_visit --match exact --by modality\n',
     )
     .action(async (file: string | undefined, raw: unknown) => {
       const { json, study, start, ...o } = parseOptions(optionsSchema, raw);
@@ -155,6 +169,8 @@ export function registerEventStudy(program: Command, ctx: CliContext): void {
               seed: o.seed,
               seType: o.seType,
               lateCohortsNeverTreated: o.lateCohortsNeverTreated,
+              match: o.match,
+              by: o.by as (typeof STUDY_BY)[number] | undefined,
               alpha: o.alpha,
             },
             ctx.config.actor,
@@ -205,6 +221,8 @@ export function renderText(r: Row): string {
     `method ${r.method}${r.control ? `, control ${r.control}` : ''}${r.base_period ? `, base period ${r.base_period}` : ''}${r.se_type ? `, ${r.se_type} clustered standard errors` : ''}; ${fmt(r.n_units)} units used`,
     '',
   ];
+  const m = r.matching as Row | undefined;
+  if (m) out.push(...renderMatching(m));
   const terms = (r.terms as Row[]) ?? [];
   if (terms.length > 0) {
     out.push(
@@ -268,10 +286,38 @@ export function renderText(r: Row): string {
       '',
       `do the subgroups' overall effects differ? Cochran's Q = ${fmt(q.statistic)} on ${fmt(q.df)} df, p = ${fmt(q.p_value)}`,
     );
+  if (r.subgroup_comparisons === 'shared never-treated students')
+    out.push(
+      '',
+      `subgroups by ${r.by}: the never-treated students are the comparisons of every subgroup (no test of a difference between subgroups)`,
+    );
   for (const g of (r.subgroups as Row[] | undefined) ?? []) {
     out.push('', `── subgroup ${g.variable} = ${g.value} ──`);
     if (g.error) out.push(`not estimated (${fmt(g.n_units)} units): ${g.error}`);
     else out.push(renderText({ ...g, file: r.file }));
   }
   return out.join('\n');
+}
+
+/** The match report of `--match exact`: rates, then the comparisons per stratum. */
+function renderMatching(m: Row): string[] {
+  const w = m.baseline_window as Row;
+  return [
+    `exact matching on ${(m.variables as string[]).join(' × ')} (baseline ${fmt(w.start)} to ${fmt(w.end)})`,
+    `served students: ${fmt(m.served)}; matched ${fmt(m.served_matched)} (${fmt(Math.round(Number(m.match_rate) * 1000) / 10)} %), unmatched ${fmt(m.served_unmatched)} (${fmt(m.served_unmatched_no_baseline)} without a baseline month, ${fmt(m.served_unmatched_no_comparison)} without a comparison in their stratum); ${fmt(m.served_before_panel)} served before the first month left out`,
+    `comparison candidates (not served): ${fmt(m.comparison_candidates)}; chronically absent at baseline ${fmt(m.chronically_absent_candidates)}; kept in matched strata ${fmt(m.comparisons_matched)}`,
+    '',
+    ...table(
+      ['district', 'grade_band', 'decile', 'english_learner', 'treated', 'comparisons'],
+      (m.strata as Row[]).map((x) => [
+        x.district,
+        x.grade_band,
+        x.decile,
+        x.english_learner,
+        x.treated,
+        x.comparisons,
+      ]),
+    ),
+    '',
+  ];
 }

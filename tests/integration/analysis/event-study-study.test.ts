@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { eventStudyFromStudy } from '../../../analysis/event-study/event-study-study.service.ts';
+import { decileOf, quantileType7 } from '../../../analysis/event-study/exact-matching.ts';
+import { gradeBand } from '../../../assignment/block-keys.ts';
 import type { Config } from '../../../config.ts';
 import { openDatabase, type Db } from '../../../db/connection.ts';
 import { importVisits } from '../../../outreach/outreach-import.service.ts';
@@ -26,7 +28,9 @@ const monthNo = (m: string) => Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7)
  * the student has no enrolled calendar day that month), absence days = sum of absent fractions
  * (in-school suspension present). Keyed by sis id, then 'YYYY-MM'.
  */
-function expectedMonths(dir: string): Map<string, Map<string, { enrolled: number; absence: number }>> {
+function expectedMonths(
+  dir: string,
+): Map<string, Map<string, { enrolled: number; absence: number; chronic: number }>> {
   const instructional = new Map<string, string[]>();
   for (const c of csv(join(dir, 'calendar.csv'))) {
     if (c.instructional !== 'true') continue;
@@ -39,11 +43,11 @@ function expectedMonths(dir: string): Map<string, Map<string, { enrolled: number
       if (d >= e.entry_date && (e.exit_date === '' || d <= e.exit_date)) set.add(d);
     days.set(e.student_id, set);
   }
-  const out = new Map<string, Map<string, { enrolled: number; absence: number }>>();
+  const out = new Map<string, Map<string, { enrolled: number; absence: number; chronic: number }>>();
   const cell = (sis: string, month: string) => {
     if (!out.has(sis)) out.set(sis, new Map());
     const m = out.get(sis)!;
-    if (!m.has(month)) m.set(month, { enrolled: 0, absence: 0 });
+    if (!m.has(month)) m.set(month, { enrolled: 0, absence: 0, chronic: 0 });
     return m.get(month)!;
   };
   for (const [sis, set] of days) for (const d of set) cell(sis, d.slice(0, 7)).enrolled++;
@@ -52,6 +56,7 @@ function expectedMonths(dir: string): Map<string, Map<string, { enrolled: number
     for (const a of csv(join(dir, file))) {
       const c = cell(a.student_id, a.date.slice(0, 7));
       c.absence += a.suspension === 'iss' ? 0 : Number(a.absent_fraction);
+      if (a.suspension !== 'iss' && Number(a.absent_fraction) >= 0.5) c.chronic++;
       const key = `${a.student_id}|${a.date.slice(0, 7)}`;
       records.set(key, (records.get(key) ?? 0) + 1);
     }
@@ -288,6 +293,164 @@ describe(`event study on a study's own data (${testDialect})`, () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^study demo: \d+ units × \d+ periods/);
   }, 120_000);
+
+  it('--match exact: served students matched to not-served chronically absent students of the district', async () => {
+    const files = expectedMonths(join(dir, 'files', leaid));
+    const roster = await withDb(async (db) => {
+      const rows = await sql<{ sis_id: string; grade: string; el: boolean | null }>`
+        SELECT s.sis_id, s.grade, s.english_learner AS el FROM student s`.execute(db.kysely);
+      return new Map(rows.rows.map((x) => [x.sis_id, x]));
+    });
+    const r = await withDb((db) =>
+      eventStudyFromStudy(
+        db,
+        { study: 'demo', start: 'first_visit', match: 'exact', allowUnbalancedPanel: true },
+        ACTOR,
+      ),
+    );
+    const m = r.result.matching as Record<string, unknown> & { decile_cuts: number[] };
+    // the first visits are in 2025-11: the baseline is August to October
+    expect(m.baseline_window).toEqual({ start: '2025-08', end: '2025-10' });
+    const baseline = (sis: string) => {
+      const t = { enrolled: 0, absence: 0, chronic: 0 };
+      for (const [month, c] of files.get(sis) ?? [])
+        if (month < '2025-11' && c.enrolled > 0) {
+          t.enrolled += c.enrolled;
+          t.absence += c.absence;
+          t.chronic += c.chronic;
+        }
+      return t.enrolled > 0 ? t : null;
+    };
+    const rate = (sis: string) =>
+      Math.round((1 - baseline(sis)!.absence / baseline(sis)!.enrolled) * 1e9) / 1e9;
+    const chronic = (sis: string) => {
+      const b = baseline(sis);
+      return b !== null && b.enrolled >= 10 && b.chronic >= 0.1 * b.enrolled - 1e-9;
+    };
+    const served = [...firstVisit.keys()].filter((sis) => baseline(sis) !== null);
+    const candidates = [...roster.keys()].filter(
+      (sis) => !firstVisit.has(sis) && sis !== alwaysTreated && sis !== servedControl && chronic(sis),
+    );
+    const pool = [...served, ...candidates].map(rate).sort((a, b) => a - b);
+    const cuts = Array.from({ length: 9 }, (_, k) => quantileType7(pool, (k + 1) / 10));
+    m.decile_cuts.forEach((q, k) => expect(q).toBeCloseTo(cuts[k], 9));
+    const stratum = (sis: string) => {
+      const s = roster.get(sis)!;
+      return [gradeBand(s.grade) ?? 'unknown', decileOf(rate(sis), cuts), String(s.el)].join('|');
+    };
+    const candidateStrata = new Set(candidates.map(stratum));
+    const matched = served.filter((sis) => candidateStrata.has(stratum(sis)));
+    const servedStrata = new Set(matched.map(stratum));
+    const comparisons = candidates.filter((sis) => servedStrata.has(stratum(sis)));
+    expect(matched.length).toBeGreaterThan(0);
+    expect(m).toMatchObject({
+      served: 20,
+      served_matched: matched.length,
+      served_unmatched: 20 - matched.length,
+      served_before_panel: 1,
+      served_control_students: 1,
+      chronically_absent_candidates: candidates.length,
+      comparisons_matched: comparisons.length,
+      match_rate: matched.length / 20,
+    });
+    // the matched panel: exactly these students, the served with their first-visit cohort
+    const cohortOf = new Map(r.panel.map((row) => [row.student_key.split(':')[2], row.cohort]));
+    expect([...cohortOf.keys()].sort()).toEqual([...matched, ...comparisons].sort());
+    for (const sis of matched) expect(cohortOf.get(sis)).toBe(monthNo(firstVisit.get(sis)!));
+    for (const sis of comparisons) expect(cohortOf.get(sis)).toBe(0);
+    const strata = m.strata as { treated: number; comparisons: number }[];
+    expect(strata.filter((s) => s.comparisons > 0).reduce((n, s) => n + s.treated, 0)).toBe(matched.length);
+    expect(r.result.method).toBe('cs');
+    // the text output reports the match rates
+    const text = await runPilot(
+      config,
+      'event-study',
+      '--study',
+      'demo',
+      '--start',
+      'first_visit',
+      '--match',
+      'exact',
+      '--allow-unbalanced-panel',
+    );
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`served students: 20; matched ${matched.length} (`);
+    expect(text.stdout).toMatch(/district\s+grade_band\s+decile\s+english_learner\s+treated\s+comparisons/);
+  }, 120_000);
+
+  it('--by: a curve per grade band, English-learner status, and first-visit modality and personnel', async () => {
+    const all = await withDb((db) =>
+      eventStudyFromStudy(db, { study: 'demo', start: 'first_visit', method: 'twfe' }, ACTOR),
+    );
+    const units = (all.result.input as { units: number }).units;
+    const neverTreated = (all.result.panel as { never_treated_students: number }).never_treated_students;
+    for (const by of ['grade_band', 'english_learner'] as const) {
+      const r = await withDb((db) =>
+        eventStudyFromStudy(db, { study: 'demo', start: 'first_visit', method: 'twfe', by }, ACTOR),
+      );
+      const subgroups = r.result.subgroups as {
+        value: string;
+        input?: { units: number };
+        n_units?: number;
+      }[];
+      expect(subgroups.length).toBeGreaterThan(1);
+      // a partition of the students
+      expect(subgroups.reduce((n, g) => n + (g.input?.units ?? g.n_units!), 0)).toBe(units);
+      expect(r.result.subgroup_comparisons).toBe('own students');
+    }
+    const cli = await runPilot(
+      config,
+      'event-study',
+      '--study',
+      'demo',
+      '--start',
+      'first_visit',
+      '--method',
+      'twfe',
+      '--by',
+      'modality',
+      '--json',
+    );
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    const out = JSON.parse(cli.stdout) as Record<string, unknown>;
+    const modality = out.subgroups as {
+      variable: string;
+      value: string;
+      input: { units: number };
+      terms: unknown[];
+    }[];
+    // November's first visits were in person, January's virtual; the never-treated are in both
+    expect(modality.map((g) => [g.variable, g.value, g.input.units])).toEqual([
+      ['modality', 'in_person', 10 + neverTreated],
+      ['modality', 'virtual', 10 + neverTreated],
+    ]);
+    expect(modality.every((g) => g.terms.length > 0)).toBe(true);
+    expect(out.subgroup_heterogeneity).toBeNull();
+    const personnel = await withDb((db) =>
+      eventStudyFromStudy(
+        db,
+        { study: 'demo', start: 'first_visit', method: 'sunab', by: 'personnel' },
+        ACTOR,
+      ),
+    );
+    expect((personnel.result.subgroups as { value: string }[]).map((g) => g.value)).toEqual([
+      'community',
+      'school',
+    ]);
+    const bad = await runPilot(
+      config,
+      'event-study',
+      '--study',
+      'demo',
+      '--start',
+      'first_visit',
+      '--by',
+      'grade',
+    );
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--by.*grade_band \| english_learner \| modality \| personnel/);
+  }, 180_000);
 
   it('refuses what it cannot do, naming the flag, and stores nothing', async () => {
     const count = () =>

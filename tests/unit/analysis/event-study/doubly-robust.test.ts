@@ -6,10 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
-import { twoByTwoPanel } from '../../../../analysis/event-study/doubly-robust.ts';
+import { conditionalAtt, twoByTwoPanel } from '../../../../analysis/event-study/doubly-robust.ts';
 import { twoByTwoRc } from '../../../../analysis/event-study/doubly-robust-rc.ts';
-import { conditionalUnbalancedAtt } from '../../../../analysis/event-study/conditional-unbalanced.ts';
-import { unconditionalUnbalancedAtt } from '../../../../analysis/event-study/two-by-two.ts';
+import {
+  unconditionalPanelAtt,
+  unconditionalUnbalancedAtt,
+} from '../../../../analysis/event-study/two-by-two.ts';
 
 interface Fixture {
   cases: {
@@ -114,9 +116,21 @@ describe('repeated cross sections (unbalanced panels) match the base-R transcrip
     const member = Uint8Array.from([1, 1, 2, 2, 2, 0]);
     const closed = unconditionalUnbalancedAtt(y, 3, member, 2, 0);
     for (const method of ['dr', 'ipw', 'reg'] as const) {
-      const rc = conditionalUnbalancedAtt(y, 3, member, 2, 0, [], method);
+      const rc = conditionalAtt(y, 3, member, 2, 0, [], method, 'rc');
       expect(rc.att).toBeCloseTo(closed.att, 12);
       rc.inf.forEach((v, i) => expect(v).toBeCloseTo(closed.inf[i], 10));
+    }
+  });
+
+  test('with the intercept only, the panel form of every method equals the closed-form panel 2×2', () => {
+    const y = Float64Array.from([1, 2, 4, 2, 3, 5, 3, 3, 7, 0, 1, 2, 0, 2, 6, 9, 9, 9]);
+    const member = Uint8Array.from([1, 1, 2, 2, 2, 0]);
+    const closed = unconditionalPanelAtt(y, 3, member, 2, 0);
+    for (const method of ['dr', 'ipw', 'reg'] as const) {
+      const panel = conditionalAtt(y, 3, member, 2, 0, [], method, 'panel');
+      expect(panel.att).toBeCloseTo(closed.att, 12);
+      expect([panel.nTreated, panel.nControl]).toEqual([2, 3]);
+      panel.inf.forEach((v, i) => expect(v).toBeCloseTo(closed.inf[i], 10));
     }
   });
 });

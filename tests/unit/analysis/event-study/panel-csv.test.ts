@@ -31,6 +31,22 @@ describe('panelFromCsv', () => {
     expect(balanced.panel.ids).toEqual(['a', 'c']);
   });
 
+  it('checks the header as the estimators do (csv-columns.ts): a missing column, a name given twice', () => {
+    const out = panelFromCsv(cells('id,t,y,t\na,1,1,1'), spec, 'p.csv');
+    expect(out).toEqual({
+      ok: false,
+      problems: [
+        { file: 'p.csv', line: 1, column: 'g', reason: 'column "g" is not in the header (id, t, y, t)' },
+        {
+          file: 'p.csv',
+          line: 1,
+          column: 't',
+          reason: 'column "t" appears more than once in the header (fields 2 and 4); rename one',
+        },
+      ],
+    });
+  });
+
   it('locates every problem by physical line and column, and reports them all', () => {
     const rows = [
       ['id', 't', 'g', 'y'],
