@@ -92,7 +92,7 @@ export async function attendanceByMonthArm(
            count(DISTINCT days.student_id)::int AS students,
            1 - sum(days.absent) / nullif(sum(days.enrolled), 0) AS rate
       FROM days JOIN members USING (student_id)
-     GROUP BY 1, 2 ORDER BY 1, 2 COLLATE "C"`.execute(db);
+     GROUP BY 1, 2 ORDER BY 1, members.arm COLLATE "C"`.execute(db);
   return r.rows.map((x) => ({ month: x.month, arm: x.arm, students: x.students, attendanceRate: x.rate }));
 }
 
