@@ -44,15 +44,16 @@ export async function appendAuditEvent(trx: Transaction<Database>, e: AuditInput
 /**
  * Appends one event in a transaction of its own (downloads), holding the chain's row lock only while
  * the statement runs: the append commits without waiting for its WAL flush (synchronous_commit off
- * for that one transaction), so the lock is not held across an fsync; a second, empty transaction
- * that commits synchronously then waits for the flush, which covers the append's commit record (WAL
- * is flushed in order). Concurrent appenders share those flushes (group commit), and the caller learns
+ * for that one transaction), so the lock is not held across an fsync; a second transaction, which
+ * writes only an empty logical-decoding message (so that it has WAL to commit: a transaction without
+ * any skips the flush), commits synchronously and so waits for the flush, which covers the append's
+ * commit record (WAL is flushed in order). Concurrent appenders share those flushes (group commit), and the caller learns
  * the event is durable before it answers. A crash before the flush loses only a tail of the chain
  * whose callers got no answer; the chain stays whole.
  */
 export async function appendAuditEventNow(db: Kysely<Database>, e: AuditInput): Promise<string> {
   const hash = await insertAuditEvent(db, e, true);
-  await sql`SELECT pg_current_xact_id()`.execute(db);
+  await sql`SELECT pg_logical_emit_message(true, 'pilot.audit', '')`.execute(db);
   return hash;
 }
 
