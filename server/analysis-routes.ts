@@ -3,6 +3,7 @@ import { estimateJson } from '../analysis/estimate-json.ts';
 import { planSchema } from '../analysis/analysis-plan.ts';
 import { lockPlan, setPlan, showPlan, type PlanView } from '../analysis/plan.service.ts';
 import { AppError } from '../errors.ts';
+import { fidelityReport } from '../outreach/fidelity.service.ts';
 import { route, type Upload } from './route.ts';
 import { StudyParams } from './schemas.ts';
 import { z } from './zod.ts';
@@ -81,7 +82,8 @@ export const Estimate = z
   .passthrough()
   .openapi('Estimate');
 
-export const PlanBody = planSchema.openapi('AnalysisPlan');
+/** The plan as `pilot plan set` reads it (analysis/analysis-plan.ts; made before zod gains `.openapi`). */
+export const PlanBody = planSchema;
 
 export const PlanInfo = z
   .object({
@@ -121,7 +123,33 @@ async function asUploaded<T>(upload: Upload, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Analysis operations of the CLI over HTTP: `pilot estimate` on an uploaded CSV, `pilot plan`. */
+const FidelityRow = z
+  .object({
+    month: z.string(),
+    leaid: z.string(),
+    arm: z.string(),
+    messages: z.number(),
+    delivered: z.number(),
+  })
+  .passthrough();
+
+/** `pilot outreach fidelity --json`: the same object. */
+export const Fidelity = z
+  .object({
+    study: z.string(),
+    rows: z.array(FidelityRow),
+    alerts: z.array(z.record(z.string(), z.unknown())),
+    visits: z.array(z.record(z.string(), z.unknown())),
+    contamination: z.array(
+      z.object({ leaid: z.string(), arm: z.string(), students: z.number(), messages: z.number() }),
+    ),
+  })
+  .openapi('Fidelity');
+
+/**
+ * Analysis operations of the CLI over HTTP: `pilot estimate` on an uploaded CSV, `pilot plan`, and the
+ * outreach fidelity tables.
+ */
 export const ANALYSIS_ROUTES = [
   route({
     id: 'estimate',
@@ -194,5 +222,17 @@ export const ANALYSIS_ROUTES = [
     status: 200,
     response: { json: PlanInfo },
     handler: async ({ db, params }) => planJson(await showPlan(db, params.study)),
+  }),
+  route({
+    id: 'fidelity',
+    method: 'get',
+    path: '/studies/:study/fidelity',
+    summary:
+      'What was delivered (`pilot outreach fidelity`): by month, district and arm; alerts; visits; the contamination alarm',
+    roles: READERS,
+    params: StudyParams,
+    status: 200,
+    response: { json: Fidelity },
+    handler: async ({ db, params }) => fidelityReport(db, params.study),
   }),
 ];

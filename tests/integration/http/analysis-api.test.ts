@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import request from 'supertest';
 import type { Db } from '../../../db/connection.ts';
+import { fidelityReport } from '../../../outreach/fidelity.service.ts';
 import { openTestDatabase, testDialect } from '../../helpers/database.ts';
 import { OpenApiChecker } from '../../helpers/openapi.ts';
 import { seedHttpFixture, testApp, type Tokens } from './http-fixture.ts';
@@ -164,6 +165,25 @@ describe(`/api/v1/studies/:study/plan (${testDialect})`, () => {
     }
     expect(await plans()).toBe(before);
     const missing = await analyst.get('/studies/nosuch/plan');
+    expect(missing.status).toBe(404);
+  });
+});
+
+describe(`GET /api/v1/studies/:study/fidelity (${testDialect})`, () => {
+  it('answers what `pilot outreach fidelity --json` prints, contamination alarm included', async () => {
+    const res = await request(testApp(db))
+      .get('/api/v1/studies/s1/fidelity')
+      .set('Authorization', `Bearer ${tokens.staff}`);
+    expect(res.status).toBe(200);
+    expect(
+      openapi.check('get', '/studies/:study/fidelity', 200, String(res.headers['content-type']), res.body),
+    ).toEqual([]);
+    expect(res.body).toEqual(JSON.parse(JSON.stringify(await fidelityReport(db, 's1'))));
+    // The fixture has messages but no program: every messaged student is an alarm.
+    expect(res.body.contamination.length).toBeGreaterThan(0);
+    const missing = await request(testApp(db))
+      .get('/api/v1/studies/nosuch/fidelity')
+      .set('Authorization', `Bearer ${tokens.analyst}`);
     expect(missing.status).toBe(404);
   });
 });

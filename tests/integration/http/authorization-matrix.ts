@@ -135,6 +135,7 @@ export const MATRIX: MatrixRow[] = [
   },
   { route: 'plan.show', expect: readers, request: () => ({ path: '/studies/fresh/plan' }) },
   { route: 'plan.lock', expect: analystOnly(200), request: () => ({ path: '/studies/fresh/plan/lock' }) },
+  { route: 'fidelity', expect: readers, request: () => ({ path: '/studies/s1/fidelity' }) },
 ];
 
 export { MISSING, OTHER, OWN };
