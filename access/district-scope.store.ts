@@ -14,8 +14,10 @@ export async function withDistrictScope<T>(
   fn: (trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
   return db.kysely.transaction().execute(async (trx) => {
-    await sql`SET LOCAL ROLE pilot_app`.execute(trx);
-    await sql`SELECT set_config('pilot.leaid', ${leaid}, true)`.execute(trx);
+    // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
+    await sql`SELECT set_config('role', 'pilot_app', true), set_config('pilot.leaid', ${leaid}, true)`.execute(
+      trx,
+    );
     return fn(trx);
   });
 }

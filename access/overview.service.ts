@@ -2,24 +2,43 @@ import { showRandomization, type RandomizationShow } from '../assignment/assignm
 import { allStudies } from '../cohorts/study.service.ts';
 import type { StudyRecord } from '../cohorts/study.store.ts';
 import type { Db } from '../db/connection.ts';
-import { districtOverview, type DistrictOverview } from './overview.store.ts';
+import { fidelityReport, type FidelityReport } from '../outreach/fidelity.service.ts';
+import {
+  armBalance,
+  attendanceByMonthArm,
+  districtOverview,
+  latestReportRuns,
+  type ArmBalance,
+  type DistrictOverview,
+  type LatestReportRun,
+  type MonthlyAttendance,
+} from './overview.store.ts';
 
 export interface StudyOverview {
   study: StudyRecord;
   districts: DistrictOverview[];
   randomization: RandomizationShow;
+  balance: ArmBalance[];
+  /** Messages and delivery by month, district and arm, with the contamination alarm. */
+  fidelity: FidelityReport;
+  attendance: MonthlyAttendance[];
+  reports: LatestReportRun[];
 }
 
-/** The dashboard of staff and analysts: every study with its districts and randomization record. */
+/** The dashboard of staff and analysts: every study with what the dashboard shows of it. */
 export async function studyOverviews(db: Db): Promise<StudyOverview[]> {
   const studies = await allStudies(db);
   const out: StudyOverview[] = [];
   for (const study of studies) {
-    out.push({
-      study,
-      districts: await districtOverview(db.kysely, study.id),
-      randomization: await showRandomization(db, study.slug),
-    });
+    const [districts, randomization, balance, fidelity, attendance, reports] = await Promise.all([
+      districtOverview(db.kysely, study.id),
+      showRandomization(db, study.slug),
+      armBalance(db.kysely, study.id),
+      fidelityReport(db, study.slug),
+      attendanceByMonthArm(db.kysely, study.id),
+      latestReportRuns(db.kysely, study.id),
+    ]);
+    out.push({ study, districts, randomization, balance, fidelity, attendance, reports });
   }
   return out;
 }

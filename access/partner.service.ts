@@ -1,17 +1,20 @@
 import type { ExportRow } from '../assignment/assignment.store.ts';
 import type { Db } from '../db/connection.ts';
-import { appendAuditEvent } from '../db/audit.store.ts';
+import { appendAuditEventNow } from '../db/audit.store.ts';
+import { ContentCache, type CachedContent } from './content-cache.ts';
 import { AppError } from '../errors.ts';
 import { withDistrictScope } from './district-scope.store.ts';
 import { loadMessageRows } from '../outreach/export.store.ts';
 import { csvText, MESSAGE_COLUMNS } from '../outreach/export-csv.ts';
 import {
   partnerAssignmentRows,
-  partnerLatestReport,
+  partnerDownloadIndex,
+  partnerLatestReportRef,
   partnerMessageBatches,
+  partnerReportById,
   partnerStudies,
   type PartnerBatch,
-  type PartnerReport,
+  type PartnerDownloadIndex,
   type PartnerStudy,
 } from './partner.store.ts';
 
@@ -41,22 +44,47 @@ export async function districtAssignments(
   return rows;
 }
 
-/** The district's latest stored partner report (no audit: listing only), or null. */
-export function latestDistrictReport(db: Db, slug: string, leaid: string): Promise<PartnerReport | null> {
-  return withDistrictScope(db, leaid, (trx) => partnerLatestReport(trx, slug, leaid));
-}
-
-/** The district's stored partner report as a download (audited), or null when there is none. */
-export async function districtReportFile(
+/** What a district can download in a study (one scoped query), or null when it is not in the study. */
+export function districtDownloadIndex(
   db: Db,
   slug: string,
   leaid: string,
-  artifact: string,
+): Promise<PartnerDownloadIndex | null> {
+  return withDistrictScope(db, leaid, (trx) => partnerDownloadIndex(trx, slug, leaid));
+}
+
+/** Stored reports are immutable (report_run rows cannot change): each process keeps recent ones. */
+const REPORT_CACHE_BYTES = 64 * 1024 * 1024;
+const reportCaches = new WeakMap<Db, ContentCache>();
+
+function reportCache(db: Db): ContentCache {
+  let cache = reportCaches.get(db);
+  if (!cache) reportCaches.set(db, (cache = new ContentCache(REPORT_CACHE_BYTES)));
+  return cache;
+}
+
+/**
+ * The district's latest stored partner report file (report.html or report.json) with its ETag, or
+ * null when there is none. One scoped read finds the run; its bytes come from the process's cache of
+ * immutable content (read once per run and file); the download is audited.
+ */
+export async function districtReportDownload(
+  db: Db,
+  slug: string,
+  leaid: string,
+  artifact: 'report.html' | 'report.json',
   actor: string,
-): Promise<PartnerReport | null> {
-  const report = await latestDistrictReport(db, slug, leaid);
-  if (report) await recordDownload(db, actor, slug, leaid, artifact, 1, { report_run: report.id });
-  return report;
+): Promise<CachedContent | null> {
+  const ref = await withDistrictScope(db, leaid, (trx) => partnerLatestReportRef(trx, slug, leaid));
+  if (!ref) return null;
+  const content = await reportCache(db).get(`${ref.reportSha256}/${ref.id}/${artifact}`, async () => {
+    const report = await withDistrictScope(db, leaid, (trx) => partnerReportById(trx, ref.id, leaid));
+    if (!report) return null;
+    return artifact === 'report.html' ? report.html : report.json;
+  });
+  if (!content) return null;
+  await recordDownload(db, actor, slug, leaid, artifact, 1, { report_run: ref.id });
+  return content;
 }
 
 /** The district's message batches, read under its scope. */
@@ -87,7 +115,10 @@ export async function districtMessageList(
   return csvText(MESSAGE_COLUMNS, rows);
 }
 
-/** Appends the audit event of a download (who took which district file, how many rows). */
+/**
+ * Appends the audit event of a download (who took which district file, how many rows): one statement
+ * in a transaction of its own, so concurrent downloads hold the chain's lock only that long.
+ */
 export async function recordDownload(
   db: Db,
   actor: string,
@@ -97,12 +128,10 @@ export async function recordDownload(
   rows: number,
   extra: Record<string, number> = {},
 ): Promise<void> {
-  await db.kysely.transaction().execute((trx) =>
-    appendAuditEvent(trx, {
-      actor,
-      action: 'download',
-      entity: `study:${slug}/district:${leaid}/${artifact}`,
-      details: { rows, ...extra },
-    }),
-  );
+  await appendAuditEventNow(db.kysely, {
+    actor,
+    action: 'download',
+    entity: `study:${slug}/district:${leaid}/${artifact}`,
+    details: { rows, ...extra },
+  });
 }

@@ -76,23 +76,6 @@ export interface PartnerReport {
   html: string;
 }
 
-/** The district's latest stored partner report (`pilot report --district`), or null. */
-export async function partnerLatestReport(
-  trx: Transaction<Database>,
-  slug: string,
-  leaid: string,
-): Promise<PartnerReport | null> {
-  const d = await districtOfStudy(trx, slug, leaid);
-  if (!d) return null;
-  const r = await sql<{ id: number; report_json: string; report_html: string }>`
-    SELECT id, report_json, report_html FROM report_run
-     WHERE study_id = ${d.study_id} AND district_id = ${d.id} AND kind = 'district'
-       AND report_json IS NOT NULL AND report_html IS NOT NULL
-     ORDER BY id DESC LIMIT 1`.execute(trx);
-  const x = r.rows[0];
-  return x ? { id: x.id, json: x.report_json, html: x.report_html } : null;
-}
-
 export interface PartnerBatch {
   id: number;
   kind: 'monthly_summary' | 'alerts';
@@ -113,4 +96,90 @@ export async function partnerMessageBatches(
        AND EXISTS (SELECT 1 FROM message m WHERE m.batch_id = b.id)
      ORDER BY b.period_end, b.kind, b.id`.execute(trx);
   return r.rows.map((x) => ({ id: x.id, kind: x.kind, periodEnd: x.period_end }));
+}
+
+/** The stored report's run and the SHA-256 of its report.json (its content key), without the bytes. */
+export interface PartnerReportRef {
+  id: number;
+  reportSha256: string;
+}
+
+/** What a district can download in a study, read in one query; null when it is not in the study. */
+export interface PartnerDownloadIndex {
+  study: PartnerStudy;
+  report: PartnerReportRef | null;
+  batches: PartnerBatch[];
+}
+
+export async function partnerDownloadIndex(
+  trx: Transaction<Database>,
+  slug: string,
+  leaid: string,
+): Promise<PartnerDownloadIndex | null> {
+  const r = await sql<{
+    slug: string;
+    name: string;
+    status: string;
+    district_name: string;
+    randomized: boolean;
+    report: { id: number; sha: string } | null;
+    batches: { id: number; kind: 'monthly_summary' | 'alerts'; period_end: string }[];
+  }>`
+    SELECT s.slug, s.name, s.status, d.name AS district_name,
+           EXISTS (SELECT 1 FROM randomization r WHERE r.study_id = s.id) AS randomized,
+           (SELECT json_build_object('id', rr.id, 'sha', rr.report_sha256) FROM report_run rr
+             WHERE rr.study_id = s.id AND rr.district_id = d.id AND rr.kind = 'district'
+               AND rr.report_json IS NOT NULL AND rr.report_html IS NOT NULL
+             ORDER BY rr.id DESC LIMIT 1) AS report,
+           coalesce((SELECT json_agg(json_build_object('id', b.id, 'kind', b.kind,
+                                      'period_end', to_char(b.period_end, 'YYYY-MM-DD'))
+                                     ORDER BY b.period_end, b.kind, b.id)
+                       FROM message_batch b
+                      WHERE b.study_id = s.id AND b.district_id = d.id
+                        AND EXISTS (SELECT 1 FROM message m WHERE m.batch_id = b.id)), '[]'::json) AS batches
+      FROM district d JOIN study s ON s.id = d.study_id
+     WHERE s.slug = ${slug} AND d.nces_leaid = ${leaid}`.execute(trx);
+  const x = r.rows[0];
+  if (!x) return null;
+  return {
+    study: {
+      slug: x.slug,
+      name: x.name,
+      status: x.status,
+      districtName: x.district_name,
+      randomized: x.randomized,
+    },
+    report: x.report ? { id: x.report.id, reportSha256: x.report.sha } : null,
+    batches: x.batches.map((b) => ({ id: b.id, kind: b.kind, periodEnd: b.period_end })),
+  };
+}
+
+/** The latest district report's run id and content key (no bytes), or null. */
+export async function partnerLatestReportRef(
+  trx: Transaction<Database>,
+  slug: string,
+  leaid: string,
+): Promise<PartnerReportRef | null> {
+  const r = await sql<{ id: number; report_sha256: string }>`
+    SELECT rr.id, rr.report_sha256
+      FROM report_run rr JOIN district d ON d.id = rr.district_id JOIN study s ON s.id = d.study_id
+     WHERE s.slug = ${slug} AND d.nces_leaid = ${leaid} AND rr.study_id = s.id AND rr.kind = 'district'
+       AND rr.report_json IS NOT NULL AND rr.report_html IS NOT NULL
+     ORDER BY rr.id DESC LIMIT 1`.execute(trx);
+  const x = r.rows[0];
+  return x ? { id: x.id, reportSha256: x.report_sha256 } : null;
+}
+
+/** One stored district report's bytes by run id, when it is the district's, or null. */
+export async function partnerReportById(
+  trx: Transaction<Database>,
+  id: number,
+  leaid: string,
+): Promise<PartnerReport | null> {
+  const r = await sql<{ id: number; report_json: string; report_html: string }>`
+    SELECT rr.id, rr.report_json, rr.report_html FROM report_run rr JOIN district d ON d.id = rr.district_id
+     WHERE rr.id = ${id} AND d.nces_leaid = ${leaid} AND rr.kind = 'district'
+       AND rr.report_json IS NOT NULL AND rr.report_html IS NOT NULL`.execute(trx);
+  const x = r.rows[0];
+  return x ? { id: x.id, json: x.report_json, html: x.report_html } : null;
 }

@@ -1,11 +1,12 @@
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { pino } from 'pino';
+import { verifyAudit } from '../access/audit.service.ts';
 import { createToken } from '../access/token.service.ts';
 import { randomizeStudy } from '../assignment/assignment.service.ts';
-import { openMemoryDatabase, type Db } from '../db/connection.ts';
+import { openMemoryDatabase, openPostgres, type Db } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { openScratchPostgres } from '../db/scratch-database.ts';
+import { createScratchPostgres } from '../db/scratch-database.ts';
 import { startServer } from '../server/serve.ts';
 
 function option(args: string[], name: string, fallback: number): number {
@@ -49,25 +50,101 @@ export async function seed(db: Db, districts: number, students: number): Promise
              lpad(((g % 12) + 1)::text, 2, '0'),
              (SELECT h.id FROM household h WHERE h.district_id = ${id} AND h.household_key = 'H' || ((g + 1) / 2))
         FROM generate_series(1, ${students}) g`.execute(db.kysely);
+    await sql`
+      INSERT INTO caregiver (district_id, contact_key, household_id, relationship, phone_e164, sms_consent)
+      SELECT ${id}, 'C' || h.household_key, h.id, 'parent', '+1518555' || lpad(h.id::text, 4, '0'), true
+        FROM household h WHERE h.district_id = ${id}`.execute(db.kysely);
   }
   await randomizeStudy(db, { study: 'bench', actor: 'bench' });
+  await seedOutputs(db, study.rows[0].id);
   await sql`ANALYZE`.execute(db.kysely); // as autovacuum would have done on a live database
   return leaids;
 }
 
 /**
- * `npm run bench -- http [--partners 50] [--students 200] [--connections 50] [--duration 30]`:
- * partners (one token each) downloading their district's assignment list and listing their downloads
- * through `pilot serve`, on PostgreSQL with DATABASE_URL (a scratch database) or embedded PGlite.
- * Prints requests per second, p50 / p99 latency, errors and non-2xx answers.
+ * What partners download: per district a stored partner report (a synthetic one of a real report's
+ * size: the bench measures serving stored bytes, not rendering) and two monthly message lists.
+ */
+async function seedOutputs(db: Db, studyId: number): Promise<void> {
+  const html = `<!doctype html><html><body>${'<svg><rect width="10" height="10"/></svg>\n'.repeat(3000)}</body></html>`;
+  const json = JSON.stringify({
+    rows: Array.from({ length: 400 }, (_, i) => ({ month: i % 12, rate: i / 400 })),
+  });
+  await sql`
+    INSERT INTO analysis_plan (study_id, version, body, sha256, actor, locked_at, locked_by)
+    VALUES (${studyId}, 1, '{"bench": true}'::jsonb, repeat('a', 64), 'bench', now(), 'bench')`.execute(
+    db.kysely,
+  );
+  await sql`
+    INSERT INTO report_run (study_id, plan_id, kind, district_id, manifest, report_sha256, actor, report_json, report_html)
+    SELECT ${studyId}, p.id, 'district', d.id, '{}'::jsonb, encode(sha256(convert_to(${json} || d.nces_leaid, 'UTF8')), 'hex'),
+           'bench', ${json} || d.nces_leaid, ${html} || d.nces_leaid
+      FROM district d, analysis_plan p WHERE d.study_id = ${studyId} AND p.study_id = ${studyId}`.execute(
+    db.kysely,
+  );
+  await sql`
+    INSERT INTO message_template (study_id, purpose, language, version, body, encoding, max_segments)
+    VALUES (${studyId}, 'monthly_summary', 'en', 1, 'Your child missed {absences} days', 'gsm7', 2)`.execute(
+    db.kysely,
+  );
+  for (const month of ['2025-09', '2025-10']) {
+    await sql`
+      INSERT INTO message_batch (study_id, district_id, kind, period_start, period_end, actor)
+      SELECT ${studyId}, d.id, 'monthly_summary', ${month + '-01'}::date,
+             (${month + '-01'}::date + interval '1 month' - interval '1 day')::date, 'bench'
+        FROM district d WHERE d.study_id = ${studyId}`.execute(db.kysely);
+  }
+  await sql`
+    INSERT INTO message (batch_id, student_id, caregiver_id, template_id, channel, language, body,
+                         segments, absences_month, absences_ytd, send_after)
+    SELECT b.id, s.id, c.id, t.id, 'sms', 'en', 'Your child missed 2 days', 1, 2, 4, b.period_end + 1
+      FROM message_batch b JOIN student s ON s.district_id = b.district_id
+      JOIN caregiver c ON c.household_id = s.household_id
+      JOIN message_template t ON t.study_id = b.study_id
+     WHERE b.study_id = ${studyId}`.execute(db.kysely);
+}
+
+interface Phase {
+  title: string;
+  paths: (leaid: string) => string[];
+}
+
+const PHASES: Phase[] = [
+  {
+    title: 'mixed: report downloads (HTML, JSON), download listings, message-list downloads',
+    paths: (l) => [
+      `/api/v1/studies/bench/districts/${l}/downloads/report.html`,
+      `/api/v1/studies/bench/districts/${l}/downloads`,
+      `/api/v1/studies/bench/districts/${l}/downloads/report.json`,
+      `/api/v1/studies/bench/districts/${l}/downloads/messages-2025-10.csv`,
+    ],
+  },
+  {
+    title: 'cached report downloads only (report.html)',
+    paths: (l) => [`/api/v1/studies/bench/districts/${l}/downloads/report.html`],
+  },
+];
+
+/**
+ * `npm run bench -- http [--partners 50] [--students 200] [--connections 50] [--duration 30] [--pool 10]`:
+ * partners (one token each) downloading their district's stored report, listing their downloads and
+ * downloading message lists through `pilot serve`, on PostgreSQL with DATABASE_URL (a scratch database)
+ * or embedded PGlite; then report downloads alone. Every download appends an audit event.
+ * Prints requests per second, p50 / p99 latency, errors and non-2xx answers of each phase, and checks
+ * the audit chain afterwards.
  */
 export async function run(args: string[]): Promise<void> {
   const partners = option(args, 'partners', 50);
   const students = option(args, 'students', 200);
   const connections = option(args, 'connections', 50);
   const duration = option(args, 'duration', 30);
+  const poolSize = option(args, 'pool', 10);
   const url = process.env.DATABASE_URL;
-  const db = url ? await openScratchPostgres(url, 'pilot_bench_http') : await openMemoryDatabase();
+  let db: Db;
+  if (url) {
+    const scratch = await createScratchPostgres(url, 'pilot_bench_http');
+    db = openPostgres(scratch.url, scratch.drop, poolSize);
+  } else db = await openMemoryDatabase();
   try {
     await migrateToLatest(db);
     const t0 = performance.now();
@@ -76,38 +153,51 @@ export async function run(args: string[]): Promise<void> {
     for (const leaid of leaids)
       tokens.push((await createToken(db, { role: 'partner', district: leaid }, 'bench', new Date())).token);
     console.log(
-      `${url ? 'PostgreSQL' : 'PGlite (in memory)'}: ${partners} districts × ${students} students seeded and randomized in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `${url ? `PostgreSQL (pool ${poolSize})` : 'PGlite (in memory)'}: ${partners} districts × ${students} students seeded, randomized, reports and message lists stored in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
     const server = await startServer(db, { port: 0, logger: pino({ level: 'silent' }) });
-    let i = 0;
-    const result = await autocannon({
-      url: `http://127.0.0.1:${server.port}`,
-      connections,
-      duration,
-      requests: [
-        {
-          setupRequest: (req) => {
-            const k = i++;
-            const p = k % partners;
-            const path =
-              k % 2 === 0
-                ? `/api/v1/studies/bench/districts/${leaids[p]}/downloads/assignments.csv`
-                : `/api/v1/studies/bench/districts/${leaids[p]}/downloads`;
-            return { ...req, method: 'GET', path, headers: { authorization: `Bearer ${tokens[p]}` } };
+    const auditBefore = await auditCount(db);
+    let total = 0;
+    for (const phase of PHASES) {
+      let i = 0;
+      const result = await autocannon({
+        url: `http://127.0.0.1:${server.port}`,
+        connections,
+        duration,
+        requests: [
+          {
+            setupRequest: (req) => {
+              const k = i++;
+              const p = k % partners;
+              const paths = phase.paths(leaids[p]);
+              const path = paths[Math.floor(k / partners) % paths.length];
+              return { ...req, method: 'GET', path, headers: { authorization: `Bearer ${tokens[p]}` } };
+            },
           },
-        },
-      ],
-    });
+        ],
+      });
+      total += result.requests.total;
+      console.log(
+        [
+          `${phase.title}: ${connections} connections for ${duration} s`,
+          `  requests:   ${result.requests.total} (${result.requests.average.toFixed(0)} per second)`,
+          `  latency:    p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
+          `  errors:     ${result.errors} (timeouts ${result.timeouts}), non-2xx: ${result.non2xx}`,
+        ].join('\n'),
+      );
+    }
     await server.close();
+    const appended = (await auditCount(db)) - auditBefore;
+    const chain = await verifyAudit(db);
     console.log(
-      [
-        `${connections} connections for ${duration} s, half assignment-list downloads (${students} rows), half download listings`,
-        `requests:     ${result.requests.total} (${result.requests.average.toFixed(0)} per second)`,
-        `latency:      p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
-        `errors:       ${result.errors} (timeouts ${result.timeouts}), non-2xx: ${result.non2xx}`,
-      ].join('\n'),
+      `audit: ${appended} events appended by ${total} requests (every download; listings are not audited); chain of ${chain.events} events verified`,
     );
   } finally {
     await db.close();
   }
+}
+
+async function auditCount(db: Db): Promise<number> {
+  const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_event`.execute(db.kysely);
+  return r.rows[0].n;
 }

@@ -15,44 +15,68 @@ export interface AuditInput {
 
 /** hash = SHA-256(prev_hash + '\n' + canonical JSON of {at, actor, action, entity, details}). */
 export function auditHash(prevHash: string, at: string, e: AuditInput): string {
-  const body = canonicalJson({
+  return createHash('sha256')
+    .update(`${prevHash}\n${auditBody(at, e)}`)
+    .digest('hex');
+}
+
+/** The canonical JSON an event's hash covers. */
+function auditBody(at: string, e: AuditInput): string {
+  return canonicalJson({
     at,
     actor: e.actor,
     action: e.action,
     entity: e.entity,
     details: e.details ?? null,
   });
-  return createHash('sha256').update(`${prevHash}\n${body}`).digest('hex');
 }
 
 /**
- * Appends one event to the hash chain. The table lock serializes writers so the chain never forks;
- * it is held only until the caller's transaction ends.
+ * Appends one event to the hash chain in one statement: the UPDATE of the one-row `audit_head`
+ * (migration 012) takes the row lock that serializes appenders (held until the caller's transaction
+ * ends; a waiting appender then re-reads the new head), and PostgreSQL computes
+ * hash = SHA-256(prev_hash + '\n' + canonical body) as auditHash does. Returns the new head.
  */
 export async function appendAuditEvent(trx: Transaction<Database>, e: AuditInput): Promise<string> {
-  await sql`LOCK TABLE audit_event IN EXCLUSIVE MODE`.execute(trx);
-  const head = await trx
-    .selectFrom('audit_event')
-    .select('hash')
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const prevHash = head?.hash ?? GENESIS_HASH;
-  const at = new Date().toISOString();
-  const hash = auditHash(prevHash, at, e);
-  await trx
-    .insertInto('audit_event')
-    .values({
-      at,
-      actor: e.actor,
-      action: e.action,
-      entity: e.entity,
-      details: JSON.stringify(e.details ?? null),
-      prev_hash: prevHash,
-      hash,
-    })
-    .execute();
+  return insertAuditEvent(trx, e);
+}
+
+/**
+ * Appends one event in a transaction of its own (downloads), holding the chain's row lock only while
+ * the statement runs: the append commits without waiting for its WAL flush (synchronous_commit off
+ * for that one transaction), so the lock is not held across an fsync; a second transaction, which
+ * writes only an empty logical-decoding message (so that it has WAL to commit: a transaction without
+ * any skips the flush), commits synchronously and so waits for the flush, which covers the append's
+ * commit record (WAL is flushed in order). Concurrent appenders share those flushes (group commit), and the caller learns
+ * the event is durable before it answers. A crash before the flush loses only a tail of the chain
+ * whose callers got no answer; the chain stays whole.
+ */
+export async function appendAuditEventNow(db: Kysely<Database>, e: AuditInput): Promise<string> {
+  const hash = await insertAuditEvent(db, e, true);
+  await sql`SELECT pg_logical_emit_message(true, 'pilot.audit', '')`.execute(db);
   return hash;
+}
+
+async function insertAuditEvent(db: Kysely<Database>, e: AuditInput, flushAfter = false): Promise<string> {
+  const at = new Date().toISOString();
+  const body = auditBody(at, e);
+  const asyncCommit = flushAfter
+    ? sql`, async_commit AS (SELECT set_config('synchronous_commit', 'off', true) AS mode)`
+    : sql``;
+  const r = await sql<{ hash: string }>`
+    WITH head AS (
+      UPDATE audit_head
+         SET prev_hash = hash,
+             hash = encode(sha256(convert_to(hash || chr(10) || ${body}::text, 'UTF8')), 'hex')
+      RETURNING prev_hash, hash)${asyncCommit}
+    INSERT INTO audit_event (at, actor, action, entity, details, prev_hash, hash)
+    SELECT ${at}::timestamptz, ${e.actor}, ${e.action}, ${e.entity}, ${JSON.stringify(e.details ?? null)}::jsonb,
+           head.prev_hash, head.hash
+      FROM head${flushAfter ? sql`, async_commit` : sql``}
+    RETURNING hash`.execute(db);
+  const row = r.rows[0];
+  if (!row) throw new Error('audit_head is missing: run the migrations (pilot init)');
+  return row.hash;
 }
 
 export async function auditHead(db: Kysely<Database>): Promise<string> {

@@ -194,8 +194,8 @@ function discardingLostConnections(pool: pg.Pool): PostgresPool {
   };
 }
 
-export function openPostgres(url: string, onClose: () => Promise<void> = async () => {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+export function openPostgres(url: string, onClose: () => Promise<void> = async () => {}, poolSize = 10): Db {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle connection can be ended by the server (restart, a dropped database, an administrator).
   // The pool discards that client and opens a new one when needed; without a listener, node-postgres
   // would raise the error as an unhandled 'error' event and take the process down.

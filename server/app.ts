@@ -152,6 +152,7 @@ function handle(db: Db, r: RouteDef, now: () => Date, maxUploadBytes?: number) {
           .type(f.contentType)
           .attachment(f.fileName)
           .setHeader('Cache-Control', 'private, no-store');
+        if (f.etag) res.setHeader('ETag', f.etag); // res.send answers a matching If-None-Match with 304
         res.send(f.body);
       } else {
         res.status(r.status).setHeader('Cache-Control', 'no-store').json(result);

@@ -1,14 +1,13 @@
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
-import type { PartnerStudy } from '../access/partner.store.ts';
+import type { PartnerDownloadIndex } from '../access/partner.store.ts';
 import {
   districtAssignments,
+  districtDownloadIndex,
   districtMessageBatches,
   districtMessageList,
-  districtReportFile,
-  latestDistrictReport,
+  districtReportDownload,
   notVisible,
-  studiesOfDistrict,
 } from '../access/partner.service.ts';
 import { assignmentsCsv } from './render.ts';
 import type { FileBody } from './route.ts';
@@ -28,7 +27,7 @@ export interface ArtifactInfo {
 
 export interface ArtifactSource {
   /** The artifacts of a district in a study it takes part in (empty when there are none yet). */
-  list(db: Db, study: PartnerStudy, leaid: string): Promise<ArtifactInfo[]>;
+  list(index: PartnerDownloadIndex): ArtifactInfo[];
   /** One artifact by name, or null when this source does not hold it. Audits the download. */
   fetch(db: Db, study: string, leaid: string, name: string, actor: string): Promise<FileBody | null>;
 }
@@ -42,8 +41,8 @@ const ASSIGNMENTS: ArtifactInfo = {
 
 /** The district's assignment list, once the study is randomized. */
 export const assignmentSource: ArtifactSource = {
-  async list(_db, study) {
-    return study.randomized ? [ASSIGNMENTS] : [];
+  list(index) {
+    return index.study.randomized ? [ASSIGNMENTS] : [];
   },
   async fetch(db, study, leaid, name, actor) {
     if (name !== ASSIGNMENTS.name) return null;
@@ -71,20 +70,24 @@ const REPORT_FILES: ArtifactInfo[] = [
   },
 ];
 
-/** The district's latest partner report, once `pilot report --district` has stored one. */
+/**
+ * The district's latest partner report, once `pilot report --district` has stored one: the stored
+ * bytes (cached in the process, never re-rendered) with a strong ETag.
+ */
 export const reportSource: ArtifactSource = {
-  async list(db, study, leaid) {
-    return (await latestDistrictReport(db, study.slug, leaid)) ? REPORT_FILES : [];
+  list(index) {
+    return index.report ? REPORT_FILES : [];
   },
   async fetch(db, study, leaid, name, actor) {
     const info = REPORT_FILES.find((f) => f.name === name);
     if (!info) return null;
-    const report = await districtReportFile(db, study, leaid, name, actor);
-    if (!report) return null;
+    const file = await districtReportDownload(db, study, leaid, info.name as 'report.html', actor);
+    if (!file) return null;
     return {
       fileName: `${study}-${leaid}-${name}`,
       contentType: info.contentType,
-      body: name === 'report.html' ? report.html : report.json,
+      body: file.body,
+      etag: file.etag,
     };
   },
 };
@@ -100,8 +103,8 @@ export function messageListName(b: { kind: 'monthly_summary' | 'alerts'; periodE
 
 /** The district's message lists (SIS message-center CSV), one per generated batch. */
 export const messageSource: ArtifactSource = {
-  async list(db, study, leaid) {
-    return (await districtMessageBatches(db, study.slug, leaid)).map((b) => ({
+  list(index) {
+    return index.batches.map((b) => ({
       name: messageListName(b),
       title:
         b.kind === 'monthly_summary'
@@ -126,10 +129,9 @@ export const ARTIFACT_SOURCES: readonly ArtifactSource[] = [assignmentSource, re
 
 /** A district's artifacts in a study; a study the district is not in answers as a missing one. */
 export async function listArtifacts(db: Db, study: string, leaid: string): Promise<ArtifactInfo[]> {
-  const found = (await studiesOfDistrict(db, leaid)).find((s) => s.slug === study);
-  if (!found) throw notVisible(study, leaid);
-  const lists = await Promise.all(ARTIFACT_SOURCES.map((s) => s.list(db, found, leaid)));
-  return lists.flat();
+  const index = await districtDownloadIndex(db, study, leaid);
+  if (!index) throw notVisible(study, leaid);
+  return ARTIFACT_SOURCES.flatMap((s) => s.list(index));
 }
 
 /** One artifact; NOT_FOUND (the same answer as for another district) when no source holds it. */

@@ -14,6 +14,8 @@ export interface FileBody {
   fileName: string;
   contentType: string;
   body: string | Buffer;
+  /** A strong ETag of immutable content (the client's If-None-Match then gets a 304). */
+  etag?: string;
 }
 
 export interface HandlerContext<P, Q, B> {

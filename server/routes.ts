@@ -10,6 +10,7 @@ import { importFile } from '../cohorts/imports/import.service.ts';
 import { allStudies, createStudy, enrollDistrict, showStudy } from '../cohorts/study.service.ts';
 import { verifyAudit } from '../access/audit.service.ts';
 import { AppError } from '../errors.ts';
+import { ANALYSIS_ROUTES } from './analysis-routes.ts';
 import { fetchArtifact, listArtifacts } from './partner-downloads.ts';
 import {
   districtJson,
@@ -313,4 +314,5 @@ export const ROUTES: readonly RouteDef[] = [
     handler: async ({ db, params, actor, now }) =>
       tokenJson(await revokeToken(db, { id: params.id }, actor, now)),
   }),
+  ...ANALYSIS_ROUTES,
 ];

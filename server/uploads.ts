@@ -45,7 +45,7 @@ export async function receiveUpload(req: Request, maxBytes: number): Promise<Par
           headers: req.headers,
           preservePath: true, // see the name as sent, so a path is refused rather than silently cut
           // busboy signals 'limit' on reaching fileSize, so one byte more is the first refused size.
-          limits: { fileSize: maxBytes + 1, files: 1, fields: 10, fieldSize: 1024, parts: 12 },
+          limits: { fileSize: maxBytes + 1, files: 1, fields: 24, fieldSize: 1024, parts: 26 },
         });
       } catch {
         return reject(new AppError('BAD_INPUT', 'malformed multipart/form-data request'));

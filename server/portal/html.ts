@@ -56,4 +56,7 @@ th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 code { word-break: break-all; }
 ul.downloads li { margin: .4rem 0; }
+caption { text-align: left; font-weight: 600; padding: .25rem 0; }
+.chart { overflow-x: auto; } figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
+figcaption { font-size: .85rem; color: var(--muted); }
 `;

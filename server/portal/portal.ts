@@ -10,6 +10,7 @@ import type { Db } from '../../db/connection.ts';
 import { AppError } from '../../errors.ts';
 import { actorOf } from '../authenticate.ts';
 import { fetchArtifact, listArtifacts } from '../partner-downloads.ts';
+import { studySection } from './dashboard.ts';
 import { PostgresRateLimitStore } from '../../access/rate-limit.service.ts';
 import { ArtifactParams } from '../schemas.ts';
 import { STYLE } from './html.ts';
@@ -134,7 +135,8 @@ export function portalRouter({ db, now, throttle }: PortalOptions): express.Rout
         withArtifacts.push({ study, artifacts: await listArtifacts(db, study.slug, leaid) });
       res.type('html').send(partnerHome(principal, csrfToken, withArtifacts));
     } else {
-      res.type('html').send(staffHome(principal, csrfToken, await studyOverviews(db)));
+      const sections = await Promise.all((await studyOverviews(db)).map(studySection));
+      res.type('html').send(staffHome(principal, csrfToken, sections));
     }
   });
 

@@ -98,7 +98,17 @@ describeBrowser(`partner portal in headless Chromium (${testDialect})`, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${base}/portal`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Study overview');
+    // The charts are images named by their titles; the page fits a phone without sideways scrolling.
+    await expect(page.getByRole('img', { name: /Students by district and arm/ }).count()).resolves.toBe(1);
+    await expect(
+      page.getByRole('img', { name: /Messages and deliveries by month and arm/ }).count(),
+    ).resolves.toBe(1);
+    await expect(page.getByRole('alert').first().textContent()).resolves.toMatch(/Contamination alarm/);
     await page.screenshot({ path: join(ARTIFACTS, '4-staff-overview.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, '5-staff-overview-phone.png'), fullPage: true });
     await page.close();
   }, 60_000);
 });

@@ -41,6 +41,8 @@ async function stateCounts(): Promise<Record<string, number>> {
            (SELECT count(*) FROM randomization)::int AS randomization,
            (SELECT count(*) FROM api_token)::int AS api_token,
            (SELECT count(*) FROM api_token WHERE revoked_at IS NOT NULL)::int AS revoked,
+           (SELECT count(*) FROM analysis_plan)::int AS analysis_plan,
+           (SELECT count(*) FROM analysis_plan WHERE locked_at IS NOT NULL)::int AS locked_plans,
            (SELECT count(*) FROM audit_event)::int AS audit_event`.execute(db.kysely);
   return r.rows[0];
 }
@@ -49,7 +51,10 @@ async function send(method: string, req: MatrixRequest, token: string | null) {
   const path = `/api/v1${req.path.replace('SPARE', String(tokens.spare))}`;
   let t = (request(app) as unknown as Record<string, (p: string) => request.Test>)[method](path);
   if (token) t = t.set('Authorization', `Bearer ${token}`);
-  if (req.upload) return t.attach('file', Buffer.from(req.upload.content), req.upload.fileName);
+  if (req.upload) {
+    for (const [k, v] of Object.entries(req.upload.fields ?? {})) t = t.field(k, v);
+    return t.attach('file', Buffer.from(req.upload.content), req.upload.fileName);
+  }
   if (req.body !== undefined) return t.send(req.body as object);
   return t;
 }

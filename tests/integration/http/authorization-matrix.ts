@@ -12,7 +12,7 @@ export type Caller = 'staff' | 'analyst' | 'partnerOwn' | 'partnerOther';
 export interface MatrixRequest {
   path: string;
   body?: unknown;
-  upload?: { fileName: string; content: string };
+  upload?: { fileName: string; content: string; fields?: Record<string, string> };
 }
 
 export interface MatrixRow {
@@ -25,6 +25,7 @@ export interface MatrixRow {
 const readers = { staff: 200, analyst: 200, partnerOwn: 403, partnerOther: 403 };
 const staffOnly = (status: number) => ({ staff: status, analyst: 403, partnerOwn: 403, partnerOther: 403 });
 const district = { staff: 200, analyst: 200, partnerOwn: 200, partnerOther: 404 };
+const analystOnly = (status: number) => ({ staff: 403, analyst: status, partnerOwn: 403, partnerOther: 403 });
 
 export const MATRIX: MatrixRow[] = [
   {
@@ -111,6 +112,30 @@ export const MATRIX: MatrixRow[] = [
     request: () => ({ path: '/tokens', body: { role: 'partner', district: OWN, label: 'made in a test' } }),
   },
   { route: 'tokens.revoke', expect: staffOnly(200), request: () => ({ path: '/tokens/SPARE' }) },
+  {
+    route: 'estimate',
+    expect: analystOnly(200),
+    request: (_d, n) => ({
+      path: '/estimate',
+      upload: {
+        fileName: `trial ${n}.csv`,
+        content: 'y,z\n1,0\n2,0\n3,0\n2,1\n4,1\n6,1\n',
+        fields: { outcome: 'y', treatment: 'z' },
+      },
+    }),
+  },
+  // The plan of the unrandomized study `fresh` (s1's seeded plan stays as it is): set, show, lock.
+  {
+    route: 'plan.set',
+    expect: analystOnly(201),
+    request: (_d, n) => ({
+      path: '/studies/fresh/plan',
+      body: { title: `Plan ${n}`, window: { start: '2026-09-01', end: '2026-12-31' } },
+    }),
+  },
+  { route: 'plan.show', expect: readers, request: () => ({ path: '/studies/fresh/plan' }) },
+  { route: 'plan.lock', expect: analystOnly(200), request: () => ({ path: '/studies/fresh/plan/lock' }) },
+  { route: 'fidelity', expect: readers, request: () => ({ path: '/studies/s1/fidelity' }) },
 ];
 
 export { MISSING, OTHER, OWN };

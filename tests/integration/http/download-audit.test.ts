@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { sql } from 'kysely';
+import request from 'supertest';
+import { verifyAudit } from '../../../access/audit.service.ts';
+import type { Db } from '../../../db/connection.ts';
+import { appendAuditEventNow, auditHash } from '../../../db/audit.store.ts';
+import { openTestDatabase, testDialect } from '../../helpers/database.ts';
+import { OWN, seedHttpFixture, testApp, type Tokens } from './http-fixture.ts';
+
+/**
+ * The fast download path: stored report bytes served with a strong ETag from the process's cache,
+ * every download (a 304 too) still appending to the audit chain, and concurrent appends never forking it.
+ */
+
+let db: Db;
+let tokens: Tokens;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  tokens = await seedHttpFixture(db);
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+const downloads = async () =>
+  (
+    await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_event WHERE action = 'download'`.execute(
+      db.kysely,
+    )
+  ).rows[0].n;
+
+describe(`report downloads (${testDialect})`, () => {
+  const app = () => testApp(db);
+  const path = `/api/v1/studies/s1/districts/${OWN}/downloads/report.html`;
+
+  it('carry an ETag; If-None-Match gets 304 with no body, and both are audited', async () => {
+    const before = await downloads();
+    const first = await request(app()).get(path).set('Authorization', `Bearer ${tokens.partner}`);
+    expect(first.status).toBe(200);
+    expect(first.headers.etag).toMatch(/^"[0-9a-f]{64}"$/);
+    expect(first.headers['cache-control']).toBe('private, no-store');
+    const again = await request(app())
+      .get(path)
+      .set('Authorization', `Bearer ${tokens.partner}`)
+      .set('If-None-Match', first.headers.etag);
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+    expect(await downloads()).toBe(before + 2);
+  });
+
+  it('serve a newer stored report as soon as there is one (the cache is keyed by run)', async () => {
+    const first = await request(app()).get(path).set('Authorization', `Bearer ${tokens.partner}`);
+    await sql`
+      INSERT INTO report_run (study_id, plan_id, kind, district_id, manifest, report_sha256, actor, report_json, report_html)
+      SELECT r.study_id, r.plan_id, 'district', r.district_id, r.manifest, ${'c'.repeat(64)}, 'test',
+             r.report_json, '<h1>Second report of ' || ${OWN} || '</h1>'
+        FROM report_run r JOIN district d ON d.id = r.district_id
+       WHERE d.nces_leaid = ${OWN} ORDER BY r.id DESC LIMIT 1`.execute(db.kysely);
+    const second = await request(app()).get(path).set('Authorization', `Bearer ${tokens.partner}`);
+    expect(second.status).toBe(200);
+    expect(second.text).toBe(`<h1>Second report of ${OWN}</h1>`);
+    expect(second.headers.etag).not.toBe(first.headers.etag);
+  });
+
+  it('from 40 concurrent requests append 40 events to one unforked chain', async () => {
+    const before = await downloads();
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        request(app()).get(path).set('Authorization', `Bearer ${tokens.partner}`),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
+    expect(await downloads()).toBe(before + 40);
+    const check = await verifyAudit(db);
+    const head = await sql<{
+      hash: string;
+      prev_hash: string;
+    }>`SELECT hash, prev_hash FROM audit_head`.execute(db.kysely);
+    expect(head.rows[0].hash).toBe(check.head);
+    const forks = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM (SELECT prev_hash FROM audit_event GROUP BY prev_hash HAVING count(*) > 1) f`.execute(
+      db.kysely,
+    );
+    expect(forks.rows[0].n).toBe(0);
+  });
+});
+
+describe(`audit appends in one statement (${testDialect})`, () => {
+  it('hash in PostgreSQL exactly as auditHash does in JavaScript (non-ASCII text included)', async () => {
+    const e = {
+      actor: 'tëst',
+      action: 'download',
+      entity: 'study:s1/district:x/ü.csv',
+      details: { rows: 3, b: [1, 'ß'] },
+    };
+    const prev = (await sql<{ hash: string }>`SELECT hash FROM audit_head`.execute(db.kysely)).rows[0].hash;
+    const hash = await appendAuditEventNow(db.kysely, e);
+    const row = await sql<{
+      at: Date;
+      prev_hash: string;
+    }>`SELECT at, prev_hash FROM audit_event WHERE hash = ${hash}`.execute(db.kysely);
+    expect(row.rows[0].prev_hash).toBe(prev);
+    expect(auditHash(prev, new Date(row.rows[0].at).toISOString(), e)).toBe(hash);
+    await expect(verifyAudit(db)).resolves.toMatchObject({ head: hash });
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { ContentCache, contentOf } from '../../../access/content-cache.ts';
+
+describe('ContentCache', () => {
+  it('loads once per key and gives the SHA-256 of the bytes as a strong ETag', async () => {
+    const cache = new ContentCache(1000);
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      return 'é report';
+    };
+    const a = await cache.get('k', load);
+    const b = await cache.get('k', load);
+    expect(loads).toBe(1);
+    expect(b).toBe(a);
+    expect(a!.body.toString('utf8')).toBe('é report');
+    expect(a!.etag).toBe(`"${createHash('sha256').update(Buffer.from('é report')).digest('hex')}"`);
+  });
+
+  it('keeps nothing when the loader finds nothing', async () => {
+    const cache = new ContentCache(1000);
+    expect(await cache.get('k', async () => null)).toBeNull();
+    expect(cache.size).toEqual({ entries: 0, bytes: 0 });
+  });
+
+  it('evicts the least recently used entries beyond its byte budget, and never keeps an oversized one', async () => {
+    const cache = new ContentCache(10);
+    const loads: string[] = [];
+    const loader = (k: string, n: number) => async () => {
+      loads.push(k);
+      return 'x'.repeat(n);
+    };
+    await cache.get('a', loader('a', 4));
+    await cache.get('b', loader('b', 4));
+    await cache.get('a', loader('a', 4)); // a is now the most recently used
+    await cache.get('c', loader('c', 4)); // 12 bytes: b goes
+    expect(cache.size).toEqual({ entries: 2, bytes: 8 });
+    await cache.get('a', loader('a', 4));
+    await cache.get('b', loader('b', 4));
+    expect(loads).toEqual(['a', 'b', 'c', 'b']);
+    const big = await cache.get('big', loader('big', 11));
+    expect(big!.body.length).toBe(11);
+    expect(cache.size.bytes).toBeLessThanOrEqual(10);
+    await cache.get('big', loader('big', 11));
+    expect(loads.filter((k) => k === 'big')).toHaveLength(2);
+  });
+
+  it('contentOf keeps Buffers as they are', () => {
+    const buf = Buffer.from([0, 1, 2]);
+    expect(contentOf(buf).body).toBe(buf);
+  });
+});
