@@ -24,7 +24,10 @@ export type CopyValue =
 export function numericBytes(x: number): Buffer {
   if (!Number.isFinite(x)) throw new Error(`numeric must be finite: ${x}`);
   let text = String(Math.abs(x));
-  if (/e/i.test(text)) text = Math.abs(x).toFixed(10).replace(/\.?0+$/, '');
+  if (/e/i.test(text))
+    text = Math.abs(x)
+      .toFixed(10)
+      .replace(/\.?0+$/, '');
   const [intText, fracText = ''] = text.split('.');
   const dscale = fracText.length;
   const intPadded = intText.replace(/^0+/, '');
@@ -32,7 +35,8 @@ export function numericBytes(x: number): Buffer {
   for (let end = intPadded.length; end > 0; end -= 4)
     intGroups.unshift(Number(intPadded.slice(Math.max(0, end - 4), end)));
   const fracGroups: number[] = [];
-  for (let i = 0; i < fracText.length; i += 4) fracGroups.push(Number(fracText.slice(i, i + 4).padEnd(4, '0')));
+  for (let i = 0; i < fracText.length; i += 4)
+    fracGroups.push(Number(fracText.slice(i, i + 4).padEnd(4, '0')));
   let digits = [...intGroups, ...fracGroups];
   let weight = intGroups.length - 1;
   while (digits.length > 0 && digits[0] === 0) {

@@ -177,7 +177,12 @@ async function runGeneration(
         actor: spec.actor,
         action: spec.audit.action,
         entity: spec.audit.entity,
-        details: runs.map((r) => ({ leaid: r.leaid, status: r.status, batch: r.batchId, ...spec.audit.details(r) })),
+        details: runs.map((r) => ({
+          leaid: r.leaid,
+          status: r.status,
+          batch: r.batchId,
+          ...spec.audit.details(r),
+        })),
       });
       return { study: s.study.slug, period: spec.period, districts: runs };
     }),
@@ -231,7 +236,10 @@ export async function generateMonth(
         const withAttendance = await districtsWithAttendance(trx, pending, start, end);
         reading('absences');
         const absences = await loadMonthAbsences(trx, ids, yearStart, start, end);
-        const quoted = await loadBatchAbsences(trx, [...batches.values()].map((b) => b.id));
+        const quoted = await loadBatchAbsences(
+          trx,
+          [...batches.values()].map((b) => b.id),
+        );
         reading('students');
         const toGenerate = pending.filter((id) => withAttendance.has(id));
         const students = byDistrict(await loadRandomizedStudents(trx, s.study.id, toGenerate));

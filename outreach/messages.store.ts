@@ -44,7 +44,9 @@ export async function districtsWithAttendance(
     WHERE EXISTS (SELECT 1 FROM attendance_day WHERE district_id = d.id
                   AND date BETWEEN ${start}::date AND ${end}::date)
        OR EXISTS (SELECT 1 FROM attendance_month am JOIN student s ON s.id = am.student_id
-                  WHERE s.district_id = d.id AND am.month BETWEEN ${start}::date AND ${end}::date)`.execute(db);
+                  WHERE s.district_id = d.id AND am.month BETWEEN ${start}::date AND ${end}::date)`.execute(
+    db,
+  );
   return new Set(r.rows.map((x) => x.id));
 }
 
@@ -353,7 +355,18 @@ export async function copyAlerts(session: Session, alerts: readonly NewAlertRow[
   await copyBinaryTuples(
     session,
     'alert',
-    ['id', 'batch_id', 'program_id', 'student_id', 'date', 'school_year', 'kind', 'threshold', 'tier', 'absences_ytd'],
+    [
+      'id',
+      'batch_id',
+      'program_id',
+      'student_id',
+      'date',
+      'school_year',
+      'kind',
+      'threshold',
+      'tier',
+      'absences_ytd',
+    ],
     tupleChunks(alerts, (a) => [
       { int4: ids[i++] },
       { int4: a.batchId },
