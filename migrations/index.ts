@@ -9,6 +9,7 @@ import * as analysisPlans from './2026-12-05-007-analysis-plans.ts';
 import * as service from './2026-12-05-008-service.ts';
 import * as eventStudyRuns from './2026-12-05-009-event-study-runs.ts';
 import * as rlsOutreachReports from './2026-12-05-010-rls-outreach-reports.ts';
+import * as outreachAbsenceIndex from './2026-12-05-011-outreach-absence-index.ts';
 import * as auditHead from './2026-12-05-012-audit-head.ts';
 
 /** Every migration, in order. Add new files at the end; never edit a landed one. */
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-008-service': service,
   '2026-12-05-009-event-study-runs': eventStudyRuns,
   '2026-12-05-010-rls-outreach-reports': rlsOutreachReports,
+  '2026-12-05-011-outreach-absence-index': outreachAbsenceIndex,
   '2026-12-05-012-audit-head': auditHead,
 };

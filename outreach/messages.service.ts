@@ -4,24 +4,28 @@ import { AppError } from '../errors.ts';
 import { listDistricts, type DistrictRecord } from '../cohorts/district.store.ts';
 import { requireStudy } from '../cohorts/study.service.ts';
 import type { StudyRecord } from '../cohorts/study.store.ts';
+import type { Session } from '../db/connection.ts';
+import type { Database } from '../db/types.ts';
+import type { Transaction } from 'kysely';
 import { composeAlerts, composeMonthly, type ArmStats, type ControlContact } from './compose.ts';
 import {
-  findBatch,
-  hasAttendance,
-  insertAlerts,
+  copyAlerts,
+  copyMessages,
+  copyTasks,
+  districtsWithAttendance,
+  findBatches,
   insertBatch,
-  insertMessages,
-  insertTasks,
-  lastAlertDay,
+  lastAlertDays,
   loadAbsenceDays,
   loadAlertHistory,
   loadBatchAbsences,
   loadContacts,
   loadMonthAbsences,
   loadRandomizedStudents,
+  type DistrictStudent,
 } from './messages.store.ts';
 import type { ProgramKind } from './program-config.ts';
-import { loadPrograms, loadTemplates, type ProgramRecord } from './program.store.ts';
+import { loadPrograms, loadTemplates, type ProgramRecord, type TemplateRecord } from './program.store.ts';
 import { isDate, isMonth, monthBounds, schoolYearOf, schoolYearStart } from './school-year.ts';
 
 /** What a run did in one district. */
@@ -98,219 +102,324 @@ function sameDays(a: number, b: number): boolean {
 }
 
 /**
+ * Progress of a run, for the command's progress bar: `done` of `total` steps (the set-based reads,
+ * then one step per district), with what is being done.
+ */
+export type GenerateProgress = (done: number, total: number, detail: string) => void;
+
+/** What one kind of run reads for all its districts at once, and how it settles one district. */
+interface Plan {
+  /**
+   * Settles one district: fills `run`; returns the ways it would reach a control family (then
+   * nothing is written for it). Writes only when `write` (no district so far would reach one).
+   */
+  district(d: DistrictRecord, run: DistrictRun, write: boolean): Promise<ControlContact[]>;
+}
+
+interface PlanContext {
+  session: Session;
+  trx: Transaction<Database>;
+  templates: TemplateRecord[];
+  /** Marks the start of one of the `reads` set-based reads. */
+  reading(what: string): void;
+}
+
+/**
+ * The part monthly summaries and alerts share: one transaction on one connection (COPY needs it),
+ * the plan's set-based reads over every district, then district by district with progress; refuses,
+ * changing nothing, when any district would reach a control family; one audit event.
+ */
+async function runGeneration(
+  db: Db,
+  s: Setup,
+  spec: {
+    reads: number;
+    plan: (ctx: PlanContext) => Promise<Plan>;
+    audit: { action: string; entity: string; details: (r: DistrictRun) => Record<string, unknown> };
+    period: string;
+    actor: string;
+  },
+  progress: GenerateProgress = () => {},
+): Promise<GenerateResult> {
+  const total = spec.reads + s.districts.length;
+  let done = 0;
+  return db.withSession((session) =>
+    session.db.transaction().execute(async (trx) => {
+      const templates = await loadTemplates(trx, s.study.id);
+      const plan = await spec.plan({
+        session,
+        trx,
+        templates,
+        reading: (what) => progress(done++, total, `reading ${what}`),
+      });
+      done = spec.reads;
+      const runs: DistrictRun[] = [];
+      const problems: ControlProblem[] = [];
+      for (const d of s.districts) {
+        progress(done++, total, `district ${d.leaid}`);
+        const run: DistrictRun = {
+          leaid: d.leaid,
+          status: 'generated',
+          batchId: null,
+          messages: 0,
+          alerts: 0,
+          tasks: 0,
+          byArm: {},
+          revised: 0,
+        };
+        runs.push(run);
+        const control = await plan.district(d, run, problems.length === 0);
+        if (control.length > 0) problems.push({ leaid: d.leaid, control });
+      }
+      progress(total, total, 'done');
+      if (problems.length > 0) refuseControl(problems);
+      await appendAuditEvent(trx, {
+        actor: spec.actor,
+        action: spec.audit.action,
+        entity: spec.audit.entity,
+        details: runs.map((r) => ({
+          leaid: r.leaid,
+          status: r.status,
+          batch: r.batchId,
+          ...spec.audit.details(r),
+        })),
+      });
+      return { study: s.study.slug, period: spec.period, districts: runs };
+    }),
+  );
+}
+
+function byDistrict(students: readonly DistrictStudent[]): Map<number, DistrictStudent[]> {
+  const out = new Map<number, DistrictStudent[]>();
+  for (const st of students) {
+    let list = out.get(st.districtId);
+    if (!list) out.set(st.districtId, (list = []));
+    list.push(st);
+  }
+  return out;
+}
+
+/**
  * `pilot messages generate --month YYYY-MM`: the monthly summaries of every district of the study
- * (or one), in one transaction. A district's month is generated once; asking again reports the
- * students whose absences changed since (a later attendance revision), without re-messaging. A
- * district without attendance in the month is skipped (and can be generated later). Refuses, changing
- * nothing, when any message would reach a control family.
+ * (or one), in one transaction. Absences, students and contacts are read for all districts at once
+ * (set-based queries) and messages written with COPY. A district's month is generated once; asking
+ * again reports the students whose absences changed since (a later attendance revision), without
+ * re-messaging. A district without attendance in the month is skipped (and can be generated later).
+ * Refuses, changing nothing, when any message would reach a control family.
  */
 export async function generateMonth(
   db: Db,
   input: { study: string; month: string; district?: string },
   actor: string,
+  progress?: GenerateProgress,
 ): Promise<GenerateResult> {
   if (!isMonth(input.month)) throw new AppError('BAD_INPUT', `month "${input.month}" must be YYYY-MM`);
   const s = await setup(db, input.study, 'monthly_summary', input.district);
   const { start, end } = monthBounds(input.month);
   const yearStart = schoolYearStart(start);
-  return db.kysely.transaction().execute(async (trx) => {
-    const templates = await loadTemplates(trx, s.study.id);
-    const runs: DistrictRun[] = [];
-    const problems: ControlProblem[] = [];
-    for (const d of s.districts) {
-      const run: DistrictRun = {
-        leaid: d.leaid,
-        status: 'generated',
-        batchId: null,
-        messages: 0,
-        alerts: 0,
-        tasks: 0,
-        byArm: {},
-        revised: 0,
-      };
-      runs.push(run);
-      const existing = await findBatch(trx, d.id, 'monthly_summary', end);
-      const absences = await loadMonthAbsences(trx, d.id, yearStart, start, end);
-      if (existing) {
-        run.status = 'already_generated';
-        run.batchId = existing.id;
-        for (const [student, quoted] of await loadBatchAbsences(trx, existing.id)) {
-          const now = absences.get(student) ?? { month: 0, ytd: 0 };
-          if (!sameDays(now.month, quoted.month) || !sameDays(now.ytd, quoted.ytd)) run.revised++;
-        }
-        continue;
-      }
-      if (!(await hasAttendance(trx, d.id, start, end))) {
-        run.status = 'no_attendance';
-        continue;
-      }
-      const students = await loadRandomizedStudents(trx, s.study.id, d.id);
-      const contacts = await loadContacts(trx, d.id);
-      const composed = composeMonthly({
-        month: input.month,
-        students,
-        programs: s.programs,
-        controlArms: s.controlArms,
-        contacts,
-        absences,
-        templates,
-      });
-      if (composed.control.length > 0) {
-        problems.push({ leaid: d.leaid, control: composed.control });
-        continue;
-      }
-      const batchId = await insertBatch(trx, {
-        studyId: s.study.id,
-        districtId: d.id,
-        kind: 'monthly_summary',
-        periodStart: start,
-        periodEnd: end,
-        stats: { byArm: composed.byArm },
-        actor,
-      });
-      await insertMessages(
-        trx,
-        composed.items.map((m) => ({ ...m, batchId, alertId: null })),
-      );
-      Object.assign(run, { batchId, messages: composed.items.length, byArm: composed.byArm });
-    }
-    if (problems.length > 0) refuseControl(problems);
-    await appendAuditEvent(trx, {
+  return runGeneration(
+    db,
+    s,
+    {
+      reads: 3,
+      period: input.month,
+      audit: {
+        action: 'messages.generate',
+        entity: `study:${s.study.slug}/month:${input.month}`,
+        details: (r) => ({ messages: r.messages, revised: r.revised }),
+      },
       actor,
-      action: 'messages.generate',
-      entity: `study:${s.study.slug}/month:${input.month}`,
-      details: runs.map((r) => ({
-        leaid: r.leaid,
-        status: r.status,
-        batch: r.batchId,
-        messages: r.messages,
-        revised: r.revised,
-      })),
-    });
-    return { study: s.study.slug, period: input.month, districts: runs };
-  });
+      plan: async ({ session, trx, templates, reading }) => {
+        const ids = s.districts.map((d) => d.id);
+        const batches = await findBatches(trx, ids, 'monthly_summary', end);
+        const pending = ids.filter((id) => !batches.has(id));
+        const withAttendance = await districtsWithAttendance(trx, pending, start, end);
+        reading('absences');
+        const absences = await loadMonthAbsences(trx, ids, yearStart, start, end);
+        const quoted = await loadBatchAbsences(
+          trx,
+          [...batches.values()].map((b) => b.id),
+        );
+        reading('students');
+        const toGenerate = pending.filter((id) => withAttendance.has(id));
+        const students = byDistrict(await loadRandomizedStudents(trx, s.study.id, toGenerate));
+        reading('contacts');
+        const contacts = await loadContacts(trx, toGenerate);
+        return {
+          async district(d, run, write) {
+            const existing = batches.get(d.id);
+            if (existing) {
+              run.status = 'already_generated';
+              run.batchId = existing.id;
+              for (const [student, q] of quoted.get(existing.id) ?? []) {
+                const now = absences.get(student) ?? { month: 0, ytd: 0 };
+                if (!sameDays(now.month, q.month) || !sameDays(now.ytd, q.ytd)) run.revised++;
+              }
+              return [];
+            }
+            if (!withAttendance.has(d.id)) {
+              run.status = 'no_attendance';
+              return [];
+            }
+            const composed = composeMonthly({
+              month: input.month,
+              students: students.get(d.id) ?? [],
+              programs: s.programs,
+              controlArms: s.controlArms,
+              contacts,
+              absences,
+              templates,
+            });
+            if (composed.control.length > 0 || !write) return composed.control;
+            const batchId = await insertBatch(trx, {
+              studyId: s.study.id,
+              districtId: d.id,
+              kind: 'monthly_summary',
+              periodStart: start,
+              periodEnd: end,
+              stats: { byArm: composed.byArm },
+              actor,
+            });
+            await copyMessages(
+              session,
+              composed.items.map((m) => ({ ...m, batchId, alertId: null })),
+            );
+            Object.assign(run, { batchId, messages: composed.items.length, byArm: composed.byArm });
+            return [];
+          },
+        };
+      },
+    },
+    progress,
+  );
 }
 
 /**
  * `pilot alerts generate --through YYYY-MM-DD`: absence alerts and threshold escalations (caregiver
  * messages and staff tasks) for the days after the district's last alert run through the given day,
- * in one transaction. The same day again changes nothing; an earlier day is refused. Absences that
- * arrive for days already settled are reported, not alerted late; a threshold never fired fires once.
+ * in one transaction; the school year's absence days, students, contacts and alert history are read
+ * for all districts at once and alerts, messages and tasks written with COPY. The same day again
+ * changes nothing; an earlier day is refused. Absences that arrive for days already settled are
+ * reported, not alerted late; a threshold never fired fires once.
  */
 export async function generateAlerts(
   db: Db,
   input: { study: string; through: string; district?: string },
   actor: string,
+  progress?: GenerateProgress,
 ): Promise<GenerateResult> {
   if (!isDate(input.through)) throw new AppError('BAD_INPUT', `date "${input.through}" must be YYYY-MM-DD`);
   const s = await setup(db, input.study, 'threshold_alerts', input.district);
   const yearStart = schoolYearStart(input.through);
-  return db.kysely.transaction().execute(async (trx) => {
-    const templates = await loadTemplates(trx, s.study.id);
-    const runs: DistrictRun[] = [];
-    const problems: ControlProblem[] = [];
-    for (const d of s.districts) {
-      const run: DistrictRun = {
-        leaid: d.leaid,
-        status: 'generated',
-        batchId: null,
-        messages: 0,
-        alerts: 0,
-        tasks: 0,
-        byArm: {},
-        revised: 0,
-      };
-      runs.push(run);
-      const last = await lastAlertDay(trx, d.id);
-      const after = last !== null && last >= yearStart ? last : null;
-      const done = await findBatch(trx, d.id, 'alerts', input.through);
-      if (!done && last !== null && last > input.through)
-        throw new AppError(
-          'CONFLICT',
-          `district ${d.leaid}: alerts were already generated through ${last}; ask for ${last} or a later day`,
-        );
-      const students = await loadRandomizedStudents(trx, s.study.id, d.id);
-      const contacts = await loadContacts(trx, d.id);
-      const absenceDays = await loadAbsenceDays(trx, d.id, yearStart, input.through);
-      const history = new Map<number, { thresholds: Set<number>; days: Set<string> }>();
-      for (const p of s.programs.values())
-        for (const [k, v] of await loadAlertHistory(trx, p.id, d.id, schoolYearOf(input.through)))
-          history.set(k, v);
-      const composed = composeAlerts({
-        after: done ? input.through : after,
-        through: input.through,
-        students,
-        programs: s.programs,
-        controlArms: s.controlArms,
-        contacts,
-        absenceDays,
-        history,
-        templates,
-      });
-      run.revised = composed.lateDays;
-      if (done) {
-        run.status = 'already_generated';
-        run.batchId = done.id;
-        continue;
-      }
-      if (composed.control.length > 0) {
-        problems.push({ leaid: d.leaid, control: composed.control });
-        continue;
-      }
-      const batchId = await insertBatch(trx, {
-        studyId: s.study.id,
-        districtId: d.id,
-        kind: 'alerts',
-        periodStart: after ?? yearStart,
-        periodEnd: input.through,
-        stats: { byArm: composed.byArm, lateDays: composed.lateDays },
-        actor,
-      });
-      const alertIds = await insertAlerts(
-        trx,
-        composed.items.map((a) => ({
-          batchId,
-          programId: a.programId,
-          studentId: a.studentId,
-          date: a.alert.date,
-          schoolYear: schoolYearOf(a.alert.date),
-          kind: a.alert.kind,
-          threshold: a.alert.threshold,
-          tier: a.alert.tier,
-          absencesYtd: a.alert.absencesYtd,
-        })),
-      );
-      await insertMessages(
-        trx,
-        composed.items.flatMap((a, i) => a.messages.map((m) => ({ ...m, batchId, alertId: alertIds[i] }))),
-      );
-      const tasks = composed.items.flatMap((a, i) =>
-        a.task ? [{ ...a.task, alertId: alertIds[i], studentId: a.studentId }] : [],
-      );
-      await insertTasks(trx, tasks);
-      Object.assign(run, {
-        batchId,
-        messages: composed.items.reduce((n, a) => n + a.messages.length, 0),
-        alerts: composed.items.length,
-        tasks: tasks.length,
-        byArm: composed.byArm,
-      });
-    }
-    if (problems.length > 0) refuseControl(problems);
-    await appendAuditEvent(trx, {
+  return runGeneration(
+    db,
+    s,
+    {
+      reads: 3,
+      period: input.through,
+      audit: {
+        action: 'alerts.generate',
+        entity: `study:${s.study.slug}/through:${input.through}`,
+        details: (r) => ({ alerts: r.alerts, tasks: r.tasks, messages: r.messages, revised: r.revised }),
+      },
       actor,
-      action: 'alerts.generate',
-      entity: `study:${s.study.slug}/through:${input.through}`,
-      details: runs.map((r) => ({
-        leaid: r.leaid,
-        status: r.status,
-        batch: r.batchId,
-        alerts: r.alerts,
-        tasks: r.tasks,
-        messages: r.messages,
-        revised: r.revised,
-      })),
-    });
-    return { study: s.study.slug, period: input.through, districts: runs };
-  });
+      plan: async ({ session, trx, templates, reading }) => {
+        const ids = s.districts.map((d) => d.id);
+        const lastDays = await lastAlertDays(trx, ids);
+        const done = await findBatches(trx, ids, 'alerts', input.through);
+        for (const d of s.districts) {
+          const last = lastDays.get(d.id);
+          if (!done.has(d.id) && last !== undefined && last > input.through)
+            throw new AppError(
+              'CONFLICT',
+              `district ${d.leaid}: alerts were already generated through ${last}; ask for ${last} or a later day`,
+            );
+        }
+        reading('absence days');
+        const absenceDays = await loadAbsenceDays(
+          trx,
+          s.study.id,
+          [...s.programs.keys()],
+          ids,
+          yearStart,
+          input.through,
+        );
+        const history = await loadAlertHistory(
+          trx,
+          [...s.programs.values()].map((p) => p.id),
+          ids,
+          schoolYearOf(input.through),
+        );
+        reading('students');
+        const students = byDistrict(await loadRandomizedStudents(trx, s.study.id, ids));
+        reading('contacts');
+        const contacts = await loadContacts(trx, ids);
+        return {
+          async district(d, run, write) {
+            const last = lastDays.get(d.id);
+            const after = last !== undefined && last >= yearStart ? last : null;
+            const existing = done.get(d.id);
+            const composed = composeAlerts({
+              after: existing ? input.through : after,
+              through: input.through,
+              students: students.get(d.id) ?? [],
+              programs: s.programs,
+              controlArms: s.controlArms,
+              contacts,
+              absenceDays,
+              history,
+              templates,
+            });
+            run.revised = composed.lateDays;
+            if (existing) {
+              run.status = 'already_generated';
+              run.batchId = existing.id;
+              return [];
+            }
+            if (composed.control.length > 0 || !write) return composed.control;
+            const batchId = await insertBatch(trx, {
+              studyId: s.study.id,
+              districtId: d.id,
+              kind: 'alerts',
+              periodStart: after ?? yearStart,
+              periodEnd: input.through,
+              stats: { byArm: composed.byArm, lateDays: composed.lateDays },
+              actor,
+            });
+            const alertIds = await copyAlerts(
+              session,
+              composed.items.map((a) => ({
+                batchId,
+                programId: a.programId,
+                studentId: a.studentId,
+                date: a.alert.date,
+                schoolYear: schoolYearOf(a.alert.date),
+                kind: a.alert.kind,
+                threshold: a.alert.threshold,
+                tier: a.alert.tier,
+                absencesYtd: a.alert.absencesYtd,
+              })),
+            );
+            const messages = composed.items.flatMap((a, i) =>
+              a.messages.map((m) => ({ ...m, batchId, alertId: alertIds[i] })),
+            );
+            await copyMessages(session, messages);
+            const tasks = composed.items.flatMap((a, i) =>
+              a.task ? [{ ...a.task, alertId: alertIds[i], studentId: a.studentId }] : [],
+            );
+            await copyTasks(session, tasks);
+            Object.assign(run, {
+              batchId,
+              messages: messages.length,
+              alerts: composed.items.length,
+              tasks: tasks.length,
+              byArm: composed.byArm,
+            });
+            return [];
+          },
+        };
+      },
+    },
+    progress,
+  );
 }

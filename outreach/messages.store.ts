@@ -1,5 +1,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Session } from '../db/connection.ts';
 import type { Database } from '../db/types.ts';
+import { copyBinaryTuples } from '../cohorts/imports/import-copy.store.ts';
+import { tupleChunks } from './copy-tuples.ts';
 import type { Contact } from './recipients.ts';
 import type { AbsenceDay } from './thresholds.ts';
 import type { TargetStudent, NewMessage } from './records.ts';
@@ -7,67 +10,76 @@ export type { TargetStudent, NewMessage };
 
 type Trx = Transaction<Database>;
 
+/** A randomized student with the district they belong to. */
+export type DistrictStudent = TargetStudent & { districtId: number };
+
+/** The randomized students of some districts of a study (every arm), by district and SIS id. */
 export async function loadRandomizedStudents(
   db: Kysely<Database>,
   studyId: number,
-  districtId: number,
-): Promise<TargetStudent[]> {
-  const r = await sql<TargetStudent>`
-    SELECT s.id AS "studentId", s.sis_id AS "sisId", s.first_name AS "firstName",
+  districtIds: readonly number[],
+): Promise<DistrictStudent[]> {
+  if (districtIds.length === 0) return [];
+  const r = await sql<DistrictStudent>`
+    SELECT s.id AS "studentId", s.district_id AS "districtId", s.sis_id AS "sisId", s.first_name AS "firstName",
            sc.school_key AS "schoolKey", sc.name AS "schoolName", sc.phone AS "schoolPhone", a.arm
     FROM assignment_member m
     JOIN assignment a ON a.study_id = m.study_id AND a.unit_key = m.unit_key
     JOIN student s ON s.id = m.student_id JOIN school sc ON sc.id = s.school_id
-    WHERE m.study_id = ${studyId} AND s.district_id = ${districtId}
-    ORDER BY s.sis_id`.execute(db);
+    WHERE m.study_id = ${studyId} AND s.district_id = ANY(${districtIds as number[]}::int[])
+    ORDER BY s.district_id, s.sis_id`.execute(db);
   return r.rows;
 }
 
-/** Whether the district has any attendance (daily or monthly) in [start, end]. */
-export async function hasAttendance(
+/** Of some districts, those with any attendance (daily or monthly) in [start, end]. */
+export async function districtsWithAttendance(
   db: Kysely<Database>,
-  districtId: number,
+  districtIds: readonly number[],
   start: string,
   end: string,
-): Promise<boolean> {
-  const r = await sql<{ any: boolean }>`
-    SELECT EXISTS (SELECT 1 FROM attendance_day WHERE district_id = ${districtId}
-                   AND date BETWEEN ${start}::date AND ${end}::date)
-        OR EXISTS (SELECT 1 FROM attendance_month am JOIN student s ON s.id = am.student_id
-                   WHERE s.district_id = ${districtId} AND am.month BETWEEN ${start}::date AND ${end}::date) AS any`.execute(
+): Promise<Set<number>> {
+  if (districtIds.length === 0) return new Set();
+  const r = await sql<{ id: number }>`
+    SELECT d.id FROM unnest(${districtIds as number[]}::int[]) AS d(id)
+    WHERE EXISTS (SELECT 1 FROM attendance_day WHERE district_id = d.id
+                  AND date BETWEEN ${start}::date AND ${end}::date)
+       OR EXISTS (SELECT 1 FROM attendance_month am JOIN student s ON s.id = am.student_id
+                  WHERE s.district_id = d.id AND am.month BETWEEN ${start}::date AND ${end}::date)`.execute(
     db,
   );
-  return r.rows[0].any;
+  return new Set(r.rows.map((x) => x.id));
 }
 
 /**
  * Absence days (DESIGN §5: the sum of absent fractions; in-school suspension is presence) of each
- * student of a district in a month and in the school year through that month. Daily rows are used
- * where a student-month has them, monthly totals otherwise.
+ * student of some districts in a month and in the school year through that month, in one grouped
+ * query over all of them. Daily rows are used where a student-month has them, monthly totals
+ * otherwise. The daily part reads only absence days (index attendance_day_absence_idx, migration 011);
+ * whether a student-month has daily rows at all is asked only for the months with monthly totals.
  */
 export async function loadMonthAbsences(
   db: Kysely<Database>,
-  districtId: number,
+  districtIds: readonly number[],
   yearStart: string,
   monthStart: string,
   monthEnd: string,
 ): Promise<Map<number, { month: number; ytd: number }>> {
+  if (districtIds.length === 0) return new Map();
+  const ids = districtIds as number[];
   const r = await sql<{ student_id: number; month: number; ytd: number }>`
     WITH daily AS (
-      SELECT student_id, date_trunc('month', date)::date AS m,
-             sum(CASE WHEN suspension = 'iss' THEN 0 ELSE absent_fraction::numeric END) AS days
+      SELECT student_id, date_trunc('month', date)::date AS m, sum(absent_fraction::numeric) AS days
       FROM attendance_day
-      WHERE district_id = ${districtId} AND date BETWEEN ${yearStart}::date AND ${monthEnd}::date
-        AND absent_fraction > 0
+      WHERE district_id = ANY(${ids}::int[]) AND date BETWEEN ${yearStart}::date AND ${monthEnd}::date
+        AND absent_fraction > 0 AND suspension IS DISTINCT FROM 'iss'
       GROUP BY 1, 2),
-    daily_months AS (
-      SELECT DISTINCT student_id, date_trunc('month', date)::date AS m FROM attendance_day
-      WHERE district_id = ${districtId} AND date BETWEEN ${yearStart}::date AND ${monthEnd}::date),
     monthly AS (
       SELECT am.student_id, am.month AS m, am.absent_days::numeric AS days
       FROM attendance_month am JOIN student s ON s.id = am.student_id
-      WHERE s.district_id = ${districtId} AND am.month BETWEEN ${yearStart}::date AND ${monthStart}::date
-        AND NOT EXISTS (SELECT 1 FROM daily_months dm WHERE dm.student_id = am.student_id AND dm.m = am.month)),
+      WHERE s.district_id = ANY(${ids}::int[]) AND am.month BETWEEN ${yearStart}::date AND ${monthStart}::date
+        AND NOT EXISTS (SELECT 1 FROM attendance_day ad
+                        WHERE ad.student_id = am.student_id AND ad.district_id = s.district_id
+                          AND ad.date >= am.month AND ad.date < (am.month + interval '1 month')::date)),
     all_months AS (SELECT * FROM daily UNION ALL SELECT * FROM monthly)
     SELECT student_id,
            round(sum(days) FILTER (WHERE m = ${monthStart}::date), 2)::float8 AS month,
@@ -76,19 +88,32 @@ export async function loadMonthAbsences(
   return new Map(r.rows.map((x) => [x.student_id, { month: x.month ?? 0, ytd: x.ytd }]));
 }
 
-/** Each student's absence days (fraction > 0, not in-school suspension) from yearStart through a date. */
+/**
+ * Each student's absence days (fraction > 0, not in-school suspension) from yearStart through a date,
+ * for the students of some arms of a study in some districts, in one query.
+ */
 export async function loadAbsenceDays(
   db: Kysely<Database>,
-  districtId: number,
+  studyId: number,
+  arms: readonly string[],
+  districtIds: readonly number[],
   yearStart: string,
   through: string,
 ): Promise<Map<number, AbsenceDay[]>> {
-  const r = await sql<{ student_id: number; date: string; fraction: number }>`
-    SELECT student_id, date, round(absent_fraction::numeric, 4)::float8 AS fraction FROM attendance_day
-    WHERE district_id = ${districtId} AND date BETWEEN ${yearStart}::date AND ${through}::date
-      AND absent_fraction > 0 AND suspension IS DISTINCT FROM 'iss'
-    ORDER BY student_id, date`.execute(db);
   const out = new Map<number, AbsenceDay[]>();
+  if (districtIds.length === 0 || arms.length === 0) return out;
+  const r = await sql<{ student_id: number; date: string; fraction: number }>`
+    WITH targets AS (
+      SELECT m.student_id FROM assignment_member m
+      JOIN assignment a ON a.study_id = m.study_id AND a.unit_key = m.unit_key
+      WHERE m.study_id = ${studyId} AND a.arm = ANY(${arms as string[]}::text[]))
+    SELECT ad.student_id, ad.date, round(ad.absent_fraction::numeric, 4)::float8 AS fraction
+    FROM attendance_day ad
+    WHERE ad.district_id = ANY(${districtIds as number[]}::int[])
+      AND ad.date BETWEEN ${yearStart}::date AND ${through}::date
+      AND ad.absent_fraction > 0 AND ad.suspension IS DISTINCT FROM 'iss'
+      AND ad.student_id IN (SELECT student_id FROM targets)
+    ORDER BY ad.student_id, ad.date`.execute(db);
   for (const x of r.rows) {
     let list = out.get(x.student_id);
     if (!list) out.set(x.student_id, (list = []));
@@ -98,33 +123,36 @@ export async function loadAbsenceDays(
 }
 
 /**
- * The caregivers of each student of a district: those the contacts file links to the student and
+ * The caregivers of each student of some districts: those the contacts file links to the student and
  * those of the student's household (a SIS often lists a family's contacts under one child only). A
- * caregiver counts as opted out when they or any caregiver of the district with the same phone
+ * caregiver counts as opted out when they or any caregiver of their district with the same phone
  * number opted out.
  */
 export async function loadContacts(
   db: Kysely<Database>,
-  districtId: number,
+  districtIds: readonly number[],
 ): Promise<Map<number, Contact[]>> {
+  const out = new Map<number, Contact[]>();
+  if (districtIds.length === 0) return out;
+  const ids = districtIds as number[];
   const r = await sql<Contact & { studentId: number }>`
     WITH opted_numbers AS (
-      SELECT DISTINCT phone_e164 FROM caregiver
-      WHERE district_id = ${districtId} AND opt_out_at IS NOT NULL AND phone_e164 IS NOT NULL),
+      SELECT DISTINCT district_id, phone_e164 FROM caregiver
+      WHERE district_id = ANY(${ids}::int[]) AND opt_out_at IS NOT NULL AND phone_e164 IS NOT NULL),
     links AS (
       SELECT cs.student_id, cs.caregiver_id FROM caregiver_student cs
-      JOIN caregiver c ON c.id = cs.caregiver_id WHERE c.district_id = ${districtId}
+      JOIN caregiver c ON c.id = cs.caregiver_id WHERE c.district_id = ANY(${ids}::int[])
       UNION
       SELECT s.id, c.id FROM student s JOIN caregiver c ON c.household_id = s.household_id
-      WHERE s.district_id = ${districtId})
+      WHERE s.district_id = ANY(${ids}::int[]))
     SELECT cs.student_id AS "studentId", c.id AS "caregiverId", c.contact_key AS "contactKey",
            c.first_name AS "firstName", c.language, c.phone_e164 AS "phoneE164",
            c.phone_as_given AS "phoneAsGiven", c.email, c.email_valid AS "emailValid",
            c.sms_consent AS "smsConsent", c.message_contact AS "messageContact",
-           (c.opt_out_at IS NOT NULL OR c.phone_e164 IN (SELECT phone_e164 FROM opted_numbers)) AS "optedOut"
+           (c.opt_out_at IS NOT NULL OR EXISTS (SELECT 1 FROM opted_numbers o
+              WHERE o.district_id = c.district_id AND o.phone_e164 = c.phone_e164)) AS "optedOut"
     FROM links cs JOIN caregiver c ON c.id = cs.caregiver_id
     ORDER BY cs.student_id, c.contact_key`.execute(db);
-  const out = new Map<number, Contact[]>();
   for (const { studentId, ...c } of r.rows) {
     let list = out.get(studentId);
     if (!list) out.set(studentId, (list = []));
@@ -149,44 +177,77 @@ export async function findBatch(
   return r ? { id: r.id, periodStart: r.period_start } : null;
 }
 
-/** The last day already covered by alert batches of a district, or null. */
-export async function lastAlertDay(db: Kysely<Database>, districtId: number): Promise<string | null> {
-  const r = await db
+/** The batches of some districts of one kind ending on a day, by district. */
+export async function findBatches(
+  db: Kysely<Database>,
+  districtIds: readonly number[],
+  kind: 'monthly_summary' | 'alerts',
+  periodEnd: string,
+): Promise<Map<number, { id: number; periodStart: string }>> {
+  if (districtIds.length === 0) return new Map();
+  const rows = await db
     .selectFrom('message_batch')
-    .select((eb) => eb.fn.max('period_end').as('last'))
-    .where('district_id', '=', districtId)
-    .where('kind', '=', 'alerts')
-    .executeTakeFirst();
-  return (r?.last as string | null | undefined) ?? null;
+    .select(['id', 'district_id', 'period_start'])
+    .where('district_id', 'in', districtIds as number[])
+    .where('kind', '=', kind)
+    .where('period_end', '=', periodEnd)
+    .execute();
+  return new Map(rows.map((r) => [r.district_id, { id: r.id, periodStart: r.period_start }]));
 }
 
-/** Per student, the absences the messages of a batch quoted (one value per student). */
+/** The last day already covered by alert batches of each of some districts (absent when none). */
+export async function lastAlertDays(
+  db: Kysely<Database>,
+  districtIds: readonly number[],
+): Promise<Map<number, string>> {
+  if (districtIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('message_batch')
+    .select(['district_id', (eb) => eb.fn.max('period_end').as('last')])
+    .where('district_id', 'in', districtIds as number[])
+    .where('kind', '=', 'alerts')
+    .groupBy('district_id')
+    .execute();
+  return new Map(rows.map((r) => [r.district_id, r.last as string]));
+}
+
+/** Per batch and student, the absences the monthly messages of some batches quoted. */
 export async function loadBatchAbsences(
   db: Kysely<Database>,
-  batchId: number,
-): Promise<Map<number, { month: number; ytd: number }>> {
-  const r = await sql<{ student_id: number; month: number; ytd: number }>`
-    SELECT DISTINCT ON (student_id) student_id, absences_month::float8 AS month, absences_ytd::float8 AS ytd
-    FROM message WHERE batch_id = ${batchId} AND alert_id IS NULL ORDER BY student_id`.execute(db);
-  return new Map(r.rows.map((x) => [x.student_id, { month: x.month, ytd: x.ytd }]));
+  batchIds: readonly number[],
+): Promise<Map<number, Map<number, { month: number; ytd: number }>>> {
+  const out = new Map<number, Map<number, { month: number; ytd: number }>>();
+  if (batchIds.length === 0) return out;
+  const r = await sql<{ batch_id: number; student_id: number; month: number; ytd: number }>`
+    SELECT DISTINCT ON (batch_id, student_id) batch_id, student_id, absences_month::float8 AS month,
+           absences_ytd::float8 AS ytd
+    FROM message WHERE batch_id = ANY(${batchIds as number[]}::int[]) AND alert_id IS NULL
+    ORDER BY batch_id, student_id`.execute(db);
+  for (const x of r.rows) {
+    let m = out.get(x.batch_id);
+    if (!m) out.set(x.batch_id, (m = new Map()));
+    m.set(x.student_id, { month: x.month, ytd: x.ytd });
+  }
+  return out;
 }
 
-/** Alerts a program already raised in a school year, by student. */
+/** Alerts some programs already raised in a school year in some districts, by student. */
 export async function loadAlertHistory(
   db: Kysely<Database>,
-  programId: number,
-  districtId: number,
+  programIds: readonly number[],
+  districtIds: readonly number[],
   schoolYear: number,
 ): Promise<Map<number, { thresholds: Set<number>; days: Set<string> }>> {
+  const out = new Map<number, { thresholds: Set<number>; days: Set<string> }>();
+  if (programIds.length === 0 || districtIds.length === 0) return out;
   const rows = await db
     .selectFrom('alert as a')
     .innerJoin('message_batch as b', 'b.id', 'a.batch_id')
     .select(['a.student_id', 'a.kind', 'a.threshold', 'a.date'])
-    .where('a.program_id', '=', programId)
-    .where('b.district_id', '=', districtId)
+    .where('a.program_id', 'in', programIds as number[])
+    .where('b.district_id', 'in', districtIds as number[])
     .where('a.school_year', '=', schoolYear)
     .execute();
-  const out = new Map<number, { thresholds: Set<number>; days: Set<string> }>();
   for (const r of rows) {
     let h = out.get(r.student_id);
     if (!h) out.set(r.student_id, (h = { thresholds: new Set(), days: new Set() }));
@@ -224,30 +285,46 @@ export async function insertBatch(
   return r.id;
 }
 
-const CHUNK = 4000;
+const MESSAGE_COLUMNS = [
+  'batch_id',
+  'student_id',
+  'caregiver_id',
+  'template_id',
+  'alert_id',
+  'channel',
+  'language',
+  'body',
+  'segments',
+  'absences_month',
+  'absences_ytd',
+  'send_after',
+];
 
-export async function insertMessages(trx: Trx, messages: readonly NewMessage[]): Promise<void> {
-  for (let i = 0; i < messages.length; i += CHUNK) {
-    await trx
-      .insertInto('message')
-      .values(
-        messages.slice(i, i + CHUNK).map((m) => ({
-          batch_id: m.batchId,
-          student_id: m.studentId,
-          caregiver_id: m.caregiverId,
-          template_id: m.templateId,
-          alert_id: m.alertId,
-          channel: m.channel,
-          language: m.language,
-          body: m.body,
-          segments: m.segments,
-          absences_month: m.absencesMonth,
-          absences_ytd: m.absencesYtd,
-          send_after: m.sendAfter,
-        })),
-      )
-      .execute();
-  }
+/**
+ * Writes messages with one binary COPY on the session's connection (the caller's transaction runs on
+ * `session.db`); ids follow the order given.
+ */
+export async function copyMessages(session: Session, messages: readonly NewMessage[]): Promise<number> {
+  if (messages.length === 0) return 0;
+  return copyBinaryTuples(
+    session,
+    'message',
+    MESSAGE_COLUMNS,
+    tupleChunks(messages, (m) => [
+      { int4: m.batchId },
+      { int4: m.studentId },
+      { int4: m.caregiverId },
+      { int4: m.templateId },
+      { int4: m.alertId },
+      { text: m.channel },
+      { text: m.language },
+      { text: m.body },
+      { int2: m.segments },
+      { numeric: m.absencesMonth },
+      { numeric: m.absencesYtd },
+      { date: m.sendAfter },
+    ]),
+  );
 }
 
 export interface NewAlertRow {
@@ -262,59 +339,75 @@ export interface NewAlertRow {
   absencesYtd: number;
 }
 
-/** Inserts alerts and returns their ids in the same order. */
-export async function insertAlerts(trx: Trx, alerts: readonly NewAlertRow[]): Promise<number[]> {
-  const ids: number[] = [];
-  for (let i = 0; i < alerts.length; i += CHUNK) {
-    const rows = await trx
-      .insertInto('alert')
-      .values(
-        alerts.slice(i, i + CHUNK).map((a) => ({
-          batch_id: a.batchId,
-          program_id: a.programId,
-          student_id: a.studentId,
-          date: a.date,
-          school_year: a.schoolYear,
-          kind: a.kind,
-          threshold: a.threshold,
-          tier: a.tier,
-          absences_ytd: a.absencesYtd,
-        })),
-      )
-      .returning('id')
-      .execute();
-    // INSERT … RETURNING returns rows in VALUES order for a single-statement insert.
-    for (const r of rows) ids.push(r.id);
-  }
+/**
+ * Writes alerts with one binary COPY and returns their ids in the same order. The ids are drawn from
+ * the table's identity sequence first (ascending, as the rows go), so messages and tasks can name
+ * their alert without reading the rows back; COPY stores given identity values.
+ */
+export async function copyAlerts(session: Session, alerts: readonly NewAlertRow[]): Promise<number[]> {
+  if (alerts.length === 0) return [];
+  const r = await session.query<{ id: number }>(
+    `SELECT nextval(pg_get_serial_sequence('alert', 'id'))::int AS id FROM generate_series(1, $1::int)`,
+    [alerts.length],
+  );
+  const ids = r.rows.map((x) => x.id).sort((a, b) => a - b);
+  let i = 0;
+  await copyBinaryTuples(
+    session,
+    'alert',
+    [
+      'id',
+      'batch_id',
+      'program_id',
+      'student_id',
+      'date',
+      'school_year',
+      'kind',
+      'threshold',
+      'tier',
+      'absences_ytd',
+    ],
+    tupleChunks(alerts, (a) => [
+      { int4: ids[i++] },
+      { int4: a.batchId },
+      { int4: a.programId },
+      { int4: a.studentId },
+      { date: a.date },
+      { int4: a.schoolYear },
+      { text: a.kind },
+      { float4: a.threshold },
+      { int2: a.tier },
+      { numeric: a.absencesYtd },
+    ]),
+  );
   return ids;
 }
 
-export async function insertTasks(
-  trx: Trx,
-  tasks: readonly {
-    alertId: number;
-    studentId: number;
-    role: 'advisor' | 'counselor' | 'attendance_team';
-    tier: number;
-    reason: string;
-    dueDate: string;
-  }[],
-): Promise<void> {
-  for (let i = 0; i < tasks.length; i += CHUNK) {
-    await trx
-      .insertInto('staff_task')
-      .values(
-        tasks.slice(i, i + CHUNK).map((t) => ({
-          alert_id: t.alertId,
-          student_id: t.studentId,
-          role: t.role,
-          tier: t.tier,
-          reason: t.reason,
-          due_date: t.dueDate,
-        })),
-      )
-      .execute();
-  }
+export interface NewTaskRow {
+  alertId: number;
+  studentId: number;
+  role: 'advisor' | 'counselor' | 'attendance_team';
+  tier: number;
+  reason: string;
+  dueDate: string;
+}
+
+/** Writes staff tasks with one binary COPY; ids follow the order given. */
+export async function copyTasks(session: Session, tasks: readonly NewTaskRow[]): Promise<number> {
+  if (tasks.length === 0) return 0;
+  return copyBinaryTuples(
+    session,
+    'staff_task',
+    ['alert_id', 'student_id', 'role', 'tier', 'reason', 'due_date'],
+    tupleChunks(tasks, (t) => [
+      { int4: t.alertId },
+      { int4: t.studentId },
+      { text: t.role },
+      { int2: t.tier },
+      { text: t.reason },
+      { date: t.dueDate },
+    ]),
+  );
 }
 
 /** The months ('YYYY-MM') with daily attendance in any district of a study, in order. */

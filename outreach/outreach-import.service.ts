@@ -1,6 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
+import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.ts';
+import type { Database } from '../db/types.ts';
 import { appendAuditEvent } from '../db/audit.store.ts';
 import { AppError } from '../errors.ts';
 import { readCsv, type CsvRecord } from '../csv/csv-reader.ts';
@@ -94,116 +96,136 @@ async function readRows<T>(
   return out;
 }
 
-function base(
-  kind: 'receipts' | 'visits',
-  file: string,
-  sha256: string,
-): Omit<OutreachImportSummary, 'status' | 'importId' | 'rowsRead' | 'warnings'> {
-  return { kind, file, sha256, inserted: 0, replaced: 0, messagesUpdated: 0, caregiversOptedOut: 0 };
+type Stored = Pick<OutreachImportSummary, 'inserted' | 'replaced' | 'messagesUpdated' | 'caregiversOptedOut'>;
+
+/** What differs between the two outreach imports; the rest (hash, lock, refusal, audit) is shared. */
+interface OutreachKind<T, C> {
+  kind: 'receipts' | 'visits';
+  columns: { required: readonly string[]; optional: readonly string[] };
+  /** What reading a row needs from the database (the district's messages or students). */
+  context(trx: Transaction<Database>, district: { id: number; leaid: string }): Promise<C>;
+  read(rec: CsvRecord, h: BoundHeader, sink: ProblemSink, context: C): T | null;
+  /** Problems across rows (reported to the sink), after every row was read. */
+  check?(rows: readonly T[], sink: ProblemSink): void;
+  store(
+    trx: Transaction<Database>,
+    importId: number,
+    rows: T[],
+    districtId: number,
+  ): Promise<Stored & { audit: Record<string, unknown> }>;
 }
 
 /**
- * `pilot import receipts`: message_id,status,status_at[,provider_ref] from the message center. One
- * transaction keyed by the file's SHA-256 (the same file twice changes nothing); any bad row refuses
- * the file with file:line:column and changes nothing. Each message takes its latest receipt's status;
- * an opted_out receipt or a STOP-style reply opts out that phone number (every caregiver of the
- * district with it) or, for email and inbox messages, that caregiver.
+ * One outreach import: one transaction keyed by the file's SHA-256 (the same file twice changes
+ * nothing); any bad row refuses the file with file:line:column and changes nothing.
  */
-export async function importReceipts(
+async function importOutreachFile<T, C>(
   db: Db,
   req: OutreachImportRequest,
   actor: string,
+  k: OutreachKind<T, C>,
 ): Promise<OutreachImportSummary> {
   const { study, district } = await requireDistrict(db, req.study, req.leaid);
   const file = basename(req.path);
   const sha256 = await fileSha(req.path);
+  const none: Stored = { inserted: 0, replaced: 0, messagesUpdated: 0, caregiversOptedOut: 0 };
   return db.kysely.transaction().execute(async (trx) => {
     await lockDistrictImports(trx, district.id);
-    const done = await findImport(trx, district.id, 'receipts', sha256);
+    const done = await findImport(trx, district.id, k.kind, sha256);
     if (done)
       return {
-        ...base('receipts', file, sha256),
+        kind: k.kind,
+        file,
+        sha256,
+        ...none,
         status: 'already_imported',
         importId: done.id,
         rowsRead: 0,
         warnings: [],
       };
     const sink = new ProblemSink(file);
-    const ids = await loadDistrictMessageIds(trx, district.id);
-    const rows: ReceiptRow[] = await readRows(req, sink, RECEIPT_COLUMNS, (rec, h) =>
-      readReceipt(rec, h, sink, ids, district.leaid),
-    );
+    const context = await k.context(trx, district);
+    const rows = await readRows(req, sink, k.columns, (rec, h) => k.read(rec, h, sink, context));
+    k.check?.(rows, sink);
     if (sink.failed) refuse(sink, file);
     const importId = await insertImport(trx, {
       districtId: district.id,
-      kind: 'receipts',
+      kind: k.kind,
       sha256,
       fileName: file,
       rowsRead: rows.length,
       warnings: sink.warnings,
     });
-    const messagesUpdated = await storeReceipts(trx, importId, rows);
-    const caregiversOptedOut = await optOutFromReceipts(trx, district.id, importId);
+    const { audit, ...stored } = await k.store(trx, importId, rows, district.id);
     await setImportCounts(trx, importId, {
       rowsRead: rows.length,
-      inserted: rows.length,
-      replaced: 0,
+      inserted: stored.inserted,
+      replaced: stored.replaced,
       unchanged: 0,
     });
     await appendAuditEvent(trx, {
       actor,
-      action: 'import.receipts',
+      action: `import.${k.kind}`,
       entity: `study:${study.slug}/district:${district.leaid}`,
-      details: {
-        file,
-        sha256,
-        rows: rows.length,
-        messages_updated: messagesUpdated,
-        caregivers_opted_out: caregiversOptedOut,
-      },
+      details: { file, sha256, rows: rows.length, ...audit },
     });
     return {
-      ...base('receipts', file, sha256),
+      kind: k.kind,
+      file,
+      sha256,
+      ...stored,
       status: 'imported',
       importId,
       rowsRead: rows.length,
-      inserted: rows.length,
-      messagesUpdated,
-      caregiversOptedOut,
       warnings: sink.warnings,
     };
   });
 }
 
+const RECEIPTS: OutreachKind<
+  ReceiptRow,
+  { ids: Awaited<ReturnType<typeof loadDistrictMessageIds>>; leaid: string }
+> = {
+  kind: 'receipts',
+  columns: RECEIPT_COLUMNS,
+  context: async (trx, district) => ({
+    ids: await loadDistrictMessageIds(trx, district.id),
+    leaid: district.leaid,
+  }),
+  read: (rec, h, sink, c) => readReceipt(rec, h, sink, c.ids, c.leaid),
+  async store(trx, importId, rows, districtId) {
+    const messagesUpdated = await storeReceipts(trx, importId, rows);
+    const caregiversOptedOut = await optOutFromReceipts(trx, districtId, importId);
+    return {
+      inserted: rows.length,
+      replaced: 0,
+      messagesUpdated,
+      caregiversOptedOut,
+      audit: { messages_updated: messagesUpdated, caregivers_opted_out: caregiversOptedOut },
+    };
+  },
+};
+
 /**
- * `pilot import visits`: student_id,visit_date,modality,personnel[,barriers] (barriers `;`-separated
- * from the published vocabulary). One transaction keyed by SHA-256; a bad row refuses the file; a
- * visit of the same student and date replaces the stored one (kept in row_revision).
+ * `pilot import receipts`: message_id,status,status_at[,provider_ref] from the message center. Each
+ * message takes its latest receipt's status; an opted_out receipt or a STOP-style reply opts out that
+ * phone number (every caregiver of the district with it) or, for email and inbox messages, that
+ * caregiver.
  */
-export async function importVisits(
+export function importReceipts(
   db: Db,
   req: OutreachImportRequest,
   actor: string,
 ): Promise<OutreachImportSummary> {
-  const { study, district } = await requireDistrict(db, req.study, req.leaid);
-  const file = basename(req.path);
-  const sha256 = await fileSha(req.path);
-  return db.kysely.transaction().execute(async (trx) => {
-    await lockDistrictImports(trx, district.id);
-    const done = await findImport(trx, district.id, 'visits', sha256);
-    if (done)
-      return {
-        ...base('visits', file, sha256),
-        status: 'already_imported',
-        importId: done.id,
-        rowsRead: 0,
-        warnings: [],
-      };
-    const sink = new ProblemSink(file);
-    const students = await loadStudentKeys(trx, district.id);
-    const rows: VisitRow[] = await readRows(req, sink, VISIT_COLUMNS, (rec, h) =>
-      readVisit(rec, h, sink, students),
-    );
+  return importOutreachFile(db, req, actor, RECEIPTS);
+}
+
+const VISITS: OutreachKind<VisitRow, Awaited<ReturnType<typeof loadStudentKeys>>> = {
+  kind: 'visits',
+  columns: VISIT_COLUMNS,
+  context: (trx, district) => loadStudentKeys(trx, district.id),
+  read: (rec, h, sink, students) => readVisit(rec, h, sink, students),
+  check(rows, sink) {
     const seen = new Map<string, number>();
     for (const r of rows) {
       const key = `${r.studentId}|${r.date}`;
@@ -216,32 +238,24 @@ export async function importVisits(
         );
       else seen.set(key, r.line);
     }
-    if (sink.failed) refuse(sink, file);
-    const importId = await insertImport(trx, {
-      districtId: district.id,
-      kind: 'visits',
-      sha256,
-      fileName: file,
-      rowsRead: rows.length,
-      warnings: sink.warnings,
-    });
+  },
+  async store(trx, importId, rows) {
     const counts = await storeVisits(trx, importId, rows);
-    await setImportCounts(trx, importId, { rowsRead: rows.length, ...counts, unchanged: 0 });
-    await appendAuditEvent(trx, {
-      actor,
-      action: 'import.visits',
-      entity: `study:${study.slug}/district:${district.leaid}`,
-      details: { file, sha256, rows: rows.length, ...counts },
-    });
-    return {
-      ...base('visits', file, sha256),
-      status: 'imported',
-      importId,
-      rowsRead: rows.length,
-      ...counts,
-      warnings: sink.warnings,
-    };
-  });
+    return { ...counts, messagesUpdated: 0, caregiversOptedOut: 0, audit: counts };
+  },
+};
+
+/**
+ * `pilot import visits`: student_id,visit_date,modality,personnel[,barriers] (barriers `;`-separated
+ * from the published vocabulary); a visit of the same student and date replaces the stored one (kept
+ * in row_revision).
+ */
+export function importVisits(
+  db: Db,
+  req: OutreachImportRequest,
+  actor: string,
+): Promise<OutreachImportSummary> {
+  return importOutreachFile(db, req, actor, VISITS);
 }
 
 async function fileSha(path: string): Promise<string> {

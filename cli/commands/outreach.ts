@@ -1,9 +1,13 @@
 import { Option, type Command } from 'commander';
-import { z } from 'zod';
-import { AppError } from '../../errors.ts';
+import type { Db } from '../../db/connection.ts';
 import { exportAlerts, exportMonth, exportTasks, type ExportResult } from '../../outreach/export.service.ts';
 import { fidelityReport, type FidelityReport } from '../../outreach/fidelity.service.ts';
-import { generateAlerts, generateMonth, type GenerateResult } from '../../outreach/messages.service.ts';
+import {
+  generateAlerts,
+  generateMonth,
+  type GenerateProgress,
+  type GenerateResult,
+} from '../../outreach/messages.service.ts';
 import {
   importReceipts,
   importVisits,
@@ -15,25 +19,74 @@ import { TEMPLATE_PURPOSES } from '../../outreach/templates.ts';
 import { visitWorklist } from '../../outreach/worklist.service.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { withDatabase } from '../database.ts';
-
-/** Validates a command's options with zod; problems name the option. */
-function options<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
-  const r = schema.safeParse(raw);
-  if (!r.success)
-    throw new AppError(
-      'BAD_INPUT',
-      r.error.issues
-        .map(
-          (i) => `--${String(i.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`,
-        )
-        .join('; '),
-    );
-  return r.data;
-}
+import { option, parseOptions, z } from '../options.ts';
+import { progressBar } from '../progress.ts';
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
-const leaid = z.string().regex(/^\d{7}$/, "must be the district's 7-digit NCES LEAID");
+const out = z.string().min(1).optional();
+
+const programSchema = z.object({
+  study: option.slug,
+  arm: option.text,
+  program: z.enum(PROGRAM_KINDS),
+  config: z.string().min(1).optional(),
+  json: option.flag,
+});
+const templateSchema = z.object({
+  study: option.slug,
+  purpose: z.enum(TEMPLATE_PURPOSES),
+  language: option.text,
+  maxSegments: option.wholeNumber(1, 10),
+  json: option.flag,
+});
+const monthGenerateSchema = z.object({
+  study: option.slug,
+  month,
+  district: option.leaid.optional(),
+  json: option.flag,
+});
+const monthExportSchema = z.object({
+  study: option.slug,
+  month,
+  district: option.leaid,
+  out,
+  json: option.flag,
+});
+const alertsGenerateSchema = z.object({
+  study: option.slug,
+  through: day,
+  district: option.leaid.optional(),
+  json: option.flag,
+});
+const alertRunExportSchema = z.object({
+  study: option.slug,
+  through: day,
+  from: day.optional(),
+  district: option.leaid,
+  out,
+  json: option.flag,
+});
+const worklistSchema = z.object({
+  study: option.slug,
+  district: option.leaid,
+  through: day.optional(),
+  out,
+  json: option.flag,
+});
+const fidelitySchema = z.object({ study: option.slug, json: option.flag });
+const importSchema = z.object({
+  study: option.slug,
+  district: option.leaid,
+  encoding: z.enum(['utf-8', 'windows-1252']),
+  json: option.flag,
+});
+
+/** A progress bar on stderr (a terminal only) for a generation run: reads, then district by district. */
+function generationProgress(ctx: CliContext, label: string): { update: GenerateProgress; stop: () => void } {
+  const bar = progressBar(ctx, label, 'items', 'steps');
+  return { update: (done, total, detail) => bar.update(done, total, detail), stop: bar.stop };
+}
 
 function printRun(ctx: CliContext, what: string, r: GenerateResult): void {
   for (const d of r.districts) {
@@ -146,6 +199,33 @@ function printFidelity(ctx: CliContext, f: FidelityReport): void {
     );
 }
 
+/** `pilot alerts export` and `pilot tasks export`: the same flags, over the alert runs through a day. */
+function alertRunExport(
+  ctx: CliContext,
+  command: Command,
+  description: string,
+  run: (
+    db: Db,
+    input: { study: string; district: string; through: string; from?: string; out?: string },
+  ) => Promise<ExportResult>,
+): void {
+  command
+    .description(description)
+    .requiredOption('--study <slug>', 'study slug')
+    .requiredOption('--through <YYYY-MM-DD>', 'day of the alert run')
+    .option('--from <YYYY-MM-DD>', 'include runs from this day')
+    .requiredOption('--district <leaid>', 'district LEAID')
+    .option('--out <file>', 'write here (default: standard output)')
+    .option('--json', 'machine-readable output')
+    .action(async (raw: unknown) => {
+      const o = parseOptions(alertRunExportSchema, raw);
+      const r = await withDatabase(ctx, (db) =>
+        run(db, { study: o.study, district: o.district, through: o.through, from: o.from, out: o.out }),
+      );
+      printExport(ctx, r, o.json);
+    });
+}
+
 export function registerOutreach(program: Command, ctx: CliContext): void {
   program
     .command('program')
@@ -157,7 +237,8 @@ export function registerOutreach(program: Command, ctx: CliContext): void {
     .addOption(new Option('--program <kind>', 'program').choices([...PROGRAM_KINDS]).makeOptionMandatory())
     .option('--config <file>', 'JSON configuration (defaults apply to what it leaves out)')
     .option('--json', 'machine-readable output')
-    .action(async (o: { study: string; arm: string; program: string; config?: string; json?: boolean }) => {
+    .action(async (raw: unknown) => {
+      const o = parseOptions(programSchema, raw);
       const p = await withDatabase(ctx, (db) =>
         setProgram(
           db,
@@ -187,39 +268,34 @@ export function registerOutreach(program: Command, ctx: CliContext): void {
     .requiredOption('--language <code>', 'ISO 639 language code, e.g. vi')
     .option('--max-segments <n>', 'SMS segments allowed with the longest expected values', '4')
     .option('--json', 'machine-readable output')
-    .action(
-      async (
-        file: string,
-        o: { study: string; purpose: string; language: string; maxSegments: string; json?: boolean },
-      ) => {
-        const v = options(z.object({ maxSegments: z.coerce.number().int().min(1).max(10) }), o);
-        const t = await withDatabase(ctx, (db) =>
-          addTemplate(
-            db,
-            {
-              study: o.study,
-              purpose: o.purpose,
-              language: o.language,
-              path: file,
-              maxSegments: v.maxSegments,
-            },
-            ctx.config.actor,
-          ),
+    .action(async (file: string, raw: unknown) => {
+      const o = parseOptions(templateSchema, raw);
+      const t = await withDatabase(ctx, (db) =>
+        addTemplate(
+          db,
+          {
+            study: o.study,
+            purpose: o.purpose,
+            language: o.language,
+            path: file,
+            maxSegments: o.maxSegments,
+          },
+          ctx.config.actor,
+        ),
+      );
+      if (o.json)
+        printJson(ctx, {
+          purpose: t.purpose,
+          language: t.language,
+          version: t.version,
+          encoding: t.encoding,
+        });
+      else
+        print(
+          ctx,
+          `saved ${t.purpose} template in ${t.language}, version ${t.version} (${t.encoding === 'gsm7' ? 'GSM-7' : 'UCS-2'})`,
         );
-        if (o.json)
-          printJson(ctx, {
-            purpose: t.purpose,
-            language: t.language,
-            version: t.version,
-            encoding: t.encoding,
-          });
-        else
-          print(
-            ctx,
-            `saved ${t.purpose} template in ${t.language}, version ${t.version} (${t.encoding === 'gsm7' ? 'GSM-7' : 'UCS-2'})`,
-          );
-      },
-    );
+    });
 
   const messages = program.command('messages').description('monthly summaries: generate and export');
   messages
@@ -229,11 +305,17 @@ export function registerOutreach(program: Command, ctx: CliContext): void {
     .requiredOption('--month <YYYY-MM>', 'the month whose absences are reported')
     .option('--district <leaid>', 'only this district')
     .option('--json', 'machine-readable output')
-    .action(async (o: { study: string; month: string; district?: string; json?: boolean }) => {
-      const v = options(z.object({ month, district: leaid.optional() }), o);
+    .action(async (raw: unknown) => {
+      const o = parseOptions(monthGenerateSchema, raw);
+      const bar = generationProgress(ctx, `generating ${o.month}`);
       const r = await withDatabase(ctx, (db) =>
-        generateMonth(db, { study: o.study, ...v }, ctx.config.actor),
-      );
+        generateMonth(
+          db,
+          { study: o.study, month: o.month, district: o.district },
+          ctx.config.actor,
+          bar.update,
+        ),
+      ).finally(bar.stop);
       if (o.json) printJson(ctx, r);
       else printRun(ctx, 'month', r);
     });
@@ -245,10 +327,14 @@ export function registerOutreach(program: Command, ctx: CliContext): void {
     .requiredOption('--district <leaid>', 'district LEAID')
     .option('--out <file>', 'write here (default: standard output)')
     .option('--json', 'machine-readable output')
-    .action(async (o: { study: string; month: string; district: string; out?: string; json?: boolean }) => {
-      const v = options(z.object({ month, district: leaid }), o);
+    .action(async (raw: unknown) => {
+      const o = parseOptions(monthExportSchema, raw);
       const r = await withDatabase(ctx, (db) =>
-        exportMonth(db, { study: o.study, ...v, out: o.out }, ctx.config.actor),
+        exportMonth(
+          db,
+          { study: o.study, month: o.month, district: o.district, out: o.out },
+          ctx.config.actor,
+        ),
       );
       printExport(ctx, r, o.json);
     });
@@ -263,67 +349,32 @@ export function registerOutreach(program: Command, ctx: CliContext): void {
     .requiredOption('--through <YYYY-MM-DD>', 'last attendance day covered')
     .option('--district <leaid>', 'only this district')
     .option('--json', 'machine-readable output')
-    .action(async (o: { study: string; through: string; district?: string; json?: boolean }) => {
-      const v = options(z.object({ through: day, district: leaid.optional() }), o);
+    .action(async (raw: unknown) => {
+      const o = parseOptions(alertsGenerateSchema, raw);
+      const bar = generationProgress(ctx, `generating alerts through ${o.through}`);
       const r = await withDatabase(ctx, (db) =>
-        generateAlerts(db, { study: o.study, ...v }, ctx.config.actor),
-      );
+        generateAlerts(
+          db,
+          { study: o.study, through: o.through, district: o.district },
+          ctx.config.actor,
+          bar.update,
+        ),
+      ).finally(bar.stop);
       if (o.json) printJson(ctx, r);
       else printRun(ctx, 'alerts', r);
     });
-  alerts
-    .command('export')
-    .description('alert messages of the runs through a day (or --from … --through) as the message-center CSV')
-    .requiredOption('--study <slug>', 'study slug')
-    .requiredOption('--through <YYYY-MM-DD>', 'day of the alert run')
-    .option('--from <YYYY-MM-DD>', 'include runs from this day')
-    .requiredOption('--district <leaid>', 'district LEAID')
-    .option('--out <file>', 'write here (default: standard output)')
-    .option('--json', 'machine-readable output')
-    .action(
-      async (o: {
-        study: string;
-        through: string;
-        from?: string;
-        district: string;
-        out?: string;
-        json?: boolean;
-      }) => {
-        const v = options(z.object({ through: day, from: day.optional(), district: leaid }), o);
-        const r = await withDatabase(ctx, (db) =>
-          exportAlerts(db, { study: o.study, ...v, out: o.out }, ctx.config.actor),
-        );
-        printExport(ctx, r, o.json);
-      },
-    );
-
-  program
-    .command('tasks')
-    .description('staff tasks of threshold escalations')
-    .command('export')
-    .description(
-      'staff tasks (advisor, counselor, attendance team; MTSS tier) of the alert runs through a day',
-    )
-    .requiredOption('--study <slug>', 'study slug')
-    .requiredOption('--through <YYYY-MM-DD>', 'day of the alert run')
-    .option('--from <YYYY-MM-DD>', 'include runs from this day')
-    .requiredOption('--district <leaid>', 'district LEAID')
-    .option('--out <file>', 'write here (default: standard output)')
-    .option('--json', 'machine-readable output')
-    .action(
-      async (o: {
-        study: string;
-        through: string;
-        from?: string;
-        district: string;
-        out?: string;
-        json?: boolean;
-      }) => {
-        const v = options(z.object({ through: day, from: day.optional(), district: leaid }), o);
-        const r = await withDatabase(ctx, (db) => exportTasks(db, { study: o.study, ...v, out: o.out }));
-        printExport(ctx, r, o.json);
-      },
-    );
+  alertRunExport(
+    ctx,
+    alerts.command('export'),
+    'alert messages of the runs through a day (or --from … --through) as the message-center CSV',
+    (db, input) => exportAlerts(db, input, ctx.config.actor),
+  );
+  alertRunExport(
+    ctx,
+    program.command('tasks').description('staff tasks of threshold escalations').command('export'),
+    'staff tasks (advisor, counselor, attendance team; MTSS tier) of the alert runs through a day',
+    (db, input) => exportTasks(db, input),
+  );
 
   program
     .command('visits')
@@ -335,16 +386,16 @@ export function registerOutreach(program: Command, ctx: CliContext): void {
     .option('--through <YYYY-MM-DD>', 'school year to this day (default: last attendance day)')
     .option('--out <file>', 'write here (default: standard output)')
     .option('--json', 'machine-readable output')
-    .action(
-      async (o: { study: string; district: string; through?: string; out?: string; json?: boolean }) => {
-        const v = options(z.object({ district: leaid, through: day.optional() }), o);
-        const r = await withDatabase(ctx, (db) => visitWorklist(db, { study: o.study, ...v, out: o.out }));
-        if (o.json) printJson(ctx, { district: r.leaid, from: r.from, through: r.through, students: r.rows });
-        else if (o.out)
-          print(ctx, `${o.out}: ${r.rows.length} students (school year ${r.from} to ${r.through})`);
-        else ctx.stdout.write(r.text);
-      },
-    );
+    .action(async (raw: unknown) => {
+      const o = parseOptions(worklistSchema, raw);
+      const r = await withDatabase(ctx, (db) =>
+        visitWorklist(db, { study: o.study, district: o.district, through: o.through, out: o.out }),
+      );
+      if (o.json) printJson(ctx, { district: r.leaid, from: r.from, through: r.through, students: r.rows });
+      else if (o.out)
+        print(ctx, `${o.out}: ${r.rows.length} students (school year ${r.from} to ${r.through})`);
+      else ctx.stdout.write(r.text);
+    });
 
   program
     .command('fidelity')
@@ -353,7 +404,8 @@ export function registerOutreach(program: Command, ctx: CliContext): void {
     )
     .requiredOption('--study <slug>', 'study slug')
     .option('--json', 'machine-readable output')
-    .action(async (o: { study: string; json?: boolean }) => {
+    .action(async (raw: unknown) => {
+      const o = parseOptions(fidelitySchema, raw);
       const f = await withDatabase(ctx, (db) => fidelityReport(db, o.study));
       if (o.json) printJson(ctx, f);
       else printFidelity(ctx, f);
@@ -383,16 +435,15 @@ export function registerOutreach(program: Command, ctx: CliContext): void {
           .default('utf-8'),
       )
       .option('--json', 'machine-readable output')
-      .action(
-        async (file: string, o: { study: string; district: string; encoding: string; json?: boolean }) => {
-          const s = await withDatabase(ctx, (db) =>
-            k.run(
-              db,
-              { study: o.study, leaid: o.district, path: file, encoding: o.encoding as 'utf-8' },
-              ctx.config.actor,
-            ),
-          );
-          printImport(ctx, s, o.json);
-        },
-      );
+      .action(async (file: string, raw: unknown) => {
+        const o = parseOptions(importSchema, raw);
+        const s = await withDatabase(ctx, (db) =>
+          k.run(
+            db,
+            { study: o.study, leaid: o.district, path: file, encoding: o.encoding },
+            ctx.config.actor,
+          ),
+        );
+        printImport(ctx, s, o.json);
+      });
 }
