@@ -110,7 +110,11 @@ export async function run(args: string[]): Promise<void> {
         ['enrollment', 'enrollment.csv'],
         ['attendance', 'attendance_daily.csv'],
       ] as [RequestedKind, string][])
-        await importFile(db, { study: 'bench', leaid: d.leaid, kind: k, path: join(dir, d.leaid, f) }, 'bench');
+        await importFile(
+          db,
+          { study: 'bench', leaid: d.leaid, kind: k, path: join(dir, d.leaid, f) },
+          'bench',
+        );
       process.stdout.write(`\r  ${kind}: district ${d.leaid} loaded`);
     }
     process.stdout.write('\n');
@@ -144,12 +148,20 @@ export async function run(args: string[]): Promise<void> {
     );
     const total = performance.now() - t1;
     const analyzePeak = peakRss;
-    console.log(`\n${kind}: ${districts.length} districts, ${r.report.flow.reduce((n, f) => n + f.randomized, 0)} students (node ${process.version})`);
+    console.log(
+      `\n${kind}: ${districts.length} districts, ${r.report.flow.reduce((n, f) => n + f.randomized, 0)} students (node ${process.version})`,
+    );
     console.log(`  outcome building (SQL, doses, fidelity, panels)  ${s(r.timings.outcomesMs).padStart(9)}`);
-    console.log(`  estimation                                       ${s(r.timings.estimationMs).padStart(9)}`);
+    console.log(
+      `  estimation                                       ${s(r.timings.estimationMs).padStart(9)}`,
+    );
     console.log(`  rendering and writing                            ${s(r.timings.renderingMs).padStart(9)}`);
-    console.log(`  analyze in all                                   ${s(total).padStart(9)}   (goal: 10 s PostgreSQL, 30 s PGlite)`);
-    console.log(`  peak memory (RSS) during analyze                 ${mb(analyzePeak).padStart(9)}   (goal: < 2048 MB)`);
+    console.log(
+      `  analyze in all                                   ${s(total).padStart(9)}   (goal: 10 s PostgreSQL, 30 s PGlite)`,
+    );
+    console.log(
+      `  peak memory (RSS) during analyze                 ${mb(analyzePeak).padStart(9)}   (goal: < 2048 MB)`,
+    );
     if (districtReportCount > 0) {
       const leaids = districts.slice(0, districtReportCount).map((d) => d.leaid);
       const t2 = performance.now();

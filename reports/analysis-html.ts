@@ -69,7 +69,11 @@ export async function renderAnalysisHtml(r: ReportModel): Promise<string> {
             { header: 'outcome', value: (h) => outcomeLabel(h.outcome) },
             { header: 'comparison', value: (h) => h.contrast },
             { header: 'F', value: (h) => fmt(h.statistic), numeric: true },
-            { header: 'df', value: (h) => (h.df === null ? '—' : `${h.df}, ${h.df_denominator}`), numeric: true },
+            {
+              header: 'df',
+              value: (h) => (h.df === null ? '—' : `${h.df}, ${h.df_denominator}`),
+              numeric: true,
+            },
             { header: 'p', value: (h) => pValue(h.p_value), numeric: true },
             { header: 'note', value: (h) => h.note ?? '' },
           ],
@@ -165,7 +169,10 @@ function eventStudyHtml(r: ReportModel): string {
         { header: 'comparison', value: (x: (typeof monthly)[number]) => x.contrast ?? '' },
         { header: 'month', value: (x) => x.month ?? '' },
         { header: 'effect', value: (x) => fmt(x.estimate), numeric: true },
-        { header: '95 % interval', value: (x) => (x.estimate === null ? '—' : `${fmt(x.conf_low)} to ${fmt(x.conf_high)}`) },
+        {
+          header: '95 % interval',
+          value: (x) => (x.estimate === null ? '—' : `${fmt(x.conf_low)} to ${fmt(x.conf_high)}`),
+        },
         { header: 'students', value: (x) => String(x.n ?? '—'), numeric: true },
         { header: 'note', value: (x) => x.note ?? '' },
       ],
@@ -195,7 +202,8 @@ function eventStudyHtml(r: ReportModel): string {
         { header: 'overall effect', value: (m) => fmt(m.overall?.estimate), numeric: true },
         {
           header: '95 % interval',
-          value: (m) => (m.overall?.estimate == null ? '—' : `${fmt(m.overall.conf_low)} to ${fmt(m.overall.conf_high)}`),
+          value: (m) =>
+            m.overall?.estimate == null ? '—' : `${fmt(m.overall.conf_low)} to ${fmt(m.overall.conf_high)}`,
         },
         { header: 'pre-trend p', value: (m) => pValue(m.pretrend_p_value), numeric: true },
         { header: 'note', value: (m) => [m.note, ...m.warnings].filter(Boolean).join('; ') },
@@ -216,7 +224,10 @@ function eventStudyHtml(r: ReportModel): string {
         { header: 'estimator', value: (x) => x.estimator },
         { header: 'event time', value: (x) => String(x.event_time), numeric: true },
         { header: 'effect', value: (x) => fmt(x.estimate), numeric: true },
-        { header: '95 % interval', value: (x) => (x.estimate === null ? '—' : `${fmt(x.conf_low)} to ${fmt(x.conf_high)}`) },
+        {
+          header: '95 % interval',
+          value: (x) => (x.estimate === null ? '—' : `${fmt(x.conf_low)} to ${fmt(x.conf_high)}`),
+        },
         {
           header: 'uniform band',
           value: (x) => (x.uniform_low === null ? '—' : `${fmt(x.uniform_low)} to ${fmt(x.uniform_high)}`),

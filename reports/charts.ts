@@ -119,7 +119,8 @@ function effectByMonthChart(r: ReportModel): ChartSpec | null {
 function eventStudyCharts(r: ReportModel): ChartSpec[] {
   const groups = new Map<string, typeof r.event_study>();
   for (const x of r.event_study) {
-    if (x.source === 'monthly_itt' || x.estimate === null || x.conf_low === null || x.conf_high === null) continue;
+    if (x.source === 'monthly_itt' || x.estimate === null || x.conf_low === null || x.conf_high === null)
+      continue;
     const key = x.source === 'first_visit' ? 'first_visit' : `run-${x.run_id}`;
     groups.set(key, [...(groups.get(key) ?? []), x]);
   }
@@ -136,7 +137,10 @@ function eventStudyCharts(r: ReportModel): ChartSpec[] {
         (e) =>
           `${e}: ${values
             .filter((v) => v.estimator === e)
-            .map((v) => `month ${v.event_time}: ${num(v.estimate!)} (${num(v.conf_low!)} to ${num(v.conf_high!)})`)
+            .map(
+              (v) =>
+                `month ${v.event_time}: ${num(v.estimate!)} (${num(v.conf_low!)} to ${num(v.conf_high!)})`,
+            )
             .join(', ')}`,
       )
       .join('; ');
@@ -163,7 +167,11 @@ function eventStudyCharts(r: ReportModel): ChartSpec[] {
                 axis: { labelAngle: 0 },
               },
               xOffset: { field: 'estimator' },
-              y: { field: 'conf_low', type: 'quantitative', title: `effect on ${first.outcome.replace(/_/g, ' ')}` },
+              y: {
+                field: 'conf_low',
+                type: 'quantitative',
+                title: `effect on ${first.outcome.replace(/_/g, ' ')}`,
+              },
               y2: { field: 'conf_high' },
               color: { field: 'estimator', type: 'nominal', title: 'estimator', scale: { scheme: 'dark2' } },
             },

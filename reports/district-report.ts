@@ -115,7 +115,8 @@ export function buildDistrictReport(
     for (const o of outcomes) {
       estimates.push(estimate('district', mine, o, name, inputs));
       let pooled = cache.get(`estimate|${name}|${o}`) as DistrictEstimate | undefined;
-      if (!pooled) cache.set(`estimate|${name}|${o}`, (pooled = estimate('study', full.cells, o, name, inputs)));
+      if (!pooled)
+        cache.set(`estimate|${name}|${o}`, (pooled = estimate('study', full.cells, o, name, inputs)));
       estimates.push(pooled);
     }
   }

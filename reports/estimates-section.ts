@@ -281,7 +281,7 @@ function levelsOf(cells: readonly string[][], name: string): string[] {
  * df with clusters, (q, n − rank) without. Students with no level are left out. A subgroup coded in
  * numbers (the prior-absence tercile) is read as categorical here.
  */
-function heterogeneityRow(
+export function heterogeneityRow(
   cells: readonly string[][],
   o: OutcomeName,
   plan: AnalysisPlan,
@@ -340,6 +340,12 @@ function heterogeneityRow(
   const chosen = selectTerms(names, `treatment:${sg}`).filter((t) =>
     Number.isFinite(result.terms[names.indexOf(t)].estimate),
   );
+  if (chosen.length === 0)
+    return {
+      ...base,
+      levels,
+      note: 'every treatment × subgroup interaction is collinear with the treatment × block interactions (the subgroup coincides with the blocking), so there is nothing to test beyond the blocks',
+    };
   const test = waldTest(
     names,
     result.terms.map((t) => t.estimate),

@@ -40,7 +40,12 @@ export interface EventStudyModel {
   control: string | null;
   base_period: string | null;
   n_units: number | null;
-  overall: { estimate: number | null; conf_low: number | null; conf_high: number | null; p_value: number | null } | null;
+  overall: {
+    estimate: number | null;
+    conf_low: number | null;
+    conf_high: number | null;
+    p_value: number | null;
+  } | null;
   pretrend_p_value: number | null;
   panel: Json;
   warnings: string[];
@@ -75,33 +80,37 @@ export function visitRequests(alpha: number, clustered: boolean): EventStudyRequ
 /** Rows and model summary of one result JSON (issue 12 item 7's shape). */
 function fromResult(
   json: Record<string, unknown>,
-  meta: { source: 'first_visit' | 'stored_run'; runId: number | null; method: string; start: string; outcome: string },
+  meta: {
+    source: 'first_visit' | 'stored_run';
+    runId: number | null;
+    method: string;
+    start: string;
+    outcome: string;
+  },
   panel: Json,
 ): { rows: EventStudyRow[]; model: EventStudyModel } {
   const estimator = ESTIMATOR[meta.method] ?? meta.method;
   const terms = Array.isArray(json.terms) ? (json.terms as Record<string, unknown>[]) : [];
   const rows = terms
     .filter((t) => typeof t.event_time === 'number')
-    .map(
-      (t): EventStudyRow => ({
-        source: meta.source,
-        run_id: meta.runId,
-        estimator,
-        start: meta.start,
-        contrast: null,
-        outcome: meta.outcome,
-        month: null,
-        event_time: t.event_time as number,
-        estimate: num(t.estimate),
-        std_error: num(t.std_error),
-        conf_low: num(t.conf_low),
-        conf_high: num(t.conf_high),
-        uniform_low: num(t.uniform_low),
-        uniform_high: num(t.uniform_high),
-        n: num(t.n),
-        note: null,
-      }),
-    )
+    .map((t): EventStudyRow => ({
+      source: meta.source,
+      run_id: meta.runId,
+      estimator,
+      start: meta.start,
+      contrast: null,
+      outcome: meta.outcome,
+      month: null,
+      event_time: t.event_time as number,
+      estimate: num(t.estimate),
+      std_error: num(t.std_error),
+      conf_low: num(t.conf_low),
+      conf_high: num(t.conf_high),
+      uniform_low: num(t.uniform_low),
+      uniform_high: num(t.uniform_high),
+      n: num(t.n),
+      note: null,
+    }))
     .sort((a, b) => a.event_time - b.event_time);
   const overall = json.overall as Record<string, unknown> | null | undefined;
   const pretrend = json.pretrend as Record<string, unknown> | null | undefined;
@@ -135,7 +144,10 @@ function fromResult(
   };
 }
 
-export function eventStudySection(inputs: ReportInputs): { rows: EventStudyRow[]; models: EventStudyModel[] } {
+export function eventStudySection(inputs: ReportInputs): {
+  rows: EventStudyRow[];
+  models: EventStudyModel[];
+} {
   const rows: EventStudyRow[] = monthlyItt(inputs).map((r) => ({
     source: 'monthly_itt',
     run_id: null,
@@ -198,7 +210,11 @@ export function eventStudySection(inputs: ReportInputs): { rows: EventStudyRow[]
   for (const s of inputs.eventStudyRuns) {
     const outcome = typeof s.result.outcome === 'string' ? s.result.outcome : 'attendance_rate';
     const panel = (s.result.panel ?? null) as Json;
-    const r = fromResult(s.result, { source: 'stored_run', runId: s.id, method: s.method, start: s.start, outcome }, panel);
+    const r = fromResult(
+      s.result,
+      { source: 'stored_run', runId: s.id, method: s.method, start: s.start, outcome },
+      panel,
+    );
     rows.push(...r.rows);
     models.push(r.model);
   }

@@ -58,7 +58,10 @@ export async function loadOutreach(db: Db, slug: string): Promise<LoadedOutreach
     m.failed += r.failed;
     m.optedOut += r.optedOut;
   }
-  const visits = new Map<string, { month: string; arm: string; modality: string; visits: number; students: number }>();
+  const visits = new Map<
+    string,
+    { month: string; arm: string; modality: string; visits: number; students: number }
+  >();
   for (const v of fidelity.visits) {
     const key = `${v.month}|${v.arm}|${v.modality}`;
     const x = visits.get(key) ?? { month: v.month, arm: v.arm, modality: v.modality, visits: 0, students: 0 };
@@ -69,7 +72,8 @@ export async function loadOutreach(db: Db, slug: string): Promise<LoadedOutreach
   const messages = fidelity.rows.reduce((n, r) => n + r.messages, 0);
   const hasVisits = visits.size > 0;
   if (messages === 0 && !hasVisits) return { doses, received: null, section: null };
-  const received = messages > 0 ? new Map(doses.map((d) => [d.studentId, d.messagesDelivered > 0 ? 1 : 0])) : null;
+  const received =
+    messages > 0 ? new Map(doses.map((d) => [d.studentId, d.messagesDelivered > 0 ? 1 : 0])) : null;
   return {
     doses,
     received,

@@ -239,7 +239,12 @@ export async function districtReport(
   actor: string,
   step: Step = () => {},
 ): Promise<{ out: string; files: string[]; reportSha256: string }> {
-  const [r] = await districtReports(db, { study: o.study, leaids: [o.leaid], out: o.out, nested: false }, actor, step);
+  const [r] = await districtReports(
+    db,
+    { study: o.study, leaids: [o.leaid], out: o.out, nested: false },
+    actor,
+    step,
+  );
   return r;
 }
 
