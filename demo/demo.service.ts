@@ -269,15 +269,7 @@ async function analyze(
   await lockPlan(db, slug, actor);
   step('set and locked the analysis plan');
   const reportDir = join(o.dataDir, `report-${slug}`);
-  const r = await analyzeStudy(
-    db,
-    {
-      study: slug,
-      out: reportDir,
-      dose: { source: "the demo's simulated delivery log", received: truth.dose },
-    },
-    actor,
-  );
+  const r = await analyzeStudy(db, { study: slug, out: reportDir }, actor);
   step(`analyzed: ${join(reportDir, 'report.html')}`);
   const pick = (estimand: string) => {
     const e = r.report.estimates.find(

@@ -68,8 +68,12 @@ export async function renderAnalysisHtml(r: ReportModel): Promise<string> {
             { header: 'subgroup', value: (h) => h.subgroup },
             { header: 'outcome', value: (h) => outcomeLabel(h.outcome) },
             { header: 'comparison', value: (h) => h.contrast },
-            { header: 'χ²', value: (h) => fmt(h.statistic), numeric: true },
-            { header: 'df', value: (h) => String(h.df ?? '—'), numeric: true },
+            { header: 'F', value: (h) => fmt(h.statistic), numeric: true },
+            {
+              header: 'df',
+              value: (h) => (h.df === null ? '—' : `${h.df}, ${h.df_denominator}`),
+              numeric: true,
+            },
             { header: 'p', value: (h) => pValue(h.p_value), numeric: true },
             { header: 'note', value: (h) => h.note ?? '' },
           ],
@@ -77,6 +81,7 @@ export async function renderAnalysisHtml(r: ReportModel): Promise<string> {
         ),
       ].join('\n'),
     },
+    { id: 'event-study', heading: 'Effects over time: event studies', html: eventStudyHtml(r) },
     { id: 'delivery', heading: 'Were the messages delivered?', html: fidelityHtml(r) },
     { id: 'cost', heading: 'Cost per absence averted', html: costHtml(r) },
     { id: 'flow', heading: 'Students randomized, enrolled and analyzed', html: flowHtml(r) },
@@ -98,37 +103,143 @@ function describeEstimator(r: ReportModel): string {
 }
 
 function fidelityHtml(r: ReportModel): string {
-  if (!r.fidelity.available) return `<p>${esc(r.fidelity.note)}</p>`;
-  const reached = table(
-    'Students reached (at least one delivered message), by arm',
-    [
-      { header: 'arm', value: (x: (typeof r.fidelity.reached)[number]) => x.arm },
-      { header: 'students', value: (x) => String(x.students), numeric: true },
-      { header: 'reached', value: (x) => String(x.reached), numeric: true },
-      {
-        header: 'share',
-        value: (x) => (x.share === null ? '—' : `${fmt(100 * x.share, 1)} %`),
-        numeric: true,
-      },
-    ],
-    r.fidelity.reached,
+  const f = r.fidelity;
+  if (!f.available) return `<p>${esc(f.note)}</p>`;
+  const parts: string[] = [];
+  if (f.reached.length)
+    parts.push(
+      table(
+        `Students reached (${f.cace_definition}), by arm`,
+        [
+          { header: 'arm', value: (x: (typeof f.reached)[number]) => x.arm },
+          { header: 'students', value: (x) => String(x.students), numeric: true },
+          { header: 'reached', value: (x) => String(x.reached), numeric: true },
+          {
+            header: 'share',
+            value: (x) => (x.share === null ? '—' : `${fmt(100 * x.share, 1)} %`),
+            numeric: true,
+          },
+        ],
+        f.reached,
+      ),
+    );
+  if (f.by_month_arm.length)
+    parts.push(
+      table(
+        'Messages by month and arm',
+        [
+          { header: 'month', value: (x: (typeof f.by_month_arm)[number]) => x.month },
+          { header: 'arm', value: (x) => x.arm },
+          { header: 'students eligible', value: (x) => String(x.students_eligible), numeric: true },
+          { header: 'students messaged', value: (x) => String(x.students_messaged), numeric: true },
+          { header: 'generated', value: (x) => String(x.generated), numeric: true },
+          { header: 'delivered', value: (x) => String(x.delivered), numeric: true },
+          { header: 'failed', value: (x) => String(x.failed), numeric: true },
+          { header: 'opted out', value: (x) => String(x.opted_out), numeric: true },
+        ],
+        f.by_month_arm,
+      ),
+    );
+  if (f.visits_by_month_arm.length)
+    parts.push(
+      table(
+        'Home visits by month, arm and modality',
+        [
+          { header: 'month', value: (x: (typeof f.visits_by_month_arm)[number]) => x.month },
+          { header: 'arm', value: (x) => x.arm },
+          { header: 'modality', value: (x) => x.modality },
+          { header: 'visits', value: (x) => String(x.visits), numeric: true },
+          { header: 'students', value: (x) => String(x.students), numeric: true },
+        ],
+        f.visits_by_month_arm,
+      ),
+    );
+  parts.push(
+    `<p class="note">${esc(f.note)}. Control students contacted: ${f.contaminated_students}${f.contaminated_students ? ' — <strong>contamination</strong>' : ' (none)'}.</p>`,
   );
-  if (r.fidelity.by_month_arm.length === 0) return `${reached}<p class="note">${esc(r.fidelity.note)}</p>`;
-  return (
-    reached +
+  return parts.join('\n');
+}
+
+function eventStudyHtml(r: ReportModel): string {
+  const monthly = r.event_study.filter((x) => x.source === 'monthly_itt');
+  const parts = [
     table(
-      'Messages by month and arm',
+      'Effect on the attendance rate month by month (intention to treat, the planned estimator on each month)',
       [
-        { header: 'month', value: (x: (typeof r.fidelity.by_month_arm)[number]) => x.month },
-        { header: 'arm', value: (x) => x.arm },
-        { header: 'generated', value: (x) => String(x.generated), numeric: true },
-        { header: 'delivered', value: (x) => String(x.delivered), numeric: true },
-        { header: 'failed', value: (x) => String(x.failed), numeric: true },
-        { header: 'opted out', value: (x) => String(x.opted_out), numeric: true },
+        { header: 'comparison', value: (x: (typeof monthly)[number]) => x.contrast ?? '' },
+        { header: 'month', value: (x) => x.month ?? '' },
+        { header: 'effect', value: (x) => fmt(x.estimate), numeric: true },
+        {
+          header: '95 % interval',
+          value: (x) => (x.estimate === null ? '—' : `${fmt(x.conf_low)} to ${fmt(x.conf_high)}`),
+        },
+        { header: 'students', value: (x) => String(x.n ?? '—'), numeric: true },
+        { header: 'note', value: (x) => x.note ?? '' },
       ],
-      r.fidelity.by_month_arm,
-    )
+      monthly,
+    ),
+  ];
+  if (r.event_study_models.length === 0) {
+    parts.push(
+      '<p class="note">No home visits are recorded and no event study has been run on this study (pilot event-study --study), so only the monthly effects are shown.</p>',
+    );
+    return parts.join('\n');
+  }
+  parts.push(
+    table(
+      'Event studies: overall effect and pre-trend test of each curve',
+      [
+        {
+          header: 'curve',
+          value: (m: ReportModel['event_study_models'][number]) =>
+            m.source === 'first_visit' ? 'home visits (first visit)' : `stored run ${m.run_id}`,
+        },
+        { header: 'estimator', value: (m) => m.estimator },
+        { header: 'start', value: (m) => m.start },
+        { header: 'outcome', value: (m) => m.outcome.replace(/_/g, ' ') },
+        { header: 'controls', value: (m) => m.control ?? '—' },
+        { header: 'students', value: (m) => String(m.n_units ?? '—'), numeric: true },
+        { header: 'overall effect', value: (m) => fmt(m.overall?.estimate), numeric: true },
+        {
+          header: '95 % interval',
+          value: (m) =>
+            m.overall?.estimate == null ? '—' : `${fmt(m.overall.conf_low)} to ${fmt(m.overall.conf_high)}`,
+        },
+        { header: 'pre-trend p', value: (m) => pValue(m.pretrend_p_value), numeric: true },
+        { header: 'note', value: (m) => [m.note, ...m.warnings].filter(Boolean).join('; ') },
+      ],
+      r.event_study_models,
+    ),
   );
+  const curves = r.event_study.filter((x) => x.source !== 'monthly_itt');
+  parts.push(
+    table(
+      'Event-study estimates by months since the start (negative months: before the start)',
+      [
+        {
+          header: 'curve',
+          value: (x: (typeof curves)[number]) =>
+            x.source === 'first_visit' ? 'home visits (first visit)' : `stored run ${x.run_id}`,
+        },
+        { header: 'estimator', value: (x) => x.estimator },
+        { header: 'event time', value: (x) => String(x.event_time), numeric: true },
+        { header: 'effect', value: (x) => fmt(x.estimate), numeric: true },
+        {
+          header: '95 % interval',
+          value: (x) => (x.estimate === null ? '—' : `${fmt(x.conf_low)} to ${fmt(x.conf_high)}`),
+        },
+        {
+          header: 'uniform band',
+          value: (x) => (x.uniform_low === null ? '—' : `${fmt(x.uniform_low)} to ${fmt(x.uniform_high)}`),
+        },
+      ],
+      curves,
+    ),
+  );
+  parts.push(
+    '<p class="note">Callaway–Sant\'Anna compares students whose program started in a month with students not yet (or never) served, month by month; two-way fixed effects (TWFE) is shown beside it because it can be biased when effects grow over time. Both use the attendance rate of each student-month.</p>',
+  );
+  return parts.join('\n');
 }
 
 function costHtml(r: ReportModel): string {

@@ -30,6 +30,7 @@ export function reportCharts(r: ReportModel): ChartSpec[] {
     effectByMonthChart(r),
     forestChart(r),
     balanceChart(r),
+    ...eventStudyCharts(r),
     fidelityChart(r),
     costChart(r),
   ].filter((c): c is ChartSpec => c !== null);
@@ -72,7 +73,7 @@ function attendanceChart(r: ReportModel): ChartSpec | null {
 }
 
 function effectByMonthChart(r: ReportModel): ChartSpec | null {
-  const values = r.event_study.filter((x) => x.estimate !== null);
+  const values = r.event_study.filter((x) => x.source === 'monthly_itt' && x.estimate !== null);
   if (values.length === 0) return null;
   const described = values
     .map((v) => `${v.month} ${num(v.estimate!)} (${num(v.conf_low!)} to ${num(v.conf_high!)})`)
@@ -109,6 +110,85 @@ function effectByMonthChart(r: ReportModel): ChartSpec | null {
       ],
     },
   };
+}
+
+/**
+ * One chart per event-study curve set: the visit-based event study (Callaway–Sant'Anna and TWFE side
+ * by side) and each stored run, estimates with 95 % intervals per event time.
+ */
+function eventStudyCharts(r: ReportModel): ChartSpec[] {
+  const groups = new Map<string, typeof r.event_study>();
+  for (const x of r.event_study) {
+    if (x.source === 'monthly_itt' || x.estimate === null || x.conf_low === null || x.conf_high === null)
+      continue;
+    const key = x.source === 'first_visit' ? 'first_visit' : `run-${x.run_id}`;
+    groups.set(key, [...(groups.get(key) ?? []), x]);
+  }
+  return [...groups.entries()].map(([key, values]) => {
+    const first = values[0];
+    const estimators = [...new Set(values.map((v) => v.estimator))];
+    const order = [...new Set(values.map((v) => v.event_time))].sort((a, b) => a - b).map(String);
+    const what =
+      key === 'first_visit'
+        ? 'Visit-based event study (start: first home visit)'
+        : `Stored event-study run ${first.run_id} (${first.estimator}, start: ${first.start})`;
+    const described = estimators
+      .map(
+        (e) =>
+          `${e}: ${values
+            .filter((v) => v.estimator === e)
+            .map(
+              (v) =>
+                `month ${v.event_time}: ${num(v.estimate!)} (${num(v.conf_low!)} to ${num(v.conf_high!)})`,
+            )
+            .join(', ')}`,
+      )
+      .join('; ');
+    return {
+      id: `event-study-${key.replace(/_/g, '-')}`,
+      title: `${what}: effect on ${first.outcome.replace(/_/g, ' ')} by months since the start, with 95 % confidence intervals`,
+      description: `Points with interval bars, one colour per estimator (${estimators.join(', ')}): the estimated effect at each event time (months relative to the start; negative months are before it and test for pre-trends). A dashed line marks no effect. ${described}.`,
+      spec: {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        width: WIDTH,
+        height: 220,
+        config,
+        data: { values: values.map((v) => ({ ...v, event_time: String(v.event_time) })) },
+        layer: [
+          { mark: { type: 'rule', strokeDash: [4, 4] }, encoding: { y: { datum: 0 } } },
+          {
+            mark: 'rule',
+            encoding: {
+              x: {
+                field: 'event_time',
+                type: 'ordinal',
+                title: 'months since the start',
+                sort: order,
+                axis: { labelAngle: 0 },
+              },
+              xOffset: { field: 'estimator' },
+              y: {
+                field: 'conf_low',
+                type: 'quantitative',
+                title: `effect on ${first.outcome.replace(/_/g, ' ')}`,
+              },
+              y2: { field: 'conf_high' },
+              color: { field: 'estimator', type: 'nominal', title: 'estimator', scale: { scheme: 'dark2' } },
+            },
+          },
+          {
+            mark: { type: 'point', filled: true },
+            encoding: {
+              x: { field: 'event_time', type: 'ordinal', sort: order },
+              xOffset: { field: 'estimator' },
+              y: { field: 'estimate', type: 'quantitative' },
+              color: { field: 'estimator', type: 'nominal' },
+            },
+          },
+        ],
+      },
+    };
+  });
 }
 
 function forestChart(r: ReportModel): ChartSpec | null {

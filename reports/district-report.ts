@@ -4,7 +4,12 @@
  * than 10 students per arm, and no student-level rows. Pure.
  */
 import { planContrasts, type OutcomeName } from '../analysis/analysis-plan.ts';
-import { analysisTable, tableWhere, withoutSingleArmBlocks } from '../analysis/analysis-table.ts';
+import {
+  analysisTable,
+  tableWhere,
+  withoutSingleArmBlocks,
+  type AnalysisTable,
+} from '../analysis/analysis-table.ts';
 import { outcomeDefinitions } from '../analysis/outcome-definitions.ts';
 import { effectTerm, estimateOnTable } from '../analysis/table-estimate.ts';
 import { DIMENSIONS, disaggregationSection } from './descriptive-sections.ts';
@@ -86,9 +91,16 @@ function estimate(
   };
 }
 
+/**
+ * Pooled study tables and estimates, computed once for several districts of one load (pass the same
+ * cache to each call; it belongs to one set of inputs).
+ */
+export type PooledCache = Map<string, AnalysisTable | DistrictEstimate>;
+
 export function buildDistrictReport(
   inputs: ReportInputs,
   district: { leaid: string; name: string; state: string },
+  cache: PooledCache = new Map(),
 ) {
   const outcomes = [...inputs.plan.outcomes.primary, ...inputs.plan.outcomes.secondary];
   const estimates: DistrictEstimate[] = [];
@@ -96,11 +108,16 @@ export function buildDistrictReport(
     inputs.plan,
     inputs.study.arms.map((a) => a.name),
   )) {
-    const full = analysisTable(inputs.students, inputs.plan, c);
+    const name = contrastName(c);
+    let full = cache.get(`table|${name}`) as AnalysisTable | undefined;
+    if (!full) cache.set(`table|${name}`, (full = analysisTable(inputs.students, inputs.plan, c)));
     const mine = withoutSingleArmBlocks(tableWhere(full.cells, 'district', district.leaid)).cells;
     for (const o of outcomes) {
-      estimates.push(estimate('district', mine, o, contrastName(c), inputs));
-      estimates.push(estimate('study', full.cells, o, contrastName(c), inputs));
+      estimates.push(estimate('district', mine, o, name, inputs));
+      let pooled = cache.get(`estimate|${name}|${o}`) as DistrictEstimate | undefined;
+      if (!pooled)
+        cache.set(`estimate|${name}|${o}`, (pooled = estimate('study', full.cells, o, name, inputs)));
+      estimates.push(pooled);
     }
   }
   const students = inputs.students.filter((s) => s.districtLeaid === district.leaid);

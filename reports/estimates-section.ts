@@ -16,7 +16,9 @@ import {
   withoutSingleArmBlocks,
   type AnalysisTable,
 } from '../analysis/analysis-table.ts';
-import { heterogeneityTest } from '../analysis/heterogeneity-test.ts';
+import { csvToColumns } from '../analysis/csv-columns.ts';
+import { runEstimate } from '../analysis/estimate-request.ts';
+import { selectTerms, waldTest } from '../analysis/linear-hypothesis.ts';
 import { mdeMultiplier } from '../analysis/mde.ts';
 import { adjustPValues } from '../analysis/multiple-testing.ts';
 import { effectTerm, estimateOnTable } from '../analysis/table-estimate.ts';
@@ -55,8 +57,12 @@ export interface HeterogeneityRow {
   contrast: string;
   subgroup: string;
   levels: string[];
+  /** Wald F statistic */
   statistic: number | null;
+  /** numerator df (interactions tested) */
   df: number | null;
+  /** denominator df of the chosen variance: clusters − 1, or n − rank */
+  df_denominator: number | null;
   p_value: number | null;
   test: string;
   note: string | null;
@@ -266,36 +272,100 @@ function levelsOf(cells: readonly string[][], name: string): string[] {
   return [...new Set(cells.slice(1).map((r) => r[k]))].filter((v) => v !== 'NA').sort();
 }
 
-function heterogeneityRow(
+/**
+ * The joint heterogeneity test of one subgroup variable: the plan's Lin model with the subgroup added
+ * as a categorical covariate (so its levels are centred and interacted with treatment, as estimatr's
+ * `lm_lin(y ~ treatment, covariates = ~ x + subgroup + block)` does), fitted by `pilot estimate`'s
+ * dispatcher, and the Wald F test that every `treatment:subgroup…` interaction is zero with the
+ * plan's variance (linear-hypothesis.ts, `pilot estimate --test treatment:SUBGROUP`): F on (q, G − 1)
+ * df with clusters, (q, n − rank) without. Students with no level are left out. A subgroup coded in
+ * numbers (the prior-absence tercile) is read as categorical here.
+ */
+export function heterogeneityRow(
   cells: readonly string[][],
   o: OutcomeName,
   plan: AnalysisPlan,
   contrast: ArmContrast,
   sg: string,
 ): HeterogeneityRow {
-  const [y, t, l, b, c] = [o, 'treatment', sg, 'block', 'cluster'].map((n) => column(cells, n));
-  const rows = cells.slice(1).filter((r) => r[y] !== 'NA' && r[l] !== 'NA');
-  const covariates = plan.estimator.method === 'lin' ? plan.estimator.covariates : [];
-  const test = heterogeneityTest({
-    outcome: rows.map((r) => Number(r[y])),
-    treatment: rows.map((r) => Number(r[t])),
-    levels: rows.map((r) => r[l]),
-    blocks: rows.map((r) => r[b]),
-    clusters: rows.map((r) => r[c]),
-    covariates: covariates.map((name) => {
-      const k = column(cells, name);
-      return { name, values: rows.map((r) => (r[k] === 'NA' ? NaN : Number(r[k]))) };
-    }),
+  const e = plan.estimator;
+  const clustered = e.cluster !== 'none';
+  const seType = clustered ? e.se_type : e.se_type === 'CR2' ? 'HC2' : e.se_type;
+  const blocks = e.block_indicators ? 'block' : undefined;
+  const covariates = [...(e.method === 'lin' ? e.covariates : []), sg];
+  const base = {
+    outcome: o,
+    contrast: contrastName(contrast),
+    subgroup: sg,
+    test: `wald_f_${seType}`,
+    levels: [] as string[],
+    statistic: null,
+    df: null,
+    df_denominator: null,
+    p_value: null,
+  };
+  const read = csvToColumns(
+    cells,
+    { outcome: o, treatment: 'treatment', blocks, clusters: clustered ? 'cluster' : undefined, covariates },
+    'analysis-table.csv',
+  );
+  if (!read.ok) return { ...base, note: read.problems.map((p) => p.reason).join('; ') };
+  const columns = {
+    ...read.columns,
+    covariates: read.columns.covariates.map((c) =>
+      c.name === sg && c.kind === 'numeric'
+        ? {
+            name: c.name,
+            kind: 'factor' as const,
+            values: Array.from(c.values, (v) => (Number.isNaN(v) ? null : String(v))),
+          }
+        : c,
+    ),
+  };
+  const subgroup = columns.covariates.find((c) => c.name === sg)!;
+  const levels = [...new Set(Array.from(subgroup.values as ArrayLike<string | null>))]
+    .filter((v): v is string => v !== null)
+    .sort();
+  if (levels.length < 2) return { ...base, levels, note: 'the subgroup has a single level here' };
+  const run = runEstimate(columns, {
+    method: 'lin',
+    seType: seType as never,
+    alpha: plan.alpha,
+    names: { treatment: 'treatment', blocks },
+    missingCovariates: 'impute',
   });
-  const base = { outcome: o, contrast: contrastName(contrast), subgroup: sg, test: 'wald_chisq_cr2' };
-  if (!test.ok) return { ...base, levels: [], statistic: null, df: null, p_value: null, note: test.reason };
+  if (!run.ok) return { ...base, levels, note: run.message };
+  const result = run.result;
+  const names = result.terms.map((t) => t.term);
+  const chosen = selectTerms(names, `treatment:${sg}`).filter((t) =>
+    Number.isFinite(result.terms[names.indexOf(t)].estimate),
+  );
+  if (chosen.length === 0)
+    return {
+      ...base,
+      levels,
+      note: 'every treatment × subgroup interaction is collinear with the treatment × block interactions (the subgroup coincides with the blocking), so there is nothing to test beyond the blocks',
+    };
+  const test = waldTest(
+    names,
+    result.terms.map((t) => t.estimate),
+    result.covariance!.vcov,
+    result.covariance!.denDf,
+    chosen,
+  );
+  if (!test.ok) return { ...base, levels, note: test.message };
+  const dropped = levels.length - 1 - chosen.length;
   return {
     ...base,
-    levels: test.levels,
-    statistic: test.statistic,
-    df: test.df,
-    p_value: test.pValue,
-    note: null,
+    levels,
+    statistic: test.test.statistic,
+    df: test.test.numDf,
+    df_denominator: test.test.denDf,
+    p_value: test.test.pValue,
+    note:
+      dropped > 0
+        ? `${dropped} interaction(s) collinear with the blocks or covariates were dropped, as estimatr does`
+        : null,
   };
 }
 

@@ -28,8 +28,9 @@ export function reportTables(r: ReportModel): [string, string][] {
     ['cost_effectiveness.csv', r.cost_effectiveness],
     ['disaggregation.csv', r.disaggregation],
     ['attendance_by_month.csv', r.attendance_by_month],
-    ['event_study.csv', r.event_study],
+    ['event_study.csv', r.event_study as unknown as Record<string, unknown>[]],
     ['fidelity.csv', r.fidelity.by_month_arm],
+    ['visits.csv', r.fidelity.visits_by_month_arm],
   ];
   return tables.map(([name, rows]) => [name, toCsv(rows)]);
 }

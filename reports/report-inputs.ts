@@ -5,6 +5,8 @@
  */
 import type { AnalysisPlan } from '../analysis/analysis-plan.ts';
 import type { AnalysisStudent } from '../analysis/analysis-table.ts';
+import type { Panel } from '../analysis/event-study/panel.ts';
+import type { PanelCsvSummary } from '../analysis/event-study/panel-csv.ts';
 
 export interface ReportStudent extends AnalysisStudent {
   sex: string | null;
@@ -43,17 +45,51 @@ export interface ReportInputs {
   students: ReportStudent[];
   /** each student's months of the plan's window, aligned with `students` */
   months: StudentMonth[][];
-  /** outreach (messages) when the outreach room's data exist; null otherwise */
+  /** the study's outreach when it has message records or home visits; null otherwise */
   outreach: null | {
-    /** where delivery comes from (the outreach records, or the demo's simulated delivery log) */
+    /** where delivery comes from */
     source: string;
+    /** the plan's CACE definition (what `received` = 1 means) */
+    caceDefinition: string;
+    /** whether any message was generated (CACE needs them) */
+    messages: boolean;
     byMonthArm: {
       month: string;
       arm: string;
+      studentsEligible: number;
+      studentsMessaged: number;
       generated: number;
       delivered: number;
       failed: number;
       optedOut: number;
     }[];
+    visitsByMonthArm: { month: string; arm: string; modality: string; visits: number; students: number }[];
+    /** control students contacted (must be 0) */
+    contaminatedStudents: number;
   };
+  /**
+   * The visit-based event study's panel (first home visit as the start, attendance rate by month),
+   * when any randomized student had a home visit; null otherwise.
+   */
+  visitEventStudy:
+    | null
+    | { ok: false; message: string }
+    | {
+        ok: true;
+        panel: Panel;
+        summary: PanelCsvSummary;
+        /** period → 'YYYY-MM' */
+        months: Record<string, string>;
+        counts: Record<string, number>;
+        treatedArms: string[];
+        clustered: boolean;
+      };
+  /** stored `pilot event-study --study` runs, oldest first */
+  eventStudyRuns: {
+    id: number;
+    start: string;
+    method: string;
+    options: Record<string, unknown>;
+    result: Record<string, unknown>;
+  }[];
 }

@@ -10,8 +10,8 @@ import {
   balanceSection,
   disaggregationSection,
   flowSection,
-  monthlyItt,
 } from './descriptive-sections.ts';
+import { eventStudySection } from './event-study-section.ts';
 import { estimatesSection, type EstimateRow } from './estimates-section.ts';
 import type { ReportInputs } from './report-inputs.ts';
 import { SUPPRESSION_RULES_VERSION } from './suppression.ts';
@@ -28,6 +28,7 @@ export function buildReport(inputs: ReportInputs): { report: ReportModel; tables
 
 function assemble(inputs: ReportInputs, est: ReturnType<typeof estimatesSection>) {
   const flow = flowSection(inputs);
+  const events = eventStudySection(inputs);
   const { plan } = inputs;
   return {
     report_version: REPORT_VERSION,
@@ -64,42 +65,56 @@ function assemble(inputs: ReportInputs, est: ReturnType<typeof estimatesSection>
     cost_effectiveness: est.cost_effectiveness,
     disaggregation: disaggregationSection(inputs, inputs.students),
     attendance_by_month: attendanceByMonth(inputs),
-    event_study: monthlyItt(inputs),
+    event_study: events.rows,
+    event_study_models: events.models,
     fidelity: fidelitySection(inputs),
     notes: notes(inputs, est.tables),
   };
 }
 
 function fidelitySection(inputs: ReportInputs) {
-  if (!inputs.outreach)
+  const o = inputs.outreach;
+  if (!o)
     return {
       available: false,
+      cace_definition: 'at least one delivered message',
       by_month_arm: [],
+      visits_by_month_arm: [],
       reached: [],
-      note: 'no message records for this study: delivery (and so the CACE) cannot be reported',
+      contaminated_students: 0,
+      note: 'no message records or home visits for this study: delivery (and so the CACE) cannot be reported',
     };
-  const reached = inputs.study.arms.map(({ name }) => {
-    const members = inputs.students.filter((s) => s.arm === name);
-    const got = members.filter((s) => s.received === 1).length;
-    return {
-      arm: name,
-      students: members.length,
-      reached: got,
-      share: members.length ? got / members.length : null,
-    };
-  });
+  const reached = o.messages
+    ? inputs.study.arms.map(({ name }) => {
+        const members = inputs.students.filter((s) => s.arm === name);
+        const got = members.filter((s) => s.received === 1).length;
+        return {
+          arm: name,
+          students: members.length,
+          reached: got,
+          share: members.length ? got / members.length : null,
+        };
+      })
+    : [];
   return {
     available: true,
-    by_month_arm: inputs.outreach.byMonthArm.map((r) => ({
+    cace_definition: o.caceDefinition,
+    by_month_arm: o.byMonthArm.map((r) => ({
       month: r.month,
       arm: r.arm,
+      students_eligible: r.studentsEligible,
+      students_messaged: r.studentsMessaged,
       generated: r.generated,
       delivered: r.delivered,
       failed: r.failed,
       opted_out: r.optedOut,
     })),
+    visits_by_month_arm: o.visitsByMonthArm.map((v) => ({ ...v })),
     reached,
-    note: `delivery from ${inputs.outreach.source}; reached = at least one delivered message`,
+    contaminated_students: o.contaminatedStudents,
+    note: o.messages
+      ? `delivery from ${o.source}; reached (the CACE's receipt) = ${o.caceDefinition}`
+      : 'home visits only: no message records, so no CACE (its definition is at least one delivered message)',
   };
 }
 
@@ -115,7 +130,7 @@ function notes(inputs: ReportInputs, tables: AnalysisTable[]): string[] {
         `${t.contrast.treatment} vs ${t.contrast.control}: ${t.droppedSingleArmBlocks} students in blocks holding only one of the two arms are left out`,
       );
   out.push(
-    'joint heterogeneity tests: Wald test of the treatment × subgroup interactions with the CR2 covariance, χ² reference (large-sample)',
+    `joint heterogeneity tests: the plan's Lin model with the subgroup added as a categorical covariate; Wald F test that every treatment × subgroup interaction is zero, with the plan's ${inputs.plan.estimator.cluster === 'none' ? 'robust' : `${inputs.plan.estimator.se_type} clustered`} covariance on (interactions, ${inputs.plan.estimator.cluster === 'none' ? 'n − rank' : 'clusters − 1'}) df, as pilot estimate --test`,
   );
   return out;
 }

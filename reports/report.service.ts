@@ -17,9 +17,10 @@ import type { Db } from '../db/connection.ts';
 import { appendAuditEvent, auditHead } from '../db/audit.store.ts';
 import { AppError } from '../errors.ts';
 import { renderAnalysisHtml } from './analysis-html.ts';
-import { buildDistrictReport, renderDistrictHtml } from './district-report.ts';
+import { buildDistrictReport, renderDistrictHtml, type PooledCache } from './district-report.ts';
 import { reportTables, toCsv } from './render-csv.ts';
 import type { ReportInputs, StudentMonth } from './report-inputs.ts';
+import { loadEventStudyInputs, loadOutreach } from './report-data.service.ts';
 import { buildReport, type ReportModel } from './report-model.ts';
 import { findDistrictOfStudy, insertReportRun, loadImportHashes } from './report.store.ts';
 
@@ -27,21 +28,10 @@ export const PLATFORM_VERSION = 'pilot 0.1.0';
 
 export type Step = (message: string) => void;
 
-/**
- * Per-student receipt of the program (1 = at least one delivered message), keyed by student key, and
- * the source it comes from. Until the outreach room's message records are wired in, only the demo
- * passes one (its simulated delivery log).
- */
-export interface DoseRecord {
-  source: string;
-  received: ReadonlyMap<string, number>;
-}
-
 export interface AnalyzeOptions {
   study: string;
   out: string;
   exportAnalysisTable?: boolean;
-  dose?: DoseRecord;
 }
 
 export interface AnalyzeResult {
@@ -60,7 +50,7 @@ interface Loaded {
   outcomesMs: number;
 }
 
-async function loadInputs(db: Db, slug: string, step: Step, dose?: DoseRecord): Promise<Loaded> {
+async function loadInputs(db: Db, slug: string, step: Step): Promise<Loaded> {
   const t0 = performance.now();
   const study = await requireStudy(db, slug);
   const stored = await latestPlan(db.kysely, study.id);
@@ -91,7 +81,11 @@ async function loadInputs(db: Db, slug: string, step: Step, dose?: DoseRecord): 
     if (m.lastRecord && (lastRecord === null || m.lastRecord > lastRecord)) lastRecord = m.lastRecord;
   }
   const imports = await loadImportHashes(db.kysely, study.id);
-  const controlArm = plan.control_arm ?? study.arms[0].name;
+  step('reading the outreach records: doses, delivery by month and arm, visits');
+  const outreach = await loadOutreach(db, slug);
+  const received = outreach.received;
+  step('reading stored event-study runs and building the visit-based event-study panel');
+  const eventStudy = await loadEventStudyInputs(db, study, outreach.doses);
   const sha = (lines: string[]) => createHash('sha256').update(lines.join('\n')).digest('hex');
   const inputs: ReportInputs = {
     platformVersion: PLATFORM_VERSION,
@@ -125,10 +119,11 @@ async function loadInputs(db: Db, slug: string, step: Step, dose?: DoseRecord): 
     students: rows.map((r) => ({
       ...r,
       baselineAbsenceRate: baseline?.get(r.studentId) ?? null,
-      received: dose ? (r.arm === controlArm ? 0 : (dose.received.get(r.studentKey) ?? 0)) : null,
+      received: received ? (received.get(r.studentId) ?? 0) : null,
     })),
     months: rows.map((r) => byStudent.get(r.studentId) ?? []),
-    outreach: dose ? { source: dose.source, byMonthArm: [] } : null,
+    outreach: outreach.section,
+    ...eventStudy,
   };
   return { inputs, studyId: study.id, planId: stored.id, outcomesMs: performance.now() - t0 };
 }
@@ -161,7 +156,7 @@ export async function analyzeStudy(
   actor: string,
   step: Step = () => {},
 ): Promise<AnalyzeResult> {
-  const loaded = await loadInputs(db, o.study, step, o.dose);
+  const loaded = await loadInputs(db, o.study, step);
   step(`estimating (${loaded.inputs.students.length} students)`);
   const t1 = performance.now();
   const { report, tables } = buildReport(loaded.inputs);
@@ -244,32 +239,69 @@ export async function districtReport(
   actor: string,
   step: Step = () => {},
 ): Promise<{ out: string; files: string[]; reportSha256: string }> {
+  const [r] = await districtReports(
+    db,
+    { study: o.study, leaids: [o.leaid], out: o.out, nested: false },
+    actor,
+    step,
+  );
+  return r;
+}
+
+export interface DistrictReportsOptions {
+  study: string;
+  leaids: string[];
+  /** output directory: each district's files go to OUT/LEAID (or to OUT itself with `nested: false` and one district) */
+  out: string;
+  nested?: boolean;
+}
+
+/**
+ * Several districts' partner reports from one load of the study's data (outcomes are built once and
+ * reused; the pooled study estimates too).
+ */
+export async function districtReports(
+  db: Db,
+  o: DistrictReportsOptions,
+  actor: string,
+  step: Step = () => {},
+): Promise<{ leaid: string; out: string; files: string[]; reportSha256: string }[]> {
   const study = await requireStudy(db, o.study);
-  const district = await findDistrictOfStudy(db.kysely, study.id, o.leaid);
-  if (!district) throw new AppError('NOT_FOUND', `district ${o.leaid} is not enrolled in study ${o.study}`);
+  const districts = [];
+  for (const leaid of o.leaids) {
+    const district = await findDistrictOfStudy(db.kysely, study.id, leaid);
+    if (!district) throw new AppError('NOT_FOUND', `district ${leaid} is not enrolled in study ${o.study}`);
+    districts.push({ leaid, district });
+  }
   const loaded = await loadInputs(db, o.study, step);
-  step(`estimating the pooled study and district ${o.leaid}`);
-  const model = buildDistrictReport(loaded.inputs, {
-    leaid: o.leaid,
-    name: district.name,
-    state: district.state,
-  });
-  const json = `${canonicalJson(model)}\n`;
-  const html = renderDistrictHtml(model);
-  const files: [string, string][] = [
-    ['report.json', json],
-    ['report.html', html],
-    [join('tables', 'estimates.csv'), districtEstimatesCsv(model)],
-    [join('tables', 'disaggregation.csv'), districtDisaggregationCsv(model)],
-  ];
-  const written = await writeFiles(o.out, files);
-  const reportSha256 = sha256(json);
-  await recordRun(db, loaded, 'district', district.id, model.manifest, reportSha256, actor, {
-    json,
-    html,
-    leaid: o.leaid,
-  });
-  return { out: o.out, files: written, reportSha256 };
+  const pooled: PooledCache = new Map();
+  const results = [];
+  for (const { leaid, district } of districts) {
+    step(`estimating district ${leaid} (and the pooled study once)`);
+    const model = buildDistrictReport(
+      loaded.inputs,
+      { leaid, name: district.name, state: district.state },
+      pooled,
+    );
+    const json = `${canonicalJson(model)}\n`;
+    const html = renderDistrictHtml(model);
+    const files: [string, string][] = [
+      ['report.json', json],
+      ['report.html', html],
+      [join('tables', 'estimates.csv'), districtEstimatesCsv(model)],
+      [join('tables', 'disaggregation.csv'), districtDisaggregationCsv(model)],
+    ];
+    const out = o.nested === false ? o.out : join(o.out, leaid);
+    const written = await writeFiles(out, files);
+    const reportSha256 = sha256(json);
+    await recordRun(db, loaded, 'district', district.id, model.manifest, reportSha256, actor, {
+      json,
+      html,
+      leaid,
+    });
+    results.push({ leaid, out, files: written, reportSha256 });
+  }
+  return results;
 }
 
 function districtEstimatesCsv(m: ReturnType<typeof buildDistrictReport>): string {

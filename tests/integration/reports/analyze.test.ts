@@ -37,6 +37,47 @@ async function preparedStudy(config: Config, dir: string): Promise<void> {
     '--json',
   );
   expect(demo.code).toBe(0);
+  // Home visits to the first 60 students of one district, first visits staggered over October to
+  // January (the visit-based event study), and a stored event-study run (pilot event-study --study).
+  const data = join(config.dataDir, 'demo-data');
+  const leaid = readdirSync(data)
+    .filter((d) => /^\d{7}$/.test(d))
+    .sort()[0];
+  const ids = readFileSync(join(data, leaid, 'students.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1, 61)
+    .map((line) => line.split(',')[0]);
+  const months = ['2025-10-06', '2025-11-04', '2025-12-02', '2026-01-13'];
+  writeFileSync(
+    join(dir, 'visits.csv'),
+    `student_id,visit_date,modality,personnel,barriers\n${ids.map((id, k) => `${id},${months[k % 4]},in_person,school,`).join('\n')}\n`,
+  );
+  const visits = await runPilot(
+    config,
+    'import',
+    'visits',
+    '--study',
+    'demo',
+    '--district',
+    leaid,
+    join(dir, 'visits.csv'),
+  );
+  expect(visits.stderr).toBe('');
+  expect(visits.code).toBe(0);
+  const run = await runPilot(
+    config,
+    'event-study',
+    '--study',
+    'demo',
+    '--start',
+    'first_delivered_message',
+    '--method',
+    'twfe',
+    '--json',
+  );
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
   // the demo sets and locks its analysis plan (window October–April, baseline August–September)
   writeFileSync(
     join(dir, 'plan.json'),
@@ -128,9 +169,52 @@ describe(`pilot analyze and pilot report (${testDialect})`, () => {
       'district',
       'prior_absence_tercile',
     ]);
-    expect(r.event_study.length).toBe(7);
     expect(r.headline).toMatch(/between October 2025 and April 2026/);
     const html = readFileSync(join(dir, 'a', 'report.html'), 'utf8');
+    expect(JSON.stringify(r)).not.toMatch(/created_at|"actor"/);
+    const monthly = r.event_study.filter((e: { source: string }) => e.source === 'monthly_itt');
+    expect(monthly.length).toBe(7);
+    // the visit-based event study (CS with not-yet-treated controls and TWFE) and the stored run
+    const models = r.event_study_models.map(
+      (m: { source: string; estimator: string; note: string | null }) => [m.source, m.estimator, m.note],
+    );
+    expect(models).toEqual([
+      ['first_visit', 'callaway_santanna', null],
+      ['first_visit', 'twfe', null],
+      ['stored_run', 'twfe', null],
+    ]);
+    for (const source of ['first_visit', 'stored_run'])
+      expect(
+        r.event_study.filter(
+          (e: { source: string; estimate: number | null }) => e.source === source && e.estimate !== null,
+        ).length,
+      ).toBeGreaterThan(2);
+    expect(html).toContain('id="event-study-first-visit"');
+    expect(html).toContain('id="event-study-run-1"');
+    // fidelity and CACE from the study's own message records
+    expect(r.fidelity.available).toBe(true);
+    expect(r.fidelity.cace_definition).toBe('at least one delivered message');
+    expect(r.fidelity.by_month_arm.length).toBeGreaterThan(0);
+    const delivered = r.fidelity.by_month_arm.reduce(
+      (n: number, x: { delivered: number }) => n + x.delivered,
+      0,
+    );
+    expect(delivered).toBeGreaterThan(0);
+    expect(r.fidelity.visits_by_month_arm.reduce((n: number, x: { visits: number }) => n + x.visits, 0)).toBe(
+      60,
+    );
+    const reached = r.fidelity.reached.find((x: { arm: string }) => x.arm === 'treatment');
+    expect(reached.reached).toBeGreaterThan(0);
+    expect(reached.reached).toBeLessThan(reached.students);
+    expect(r.fidelity.reached.find((x: { arm: string }) => x.arm === 'control').reached).toBe(0);
+    const cace = r.estimates.filter((e: { estimand: string }) => e.estimand === 'CACE');
+    expect(cace.map((e: { outcome: string }) => e.outcome)).toEqual(['absence_days']);
+    expect(cace[0].estimate).not.toBeNull();
+    // the heterogeneity tests are Wald F tests with the plan's CR2 variance
+    expect(r.heterogeneity.every((h: { test: string }) => h.test === 'wald_f_CR2')).toBe(true);
+    expect(r.heterogeneity.some((h: { df_denominator: number | null }) => (h.df_denominator ?? 0) > 0)).toBe(
+      true,
+    );
     expect(html).toContain('<svg role="img"');
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
@@ -140,7 +224,18 @@ describe(`pilot analyze and pilot report (${testDialect})`, () => {
     const table = join(dir, 'a', 'analysis-table-treatment-vs-control.csv');
     const overall = r.estimates.filter((e: { subgroup: string | null }) => e.subgroup === null);
     expect(overall.length).toBeGreaterThan(0);
-    // (CACE rows appear only where a delivery record exists: the demo's own report, not this CLI run)
+    // CACE: the received column is the plan's CACE definition, read from the study's message receipts
+    const rows = readFileSync(table, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
+    const [t, rc] = ['treatment', 'received'].map((c) => rows[0].indexOf(c));
+    const got = rows.slice(1).filter((x) => x[t] === '1' && x[rc] === '1').length;
+    const reached = r.fidelity.reached.find((x: { arm: string }) => x.arm === 'treatment').reached;
+    expect(got).toBeGreaterThan(0);
+    expect(got).toBeLessThanOrEqual(reached);
+    expect(rows.slice(1).filter((x) => x[t] === '0' && x[rc] !== '0').length).toBe(0);
+    expect(overall.some((e: { estimand: string }) => e.estimand === 'CACE')).toBe(true);
     for (const e of overall) {
       const cace = e.estimand === 'CACE';
       const args = cace
