@@ -31,6 +31,12 @@ export interface DemoOptions {
   seed: string;
   slug: string;
   oneroster: number;
+  /**
+   * The districts' attendance feeds: 'exceptions' (only days that are not a plain present day, as
+   * exception-based SIS exports send; enrolled days come from the calendar and enrollment windows)
+   * or 'daily' (a row for every enrolled day). Default 'exceptions'.
+   */
+  attendance?: 'exceptions' | 'daily';
 }
 
 /** One stage of the demo: wall-clock seconds, and CPU seconds of the process (PGlite runs in it). */
@@ -139,12 +145,12 @@ export async function runDemo(
     seed: o.seed,
     year: 2025,
     oneroster: o.oneroster,
-    exceptions: false,
+    exceptions: (o.attendance ?? 'exceptions') === 'exceptions',
   });
   const rows = manifest.districts.reduce((n, d) => n + d.attendanceRows, 0);
   stages.done(
     'synth',
-    `generated ${o.students} synthetic students in ${o.districts} rural districts, ${rows} daily attendance rows (seed ${o.seed}) in ${o.dataDir}`,
+    `generated ${o.students} synthetic students in ${o.districts} rural districts, ${rows} attendance rows (${(o.attendance ?? 'exceptions') === 'exceptions' ? 'exception feeds: days absent, tardy or leaving early' : 'a row per enrolled day'}; seed ${o.seed}) in ${o.dataDir}`,
   );
   const slug = await freeSlug(db, o.slug);
   const studySeed = createHash('sha256').update(`pilot-demo|${o.seed}`).digest('hex').slice(0, 32);
