@@ -198,7 +198,9 @@ export async function runDemo(
         ),
       );
     }
-    step(`  enrolled ${d.leaid} ${d.name} (${d.state}, locale ${d.locale}) and imported ${files.length} files`);
+    step(
+      `  enrolled ${d.leaid} ${d.name} (${d.state}, locale ${d.locale}) and imported ${files.length} files`,
+    );
   }
   stages.done('import', `created the study, enrolled ${districts.length} districts and imported their files`);
   const randomization = await randomizeStudy(db, { study: slug, actor });

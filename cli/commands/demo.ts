@@ -29,7 +29,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command('demo')
     .description(
-      'run a complete synthetic study on the configured database: generate rural districts (students in households, a school year of daily attendance), enroll them and import every file, randomize households, send seven months of monthly messages (October to April) with simulated receipts (imperfect delivery), plant a known effect on the absences of the program students whose receipts say delivered, analyze, and write report.html and each district partner report; prints a line with the seconds of each stage, and the estimated ITT and CACE beside the true values',
+      'run a complete synthetic study on the configured database: generate rural districts (students in households, a school year of attendance), enroll them and import every file, randomize households, send seven months of monthly messages (October to April) with simulated receipts (imperfect delivery), plant a known effect on the absences of the program students whose receipts say delivered, analyze, and write report.html and each district partner report; prints a line with the seconds of each stage, and the estimated ITT and CACE beside the true values',
     )
     .option('--districts <n>', 'rural districts to generate', '10')
     .option('--students <m>', 'students in all (at least 20 per district)', '20000')

@@ -2,7 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import { effectCorrections, hashUniform, type DemoEffectParams } from '../../../demo/demo-effect.ts';
 
 const HEADER = 'student_id,date,category,absent_fraction,suspension,sis_code';
-const p: DemoEffectParams = { seed: 's', effect: 0.5, followUpStart: '2025-10-01', followUpEnd: '2026-04-30' };
+const p: DemoEffectParams = {
+  seed: 's',
+  effect: 0.5,
+  followUpStart: '2025-10-01',
+  followUpEnd: '2026-04-30',
+};
 
 /** Every school day of two students from September to May; absent on every Monday and Wednesday. */
 function daily(): string {
@@ -54,7 +59,12 @@ describe('the planted effect', () => {
   it('starts at the follow-up when delivery came earlier, and is the same whatever the row order', () => {
     const text = daily();
     const early = effectCorrections(text, new Map([['B2', '2025-09-01']]), p, 'x');
-    expect(early.text.split('\n').slice(1, -1).every((l) => l.split(',')[1] >= '2025-10-01')).toBe(true);
+    expect(
+      early.text
+        .split('\n')
+        .slice(1, -1)
+        .every((l) => l.split(',')[1] >= '2025-10-01'),
+    ).toBe(true);
     const [header, ...rest] = text.trim().split('\n');
     const shuffled = [header, ...rest.reverse()].join('\n') + '\n';
     const again = effectCorrections(shuffled, new Map([['B2', '2025-09-01']]), p, 'x');
