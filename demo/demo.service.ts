@@ -105,7 +105,7 @@ class Stages {
     private readonly step: DemoStep,
     private started: number,
   ) {}
-  /** Ends the current stage: prints `message (s.s s)` and starts the next. */
+  /** Ends the current stage: prints `message (s.s s; CPU s.s s)` and starts the next. */
   done(stage: string, message: string): void {
     const now = performance.now();
     const cpu = process.cpuUsage(this.cpu);
@@ -113,7 +113,7 @@ class Stages {
     const seconds = tenths((now - this.started) / 1000);
     const cpuSeconds = tenths((cpu.user + cpu.system) / 1e6);
     this.list.push({ stage, seconds, cpuSeconds });
-    this.step(`${message} (${seconds.toFixed(1)} s)`);
+    this.step(`${message} (${seconds.toFixed(1)} s; CPU ${cpuSeconds.toFixed(1)} s)`);
     this.started = now;
     this.cpu = process.cpuUsage();
   }
