@@ -43,7 +43,11 @@ export function demoJson(r: DemoResult) {
       true_itt: r.analysis.trueItt,
       true_cace: r.analysis.trueCace,
       reached_share: r.analysis.reachedShare,
+      reached_students: r.analysis.reachedStudents,
+      treated_students: r.analysis.treatedStudents,
+      absences_removed: r.analysis.absencesRemoved,
       district_reports: r.analysis.districtReports,
     },
+    stages: r.stages.map((s) => ({ stage: s.stage, seconds: s.seconds, cpu_seconds: s.cpuSeconds })),
   };
 }

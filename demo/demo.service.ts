@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { parsePlan } from '../analysis/analysis-plan.ts';
 import { lockPlan, setPlan } from '../analysis/plan.service.ts';
 import { randomizeStudy, type RandomizeResult } from '../assignment/assignment.service.ts';
-import { loadStoredMembers } from '../assignment/assignment.store.ts';
 import { analyzeStudy, districtReport } from '../reports/report.service.ts';
-import { applyEffect, reached, splitAttendance, type DemoEffectParams } from './demo-effect.ts';
+import { effectCorrections, type DemoEffectParams } from './demo-effect.ts';
 import type { Db } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import {
@@ -21,6 +21,7 @@ import { createStudy, enrollDistrict, showStudy } from '../cohorts/study.service
 import { readDistrictsCsv } from '../synth/district-files.ts';
 import { writeSyntheticStudy } from '../synth/synth.service.ts';
 import { runOutreachDemo, type OutreachDemoResult } from '../outreach/demo-outreach.service.ts';
+import { studentDoses } from '../outreach/fidelity.service.ts';
 
 export interface DemoOptions {
   /** Where the synthetic district files are written. */
@@ -30,6 +31,19 @@ export interface DemoOptions {
   seed: string;
   slug: string;
   oneroster: number;
+  /**
+   * The districts' attendance feeds: 'exceptions' (only days that are not a plain present day, as
+   * exception-based SIS exports send; enrolled days come from the calendar and enrollment windows)
+   * or 'daily' (a row for every enrolled day). Default 'exceptions'.
+   */
+  attendance?: 'exceptions' | 'daily';
+}
+
+/** One stage of the demo: wall-clock seconds, and CPU seconds of the process (PGlite runs in it). */
+export interface DemoStage {
+  stage: string;
+  seconds: number;
+  cpuSeconds: number;
 }
 
 export interface DemoResult {
@@ -41,6 +55,7 @@ export interface DemoResult {
   randomization: RandomizeResult;
   outreach: OutreachDemoResult;
   analysis: DemoAnalysis;
+  stages: DemoStage[];
 }
 
 /** What the demo's analysis found beside the truth it planted. */
@@ -51,14 +66,25 @@ export interface DemoAnalysis {
   cace: { estimate: number; confLow: number; confHigh: number } | null;
   trueItt: number;
   trueCace: number;
+  /** program students with at least one delivered message ÷ program students */
   reachedShare: number;
+  reachedStudents: number;
+  treatedStudents: number;
+  /** absence days the planted effect removed (all of them from reached program students) */
+  absencesRemoved: number;
   districtReports: string[];
 }
 
-/** The demo's program: monthly messages from October to April, three in four households reached. */
+/**
+ * The demo's program: monthly summaries of September to March, sent on the first days of October
+ * to April (seven treatment months); August and September are the baseline. A share of contacts
+ * cannot be reached (wrong or dead numbers), so delivery is imperfect; each absent day of a reached
+ * student becomes a present day with probability EFFECT.
+ */
 const FOLLOW_UP = { start: '2025-10-01', end: '2026-04-30' };
 const BASELINE = { start: '2025-08-01', end: '2025-09-30' };
-const DELIVERY_RATE = 0.75;
+const MESSAGE_MONTHS = ['2025-09', '2025-10', '2025-11', '2025-12', '2026-01', '2026-02', '2026-03'];
+const UNREACHABLE_CONTACTS = 0.25;
 const EFFECT = 0.08;
 
 export type DemoStep = (message: string) => void;
@@ -71,10 +97,35 @@ async function freeSlug(db: Db, slug: string): Promise<string> {
   }
 }
 
+/** Times the demo's stages; each stage's progress line ends with its seconds. */
+class Stages {
+  readonly list: DemoStage[] = [];
+  private cpu = process.cpuUsage();
+  constructor(
+    private readonly step: DemoStep,
+    private started: number,
+  ) {}
+  /** Ends the current stage: prints `message (s.s s; CPU s.s s)` and starts the next. */
+  done(stage: string, message: string): void {
+    const now = performance.now();
+    const cpu = process.cpuUsage(this.cpu);
+    const tenths = (x: number) => Math.round(x * 10) / 10;
+    const seconds = tenths((now - this.started) / 1000);
+    const cpuSeconds = tenths((cpu.user + cpu.system) / 1e6);
+    this.list.push({ stage, seconds, cpuSeconds });
+    this.step(`${message} (${seconds.toFixed(1)} s; CPU ${cpuSeconds.toFixed(1)} s)`);
+    this.started = now;
+    this.cpu = process.cpuUsage();
+  }
+}
+
 /**
  * Pilot's main job on synthetic data, end to end: generate a multi-district rural study, create it
  * (household-randomized, blocked by district and grade band, seed derived from the demo seed so the
- * whole run is reproducible), enroll every district, import every file, and randomize.
+ * whole run is reproducible), enroll every district and import its files (the whole school year's
+ * daily attendance: the untreated outcomes), randomize, send seven months of monthly summaries with
+ * simulated receipts, plant the known effect on the students whose receipts say delivered (imported
+ * as attendance corrections), lock a plan, analyze and write the district partner reports.
  */
 export async function runDemo(
   db: Db,
@@ -82,19 +133,25 @@ export async function runDemo(
   actor: string,
   step: DemoStep,
   progress?: ProgressFn,
+  /** performance.now() when the demo began (before the database was opened); default now */
+  startedAt: number = performance.now(),
 ): Promise<DemoResult> {
+  const stages = new Stages(step, startedAt);
   await migrateToLatest(db);
-  step(
-    `generating ${o.students} synthetic students in ${o.districts} rural districts (seed ${o.seed}) into ${o.dataDir}`,
-  );
-  await writeSyntheticStudy(o.dataDir, {
+  stages.done('database', 'opened and migrated the database');
+  const manifest = await writeSyntheticStudy(o.dataDir, {
     districts: o.districts,
     students: o.students,
     seed: o.seed,
     year: 2025,
     oneroster: o.oneroster,
-    exceptions: false,
+    exceptions: (o.attendance ?? 'exceptions') === 'exceptions',
   });
+  const rows = manifest.districts.reduce((n, d) => n + d.attendanceRows, 0);
+  stages.done(
+    'synth',
+    `generated ${o.students} synthetic students in ${o.districts} rural districts, ${rows} attendance rows (${(o.attendance ?? 'exceptions') === 'exceptions' ? 'exception feeds: days absent, tardy or leaving early' : 'a row per enrolled day'}; seed ${o.seed}) in ${o.dataDir}`,
+  );
   const slug = await freeSlug(db, o.slug);
   const studySeed = createHash('sha256').update(`pilot-demo|${o.seed}`).digest('hex').slice(0, 32);
   const study = await createStudy(
@@ -126,13 +183,10 @@ export async function runDemo(
           ['roster', 'students.csv'],
           ['contacts', 'contacts.csv'],
         ];
-    const split = splitAttendance(await readFile(join(dir, 'attendance_daily.csv'), 'utf8'), FOLLOW_UP.start);
-    await writeFile(join(dir, 'attendance_baseline.csv'), split.baseline);
-    await writeFile(join(dir, 'attendance_followup_untreated.csv'), split.followUp);
     files.push(
       ['calendar', 'calendar.csv'],
       ['enrollment', 'enrollment.csv'],
-      ['attendance', 'attendance_baseline.csv'],
+      ['attendance', 'attendance_daily.csv'],
     );
     for (const [kind, name] of files) {
       imports.push(
@@ -144,38 +198,46 @@ export async function runDemo(
         ),
       );
     }
-    step(`enrolled ${d.leaid} ${d.name} (${d.state}, locale ${d.locale}) and imported ${files.length} files`);
+    step(
+      `  enrolled ${d.leaid} ${d.name} (${d.state}, locale ${d.locale}) and imported ${files.length} files`,
+    );
   }
+  stages.done('import', `created the study, enrolled ${districts.length} districts and imported their files`);
   const randomization = await randomizeStudy(db, { study: slug, actor });
-  step(
+  stages.done(
+    'randomize',
     `randomized ${randomization.units} households (${randomization.students} students) in ${randomization.blocks.length} blocks`,
+  );
+  const outreach = await runOutreachDemo(
+    db,
+    {
+      slug,
+      dataDir: o.dataDir,
+      seed: o.seed,
+      arm: 'treatment',
+      months: MESSAGE_MONTHS,
+      unreachable: UNREACHABLE_CONTACTS,
+    },
+    actor,
+    (m) => step(`  ${m}`),
+  );
+  stages.done(
+    'outreach',
+    `sent seven months of messages: ${outreach.messages} (${outreach.delivered} delivered, ${outreach.failed} failed, ${outreach.optedOut} opted out)`,
   );
   const effect: DemoEffectParams = {
     seed: o.seed,
-    deliveryRate: DELIVERY_RATE,
     effect: EFFECT,
     followUpStart: FOLLOW_UP.start,
     followUpEnd: FOLLOW_UP.end,
   };
-  const truth = await followUp(
-    db,
-    slug,
-    o,
-    districts.map((d) => d.leaid),
-    effect,
-    actor,
-    imports,
-    step,
-    progress,
-  );
-  const outreach = await runOutreachDemo(
-    db,
-    { slug, dataDir: o.dataDir, seed: o.seed, arm: 'treatment' },
-    actor,
-    step,
+  const truth = await plantEffect(db, slug, o, effect, actor, imports, progress);
+  stages.done(
+    'effect',
+    `planted the effect: ${truth.reachedStudents} of ${truth.treated} program students had a message delivered; ${truth.removed} absence days removed (${truth.rows} corrected attendance rows imported)`,
   );
   const { counts } = await showStudy(db, slug);
-  const analysis = await analyze(db, slug, o, truth, actor, step);
+  const analysis = await analyze(db, slug, o, truth, actor, stages);
   return {
     slug,
     dataDir: o.dataDir,
@@ -185,68 +247,62 @@ export async function runDemo(
     randomization,
     outreach,
     analysis,
+    stages: stages.list,
   };
 }
 
 interface Truth {
   removed: number;
+  rows: number;
   treated: number;
   reachedStudents: number;
-  dose: Map<string, number>;
 }
 
+/** `YYYY-MM-01` of a `YYYY-MM` month. */
+const firstDay = (month: string) => `${month}-01`;
+
 /**
- * Months of messages: each program household is reached or not, the effect acts on reached
- * students' follow-up attendance, and the follow-up files are imported.
+ * The effect of the messages: outreach's receipts (through the fidelity service's student doses) say
+ * which program students had at least one message delivered and from which month; the effect acts
+ * on their absences from then to the end of the follow-up, and the changed days are imported as a
+ * corrections file per district.
  */
-async function followUp(
+async function plantEffect(
   db: Db,
   slug: string,
   o: DemoOptions,
-  leaids: string[],
   p: DemoEffectParams,
   actor: string,
   imports: ImportSummary[],
-  step: DemoStep,
   progress?: ProgressFn,
 ): Promise<Truth> {
   const study = await findStudy(db.kysely, slug);
   const control = study!.arms[0].name;
-  const members = await loadStoredMembers(db.kysely, study!.id);
-  const dose = new Map<string, number>();
-  const byDistrict = new Map<string, Set<string>>();
+  const byDistrict = new Map<string, Map<string, string>>();
   let treated = 0;
-  for (const m of members) {
-    if (m.arm === control) continue;
+  let reachedStudents = 0;
+  for (const d of await studentDoses(db, slug)) {
+    if (d.arm === control) continue;
     treated++;
-    const got = reached(p, m.unitKey) ? 1 : 0;
-    dose.set(m.studentKey, got);
-    if (!got) continue;
-    const [, leaid, sis] = m.studentKey.split(':');
-    if (!byDistrict.has(leaid)) byDistrict.set(leaid, new Set());
-    byDistrict.get(leaid)!.add(sis);
+    if (d.messagesDelivered === 0 || d.firstDeliveredMonth === null) continue;
+    reachedStudents++;
+    if (!byDistrict.has(d.leaid)) byDistrict.set(d.leaid, new Map());
+    byDistrict.get(d.leaid)!.set(d.sisId, firstDay(d.firstDeliveredMonth));
   }
   let removed = 0;
-  for (const leaid of leaids) {
+  let rows = 0;
+  for (const [leaid, reached] of [...byDistrict].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const dir = join(o.dataDir, leaid);
-    const untreated = await readFile(join(dir, 'attendance_followup_untreated.csv'), 'utf8');
-    const applied = applyEffect(untreated, byDistrict.get(leaid) ?? new Set(), p, leaid);
-    for (const v of applied.removed.values()) removed += v;
-    await writeFile(join(dir, 'attendance_followup.csv'), applied.text);
-    imports.push(
-      await importFile(
-        db,
-        { study: slug, leaid, kind: 'attendance', path: join(dir, 'attendance_followup.csv') },
-        actor,
-        progress,
-      ),
-    );
+    const daily = await readFile(join(dir, 'attendance_daily.csv'), 'utf8');
+    const c = effectCorrections(daily, reached, p, leaid);
+    for (const v of c.removed.values()) removed += v;
+    rows += c.rows;
+    if (c.rows === 0) continue;
+    const path = join(dir, 'attendance_corrections.csv');
+    await writeFile(path, c.text);
+    imports.push(await importFile(db, { study: slug, leaid, kind: 'attendance', path }, actor, progress));
   }
-  const reachedStudents = [...dose.values()].filter((v) => v === 1).length;
-  step(
-    `sent seven months of messages: ${reachedStudents} of ${treated} program students reached; imported the follow-up attendance`,
-  );
-  return { removed, treated, reachedStudents, dose };
+  return { removed, rows, treated, reachedStudents };
 }
 
 async function analyze(
@@ -255,7 +311,7 @@ async function analyze(
   o: DemoOptions,
   truth: Truth,
   actor: string,
-  step: DemoStep,
+  stages: Stages,
 ): Promise<DemoAnalysis> {
   const parsed = parsePlan({
     title: 'Demo analysis plan',
@@ -267,10 +323,9 @@ async function analyze(
   if (!parsed.ok) throw new Error(`demo plan: ${parsed.problems.join('; ')}`);
   await setPlan(db, slug, parsed.plan, actor);
   await lockPlan(db, slug, actor);
-  step('set and locked the analysis plan');
   const reportDir = join(o.dataDir, `report-${slug}`);
   const r = await analyzeStudy(db, { study: slug, out: reportDir }, actor);
-  step(`analyzed: ${join(reportDir, 'report.html')}`);
+  stages.done('analyze', `locked the analysis plan and analyzed: ${join(reportDir, 'report.html')}`);
   const pick = (estimand: string) => {
     const e = r.report.estimates.find(
       (x) => x.outcome === 'absence_days' && x.estimand === estimand && x.subgroup === null,
@@ -291,17 +346,23 @@ async function analyze(
     await districtReport(db, { study: slug, leaid, out }, actor);
     districtReports.push(join(out, 'report.html'));
   }
-  step(`wrote ${districtReports.length} district partner reports`);
+  stages.done('district reports', `wrote ${districtReports.length} district partner reports`);
   const treatedAnalyzed =
     r.report.flow.find((f) => f.arm !== r.report.flow[0].arm)?.analyzed ?? truth.treated;
+  const trueCace = truth.reachedStudents > 0 ? -truth.removed / truth.reachedStudents : 0;
   return {
     reportDir,
     headline: r.report.headline,
     itt: pick('ITT'),
     cace: pick('CACE'),
-    trueItt: -truth.removed / treatedAnalyzed,
-    trueCace: -truth.removed / truth.reachedStudents,
-    reachedShare: truth.reachedStudents / truth.treated,
+    // The sample's true effects: the removed days over the reached students (CACE), and that times
+    // the reached share of the analyzed program students (ITT).
+    trueItt: treatedAnalyzed > 0 ? (trueCace * truth.reachedStudents) / treatedAnalyzed : 0,
+    trueCace,
+    reachedShare: truth.treated > 0 ? truth.reachedStudents / truth.treated : 0,
+    reachedStudents: truth.reachedStudents,
+    treatedStudents: truth.treated,
+    absencesRemoved: truth.removed,
     districtReports,
   };
 }

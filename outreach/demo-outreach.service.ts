@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -81,20 +82,52 @@ export async function generateSettingAside(
   }
 }
 
+/** Uniform [0, 1) from SHA-256 of the text (first 48 bits). */
+function hashUniform(text: string): number {
+  return createHash('sha256').update(text).digest().readUIntBE(0, 6) / 2 ** 48;
+}
+
 /**
- * The demo's outreach (issue 11 item 10): the treatment arm receives monthly summaries; every month
- * with attendance is generated and exported district by district, and receipts are simulated and
- * imported (most delivered, some failed, a few STOP replies, which opt out the number).
+ * Simulated receipts of one exported month: a share `unreachable` of contacts have a wrong or dead
+ * number or address (the same for every month, a hash of the seed, district and contact), so every
+ * message to them fails; the others' receipts are drawn by `simulateReceipts`.
+ */
+function demoReceipts(
+  rows: readonly Record<string, string>[],
+  o: { seed: string; unreachable: number },
+  leaid: string,
+  month: string,
+): string {
+  const dead = (r: Record<string, string>) =>
+    hashUniform(`${o.seed}|unreachable|${leaid}|${r.contact_id}`) < o.unreachable;
+  const simulated = simulateReceipts(
+    rows
+      .filter((r) => !dead(r))
+      .map((r) => ({ id: Number(r.message_id), channel: r.channel, sendAfter: r.send_after })),
+    seedrandom.alea(`${o.seed}|receipts|${leaid}|${month}`),
+  );
+  const failed = rows
+    .filter(dead)
+    .map((r) => `${r.message_id},failed,${r.send_after}T08:00:00Z,sim-${r.message_id}\n`)
+    .join('');
+  return simulated + failed;
+}
+
+/**
+ * The demo's outreach (issue 11 item 10): the treatment arm receives monthly summaries; each month
+ * (`months`, default every month with attendance) is generated and exported district by district,
+ * and receipts are simulated and imported (most delivered, some failed, a few STOP replies, which
+ * opt out the number; a share `unreachable` of contacts never receive anything).
  */
 export async function runOutreachDemo(
   db: Db,
-  o: { slug: string; dataDir: string; seed: string; arm: string },
+  o: { slug: string; dataDir: string; seed: string; arm: string; months?: string[]; unreachable?: number },
   actor: string,
   step: (m: string) => void,
 ): Promise<OutreachDemoResult> {
   const study = await requireStudy(db, o.slug);
   await setProgram(db, { study: o.slug, arm: o.arm, program: 'monthly_summary' }, actor);
-  const months = await attendanceMonths(db.kysely, study.id);
+  const months = o.months ?? (await attendanceMonths(db.kysely, study.id));
   const dir = join(o.dataDir, 'outreach');
   const excluded = { n: 0 };
   for (const month of months) {
@@ -118,10 +151,7 @@ export async function runOutreachDemo(
       );
       const [header, ...records] = parseCsvText(exported.text).records;
       const rows = records.map((r) => Object.fromEntries(header.fields.map((h, k) => [h, r.fields[k]])));
-      const receipts = simulateReceipts(
-        rows.map((r) => ({ id: Number(r.message_id), channel: r.channel, sendAfter: r.send_after })),
-        seedrandom.alea(`${o.seed}|receipts|${d.leaid}|${month}`),
-      );
+      const receipts = demoReceipts(rows, { seed: o.seed, unreachable: o.unreachable ?? 0 }, d.leaid, month);
       const path = join(dir, d.leaid, `receipts-${month}.csv`);
       await writeFile(path, receipts);
       if (rows.length > 0) await importReceipts(db, { study: o.slug, leaid: d.leaid, path }, actor);
