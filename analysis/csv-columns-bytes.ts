@@ -109,7 +109,8 @@ const MISSING_LABELS = new Set(['NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', '.'])
  */
 export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): EstimationColumns | null {
   // Arms by name, several fixed effects and weights are left to the general reader.
-  if (spec.condition1 !== undefined || spec.condition2 !== undefined || spec.weights !== undefined) return null;
+  if (spec.condition1 !== undefined || spec.condition2 !== undefined || spec.weights !== undefined)
+    return null;
   if ((spec.additionalFixedEffects ?? []).length > 0) return null;
   if (bytes.indexOf(QUOTE) >= 0) return null;
   for (let i = bytes.indexOf(CR); i >= 0; i = bytes.indexOf(CR, i + 1)) if (bytes[i + 1] !== LF) return null;

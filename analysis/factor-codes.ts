@@ -43,7 +43,10 @@ export function encodeFactor(values: FactorInput): FactorCodes {
 const KNOWN_CODES = new WeakMap<object, FactorCodes>();
 
 /** Registers `codes` as the encoding of `labels` (see {@link encodeFactor}); returns `labels`. */
-export function rememberFactorCodes<T extends readonly (string | number)[]>(labels: T, codes: FactorCodes): T {
+export function rememberFactorCodes<T extends readonly (string | number)[]>(
+  labels: T,
+  codes: FactorCodes,
+): T {
   if (codes.codes.length !== labels.length) throw new RangeError('codes and labels differ in length');
   KNOWN_CODES.set(labels, codes);
   return labels;

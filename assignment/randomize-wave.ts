@@ -142,7 +142,7 @@ function blockWarnings(blocks: { blockKey: string; n: number; counts: number[] }
   if (single.length > 0) {
     out.push({
       code: 'single_unit_block',
-      message: `${single.length} block(s) hold a single unit; blocked estimators cannot use them`,
+      message: `${single.length} block(s) hold a single unit; with no comparison inside its block, the blocked estimators leave such a unit out (blocks with one treated or one control unit are still estimated: docs/decisions/0005-small-block-deviation-variance.md)`,
       blockKeys: single,
     });
   }
