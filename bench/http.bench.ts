@@ -62,8 +62,8 @@ export async function seed(db: Db, districts: number, students: number): Promise
 }
 
 /**
- * What partners download: per district a stored partner report (a synthetic one of a real report's
- * size: the bench measures serving stored bytes, not rendering) and two monthly message lists.
+ * What partners download: per district a stored partner report (synthetic, about 130 kB of HTML: the
+ * bench measures serving stored bytes, not rendering) and two monthly message lists.
  */
 async function seedOutputs(db: Db, studyId: number): Promise<void> {
   const html = `<!doctype html><html><body>${'<svg><rect width="10" height="10"/></svg>\n'.repeat(3000)}</body></html>`;
