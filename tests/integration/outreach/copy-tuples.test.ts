@@ -28,7 +28,7 @@ describe(`outreach binary COPY values (${testDialect})`, () => {
       small: i % 3 === 0 ? null : i,
     }));
     const stored = await db.withSession((session) =>
-      session.db.transaction().execute(async (trx) => {
+      session.db.transaction().execute(async () => {
         await session.query(
           'CREATE TEMP TABLE copied (i int, n numeric, r real, d date, s smallint, t text) ON COMMIT DROP',
         );
