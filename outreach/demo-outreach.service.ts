@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCsvText } from '../csv/csv-reader.ts';
 import seedrandom from 'seedrandom';
@@ -144,12 +144,9 @@ export async function runOutreachDemo(
       if (d.status !== 'generated') continue;
       messages += d.messages;
       mkdirSync(join(dir, d.leaid), { recursive: true });
-      const exported = await exportMonth(
-        db,
-        { study: o.slug, district: d.leaid, month, out: join(dir, d.leaid, `messages-${month}.csv`) },
-        actor,
-      );
-      const [header, ...records] = parseCsvText(exported.text).records;
+      const file = join(dir, d.leaid, `messages-${month}.csv`);
+      await exportMonth(db, { study: o.slug, district: d.leaid, month, out: file }, actor);
+      const [header, ...records] = parseCsvText(await readFile(file, 'utf8')).records;
       const rows = records.map((r) => Object.fromEntries(header.fields.map((h, k) => [h, r.fields[k]])));
       const receipts = demoReceipts(rows, { seed: o.seed, unreachable: o.unreachable ?? 0 }, d.leaid, month);
       const path = join(dir, d.leaid, `receipts-${month}.csv`);

@@ -1,10 +1,14 @@
-import { rename, writeFile } from 'node:fs/promises';
-import type { Db } from '../db/connection.ts';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { rename, rm } from 'node:fs/promises';
+import type { Transaction } from 'kysely';
+import type { Db, Session } from '../db/connection.ts';
+import type { Database } from '../db/types.ts';
 import { appendAuditEvent } from '../db/audit.store.ts';
 import { AppError } from '../errors.ts';
 import { requireDistrict } from '../cohorts/study.service.ts';
-import { csvText, MESSAGE_COLUMNS, TASK_COLUMNS } from './export-csv.ts';
-import { alertBatchesBetween, loadMessageRows, loadTaskRows, markExported } from './export.store.ts';
+import { csvField, MESSAGE_COLUMNS, TASK_COLUMNS } from './export-csv.ts';
+import { alertBatchesBetween, markExported, messageRows, taskRows } from './export.store.ts';
 import { findBatch } from './messages.store.ts';
 import { isDate, isMonth, monthBounds } from './school-year.ts';
 
@@ -16,16 +20,89 @@ export interface ExportResult {
   newlyExported: number;
   /** The file written, or null when the CSV is returned as text. */
   path: string | null;
+  /** The CSV when no file was asked for ('' when it went to `path`: a large export is streamed). */
   text: string;
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
+/**
+ * Where an export's CSV goes: a file written next to its place and renamed into it when complete
+ * (streamed, so memory stays flat), or text returned to the caller.
+ */
+interface CsvSink {
+  write(text: string): Promise<void>;
+  /** Completes the file (renames it into place) and returns the text when no file was asked for. */
+  finish(): Promise<string>;
+  abandon(): Promise<void>;
+}
+
+function csvSink(path: string | undefined): CsvSink {
+  if (path === undefined) {
+    const parts: string[] = [];
+    return {
+      write: async (text) => void parts.push(text),
+      finish: async () => parts.join(''),
+      abandon: async () => {},
+    };
+  }
   const tmp = `${path}.${process.pid}.tmp`;
+  const stream = createWriteStream(tmp);
+  let failure: Error | null = null;
+  stream.on('error', (e) => (failure ??= e));
+  const cannot = (e: Error) => new AppError('BAD_INPUT', `cannot write ${path}: ${e.message}`);
+  return {
+    async write(text) {
+      if (failure) throw cannot(failure);
+      if (!stream.write(text)) await once(stream, 'drain');
+    },
+    async finish() {
+      await new Promise<void>((resolve, reject) =>
+        stream.end((e?: Error | null) => (e ? reject(e) : resolve())),
+      );
+      if (failure) throw cannot(failure);
+      try {
+        await rename(tmp, path);
+      } catch (e) {
+        throw cannot(e as Error);
+      }
+      return '';
+    },
+    async abandon() {
+      stream.destroy();
+      await rm(tmp, { force: true });
+    },
+  };
+}
+
+/**
+ * Writes a CSV (header, then the rows the cursor gives) to `out` or to text, inside one transaction
+ * on one connection; `after` runs in the same transaction once every row is written.
+ */
+async function exportCsv<T>(
+  db: Db,
+  columns: readonly string[],
+  rows: (session: Session) => AsyncIterable<(string | number)[][]>,
+  out: string | undefined,
+  after: (trx: Transaction<Database>, rows: number) => Promise<T>,
+): Promise<{ rows: number; text: string; result: T }> {
+  const sink = csvSink(out);
   try {
-    await writeFile(tmp, text);
-    await rename(tmp, path);
+    return await db.withSession((session) =>
+      session.db.transaction().execute(async (trx) => {
+        await sink.write(`${columns.join(',')}\n`);
+        let n = 0;
+        for await (const batch of rows(session)) {
+          let text = '';
+          for (const r of batch) text += `${r.map(csvField).join(',')}\n`;
+          n += batch.length;
+          await sink.write(text);
+        }
+        const result = await after(trx, n);
+        return { rows: n, text: await sink.finish(), result };
+      }),
+    );
   } catch (e) {
-    throw new AppError('BAD_INPUT', `cannot write ${path}: ${(e as Error).message}`);
+    await sink.abandon();
+    throw e;
   }
 }
 
@@ -39,20 +116,23 @@ async function exportBatches(
   out: string | undefined,
   actor: string,
 ): Promise<ExportResult> {
-  const { ids, rows } = await loadMessageRows(db.kysely, batchIds);
-  const text = csvText(MESSAGE_COLUMNS, rows);
-  if (out) await writeAtomically(out, text);
-  const newlyExported = await db.kysely.transaction().execute(async (trx) => {
-    const n = await markExported(trx, batchIds);
-    await appendAuditEvent(trx, {
-      actor,
-      action: `${kind}.export`,
-      entity: `study:${study}/district:${leaid}/${period}`,
-      details: { batches: batchIds, rows: ids.length, newly_exported: n, file: out ?? null },
-    });
-    return n;
-  });
-  return { kind, leaid, rows: rows.length, newlyExported, path: out ?? null, text };
+  const r = await exportCsv(
+    db,
+    MESSAGE_COLUMNS,
+    (session) => messageRows(session, batchIds),
+    out,
+    async (trx, rows) => {
+      const n = await markExported(trx, batchIds);
+      await appendAuditEvent(trx, {
+        actor,
+        action: `${kind}.export`,
+        entity: `study:${study}/district:${leaid}/${period}`,
+        details: { batches: batchIds, rows, newly_exported: n, file: out ?? null },
+      });
+      return n;
+    },
+  );
+  return { kind, leaid, rows: r.rows, newlyExported: r.result, path: out ?? null, text: r.text };
 }
 
 /**
@@ -131,15 +211,19 @@ export async function exportTasks(
       'NOT_FOUND',
       `no alerts were generated through ${range.through} in district ${input.district}`,
     );
-  const rows = await loadTaskRows(db.kysely, batches);
-  const text = csvText(TASK_COLUMNS, rows);
-  if (input.out) await writeAtomically(input.out, text);
+  const r = await exportCsv(
+    db,
+    TASK_COLUMNS,
+    (session) => taskRows(session, batches),
+    input.out,
+    async () => 0,
+  );
   return {
     kind: 'tasks',
     leaid: input.district,
-    rows: rows.length,
+    rows: r.rows,
     newlyExported: 0,
     path: input.out ?? null,
-    text,
+    text: r.text,
   };
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Session } from '../db/connection.ts';
 import type { Database } from '../db/types.ts';
 import { formatDays } from './message-values.ts';
 
@@ -7,77 +8,127 @@ export interface ExportBatch {
   kind: 'monthly_summary' | 'alerts';
 }
 
-/** The rows of the message-center CSV for some batches, ordered by school, student, contact, date. */
+/**
+ * The rows of the message-center CSV for some batches, ordered by school, student, contact, date, all
+ * at once (a partner's download of one batch; the export command streams with messageRows).
+ */
 export async function loadMessageRows(
   db: Kysely<Database>,
   batchIds: readonly number[],
 ): Promise<{ ids: number[]; rows: (string | number)[][] }> {
   if (batchIds.length === 0) return { ids: [], rows: [] };
-  const r = await sql<{
-    id: number;
-    batch_id: number;
-    leaid: string;
-    school: string;
-    sis: string;
-    contact: string;
-    language: string;
-    channel: string;
-    body: string;
-    month: number;
-    ytd: number;
-    send_after: string;
-  }>`
+  const r = await sql.raw<MessageRow>(messageQuery(batchIds)).execute(db);
+  return { ids: r.rows.map((x) => x.id), rows: r.rows.map(messageCsvRow) };
+}
+
+/** Batch ids as SQL text: whole numbers only (a cursor's query takes no parameters). */
+function idList(batchIds: readonly number[]): string {
+  for (const id of batchIds) if (!Number.isInteger(id)) throw new Error(`not a batch id: ${id}`);
+  return batchIds.join(', ');
+}
+
+/**
+ * Reads a query's rows through a server-side cursor, `size` rows at a time, so an export of any size
+ * holds one batch of rows in memory. Runs inside the caller's transaction on `session`.
+ */
+async function* cursorRows<R>(session: Session, query: string, size = 20_000): AsyncGenerator<R[]> {
+  await session.query(`DECLARE outreach_export NO SCROLL CURSOR FOR ${query}`);
+  try {
+    for (;;) {
+      const r = await session.query<R>(`FETCH ${size} FROM outreach_export`);
+      if (r.rows.length === 0) return;
+      yield r.rows;
+    }
+  } finally {
+    await session.query('CLOSE outreach_export');
+  }
+}
+
+interface MessageRow {
+  id: number;
+  batch_id: number;
+  leaid: string;
+  school: string;
+  sis: string;
+  contact: string;
+  language: string;
+  channel: string;
+  body: string;
+  month: number;
+  ytd: number;
+  send_after: string;
+}
+
+/** The message-center CSV's query for some batches (ids checked as whole numbers). */
+function messageQuery(batchIds: readonly number[]): string {
+  return `
     SELECT m.id::float8 AS id, m.batch_id, d.nces_leaid AS leaid, sc.school_key AS school, s.sis_id AS sis,
            c.contact_key AS contact, m.language, m.channel, m.body,
            m.absences_month::float8 AS month, m.absences_ytd::float8 AS ytd, m.send_after
     FROM message m JOIN message_batch b ON b.id = m.batch_id JOIN district d ON d.id = b.district_id
     JOIN student s ON s.id = m.student_id JOIN school sc ON sc.id = s.school_id
     JOIN caregiver c ON c.id = m.caregiver_id LEFT JOIN alert al ON al.id = m.alert_id
-    WHERE m.batch_id IN (${sql.join(batchIds)})
-    ORDER BY sc.school_key, s.sis_id, al.date NULLS FIRST, c.contact_key, m.id`.execute(db);
-  return {
-    ids: r.rows.map((x) => x.id),
-    rows: r.rows.map((x) => [
-      x.batch_id,
-      x.leaid,
-      x.school,
-      x.sis,
-      x.contact,
-      x.language,
-      x.channel,
-      x.body,
-      formatDays(x.month),
-      formatDays(x.ytd),
-      x.send_after,
-      x.id,
-    ]),
-  };
+    WHERE m.batch_id IN (${idList(batchIds)})
+    ORDER BY sc.school_key, s.sis_id, al.date NULLS FIRST, c.contact_key, m.id`;
 }
 
-/** The rows of the staff-task CSV for some alert batches. */
-export async function loadTaskRows(
-  db: Kysely<Database>,
+function messageCsvRow(x: MessageRow): (string | number)[] {
+  return [
+    x.batch_id,
+    x.leaid,
+    x.school,
+    x.sis,
+    x.contact,
+    x.language,
+    x.channel,
+    x.body,
+    formatDays(x.month),
+    formatDays(x.ytd),
+    x.send_after,
+    x.id,
+  ];
+}
+
+/**
+ * The rows of the message-center CSV for some batches, ordered by school, student, alert date,
+ * contact and message, in batches of rows (a cursor).
+ */
+export async function* messageRows(
+  session: Session,
   batchIds: readonly number[],
-): Promise<(string | number)[][]> {
-  if (batchIds.length === 0) return [];
-  const r = await sql<{
-    id: number;
-    leaid: string;
-    school: string;
-    sis: string;
-    role: string;
-    tier: number;
-    reason: string;
-    due_date: string;
-  }>`
+): AsyncGenerator<(string | number)[][]> {
+  if (batchIds.length === 0) return;
+  const query = messageQuery(batchIds);
+  for await (const rows of cursorRows<MessageRow>(session, query)) yield rows.map(messageCsvRow);
+}
+
+interface TaskRow {
+  id: number;
+  leaid: string;
+  school: string;
+  sis: string;
+  role: string;
+  tier: number;
+  reason: string;
+  due_date: string;
+}
+
+/** The rows of the staff-task CSV for some alert batches, in batches of rows (a cursor). */
+export async function* taskRows(
+  session: Session,
+  batchIds: readonly number[],
+): AsyncGenerator<(string | number)[][]> {
+  if (batchIds.length === 0) return;
+  const query = `
     SELECT t.id, d.nces_leaid AS leaid, sc.school_key AS school, s.sis_id AS sis, t.role, t.tier::int AS tier,
            t.reason, t.due_date
     FROM staff_task t JOIN alert al ON al.id = t.alert_id JOIN message_batch b ON b.id = al.batch_id
     JOIN district d ON d.id = b.district_id JOIN student s ON s.id = t.student_id
     JOIN school sc ON sc.id = s.school_id
-    WHERE al.batch_id IN (${sql.join(batchIds)})
-    ORDER BY sc.school_key, s.sis_id, al.date, t.tier, t.id`.execute(db);
-  return r.rows.map((x) => [x.id, x.leaid, x.school, x.sis, x.role, x.tier, x.reason, x.due_date]);
+    WHERE al.batch_id IN (${idList(batchIds)})
+    ORDER BY sc.school_key, s.sis_id, al.date, t.tier, t.id`;
+  for await (const rows of cursorRows<TaskRow>(session, query))
+    yield rows.map((x) => [x.id, x.leaid, x.school, x.sis, x.role, x.tier, x.reason, x.due_date]);
 }
 
 /** Queued messages become exported (status and time); others keep their status. */

@@ -300,7 +300,9 @@ export function registerOutreach(program: Command, ctx: CliContext): void {
   const messages = program.command('messages').description('monthly summaries: generate and export');
   messages
     .command('generate')
-    .description("generate a month's summaries for every district (once per district and month)")
+    .description(
+      "generate a month's summaries for every district (once per district and month); progress on stderr",
+    )
     .requiredOption('--study <slug>', 'study slug')
     .requiredOption('--month <YYYY-MM>', 'the month whose absences are reported')
     .option('--district <leaid>', 'only this district')
@@ -343,7 +345,7 @@ export function registerOutreach(program: Command, ctx: CliContext): void {
   alerts
     .command('generate')
     .description(
-      'generate alerts, escalation messages and staff tasks through a day (once per district and day)',
+      'generate alerts, escalation messages and staff tasks through a day (once per district and day); progress on stderr',
     )
     .requiredOption('--study <slug>', 'study slug')
     .requiredOption('--through <YYYY-MM-DD>', 'last attendance day covered')

@@ -47,7 +47,18 @@ describe(`outreach golden district (${testDialect})`, () => {
   });
 
   it('generates and exports September summaries byte for byte', async () => {
-    const run = await generateMonth(db, { study: 'golden', month: '2025-09' }, ACTOR);
+    const steps: [number, number, string][] = [];
+    const run = await generateMonth(db, { study: 'golden', month: '2025-09' }, ACTOR, (done, total, detail) =>
+      steps.push([done, total, detail]),
+    );
+    // progress: the three set-based reads, then the district, then done
+    expect(steps).toEqual([
+      [0, 4, 'reading absences'],
+      [1, 4, 'reading students'],
+      [2, 4, 'reading contacts'],
+      [3, 4, `district ${LEAID}`],
+      [4, 4, 'done'],
+    ]);
     expect(run.districts).toEqual([
       expect.objectContaining({
         leaid: LEAID,
