@@ -97,14 +97,26 @@ async function freeSlug(db: Db, slug: string): Promise<string> {
   }
 }
 
+/** The wall clock and the process's CPU time when the demo began. */
+export interface DemoStart {
+  wall: number;
+  cpu: NodeJS.CpuUsage;
+}
+
+export const demoStart = (): DemoStart => ({ wall: performance.now(), cpu: process.cpuUsage() });
+
 /** Times the demo's stages; each stage's progress line ends with its seconds. */
 class Stages {
   readonly list: DemoStage[] = [];
-  private cpu = process.cpuUsage();
+  private started: number;
+  private cpu: NodeJS.CpuUsage;
   constructor(
     private readonly step: DemoStep,
-    private started: number,
-  ) {}
+    start: DemoStart,
+  ) {
+    this.started = start.wall;
+    this.cpu = start.cpu;
+  }
   /** Ends the current stage: prints `message (s.s s; CPU s.s s)` and starts the next. */
   done(stage: string, message: string): void {
     const now = performance.now();
@@ -133,8 +145,8 @@ export async function runDemo(
   actor: string,
   step: DemoStep,
   progress?: ProgressFn,
-  /** performance.now() when the demo began (before the database was opened); default now */
-  startedAt: number = performance.now(),
+  /** when the demo began (before the database was opened): `demoStart()` there; default now */
+  startedAt: DemoStart = demoStart(),
 ): Promise<DemoResult> {
   const stages = new Stages(step, startedAt);
   await migrateToLatest(db);

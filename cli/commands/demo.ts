@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { demoJson } from '../../demo/demo-json.ts';
-import { runDemo, type DemoResult } from '../../demo/demo.service.ts';
+import { demoStart, runDemo, type DemoResult } from '../../demo/demo.service.ts';
 import { openDatabase } from '../../db/connection.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { describeDatabase } from '../database.ts';
@@ -44,7 +43,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .option('--out <dir>', 'where the synthetic district files are written (default: <data dir>/demo-data)')
     .option('--json', 'machine-readable summary')
     .action(async (raw: unknown) => {
-      const startedAt = performance.now();
+      const startedAt = demoStart();
       const o = parseOptions(demoSchema, raw);
       const options = {
         dataDir: o.out ?? join(ctx.config.dataDir, 'demo-data'),
