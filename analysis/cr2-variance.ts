@@ -22,7 +22,7 @@ import { addOuter, sandwich } from './dense-matrix.ts';
 import type { GroupedRows } from './factor-codes.ts';
 import type { CoefficientVariance } from './heteroskedasticity-robust-variance.ts';
 import type { AbsorbedFactor, LeastSquaresFit } from './least-squares.ts';
-import { inverseSqrtComplementKernel } from './symmetric-eigen.ts';
+import { CR2_EIGEN_TOLERANCE, inverseSqrtComplementKernel, symmetricEigen } from './symmetric-eigen.ts';
 import { DfAccumulator } from './cr2-df-accumulator.ts';
 
 /**
@@ -34,10 +34,16 @@ export function cr2Variance(fit: LeastSquaresFit, clusters: GroupedRows): Coeffi
   const meat = new Float64Array(p * p);
   const dfs = Array.from({ length: p }, () => new DfAccumulator(p, absorbed ? absorbed.levelCount : 0));
   const block = new ClusterBlock(fit);
+  const small = new SmallCluster(fit);
   for (let h = 0; h < clusters.groupCount; h++) {
     const from = clusters.start[h];
     const to = clusters.start[h + 1];
     if (to === from) continue;
+    if (to - from < p) {
+      // Fewer rows than coefficients: the n_h × n_h form is cheaper than the m × m one.
+      small.add(clusters.order, from, to, meat, dfs);
+      continue;
+    }
     block.load(clusters.order, from, to);
     const kernel = inverseSqrtComplementKernel(block.gram, block.m);
     addOuter(meat, block.adjustedScore(kernel), p);
@@ -45,6 +51,123 @@ export function cr2Variance(fit: LeastSquaresFit, clusters: GroupedRows): Coeffi
   }
   const vcov = sandwich(fit.rInv, meat, p);
   return { vcov, df: Float64Array.from(dfs, (acc) => acc.df()) };
+}
+
+/**
+ * A cluster with fewer rows n_h than coefficients, in the n_h-dimensional form: H_hh = Ū_hŪ_hᵀ,
+ * A_h = (I − H_hh)^{−1/2} from the eigen-decomposition of the n_h × n_h block (eigenvalues at or below
+ * 1e-12 give 0, as in `inverseSqrtComplementKernel`, whose m × m form gives the same A_h), the meat's
+ * term Q_hᵀA_h e_h, and for each coefficient k: u_h = A_h Q_h c_k, a_h = ‖u_h‖², z_h = Ū_hᵀu_h. With
+ * many small clusters (households) and many coefficients (Lin with block indicators) this costs
+ * O(n_h² + n_h·m) per coefficient instead of O(m²), and an n_h × n_h eigen-decomposition instead of m × m.
+ */
+class SmallCluster {
+  private readonly p: number;
+  private readonly localOfLevel: Int32Array;
+
+  constructor(private readonly fit: LeastSquaresFit) {
+    this.p = fit.p;
+    this.localOfLevel = new Int32Array(fit.absorbed ? fit.absorbed.levelCount : 0).fill(-1);
+  }
+
+  add(
+    order: Int32Array,
+    from: number,
+    to: number,
+    meat: Float64Array,
+    dfs: readonly DfAccumulator[],
+  ): void {
+    const { p, fit } = this;
+    const { q, residuals, rInv, absorbed } = fit;
+    const n = to - from;
+    const rows = order.subarray(from, to);
+    const levels: number[] = [];
+    const localLevel = new Int32Array(n);
+    if (absorbed) {
+      for (let r = 0; r < n; r++) {
+        const f = absorbed.codes[rows[r]];
+        if (this.localOfLevel[f] < 0) {
+          this.localOfLevel[f] = levels.length;
+          levels.push(f);
+        }
+        localLevel[r] = this.localOfLevel[f];
+      }
+      for (const f of levels) this.localOfLevel[f] = -1;
+    }
+    // I − H_hh
+    const complement = new Float64Array(n * n);
+    for (let r = 0; r < n; r++) {
+      for (let t = r; t < n; t++) {
+        let h = 0;
+        for (let a = 0; a < p; a++) h += q[a][rows[r]] * q[a][rows[t]];
+        if (absorbed && localLevel[r] === localLevel[t]) {
+          const sf = absorbed.inverseSqrtSize[levels[localLevel[r]]];
+          h += sf * sf;
+        }
+        const v = (r === t ? 1 : 0) - h;
+        complement[r * n + t] = v;
+        complement[t * n + r] = v;
+      }
+    }
+    const { values, vectors } = symmetricEigen(complement, n);
+    const adjust = new Float64Array(n * n); // A_h
+    for (let j = 0; j < n; j++) {
+      const lambda = values[j];
+      if (!(lambda > CR2_EIGEN_TOLERANCE)) continue;
+      const phi = 1 / Math.sqrt(lambda);
+      for (let r = 0; r < n; r++) {
+        const vr = vectors[r * n + j] * phi;
+        if (vr === 0) continue;
+        for (let t = 0; t < n; t++) adjust[r * n + t] += vr * vectors[t * n + j];
+      }
+    }
+    const e = new Float64Array(n);
+    for (let r = 0; r < n; r++) e[r] = residuals[rows[r]];
+    const ae = applySquare(adjust, e, n);
+    const score = new Float64Array(p);
+    for (let a = 0; a < p; a++) {
+      const qa = q[a];
+      let s = 0;
+      for (let r = 0; r < n; r++) s += qa[rows[r]] * ae[r];
+      score[a] = s;
+    }
+    addOuter(meat, score, p);
+    const w = new Float64Array(n);
+    const m = p + levels.length;
+    for (let k = 0; k < p; k++) {
+      w.fill(0);
+      for (let j = 0; j < p; j++) {
+        const c = rInv[k * p + j];
+        if (c === 0) continue;
+        const qj = q[j];
+        for (let r = 0; r < n; r++) w[r] += qj[rows[r]] * c;
+      }
+      const u = applySquare(adjust, w, n);
+      let a2 = 0;
+      for (let r = 0; r < n; r++) a2 += u[r] * u[r];
+      const z = new Float64Array(m);
+      for (let a = 0; a < p; a++) {
+        const qa = q[a];
+        let s = 0;
+        for (let r = 0; r < n; r++) s += qa[rows[r]] * u[r];
+        z[a] = s;
+      }
+      if (absorbed)
+        for (let r = 0; r < n; r++)
+          z[p + localLevel[r]] += absorbed.inverseSqrtSize[levels[localLevel[r]]] * u[r];
+      dfs[k].add(a2, z, levels);
+    }
+  }
+}
+
+function applySquare(a: Float64Array, x: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += a[i * n + j] * x[j];
+    out[i] = s;
+  }
+  return out;
 }
 
 /** Ū_hᵀŪ_h and Ū_hᵀe_h of one cluster, with the fixed-effect levels it touches. */

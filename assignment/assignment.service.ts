@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import { appendAuditEvent } from '../db/audit.store.ts';
 import type { Db } from '../db/connection.ts';
+import { refreshPlannerStatistics } from '../db/planner-statistics.store.ts';
 import type { Database } from '../db/types.ts';
 import { AppError } from '../errors.ts';
 import {
@@ -131,6 +132,7 @@ export async function randomizeStudy(db: Db, request: RandomizeRequest): Promise
     }),
   );
   const { id, w, students } = done;
+  await refreshPlannerStatistics(db.kysely, ['assignment', 'assignment_member']);
   const armOf = new Map(w.members.map((m) => [m.studentId, m.arm]));
   const balance = assignmentBalance(
     students.map((s) => ({ ...s, arm: armOf.get(s.studentId)! })),

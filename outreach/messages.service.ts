@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.ts';
+import { refreshPlannerStatistics } from '../db/planner-statistics.store.ts';
 import { appendAuditEvent } from '../db/audit.store.ts';
 import { AppError } from '../errors.ts';
 import { listDistricts, type DistrictRecord } from '../cohorts/district.store.ts';
@@ -143,7 +144,7 @@ async function runGeneration(
 ): Promise<GenerateResult> {
   const total = spec.reads + s.districts.length;
   let done = 0;
-  return db.withSession((session) =>
+  const result = await db.withSession((session) =>
     session.db.transaction().execute(async (trx) => {
       const templates = await loadTemplates(trx, s.study.id);
       const plan = await spec.plan({
@@ -187,6 +188,8 @@ async function runGeneration(
       return { study: s.study.slug, period: spec.period, districts: runs };
     }),
   );
+  await refreshPlannerStatistics(db.kysely, ['message', 'message_batch', 'alert', 'staff_task']);
+  return result;
 }
 
 function byDistrict(students: readonly DistrictStudent[]): Map<number, DistrictStudent[]> {

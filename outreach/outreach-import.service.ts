@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { Transaction } from 'kysely';
+import { refreshPlannerStatistics } from '../db/planner-statistics.store.ts';
 import type { Db } from '../db/connection.ts';
 import type { Database } from '../db/types.ts';
 import { appendAuditEvent } from '../db/audit.store.ts';
@@ -129,7 +130,7 @@ async function importOutreachFile<T, C>(
   const file = basename(req.path);
   const sha256 = await fileSha(req.path);
   const none: Stored = { inserted: 0, replaced: 0, messagesUpdated: 0, caregiversOptedOut: 0 };
-  return db.kysely.transaction().execute(async (trx) => {
+  const summary: OutreachImportSummary = await db.kysely.transaction().execute(async (trx) => {
     await lockDistrictImports(trx, district.id);
     const done = await findImport(trx, district.id, k.kind, sha256);
     if (done)
@@ -180,6 +181,11 @@ async function importOutreachFile<T, C>(
       warnings: sink.warnings,
     };
   });
+  await refreshPlannerStatistics(
+    db.kysely,
+    k.kind === 'receipts' ? ['message', 'message_receipt', 'caregiver'] : ['visit'],
+  );
+  return summary;
 }
 
 const RECEIPTS: OutreachKind<
