@@ -29,10 +29,17 @@ import { DfAccumulator } from './cr2-df-accumulator.ts';
  * @example
  * // lm_robust(mpg ~ hp, mtcars, clusters = cyl, se_type = "CR2"): SE(hp) 0.026524621, df 1.3937055
  */
-export function cr2Variance(fit: LeastSquaresFit, clusters: GroupedRows): CoefficientVariance {
+export function cr2Variance(
+  fit: LeastSquaresFit,
+  clusters: GroupedRows,
+  /** 1 for each coefficient whose degrees of freedom are wanted (default all); the others get NaN. */
+  dfMask?: Uint8Array,
+): CoefficientVariance {
   const { p, absorbed } = fit;
   const meat = new Float64Array(p * p);
-  const dfs = Array.from({ length: p }, () => new DfAccumulator(p, absorbed ? absorbed.levelCount : 0));
+  const dfs = Array.from({ length: p }, (_, k) =>
+    dfMask && !dfMask[k] ? null : new DfAccumulator(p, absorbed ? absorbed.levelCount : 0),
+  );
   const block = new ClusterBlock(fit);
   const small = new SmallCluster(fit);
   for (let h = 0; h < clusters.groupCount; h++) {
@@ -47,10 +54,13 @@ export function cr2Variance(fit: LeastSquaresFit, clusters: GroupedRows): Coeffi
     block.load(clusters.order, from, to);
     const kernel = inverseSqrtComplementKernel(block.gram, block.m);
     addOuter(meat, block.adjustedScore(kernel), p);
-    for (let k = 0; k < p; k++) block.addDfTerms(kernel, fit.rInv, k, dfs[k]);
+    for (let k = 0; k < p; k++) {
+      const acc = dfs[k];
+      if (acc) block.addDfTerms(kernel, fit.rInv, k, acc);
+    }
   }
   const vcov = sandwich(fit.rInv, meat, p);
-  return { vcov, df: Float64Array.from(dfs, (acc) => acc.df()) };
+  return { vcov, df: Float64Array.from(dfs, (acc) => (acc ? acc.df() : NaN)) };
 }
 
 /**
@@ -75,7 +85,7 @@ class SmallCluster {
     from: number,
     to: number,
     meat: Float64Array,
-    dfs: readonly DfAccumulator[],
+    dfs: readonly (DfAccumulator | null)[],
   ): void {
     const { p, fit } = this;
     const { q, residuals, rInv, absorbed } = fit;
@@ -135,6 +145,8 @@ class SmallCluster {
     const w = new Float64Array(n);
     const m = p + levels.length;
     for (let k = 0; k < p; k++) {
+      const acc = dfs[k];
+      if (!acc) continue;
       w.fill(0);
       for (let j = 0; j < p; j++) {
         const c = rInv[k * p + j];
@@ -155,7 +167,7 @@ class SmallCluster {
       if (absorbed)
         for (let r = 0; r < n; r++)
           z[p + localLevel[r]] += absorbed.inverseSqrtSize[levels[localLevel[r]]] * u[r];
-      dfs[k].add(a2, z, levels);
+      acc.add(a2, z, levels);
     }
   }
 }

@@ -40,6 +40,11 @@ export interface EstimateRequest {
   pAdjust?: 'holm' | 'BH' | 'none';
   /** Joint Wald test that the terms named (or prefixed) by this comma-separated list are all zero. */
   test?: string;
+  /**
+   * CR2 degrees of freedom for the effect term(s) only (Lin and OLS): the others are reported as NaN.
+   * Reports use this; each term's Bell–McCaffrey df costs O(clusters × terms²).
+   */
+  effectDfOnly?: boolean;
 }
 
 export type { RandomizationSummary } from './estimate-randomization.ts';
@@ -204,6 +209,7 @@ function fit(
         seType,
         alpha,
         weights,
+        dfTerms: request.effectDfOnly ? [request.names.treatment] : undefined,
       });
       return out.ok && imputed.warning
         ? { ok: true, result: { ...out.result, warnings: [imputed.warning, ...out.result.warnings] } }
@@ -220,6 +226,7 @@ function fit(
         seType,
         alpha,
         weights,
+        effectDfOnly: request.effectDfOnly,
       });
     }
     case 'iv':

@@ -51,6 +51,11 @@ export interface LmRobustInput {
   /** Default "HC2", or "CR2" with clusters (estimatr's defaults). "stata" = HC1 without clusters. */
   seType?: SeType;
   alpha?: number;
+  /**
+   * CR2 only: compute the Bell–McCaffrey degrees of freedom of these terms alone (the others get NaN
+   * df, p-value and interval). Each term's df costs O(G·p²); a report needs only the effect's.
+   */
+  dfTerms?: readonly string[];
 }
 
 export interface LmLinInput {
@@ -70,6 +75,8 @@ export interface LmLinInput {
   alpha?: number;
   /** Observation weights (≥ 0): covariates are centred at their weighted means, as estimatr. */
   weights?: ArrayLike<number>;
+  /** CR2 only: degrees of freedom for the treatment term(s) alone (see LmRobustInput.dfTerms). */
+  effectDfOnly?: boolean;
 }
 
 export interface IvRobustInput {

@@ -67,6 +67,7 @@ export function lmLin(input: LmLinInput): EstimateOutcome {
     seType: input.seType,
     alpha: input.alpha,
     weights,
+    dfTerms: input.effectDfOnly ? arms.map((a) => a.name) : undefined,
   });
   if (!fitted.ok) return fitted;
   const warnings: EstimatorWarning[] = [...fitted.result.warnings];

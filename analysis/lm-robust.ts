@@ -90,7 +90,12 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
           weights,
           clusters!.grouped,
         )
-      : coefficientVariance(fitted.fit, se.seType, clusters ? clusters.grouped : null);
+      : coefficientVariance(
+          fitted.fit,
+          se.seType,
+          clusters ? clusters.grouped : null,
+          input.dfTerms ? Uint8Array.from(model.names, (t) => (input.dfTerms!.includes(t) ? 1 : 0)) : undefined,
+        );
   const full =
     dropped.length > 0
       ? withDroppedTerms(allNames, dropped, fitted.fit.beta, variance)

@@ -62,6 +62,8 @@ export function estimateOnTable(
     names: { treatment: 'treatment', received: iv ? 'received' : undefined, blocks },
     // The plan's estimator imputes missing covariates with indicators (pilot estimate's default drops).
     missingCovariates: 'impute',
+    // Only the effect's row is reported; the other terms' CR2 df would cost O(clusters × terms²) each.
+    effectDfOnly: true,
   });
   if (!run.ok) return { ok: false, reason: run.message, command };
   return {

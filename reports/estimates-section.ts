@@ -333,6 +333,8 @@ export function heterogeneityRow(
     alpha: plan.alpha,
     names: { treatment: 'treatment', blocks },
     missingCovariates: 'impute',
+    // The Wald test uses the clusters − 1 (or n − rank) df, not any term's own.
+    effectDfOnly: true,
   });
   if (!run.ok) return { ...base, levels, note: run.message };
   const result = run.result;
