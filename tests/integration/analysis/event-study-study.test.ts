@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -52,14 +52,19 @@ function expectedMonths(
   };
   for (const [sis, set] of days) for (const d of set) cell(sis, d.slice(0, 7)).enrolled++;
   const records = new Map<string, number>();
-  for (const file of ['attendance_baseline.csv', 'attendance_followup.csv'])
-    for (const a of csv(join(dir, file))) {
-      const c = cell(a.student_id, a.date.slice(0, 7));
-      c.absence += a.suspension === 'iss' ? 0 : Number(a.absent_fraction);
-      if (a.suspension !== 'iss' && Number(a.absent_fraction) >= 0.5) c.chronic++;
-      const key = `${a.student_id}|${a.date.slice(0, 7)}`;
-      records.set(key, (records.get(key) ?? 0) + 1);
-    }
+  // the school year's attendance, then the demo's corrections (which replace the same student and date)
+  const imported = new Map<string, Record<string, string>>();
+  for (const file of ['attendance_daily.csv', 'attendance_corrections.csv'].filter((f) =>
+    existsSync(join(dir, f)),
+  ))
+    for (const a of csv(join(dir, file))) imported.set(`${a.student_id}|${a.date}`, a);
+  for (const a of imported.values()) {
+    const c = cell(a.student_id, a.date.slice(0, 7));
+    c.absence += a.suspension === 'iss' ? 0 : Number(a.absent_fraction);
+    if (a.suspension !== 'iss' && Number(a.absent_fraction) >= 0.5) c.chronic++;
+    const key = `${a.student_id}|${a.date.slice(0, 7)}`;
+    records.set(key, (records.get(key) ?? 0) + 1);
+  }
   for (const [sis, months] of out)
     for (const [month, c] of months) if (c.enrolled === 0) c.enrolled = records.get(`${sis}|${month}`) ?? 0;
   return out;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadStudentMonths, loadStudentOutcomes } from '../../../analysis/outcomes.store.ts';
@@ -17,6 +17,15 @@ function csv(path: string): Record<string, string>[] {
 }
 
 /** DESIGN §5 computed straight from a district's files, independently of the SQL. */
+function importedAttendance(dir: string): Record<string, string>[] {
+  const rows = new Map<string, Record<string, string>>();
+  const files = ['attendance_daily.csv', 'attendance_corrections.csv'].filter((f) =>
+    existsSync(join(dir, f)),
+  );
+  for (const f of files) for (const a of csv(join(dir, f))) rows.set(`${a.student_id}|${a.date}`, a);
+  return [...rows.values()];
+}
+
 function expectedFromFiles(dir: string) {
   const calendar = csv(join(dir, 'calendar.csv'));
   const instructional = new Map<string, Set<string>>();
@@ -33,11 +42,9 @@ function expectedFromFiles(dir: string) {
     enrolled.set(e.student_id, days);
   }
   const absence = new Map<string, { days: number; chronic: number }>();
-  // the files the demo imported: baseline months, then the follow-up with the program's effect
-  const imported = [
-    ...csv(join(dir, 'attendance_baseline.csv')),
-    ...csv(join(dir, 'attendance_followup.csv')),
-  ];
+  // the files the demo imported: the school year's attendance, then the corrections that plant the
+  // program's effect (a corrected row replaces the row of the same student and date)
+  const imported = importedAttendance(dir);
   for (const a of imported) {
     if (a.date < WINDOW.start || a.date > WINDOW.end) continue;
     const t = absence.get(a.student_id) ?? { days: 0, chronic: 0 };
