@@ -22,11 +22,26 @@ export type AnalyzedTable =
   | 'caregiver'
   | 'student';
 
-/** `ANALYZE` the named tables (a closed list: the names are never user input). */
+/**
+ * `ANALYZE` the named tables (a closed list: the names are never user input). With
+ * `onlyNeverAnalyzed`, only those the planner has no statistics for yet (`pg_class.reltuples` < 0):
+ * once a table has statistics the planner scales its row count by the table's current size, so a
+ * frequent writer (each receipts file) need not pay for a fresh sample every time.
+ */
 export async function refreshPlannerStatistics(
   db: Kysely<Database>,
   tables: readonly AnalyzedTable[],
+  options: { onlyNeverAnalyzed?: boolean } = {},
 ): Promise<void> {
-  if (tables.length === 0) return;
-  await sql.raw(`ANALYZE ${[...new Set(tables)].join(', ')}`).execute(db);
+  let names = [...new Set(tables)];
+  if (names.length === 0) return;
+  if (options.onlyNeverAnalyzed) {
+    const r = await sql<{ relname: string }>`
+      SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.reltuples < 0
+        AND c.relname IN (${sql.join(names)})`.execute(db);
+    names = r.rows.map((x) => x.relname as AnalyzedTable);
+    if (names.length === 0) return;
+  }
+  await sql.raw(`ANALYZE ${names.join(', ')}`).execute(db);
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parsePlan } from '../analysis/analysis-plan.ts';
 import { lockPlan, setPlan } from '../analysis/plan.service.ts';
 import { randomizeStudy, type RandomizeResult } from '../assignment/assignment.service.ts';
-import { analyzeStudy, districtReport } from '../reports/report.service.ts';
+import { analyzeStudy, districtReports as writeDistrictReports } from '../reports/report.service.ts';
 import { effectCorrections, type DemoEffectParams } from './demo-effect.ts';
 import type { Db } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -346,18 +346,20 @@ async function analyze(
       ? { estimate: e.estimate, confLow: e.conf_low!, confHigh: e.conf_high! }
       : null;
   };
-  const districtReports: string[] = [];
-  for (const leaid of [
+  const leaids = [
     ...new Set(
       r.report.disaggregation
         .filter((d) => d.dimension === 'district' && d.level !== 'all')
         .map((d) => d.level),
     ),
-  ]) {
-    const out = join(reportDir, 'districts', leaid);
-    await districtReport(db, { study: slug, leaid, out }, actor);
-    districtReports.push(join(out, 'report.html'));
-  }
+  ];
+  // one load of the study's data and one pooled estimate for all the districts' reports
+  const written = await writeDistrictReports(
+    db,
+    { study: slug, leaids, out: join(reportDir, 'districts') },
+    actor,
+  );
+  const districtReports = written.map((w) => join(w.out, 'report.html'));
   stages.done('district reports', `wrote ${districtReports.length} district partner reports`);
   const treatedAnalyzed =
     r.report.flow.find((f) => f.arm !== r.report.flow[0].arm)?.analyzed ?? truth.treated;

@@ -184,6 +184,7 @@ async function importOutreachFile<T, C>(
   await refreshPlannerStatistics(
     db.kysely,
     k.kind === 'receipts' ? ['message', 'message_receipt', 'caregiver'] : ['visit'],
+    { onlyNeverAnalyzed: true },
   );
   return summary;
 }

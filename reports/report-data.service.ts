@@ -5,6 +5,7 @@
  * of the visit-based event study (first visit as the start). Everything is read through the
  * outreach and event-study services and stores; the estimators run later, in the pure report model.
  */
+import { refreshPlannerStatistics } from '../db/planner-statistics.store.ts';
 import type { StudyRecord } from '../cohorts/study.store.ts';
 import type { Db } from '../db/connection.ts';
 import { fidelityReport, studentDoses, type StudentDose } from '../outreach/fidelity.service.ts';
@@ -32,6 +33,16 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * no CACE and says why.
  */
 export async function loadOutreach(db: Db, slug: string): Promise<LoadedOutreach> {
+  // Fresh statistics for the joins over assignments and messages (receipts change message statuses
+  // after the last generation's ANALYZE; PGlite has no autovacuum).
+  await refreshPlannerStatistics(db.kysely, [
+    'assignment',
+    'assignment_member',
+    'message',
+    'message_batch',
+    'message_receipt',
+    'visit',
+  ]);
   const [doses, fidelity] = await Promise.all([studentDoses(db, slug), fidelityReport(db, slug)]);
   const monthArm = new Map<string, NonNullable<ReportInputs['outreach']>['byMonthArm'][number]>();
   for (const r of fidelity.rows) {
