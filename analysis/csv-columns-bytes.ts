@@ -162,35 +162,38 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
   const fixedEffects = label(spec.fixedEffects);
 
   const width = header.length;
+  const length = bytes.length;
   let pos = headerEnd + 1;
   for (let row = 0; row < rowCount; row++) {
-    let end = bytes.indexOf(LF, pos);
-    if (end < 0) end = bytes.length;
-    const lineEnd = end > pos && bytes[end - 1] === CR ? end - 1 : end;
-    if (lineEnd === pos) return null; // a blank line inside the file
+    // Each field is scanned once up to its comma or the line's end; no per-row search call.
     let start = pos;
+    let stop = pos;
     for (let col = 0; col < width; col++) {
-      let stop = start;
-      while (stop < lineEnd && bytes[stop] !== COMMA) stop++;
-      if (col < width - 1 ? stop === lineEnd : stop !== lineEnd) return null; // too few or too many fields
+      while (stop < length && bytes[stop] !== COMMA && bytes[stop] !== LF) stop++;
+      const atLineEnd = stop >= length || bytes[stop] === LF;
+      if (col < width - 1 ? atLineEnd : !atLineEnd) return null; // too few or too many fields
+      // A CR before the line feed ends the last field.
+      const fieldEnd = atLineEnd && stop > start && bytes[stop - 1] === CR ? stop - 1 : stop;
+      if (col === 0 && atLineEnd && fieldEnd === start) return null; // a blank line inside the file
       const target = targets[col];
       if (target !== null) {
         if (target.kind === 'number') {
-          const v = readNumber(bytes, start, stop);
+          const v = readNumber(bytes, start, fieldEnd);
           if (Number.isNaN(v) || !Number.isFinite(v)) return null;
           if (target.binary && v !== 0 && v !== 1) return null;
           target.out[row] = v;
         } else {
-          if (stop === start || isSpace(bytes[start]) || isSpace(bytes[stop - 1])) return null;
-          const code = target.labels.code(start, stop);
+          if (fieldEnd === start || isSpace(bytes[start]) || isSpace(bytes[fieldEnd - 1])) return null;
+          const code = target.labels.code(start, fieldEnd);
           if (code < 0) return null;
           target.codes[row] = code;
           target.out[row] = target.labels.levels[code];
         }
       }
-      start = stop + 1;
+      stop++;
+      start = stop;
     }
-    pos = end + 1;
+    pos = stop;
   }
   for (const t of labelTargets) rememberFactorCodes(t.out, { codes: t.codes, levels: t.labels.levels });
   const lines = new Int32Array(rowCount);
@@ -217,7 +220,7 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
 function countRows(bytes: Uint8Array, from: number): number {
   if (from >= bytes.length) return 0;
   let rows = 0;
-  for (let i = bytes.indexOf(LF, from); i >= 0; i = bytes.indexOf(LF, i + 1)) rows++;
+  for (let i = from; i < bytes.length; i++) if (bytes[i] === LF) rows++;
   if (bytes[bytes.length - 1] !== LF) rows++;
   return rows;
 }
@@ -227,6 +230,14 @@ function isSpace(b: number): boolean {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A Buffer over the same memory, whose latin1Slice makes one string without a view object per call. */
+let latin1View: { bytes: Uint8Array; view: Buffer } | null = null;
+function latin1(bytes: Uint8Array): Buffer {
+  if (latin1View?.bytes !== bytes)
+    latin1View = { bytes, view: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+  return latin1View.view;
+}
 /** The UTF-8 text of bytes[start, end), or null when they are not UTF-8 (the general reader reports it). */
 function decodeLine(bytes: Uint8Array, start: number, end: number): string | null {
   let ascii = true;
@@ -235,7 +246,7 @@ function decodeLine(bytes: Uint8Array, start: number, end: number): string | nul
       ascii = false;
       break;
     }
-  if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  if (ascii) return latin1(bytes).toString('latin1', start, end);
   try {
     return utf8.decode(bytes.subarray(start, end));
   } catch {

@@ -63,6 +63,15 @@ export function thinQr(columns: readonly Float64Array[], tolerance = COLLINEARIT
 }
 
 function norm(x: Float64Array, from: number): number {
+  // One pass of plain squares when they can neither overflow nor underflow; the scaled two-pass
+  // form (dnrm2's guard) otherwise.
+  let sum = 0;
+  for (let i = from; i < x.length; i++) sum += x[i] * x[i];
+  if (sum > 1e-280 && sum < 1e280) return Math.sqrt(sum);
+  return scaledNorm(x, from);
+}
+
+function scaledNorm(x: Float64Array, from: number): number {
   let scale = 0;
   for (let i = from; i < x.length; i++) scale = Math.max(scale, Math.abs(x[i]));
   if (scale === 0) return 0;
@@ -106,8 +115,9 @@ function formQ(work: Float64Array[], reflections: Reflection[], n: number, p: nu
   for (let c = 0; c < p; c++) {
     const col = new Float64Array(n);
     col[c] = 1;
+    // Reflections that start below row c leave e_c unchanged (their vᵀe_c is 0), so they are skipped.
     for (let k = reflections.length - 1; k >= 0; k--)
-      reflect(col, work[reflections[k].column], reflections[k]);
+      if (reflections[k].row <= c) reflect(col, work[reflections[k].column], reflections[k]);
     q.push(col);
   }
   return q;
