@@ -303,9 +303,12 @@ function seconds(start: number): number {
   return (performance.now() - start) / 1000;
 }
 
+/** `--name=value` or `--name value`. */
 function option(args: string[], name: string): string | undefined {
   const hit = args.find((a) => a.startsWith(`--${name}=`));
-  return hit?.slice(name.length + 3);
+  if (hit) return hit.slice(name.length + 3);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : undefined;
 }
 
 /** Households of 1–4 siblings (sizes with mean 2, adjusted to exactly `students`), assigned by household within blocks. */
