@@ -40,12 +40,36 @@ class Labels {
   private ends = new Int32Array(512);
   private hashes = new Int32Array(512);
   private table = new Int32Array(1024).fill(-1);
+  /** Labels in the hash table. */
+  private hashed = 0;
+  /**
+   * Codes of labels written as canonical non-negative integers ("0", "7", "123456": digits, no
+   * leading zero, below `intLimit`), indexed by their value: IDs such as household numbers skip
+   * hashing. The same bytes always take the same path, so each label has one code either way.
+   */
+  private intCodes = new Int32Array(1024).fill(-1);
+  private readonly intLimit: number;
 
-  constructor(private readonly bytes: Uint8Array) {}
+  constructor(
+    private readonly bytes: Uint8Array,
+    rows: number,
+  ) {
+    this.intLimit = Math.min(4 * rows + 1024, 1 << 26);
+  }
 
   /** The code of the label in bytes[start, end), or −1 when the general reader must decide. */
   code(start: number, end: number): number {
     const bytes = this.bytes;
+    if (end - start <= 8 && (bytes[start] !== 0x30 || end - start === 1)) {
+      let value = 0;
+      let i = start;
+      for (; i < end; i++) {
+        const d = bytes[i] - 0x30;
+        if (d < 0 || d > 9) break;
+        value = value * 10 + d;
+      }
+      if (i === end && value < this.intLimit) return this.intCode(value);
+    }
     let hash = 0x811c9dc5;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
     const mask = this.table.length - 1;
@@ -54,6 +78,22 @@ class Labels {
       if (code < 0) return this.add(slot, hash, start, end);
       if (this.hashes[code] === hash && this.sameBytes(code, start, end)) return code;
     }
+  }
+
+  private intCode(value: number): number {
+    if (value >= this.intCodes.length) {
+      let size = this.intCodes.length;
+      while (size <= value) size *= 2;
+      const next = new Int32Array(size).fill(-1);
+      next.set(this.intCodes);
+      this.intCodes = next;
+    }
+    const known = this.intCodes[value];
+    if (known >= 0) return known;
+    const code = this.levels.length;
+    this.levels.push(String(value));
+    this.intCodes[value] = code;
+    return code;
   }
 
   private sameBytes(code: number, start: number, end: number): boolean {
@@ -68,9 +108,11 @@ class Labels {
     const text = decodeLine(this.bytes, start, end);
     if (text === null || MISSING_LABELS.has(text)) return -1;
     const code = this.levels.length;
-    if (code === this.starts.length) {
+    if (code >= this.starts.length) {
+      let size = this.starts.length;
+      while (size <= code) size *= 2;
       for (const key of ['starts', 'ends', 'hashes'] as const) {
-        const next = new Int32Array(2 * code);
+        const next = new Int32Array(size);
         next.set(this[key]);
         this[key] = next;
       }
@@ -80,14 +122,17 @@ class Labels {
     this.ends[code] = end;
     this.hashes[code] = hash;
     this.table[slot] = code;
-    if (2 * this.levels.length > this.table.length) this.grow();
+    this.hashed++;
+    if (2 * this.hashed > this.table.length) this.grow();
     return code;
   }
 
+  /** Doubles the hash table, re-inserting the hashed labels (integer labels are not in it). */
   private grow(): void {
     const table = new Int32Array(2 * this.table.length).fill(-1);
     const mask = table.length - 1;
-    for (let code = 0; code < this.levels.length; code++) {
+    for (const code of this.table) {
+      if (code < 0) continue;
       let slot = this.hashes[code] & mask;
       while (table[slot] >= 0) slot = (slot + 1) & mask;
       table[slot] = code;
@@ -144,7 +189,7 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
       kind: 'label',
       out: new Array<string>(rowCount),
       codes: new Int32Array(rowCount),
-      labels: new Labels(bytes),
+      labels: new Labels(bytes, rowCount),
     };
     targets[at(name)] = target;
     labelTargets.push(target);
@@ -169,19 +214,24 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
     let start = pos;
     let stop = pos;
     for (let col = 0; col < width; col++) {
+      const target = targets[col];
+      // A number is read as the field is scanned; what follows it must end the field.
+      let value = 0;
+      if (target !== null && target.kind === 'number') {
+        value = scanNumber(bytes, start, length);
+        stop = numberEnd;
+      }
       while (stop < length && bytes[stop] !== COMMA && bytes[stop] !== LF) stop++;
       const atLineEnd = stop >= length || bytes[stop] === LF;
       if (col < width - 1 ? atLineEnd : !atLineEnd) return null; // too few or too many fields
       // A CR before the line feed ends the last field.
       const fieldEnd = atLineEnd && stop > start && bytes[stop - 1] === CR ? stop - 1 : stop;
       if (col === 0 && atLineEnd && fieldEnd === start) return null; // a blank line inside the file
-      const target = targets[col];
       if (target !== null) {
         if (target.kind === 'number') {
-          const v = readNumber(bytes, start, fieldEnd);
-          if (Number.isNaN(v) || !Number.isFinite(v)) return null;
-          if (target.binary && v !== 0 && v !== 1) return null;
-          target.out[row] = v;
+          if (numberEnd !== fieldEnd || !Number.isFinite(value)) return null;
+          if (target.binary && value !== 0 && value !== 1) return null;
+          target.out[row] = value;
         } else {
           if (fieldEnd === start || isSpace(bytes[start]) || isSpace(bytes[fieldEnd - 1])) return null;
           const code = target.labels.code(start, fieldEnd);
@@ -220,7 +270,8 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
 function countRows(bytes: Uint8Array, from: number): number {
   if (from >= bytes.length) return 0;
   let rows = 0;
-  for (let i = from; i < bytes.length; i++) if (bytes[i] === LF) rows++;
+  // indexOf is a native byte search, faster than a loop over a large file.
+  for (let i = bytes.indexOf(LF, from); i >= 0; i = bytes.indexOf(LF, i + 1)) rows++;
   if (bytes[bytes.length - 1] !== LF) rows++;
   return rows;
 }
@@ -262,6 +313,20 @@ function decodeLine(bytes: Uint8Array, start: number, end: number): string | nul
  * text goes to `Number()`.
  */
 export function readNumber(bytes: Uint8Array, start: number, end: number): number {
+  const value = scanNumber(bytes, start, end);
+  return numberEnd === end ? value : NaN;
+}
+
+/** Where the last `scanNumber` stopped: the first byte after the number it read. */
+let numberEnd = 0;
+
+/**
+ * Reads the longest prefix of bytes[start, limit) that `readNumber`'s pattern can begin with and
+ * sets `numberEnd` after it; the number, or NaN when that prefix is not a whole number (no digits, an
+ * exponent without digits). `readNumber(b, s, e)` is `scanNumber(b, s, e)` when it stops at e.
+ */
+function scanNumber(bytes: Uint8Array, start: number, limit: number): number {
+  const end = limit;
   let i = start;
   let negative = false;
   if (i < end && (bytes[i] === 0x2b || bytes[i] === 0x2d)) {
@@ -298,7 +363,10 @@ export function readNumber(bytes: Uint8Array, start: number, end: number): numbe
       i++;
     }
   }
-  if (intDigits + fracDigits === 0) return NaN;
+  if (intDigits + fracDigits === 0) {
+    numberEnd = i;
+    return NaN;
+  }
   if (i < end && (bytes[i] === 0x65 || bytes[i] === 0x45)) {
     i++;
     let expNegative = false;
@@ -306,23 +374,24 @@ export function readNumber(bytes: Uint8Array, start: number, end: number): numbe
       expNegative = bytes[i] === 0x2d;
       i++;
     }
-    if (i >= end) return NaN;
     let exponent = 0;
+    let expDigits = 0;
     while (i < end && bytes[i] >= 0x30 && bytes[i] <= 0x39) {
       if (exponent < 100000) exponent = exponent * 10 + (bytes[i] - 0x30);
+      expDigits++;
       i++;
     }
-    if (i < end) return NaN;
+    numberEnd = i;
+    if (expDigits === 0) return NaN;
     scale += expNegative ? -exponent : exponent;
   }
-  if (i < end) return NaN;
+  numberEnd = i;
   let value: number;
   if (digits <= 15 && scale >= -22 && scale <= 22) {
     value = scale >= 0 ? mantissa * POW10[scale] : mantissa / POW10[-scale];
     if (digits === 0) value = 0;
   } else {
-    value = Number(String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]));
-    return value;
+    return Number(String.fromCharCode.apply(null, bytes.subarray(start, i) as unknown as number[]));
   }
   return negative ? -value : value;
 }

@@ -32,6 +32,8 @@ const numberCell = fc.oneof(
 const binaryCell = fc.oneof(fc.constantFrom('0', '1', '1.0', '0.0'), fc.constantFrom('2', 'TRUE', '', 'NA'));
 const labelCell = fc.oneof(
   fc.constantFrom('a', 'b', 'block 1', 'é', '北', '0100005'),
+  // IDs written as integers take the reader's direct-index path; leading zeros, signs and long ones do not
+  fc.constantFrom('0', '7', '12', '00', '07', '+7', '-7', '12345678', '123456789', '99999999999'),
   fc.constantFrom(' a', 'a ', '', 'NA', 'null', '"q"'),
 );
 
@@ -141,12 +143,12 @@ describe('estimate CSV byte reader', () => {
 
 describe('labels of the byte reader (many distinct values)', () => {
   it("gives the general reader's labels and the codes encodeFactor would compute, past every table growth", () => {
-    // 5,000 households in shuffled order, some labels sharing a hash bucket prefix, non-ASCII ones too
+    // 5,000 households in shuffled order: integer IDs (direct index, grown past its first size) mixed with text labels sharing a hash bucket prefix, non-ASCII ones too
     const rows: string[] = ['y,z,b,hh,x'];
     for (let i = 0; i < 20_000; i++) {
       const h = (i * 7919) % 5000;
       rows.push(
-        `${i % 13},${i % 2},${h % 7 === 0 ? 'é' : 'b'}${h % 3},${h % 11 === 0 ? `北${h}` : `H${h}`},${i % 5}`,
+        `${i % 13},${i % 2},${h % 7 === 0 ? 'é' : 'b'}${h % 3},${h % 11 === 0 ? `北${h}` : h % 2 === 0 ? `${h * 37}` : `H${h}`},${i % 5}`,
       );
     }
     const text = `${rows.join('\n')}\n`;
