@@ -9,7 +9,10 @@ import type { FactorInput } from './types.ts';
 /**
  * @example factorDummies('b', ['B2', 'B1', 'B2']) // [{ name: 'bB2', values: [1, 0, 1] }]
  */
-export function factorDummies(name: string, values: FactorInput): { name: string; values: Float64Array }[] {
+export function factorDummies(
+  name: string,
+  values: FactorInput,
+): { name: string; values: Float64Array; level: string | number }[] {
   const factor = encodeFactor(values);
   const sorted = factor.levels
     .map((level, code) => ({ level, code }))
@@ -17,11 +20,12 @@ export function factorDummies(name: string, values: FactorInput): { name: string
   return sorted.slice(1).map(({ level, code }) => {
     const column = new Float64Array(factor.codes.length);
     for (let i = 0; i < column.length; i++) if (factor.codes[i] === code) column[i] = 1;
-    return { name: `${name}${String(level)}`, values: column };
+    return { name: `${name}${String(level)}`, values: column, level };
   });
 }
 
-function compareLevels(a: string | number, b: string | number): number {
+/** R's order of factor levels: numbers numerically, otherwise by code unit. */
+export function compareLevels(a: string | number, b: string | number): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   const x = String(a);
   const y = String(b);

@@ -20,11 +20,20 @@
  * lmLin({ outcome: mpg, treatment: am, treatmentName: 'am', covariates: [{ name: 'wt', values: wt }] })
  */
 import { imputationWarning, meanImpute } from './covariate-imputation.ts';
-import { binaryColumn, checkedAlpha, requireLength } from './estimator-input-checks.ts';
+import { armCounts, binaryColumn, checkedAlpha, requireLength } from './estimator-input-checks.ts';
 import type { LinCovariate, LmLinInput } from './estimator-inputs.ts';
 import { factorDummies } from './factor-dummies.ts';
-import { lmRobust } from './lm-robust.ts';
-import type { EstimateOutcome, EstimatorWarning, NamedColumn } from './types.ts';
+import { blockedLin, type BlockedLinFit, type ExpandedColumn } from './lin-blocked.ts';
+import { leverageOneWarning, lmRobust } from './lm-robust.ts';
+import { resolveSeType } from './se-type.ts';
+import { nonpositiveDfWarning, termEstimate } from './term-estimates.ts';
+import type {
+  EstimateOutcome,
+  EstimateResult,
+  EstimatorWarning,
+  NamedColumn,
+  TermEstimate,
+} from './types.ts';
 
 export function lmLin(input: LmLinInput): EstimateOutcome {
   const n = input.outcome.length;
@@ -43,6 +52,122 @@ export function lmLin(input: LmLinInput): EstimateOutcome {
   const z = binaryColumn(input.treatment, 'treatment');
   const name = input.treatmentName ?? 'treatment';
   const expanded = expandCovariates(input.covariates, n);
+  const fast = blockedFit(input, z, expanded.columns);
+  if (fast && input.effectDfOnly) return blockedOutcome(input, z, name, expanded, fast);
+  const dense = denseLin(input, z, name, expanded);
+  // Without effectDfOnly the other terms need the dense fit; the effect's row is still the cell
+  // form's, so that a report (effect only) and `pilot estimate` (every term) agree to the last digit.
+  return fast && dense.ok ? withBlockedEffect(dense.result, name, fast, input.alpha) : dense;
+}
+
+/**
+ * The dense computation alone (QR of [1, z, x_c, z·x_c]), bypassing the blocked fast path; for tests
+ * and benchmarks that compare the two.
+ */
+export function lmLinDense(input: LmLinInput): EstimateOutcome {
+  const n = input.outcome.length;
+  if (n === 0 || input.covariates.length === 0) return lmLin(input);
+  const z = binaryColumn(input.treatment, 'treatment');
+  return denseLin(input, z, input.treatmentName ?? 'treatment', expandCovariates(input.covariates, n));
+}
+
+/** The blocked fast path's fit when it applies (lin-blocked.ts lists the conditions), else null. */
+function blockedFit(
+  input: LmLinInput,
+  z: Float64Array,
+  expanded: readonly ExpandedColumn[],
+): BlockedLinFit | null {
+  // weights and several arms stay dense (not covered by the cell form here)
+  if (input.weights !== undefined || input.treatments !== undefined) return null;
+  const se = resolveSeType(input.seType, input.clusters !== undefined);
+  if (!se.ok) return null;
+  return blockedLin({
+    outcome: input.outcome,
+    z,
+    covariates: input.covariates,
+    expanded,
+    clusters: input.clusters,
+    seType: se.seType,
+  });
+}
+
+type Expanded = ReturnType<typeof expandCovariates>;
+
+/** The result of the fast path with effectDfOnly: every coefficient, inference for the effect alone. */
+function blockedOutcome(
+  input: LmLinInput,
+  z: Float64Array,
+  name: string,
+  expanded: Expanded,
+  fast: BlockedLinFit,
+): EstimateOutcome {
+  const alpha = checkedAlpha(input.alpha);
+  const blank = (term: string, estimate: number): TermEstimate => ({
+    term,
+    estimate,
+    stdError: NaN,
+    statistic: NaN,
+    df: NaN,
+    pValue: NaN,
+    confLow: NaN,
+    confHigh: NaN,
+  });
+  const e = fast.effect;
+  const terms: TermEstimate[] = [
+    blank('(Intercept)', fast.intercept),
+    termEstimate(name, e.estimate, e.stdError, e.df, alpha),
+    ...expanded.columns.map((c, j) => blank(`${c.name}_c`, fast.centered[j])),
+    ...expanded.columns.map((c, j) => blank(`${name}:${c.name}_c`, fast.interacted[j])),
+  ];
+  const se = resolveSeType(input.seType, input.clusters !== undefined);
+  const seType = se.ok ? se.seType : 'HC2';
+  const warnings: EstimatorWarning[] = [];
+  const imputed = imputationWarning(expanded.imputed);
+  if (imputed) warnings.push(imputed);
+  if (fast.leverageOne.length > 0) warnings.push(leverageOneWarning(fast.leverageOne, seType, null));
+  // as the dense fit with effectDfOnly: CR2 leaves the other terms' df NaN, the others have n − rank
+  const dfWarning = nonpositiveDfWarning(seType === 'CR2' ? terms : [terms[1]]);
+  if (dfWarning) warnings.push(dfWarning);
+  const counts = armCounts(z);
+  return {
+    ok: true,
+    result: {
+      design: 'Lin',
+      seType,
+      n: z.length,
+      nTreatment: counts.nTreatment,
+      nControl: counts.nControl,
+      nBlocks: null,
+      nClusters: fast.nClusters,
+      terms,
+      warnings,
+    },
+  };
+}
+
+/** The dense result with the effect's row (and its variance) from the cell form. */
+function withBlockedEffect(
+  result: EstimateResult,
+  name: string,
+  fast: BlockedLinFit,
+  alpha: number | undefined,
+): EstimateOutcome {
+  const k = result.terms.findIndex((t) => t.term === name);
+  if (k < 0 || !Number.isFinite(result.terms[k].estimate)) return { ok: true, result };
+  const e = fast.effect;
+  const terms = result.terms.slice();
+  terms[k] = termEstimate(name, e.estimate, e.stdError, e.df, checkedAlpha(alpha));
+  let covariance = result.covariance;
+  if (covariance) {
+    const p = terms.length;
+    const vcov = Float64Array.from(covariance.vcov);
+    vcov[k * p + k] = e.stdError * e.stdError;
+    covariance = { ...covariance, vcov };
+  }
+  return { ok: true, result: { ...result, terms, ...(covariance ? { covariance } : {}) } };
+}
+
+function denseLin(input: LmLinInput, z: Float64Array, name: string, expanded: Expanded): EstimateOutcome {
   const weights = input.weights === undefined ? undefined : Float64Array.from(input.weights);
   const centered = expanded.columns.map((c) => ({
     name: `${c.name}_c`,
@@ -82,7 +207,7 @@ function lengthOf(c: LinCovariate): number {
 }
 
 function expandCovariates(covariates: readonly LinCovariate[], n: number) {
-  const columns: { name: string; values: Float64Array }[] = [];
+  const columns: ExpandedColumn[] = [];
   const imputed: { name: string; missing: number; n: number }[] = [];
   for (const c of covariates) {
     if (c.kind === 'factor') {

@@ -1,0 +1,549 @@
+/**
+ * Exact fast path of Lin's estimator with block indicators (`lm_lin(y ~ z, ~x + block)`), two arms,
+ * no weights: the effect's estimate, standard error and degrees of freedom without the dense QR of
+ * the n × (2G + 2k) design, which dominates at national scale (G ≈ 2,000 blocks, n ≈ 100,000).
+ *
+ * When every block has both arms, the columns [1, z, block_c, x_c, z·block_c, z·x_c] span the same
+ * space as one indicator per block × arm cell plus x separately in each arm (z·x and (1 − z)·x). The
+ * fitted values, residuals and hat matrix are those of that model, and robust covariances (classical,
+ * HC0–HC3, CR2 and its Bell–McCaffrey df) are invariant to the choice of basis, so the effect's
+ * inference is computed in the cell form (Frisch–Waugh–Lovell):
+ *
+ *   β_t = slopes of y on x demeaned within the cells of arm t (t = 0, 1),
+ *   α_c = ȳ_c − x̄_cᵀβ_t (cell c = block b × arm t),
+ *   τ   = Σ_b π_b (α_b1 − α_b0) + x̄ᵀ(β_1 − β_0),  π_b = n_b/n,
+ *
+ * and τ = wᵀy with w = X(XᵀX)⁻¹c: w_i = ±π_b/n_c + q_iᵀv_t, q_i the row of the orthonormal basis Q_t of
+ * the within-cell demeaned x of arm t. The orthonormal basis of the whole design is the cell
+ * indicators scaled by 1/√n_c (disjoint) and Q_1, Q_0 (orthogonal to them and to each other), so the
+ * leverage is h_i = 1/n_c + ‖q_i‖², and CR2's per-cluster quantities (cr2-variance.ts) need only the
+ * cells a cluster touches and the 2k columns of Q: O(n·k²) in all, block-diagonal pieces throughout.
+ *
+ * Not covered here, and left to the dense path of lm-lin.ts (unchanged): weights, three or more arms,
+ * several factor covariates (e.g. the nested subgroup heterogeneity test, blocks plus a subgroup
+ * factor), a block lacking an arm (estimatr drops its interaction as collinear), covariates that do
+ * not vary within the cells of an arm, CR0 and "stata" clustered standard errors, and the other
+ * terms' standard errors and covariance (the effect's row is what reports use; see `effectDfOnly`).
+ *
+ * Reference: Lin (2013), Annals of Applied Statistics 7(1); Frisch–Waugh–Lovell; Bell & McCaffrey
+ * (2002); Pustejovsky & Tipton (2018).
+ */
+import { setupClusters } from './cluster-setup.ts';
+import { DfAccumulator } from './cr2-df-accumulator.ts';
+import { finiteColumn } from './estimator-input-checks.ts';
+import type { LinCovariate } from './estimator-inputs.ts';
+import { encodeFactor } from './factor-codes.ts';
+import { compareLevels } from './factor-dummies.ts';
+import { COLLINEARITY_TOLERANCE } from './householder-qr.ts';
+import { CR2_EIGEN_TOLERANCE, inverseSqrtComplementKernel, symmetricEigen } from './symmetric-eigen.ts';
+import type { FactorInput, SeType } from './types.ts';
+
+/** Leverage at or above this counts as 1 (as heteroskedasticity-robust-variance.ts). */
+const LEVERAGE_ONE = 1 - 1e-10;
+
+export interface BlockedLinInput {
+  outcome: ArrayLike<number>;
+  /** 0/1, already checked */
+  z: Float64Array;
+  covariates: readonly LinCovariate[];
+  /**
+   * The dense design's expanded covariate columns in order: numeric ones (after mean imputation) and
+   * the block dummies, which carry their `level`.
+   */
+  expanded: readonly ExpandedColumn[];
+  clusters?: FactorInput;
+  /** resolved (resolveSeType) */
+  seType: SeType;
+}
+
+export interface ExpandedColumn {
+  name: string;
+  values: Float64Array;
+  /** set on a dummy of the factor covariate: its level */
+  level?: string | number;
+}
+
+export interface BlockedLinFit {
+  /** the dense parametrisation's coefficients: intercept, and per expanded column x_c and z·x_c */
+  intercept: number;
+  centered: Float64Array;
+  interacted: Float64Array;
+  /** the effect: estimate, standard error, df (n − rank, or Bell–McCaffrey for CR2) */
+  effect: { estimate: number; stdError: number; df: number };
+  /** HC2/HC3: rows with leverage 1 (their term is taken as 0, as the dense path) */
+  leverageOne: number[];
+  nClusters: number | null;
+}
+
+/**
+ * The effect of Lin's blocked estimator by the cell form, or null when the fast path does not apply
+ * (then the dense path must be used; see the module comment for the conditions).
+ */
+export function blockedLin(input: BlockedLinInput): BlockedLinFit | null {
+  const { z, seType } = input;
+  const clustered = input.clusters !== undefined;
+  if (clustered ? seType !== 'CR2' : !['classical', 'HC0', 'HC1', 'HC2', 'HC3'].includes(seType)) return null;
+  const factors = input.covariates.filter((c) => c.kind === 'factor');
+  if (factors.length !== 1) return null;
+  const factorCovariate = factors[0];
+  const factor = encodeFactor(factorCovariate.values as FactorInput);
+  const n = z.length;
+  if (factor.codes.length !== n) return null;
+  const y = finiteColumn(input.outcome, 'outcome');
+  const numeric = input.expanded.filter((c) => c.level === undefined);
+  const G = factor.levels.length;
+  const C = 2 * G;
+  const k = numeric.length;
+  const rank = C + 2 * k;
+  if (n <= rank) return null;
+  const cell = new Int32Array(n);
+  const cellCount = new Float64Array(C);
+  for (let i = 0; i < n; i++) {
+    const c = 2 * factor.codes[i] + z[i];
+    cell[i] = c;
+    cellCount[c]++;
+  }
+  for (let c = 0; c < C; c++) if (cellCount[c] === 0) return null;
+
+  // cell means of y and of each x; x demeaned within cells
+  const yMean = cellMeans(y, cell, cellCount);
+  const xMean: Float64Array[] = [];
+  const xDemeaned: Float64Array[] = [];
+  const grand = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    const x = numeric[j].values;
+    const m = cellMeans(x, cell, cellCount);
+    xMean.push(m);
+    const d = new Float64Array(n);
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      d[i] = x[i] - m[cell[i]];
+      s += x[i];
+    }
+    grand[j] = s / n;
+    xDemeaned.push(d);
+  }
+
+  // per arm: orthonormal basis Q_t of the demeaned x (CholeskyQR2), R_t, slopes β_t
+  const q = new Float64Array(n * k); // row i: q_i in its arm's basis
+  const arms = ([0, 1] as const).map((t) => armBasis(t, z, xDemeaned, numeric, q, n, k));
+  if (arms.some((a) => a === null)) return null;
+  const [arm0, arm1] = arms as ArmBasis[];
+  for (const a of [arm0, arm1]) {
+    const qty = new Float64Array(k);
+    for (let i = 0; i < n; i++) {
+      if (z[i] !== a.t) continue;
+      for (let j = 0; j < k; j++) qty[j] += q[i * k + j] * y[i];
+    }
+    a.beta = solveUpper(a.r, qty, k);
+  }
+
+  // cell intercepts α_c and the dense coefficients
+  const alpha = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    const beta = (c & 1) === 1 ? arm1.beta : arm0.beta;
+    let s = yMean[c];
+    for (let j = 0; j < k; j++) s -= xMean[j][c] * beta[j];
+    alpha[c] = s;
+  }
+  const blockShare = new Float64Array(G);
+  for (let b = 0; b < G; b++) blockShare[b] = (cellCount[2 * b] + cellCount[2 * b + 1]) / n;
+  let tau = 0;
+  for (let b = 0; b < G; b++) tau += blockShare[b] * (alpha[2 * b + 1] - alpha[2 * b]);
+  for (let j = 0; j < k; j++) tau += grand[j] * (arm1.beta[j] - arm0.beta[j]);
+
+  // influence of τ: w_i = κ_c + q_iᵀv_t, κ_b1 = π_b/n_b1, κ_b0 = −π_b/n_b0, v_t = ±R_t⁻ᵀ(x̄ − Σ_b π_b x̄_bt)
+  const kappa = new Float64Array(C);
+  for (let c = 0; c < C; c++) kappa[c] = ((c & 1) === 1 ? 1 : -1) * (blockShare[c >> 1] / cellCount[c]);
+  const v: Float64Array[] = [arm0, arm1].map((a) => {
+    const g = Float64Array.from(grand);
+    for (let j = 0; j < k; j++) for (let b = 0; b < G; b++) g[j] -= blockShare[b] * xMean[j][2 * b + a.t];
+    const sol = solveUpperTransposed(a.r, g, k);
+    if (a.t === 0) for (let j = 0; j < k; j++) sol[j] = -sol[j];
+    return sol;
+  });
+  const w = new Float64Array(n);
+  const e = new Float64Array(n);
+  let sse = 0;
+  for (let i = 0; i < n; i++) {
+    const t = z[i];
+    const beta = t === 1 ? arm1.beta : arm0.beta;
+    const vt = v[t];
+    let wi = kappa[cell[i]];
+    let fit = yMean[cell[i]];
+    for (let j = 0; j < k; j++) {
+      wi += q[i * k + j] * vt[j];
+      fit += xDemeaned[j][i] * beta[j];
+    }
+    w[i] = wi;
+    e[i] = y[i] - fit;
+    sse += e[i] * e[i];
+  }
+
+  const leverageOne: number[] = [];
+  let variance: number;
+  let df: number;
+  let nClusters: number | null = null;
+  if (seType === 'CR2') {
+    const setup = setupClusters(input.clusters!, n);
+    if (!setup.ok) return null;
+    nClusters = setup.count;
+    const out = cr2Effect(setup.grouped, { n, k, z, cell, cellCount, q, w, e, levelCount: C });
+    variance = out.variance;
+    df = out.df;
+  } else {
+    df = n - rank;
+    if (seType === 'classical') {
+      let ww = 0;
+      for (let i = 0; i < n; i++) ww += w[i] * w[i];
+      variance = (sse / (n - rank)) * ww;
+    } else {
+      let meat = 0;
+      for (let i = 0; i < n; i++) {
+        let h = 1 / cellCount[cell[i]];
+        for (let j = 0; j < k; j++) h += q[i * k + j] * q[i * k + j];
+        const e2 = e[i] * e[i];
+        let omega = seType === 'HC2' ? e2 / (1 - h) : seType === 'HC3' ? e2 / ((1 - h) * (1 - h)) : e2;
+        if ((seType === 'HC2' || seType === 'HC3') && h >= LEVERAGE_ONE) {
+          leverageOne.push(i);
+          omega = 0;
+        }
+        meat += w[i] * w[i] * omega;
+      }
+      variance = seType === 'HC1' ? (meat * n) / (n - rank) : meat;
+    }
+  }
+
+  const sorted = factor.levels
+    .map((_, code) => code)
+    .sort((a, b) => compareLevels(factor.levels[a], factor.levels[b]));
+  const dense = denseEstimates({
+    expanded: input.expanded,
+    levelCode: new Map(factor.levels.map((level, code) => [level, code])),
+    ref: sorted[0],
+    alpha,
+    blockShare,
+    beta0: arm0.beta,
+    beta1: arm1.beta,
+    grand,
+  });
+  return {
+    ...dense,
+    effect: { estimate: tau, stdError: Math.sqrt(variance), df },
+    leverageOne,
+    nClusters,
+  };
+}
+
+interface ArmBasis {
+  t: 0 | 1;
+  /** k × k upper triangular, (demeaned x of arm t) = Q_t R_t */
+  r: Float64Array;
+  beta: Float64Array;
+}
+
+/**
+ * Q_t and R_t of arm t's within-cell demeaned covariates by CholeskyQR2 (Fukaya et al. 2014), rows of
+ * Q_t written into `q`. Null when a column is collinear with the cells and the columns before it
+ * (its remaining norm at or below 1e-7 of its norm about the arm's mean, as the dense QR's tolerance).
+ */
+function armBasis(
+  t: 0 | 1,
+  z: Float64Array,
+  demeaned: readonly Float64Array[],
+  raw: readonly { values: Float64Array }[],
+  q: Float64Array,
+  n: number,
+  k: number,
+): ArmBasis | null {
+  const gram = new Float64Array(k * k);
+  for (let i = 0; i < n; i++) {
+    if (z[i] !== t) continue;
+    for (let a = 0; a < k; a++) {
+      const xa = demeaned[a][i];
+      for (let b = a; b < k; b++) gram[a * k + b] += xa * demeaned[b][i];
+    }
+  }
+  // scale of each column about its mean in the arm, for the collinearity tolerance
+  const scale = new Float64Array(k);
+  for (let a = 0; a < k; a++) {
+    const x = raw[a].values;
+    let s = 0;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      if (z[i] !== t) continue;
+      s += x[i];
+      m++;
+    }
+    const mean = s / m;
+    let ss = 0;
+    for (let i = 0; i < n; i++) if (z[i] === t) ss += (x[i] - mean) * (x[i] - mean);
+    scale[a] = ss;
+  }
+  const r1 = cholesky(gram, k, scale);
+  if (!r1) return null;
+  for (let i = 0; i < n; i++) {
+    if (z[i] !== t) continue;
+    const row = new Float64Array(k);
+    for (let a = 0; a < k; a++) row[a] = demeaned[a][i];
+    q.set(solveUpperTransposed(r1, row, k), i * k);
+  }
+  const gram2 = new Float64Array(k * k);
+  for (let i = 0; i < n; i++) {
+    if (z[i] !== t) continue;
+    for (let a = 0; a < k; a++) {
+      const qa = q[i * k + a];
+      for (let b = a; b < k; b++) gram2[a * k + b] += qa * q[i * k + b];
+    }
+  }
+  const r2 = cholesky(gram2, k, null);
+  if (!r2) return null;
+  for (let i = 0; i < n; i++) {
+    if (z[i] !== t) continue;
+    q.set(solveUpperTransposed(r2, q.subarray(i * k, i * k + k), k), i * k);
+  }
+  // R = R2 R1
+  const r = new Float64Array(k * k);
+  for (let a = 0; a < k; a++)
+    for (let b = a; b < k; b++) {
+      let s = 0;
+      for (let c = a; c <= b; c++) s += r2[a * k + c] * r1[c * k + b];
+      r[a * k + b] = s;
+    }
+  return { t, r, beta: new Float64Array(k) };
+}
+
+/**
+ * Upper-triangular R with RᵀR = A (A's upper triangle read), or null when a pivot is not positive or,
+ * with `scale`, falls to COLLINEARITY_TOLERANCE² of the column's scale (sum of squares).
+ */
+function cholesky(a: Float64Array, k: number, scale: Float64Array | null): Float64Array | null {
+  const r = new Float64Array(k * k);
+  for (let j = 0; j < k; j++) {
+    let d = a[j * k + j];
+    for (let c = 0; c < j; c++) d -= r[c * k + j] * r[c * k + j];
+    const floor = scale ? COLLINEARITY_TOLERANCE * COLLINEARITY_TOLERANCE * scale[j] : 0;
+    if (!(d > floor) || (scale && !(scale[j] > 0))) return null;
+    const root = Math.sqrt(d);
+    r[j * k + j] = root;
+    for (let b = j + 1; b < k; b++) {
+      let s = a[j * k + b];
+      for (let c = 0; c < j; c++) s -= r[c * k + j] * r[c * k + b];
+      r[j * k + b] = s / root;
+    }
+  }
+  return r;
+}
+
+/** x with R x = b (R upper triangular k × k). */
+function solveUpper(r: Float64Array, b: ArrayLike<number>, k: number): Float64Array {
+  const x = new Float64Array(k);
+  for (let a = k - 1; a >= 0; a--) {
+    let s = b[a];
+    for (let c = a + 1; c < k; c++) s -= r[a * k + c] * x[c];
+    x[a] = s / r[a * k + a];
+  }
+  return x;
+}
+
+/** x with Rᵀ x = b (R upper triangular k × k). */
+function solveUpperTransposed(r: Float64Array, b: ArrayLike<number>, k: number): Float64Array {
+  const x = new Float64Array(k);
+  for (let a = 0; a < k; a++) {
+    let s = b[a];
+    for (let c = 0; c < a; c++) s -= r[c * k + a] * x[c];
+    x[a] = s / r[a * k + a];
+  }
+  return x;
+}
+
+function cellMeans(x: ArrayLike<number>, cell: Int32Array, count: Float64Array): Float64Array {
+  const sum = new Float64Array(count.length);
+  for (let i = 0; i < cell.length; i++) sum[cell[i]] += x[i];
+  for (let c = 0; c < count.length; c++) sum[c] /= count[c];
+  return sum;
+}
+
+interface Cr2Data {
+  n: number;
+  k: number;
+  z: Float64Array;
+  cell: Int32Array;
+  cellCount: Float64Array;
+  q: Float64Array;
+  w: Float64Array;
+  e: Float64Array;
+  levelCount: number;
+}
+
+/**
+ * CR2 variance of τ = wᵀy and its Bell–McCaffrey df (cr2-variance.ts's formulas for one contrast).
+ * Cluster h's rows have basis rows b_i ∈ R^m: q_i in its arm's k columns (Q_0 then Q_1), and 1/√n_c in
+ * the column of each cell the cluster touches. With n_h ≤ m the n_h × n_h form A_h = (I − B_hB_hᵀ)^{−1/2}
+ * is used, otherwise the m × m kernel form A_h = I + B_h K_h B_hᵀ.
+ */
+function cr2Effect(
+  clusters: { groupCount: number; start: Int32Array; order: Int32Array },
+  d: Cr2Data,
+): { variance: number; df: number } {
+  const { k, z, cell, cellCount, q, w, e, levelCount } = d;
+  const p = 2 * k;
+  const acc = new DfAccumulator(p, levelCount);
+  const localOfCell = new Int32Array(levelCount).fill(-1);
+  let variance = 0;
+  for (let h = 0; h < clusters.groupCount; h++) {
+    const from = clusters.start[h];
+    const to = clusters.start[h + 1];
+    const nh = to - from;
+    if (nh === 0) continue;
+    const cells: number[] = [];
+    for (let s = from; s < to; s++) {
+      const c = cell[clusters.order[s]];
+      if (localOfCell[c] < 0) {
+        localOfCell[c] = cells.length;
+        cells.push(c);
+      }
+    }
+    const m = p + cells.length;
+    // basis rows, n_h × m
+    const basis = new Float64Array(nh * m);
+    for (let r = 0; r < nh; r++) {
+      const i = clusters.order[from + r];
+      const offset = z[i] === 1 ? k : 0;
+      for (let j = 0; j < k; j++) basis[r * m + offset + j] = q[i * k + j];
+      basis[r * m + p + localOfCell[cell[i]]] = 1 / Math.sqrt(cellCount[cell[i]]);
+    }
+    for (const c of cells) localOfCell[c] = -1;
+    let score: number;
+    let a: number;
+    const zh = new Float64Array(m);
+    if (nh <= m) {
+      const complement = new Float64Array(nh * nh);
+      for (let r = 0; r < nh; r++)
+        for (let t = r; t < nh; t++) {
+          let s = 0;
+          for (let j = 0; j < m; j++) s += basis[r * m + j] * basis[t * m + j];
+          const val = (r === t ? 1 : 0) - s;
+          complement[r * nh + t] = val;
+          complement[t * nh + r] = val;
+        }
+      const { values, vectors } = symmetricEigen(complement, nh);
+      const adjust = new Float64Array(nh * nh);
+      for (let j = 0; j < nh; j++) {
+        const lambda = values[j];
+        if (!(lambda > CR2_EIGEN_TOLERANCE)) continue;
+        const phi = 1 / Math.sqrt(lambda);
+        for (let r = 0; r < nh; r++) {
+          const vr = vectors[r * nh + j] * phi;
+          if (vr === 0) continue;
+          for (let t = 0; t < nh; t++) adjust[r * nh + t] += vr * vectors[t * nh + j];
+        }
+      }
+      score = 0;
+      a = 0;
+      for (let r = 0; r < nh; r++) {
+        let ae = 0;
+        let aw = 0;
+        for (let t = 0; t < nh; t++) {
+          const it = clusters.order[from + t];
+          ae += adjust[r * nh + t] * e[it];
+          aw += adjust[r * nh + t] * w[it];
+        }
+        score += w[clusters.order[from + r]] * ae;
+        a += aw * aw;
+        for (let j = 0; j < m; j++) zh[j] += basis[r * m + j] * aw;
+      }
+    } else {
+      const gram = new Float64Array(m * m);
+      const be = new Float64Array(m);
+      const bw = new Float64Array(m);
+      for (let r = 0; r < nh; r++) {
+        const i = clusters.order[from + r];
+        for (let j = 0; j < m; j++) {
+          const bj = basis[r * m + j];
+          if (bj === 0) continue;
+          be[j] += bj * e[i];
+          bw[j] += bj * w[i];
+          for (let l = j; l < m; l++) gram[j * m + l] += bj * basis[r * m + l];
+        }
+      }
+      for (let j = 0; j < m; j++) for (let l = 0; l < j; l++) gram[j * m + l] = gram[l * m + j];
+      const kernel = inverseSqrtComplementKernel(gram, m);
+      // A_h w_h = B_h c with c = G⁻B_hᵀw … here via w_h = B_h c_h: c_h solves G c = B_hᵀ w on range(G);
+      // instead use A_h = I + B_h K B_hᵀ directly: B_hᵀA_h w_h = bw + G K bw, wᵀA_h e = wᵀe + bwᵀK be
+      const kbw = matVec(kernel, bw, m);
+      let we = 0;
+      for (let r = 0; r < nh; r++) {
+        const i = clusters.order[from + r];
+        we += w[i] * e[i];
+      }
+      score = we;
+      for (let j = 0; j < m; j++) score += kbw[j] * be[j];
+      // u = A_h w_h = w_h + B_h K bw; a = ‖u‖² = ‖w_h‖² + 2 bwᵀK bw + (K bw)ᵀG(K bw); z = B_hᵀu = bw + G K bw
+      const gkbw = matVec(gram, kbw, m);
+      let ww = 0;
+      for (let r = 0; r < nh; r++) {
+        const i = clusters.order[from + r];
+        ww += w[i] * w[i];
+      }
+      a = ww;
+      for (let j = 0; j < m; j++) {
+        a += 2 * bw[j] * kbw[j] + kbw[j] * gkbw[j];
+        zh[j] = bw[j] + gkbw[j];
+      }
+    }
+    variance += score * score;
+    acc.add(a, zh, cells);
+  }
+  return { variance, df: acc.df() };
+}
+
+function matVec(a: Float64Array, x: Float64Array, m: number): Float64Array {
+  const out = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let s = 0;
+    for (let j = 0; j < m; j++) s += a[i * m + j] * x[j];
+    out[i] = s;
+  }
+  return out;
+}
+
+/**
+ * Every coefficient of the dense parametrisation [1, z, x_c, z·x_c] (x = numeric columns and the
+ * treatment-contrast dummies of the blocks, reference = first level in sorted order) from the cell form:
+ * slope of x_c = β_0, of z·x_c = β_1 − β_0; dummy of block b: α_b0 − α_ref0, its interaction
+ * (α_b1 − α_ref1) − (α_b0 − α_ref0); intercept α_ref0 + x̄ᵀβ_0 + Σ_b π_b(α_b0 − α_ref0).
+ */
+function denseEstimates(args: {
+  expanded: readonly ExpandedColumn[];
+  levelCode: Map<string | number, number>;
+  ref: number;
+  alpha: Float64Array;
+  blockShare: Float64Array;
+  beta0: Float64Array;
+  beta1: Float64Array;
+  grand: Float64Array;
+}): { intercept: number; centered: Float64Array; interacted: Float64Array } {
+  const { alpha, blockShare, beta0, beta1, grand, ref } = args;
+  const gamma = (b: number) => alpha[2 * b] - alpha[2 * ref];
+  const delta = (b: number) => alpha[2 * b + 1] - alpha[2 * ref + 1] - gamma(b);
+  let intercept = alpha[2 * ref];
+  for (let j = 0; j < grand.length; j++) intercept += grand[j] * beta0[j];
+  for (let b = 0; b < blockShare.length; b++) if (b !== ref) intercept += blockShare[b] * gamma(b);
+  const p = args.expanded.length;
+  const centered = new Float64Array(p);
+  const interacted = new Float64Array(p);
+  let j = 0;
+  args.expanded.forEach((c, l) => {
+    if (c.level !== undefined) {
+      const b = args.levelCode.get(c.level)!;
+      centered[l] = gamma(b);
+      interacted[l] = delta(b);
+    } else {
+      centered[l] = beta0[j];
+      interacted[l] = beta1[j] - beta0[j];
+      j++;
+    }
+  });
+  return { intercept, centered, interacted };
+}

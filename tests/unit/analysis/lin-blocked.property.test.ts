@@ -1,0 +1,202 @@
+/**
+ * The blocked fast path of Lin's estimator (analysis/lin-blocked.ts) against the dense QR path on
+ * random small designs: the effect's estimate, standard error and df, every coefficient, for each se
+ * type; and the fallback to the dense path when a condition of the fast path fails. The dense path is
+ * itself checked against estimatr by the golden fixtures (estimators-golden.test.ts).
+ */
+import { describe, expect, it } from '@jest/globals';
+import seedrandom from 'seedrandom';
+import { blockedLin } from '../../../analysis/lin-blocked.ts';
+import { lmLin, lmLinDense } from '../../../analysis/lm-lin.ts';
+import type { LinCovariate, LmLinInput } from '../../../analysis/estimator-inputs.ts';
+import type { EstimateOutcome, EstimateResult, SeType } from '../../../analysis/types.ts';
+
+const TOLERANCE = 1e-9;
+
+function ok(out: EstimateOutcome): EstimateResult {
+  if (!out.ok) throw new Error(`refused: ${out.refusal.message}`);
+  return out.result;
+}
+
+function close(actual: number, expected: number): boolean {
+  return Math.abs(actual - expected) <= TOLERANCE * Math.max(1, Math.abs(expected));
+}
+
+/** A blocked, household-clustered design; `cellMin` units at least per block × arm. */
+function design(seed: number) {
+  const rng = seedrandom(`lin-blocked-${seed}`);
+  const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  const blocks = int(2, 9);
+  const k = int(0, 3);
+  const cellMin = rng() < 0.15 ? 1 : 2;
+  const clusterMode = int(0, 2); // 0 households in a cell, 1 households across arms and blocks, 2 few large clusters
+  const block: string[] = [];
+  const z: number[] = [];
+  const cluster: number[] = [];
+  let household = 0;
+  for (let b = 0; b < blocks; b++) {
+    for (const arm of [0, 1]) {
+      const size = int(cellMin, 9);
+      for (let u = 0; u < size; u++) {
+        if (u === 0 || rng() < 0.5) household++;
+        block.push(`B${String(b).padStart(2, '0')}`);
+        z.push(arm);
+        cluster.push(clusterMode === 0 ? household : clusterMode === 1 ? int(0, 3 * blocks) : int(0, 2));
+      }
+    }
+  }
+  const n = z.length;
+  const xs = Array.from({ length: k }, (_, j) =>
+    Array.from({ length: n }, (_, i) => {
+      const v = normal() + 0.5 * j + (block[i].charCodeAt(2) % 3);
+      return j === 0 && rng() < 0.1 ? NaN : j === 2 ? Math.round(v) : v;
+    }),
+  );
+  const y = Array.from(
+    { length: n },
+    (_, i) => 1 + 0.4 * z[i] + xs.reduce((s, x) => s + 0.3 * (Number.isNaN(x[i]) ? 0 : x[i]), 0) + normal(),
+  );
+  const covariates: LinCovariate[] = xs.map((values, j) => ({ name: `x${j + 1}`, values }));
+  // the block factor among the covariates (estimatr's ~x + block), first or last
+  const factor: LinCovariate = { name: 'block', kind: 'factor', values: block };
+  if (rng() < 0.5) covariates.push(factor);
+  else covariates.unshift(factor);
+  // numeric levels sometimes (sorted numerically, as R's factor)
+  if (rng() < 0.3) factor.values = block.map((b) => Number(b.slice(1)) * 10);
+  return { y, z, cluster, covariates };
+}
+
+const SE_TYPES: SeType[] = ['classical', 'HC0', 'HC1', 'HC2', 'HC3', 'CR2'];
+
+describe('Lin with block indicators: the blocked fast path equals the dense path', () => {
+  it('on 150 random designs, for each se type: effect estimate, SE, df, and every coefficient', () => {
+    let fast = 0;
+    let compared = 0;
+    for (let seed = 0; seed < 150; seed++) {
+      const d = design(seed);
+      for (const seType of SE_TYPES) {
+        const input: LmLinInput = {
+          outcome: d.y,
+          treatment: d.z,
+          treatmentName: 'z',
+          covariates: d.covariates,
+          clusters: seType === 'CR2' ? d.cluster : undefined,
+          seType,
+          effectDfOnly: true,
+        };
+        const quick = lmLin(input);
+        const dense = lmLinDense(input);
+        if (!dense.ok) {
+          expect(quick.ok).toBe(false);
+          continue;
+        }
+        const q = ok(quick);
+        const r = dense.result;
+        const usedFast = q.covariance === undefined;
+        if (usedFast) fast++;
+        compared++;
+        const where = `seed ${seed} ${seType}`;
+        expect(q.terms.map((t) => t.term)).toEqual(r.terms.map((t) => t.term));
+        const a = q.terms.find((t) => t.term === 'z')!;
+        const b = r.terms.find((t) => t.term === 'z')!;
+        for (const key of ['estimate', 'stdError', 'df', 'pValue', 'confLow', 'confHigh'] as const) {
+          if (!close(a[key], b[key])) throw new Error(`${where}: ${key} ${a[key]} vs dense ${b[key]}`);
+        }
+        for (const t of q.terms) {
+          const e = r.terms.find((x) => x.term === t.term)!;
+          if (Number.isNaN(e.estimate)) {
+            expect(usedFast).toBe(false);
+            continue;
+          }
+          if (!close(t.estimate, e.estimate))
+            throw new Error(`${where}: ${t.term} ${t.estimate} vs dense ${e.estimate}`);
+        }
+        expect(q.n).toBe(r.n);
+        expect(q.nClusters).toBe(r.nClusters);
+        expect(q.warnings.map((w) => w.code)).toEqual(r.warnings.map((w) => w.code));
+        // without effectDfOnly: the dense fit's terms, the effect's row from the cell form
+        const full = ok(lmLin({ ...input, effectDfOnly: false }));
+        if (usedFast) expect(full.terms.find((t) => t.term === 'z')).toEqual(a);
+      }
+    }
+    expect(compared).toBeGreaterThan(800);
+    // most designs satisfy the fast path's conditions (x3 = rounded values may not vary within a cell)
+    expect(fast).toBeGreaterThan(0.8 * compared);
+  });
+});
+
+describe('Lin with block indicators: the dense path is used when a condition fails', () => {
+  const d = design(7);
+  const base: LmLinInput = {
+    outcome: d.y,
+    treatment: d.z,
+    treatmentName: 'z',
+    covariates: d.covariates,
+    seType: 'HC2',
+    effectDfOnly: true,
+  };
+  const usesFast = (input: LmLinInput) => ok(lmLin(input)).covariance === undefined;
+
+  it('applies to the base design', () => {
+    expect(usesFast(base)).toBe(true);
+    expect(usesFast({ ...base, clusters: d.cluster, seType: 'CR2' })).toBe(true);
+  });
+
+  it('a block with one arm only', () => {
+    const n = d.y.length;
+    const covariates = d.covariates.map((c) =>
+      c.kind === 'factor'
+        ? { ...c, values: [...Array.from(c.values as ArrayLike<string | number>), 'lonely', 'lonely'] }
+        : { ...c, values: [...Array.from(c.values as ArrayLike<number>), 0.5, 1.5] },
+    );
+    const input = { ...base, outcome: [...d.y, 1, 2], treatment: [...d.z, 1, 1], covariates };
+    expect(input.outcome).toHaveLength(n + 2);
+    expect(usesFast(input)).toBe(false);
+    const r = ok(lmLin(input));
+    expect(r.warnings.map((w) => w.code)).toContain('collinear-dropped');
+  });
+
+  it('weights', () => {
+    expect(usesFast({ ...base, weights: d.y.map((_, i) => 1 + (i % 3)) })).toBe(false);
+  });
+
+  it('three arms', () => {
+    const arm = d.z.map((v, i) => (v === 1 ? 1 + (i % 2) : 0));
+    const treatments = [1, 2].map((a) => ({ name: `arm${a}`, values: arm.map((x) => (x === a ? 1 : 0)) }));
+    expect(usesFast({ ...base, treatments })).toBe(false);
+  });
+
+  it('two factor covariates (blocks and a subgroup, the heterogeneity test)', () => {
+    const subgroup = d.y.map((_, i) => (i % 2 ? 'a' : 'b'));
+    const covariates = [...d.covariates, { name: 'g', kind: 'factor' as const, values: subgroup }];
+    expect(usesFast({ ...base, covariates })).toBe(false);
+  });
+
+  it('CR0 and stata clustered standard errors', () => {
+    for (const seType of ['CR0', 'stata'] as const)
+      expect(usesFast({ ...base, clusters: d.cluster, seType })).toBe(false);
+  });
+
+  it('a covariate that does not vary within the cells of an arm', () => {
+    const block = d.covariates.find((c) => c.kind === 'factor')!.values as ArrayLike<string | number>;
+    const level = Array.from(
+      block,
+      (b) => String(b).length + (String(b).charCodeAt(String(b).length - 1) % 5),
+    );
+    const covariates = [...d.covariates, { name: 'blockwise', values: level }];
+    expect(usesFast({ ...base, covariates })).toBe(false);
+  });
+
+  it('blockedLin itself returns null for these, and a fit for the base design', () => {
+    const expanded = [{ name: 'x', values: Float64Array.from(d.y, (_, i) => i % 7) }];
+    const factor = d.covariates.find((c) => c.kind === 'factor')!;
+    const z = Float64Array.from(d.z);
+    const covariates = [{ name: 'x', values: expanded[0].values }, factor];
+    expect(blockedLin({ outcome: d.y, z, covariates, expanded, seType: 'HC2' })).not.toBeNull();
+    expect(
+      blockedLin({ outcome: d.y, z, covariates, expanded, seType: 'CR0', clusters: d.cluster }),
+    ).toBeNull();
+    expect(blockedLin({ outcome: d.y, z, covariates: [covariates[0]], expanded, seType: 'HC2' })).toBeNull();
+  });
+});
