@@ -56,6 +56,14 @@ export interface StudentOutcomeRow {
  * The student-month panel of a study over a window, one row per student and month with any enrolled
  * day, attendance record or monthly row, ordered by student and month. Daily attendance wins over a
  * monthly row of the same student and month.
+ *
+ * How it stays fast at national scale (18 million daily rows): daily rows are grouped per student,
+ * month and absent fraction first (integer counts, per partition), and only those few groups are summed
+ * as exact numerics; enrolled days come from a running count of each school's instructional days, read
+ * at the two ends of each enrollment window's piece of a month (no per-day join), with windows clipped
+ * to the calendar's range; a student whose windows overlap keeps the old count of distinct instructional
+ * dates, so a day enrolled at two schools counts once. The query runs in its own transaction with a
+ * local work_mem of 128 MB so its groupings hash in memory instead of sorting on disk.
  */
 export async function loadStudentMonths(
   db: Kysely<Database>,
@@ -64,6 +72,30 @@ export async function loadStudentMonths(
   /** 'districts': every student of the study's districts, randomized or not (event-study matching) */
   scope: 'study' | 'districts' = 'study',
 ): Promise<StudentMonthRow[]> {
+  const run = async (trx: Kysely<Database>) => {
+    await sql`SELECT set_config('work_mem', '128MB', true), set_config('enable_partitionwise_aggregate', 'on', true)`.execute(
+      trx,
+    );
+    return panelQuery(trx, studyId, w, scope);
+  };
+  const rows = db.isTransaction ? await run(db) : await db.transaction().execute(run);
+  return rows.map((x) => ({
+    studentId: x.student_id,
+    month: x.month,
+    enrolledDays: Number(x.enrolled_days),
+    absenceDays: roundDays(Number(x.absence_days)),
+    chronicDays: Number(x.chronic_days),
+    source: x.source,
+    lastRecord: x.last_record,
+  }));
+}
+
+async function panelQuery(
+  db: Kysely<Database>,
+  studyId: number,
+  w: OutcomeWindow,
+  scope: 'study' | 'districts',
+) {
   const members =
     scope === 'study'
       ? sql`SELECT m.student_id, s.district_id
@@ -82,65 +114,116 @@ export async function loadStudentMonths(
     last_record: string | null;
   }>`
     WITH members AS (${members}),
-    calendar_days AS (
-      SELECT DISTINCT e.student_id, c.date
-      FROM members mb
-      JOIN enrollment e ON e.student_id = mb.student_id
-      JOIN calendar_day c ON c.school_id = e.school_id AND c.instructional
-        AND c.date >= e.entry_date AND (e.exit_date IS NULL OR c.date <= e.exit_date)
-      WHERE c.date BETWEEN ${w.start}::date AND ${w.end}::date
+    enrolled AS (
+      SELECT e.student_id, e.school_id, e.entry_date, e.exit_date
+      FROM members mb JOIN enrollment e ON e.student_id = mb.student_id
+    ),
+    -- each school's first and last instructional day in the window: the calendar's range
+    ranges AS (
+      SELECT c.school_id, min(c.date) AS lo, max(c.date) AS hi
+      FROM calendar_day c
+      WHERE c.instructional AND c.date BETWEEN ${w.start}::date AND ${w.end}::date
+        AND c.school_id IN (SELECT DISTINCT school_id FROM enrolled)
+      GROUP BY c.school_id
+    ),
+    -- enrollment windows clipped to the calendar's range (empty ones left out)
+    windows AS (
+      SELECT e.student_id, e.school_id, greatest(e.entry_date, r.lo) AS lo,
+        least(coalesce(e.exit_date, r.hi), r.hi) AS hi
+      FROM enrolled e JOIN ranges r ON r.school_id = e.school_id
+      WHERE e.entry_date <= r.hi AND (e.exit_date IS NULL OR e.exit_date >= r.lo)
+    ),
+    -- students with two windows that share a day (at two schools, or twice at one)
+    overlapping AS (
+      SELECT DISTINCT student_id FROM (
+        SELECT student_id, lo, max(hi) OVER (PARTITION BY student_id ORDER BY lo, hi
+          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_hi
+        FROM windows
+      ) x WHERE lo <= before_hi
+    ),
+    -- every day of each school's range with the running count of its instructional days
+    days AS (
+      SELECT r.school_id, g.d::date AS date, (c.date IS NOT NULL)::int AS instructional,
+        count(c.date) OVER (PARTITION BY r.school_id ORDER BY g.d) AS running
+      FROM ranges r
+      CROSS JOIN LATERAL generate_series(r.lo::timestamp, r.hi::timestamp, interval '1 day') AS g(d)
+      LEFT JOIN calendar_day c ON c.school_id = r.school_id AND c.date = g.d::date AND c.instructional
+    ),
+    -- each window of a student without overlaps, cut at month ends
+    pieces AS (
+      SELECT w.student_id, w.school_id, m.m::date AS month, greatest(w.lo, m.m::date) AS lo,
+        least(w.hi, (m.m + interval '1 month' - interval '1 day')::date) AS hi
+      FROM windows w
+      CROSS JOIN LATERAL generate_series(date_trunc('month', w.lo::timestamp), w.hi::timestamp, interval '1 month')
+        AS m(m)
+      WHERE w.student_id NOT IN (SELECT student_id FROM overlapping)
     ),
     calendar_months AS (
-      SELECT student_id, to_char(date, 'YYYY-MM') AS month, count(*)::int AS days
-      FROM calendar_days GROUP BY 1, 2
+      SELECT p.student_id, p.month, sum(b.running - a.running + a.instructional)::int AS days
+      FROM pieces p
+      JOIN days a ON a.school_id = p.school_id AND a.date = p.lo
+      JOIN days b ON b.school_id = p.school_id AND b.date = p.hi
+      GROUP BY p.student_id, p.month
+      HAVING sum(b.running - a.running + a.instructional) > 0
+      UNION ALL
+      SELECT x.student_id, x.month, count(*)::int FROM (
+        SELECT DISTINCT w.student_id, date_trunc('month', c.date::timestamp)::date AS month, c.date
+        FROM windows w
+        JOIN calendar_day c ON c.school_id = w.school_id AND c.instructional AND c.date BETWEEN w.lo AND w.hi
+        WHERE w.student_id IN (SELECT student_id FROM overlapping)
+      ) x GROUP BY x.student_id, x.month
     ),
-    daily_months AS (
-      SELECT a.student_id, to_char(a.date, 'YYYY-MM') AS month,
-        count(*)::int AS records, to_char(max(a.date), 'YYYY-MM-DD') AS last_record,
-        coalesce(sum(CASE WHEN a.suspension = 'iss' THEN 0 ELSE a.absent_fraction::numeric END), 0)::float8
-          AS absence,
-        count(*) FILTER (WHERE a.suspension IS DISTINCT FROM 'iss' AND a.absent_fraction >= 0.5)::int
-          AS chronic
-      FROM attendance_day a JOIN members mb ON mb.student_id = a.student_id AND mb.district_id = a.district_id
+    -- daily rows grouped per student, month and absent fraction (in-school suspension counts as
+    -- present) first; the numeric sums run over those groups, not over the rows
+    daily_groups AS (
+      SELECT a.district_id, a.student_id, date_trunc('month', a.date::timestamp)::date AS month,
+        CASE WHEN a.suspension = 'iss' THEN 0::real ELSE a.absent_fraction END AS fraction,
+        count(*) AS n, max(a.date) AS last_date
+      FROM attendance_day a
       WHERE a.district_id IN (SELECT DISTINCT district_id FROM members)
         AND a.date BETWEEN ${w.start}::date AND ${w.end}::date
-      GROUP BY 1, 2
+      GROUP BY a.district_id, a.student_id, 3, 4
+    ),
+    daily_months AS (
+      SELECT g.student_id, g.month, sum(g.n)::int AS records, max(g.last_date) AS last_date,
+        sum(g.n * g.fraction::numeric)::float8 AS absence,
+        coalesce(sum(g.n) FILTER (WHERE g.fraction >= 0.5), 0)::int AS chronic
+      FROM daily_groups g JOIN members mb ON mb.student_id = g.student_id AND mb.district_id = g.district_id
+      GROUP BY g.student_id, g.month
     ),
     monthly_rows AS (
-      SELECT am.student_id, to_char(am.month, 'YYYY-MM') AS month,
-        am.enrolled_days::float8 AS enrolled, am.absent_days::float8 AS absence
+      SELECT am.student_id, am.month, am.enrolled_days::float8 AS enrolled, am.absent_days::float8 AS absence
       FROM attendance_month am JOIN members mb ON mb.student_id = am.student_id
-      WHERE am.month BETWEEN date_trunc('month', ${w.start}::date)::date AND ${w.end}::date
+      WHERE am.month BETWEEN date_trunc('month', ${w.start}::date::timestamp)::date AND ${w.end}::date
     ),
-    keys AS (
-      SELECT student_id, month FROM calendar_months
-      UNION SELECT student_id, month FROM daily_months
-      UNION SELECT student_id, month FROM monthly_rows
+    combined AS (
+      SELECT student_id, month, max(cal_days) AS cal_days, max(records) AS records, max(absence) AS absence,
+        max(chronic) AS chronic, max(last_date) AS last_date, max(m_enrolled) AS m_enrolled,
+        max(m_absence) AS m_absence
+      FROM (
+        SELECT student_id, month, days AS cal_days, NULL::int AS records, NULL::float8 AS absence,
+          NULL::int AS chronic, NULL::date AS last_date, NULL::float8 AS m_enrolled, NULL::float8 AS m_absence
+        FROM calendar_months
+        UNION ALL
+        SELECT student_id, month, NULL, records, absence, chronic, last_date, NULL, NULL FROM daily_months
+        UNION ALL
+        SELECT student_id, month, NULL, NULL, NULL, NULL, NULL, enrolled, absence FROM monthly_rows
+      ) u
+      GROUP BY student_id, month
     )
-    SELECT k.student_id, k.month,
-      CASE WHEN c.days IS NOT NULL THEN c.days::float8
-           WHEN d.records IS NOT NULL THEN d.records::float8
-           ELSE coalesce(mo.enrolled, 0) END AS enrolled_days,
-      CASE WHEN d.records IS NOT NULL THEN d.absence ELSE coalesce(mo.absence, 0) END AS absence_days,
-      CASE WHEN d.records IS NOT NULL THEN d.chronic::float8 ELSE coalesce(mo.absence, 0) END AS chronic_days,
-      CASE WHEN c.days IS NOT NULL THEN 'calendar'
-           WHEN d.records IS NOT NULL THEN 'records' ELSE 'monthly' END AS source,
-      d.last_record
-    FROM keys k
-    LEFT JOIN calendar_months c ON c.student_id = k.student_id AND c.month = k.month
-    LEFT JOIN daily_months d ON d.student_id = k.student_id AND d.month = k.month
-    LEFT JOIN monthly_rows mo ON mo.student_id = k.student_id AND mo.month = k.month
-    ORDER BY k.student_id, k.month
+    SELECT student_id, to_char(month, 'YYYY-MM') AS month,
+      CASE WHEN cal_days IS NOT NULL THEN cal_days::float8
+           WHEN records IS NOT NULL THEN records::float8
+           ELSE coalesce(m_enrolled, 0) END AS enrolled_days,
+      CASE WHEN records IS NOT NULL THEN absence ELSE coalesce(m_absence, 0) END AS absence_days,
+      CASE WHEN records IS NOT NULL THEN chronic::float8 ELSE coalesce(m_absence, 0) END AS chronic_days,
+      CASE WHEN cal_days IS NOT NULL THEN 'calendar'
+           WHEN records IS NOT NULL THEN 'records' ELSE 'monthly' END AS source,
+      to_char(last_date, 'YYYY-MM-DD') AS last_record
+    FROM combined
+    ORDER BY student_id, month
   `.execute(db);
-  return r.rows.map((x) => ({
-    studentId: x.student_id,
-    month: x.month,
-    enrolledDays: Number(x.enrolled_days),
-    absenceDays: roundDays(Number(x.absence_days)),
-    chronicDays: Number(x.chronic_days),
-    source: x.source,
-    lastRecord: x.last_record,
-  }));
+  return r.rows;
 }
 
 /**

@@ -20,10 +20,19 @@ export type AnalyzedTable =
   | 'staff_task'
   | 'visit'
   | 'caregiver'
-  | 'student';
+  | 'caregiver_student'
+  | 'student'
+  | 'household'
+  | 'school'
+  | 'calendar_day'
+  | 'enrollment'
+  | 'attendance_day'
+  | 'attendance_month';
 
 /**
- * `ANALYZE` the named tables (a closed list: the names are never user input). With
+ * `ANALYZE` the named tables (a closed list: the names are never user input). A partitioned table
+ * (attendance_day) is named by its parent: ANALYZE gathers the statistics of the whole (which the
+ * planner uses for joins and groupings over the parent) and of each partition. With
  * `onlyNeverAnalyzed`, only those the planner has no statistics for yet (`pg_class.reltuples` < 0):
  * once a table has statistics the planner scales its row count by the table's current size, so a
  * frequent writer (each receipts file) need not pay for a fresh sample every time.

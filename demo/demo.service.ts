@@ -353,10 +353,10 @@ async function analyze(
         .map((d) => d.level),
     ),
   ];
-  // one load of the study's data and one pooled estimate for all the districts' reports
+  // the analysis's load of the study's data and its pooled fits, reused for all the districts' reports
   const written = await writeDistrictReports(
     db,
-    { study: slug, leaids, out: join(reportDir, 'districts') },
+    { study: slug, leaids, out: join(reportDir, 'districts'), loaded: r.loaded },
     actor,
   );
   const districtReports = written.map((w) => join(w.out, 'report.html'));

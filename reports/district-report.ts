@@ -4,17 +4,13 @@
  * than 10 students per arm, and no student-level rows. Pure.
  */
 import { planContrasts, type OutcomeName } from '../analysis/analysis-plan.ts';
-import {
-  analysisTable,
-  tableWhere,
-  withoutSingleArmBlocks,
-  type AnalysisTable,
-} from '../analysis/analysis-table.ts';
+import { tableWhere, withoutSingleArmBlocks } from '../analysis/analysis-table.ts';
 import { outcomeDefinitions } from '../analysis/outcome-definitions.ts';
-import { effectTerm, estimateOnTable } from '../analysis/table-estimate.ts';
+import { effectTerm, estimateOnTable, type TableEstimate } from '../analysis/table-estimate.ts';
 import { DIMENSIONS, disaggregationSection } from './descriptive-sections.ts';
 import { contrastName } from './estimates-section.ts';
 import { disaggregationHtml } from './analysis-html.ts';
+import { pooledFit, pooledTable } from './fit-cache.ts';
 import { esc, fmt, outcomeLabel, page, pValue, table } from './render-html.ts';
 import type { ReportInputs } from './report-inputs.ts';
 import { effectShown, showCount, MIN_CELL, SUPPRESSION_RULES_VERSION } from './suppression.ts';
@@ -60,6 +56,8 @@ function estimate(
   outcome: OutcomeName,
   contrast: string,
   inputs: ReportInputs,
+  /** the fit of these cells already made (the pooled study's, from fit-cache.ts) */
+  fitted?: () => TableEstimate,
 ): DistrictEstimate {
   const { nt, nc, controlMean } = countArms(cells, outcome);
   const base: DistrictEstimate = {
@@ -77,7 +75,7 @@ function estimate(
     note: null,
   };
   if (!effectShown(nt, nc)) return { ...base, note: `not shown: fewer than ${MIN_CELL} students in an arm` };
-  const fit = estimateOnTable(cells, outcome, inputs.plan);
+  const fit = fitted ? fitted() : estimateOnTable(cells, outcome, inputs.plan);
   if (!fit.ok) return { ...base, note: `not estimated: ${fit.reason}` };
   const t = effectTerm(fit.result);
   return {
@@ -92,15 +90,12 @@ function estimate(
 }
 
 /**
- * Pooled study tables and estimates, computed once for several districts of one load (pass the same
- * cache to each call; it belongs to one set of inputs).
+ * A district's partner report. The pooled study's tables and fits come from fit-cache.ts: computed
+ * once per load of the inputs, shared by every district's report and by the analysis report.
  */
-export type PooledCache = Map<string, AnalysisTable | DistrictEstimate>;
-
 export function buildDistrictReport(
   inputs: ReportInputs,
   district: { leaid: string; name: string; state: string },
-  cache: PooledCache = new Map(),
 ) {
   const outcomes = [...inputs.plan.outcomes.primary, ...inputs.plan.outcomes.secondary];
   const estimates: DistrictEstimate[] = [];
@@ -109,15 +104,11 @@ export function buildDistrictReport(
     inputs.study.arms.map((a) => a.name),
   )) {
     const name = contrastName(c);
-    let full = cache.get(`table|${name}`) as AnalysisTable | undefined;
-    if (!full) cache.set(`table|${name}`, (full = analysisTable(inputs.students, inputs.plan, c)));
+    const full = pooledTable(inputs, c);
     const mine = withoutSingleArmBlocks(tableWhere(full.cells, 'district', district.leaid)).cells;
     for (const o of outcomes) {
       estimates.push(estimate('district', mine, o, name, inputs));
-      let pooled = cache.get(`estimate|${name}|${o}`) as DistrictEstimate | undefined;
-      if (!pooled)
-        cache.set(`estimate|${name}|${o}`, (pooled = estimate('study', full.cells, o, name, inputs)));
-      estimates.push(pooled);
+      estimates.push(estimate('study', full.cells, o, name, inputs, () => pooledFit(inputs, c, o)));
     }
   }
   const students = inputs.students.filter((s) => s.districtLeaid === district.leaid);

@@ -10,18 +10,14 @@ import {
   type ArmContrast,
   type OutcomeName,
 } from '../analysis/analysis-plan.ts';
-import {
-  analysisTable,
-  tableWhere,
-  withoutSingleArmBlocks,
-  type AnalysisTable,
-} from '../analysis/analysis-table.ts';
+import { tableWhere, withoutSingleArmBlocks, type AnalysisTable } from '../analysis/analysis-table.ts';
 import { csvToColumns } from '../analysis/csv-columns.ts';
 import { runEstimate } from '../analysis/estimate-request.ts';
 import { selectTerms, waldTest } from '../analysis/linear-hypothesis.ts';
 import { mdeMultiplier } from '../analysis/mde.ts';
 import { adjustPValues } from '../analysis/multiple-testing.ts';
-import { effectTerm, estimateOnTable } from '../analysis/table-estimate.ts';
+import { effectTerm, estimateOnTable, type TableEstimate } from '../analysis/table-estimate.ts';
+import { pooledFit, pooledTable } from './fit-cache.ts';
 import type { ReportInputs } from './report-inputs.ts';
 import { effectShown } from './suppression.ts';
 
@@ -115,16 +111,28 @@ export function estimatesSection(inputs: ReportInputs): EstimatesSection {
     tables: [],
   };
   for (const contrast of contrasts) {
-    const table = analysisTable(inputs.students, plan, contrast);
+    const table = pooledTable(inputs, contrast);
     out.tables.push(table);
     for (const { o, role } of outcomes) {
       const base = { outcome: o, role, contrast: contrastName(contrast), label };
       out.estimates.push(
-        estimateRow(table.cells, o, plan, { ...base, estimand: 'ITT', subgroup: null, level: null }),
+        estimateRow(
+          table.cells,
+          o,
+          plan,
+          { ...base, estimand: 'ITT', subgroup: null, level: null },
+          pooledFit(inputs, contrast, o),
+        ),
       );
       if (hasDose && role === 'primary')
         out.estimates.push(
-          estimateRow(table.cells, o, plan, { ...base, estimand: 'CACE', subgroup: null, level: null }),
+          estimateRow(
+            table.cells,
+            o,
+            plan,
+            { ...base, estimand: 'CACE', subgroup: null, level: null },
+            pooledFit(inputs, contrast, o, { received: true }),
+          ),
         );
       if (role !== 'primary') continue;
       const subgroupRows: EstimateRow[] = [];
@@ -165,6 +173,8 @@ function estimateRow(
   o: OutcomeName,
   plan: AnalysisPlan,
   s: RowSpec,
+  /** the fit of these cells already made (the pooled fits of fit-cache.ts) */
+  fitted?: TableEstimate,
 ): EstimateRow {
   const counts = armCounts(cells, o);
   const controlMean = meanWhere(cells, o, 'treatment', '0');
@@ -198,7 +208,7 @@ function estimateRow(
     row.note = 'not estimated: fewer than 10 students in an arm';
     return row;
   }
-  const fit = estimateOnTable(cells, o, plan, { received: s.estimand === 'CACE' });
+  const fit = fitted ?? estimateOnTable(cells, o, plan, { received: s.estimand === 'CACE' });
   if (!fit.ok) {
     row.note = `not estimated: ${fit.reason}`;
     return row;

@@ -17,7 +17,7 @@ import type { Db } from '../db/connection.ts';
 import { appendAuditEvent, auditHead } from '../db/audit.store.ts';
 import { AppError } from '../errors.ts';
 import { renderAnalysisHtml } from './analysis-html.ts';
-import { buildDistrictReport, renderDistrictHtml, type PooledCache } from './district-report.ts';
+import { buildDistrictReport, renderDistrictHtml } from './district-report.ts';
 import { reportTables, toCsv } from './render-csv.ts';
 import type { ReportInputs, StudentMonth } from './report-inputs.ts';
 import { loadEventStudyInputs, loadOutreach } from './report-data.service.ts';
@@ -32,6 +32,8 @@ export interface AnalyzeOptions {
   study: string;
   out: string;
   exportAnalysisTable?: boolean;
+  /** inputs loaded already (loadReportInputs of the same study) */
+  loaded?: LoadedReportInputs;
 }
 
 export interface AnalyzeResult {
@@ -40,17 +42,32 @@ export interface AnalyzeResult {
   reportSha256: string;
   auditHead: string;
   report: ReportModel;
+  /** the inputs the report was made from (pass them to districtReports to reuse the load and the pooled fits) */
+  loaded: LoadedReportInputs;
   timings: { outcomesMs: number; estimationMs: number; renderingMs: number };
 }
 
-interface Loaded {
+/** A study's report inputs as loaded once (pass them to analyzeStudy and districtReports to share the load). */
+export interface LoadedReportInputs {
   inputs: ReportInputs;
   studyId: number;
   planId: number;
+  /** time to load everything (outcomes in SQL, outreach, event-study inputs) */
   outcomesMs: number;
+  /** of which the window and baseline student-month panels (the SQL outcome building alone) */
+  panelsMs: number;
 }
+type Loaded = LoadedReportInputs;
 
-async function loadInputs(db: Db, slug: string, step: Step): Promise<Loaded> {
+/**
+ * Everything a report of the study is a pure function of: the plan, the randomization record, the
+ * outcomes built in SQL (window and baseline panels), the outreach and the event-study inputs.
+ */
+export async function loadReportInputs(
+  db: Db,
+  slug: string,
+  step: Step = () => {},
+): Promise<LoadedReportInputs> {
   const t0 = performance.now();
   const study = await requireStudy(db, slug);
   const stored = await latestPlan(db.kysely, study.id);
@@ -62,11 +79,13 @@ async function loadInputs(db: Db, slug: string, step: Step): Promise<Loaded> {
   const randomizations = await listRandomizations(db.kysely, study.id);
   if (randomizations.length === 0) throw new AppError('BAD_INPUT', `study ${slug} is not randomized yet`);
   step(`building outcomes in the database over ${plan.window.start} … ${plan.window.end}`);
+  const tp = performance.now();
   const panel = await loadStudentMonths(db.kysely, study.id, plan.window);
   const rows = await loadStudentOutcomes(db.kysely, study.id, plan.window, panel);
   const baseline = plan.baseline_window
     ? baselineRates(await loadStudentMonths(db.kysely, study.id, plan.baseline_window))
     : null;
+  const panelsMs = performance.now() - tp;
   const byStudent = new Map<number, StudentMonth[]>();
   let lastRecord: string | null = null;
   for (const m of panel) {
@@ -125,7 +144,7 @@ async function loadInputs(db: Db, slug: string, step: Step): Promise<Loaded> {
     outreach: outreach.section,
     ...eventStudy,
   };
-  return { inputs, studyId: study.id, planId: stored.id, outcomesMs: performance.now() - t0 };
+  return { inputs, studyId: study.id, planId: stored.id, outcomesMs: performance.now() - t0, panelsMs };
 }
 
 function baselineRates(panel: StudentMonthRow[]): Map<number, number> {
@@ -156,7 +175,7 @@ export async function analyzeStudy(
   actor: string,
   step: Step = () => {},
 ): Promise<AnalyzeResult> {
-  const loaded = await loadInputs(db, o.study, step);
+  const loaded = o.loaded ?? (await loadReportInputs(db, o.study, step));
   step(`estimating (${loaded.inputs.students.length} students)`);
   const t1 = performance.now();
   const { report, tables } = buildReport(loaded.inputs);
@@ -180,6 +199,7 @@ export async function analyzeStudy(
     reportSha256,
     auditHead: head,
     report,
+    loaded,
     timings: { outcomesMs: loaded.outcomesMs, estimationMs: t2 - t1, renderingMs: t3 - t2 },
   };
 }
@@ -254,6 +274,8 @@ export interface DistrictReportsOptions {
   /** output directory: each district's files go to OUT/LEAID (or to OUT itself with `nested: false` and one district) */
   out: string;
   nested?: boolean;
+  /** inputs loaded already (loadReportInputs of the same study) */
+  loaded?: LoadedReportInputs;
 }
 
 /**
@@ -273,16 +295,11 @@ export async function districtReports(
     if (!district) throw new AppError('NOT_FOUND', `district ${leaid} is not enrolled in study ${o.study}`);
     districts.push({ leaid, district });
   }
-  const loaded = await loadInputs(db, o.study, step);
-  const pooled: PooledCache = new Map();
+  const loaded = o.loaded ?? (await loadReportInputs(db, o.study, step));
   const results = [];
   for (const { leaid, district } of districts) {
-    step(`estimating district ${leaid} (and the pooled study once)`);
-    const model = buildDistrictReport(
-      loaded.inputs,
-      { leaid, name: district.name, state: district.state },
-      pooled,
-    );
+    step(`estimating district ${leaid} (the pooled study's fits once per load)`);
+    const model = buildDistrictReport(loaded.inputs, { leaid, name: district.name, state: district.state });
     const json = `${canonicalJson(model)}\n`;
     const html = renderDistrictHtml(model);
     const files: [string, string][] = [

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import type { Transaction } from 'kysely';
 import type { Db } from '../../db/connection.ts';
 import { appendAuditEvent } from '../../db/audit.store.ts';
+import { refreshPlannerStatistics, type AnalyzedTable } from '../../db/planner-statistics.store.ts';
 import type { Database } from '../../db/types.ts';
 import { AppError } from '../../errors.ts';
 import { MERGES, STAGE_KEYS } from './import-merges.store.ts';
@@ -132,6 +133,18 @@ async function fileChecks(trx: Trx, kind: ImportKind, stage: string, sink: Probl
   }
 }
 
+/** The tables each kind of import writes (partitioned attendance_day by its parent). */
+const WRITTEN: Record<ImportKind | 'oneroster', readonly AnalyzedTable[]> = {
+  schools: ['school'],
+  roster: ['student', 'household'],
+  contacts: ['caregiver', 'caregiver_student'],
+  calendar: ['calendar_day'],
+  enrollment: ['enrollment'],
+  attendance_daily: ['attendance_day'],
+  attendance_monthly: ['attendance_month'],
+  oneroster: ['school', 'student', 'household', 'caregiver', 'caregiver_student', 'enrollment'],
+};
+
 /**
  * Imports one district file in one transaction keyed by its SHA-256: the same file twice changes
  * nothing; a file with any problem changes nothing and is refused with every problem located by file,
@@ -155,8 +168,8 @@ export async function importFile(
   const sha256 = await sha256File(req.path);
   let sink = new ProblemSink(file);
 
-  return db.withSession((session) =>
-    session.db.transaction().execute(async (trx) => {
+  const summary = await db.withSession((session) =>
+    session.db.transaction().execute(async (trx): Promise<ImportSummary> => {
       // One import at a time per district: a concurrent request for the same file waits, then finds it imported.
       await lockDistrictImports(trx, district.id);
       const previous = await findImport(trx, district.id, storedKind, sha256);
@@ -247,4 +260,8 @@ export async function importFile(
       };
     }),
   );
+  // Statistics for the planner once the rows are committed: the outcome and report queries group and
+  // join these tables by the million, and PGlite (like a server without autovacuum) never analyzes them.
+  if (summary.status === 'imported') await refreshPlannerStatistics(db.kysely, WRITTEN[kind]);
+  return summary;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadStudentMonths, loadStudentOutcomes } from '../../../analysis/outcomes.store.ts';
@@ -26,8 +26,15 @@ function importedAttendance(dir: string): Record<string, string>[] {
   return [...rows.values()];
 }
 
+/** The district's files of a kind: the demo's, then any extra file the test imported after it. */
+function filesOf(dir: string, name: string): Record<string, string>[] {
+  return [`${name}.csv`, `${name}_extra.csv`]
+    .filter((f) => existsSync(join(dir, f)))
+    .flatMap((f) => csv(join(dir, f)));
+}
+
 function expectedFromFiles(dir: string) {
-  const calendar = csv(join(dir, 'calendar.csv'));
+  const calendar = filesOf(dir, 'calendar');
   const instructional = new Map<string, Set<string>>();
   for (const c of calendar) {
     if (c.instructional !== 'true' || c.date < WINDOW.start || c.date > WINDOW.end) continue;
@@ -35,7 +42,7 @@ function expectedFromFiles(dir: string) {
     instructional.get(c.school_id)!.add(c.date);
   }
   const enrolled = new Map<string, Set<string>>();
-  for (const e of csv(join(dir, 'enrollment.csv'))) {
+  for (const e of filesOf(dir, 'enrollment')) {
     const days = enrolled.get(e.student_id) ?? new Set<string>();
     for (const d of instructional.get(e.school_id) ?? [])
       if (d >= e.entry_date && (e.exit_date === '' || d <= e.exit_date)) days.add(d);
@@ -115,6 +122,118 @@ describe(`outcomes built in SQL (${testDialect})`, () => {
       const total = months.reduce((s, m) => s + m.enrolledDays, 0);
       expect(total).toBe(rows.reduce((s, r) => s + r.enrolledDays, 0));
       expect(months.every((m) => m.source === 'calendar')).toBe(true);
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+
+  // Enrollment windows that overlap (a second school, or the same school entered again while the first
+  // window is open) count each instructional date once; windows of one student that do not overlap add
+  // up. Written against the older query, which counted distinct dates throughout: a regression test.
+  it("count an instructional day once where a student's enrollment windows overlap", async () => {
+    const leaid = readdirSync(join(dir, 'files')).filter((n) => /^\d{7}$/.test(n))[0];
+    const files = join(dir, 'files', leaid);
+    const school = csv(join(files, 'schools.csv'))[0].school_id;
+    const days = csv(join(files, 'calendar.csv'));
+    const open = csv(join(files, 'enrollment.csv')).filter(
+      (e) => e.school_id === school && e.entry_date <= '2025-10-01' && e.exit_date === '',
+    );
+    const left = csv(join(files, 'enrollment.csv')).find(
+      (e) => e.school_id === school && e.exit_date >= '2025-10-15' && e.exit_date <= '2025-12-31',
+    );
+    expect(open.length).toBeGreaterThan(3);
+    expect(left).toBeDefined();
+    // a second school whose instructional days are the first school's Mondays to Wednesdays plus two
+    // Saturdays the first school does not teach
+    const weekday = (d: string) => new Date(`${d}T00:00:00Z`).getUTCDay();
+    const second = [
+      ...days
+        .filter((c) => c.instructional === 'true' && [1, 2, 3].includes(weekday(c.date)))
+        .map((c) => `9990,${c.date},true,1`),
+      ...days
+        .filter((c) => c.instructional === 'true' && [4, 5].includes(weekday(c.date)))
+        .map((c) => `9990,${c.date},false,0`),
+      '9990,2025-11-08,true,1',
+      '9990,2026-01-10,true,1',
+    ];
+    writeFileSync(join(files, 'schools_extra.csv'), 'school_id,name\n9990,Second Test School\n');
+    writeFileSync(
+      join(files, 'calendar_extra.csv'),
+      `school_id,date,instructional,day_fraction\n${second.join('\n')}\n`,
+    );
+    writeFileSync(
+      join(files, 'enrollment_extra.csv'),
+      [
+        'student_id,school_id,entry_date,exit_date',
+        // overlaps the open window at the first school
+        `${open[0].student_id},9990,2025-11-03,2026-01-16`,
+        `${open[1].student_id},9990,2025-09-01,`,
+        // the same school entered again while the first window is open
+        `${open[2].student_id},${school},2025-12-01,2026-02-01`,
+        // two schools one after the other (no overlap): the days add up
+        `${left!.student_id},9990,${left!.exit_date.slice(0, 8)}28,2026-03-15`,
+        // a window outside the outcome window and after the calendar's last day
+        `${open[3].student_id},9990,2026-07-01,2026-08-31`,
+      ].join('\n') + '\n',
+    );
+    for (const [kind, file] of [
+      ['schools', 'schools_extra.csv'],
+      ['calendar', 'calendar_extra.csv'],
+      ['enrollment', 'enrollment_extra.csv'],
+    ]) {
+      const r = await runPilot(
+        config,
+        'import',
+        kind,
+        join(files, file),
+        '--study',
+        'demo',
+        '--district',
+        leaid,
+      );
+      expect(r.code).toBe(0);
+    }
+    const db = await openDatabase(config);
+    try {
+      const study = await db.kysely
+        .selectFrom('study')
+        .select('id')
+        .where('slug', '=', 'demo')
+        .executeTakeFirstOrThrow();
+      const rows = await loadStudentOutcomes(db.kysely, study.id, WINDOW);
+      const months = await loadStudentMonths(db.kysely, study.id, WINDOW);
+      const { enrolled } = expectedFromFiles(files);
+      const changed = [open[0], open[1], open[2], left!, open[3]].map((e) => e.student_id);
+      let checked = 0;
+      for (const r of rows.filter((x) => x.districtLeaid === leaid)) {
+        const sis = r.studentKey.split(':')[2];
+        const dates = [...(enrolled.get(sis) ?? [])];
+        expect(r.enrolledDays).toBe(dates.length);
+        const byMonth = new Map<string, number>();
+        for (const d of dates) byMonth.set(d.slice(0, 7), (byMonth.get(d.slice(0, 7)) ?? 0) + 1);
+        const panel = months.filter((m) => m.studentId === r.studentId && m.source === 'calendar');
+        expect(Object.fromEntries(panel.map((m) => [m.month, m.enrolledDays]))).toEqual(
+          Object.fromEntries(byMonth),
+        );
+        if (changed.includes(sis)) checked++;
+      }
+      expect(checked).toBe(changed.length);
+      // the second school adds days to the overlapping student (its two Saturdays at least), not to the
+      // student who entered the first school again
+      const total = (sis: string) => rows.find((r) => r.studentKey.endsWith(`:${sis}`))!.enrolledDays;
+      const firstOnly = (e: Record<string, string>) =>
+        days.filter(
+          (c) =>
+            c.instructional === 'true' &&
+            c.date >= WINDOW.start &&
+            c.date <= WINDOW.end &&
+            c.date >= e.entry_date &&
+            (e.exit_date === '' || c.date <= e.exit_date),
+        ).length;
+      expect(total(open[0].student_id)).toBe(firstOnly(open[0]) + 2);
+      expect(total(open[2].student_id)).toBe(firstOnly(open[2]));
+      expect(total(left!.student_id)).toBeGreaterThan(firstOnly(left!));
+      expect(total(open[3].student_id)).toBe(firstOnly(open[3]));
     } finally {
       await db.close();
     }

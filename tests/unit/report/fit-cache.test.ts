@@ -1,0 +1,107 @@
+import { describe, expect, it } from '@jest/globals';
+import seedrandom from 'seedrandom';
+import { parsePlan } from '../../../analysis/analysis-plan.ts';
+import { analysisTable } from '../../../analysis/analysis-table.ts';
+import { estimateOnTable } from '../../../analysis/table-estimate.ts';
+import { buildDistrictReport } from '../../../reports/district-report.ts';
+import { pooledFit, pooledTable } from '../../../reports/fit-cache.ts';
+import type { ReportInputs, ReportStudent } from '../../../reports/report-inputs.ts';
+import { buildReport } from '../../../reports/report-model.ts';
+
+/** A small synthetic two-district study (households of one or two students, blocked by district and grade band). */
+function inputs(): ReportInputs {
+  const rng = seedrandom('fit-cache');
+  const students: ReportStudent[] = [];
+  for (const leaid of ['0100001', '0100002'])
+    for (let h = 0; h < 60; h++) {
+      const arm = h % 2 === 0 ? 'treatment' : 'control';
+      for (let k = 0; k < 1 + (h % 2); k++) {
+        const grade = String(1 + ((h + k) % 8));
+        const enrolled = 100 + Math.floor(rng() * 40);
+        const absence = Math.floor(rng() * 20) - (arm === 'treatment' ? 2 : 0);
+        students.push({
+          studentKey: `student:${leaid}:${String(h).padStart(3, '0')}${k}`,
+          unitKey: `household:${leaid}:${h}`,
+          blockKey: `${leaid}|${Number(grade) <= 5 ? 'K-5' : '6-8'}`,
+          arm,
+          districtLeaid: leaid,
+          householdKey: String(h),
+          grade,
+          englishLearner: rng() < 0.2,
+          priorYearAbsenceRate: rng() < 0.1 ? null : rng() * 0.2,
+          enrolledDays: enrolled,
+          absenceDays: Math.max(0, absence),
+          chronicDays: Math.max(0, absence),
+          baselineAbsenceRate: rng() * 0.2,
+          received: arm === 'treatment' ? (rng() < 0.7 ? 1 : 0) : 0,
+          sex: null,
+          raceEthnicity: null,
+          disability: null,
+          lowIncome: null,
+        });
+      }
+    }
+  students.sort((a, b) => (a.studentKey < b.studentKey ? -1 : 1));
+  const plan = parsePlan({
+    window: { start: '2025-10-01', end: '2026-04-30' },
+    estimator: { covariates: ['prior_year_absence_rate', 'baseline_absence_rate'] },
+  });
+  if (!plan.ok) throw new Error(plan.problems.join('; '));
+  return {
+    platformVersion: 'test',
+    study: {
+      slug: 's',
+      name: 'S',
+      unit: 'household',
+      arms: [
+        { name: 'control', probability: '0.5' },
+        { name: 'treatment', probability: '0.5' },
+      ],
+      algorithm: 'test',
+      seedCommitment: '0'.repeat(64),
+      seed: null,
+    },
+    plan: plan.plan,
+    planVersion: 1,
+    planSha256: '0'.repeat(64),
+    planLocked: true,
+    randomization: { rosterSha256: [], assignmentSha256: [], waves: 1 },
+    data: { importsSha256: '', attendanceSha256: '', lastAttendanceDate: null },
+    students,
+    months: students.map(() => []),
+    outreach: null,
+    visitEventStudy: null,
+    eventStudyRuns: [],
+  };
+}
+
+const contrast = { treatment: 'treatment', control: 'control', kind: 'program_vs_control' } as never;
+
+describe('pooled fits shared by the analysis report and the district reports', () => {
+  it('fits once per load and gives what fitting again gives', () => {
+    const a = inputs();
+    const fit = pooledFit(a, contrast, 'absence_days');
+    expect(pooledFit(a, contrast, 'absence_days')).toBe(fit);
+    expect(pooledTable(a, contrast)).toBe(pooledTable(a, contrast));
+    const again = estimateOnTable(analysisTable(a.students, a.plan, contrast).cells, 'absence_days', a.plan);
+    expect(fit).toEqual(again);
+    // another load of the same data has its own cache
+    expect(pooledFit(inputs(), contrast, 'absence_days')).not.toBe(fit);
+  });
+
+  it('district reports after the analysis equal district reports made from a fresh load', () => {
+    const shared = inputs();
+    const { report } = buildReport(shared);
+    const reused = buildDistrictReport(shared, { leaid: '0100001', name: 'One', state: 'AL' });
+    const fresh = buildDistrictReport(inputs(), { leaid: '0100001', name: 'One', state: 'AL' });
+    expect(JSON.stringify(reused)).toBe(JSON.stringify(fresh));
+    // the pooled row of a district report is the analysis report's ITT
+    const pooled = reused.estimates.find((e) => e.scope === 'study' && e.outcome === 'absence_days')!;
+    const itt = report.estimates.find(
+      (e) => e.outcome === 'absence_days' && e.estimand === 'ITT' && e.subgroup === null,
+    )!;
+    expect(pooled.estimate).not.toBeNull();
+    expect(pooled.estimate).toBe(itt.estimate);
+    expect(pooled.std_error).toBe(itt.std_error);
+  });
+});
