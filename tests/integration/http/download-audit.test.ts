@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import { verifyAudit } from '../../../access/audit.service.ts';
 import type { Db } from '../../../db/connection.ts';
+import { AuditBatcher, appendAuditEventsNow } from '../../../access/audit-batch.service.ts';
 import { appendAuditEventNow, auditHash } from '../../../db/audit.store.ts';
 import { openTestDatabase, testDialect } from '../../helpers/database.ts';
 import { OWN, seedHttpFixture, testApp, type Tokens } from './http-fixture.ts';
@@ -103,5 +104,78 @@ describe(`audit appends in one statement (${testDialect})`, () => {
     expect(row.rows[0].prev_hash).toBe(prev);
     expect(auditHash(prev, new Date(row.rows[0].at).toISOString(), e)).toBe(hash);
     await expect(verifyAudit(db)).resolves.toMatchObject({ head: hash });
+  });
+});
+
+const forks = async () =>
+  (
+    await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM (SELECT prev_hash FROM audit_event GROUP BY prev_hash HAVING count(*) > 1) f`.execute(
+      db.kysely,
+    )
+  ).rows[0].n;
+
+describe(`grouped audit appends (${testDialect})`, () => {
+  const event = (n: number) => ({
+    actor: 'test',
+    action: 'download',
+    entity: `study:s1/district:${OWN}/grouped-${n}.csv`,
+    details: { rows: n, note: 'ünïcode' },
+  });
+
+  it('append many events in one statement, chained in order, hashed as auditHash does', async () => {
+    const prev = (await sql<{ hash: string }>`SELECT hash FROM audit_head`.execute(db.kysely)).rows[0].hash;
+    const at = new Date().toISOString();
+    const events = [1, 2, 3, 4, 5].map((n) => ({ ...event(n), at }));
+    const hashes = await appendAuditEventsNow(db, events);
+    expect(hashes).toHaveLength(5);
+    let expected = prev;
+    for (const [i, e] of events.entries()) {
+      expected = auditHash(expected, at, e);
+      expect(hashes[i]).toBe(expected);
+    }
+    const rows = await sql<{ entity: string; hash: string }>`
+      SELECT entity, hash FROM audit_event ORDER BY seq DESC LIMIT 5`.execute(db.kysely);
+    expect(rows.rows.reverse().map((r) => r.hash)).toEqual(hashes);
+    const head = await sql<{
+      hash: string;
+      prev_hash: string;
+    }>`SELECT hash, prev_hash FROM audit_head`.execute(db.kysely);
+    expect(head.rows[0]).toEqual({ hash: hashes[4], prev_hash: hashes[3] });
+    await expect(verifyAudit(db)).resolves.toMatchObject({ head: hashes[4] });
+    expect(await appendAuditEventsNow(db, [])).toEqual([]);
+  });
+
+  it('group concurrent events into one statement', async () => {
+    const batcher = new AuditBatcher(db);
+    const hashes = await Promise.all(Array.from({ length: 60 }, (_, n) => batcher.append(event(n))));
+    expect(new Set(hashes).size).toBe(60);
+    expect(batcher.statements).toBe(1);
+    await expect(verifyAudit(db)).resolves.toMatchObject({ head: hashes[59] });
+  });
+
+  it('keep one verified chain when grouped, multi-event and single appends run concurrently', async () => {
+    const before = await downloads();
+    const a = new AuditBatcher(db);
+    const b = new AuditBatcher(db);
+    const at = () => new Date().toISOString();
+    const work: Promise<unknown>[] = [];
+    for (let n = 0; n < 30; n++) {
+      work.push(a.append(event(n)), b.append(event(100 + n)));
+      if (n % 5 === 0)
+        work.push(
+          appendAuditEventsNow(db, [
+            { ...event(200 + n), at: at() },
+            { ...event(300 + n), at: at() },
+          ]),
+        );
+      if (n % 10 === 0) work.push(appendAuditEventNow(db.kysely, event(400 + n)));
+    }
+    await Promise.all(work);
+    expect(await downloads()).toBe(before + 60 + 12 + 3);
+    const check = await verifyAudit(db);
+    const head = await sql<{ hash: string }>`SELECT hash FROM audit_head`.execute(db.kysely);
+    expect(head.rows[0].hash).toBe(check.head);
+    expect(await forks()).toBe(0);
   });
 });
