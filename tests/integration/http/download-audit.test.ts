@@ -64,6 +64,46 @@ describe(`report downloads (${testDialect})`, () => {
     expect(second.headers.etag).not.toBe(first.headers.etag);
   });
 
+  it('go gzip-compressed to a client that accepts gzip, with the same ETag and 304', async () => {
+    const big = `<h1>Long report of ${OWN}</h1>` + '<p>attendance rate by month and arm</p>\n'.repeat(200);
+    await sql`
+      INSERT INTO report_run (study_id, plan_id, kind, district_id, manifest, report_sha256, actor, report_json, report_html)
+      SELECT r.study_id, r.plan_id, 'district', r.district_id, r.manifest, ${'d'.repeat(64)}, 'test',
+             r.report_json, ${big}
+        FROM report_run r JOIN district d ON d.id = r.district_id
+       WHERE d.nces_leaid = ${OWN} ORDER BY r.id DESC LIMIT 1`.execute(db.kysely);
+    const auth = `Bearer ${tokens.partner}`;
+    const before = await downloads();
+    const zipped = await request(app()).get(path).set('Authorization', auth).set('Accept-Encoding', 'gzip');
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toMatch(/Accept-Encoding/);
+    expect(Number(zipped.headers['content-length'])).toBeLessThan(Buffer.byteLength(big) / 5);
+    expect(zipped.text).toBe(big);
+    const plain = await request(app())
+      .get(path)
+      .set('Authorization', auth)
+      .set('Accept-Encoding', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toMatch(/Accept-Encoding/);
+    expect(Number(plain.headers['content-length'])).toBe(Buffer.byteLength(big));
+    expect(plain.text).toBe(big);
+    expect(zipped.headers.etag).toBe(plain.headers.etag);
+    const refused = await request(app())
+      .get(path)
+      .set('Authorization', auth)
+      .set('Accept-Encoding', 'gzip;q=0, identity');
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    const notModified = await request(app())
+      .get(path)
+      .set('Authorization', auth)
+      .set('Accept-Encoding', 'gzip')
+      .set('If-None-Match', plain.headers.etag);
+    expect(notModified.status).toBe(304);
+    expect(notModified.text).toBe('');
+    expect(await downloads()).toBe(before + 4);
+  });
+
   it('from 40 concurrent requests append 40 events to one unforked chain', async () => {
     const before = await downloads();
     const answers = await Promise.all(
