@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 
-/** Bytes that never change once stored, with their strong ETag (the SHA-256 of the bytes). */
+const gzip = promisify(gzipCallback);
+
+/**
+ * Bytes that never change once stored, with their strong ETag (the SHA-256 of the bytes) and, when
+ * it is smaller, their gzip encoding (compressed once, when the content is first loaded).
+ */
 export interface CachedContent {
   body: Buffer;
   etag: string;
+  gzip?: Buffer;
 }
 
 /**
@@ -27,7 +35,7 @@ export class ContentCache {
     }
     const loaded = await load();
     if (loaded === null) return null;
-    const content = contentOf(loaded);
+    const content = await withGzip(contentOf(loaded));
     this.put(key, content);
     return content;
   }
@@ -37,18 +45,18 @@ export class ContentCache {
   }
 
   private put(key: string, c: CachedContent): void {
-    if (c.body.length > this.maxBytes) return;
+    if (sizeOf(c) > this.maxBytes) return;
     const old = this.entries.get(key);
     if (old) {
       this.entries.delete(key);
-      this.bytes -= old.body.length;
+      this.bytes -= sizeOf(old);
     }
     this.entries.set(key, c);
-    this.bytes += c.body.length;
+    this.bytes += sizeOf(c);
     for (const [k, v] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.entries.delete(k);
-      this.bytes -= v.body.length;
+      this.bytes -= sizeOf(v);
     }
   }
 }
@@ -57,4 +65,14 @@ export class ContentCache {
 export function contentOf(data: string | Buffer): CachedContent {
   const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   return { body, etag: `"${createHash('sha256').update(body).digest('hex')}"` };
+}
+
+/** The content with its gzip encoding added when that is smaller than the bytes themselves. */
+export async function withGzip(c: CachedContent): Promise<CachedContent> {
+  const z = await gzip(c.body);
+  return z.length < c.body.length ? { ...c, gzip: z } : c;
+}
+
+function sizeOf(c: CachedContent): number {
+  return c.body.length + (c.gzip?.length ?? 0);
 }

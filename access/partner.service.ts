@@ -1,6 +1,6 @@
 import type { ExportRow } from '../assignment/assignment.store.ts';
 import type { Db } from '../db/connection.ts';
-import { appendAuditEventNow } from '../db/audit.store.ts';
+import { appendAuditEventGrouped } from './audit-batch.service.ts';
 import { ContentCache, type CachedContent } from './content-cache.ts';
 import { AppError } from '../errors.ts';
 import { withDistrictScope } from './district-scope.store.ts';
@@ -116,8 +116,9 @@ export async function districtMessageList(
 }
 
 /**
- * Appends the audit event of a download (who took which district file, how many rows): one statement
- * in a transaction of its own, so concurrent downloads hold the chain's lock only that long.
+ * Appends the audit event of a download (who took which district file, how many rows) and waits until
+ * it is durable: concurrent downloads' events are grouped into one statement (audit-batch.service.ts),
+ * so the chain's lock is taken once per group.
  */
 export async function recordDownload(
   db: Db,
@@ -128,7 +129,7 @@ export async function recordDownload(
   rows: number,
   extra: Record<string, number> = {},
 ): Promise<void> {
-  await appendAuditEventNow(db.kysely, {
+  await appendAuditEventGrouped(db, {
     actor,
     action: 'download',
     entity: `study:${slug}/district:${leaid}/${artifact}`,

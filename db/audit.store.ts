@@ -53,8 +53,16 @@ export async function appendAuditEvent(trx: Transaction<Database>, e: AuditInput
  */
 export async function appendAuditEventNow(db: Kysely<Database>, e: AuditInput): Promise<string> {
   const hash = await insertAuditEvent(db, e, true);
-  await sql`SELECT pg_logical_emit_message(true, 'pilot.audit', '')`.execute(db);
+  await waitForWalFlush(db);
   return hash;
+}
+
+/**
+ * Waits until every transaction committed so far is flushed to WAL: a transaction that writes only an
+ * empty logical-decoding message (one without any WAL skips the flush) and commits synchronously.
+ */
+export async function waitForWalFlush(db: Kysely<Database>): Promise<void> {
+  await sql`SELECT pg_logical_emit_message(true, 'pilot.audit', '')`.execute(db);
 }
 
 async function insertAuditEvent(db: Kysely<Database>, e: AuditInput, flushAfter = false): Promise<string> {
@@ -77,6 +85,70 @@ async function insertAuditEvent(db: Kysely<Database>, e: AuditInput, flushAfter 
   const row = r.rows[0];
   if (!row) throw new Error('audit_head is missing: run the migrations (pilot init)');
   return row.hash;
+}
+
+/** An event with its time, as a grouped append takes it (the time the download happened). */
+export interface TimedAuditInput extends AuditInput {
+  at: string;
+}
+
+/**
+ * Appends events to the hash chain in one statement, in the order given: `FOR UPDATE` on the one-row
+ * `audit_head` takes the lock that serializes appenders (under READ COMMITTED a waiting appender gets
+ * the head as the lock holder left it), a recursive CTE computes each hash from the one before it
+ * exactly as auditHash does (SHA-256 of prev_hash + '\n' + the canonical body, which is sent as the
+ * text JavaScript hashes), the rows are inserted in chain order (so their seq follows the chain) and
+ * the head moves to the last one. With asyncCommit the statement's transaction commits without
+ * waiting for its WAL flush (see appendAuditEventsNow). Returns the new hashes in order.
+ */
+export async function insertAuditEvents(
+  db: Kysely<Database>,
+  events: readonly TimedAuditInput[],
+  asyncCommit = false,
+): Promise<string[]> {
+  if (events.length === 0) return [];
+  const input = JSON.stringify(
+    events.map((e) => ({
+      at: e.at,
+      actor: e.actor,
+      action: e.action,
+      entity: e.entity,
+      details: e.details ?? null,
+      body: auditBody(e.at, e),
+    })),
+  );
+  const mode = asyncCommit
+    ? sql`, async_commit AS (SELECT set_config('synchronous_commit', 'off', true) AS mode)`
+    : sql``;
+  const r = await sql<{ i: number; hash: string }>`
+    WITH RECURSIVE head AS (SELECT hash FROM audit_head FOR UPDATE),
+    input AS (
+      SELECT t.i, t.e FROM jsonb_array_elements(${input}::jsonb) WITH ORDINALITY AS t(e, i)),
+    chain (i, prev_hash, hash) AS (
+      SELECT 0::bigint, NULL::text, (SELECT hash FROM head)
+      UNION ALL
+      SELECT c.i + 1, c.hash,
+             encode(sha256(convert_to(c.hash || chr(10) || (input.e ->> 'body'), 'UTF8')), 'hex')
+        FROM chain c JOIN input ON input.i = c.i + 1),
+    last AS (SELECT prev_hash, hash FROM chain ORDER BY i DESC LIMIT 1),
+    inserted AS (
+      INSERT INTO audit_event (at, actor, action, entity, details, prev_hash, hash)
+      SELECT (input.e ->> 'at')::timestamptz, input.e ->> 'actor', input.e ->> 'action',
+             input.e ->> 'entity', input.e -> 'details', chain.prev_hash, chain.hash
+        FROM chain JOIN input ON input.i = chain.i
+       ORDER BY chain.i
+      RETURNING hash),
+    moved AS (
+      UPDATE audit_head SET prev_hash = last.prev_hash, hash = last.hash FROM last
+      RETURNING audit_head.hash)${mode}
+    SELECT chain.i::int AS i, chain.hash FROM chain${asyncCommit ? sql`, async_commit` : sql``}
+     WHERE chain.i > 0
+       AND (SELECT count(*) FROM inserted) = ${events.length}
+       AND (SELECT count(*) FROM moved) = 1
+     ORDER BY chain.i`.execute(db);
+  if (r.rows.length !== events.length)
+    throw new Error('audit_head is missing: run the migrations (pilot init)');
+  return r.rows.map((row) => row.hash);
 }
 
 export async function auditHead(db: Kysely<Database>): Promise<string> {

@@ -13,6 +13,7 @@ import { errorBody, errorHandler, requestId } from './http-errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { portalRouter } from './portal/portal.ts';
 import type { FileBody, RouteDef } from './route.ts';
+import { sendFile } from './send-file.ts';
 import { ROUTES } from './routes.ts';
 import { receiveUpload } from './uploads.ts';
 import { z } from './zod.ts';
@@ -146,14 +147,7 @@ function handle(db: Db, r: RouteDef, now: () => Date, maxUploadBytes?: number) {
         now: now(),
       });
       if ('file' in r.response) {
-        const f = result as FileBody;
-        res
-          .status(r.status)
-          .type(f.contentType)
-          .attachment(f.fileName)
-          .setHeader('Cache-Control', 'private, no-store');
-        if (f.etag) res.setHeader('ETag', f.etag); // res.send answers a matching If-None-Match with 304
-        res.send(f.body);
+        sendFile(req, res, result as FileBody, r.status);
       } else {
         res.status(r.status).setHeader('Cache-Control', 'no-store').json(result);
       }

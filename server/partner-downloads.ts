@@ -88,6 +88,7 @@ export const reportSource: ArtifactSource = {
       contentType: info.contentType,
       body: file.body,
       etag: file.etag,
+      gzip: file.gzip,
     };
   },
 };

@@ -16,6 +16,8 @@ export interface FileBody {
   body: string | Buffer;
   /** A strong ETag of immutable content (the client's If-None-Match then gets a 304). */
   etag?: string;
+  /** The body gzip-compressed (stored once with cached content), sent to clients that accept gzip. */
+  gzip?: Buffer;
 }
 
 export interface HandlerContext<P, Q, B> {

@@ -10,6 +10,7 @@ import type { Db } from '../../db/connection.ts';
 import { AppError } from '../../errors.ts';
 import { actorOf } from '../authenticate.ts';
 import { fetchArtifact, listArtifacts } from '../partner-downloads.ts';
+import { sendFile } from '../send-file.ts';
 import { studySection } from './dashboard.ts';
 import { PostgresRateLimitStore } from '../../access/rate-limit.service.ts';
 import { ArtifactParams } from '../schemas.ts';
@@ -154,8 +155,7 @@ export function portalRouter({ db, now, throttle }: PortalOptions): express.Rout
     try {
       const p = params.data;
       const file = await fetchArtifact(db, p.study, p.leaid, p.name, actorOf(principal));
-      res.type(file.contentType).attachment(file.fileName).setHeader('Cache-Control', 'private, no-store');
-      res.send(file.body);
+      sendFile(req, res, file);
     } catch (e) {
       if (e instanceof AppError && e.code === 'NOT_FOUND')
         res.status(404).type('html').send(notFoundPage(e.message));

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import { verifyAudit } from '../../../access/audit.service.ts';
 import type { Db } from '../../../db/connection.ts';
+import { AuditBatcher, appendAuditEventsNow } from '../../../access/audit-batch.service.ts';
 import { appendAuditEventNow, auditHash } from '../../../db/audit.store.ts';
 import { openTestDatabase, testDialect } from '../../helpers/database.ts';
 import { OWN, seedHttpFixture, testApp, type Tokens } from './http-fixture.ts';
@@ -63,6 +64,46 @@ describe(`report downloads (${testDialect})`, () => {
     expect(second.headers.etag).not.toBe(first.headers.etag);
   });
 
+  it('go gzip-compressed to a client that accepts gzip, with the same ETag and 304', async () => {
+    const big = `<h1>Long report of ${OWN}</h1>` + '<p>attendance rate by month and arm</p>\n'.repeat(200);
+    await sql`
+      INSERT INTO report_run (study_id, plan_id, kind, district_id, manifest, report_sha256, actor, report_json, report_html)
+      SELECT r.study_id, r.plan_id, 'district', r.district_id, r.manifest, ${'d'.repeat(64)}, 'test',
+             r.report_json, ${big}
+        FROM report_run r JOIN district d ON d.id = r.district_id
+       WHERE d.nces_leaid = ${OWN} ORDER BY r.id DESC LIMIT 1`.execute(db.kysely);
+    const auth = `Bearer ${tokens.partner}`;
+    const before = await downloads();
+    const zipped = await request(app()).get(path).set('Authorization', auth).set('Accept-Encoding', 'gzip');
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toMatch(/Accept-Encoding/);
+    expect(Number(zipped.headers['content-length'])).toBeLessThan(Buffer.byteLength(big) / 5);
+    expect(zipped.text).toBe(big);
+    const plain = await request(app())
+      .get(path)
+      .set('Authorization', auth)
+      .set('Accept-Encoding', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toMatch(/Accept-Encoding/);
+    expect(Number(plain.headers['content-length'])).toBe(Buffer.byteLength(big));
+    expect(plain.text).toBe(big);
+    expect(zipped.headers.etag).toBe(plain.headers.etag);
+    const refused = await request(app())
+      .get(path)
+      .set('Authorization', auth)
+      .set('Accept-Encoding', 'gzip;q=0, identity');
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    const notModified = await request(app())
+      .get(path)
+      .set('Authorization', auth)
+      .set('Accept-Encoding', 'gzip')
+      .set('If-None-Match', plain.headers.etag);
+    expect(notModified.status).toBe(304);
+    expect(notModified.text).toBe('');
+    expect(await downloads()).toBe(before + 4);
+  });
+
   it('from 40 concurrent requests append 40 events to one unforked chain', async () => {
     const before = await downloads();
     const answers = await Promise.all(
@@ -103,5 +144,78 @@ describe(`audit appends in one statement (${testDialect})`, () => {
     expect(row.rows[0].prev_hash).toBe(prev);
     expect(auditHash(prev, new Date(row.rows[0].at).toISOString(), e)).toBe(hash);
     await expect(verifyAudit(db)).resolves.toMatchObject({ head: hash });
+  });
+});
+
+const forks = async () =>
+  (
+    await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM (SELECT prev_hash FROM audit_event GROUP BY prev_hash HAVING count(*) > 1) f`.execute(
+      db.kysely,
+    )
+  ).rows[0].n;
+
+describe(`grouped audit appends (${testDialect})`, () => {
+  const event = (n: number) => ({
+    actor: 'test',
+    action: 'download',
+    entity: `study:s1/district:${OWN}/grouped-${n}.csv`,
+    details: { rows: n, note: 'ünïcode' },
+  });
+
+  it('append many events in one statement, chained in order, hashed as auditHash does', async () => {
+    const prev = (await sql<{ hash: string }>`SELECT hash FROM audit_head`.execute(db.kysely)).rows[0].hash;
+    const at = new Date().toISOString();
+    const events = [1, 2, 3, 4, 5].map((n) => ({ ...event(n), at }));
+    const hashes = await appendAuditEventsNow(db, events);
+    expect(hashes).toHaveLength(5);
+    let expected = prev;
+    for (const [i, e] of events.entries()) {
+      expected = auditHash(expected, at, e);
+      expect(hashes[i]).toBe(expected);
+    }
+    const rows = await sql<{ entity: string; hash: string }>`
+      SELECT entity, hash FROM audit_event ORDER BY seq DESC LIMIT 5`.execute(db.kysely);
+    expect(rows.rows.reverse().map((r) => r.hash)).toEqual(hashes);
+    const head = await sql<{
+      hash: string;
+      prev_hash: string;
+    }>`SELECT hash, prev_hash FROM audit_head`.execute(db.kysely);
+    expect(head.rows[0]).toEqual({ hash: hashes[4], prev_hash: hashes[3] });
+    await expect(verifyAudit(db)).resolves.toMatchObject({ head: hashes[4] });
+    expect(await appendAuditEventsNow(db, [])).toEqual([]);
+  });
+
+  it('group concurrent events into one statement', async () => {
+    const batcher = new AuditBatcher(db);
+    const hashes = await Promise.all(Array.from({ length: 60 }, (_, n) => batcher.append(event(n))));
+    expect(new Set(hashes).size).toBe(60);
+    expect(batcher.statements).toBe(1);
+    await expect(verifyAudit(db)).resolves.toMatchObject({ head: hashes[59] });
+  });
+
+  it('keep one verified chain when grouped, multi-event and single appends run concurrently', async () => {
+    const before = await downloads();
+    const a = new AuditBatcher(db);
+    const b = new AuditBatcher(db);
+    const at = () => new Date().toISOString();
+    const work: Promise<unknown>[] = [];
+    for (let n = 0; n < 30; n++) {
+      work.push(a.append(event(n)), b.append(event(100 + n)));
+      if (n % 5 === 0)
+        work.push(
+          appendAuditEventsNow(db, [
+            { ...event(200 + n), at: at() },
+            { ...event(300 + n), at: at() },
+          ]),
+        );
+      if (n % 10 === 0) work.push(appendAuditEventNow(db.kysely, event(400 + n)));
+    }
+    await Promise.all(work);
+    expect(await downloads()).toBe(before + 60 + 12 + 3);
+    const check = await verifyAudit(db);
+    const head = await sql<{ hash: string }>`SELECT hash FROM audit_head`.execute(db.kysely);
+    expect(head.rows[0].hash).toBe(check.head);
+    expect(await forks()).toBe(0);
   });
 });

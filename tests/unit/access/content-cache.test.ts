@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { ContentCache, contentOf } from '../../../access/content-cache.ts';
 
 describe('ContentCache', () => {
@@ -44,6 +45,19 @@ describe('ContentCache', () => {
     expect(cache.size.bytes).toBeLessThanOrEqual(10);
     await cache.get('big', loader('big', 11));
     expect(loads.filter((k) => k === 'big')).toHaveLength(2);
+  });
+
+  it('keeps the gzip encoding once when it is smaller, counted in the byte budget', async () => {
+    const cache = new ContentCache(10_000);
+    const text = '<tr><td>district</td><td>0.5</td></tr>\n'.repeat(100);
+    const c = await cache.get('k', async () => text);
+    expect(c!.gzip).toBeDefined();
+    expect(c!.gzip!.length).toBeLessThan(c!.body.length);
+    expect(gunzipSync(c!.gzip!).toString('utf8')).toBe(text);
+    expect(cache.size.bytes).toBe(c!.body.length + c!.gzip!.length);
+    expect((await cache.get('k', async () => 'other'))!.gzip).toBe(c!.gzip);
+    const tiny = await cache.get('t', async () => 'ab');
+    expect(tiny!.gzip).toBeUndefined();
   });
 
   it('contentOf keeps Buffers as they are', () => {

@@ -1,0 +1,27 @@
+import type { Request, Response } from 'express';
+import type { FileBody } from './route.ts';
+
+/**
+ * Sends a download: as an attachment, never stored by caches, with its strong ETag when it has one
+ * (res.send answers a matching If-None-Match with 304 and no body). Content stored with a gzip
+ * encoding goes compressed to a client whose Accept-Encoding takes gzip, as the same bytes compressed
+ * once (nothing is compressed per request); the ETag names the content either way, and
+ * `Vary: Accept-Encoding` says the encoding depends on the request.
+ */
+export function sendFile(req: Request, res: Response, f: FileBody, status = 200): void {
+  res
+    .status(status)
+    .type(f.contentType)
+    .attachment(f.fileName)
+    .setHeader('Cache-Control', 'private, no-store');
+  if (f.etag) res.setHeader('ETag', f.etag);
+  if (f.gzip) {
+    res.vary('Accept-Encoding');
+    if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+      res.setHeader('Content-Encoding', 'gzip');
+      res.send(f.gzip);
+      return;
+    }
+  }
+  res.send(f.body);
+}
