@@ -257,32 +257,15 @@ export async function loadAlertHistory(
   return out;
 }
 
-export async function insertBatch(
-  trx: Trx,
-  b: {
-    studyId: number;
-    districtId: number;
-    kind: 'monthly_summary' | 'alerts';
-    periodStart: string;
-    periodEnd: string;
-    stats: unknown;
-    actor: string;
-  },
-): Promise<number> {
-  const r = await trx
-    .insertInto('message_batch')
-    .values({
-      study_id: b.studyId,
-      district_id: b.districtId,
-      kind: b.kind,
-      period_start: b.periodStart,
-      period_end: b.periodEnd,
-      stats: JSON.stringify(b.stats),
-      actor: b.actor,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return r.id;
+/** The rows of an iterable (consumed once), or null when it has none: an empty COPY is not sent. */
+function nonEmpty<T>(rows: Iterable<T>): Iterable<T> | null {
+  const it = rows[Symbol.iterator]();
+  const first = it.next();
+  if (first.done) return null;
+  return (function* () {
+    yield first.value;
+    for (let n = it.next(); !n.done; n = it.next()) yield n.value;
+  })();
 }
 
 const MESSAGE_COLUMNS = [
@@ -304,13 +287,14 @@ const MESSAGE_COLUMNS = [
  * Writes messages with one binary COPY on the session's connection (the caller's transaction runs on
  * `session.db`); ids follow the order given.
  */
-export async function copyMessages(session: Session, messages: readonly NewMessage[]): Promise<number> {
-  if (messages.length === 0) return 0;
+export async function copyMessages(session: Session, messages: Iterable<NewMessage>): Promise<number> {
+  const rows = nonEmpty(messages);
+  if (rows === null) return 0;
   return copyBinaryTuples(
     session,
     'message',
     MESSAGE_COLUMNS,
-    tupleChunks(messages, (m) => [
+    tupleChunks(rows, (m) => [
       { int4: m.batchId },
       { int4: m.studentId },
       { int4: m.caregiverId },
@@ -344,11 +328,15 @@ export interface NewAlertRow {
  * the table's identity sequence first (ascending, as the rows go), so messages and tasks can name
  * their alert without reading the rows back; COPY stores given identity values.
  */
-export async function copyAlerts(session: Session, alerts: readonly NewAlertRow[]): Promise<number[]> {
-  if (alerts.length === 0) return [];
+export async function copyAlerts(
+  session: Session,
+  alerts: Iterable<NewAlertRow>,
+  count: number,
+): Promise<number[]> {
+  if (count === 0) return [];
   const r = await session.query<{ id: number }>(
     `SELECT nextval(pg_get_serial_sequence('alert', 'id'))::int AS id FROM generate_series(1, $1::int)`,
-    [alerts.length],
+    [count],
   );
   const ids = r.rows.map((x) => x.id).sort((a, b) => a - b);
   let i = 0;
@@ -393,13 +381,14 @@ export interface NewTaskRow {
 }
 
 /** Writes staff tasks with one binary COPY; ids follow the order given. */
-export async function copyTasks(session: Session, tasks: readonly NewTaskRow[]): Promise<number> {
-  if (tasks.length === 0) return 0;
+export async function copyTasks(session: Session, tasks: Iterable<NewTaskRow>): Promise<number> {
+  const rows = nonEmpty(tasks);
+  if (rows === null) return 0;
   return copyBinaryTuples(
     session,
     'staff_task',
     ['alert_id', 'student_id', 'role', 'tier', 'reason', 'due_date'],
-    tupleChunks(tasks, (t) => [
+    tupleChunks(rows, (t) => [
       { int4: t.alertId },
       { int4: t.studentId },
       { text: t.role },
@@ -408,6 +397,94 @@ export async function copyTasks(session: Session, tasks: readonly NewTaskRow[]):
       { date: t.dueDate },
     ]),
   );
+}
+
+/**
+ * Settings of a generation transaction, on its session: its grouped reads over the school year's
+ * absence days are costed high enough for PostgreSQL to JIT-compile them, which costs more than it
+ * saves for queries that run once (PGlite has no JIT); 64 MB lets their hash aggregates and sorts
+ * stay in memory. `SET LOCAL`: they end with the transaction.
+ */
+export async function tuneGeneration(session: Session, dialect: 'postgres' | 'pglite'): Promise<void> {
+  if (dialect === 'postgres') await session.query(`SET LOCAL jit = off`);
+  await session.query(`SET LOCAL work_mem = '64MB'`);
+}
+
+/** A message as composed, before its batch (and alert) ids exist. */
+export type DraftRow = Omit<NewMessage, 'batchId' | 'alertId'>;
+
+/**
+ * What a run writes for one district: its batch, and the batch's alerts, messages and staff tasks.
+ * A message or task names its alert by position in `alerts` (ids are drawn when written).
+ */
+export interface BatchWrite {
+  batch: {
+    studyId: number;
+    districtId: number;
+    kind: 'monthly_summary' | 'alerts';
+    periodStart: string;
+    periodEnd: string;
+    stats: unknown;
+    actor: string;
+  };
+  alerts: Omit<NewAlertRow, 'batchId'>[];
+  messages: (DraftRow & { alert: number | null })[];
+  tasks: (Omit<NewTaskRow, 'alertId'> & { alert: number })[];
+}
+
+/**
+ * Writes the batches of a run, whatever the number of districts, in four statements on the session
+ * (the caller's transaction): one INSERT of every batch, then one binary COPY each of the alerts, the
+ * messages and the staff tasks. Returns the batch ids in the order given.
+ */
+export async function writeBatches(session: Session, writes: readonly BatchWrite[]): Promise<number[]> {
+  if (writes.length === 0) return [];
+  const b = writes.map((w) => w.batch);
+  const r = await session.query<{ id: number; district_id: number }>(
+    `INSERT INTO message_batch (study_id, district_id, kind, period_start, period_end, stats, actor)
+     SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::date[], $5::date[], $6::jsonb[], $7::text[])
+     RETURNING id, district_id`,
+    [
+      b.map((x) => x.studyId),
+      b.map((x) => x.districtId),
+      b.map((x) => x.kind),
+      b.map((x) => x.periodStart),
+      b.map((x) => x.periodEnd),
+      b.map((x) => JSON.stringify(x.stats)),
+      b.map((x) => x.actor),
+    ],
+  );
+  const idOf = new Map(r.rows.map((x) => [x.district_id, x.id]));
+  const batchIds = b.map((x) => idOf.get(x.districtId)!);
+  const alertIds = await copyAlerts(
+    session,
+    (function* () {
+      for (const [i, w] of writes.entries()) for (const a of w.alerts) yield { ...a, batchId: batchIds[i] };
+    })(),
+    writes.reduce((n, w) => n + w.alerts.length, 0),
+  );
+  const firstAlert: number[] = [];
+  writes.reduce((n, w) => (firstAlert.push(n), n + w.alerts.length), 0);
+  await copyMessages(
+    session,
+    (function* () {
+      for (const [i, w] of writes.entries())
+        for (const { alert, ...m } of w.messages)
+          yield {
+            ...m,
+            batchId: batchIds[i],
+            alertId: alert === null ? null : alertIds[firstAlert[i] + alert],
+          };
+    })(),
+  );
+  await copyTasks(
+    session,
+    (function* () {
+      for (const [i, w] of writes.entries())
+        for (const { alert, ...t } of w.tasks) yield { ...t, alertId: alertIds[firstAlert[i] + alert] };
+    })(),
+  );
+  return batchIds;
 }
 
 /** The months ('YYYY-MM') with daily attendance in any district of a study, in order. */
