@@ -5,9 +5,10 @@ import { sql, type Kysely } from 'kysely';
  * alerts, messages and staff tasks (over a million rows), in bulk COPY. A declarative foreign key
  * checks each written row with its own lookup (one per reference: five for a message), which was most
  * of the COPY's time. As migration 003 did for attendance, the references of message, alert and
- * staff_task are enforced instead by statement-level triggers that check all rows of a statement in
- * one anti-join per reference, and the rows they reference cannot be deleted (or truncated) while
- * referenced. The guarantee is the same: no message, alert or task names a batch, student, caregiver,
+ * staff_task are enforced instead by statement-level triggers that check all rows of an INSERT or
+ * COPY in one anti-join per reference (an UPDATE that changes a reference is checked row by row; one
+ * that does not, such as a status update, checks nothing), and the rows they reference cannot be
+ * deleted (or truncated) while referenced. The guarantee is the same: no message, alert or task names a batch, student, caregiver,
  * template, program or alert that does not exist. Deleting outreach rows must follow the referencing
  * order (receipts, messages, staff tasks, alerts, batches), as with foreign keys.
  * Frozen: never import app code here.
@@ -43,6 +44,27 @@ function insertCheck(table: string): string {
       END IF;`,
     )
     .join('');
+}
+
+/**
+ * The body of one table's row check on UPDATE: the references of the new row. It runs only for
+ * updates that change a reference (a status update, as exports and receipts make of every message,
+ * checks nothing, as with a foreign key).
+ */
+function updateCheck(table: string): string {
+  return REFERENCES.filter(([t]) => t === table)
+    .map(
+      ([, column, target]) => `
+      IF NEW.${column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${target} x WHERE x.id = NEW.${column}) THEN
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+          MESSAGE = '${table}.${column} references a ${target} row that does not exist';
+      END IF;`,
+    )
+    .join('');
+}
+
+function columnsOf(table: string): string[] {
+  return REFERENCES.filter(([t]) => t === table).map(([, c]) => c);
 }
 
 /** The body of one referenced table's delete check: no remaining row may name a deleted one. */
@@ -83,8 +105,15 @@ export async function up(db: Kysely<any>): Promise<void> {
          END $$;
          CREATE TRIGGER ${table}_references_insert AFTER INSERT ON ${table}
            REFERENCING NEW TABLE AS checked_rows FOR EACH STATEMENT EXECUTE FUNCTION ${table}_references_check();
-         CREATE TRIGGER ${table}_references_update AFTER UPDATE ON ${table}
-           REFERENCING NEW TABLE AS checked_rows FOR EACH STATEMENT EXECUTE FUNCTION ${table}_references_check();`,
+         CREATE FUNCTION ${table}_references_row_check() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN${updateCheck(table)}
+           RETURN NULL;
+         END $$;
+         CREATE TRIGGER ${table}_references_update AFTER UPDATE OF ${columnsOf(table).join(', ')} ON ${table}
+           FOR EACH ROW WHEN (${columnsOf(table)
+             .map((c) => `OLD.${c} IS DISTINCT FROM NEW.${c}`)
+             .join(' OR ')})
+           EXECUTE FUNCTION ${table}_references_row_check();`,
       )
       .execute(db);
   for (const target of REFERENCED)
@@ -121,6 +150,7 @@ export async function down(db: Kysely<any>): Promise<void> {
       .raw(
         `DROP TRIGGER ${table}_references_update ON ${table};
          DROP TRIGGER ${table}_references_insert ON ${table};
+         DROP FUNCTION ${table}_references_row_check();
          DROP FUNCTION ${table}_references_check();`,
       )
       .execute(db);
