@@ -11,6 +11,8 @@ import * as eventStudyRuns from './2026-12-05-009-event-study-runs.ts';
 import * as rlsOutreachReports from './2026-12-05-010-rls-outreach-reports.ts';
 import * as outreachAbsenceIndex from './2026-12-05-011-outreach-absence-index.ts';
 import * as auditHead from './2026-12-05-012-audit-head.ts';
+import * as receiptImportIndex from './2026-12-05-013-receipt-import-index.ts';
+import * as outreachStatementReferences from './2026-12-05-014-outreach-statement-references.ts';
 
 /** Every migration, in order. Add new files at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +28,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-010-rls-outreach-reports': rlsOutreachReports,
   '2026-12-05-011-outreach-absence-index': outreachAbsenceIndex,
   '2026-12-05-012-audit-head': auditHead,
+  '2026-12-05-013-receipt-import-index': receiptImportIndex,
+  '2026-12-05-014-outreach-statement-references': outreachStatementReferences,
 };

@@ -1,7 +1,7 @@
 /**
  * Rows of outreach tables as binary COPY tuples (db/copy-binary.ts frames them; the store sends them
- * with cohorts/imports/import-copy.store.ts): generation writes its messages, alerts and staff tasks
- * with COPY instead of INSERT. Binary rather than CSV so a message body may hold any character,
+ * with cohorts/imports/import-copy.store.ts): generation writes its messages, alerts and staff tasks,
+ * and a receipts import its receipts, with COPY instead of INSERT. Binary rather than CSV so a message body may hold any character,
  * line breaks included. Pure.
  */
 import { float4OfText, pgDayOf } from '../cohorts/imports/binary-values.ts';
@@ -13,7 +13,20 @@ export type CopyValue =
   | { text: string | null }
   | { numeric: number | null }
   | { float4: number | null }
+  | { int8: number | null }
+  /** An instant as ISO 8601 text with at most millisecond precision (what Date#toISOString gives). */
+  | { timestamptz: string | null }
   | { date: string | null };
+
+/** Milliseconds from the Unix epoch to PostgreSQL's (2000-01-01T00:00:00Z). */
+const PG_EPOCH_MS = 946_684_800_000;
+
+/** An instant as PostgreSQL's binary timestamptz: microseconds since 2000-01-01 UTC. */
+export function timestamptzMicros(iso: string): bigint {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new Error(`not an instant: ${iso}`);
+  return (BigInt(ms) - BigInt(PG_EPOCH_MS)) * 1000n;
+}
 
 /**
  * A numeric as PostgreSQL sends it in binary: int16 digit count, int16 weight (of the first base-10000
@@ -118,6 +131,23 @@ class TupleWriter {
           this.room(4);
           this.buf.writeFloatBE(float4OfText(v.float4), this.size);
           this.size += 4;
+        }
+      } else if ('int8' in v) {
+        if (v.int8 === null) this.int32(-1);
+        else {
+          if (!Number.isSafeInteger(v.int8)) throw new Error(`int8 must be a safe integer: ${v.int8}`);
+          this.int32(8);
+          this.room(8);
+          this.buf.writeBigInt64BE(BigInt(v.int8), this.size);
+          this.size += 8;
+        }
+      } else if ('timestamptz' in v) {
+        if (v.timestamptz === null) this.int32(-1);
+        else {
+          this.int32(8);
+          this.room(8);
+          this.buf.writeBigInt64BE(timestamptzMicros(v.timestamptz), this.size);
+          this.size += 8;
         }
       } else if (v.date === null) this.int32(-1);
       else {

@@ -5,17 +5,12 @@ import { AppError } from '../errors.ts';
 import { listDistricts, type DistrictRecord } from '../cohorts/district.store.ts';
 import { requireStudy } from '../cohorts/study.service.ts';
 import type { StudyRecord } from '../cohorts/study.store.ts';
-import type { Session } from '../db/connection.ts';
 import type { Database } from '../db/types.ts';
 import type { Transaction } from 'kysely';
 import { composeAlerts, composeMonthly, type ArmStats, type ControlContact } from './compose.ts';
 import {
-  copyAlerts,
-  copyMessages,
-  copyTasks,
   districtsWithAttendance,
   findBatches,
-  insertBatch,
   lastAlertDays,
   loadAbsenceDays,
   loadAlertHistory,
@@ -23,6 +18,9 @@ import {
   loadContacts,
   loadMonthAbsences,
   loadRandomizedStudents,
+  tuneGeneration,
+  writeBatches,
+  type BatchWrite,
   type DistrictStudent,
 } from './messages.store.ts';
 import type { ProgramKind } from './program-config.ts';
@@ -104,21 +102,25 @@ function sameDays(a: number, b: number): boolean {
 
 /**
  * Progress of a run, for the command's progress bar: `done` of `total` steps (the set-based reads,
- * then one step per district), with what is being done.
+ * one step per district, then writing), with what is being done.
  */
 export type GenerateProgress = (done: number, total: number, detail: string) => void;
 
 /** What one kind of run reads for all its districts at once, and how it settles one district. */
 interface Plan {
   /**
-   * Settles one district: fills `run`; returns the ways it would reach a control family (then
-   * nothing is written for it). Writes only when `write` (no district so far would reach one).
+   * Settles one district: fills `run`; returns the ways it would reach a control family, or else
+   * what to write for it (nothing for a district already generated or without attendance). Asked
+   * to compose only when `write` (no district so far would reach a control family).
    */
-  district(d: DistrictRecord, run: DistrictRun, write: boolean): Promise<ControlContact[]>;
+  district(
+    d: DistrictRecord,
+    run: DistrictRun,
+    write: boolean,
+  ): { control: ControlContact[]; write?: BatchWrite };
 }
 
 interface PlanContext {
-  session: Session;
   trx: Transaction<Database>;
   templates: TemplateRecord[];
   /** Marks the start of one of the `reads` set-based reads. */
@@ -128,7 +130,8 @@ interface PlanContext {
 /**
  * The part monthly summaries and alerts share: one transaction on one connection (COPY needs it),
  * the plan's set-based reads over every district, then district by district with progress; refuses,
- * changing nothing, when any district would reach a control family; one audit event.
+ * changing nothing, when any district would reach a control family; then writes every district's
+ * batch at once (one statement or COPY per table) and one audit event.
  */
 async function runGeneration(
   db: Db,
@@ -142,13 +145,14 @@ async function runGeneration(
   },
   progress: GenerateProgress = () => {},
 ): Promise<GenerateResult> {
-  const total = spec.reads + s.districts.length;
+  const total = spec.reads + s.districts.length + 1;
   let done = 0;
+  const written = { message: 0, alert: 0, staff_task: 0, message_batch: 0 };
   const result = await db.withSession((session) =>
     session.db.transaction().execute(async (trx) => {
+      await tuneGeneration(session, db.dialect);
       const templates = await loadTemplates(trx, s.study.id);
       const plan = await spec.plan({
-        session,
         trx,
         templates,
         reading: (what) => progress(done++, total, `reading ${what}`),
@@ -156,6 +160,7 @@ async function runGeneration(
       done = spec.reads;
       const runs: DistrictRun[] = [];
       const problems: ControlProblem[] = [];
+      const writes: { run: DistrictRun; write: BatchWrite }[] = [];
       for (const d of s.districts) {
         progress(done++, total, `district ${d.leaid}`);
         const run: DistrictRun = {
@@ -169,11 +174,27 @@ async function runGeneration(
           revised: 0,
         };
         runs.push(run);
-        const control = await plan.district(d, run, problems.length === 0);
+        const { control, write } = plan.district(d, run, problems.length === 0);
         if (control.length > 0) problems.push({ leaid: d.leaid, control });
+        else if (write && problems.length === 0) writes.push({ run, write });
       }
+      if (problems.length > 0) {
+        progress(total, total, 'done');
+        refuseControl(problems);
+      }
+      progress(done++, total, 'writing');
+      const ids = await writeBatches(
+        session,
+        writes.map((w) => w.write),
+      );
+      writes.forEach(({ run, write }, i) => {
+        run.batchId = ids[i];
+        written.message += write.messages.length;
+        written.alert += write.alerts.length;
+        written.staff_task += write.tasks.length;
+      });
+      written.message_batch = writes.length;
       progress(total, total, 'done');
-      if (problems.length > 0) refuseControl(problems);
       await appendAuditEvent(trx, {
         actor: spec.actor,
         action: spec.audit.action,
@@ -188,7 +209,14 @@ async function runGeneration(
       return { study: s.study.slug, period: spec.period, districts: runs };
     }),
   );
-  await refreshPlannerStatistics(db.kysely, ['message', 'message_batch', 'alert', 'staff_task']);
+  // Statistics only for a table this run grew by more than a tenth (or never analyzed): the planner
+  // scales a table's analyzed row count by its current size, so a month a tenth of the table's size
+  // needs no fresh sample.
+  await refreshPlannerStatistics(
+    db.kysely,
+    (Object.keys(written) as (keyof typeof written)[]).filter((t) => written[t] > 0),
+    { onlyGrownBy: 0.1 },
+  );
   return result;
 }
 
@@ -232,7 +260,7 @@ export async function generateMonth(
         details: (r) => ({ messages: r.messages, revised: r.revised }),
       },
       actor,
-      plan: async ({ session, trx, templates, reading }) => {
+      plan: async ({ trx, templates, reading }) => {
         const ids = s.districts.map((d) => d.id);
         const batches = await findBatches(trx, ids, 'monthly_summary', end);
         const pending = ids.filter((id) => !batches.has(id));
@@ -249,7 +277,7 @@ export async function generateMonth(
         reading('contacts');
         const contacts = await loadContacts(trx, toGenerate);
         return {
-          async district(d, run, write) {
+          district(d, run, write) {
             const existing = batches.get(d.id);
             if (existing) {
               run.status = 'already_generated';
@@ -258,11 +286,11 @@ export async function generateMonth(
                 const now = absences.get(student) ?? { month: 0, ytd: 0 };
                 if (!sameDays(now.month, q.month) || !sameDays(now.ytd, q.ytd)) run.revised++;
               }
-              return [];
+              return { control: [] };
             }
             if (!withAttendance.has(d.id)) {
               run.status = 'no_attendance';
-              return [];
+              return { control: [] };
             }
             const composed = composeMonthly({
               month: input.month,
@@ -273,22 +301,25 @@ export async function generateMonth(
               absences,
               templates,
             });
-            if (composed.control.length > 0 || !write) return composed.control;
-            const batchId = await insertBatch(trx, {
-              studyId: s.study.id,
-              districtId: d.id,
-              kind: 'monthly_summary',
-              periodStart: start,
-              periodEnd: end,
-              stats: { byArm: composed.byArm },
-              actor,
-            });
-            await copyMessages(
-              session,
-              composed.items.map((m) => ({ ...m, batchId, alertId: null })),
-            );
-            Object.assign(run, { batchId, messages: composed.items.length, byArm: composed.byArm });
-            return [];
+            if (composed.control.length > 0 || !write) return { control: composed.control };
+            Object.assign(run, { messages: composed.items.length, byArm: composed.byArm });
+            return {
+              control: [],
+              write: {
+                batch: {
+                  studyId: s.study.id,
+                  districtId: d.id,
+                  kind: 'monthly_summary',
+                  periodStart: start,
+                  periodEnd: end,
+                  stats: { byArm: composed.byArm },
+                  actor,
+                },
+                alerts: [],
+                messages: composed.items.map((m) => ({ ...m, alert: null })),
+                tasks: [],
+              },
+            };
           },
         };
       },
@@ -326,7 +357,7 @@ export async function generateAlerts(
         details: (r) => ({ alerts: r.alerts, tasks: r.tasks, messages: r.messages, revised: r.revised }),
       },
       actor,
-      plan: async ({ session, trx, templates, reading }) => {
+      plan: async ({ trx, templates, reading }) => {
         const ids = s.districts.map((d) => d.id);
         const lastDays = await lastAlertDays(trx, ids);
         const done = await findBatches(trx, ids, 'alerts', input.through);
@@ -358,7 +389,7 @@ export async function generateAlerts(
         reading('contacts');
         const contacts = await loadContacts(trx, ids);
         return {
-          async district(d, run, write) {
+          district(d, run, write) {
             const last = lastDays.get(d.id);
             const after = last !== undefined && last >= yearStart ? last : null;
             const existing = done.get(d.id);
@@ -377,48 +408,45 @@ export async function generateAlerts(
             if (existing) {
               run.status = 'already_generated';
               run.batchId = existing.id;
-              return [];
+              return { control: [] };
             }
-            if (composed.control.length > 0 || !write) return composed.control;
-            const batchId = await insertBatch(trx, {
-              studyId: s.study.id,
-              districtId: d.id,
-              kind: 'alerts',
-              periodStart: after ?? yearStart,
-              periodEnd: input.through,
-              stats: { byArm: composed.byArm, lateDays: composed.lateDays },
-              actor,
-            });
-            const alertIds = await copyAlerts(
-              session,
-              composed.items.map((a) => ({
-                batchId,
-                programId: a.programId,
-                studentId: a.studentId,
-                date: a.alert.date,
-                schoolYear: schoolYearOf(a.alert.date),
-                kind: a.alert.kind,
-                threshold: a.alert.threshold,
-                tier: a.alert.tier,
-                absencesYtd: a.alert.absencesYtd,
-              })),
-            );
-            const messages = composed.items.flatMap((a, i) =>
-              a.messages.map((m) => ({ ...m, batchId, alertId: alertIds[i] })),
-            );
-            await copyMessages(session, messages);
+            if (composed.control.length > 0 || !write) return { control: composed.control };
+            const messages = composed.items.flatMap((a, i) => a.messages.map((m) => ({ ...m, alert: i })));
             const tasks = composed.items.flatMap((a, i) =>
-              a.task ? [{ ...a.task, alertId: alertIds[i], studentId: a.studentId }] : [],
+              a.task ? [{ ...a.task, alert: i, studentId: a.studentId }] : [],
             );
-            await copyTasks(session, tasks);
             Object.assign(run, {
-              batchId,
               messages: messages.length,
               alerts: composed.items.length,
               tasks: tasks.length,
               byArm: composed.byArm,
             });
-            return [];
+            return {
+              control: [],
+              write: {
+                batch: {
+                  studyId: s.study.id,
+                  districtId: d.id,
+                  kind: 'alerts',
+                  periodStart: after ?? yearStart,
+                  periodEnd: input.through,
+                  stats: { byArm: composed.byArm, lateDays: composed.lateDays },
+                  actor,
+                },
+                alerts: composed.items.map((a) => ({
+                  programId: a.programId,
+                  studentId: a.studentId,
+                  date: a.alert.date,
+                  schoolYear: schoolYearOf(a.alert.date),
+                  kind: a.alert.kind,
+                  threshold: a.alert.threshold,
+                  tier: a.alert.tier,
+                  absencesYtd: a.alert.absencesYtd,
+                })),
+                messages,
+                tasks,
+              },
+            };
           },
         };
       },

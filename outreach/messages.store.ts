@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Session } from '../db/connection.ts';
 import type { Database } from '../db/types.ts';
 import { copyBinaryTuples } from '../cohorts/imports/import-copy.store.ts';
@@ -13,6 +13,17 @@ type Trx = Transaction<Database>;
 /** A randomized student with the district they belong to. */
 export type DistrictStudent = TargetStudent & { districtId: number };
 
+/**
+ * A query's rows as one JSON array, read as text and parsed once: tens of thousands of rows of a few
+ * columns cost the driver more to decode one by one (per row and field) than one JSON.parse of the
+ * same values. `query` selects one column `j`, a json_agg (NULL when there are no rows).
+ */
+async function jsonRows<T>(db: Kysely<Database>, query: RawBuilder<{ j: string | null }>): Promise<T[]> {
+  const r = await query.execute(db);
+  const j = r.rows[0]?.j;
+  return j ? (JSON.parse(j) as T[]) : [];
+}
+
 /** The randomized students of some districts of a study (every arm), by district and SIS id. */
 export async function loadRandomizedStudents(
   db: Kysely<Database>,
@@ -20,15 +31,27 @@ export async function loadRandomizedStudents(
   districtIds: readonly number[],
 ): Promise<DistrictStudent[]> {
   if (districtIds.length === 0) return [];
-  const r = await sql<DistrictStudent>`
-    SELECT s.id AS "studentId", s.district_id AS "districtId", s.sis_id AS "sisId", s.first_name AS "firstName",
-           sc.school_key AS "schoolKey", sc.name AS "schoolName", sc.phone AS "schoolPhone", a.arm
+  type Row = [number, number, string, string | null, string, string, string | null, string];
+  const rows = await jsonRows<Row>(
+    db,
+    sql`
+    SELECT json_agg(json_build_array(s.id, s.district_id, s.sis_id, s.first_name, sc.school_key, sc.name,
+                                     sc.phone, a.arm) ORDER BY s.district_id, s.sis_id)::text AS j
     FROM assignment_member m
     JOIN assignment a ON a.study_id = m.study_id AND a.unit_key = m.unit_key
     JOIN student s ON s.id = m.student_id JOIN school sc ON sc.id = s.school_id
-    WHERE m.study_id = ${studyId} AND s.district_id = ANY(${districtIds as number[]}::int[])
-    ORDER BY s.district_id, s.sis_id`.execute(db);
-  return r.rows;
+    WHERE m.study_id = ${studyId} AND s.district_id = ANY(${districtIds as number[]}::int[])`,
+  );
+  return rows.map(([studentId, districtId, sisId, firstName, schoolKey, schoolName, schoolPhone, arm]) => ({
+    studentId,
+    districtId,
+    sisId,
+    firstName,
+    schoolKey,
+    schoolName,
+    schoolPhone,
+    arm,
+  }));
 }
 
 /** Of some districts, those with any attendance (daily or monthly) in [start, end]. */
@@ -66,7 +89,9 @@ export async function loadMonthAbsences(
 ): Promise<Map<number, { month: number; ytd: number }>> {
   if (districtIds.length === 0) return new Map();
   const ids = districtIds as number[];
-  const r = await sql<{ student_id: number; month: number; ytd: number }>`
+  const rows = await jsonRows<[number, number | null, number]>(
+    db,
+    sql`
     WITH daily AS (
       SELECT student_id, date_trunc('month', date)::date AS m, sum(absent_fraction::numeric) AS days
       FROM attendance_day
@@ -80,12 +105,15 @@ export async function loadMonthAbsences(
         AND NOT EXISTS (SELECT 1 FROM attendance_day ad
                         WHERE ad.student_id = am.student_id AND ad.district_id = s.district_id
                           AND ad.date >= am.month AND ad.date < (am.month + interval '1 month')::date)),
-    all_months AS (SELECT * FROM daily UNION ALL SELECT * FROM monthly)
-    SELECT student_id,
-           round(sum(days) FILTER (WHERE m = ${monthStart}::date), 2)::float8 AS month,
-           round(sum(days), 2)::float8 AS ytd
-    FROM all_months GROUP BY student_id`.execute(db);
-  return new Map(r.rows.map((x) => [x.student_id, { month: x.month ?? 0, ytd: x.ytd }]));
+    all_months AS (SELECT * FROM daily UNION ALL SELECT * FROM monthly),
+    per_student AS (
+      SELECT student_id,
+             round(sum(days) FILTER (WHERE m = ${monthStart}::date), 2)::float8 AS month,
+             round(sum(days), 2)::float8 AS ytd
+      FROM all_months GROUP BY student_id)
+    SELECT json_agg(json_build_array(student_id, month, ytd))::text AS j FROM per_student`,
+  );
+  return new Map(rows.map(([student, month, ytd]) => [student, { month: month ?? 0, ytd }]));
 }
 
 /**
@@ -102,23 +130,31 @@ export async function loadAbsenceDays(
 ): Promise<Map<number, AbsenceDay[]>> {
   const out = new Map<number, AbsenceDay[]>();
   if (districtIds.length === 0 || arms.length === 0) return out;
-  const r = await sql<{ student_id: number; date: string; fraction: number }>`
+  // Per student: [student, [dates], [fractions]], dates in order.
+  const rows = await jsonRows<[number, string[], number[]]>(
+    db,
+    sql`
     WITH targets AS (
       SELECT m.student_id FROM assignment_member m
       JOIN assignment a ON a.study_id = m.study_id AND a.unit_key = m.unit_key
-      WHERE m.study_id = ${studyId} AND a.arm = ANY(${arms as string[]}::text[]))
-    SELECT ad.student_id, ad.date, round(ad.absent_fraction::numeric, 4)::float8 AS fraction
-    FROM attendance_day ad
-    WHERE ad.district_id = ANY(${districtIds as number[]}::int[])
-      AND ad.date BETWEEN ${yearStart}::date AND ${through}::date
-      AND ad.absent_fraction > 0 AND ad.suspension IS DISTINCT FROM 'iss'
-      AND ad.student_id IN (SELECT student_id FROM targets)
-    ORDER BY ad.student_id, ad.date`.execute(db);
-  for (const x of r.rows) {
-    let list = out.get(x.student_id);
-    if (!list) out.set(x.student_id, (list = []));
-    list.push({ date: x.date, fraction: x.fraction });
-  }
+      WHERE m.study_id = ${studyId} AND a.arm = ANY(${arms as string[]}::text[])),
+    per_student AS (
+      SELECT ad.student_id, json_agg(ad.date ORDER BY ad.date) AS dates,
+             json_agg(round(ad.absent_fraction::numeric, 4)::float8 ORDER BY ad.date) AS fractions
+      FROM attendance_day ad
+      WHERE ad.district_id = ANY(${districtIds as number[]}::int[])
+        AND ad.date BETWEEN ${yearStart}::date AND ${through}::date
+        AND ad.absent_fraction > 0 AND ad.suspension IS DISTINCT FROM 'iss'
+        AND ad.student_id IN (SELECT student_id FROM targets)
+      GROUP BY ad.student_id)
+    SELECT json_agg(json_build_array(student_id, dates, fractions) ORDER BY student_id)::text AS j
+    FROM per_student`,
+  );
+  for (const [student, dates, fractions] of rows)
+    out.set(
+      student,
+      dates.map((date, i) => ({ date, fraction: fractions[i] })),
+    );
   return out;
 }
 
@@ -135,7 +171,23 @@ export async function loadContacts(
   const out = new Map<number, Contact[]>();
   if (districtIds.length === 0) return out;
   const ids = districtIds as number[];
-  const r = await sql<Contact & { studentId: number }>`
+  type Row = [
+    number,
+    number,
+    string,
+    string | null,
+    string,
+    string | null,
+    string | null,
+    string | null,
+    boolean,
+    boolean,
+    boolean,
+    boolean,
+  ];
+  const rows = await jsonRows<Row>(
+    db,
+    sql`
     WITH opted_numbers AS (
       SELECT DISTINCT district_id, phone_e164 FROM caregiver
       WHERE district_id = ANY(${ids}::int[]) AND opt_out_at IS NOT NULL AND phone_e164 IS NOT NULL),
@@ -145,18 +197,43 @@ export async function loadContacts(
       UNION
       SELECT s.id, c.id FROM student s JOIN caregiver c ON c.household_id = s.household_id
       WHERE s.district_id = ANY(${ids}::int[]))
-    SELECT cs.student_id AS "studentId", c.id AS "caregiverId", c.contact_key AS "contactKey",
-           c.first_name AS "firstName", c.language, c.phone_e164 AS "phoneE164",
-           c.phone_as_given AS "phoneAsGiven", c.email, c.email_valid AS "emailValid",
-           c.sms_consent AS "smsConsent", c.message_contact AS "messageContact",
-           (c.opt_out_at IS NOT NULL OR EXISTS (SELECT 1 FROM opted_numbers o
-              WHERE o.district_id = c.district_id AND o.phone_e164 = c.phone_e164)) AS "optedOut"
-    FROM links cs JOIN caregiver c ON c.id = cs.caregiver_id
-    ORDER BY cs.student_id, c.contact_key`.execute(db);
-  for (const { studentId, ...c } of r.rows) {
+    SELECT json_agg(json_build_array(
+             cs.student_id, c.id, c.contact_key, c.first_name, c.language, c.phone_e164, c.phone_as_given,
+             c.email, c.email_valid, c.sms_consent, c.message_contact,
+             (c.opt_out_at IS NOT NULL OR EXISTS (SELECT 1 FROM opted_numbers o
+                WHERE o.district_id = c.district_id AND o.phone_e164 = c.phone_e164)))
+           ORDER BY cs.student_id, c.contact_key)::text AS j
+    FROM links cs JOIN caregiver c ON c.id = cs.caregiver_id`,
+  );
+  for (const [
+    studentId,
+    caregiverId,
+    contactKey,
+    firstName,
+    language,
+    phoneE164,
+    phoneAsGiven,
+    email,
+    emailValid,
+    smsConsent,
+    messageContact,
+    optedOut,
+  ] of rows) {
     let list = out.get(studentId);
     if (!list) out.set(studentId, (list = []));
-    list.push(c);
+    list.push({
+      caregiverId,
+      contactKey,
+      firstName,
+      language,
+      phoneE164,
+      phoneAsGiven,
+      email,
+      emailValid,
+      smsConsent,
+      messageContact,
+      optedOut,
+    });
   }
   return out;
 }
@@ -257,32 +334,15 @@ export async function loadAlertHistory(
   return out;
 }
 
-export async function insertBatch(
-  trx: Trx,
-  b: {
-    studyId: number;
-    districtId: number;
-    kind: 'monthly_summary' | 'alerts';
-    periodStart: string;
-    periodEnd: string;
-    stats: unknown;
-    actor: string;
-  },
-): Promise<number> {
-  const r = await trx
-    .insertInto('message_batch')
-    .values({
-      study_id: b.studyId,
-      district_id: b.districtId,
-      kind: b.kind,
-      period_start: b.periodStart,
-      period_end: b.periodEnd,
-      stats: JSON.stringify(b.stats),
-      actor: b.actor,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return r.id;
+/** The rows of an iterable (consumed once), or null when it has none: an empty COPY is not sent. */
+function nonEmpty<T>(rows: Iterable<T>): Iterable<T> | null {
+  const it = rows[Symbol.iterator]();
+  const first = it.next();
+  if (first.done) return null;
+  return (function* () {
+    yield first.value;
+    for (let n = it.next(); !n.done; n = it.next()) yield n.value;
+  })();
 }
 
 const MESSAGE_COLUMNS = [
@@ -304,13 +364,14 @@ const MESSAGE_COLUMNS = [
  * Writes messages with one binary COPY on the session's connection (the caller's transaction runs on
  * `session.db`); ids follow the order given.
  */
-export async function copyMessages(session: Session, messages: readonly NewMessage[]): Promise<number> {
-  if (messages.length === 0) return 0;
+export async function copyMessages(session: Session, messages: Iterable<NewMessage>): Promise<number> {
+  const rows = nonEmpty(messages);
+  if (rows === null) return 0;
   return copyBinaryTuples(
     session,
     'message',
     MESSAGE_COLUMNS,
-    tupleChunks(messages, (m) => [
+    tupleChunks(rows, (m) => [
       { int4: m.batchId },
       { int4: m.studentId },
       { int4: m.caregiverId },
@@ -344,11 +405,15 @@ export interface NewAlertRow {
  * the table's identity sequence first (ascending, as the rows go), so messages and tasks can name
  * their alert without reading the rows back; COPY stores given identity values.
  */
-export async function copyAlerts(session: Session, alerts: readonly NewAlertRow[]): Promise<number[]> {
-  if (alerts.length === 0) return [];
+export async function copyAlerts(
+  session: Session,
+  alerts: Iterable<NewAlertRow>,
+  count: number,
+): Promise<number[]> {
+  if (count === 0) return [];
   const r = await session.query<{ id: number }>(
     `SELECT nextval(pg_get_serial_sequence('alert', 'id'))::int AS id FROM generate_series(1, $1::int)`,
-    [alerts.length],
+    [count],
   );
   const ids = r.rows.map((x) => x.id).sort((a, b) => a - b);
   let i = 0;
@@ -393,13 +458,14 @@ export interface NewTaskRow {
 }
 
 /** Writes staff tasks with one binary COPY; ids follow the order given. */
-export async function copyTasks(session: Session, tasks: readonly NewTaskRow[]): Promise<number> {
-  if (tasks.length === 0) return 0;
+export async function copyTasks(session: Session, tasks: Iterable<NewTaskRow>): Promise<number> {
+  const rows = nonEmpty(tasks);
+  if (rows === null) return 0;
   return copyBinaryTuples(
     session,
     'staff_task',
     ['alert_id', 'student_id', 'role', 'tier', 'reason', 'due_date'],
-    tupleChunks(tasks, (t) => [
+    tupleChunks(rows, (t) => [
       { int4: t.alertId },
       { int4: t.studentId },
       { text: t.role },
@@ -408,6 +474,94 @@ export async function copyTasks(session: Session, tasks: readonly NewTaskRow[]):
       { date: t.dueDate },
     ]),
   );
+}
+
+/**
+ * Settings of a generation transaction, on its session: its grouped reads over the school year's
+ * absence days are costed high enough for PostgreSQL to JIT-compile them, which costs more than it
+ * saves for queries that run once (PGlite has no JIT); 64 MB lets their hash aggregates and sorts
+ * stay in memory. `SET LOCAL`: they end with the transaction.
+ */
+export async function tuneGeneration(session: Session, dialect: 'postgres' | 'pglite'): Promise<void> {
+  if (dialect === 'postgres') await session.query(`SET LOCAL jit = off`);
+  await session.query(`SET LOCAL work_mem = '64MB'`);
+}
+
+/** A message as composed, before its batch (and alert) ids exist. */
+export type DraftRow = Omit<NewMessage, 'batchId' | 'alertId'>;
+
+/**
+ * What a run writes for one district: its batch, and the batch's alerts, messages and staff tasks.
+ * A message or task names its alert by position in `alerts` (ids are drawn when written).
+ */
+export interface BatchWrite {
+  batch: {
+    studyId: number;
+    districtId: number;
+    kind: 'monthly_summary' | 'alerts';
+    periodStart: string;
+    periodEnd: string;
+    stats: unknown;
+    actor: string;
+  };
+  alerts: Omit<NewAlertRow, 'batchId'>[];
+  messages: (DraftRow & { alert: number | null })[];
+  tasks: (Omit<NewTaskRow, 'alertId'> & { alert: number })[];
+}
+
+/**
+ * Writes the batches of a run, whatever the number of districts, in four statements on the session
+ * (the caller's transaction): one INSERT of every batch, then one binary COPY each of the alerts, the
+ * messages and the staff tasks. Returns the batch ids in the order given.
+ */
+export async function writeBatches(session: Session, writes: readonly BatchWrite[]): Promise<number[]> {
+  if (writes.length === 0) return [];
+  const b = writes.map((w) => w.batch);
+  const r = await session.query<{ id: number; district_id: number }>(
+    `INSERT INTO message_batch (study_id, district_id, kind, period_start, period_end, stats, actor)
+     SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::date[], $5::date[], $6::jsonb[], $7::text[])
+     RETURNING id, district_id`,
+    [
+      b.map((x) => x.studyId),
+      b.map((x) => x.districtId),
+      b.map((x) => x.kind),
+      b.map((x) => x.periodStart),
+      b.map((x) => x.periodEnd),
+      b.map((x) => JSON.stringify(x.stats)),
+      b.map((x) => x.actor),
+    ],
+  );
+  const idOf = new Map(r.rows.map((x) => [x.district_id, x.id]));
+  const batchIds = b.map((x) => idOf.get(x.districtId)!);
+  const alertIds = await copyAlerts(
+    session,
+    (function* () {
+      for (const [i, w] of writes.entries()) for (const a of w.alerts) yield { ...a, batchId: batchIds[i] };
+    })(),
+    writes.reduce((n, w) => n + w.alerts.length, 0),
+  );
+  const firstAlert: number[] = [];
+  writes.reduce((n, w) => (firstAlert.push(n), n + w.alerts.length), 0);
+  await copyMessages(
+    session,
+    (function* () {
+      for (const [i, w] of writes.entries())
+        for (const { alert, ...m } of w.messages)
+          yield {
+            ...m,
+            batchId: batchIds[i],
+            alertId: alert === null ? null : alertIds[firstAlert[i] + alert],
+          };
+    })(),
+  );
+  await copyTasks(
+    session,
+    (function* () {
+      for (const [i, w] of writes.entries())
+        for (const { alert, ...t } of w.tasks) yield { ...t, alertId: alertIds[firstAlert[i] + alert] };
+    })(),
+  );
+  return batchIds;
 }
 
 /** The months ('YYYY-MM') with daily attendance in any district of a study, in order. */

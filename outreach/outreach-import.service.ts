@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { Transaction } from 'kysely';
 import { refreshPlannerStatistics } from '../db/planner-statistics.store.ts';
-import type { Db } from '../db/connection.ts';
+import type { Db, Session } from '../db/connection.ts';
 import type { Database } from '../db/types.ts';
 import { appendAuditEvent } from '../db/audit.store.ts';
 import { AppError } from '../errors.ts';
@@ -108,7 +108,9 @@ interface OutreachKind<T, C> {
   read(rec: CsvRecord, h: BoundHeader, sink: ProblemSink, context: C): T | null;
   /** Problems across rows (reported to the sink), after every row was read. */
   check?(rows: readonly T[], sink: ProblemSink): void;
+  /** Stores the rows in the import's transaction `trx`, which runs on `session` (COPY needs it). */
   store(
+    session: Session,
     trx: Transaction<Database>,
     importId: number,
     rows: T[],
@@ -130,57 +132,59 @@ async function importOutreachFile<T, C>(
   const file = basename(req.path);
   const sha256 = await fileSha(req.path);
   const none: Stored = { inserted: 0, replaced: 0, messagesUpdated: 0, caregiversOptedOut: 0 };
-  const summary: OutreachImportSummary = await db.kysely.transaction().execute(async (trx) => {
-    await lockDistrictImports(trx, district.id);
-    const done = await findImport(trx, district.id, k.kind, sha256);
-    if (done)
+  const summary: OutreachImportSummary = await db.withSession((session) =>
+    session.db.transaction().execute(async (trx): Promise<OutreachImportSummary> => {
+      await lockDistrictImports(trx, district.id);
+      const done = await findImport(trx, district.id, k.kind, sha256);
+      if (done)
+        return {
+          kind: k.kind,
+          file,
+          sha256,
+          ...none,
+          status: 'already_imported',
+          importId: done.id,
+          rowsRead: 0,
+          warnings: [],
+        };
+      const sink = new ProblemSink(file);
+      const context = await k.context(trx, district);
+      const rows = await readRows(req, sink, k.columns, (rec, h) => k.read(rec, h, sink, context));
+      k.check?.(rows, sink);
+      if (sink.failed) refuse(sink, file);
+      const importId = await insertImport(trx, {
+        districtId: district.id,
+        kind: k.kind,
+        sha256,
+        fileName: file,
+        rowsRead: rows.length,
+        warnings: sink.warnings,
+      });
+      const { audit, ...stored } = await k.store(session, trx, importId, rows, district.id);
+      await setImportCounts(trx, importId, {
+        rowsRead: rows.length,
+        inserted: stored.inserted,
+        replaced: stored.replaced,
+        unchanged: 0,
+      });
+      await appendAuditEvent(trx, {
+        actor,
+        action: `import.${k.kind}`,
+        entity: `study:${study.slug}/district:${district.leaid}`,
+        details: { file, sha256, rows: rows.length, ...audit },
+      });
       return {
         kind: k.kind,
         file,
         sha256,
-        ...none,
-        status: 'already_imported',
-        importId: done.id,
-        rowsRead: 0,
-        warnings: [],
+        ...stored,
+        status: 'imported',
+        importId,
+        rowsRead: rows.length,
+        warnings: sink.warnings,
       };
-    const sink = new ProblemSink(file);
-    const context = await k.context(trx, district);
-    const rows = await readRows(req, sink, k.columns, (rec, h) => k.read(rec, h, sink, context));
-    k.check?.(rows, sink);
-    if (sink.failed) refuse(sink, file);
-    const importId = await insertImport(trx, {
-      districtId: district.id,
-      kind: k.kind,
-      sha256,
-      fileName: file,
-      rowsRead: rows.length,
-      warnings: sink.warnings,
-    });
-    const { audit, ...stored } = await k.store(trx, importId, rows, district.id);
-    await setImportCounts(trx, importId, {
-      rowsRead: rows.length,
-      inserted: stored.inserted,
-      replaced: stored.replaced,
-      unchanged: 0,
-    });
-    await appendAuditEvent(trx, {
-      actor,
-      action: `import.${k.kind}`,
-      entity: `study:${study.slug}/district:${district.leaid}`,
-      details: { file, sha256, rows: rows.length, ...audit },
-    });
-    return {
-      kind: k.kind,
-      file,
-      sha256,
-      ...stored,
-      status: 'imported',
-      importId,
-      rowsRead: rows.length,
-      warnings: sink.warnings,
-    };
-  });
+    }),
+  );
   await refreshPlannerStatistics(
     db.kysely,
     k.kind === 'receipts' ? ['message', 'message_receipt', 'caregiver'] : ['visit'],
@@ -200,8 +204,8 @@ const RECEIPTS: OutreachKind<
     leaid: district.leaid,
   }),
   read: (rec, h, sink, c) => readReceipt(rec, h, sink, c.ids, c.leaid),
-  async store(trx, importId, rows, districtId) {
-    const messagesUpdated = await storeReceipts(trx, importId, rows);
+  async store(session, trx, importId, rows, districtId) {
+    const messagesUpdated = await storeReceipts(session, trx, importId, rows);
     const caregiversOptedOut = await optOutFromReceipts(trx, districtId, importId);
     return {
       inserted: rows.length,
@@ -246,7 +250,7 @@ const VISITS: OutreachKind<VisitRow, Awaited<ReturnType<typeof loadStudentKeys>>
       else seen.set(key, r.line);
     }
   },
-  async store(trx, importId, rows) {
+  async store(_session, trx, importId, rows) {
     const counts = await storeVisits(trx, importId, rows);
     return { ...counts, messagesUpdated: 0, caregiversOptedOut: 0, audit: counts };
   },

@@ -1,5 +1,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Session } from '../db/connection.ts';
 import type { Database } from '../db/types.ts';
+import { copyBinaryTuples } from '../cohorts/imports/import-copy.store.ts';
+import { tupleChunks } from './copy-tuples.ts';
 import type { ReceiptRow } from './receipt-rows.ts';
 import type { VisitRow } from './visit-rows.ts';
 
@@ -27,26 +30,29 @@ export async function loadStudentKeys(
 
 const CHUNK = 4000;
 
-/** Appends receipts and sets each named message's status to its latest receipt's. */
+/**
+ * Appends receipts (one binary COPY on the session, whose connection runs the caller's transaction
+ * `trx`) and sets each named message's status to its latest receipt's.
+ */
 export async function storeReceipts(
+  session: Session,
   trx: Trx,
   importId: number,
   rows: readonly ReceiptRow[],
 ): Promise<number> {
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await trx
-      .insertInto('message_receipt')
-      .values(
-        rows.slice(i, i + CHUNK).map((r) => ({
-          message_id: r.messageId,
-          status: r.status,
-          status_at: r.statusAt,
-          provider_ref: r.providerRef,
-          import_id: importId,
-        })),
-      )
-      .execute();
-  }
+  if (rows.length > 0)
+    await copyBinaryTuples(
+      session,
+      'message_receipt',
+      ['message_id', 'status', 'status_at', 'provider_ref', 'import_id'],
+      tupleChunks(rows, (r) => [
+        { int8: r.messageId },
+        { text: r.status },
+        { timestamptz: r.statusAt },
+        { text: r.providerRef },
+        { int4: importId },
+      ]),
+    );
   const r = await sql`
     UPDATE message m SET status = r.status, status_at = r.status_at, provider_ref = r.provider_ref
     FROM (SELECT DISTINCT ON (message_id) message_id, status, status_at, provider_ref FROM message_receipt

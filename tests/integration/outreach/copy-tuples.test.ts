@@ -77,4 +77,37 @@ describe(`outreach binary COPY values (${testDialect})`, () => {
       expect(x.t).toBe(rows[k].text);
     }
   });
+
+  it('stores bigints and instants (receipts) as an INSERT of the same values would', async () => {
+    const rows = [
+      { id: 1, at: '2025-10-01T08:00:00.000Z' },
+      { id: 2 ** 40 + 7, at: '1999-12-31T23:59:59.999Z' },
+      { id: Number.MAX_SAFE_INTEGER, at: '2026-06-30T13:45:12.345Z' },
+      { id: 0, at: null },
+    ];
+    const stored = await db.withSession((session) =>
+      session.db.transaction().execute(async () => {
+        await session.query('CREATE TEMP TABLE copied8 (k int, id bigint, at timestamptz) ON COMMIT DROP');
+        await copyBinaryTuples(
+          session,
+          'copied8',
+          ['k', 'id', 'at'],
+          tupleChunks(rows.entries(), ([k, x]): CopyValue[] => [
+            { int4: k },
+            { int8: x.id },
+            { timestamptz: x.at },
+          ]),
+        );
+        const r = await session.query<{ id: string; same_at: boolean | null; at_null: boolean }>(
+          `SELECT c.id::text AS id, c.at = v.at::timestamptz AS same_at, c.at IS NULL AS at_null
+           FROM copied8 c JOIN unnest($1::text[]) WITH ORDINALITY AS v(at, k) ON v.k = c.k + 1 ORDER BY c.k`,
+          [rows.map((x) => x.at)],
+        );
+        return r.rows;
+      }),
+    );
+    expect(stored.map((x) => x.id)).toEqual(rows.map((x) => String(x.id)));
+    expect(stored.map((x) => x.same_at)).toEqual([true, true, true, null]);
+    expect(stored[3].at_null).toBe(true);
+  });
 });

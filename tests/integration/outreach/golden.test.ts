@@ -51,13 +51,14 @@ describe(`outreach golden district (${testDialect})`, () => {
     const run = await generateMonth(db, { study: 'golden', month: '2025-09' }, ACTOR, (done, total, detail) =>
       steps.push([done, total, detail]),
     );
-    // progress: the three set-based reads, then the district, then done
+    // progress: the three set-based reads, then the district, then writing, then done
     expect(steps).toEqual([
-      [0, 4, 'reading absences'],
-      [1, 4, 'reading students'],
-      [2, 4, 'reading contacts'],
-      [3, 4, `district ${LEAID}`],
-      [4, 4, 'done'],
+      [0, 5, 'reading absences'],
+      [1, 5, 'reading students'],
+      [2, 5, 'reading contacts'],
+      [3, 5, `district ${LEAID}`],
+      [4, 5, 'writing'],
+      [5, 5, 'done'],
     ]);
     expect(run.districts).toEqual([
       expect.objectContaining({
