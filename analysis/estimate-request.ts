@@ -168,7 +168,9 @@ function jointTest(result: EstimateResult, spec: string): WaldTestOutcome {
   const chosen = selectTerms(names, spec);
   if (chosen.length === 0)
     return { ok: false, message: `\`test\` "${spec}" names no term of the model (terms: ${names.join(', ')})` };
-  const { vcov, denDf } = result.covariance!;
+  if (!result.covariance)
+    return { ok: false, message: '`test` needs the covariance of every coefficient, which this fit did not compute' };
+  const { vcov, denDf } = result.covariance;
   return waldTest(
     names,
     result.terms.map((t) => t.estimate),
