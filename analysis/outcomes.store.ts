@@ -104,6 +104,13 @@ async function panelQuery(
       : sql`SELECT s.id AS student_id, s.district_id FROM student s
       WHERE s.district_id IN (SELECT s2.district_id FROM assignment_member m
         JOIN student s2 ON s2.id = m.student_id WHERE m.study_id = ${studyId})`;
+  // The study's districts as constants, so the planner prunes attendance_day's partitions when it
+  // plans and aggregates each partition on its own (partitionwise: small hash tables).
+  const districts = await sql<{ district_id: number }>`SELECT DISTINCT s.district_id
+    FROM assignment_member m JOIN student s ON s.id = m.student_id WHERE m.study_id = ${studyId}
+    ORDER BY s.district_id`.execute(db);
+  if (districts.rows.length === 0) return [];
+  const districtIds = sql.join(districts.rows.map((d) => sql.lit(Number(d.district_id))));
   const r = await sql<{
     student_id: number;
     month: string;
@@ -149,13 +156,17 @@ async function panelQuery(
       CROSS JOIN LATERAL generate_series(r.lo::timestamp, r.hi::timestamp, interval '1 day') AS g(d)
       LEFT JOIN calendar_day c ON c.school_id = r.school_id AND c.date = g.d::date AND c.instructional
     ),
+    -- the months of the calendars' range
+    months AS (
+      SELECT g.m::date AS month, (g.m + interval '1 month' - interval '1 day')::date AS month_end
+      FROM (SELECT min(lo) AS lo, max(hi) AS hi FROM ranges) r
+      CROSS JOIN LATERAL generate_series(date_trunc('month', r.lo::timestamp), r.hi::timestamp, interval '1 month')
+        AS g(m)
+    ),
     -- each window of a student without overlaps, cut at month ends
     pieces AS (
-      SELECT w.student_id, w.school_id, m.m::date AS month, greatest(w.lo, m.m::date) AS lo,
-        least(w.hi, (m.m + interval '1 month' - interval '1 day')::date) AS hi
-      FROM windows w
-      CROSS JOIN LATERAL generate_series(date_trunc('month', w.lo::timestamp), w.hi::timestamp, interval '1 month')
-        AS m(m)
+      SELECT w.student_id, w.school_id, m.month, greatest(w.lo, m.month) AS lo, least(w.hi, m.month_end) AS hi
+      FROM windows w JOIN months m ON m.month <= w.hi AND m.month_end >= w.lo
       WHERE w.student_id NOT IN (SELECT student_id FROM overlapping)
     ),
     calendar_months AS (
@@ -180,7 +191,7 @@ async function panelQuery(
         CASE WHEN a.suspension = 'iss' THEN 0::real ELSE a.absent_fraction END AS fraction,
         count(*) AS n, max(a.date) AS last_date
       FROM attendance_day a
-      WHERE a.district_id IN (SELECT DISTINCT district_id FROM members)
+      WHERE a.district_id IN (${districtIds})
         AND a.date BETWEEN ${w.start}::date AND ${w.end}::date
       GROUP BY a.district_id, a.student_id, 3, 4
     ),

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- report [--students 108000] [--districts 50] [--db postgres|pglite] [--no-outreach] [--district-reports N]`
+ * `npm run bench -- report [--students 108000] [--districts 50] [--db postgres|pglite] [--no-outreach] [--district-reports N] [--only outcomes] [--keep NAME]`
  *
  * Issue 13: a national-pilot-scale study from imported data to a finished report. Loads the import
  * benchmark's synthetic data set (50 districts, 108,000 students, about 18 million daily attendance
@@ -7,12 +7,20 @@
  * (monthly summaries to the treatment arm, every month generated, exported, receipts simulated and
  * imported, as the demo does), sets a plan, and then times `pilot analyze` (what the goal is about):
  * outcome building (SQL, with the outreach doses and fidelity), estimation and rendering, with peak
- * memory; then N district partner reports from one load of the data (default 5).
+ * memory; then N district partner reports from the analysis's load and pooled fits (default 5).
  * PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test; a fresh database is
  * created and dropped) or PGlite (on disk in a temp folder).
  * Goal: analyze under 10 s on PostgreSQL and under 30 s on PGlite, memory under 2 GB.
+ *
+ * `--only outcomes` times outcome building alone (the window and baseline student-month panels in SQL,
+ * then the whole input load with outreach and event-study inputs), without estimating or rendering.
+ * `--keep NAME` keeps the loaded database for later runs (PostgreSQL database NAME, or PGlite folder NAME
+ * in the temp folder): a later run with the same NAME finds the randomized study and its plan and skips
+ * the load and the outreach. Drop it by hand when done (DROP DATABASE NAME, or remove the folder).
  */
 import { existsSync } from 'node:fs';
+import pg from 'pg';
+import { sql } from 'kysely';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,11 +29,11 @@ import { setPlan } from '../analysis/plan.service.ts';
 import { randomizeStudy } from '../assignment/assignment.service.ts';
 import { createStudy, enrollDistrict } from '../cohorts/study.service.ts';
 import { importFile, type RequestedKind } from '../cohorts/imports/import.service.ts';
-import { createPGlite, openPGlite, type Db } from '../db/connection.ts';
+import { createPGlite, openPGlite, openPostgres, type Db } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { openScratchPostgres } from '../db/scratch-database.ts';
 import { runOutreachDemo } from '../outreach/demo-outreach.service.ts';
-import { analyzeStudy, districtReports } from '../reports/report.service.ts';
+import { analyzeStudy, districtReports, loadReportInputs } from '../reports/report.service.ts';
 import { readDistrictsCsv } from '../synth/district-files.ts';
 import { writeSyntheticStudy } from '../synth/synth.service.ts';
 
@@ -59,7 +67,35 @@ async function dataset(students: number, districts: number): Promise<string> {
   return dir;
 }
 
-async function openBenchDb(kind: 'postgres' | 'pglite'): Promise<Db> {
+/** With --keep NAME: a database kept between runs (loaded once), by name (PostgreSQL) or folder (PGlite). */
+async function openKeptDb(kind: 'postgres' | 'pglite', name: string): Promise<Db> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error('--keep NAME: lower-case letters, digits and _');
+  if (kind === 'pglite') return openPGlite(await createPGlite(join(tmpdir(), name)));
+  const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    const r = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (r.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return openPostgres(url.toString());
+}
+
+/** Whether a kept database already holds the bench study, randomized and with its plan. */
+async function loadedAlready(db: Db): Promise<boolean> {
+  const r = await sql<{
+    n: number;
+  }>`SELECT count(*)::int AS n FROM study s JOIN analysis_plan p ON p.study_id = s.id
+    WHERE s.slug = 'bench' AND s.status = 'randomized'`.execute(db.kysely);
+  return (r.rows[0]?.n ?? 0) > 0;
+}
+
+async function openBenchDb(kind: 'postgres' | 'pglite', keep: string | null): Promise<Db> {
+  if (keep) return openKeptDb(kind, keep);
   if (kind === 'pglite') {
     const dir = await mkdtemp(join(tmpdir(), 'pilot-bench-'));
     const pglite = await createPGlite(dir);
@@ -81,66 +117,19 @@ export async function run(args: string[]): Promise<void> {
   if (kind !== 'postgres' && kind !== 'pglite') throw new Error('--db is postgres or pglite');
   const outreach = !args.includes('--no-outreach');
   const districtReportCount = Number(option(args, 'district-reports', '5'));
+  const only = option(args, 'only', '');
+  if (only !== '' && only !== 'outcomes') throw new Error('--only outcomes');
+  const keep = option(args, 'keep', '') || null;
   const dir = await dataset(students, districtCount);
   const districts = readDistrictsCsv(await readFile(join(dir, 'districts.csv'), 'utf8'));
   const work = await mkdtemp(join(tmpdir(), 'pilot-bench-report-'));
-  const db = await openBenchDb(kind);
+  const db = await openBenchDb(kind, keep);
   try {
     await migrateToLatest(db);
-    const t0 = performance.now();
-    await createStudy(
-      db,
-      {
-        slug: 'bench',
-        name: 'Bench',
-        unit: 'household',
-        arms: 'control:0.5,treatment:0.5',
-        blockBy: 'district,grade_band',
-        seed: '0123456789abcdef0123456789abcdef',
-      },
-      'bench',
-    );
-    for (const d of districts) {
-      await enrollDistrict(db, { study: 'bench', ...d, allowNonrural: true }, 'bench');
-      for (const [k, f] of [
-        ['schools', 'schools.csv'],
-        ['roster', 'students.csv'],
-        ['contacts', 'contacts.csv'],
-        ['calendar', 'calendar.csv'],
-        ['enrollment', 'enrollment.csv'],
-        ['attendance', 'attendance_daily.csv'],
-      ] as [RequestedKind, string][])
-        await importFile(
-          db,
-          { study: 'bench', leaid: d.leaid, kind: k, path: join(dir, d.leaid, f) },
-          'bench',
-        );
-      process.stdout.write(`\r  ${kind}: district ${d.leaid} loaded`);
-    }
-    process.stdout.write('\n');
-    await randomizeStudy(db, { study: 'bench', actor: 'bench' });
-    console.log(`imported and randomized in ${s(performance.now() - t0)} (not part of the goal)`);
-    if (outreach) {
-      const t = performance.now();
-      const o = await runOutreachDemo(
-        db,
-        { slug: 'bench', dataDir: work, seed: 'bench-report', arm: 'treatment' },
-        'bench',
-        (m) => process.stdout.write(`\r  ${m.slice(0, 100).padEnd(100)}`),
-      );
-      process.stdout.write('\n');
-      console.log(
-        `outreach: ${o.messages} messages over ${o.months.length} months, ${o.delivered} delivered, in ${s(performance.now() - t)} (not part of the goal)`,
-      );
-    }
-    const plan = parsePlan({
-      window: { start: '2025-10-01', end: '2026-04-30' },
-      baseline_window: { start: '2025-08-01', end: '2025-09-30' },
-      estimator: { covariates: ['prior_year_absence_rate', 'baseline_absence_rate'] },
-      cost_per_student: { treatment: 4.07 },
-    });
-    if (!plan.ok) throw new Error(plan.problems.join('; '));
-    await setPlan(db, 'bench', plan.plan, 'bench');
+    if (keep && (await loadedAlready(db)))
+      console.log(`${kind}: kept database ${keep} holds the loaded study`);
+    else await load(db, kind, dir, districts, work, outreach);
+    if (only === 'outcomes') return await outcomesOnly(db, kind);
     peakRss = process.memoryUsage().rss;
     const t1 = performance.now();
     const r = await analyzeStudy(db, { study: 'bench', out: join(work, 'report') }, 'bench', (m) =>
@@ -165,9 +154,13 @@ export async function run(args: string[]): Promise<void> {
     if (districtReportCount > 0) {
       const leaids = districts.slice(0, districtReportCount).map((d) => d.leaid);
       const t2 = performance.now();
-      await districtReports(db, { study: 'bench', leaids, out: join(work, 'districts') }, 'bench');
+      await districtReports(
+        db,
+        { study: 'bench', leaids, out: join(work, 'districts'), loaded: r.loaded },
+        'bench',
+      );
       console.log(
-        `  ${leaids.length} district reports (one load)${' '.repeat(20)}${s(performance.now() - t2).padStart(9)}   peak RSS ${mb(peakRss)}`,
+        `  ${leaids.length} district reports (analyze's load and fits)${' '.repeat(5)}${s(performance.now() - t2).padStart(9)}   peak RSS ${mb(peakRss)}`,
       );
     }
     console.log(`  uptime: ${(await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ')}`);
@@ -175,4 +168,80 @@ export async function run(args: string[]): Promise<void> {
     await db.close();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Imports the data set, randomizes, runs the study's outreach and sets the plan. */
+async function load(
+  db: Db,
+  kind: 'postgres' | 'pglite',
+  dir: string,
+  districts: ReturnType<typeof readDistrictsCsv>,
+  work: string,
+  outreach: boolean,
+): Promise<void> {
+  const t0 = performance.now();
+  await createStudy(
+    db,
+    {
+      slug: 'bench',
+      name: 'Bench',
+      unit: 'household',
+      arms: 'control:0.5,treatment:0.5',
+      blockBy: 'district,grade_band',
+      seed: '0123456789abcdef0123456789abcdef',
+    },
+    'bench',
+  );
+  for (const d of districts) {
+    await enrollDistrict(db, { study: 'bench', ...d, allowNonrural: true }, 'bench');
+    for (const [k, f] of [
+      ['schools', 'schools.csv'],
+      ['roster', 'students.csv'],
+      ['contacts', 'contacts.csv'],
+      ['calendar', 'calendar.csv'],
+      ['enrollment', 'enrollment.csv'],
+      ['attendance', 'attendance_daily.csv'],
+    ] as [RequestedKind, string][])
+      await importFile(db, { study: 'bench', leaid: d.leaid, kind: k, path: join(dir, d.leaid, f) }, 'bench');
+    process.stdout.write(`\r  ${kind}: district ${d.leaid} loaded`);
+  }
+  process.stdout.write('\n');
+  await randomizeStudy(db, { study: 'bench', actor: 'bench' });
+  console.log(`imported and randomized in ${s(performance.now() - t0)} (not part of the goal)`);
+  if (outreach) {
+    const t = performance.now();
+    const o = await runOutreachDemo(
+      db,
+      { slug: 'bench', dataDir: work, seed: 'bench-report', arm: 'treatment' },
+      'bench',
+      (m) => process.stdout.write(`\r  ${m.slice(0, 100).padEnd(100)}`),
+    );
+    process.stdout.write('\n');
+    console.log(
+      `outreach: ${o.messages} messages over ${o.months.length} months, ${o.delivered} delivered, in ${s(performance.now() - t)} (not part of the goal)`,
+    );
+  }
+  const plan = parsePlan({
+    window: { start: '2025-10-01', end: '2026-04-30' },
+    baseline_window: { start: '2025-08-01', end: '2025-09-30' },
+    estimator: { covariates: ['prior_year_absence_rate', 'baseline_absence_rate'] },
+    cost_per_student: { treatment: 4.07 },
+  });
+  if (!plan.ok) throw new Error(plan.problems.join('; '));
+  await setPlan(db, 'bench', plan.plan, 'bench');
+}
+
+/** `--only outcomes`: the panels alone, then the whole input load, each timed with its peak memory. */
+async function outcomesOnly(db: Db, kind: 'postgres' | 'pglite'): Promise<void> {
+  peakRss = process.memoryUsage().rss;
+  const t = performance.now();
+  const loaded = await loadReportInputs(db, 'bench', (m) =>
+    console.log(`  ${s(performance.now() - t).padStart(8)}  ${m}`),
+  );
+  console.log(`\n${kind}: ${loaded.inputs.students.length} students (node ${process.version})`);
+  console.log(`  window and baseline panels (SQL)                 ${s(loaded.panelsMs).padStart(9)}`);
+  console.log(
+    `  outcome building (SQL, doses, fidelity, panels)  ${s(loaded.outcomesMs).padStart(9)}   peak RSS ${mb(peakRss)}`,
+  );
+  console.log(`  uptime: ${(await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ')}`);
 }
