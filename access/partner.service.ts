@@ -9,7 +9,7 @@ import { csvText, MESSAGE_COLUMNS } from '../outreach/export-csv.ts';
 import {
   partnerAssignmentRows,
   partnerDownloadIndex,
-  partnerLatestReportRef,
+  partnerLatestReportRefScoped,
   partnerMessageBatches,
   partnerReportById,
   partnerStudies,
@@ -65,7 +65,7 @@ function reportCache(db: Db): ContentCache {
 
 /**
  * The district's latest stored partner report file (report.html or report.json) with its ETag, or
- * null when there is none. One scoped read finds the run; its bytes come from the process's cache of
+ * null when there is none. One scoped read finds the run (one round trip on PostgreSQL); its bytes come from the process's cache of
  * immutable content (read once per run and file); the download is audited.
  */
 export async function districtReportDownload(
@@ -75,7 +75,7 @@ export async function districtReportDownload(
   artifact: 'report.html' | 'report.json',
   actor: string,
 ): Promise<CachedContent | null> {
-  const ref = await withDistrictScope(db, leaid, (trx) => partnerLatestReportRef(trx, slug, leaid));
+  const ref = await partnerLatestReportRefScoped(db, slug, leaid);
   if (!ref) return null;
   const content = await reportCache(db).get(`${ref.reportSha256}/${ref.id}/${artifact}`, async () => {
     const report = await withDistrictScope(db, leaid, (trx) => partnerReportById(trx, ref.id, leaid));

@@ -1,6 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import type { ExportRow } from '../assignment/assignment.store.ts';
+import type { Db } from '../db/connection.ts';
 import type { Database } from '../db/types.ts';
+import { withDistrictScope } from './district-scope.store.ts';
 
 /**
  * A partner's reads. Each query names the district itself (the store-layer filter) and runs inside
@@ -168,6 +170,40 @@ export async function partnerLatestReportRef(
      ORDER BY rr.id DESC LIMIT 1`.execute(trx);
   const x = r.rows[0];
   return x ? { id: x.id, reportSha256: x.report_sha256 } : null;
+}
+
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const LEAID = /^[0-9]{7}$/;
+
+/**
+ * partnerLatestReportRef under the district's row-level security scope in one round trip on
+ * PostgreSQL: the scope's settings and the lookup go as one simple-protocol message of two statements,
+ * which PostgreSQL runs as one implicit transaction (so `set_config(…, true)` ends with it) and plans
+ * one after the other (so the lookup is planned as `pilot_app`, with its policies). A message with
+ * several statements cannot carry parameters: the slug and LEAID go in as literals, accepted only in
+ * their validated forms (anything else is no district's). On the embedded database (in process, no
+ * round trips) it is withDistrictScope's transaction.
+ */
+export async function partnerLatestReportRefScoped(
+  db: Db,
+  slug: string,
+  leaid: string,
+): Promise<PartnerReportRef | null> {
+  if (db.dialect !== 'postgres')
+    return withDistrictScope(db, leaid, (trx) => partnerLatestReportRef(trx, slug, leaid));
+  if (!SLUG.test(slug) || !LEAID.test(leaid)) return null;
+  const r = await db.withSession((session) =>
+    session.query<{ id: number; report_sha256: string }>(
+      `SELECT set_config('role', 'pilot_app', true), set_config('pilot.leaid', '${leaid}', true);
+       SELECT rr.id, rr.report_sha256
+         FROM report_run rr JOIN district d ON d.id = rr.district_id JOIN study s ON s.id = d.study_id
+        WHERE s.slug = '${slug}' AND d.nces_leaid = '${leaid}' AND rr.study_id = s.id AND rr.kind = 'district'
+          AND rr.report_json IS NOT NULL AND rr.report_html IS NOT NULL
+        ORDER BY rr.id DESC LIMIT 1`,
+    ),
+  );
+  const x = r.rows[0];
+  return x ? { id: Number(x.id), reportSha256: x.report_sha256 } : null;
 }
 
 /** One stored district report's bytes by run id, when it is the district's, or null. */

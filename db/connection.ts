@@ -72,7 +72,13 @@ function sessionFor(
   return {
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: singleClientPool(client) }) }),
     async query(sql, params = []) {
-      const r = await client.query(sql, params);
+      // Several statements without parameters go in one simple-protocol message (one round trip);
+      // node-postgres then answers with a result per statement: the last one is the answer.
+      const answer = (await client.query(sql, params)) as unknown;
+      const r = (Array.isArray(answer) ? answer[answer.length - 1] : answer) as {
+        rows: unknown[];
+        rowCount?: number | bigint | null;
+      };
       return { rows: r.rows as never[], rowCount: Number(r.rowCount ?? 0) };
     },
     copyCsv: copy,

@@ -34,6 +34,8 @@ export interface SetProgramInput {
   program: string;
   /** A JSON file holding the program's configuration (defaults apply when absent). */
   configPath?: string;
+  /** The configuration itself (over HTTP), instead of a file. */
+  config?: unknown;
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -88,7 +90,7 @@ export async function setProgram(db: Db, input: SetProgramInput, actor: string):
       'BAD_INPUT',
       `arm "${input.arm}" is not an arm of study ${study.slug} (${study.arms.map((a) => a.name).join(', ')})`,
     );
-  const raw = input.configPath ? await readJson(input.configPath) : {};
+  const raw = input.config ?? (input.configPath ? await readJson(input.configPath) : {});
   const parsed = parseProgramConfig(input.program, raw);
   if (!parsed.ok)
     throw new AppError(
@@ -153,7 +155,10 @@ export interface AddTemplateInput {
   study: string;
   purpose: string;
   language: string;
-  path: string;
+  /** A text file holding the template (the CLI), or */
+  path?: string;
+  /** the template's text itself (over HTTP). */
+  text?: string;
   maxSegments?: number;
 }
 
@@ -172,7 +177,8 @@ export async function addTemplate(db: Db, input: AddTemplateInput, actor: string
   if (!lang.ok) throw new AppError('BAD_INPUT', `language: ${lang.reason}`);
   let body: string;
   try {
-    body = (await readFile(input.path, 'utf8')).replace(/^\uFEFF/, '').replace(/\r?\n$/, '');
+    const text = input.text ?? (await readFile(input.path ?? '', 'utf8'));
+    body = text.replace(/^\uFEFF/, '').replace(/\r?\n$/, '');
   } catch (e) {
     throw new AppError('BAD_INPUT', `cannot read ${input.path}: ${(e as Error).message}`);
   }
@@ -180,7 +186,11 @@ export async function addTemplate(db: Db, input: AddTemplateInput, actor: string
   if (!Number.isInteger(maxSegments) || maxSegments < 1 || maxSegments > 10)
     throw new AppError('BAD_INPUT', 'maximum SMS segments must be a whole number from 1 to 10');
   const check = checkTemplate(body, maxSegments);
-  if (!check.ok) throw new AppError('BAD_INPUT', `template ${input.path}: ${check.problems.join('; ')}`);
+  if (!check.ok)
+    throw new AppError(
+      'BAD_INPUT',
+      `template ${input.path ?? `(${input.purpose}, ${input.language})`}: ${check.problems.join('; ')}`,
+    );
   return db.kysely.transaction().execute(async (trx) => {
     await lockPrograms(trx, study.id);
     const current = (await loadTemplates(trx, study.id)).find(

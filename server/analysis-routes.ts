@@ -112,7 +112,7 @@ function planJson(v: PlanView) {
 /**
  * Problems in an uploaded file name it as the caller sent it, never the server's temporary folder.
  */
-async function asUploaded<T>(upload: Upload, fn: () => Promise<T>): Promise<T> {
+export async function asUploaded<T>(upload: Upload, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {

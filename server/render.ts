@@ -1,3 +1,4 @@
+import type { OutreachImportSummary } from '../outreach/outreach-import.service.ts';
 import type { RandomizeResult, RandomizationShow } from '../assignment/assignment.service.ts';
 import type { ExportRow } from '../assignment/assignment.store.ts';
 import type { DistrictRecord } from '../cohorts/district.store.ts';
@@ -43,6 +44,22 @@ export function importJson(s: ImportSummary) {
     inserted: s.inserted,
     replaced: s.replaced,
     unchanged: s.unchanged,
+    warnings: s.warnings.map((w) => ({ message: w.message, count: w.count, file: w.file, line: w.line })),
+  };
+}
+
+export function outreachImportJson(s: OutreachImportSummary) {
+  return {
+    kind: s.kind,
+    file: s.file,
+    sha256: s.sha256,
+    status: s.status,
+    import_id: s.importId,
+    rows_read: s.rowsRead,
+    inserted: s.inserted,
+    replaced: s.replaced,
+    messages_updated: s.messagesUpdated,
+    caregivers_opted_out: s.caregiversOptedOut,
     warnings: s.warnings.map((w) => ({ message: w.message, count: w.count, file: w.file, line: w.line })),
   };
 }

@@ -10,11 +10,14 @@ import { importFile } from '../cohorts/imports/import.service.ts';
 import { allStudies, createStudy, enrollDistrict, showStudy } from '../cohorts/study.service.ts';
 import { verifyAudit } from '../access/audit.service.ts';
 import { AppError } from '../errors.ts';
+import { importReceipts, importVisits } from '../outreach/outreach-import.service.ts';
 import { ANALYSIS_ROUTES } from './analysis-routes.ts';
+import { OPERATION_ROUTES } from './operation-routes.ts';
 import { fetchArtifact, listArtifacts } from './partner-downloads.ts';
 import {
   districtJson,
   importJson,
+  outreachImportJson,
   randomizationJson,
   randomizedJson,
   studyJson,
@@ -136,9 +139,21 @@ export const ROUTES: readonly RouteDef[] = [
     body: S.ImportFields,
     upload: { maxBytes: IMPORT_MAX_BYTES },
     status: 201,
-    response: { json: S.ImportSummary },
+    response: { json: z.union([S.ImportSummary, S.OutreachImportSummary]) },
     handler: async ({ db, params, body, upload, actor }) => {
       if (!upload) throw new AppError('BAD_INPUT', '`file`: a multipart field "file" is required');
+      if (params.kind === 'receipts' || params.kind === 'visits') {
+        if (body.exceptions !== undefined)
+          throw new AppError('BAD_INPUT', '`exceptions`: only for attendance imports');
+        const run = params.kind === 'receipts' ? importReceipts : importVisits;
+        const request = {
+          study: params.study,
+          leaid: params.leaid,
+          path: upload.path,
+          encoding: body.encoding,
+        };
+        return outreachImportJson(await run(db, request, actor));
+      }
       const summary = await importFile(
         db,
         {
@@ -315,4 +330,5 @@ export const ROUTES: readonly RouteDef[] = [
       tokenJson(await revokeToken(db, { id: params.id }, actor, now)),
   }),
   ...ANALYSIS_ROUTES,
+  ...OPERATION_ROUTES,
 ];

@@ -84,7 +84,16 @@ export const Enrolled = z.object({ district: District, warnings: z.array(z.strin
 export const ImportKindParams = z.strictObject({
   study: Slug,
   leaid: Leaid,
-  kind: z.enum(['roster', 'schools', 'contacts', 'calendar', 'enrollment', 'attendance']),
+  kind: z.enum([
+    'roster',
+    'schools',
+    'contacts',
+    'calendar',
+    'enrollment',
+    'attendance',
+    'receipts',
+    'visits',
+  ]),
 });
 export const ImportFields = z.strictObject({
   encoding: z.enum(['utf-8', 'windows-1252']).optional(),
@@ -112,6 +121,30 @@ export const ImportSummary = z
     ),
   })
   .openapi('ImportSummary');
+
+/** `pilot import receipts|visits --json`: what an outreach import did. */
+export const OutreachImportSummary = z
+  .object({
+    kind: z.enum(['receipts', 'visits']),
+    file: z.string(),
+    sha256: z.string(),
+    status: z.enum(['imported', 'already_imported']),
+    import_id: z.number().int(),
+    rows_read: z.number().int(),
+    inserted: z.number().int(),
+    replaced: z.number().int(),
+    messages_updated: z.number().int(),
+    caregivers_opted_out: z.number().int(),
+    warnings: z.array(
+      z.object({
+        message: z.string(),
+        count: z.number().int(),
+        file: z.string(),
+        line: z.number().nullable(),
+      }),
+    ),
+  })
+  .openapi('OutreachImportSummary');
 
 export const RandomizeBody = z.strictObject({ wave: z.number().int().min(1).max(1000).optional() });
 

@@ -22,6 +22,20 @@ export interface MatrixRow {
   request: (district: string, n: number) => MatrixRequest;
 }
 
+/**
+ * A small synthetic panel (units × periods; cohort 0 = never treated) for /event-study: two cohorts
+ * and never-treated units, an effect of 2 from treatment on.
+ */
+export const PANEL = (() => {
+  const rows = ['id,t,g,y'];
+  for (let u = 1; u <= 12; u++) {
+    const g = u <= 4 ? 3 : u <= 8 ? 4 : 0;
+    for (let t = 1; t <= 5; t++)
+      rows.push(`${u},${t},${g},${(u % 3) + t * 0.5 + (g > 0 && t >= g ? 2 : 0) + ((u * t) % 5) / 10}`);
+  }
+  return rows.join('\n') + '\n';
+})();
+
 const readers = { staff: 200, analyst: 200, partnerOwn: 403, partnerOther: 403 };
 const staffOnly = (status: number) => ({ staff: status, analyst: 403, partnerOwn: 403, partnerOther: 403 });
 const district = { staff: 200, analyst: 200, partnerOwn: 200, partnerOther: 404 };
@@ -136,6 +150,107 @@ export const MATRIX: MatrixRow[] = [
   { route: 'plan.show', expect: readers, request: () => ({ path: '/studies/fresh/plan' }) },
   { route: 'plan.lock', expect: analystOnly(200), request: () => ({ path: '/studies/fresh/plan/lock' }) },
   { route: 'fidelity', expect: readers, request: () => ({ path: '/studies/s1/fidelity' }) },
+  // The rest of the CLI (server/operation-routes.ts). The fixture has no attendance, alert runs,
+  // alert or home-visit program, so some allowed callers get the service's own answer (404, 409)
+  // rather than a success here; tests/integration/http/cli-operations.test.ts shows each operation
+  // succeed on a study with data. s1's treatment arm gets the monthly summaries here.
+  { route: 'waves.open', expect: staffOnly(201), request: () => ({ path: '/studies/s1/waves', body: {} }) },
+  {
+    route: 'imports.create',
+    expect: staffOnly(201),
+    request: (d, n) => ({
+      path: `/studies/s1/districts/${d}/imports/visits`,
+      upload: {
+        fileName: `visits ${n}.csv`,
+        content: 'student_id,visit_date,modality,personnel\nS0,2026-10-05,in_person,school\n',
+      },
+    }),
+  },
+  {
+    route: 'programs.set',
+    expect: staffOnly(200),
+    request: () => ({ path: '/studies/s1/programs/treatment', body: { program: 'monthly_summary' } }),
+  },
+  {
+    route: 'templates.add',
+    expect: staffOnly(201),
+    request: () => ({
+      path: '/studies/fresh/templates',
+      body: { purpose: 'monthly_summary', language: 'vi', text: 'Absences: {absences_month}' },
+    }),
+  },
+  {
+    route: 'messages.generate',
+    expect: staffOnly(200),
+    request: () => ({ path: '/studies/s1/messages', body: { month: '2026-09' } }),
+  },
+  {
+    route: 'messages.export',
+    expect: staffOnly(200),
+    request: (d) => ({ path: `/studies/s1/districts/${d}/messages/export`, body: { month: '2026-10' } }),
+  },
+  {
+    route: 'alerts.generate',
+    expect: staffOnly(409), // no arm of s1 has a threshold_alerts program
+    request: () => ({ path: '/studies/s1/alerts', body: { through: '2026-10-31' } }),
+  },
+  {
+    route: 'alerts.export',
+    expect: staffOnly(404),
+    request: (d) => ({ path: `/studies/s1/districts/${d}/alerts/export`, body: { through: '2026-10-31' } }),
+  },
+  {
+    route: 'tasks.export',
+    expect: { ...readers, staff: 404, analyst: 404 },
+    request: (d) => ({ path: `/studies/s1/districts/${d}/tasks?through=2026-10-31` }),
+  },
+  {
+    route: 'visits.worklist',
+    expect: { ...readers, staff: 409, analyst: 409 },
+    request: (d) => ({ path: `/studies/s1/districts/${d}/visits/worklist` }),
+  },
+  {
+    route: 'analyze',
+    expect: analystOnly(201),
+    request: () => ({ path: '/studies/fresh/analyses', body: {} }),
+  },
+  {
+    route: 'reports.district',
+    expect: analystOnly(201),
+    request: (d) => ({ path: `/studies/fresh/districts/${d}/reports` }),
+  },
+  {
+    route: 'event-study.file',
+    expect: analystOnly(200),
+    request: (_d, n) => ({
+      path: '/event-study',
+      upload: {
+        fileName: `panel ${n}.csv`,
+        content: PANEL,
+        fields: { id: 'id', time: 't', cohort: 'g', outcome: 'y', method: 'twfe' },
+      },
+    }),
+  },
+  {
+    route: 'event-study.study',
+    expect: analystOnly(400),
+    request: () => ({ path: '/studies/s1/event-study', body: { start: 'randomization', method: 'twfe' } }),
+  },
+  {
+    route: 'diagnose',
+    expect: analystOnly(200),
+    request: () => ({
+      path: '/diagnose',
+      body: {
+        plan: { window: { start: '2026-09-01', end: '2026-12-31' } },
+        districts: 2,
+        students: 80,
+        effect: -1,
+        sims: 4,
+        seed: 'matrix',
+      },
+    }),
+  },
 ];
 
 export { MISSING, OTHER, OWN };

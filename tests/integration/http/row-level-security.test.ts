@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql, type Transaction } from 'kysely';
 import request from 'supertest';
 import { withDistrictScope } from '../../../access/district-scope.store.ts';
-import { partnerAssignmentRows } from '../../../access/partner.store.ts';
+import {
+  partnerAssignmentRows,
+  partnerLatestReportRef,
+  partnerLatestReportRefScoped,
+} from '../../../access/partner.store.ts';
 import type { Db } from '../../../db/connection.ts';
 import type { Database } from '../../../db/types.ts';
 import { openTestDatabase, testDialect } from '../../helpers/database.ts';
@@ -167,4 +171,42 @@ describe(`row-level security (${testDialect})`, () => {
     }
     expect(mismatches).toBe(0);
   });
+});
+
+describe(`latest-report lookup in one round trip (${testDialect})`, () => {
+  it('finds what the scoped transaction finds; nothing for another study, a malformed slug or LEAID', async () => {
+    const scoped = await withDistrictScope(db, OWN, (trx) => partnerLatestReportRef(trx, 's1', OWN));
+    expect(scoped).not.toBeNull();
+    expect(await partnerLatestReportRefScoped(db, 's1', OWN)).toEqual(scoped);
+    expect(await partnerLatestReportRefScoped(db, 'fresh', OWN)).toBeNull();
+    expect(await partnerLatestReportRefScoped(db, "s1' OR '1'='1", OWN)).toBeNull();
+    expect(await partnerLatestReportRefScoped(db, 's1', `${OWN}'`)).toBeNull();
+  });
+
+  (testDialect === 'postgres' ? it : it.skip)(
+    'one message of two statements: the second is planned as pilot_app under the policies, and nothing outlives it',
+    async () => {
+      const seen = await db.withSession((s) =>
+        s.query<{ n: number; foreign: number; who: string }>(
+          `SELECT set_config('role', 'pilot_app', true), set_config('pilot.leaid', '${OWN}', true);
+           SELECT count(*)::int AS n, count(*) FILTER (WHERE nces_leaid <> '${OWN}')::int AS foreign,
+                  current_user AS who FROM district`,
+        ),
+      );
+      expect(seen.rows[0]).toMatchObject({ foreign: 0, who: 'pilot_app' });
+      expect(seen.rows[0].n).toBeGreaterThan(0);
+      await Promise.all(Array.from({ length: 20 }, () => partnerLatestReportRefScoped(db, 's1', OWN)));
+      const after = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          db.withSession((s) =>
+            s.query<{ who: string; leaid: string }>(
+              `SELECT current_user AS who, coalesce(current_setting('pilot.leaid', true), '') AS leaid`,
+            ),
+          ),
+        ),
+      );
+      for (const a of after) expect(a.rows[0].who).not.toBe('pilot_app');
+      for (const a of after) expect(a.rows[0].leaid).toBe('');
+    },
+  );
 });
