@@ -200,10 +200,10 @@ export async function loadContacts(
     SELECT json_agg(json_build_array(
              cs.student_id, c.id, c.contact_key, c.first_name, c.language, c.phone_e164, c.phone_as_given,
              c.email, c.email_valid, c.sms_consent, c.message_contact,
-             (c.opt_out_at IS NOT NULL OR EXISTS (SELECT 1 FROM opted_numbers o
-                WHERE o.district_id = c.district_id AND o.phone_e164 = c.phone_e164)))
+             c.opt_out_at IS NOT NULL OR o.phone_e164 IS NOT NULL)
            ORDER BY cs.student_id, c.contact_key)::text AS j
-    FROM links cs JOIN caregiver c ON c.id = cs.caregiver_id`,
+    FROM links cs JOIN caregiver c ON c.id = cs.caregiver_id
+    LEFT JOIN opted_numbers o ON o.district_id = c.district_id AND o.phone_e164 = c.phone_e164`,
   );
   for (const [
     studentId,
