@@ -12,12 +12,15 @@ import type { FactorInput } from './types.ts';
 export function factorDummies(
   name: string,
   values: FactorInput,
+  /** false: names and levels only, `values` empty (no n × levels allocation) */
+  materialize = true,
 ): { name: string; values: Float64Array; level: string | number }[] {
   const factor = encodeFactor(values);
   const sorted = factor.levels
     .map((level, code) => ({ level, code }))
     .sort((a, b) => compareLevels(a.level, b.level));
   return sorted.slice(1).map(({ level, code }) => {
+    if (!materialize) return { name: `${name}${String(level)}`, values: new Float64Array(0), level };
     const column = new Float64Array(factor.codes.length);
     for (let i = 0; i < column.length; i++) if (factor.codes[i] === code) column[i] = 1;
     return { name: `${name}${String(level)}`, values: column, level };

@@ -51,9 +51,11 @@ export function lmLin(input: LmLinInput): EstimateOutcome {
     throw new RangeError('lmLin needs at least one covariate (use differenceInMeans or lmRobust without)');
   const z = binaryColumn(input.treatment, 'treatment');
   const name = input.treatmentName ?? 'treatment';
+  // the block dummies are not formed for the fast path (n × levels doubles: 1.7 GB at national scale)
+  const light = expandCovariates(input.covariates, n, false);
+  const fast = blockedFit(input, z, light.columns);
+  if (fast && input.effectDfOnly) return blockedOutcome(input, z, name, light, fast);
   const expanded = expandCovariates(input.covariates, n);
-  const fast = blockedFit(input, z, expanded.columns);
-  if (fast && input.effectDfOnly) return blockedOutcome(input, z, name, expanded, fast);
   const dense = denseLin(input, z, name, expanded);
   // Without effectDfOnly the other terms need the dense fit; the effect's row is still the cell
   // form's, so that a report (effect only) and `pilot estimate` (every term) agree to the last digit.
@@ -153,7 +155,8 @@ function withBlockedEffect(
   alpha: number | undefined,
 ): EstimateOutcome {
   const k = result.terms.findIndex((t) => t.term === name);
-  if (k < 0 || !Number.isFinite(result.terms[k].estimate)) return { ok: true, result };
+  // a column the dense QR found (nearly) collinear was dropped: that fit is a different model
+  if (k < 0 || result.warnings.some((w) => w.code === 'collinear-dropped')) return { ok: true, result };
   const e = fast.effect;
   const terms = result.terms.slice();
   terms[k] = termEstimate(name, e.estimate, e.stdError, e.df, checkedAlpha(alpha));
@@ -206,12 +209,12 @@ function lengthOf(c: LinCovariate): number {
   return v.codes instanceof Int32Array ? v.codes.length : (v.length as number);
 }
 
-function expandCovariates(covariates: readonly LinCovariate[], n: number) {
+function expandCovariates(covariates: readonly LinCovariate[], n: number, dummies = true) {
   const columns: ExpandedColumn[] = [];
   const imputed: { name: string; missing: number; n: number }[] = [];
   for (const c of covariates) {
     if (c.kind === 'factor') {
-      columns.push(...factorDummies(c.name, c.values));
+      columns.push(...factorDummies(c.name, c.values, dummies));
       continue;
     }
     const result = meanImpute(c.name, c.values);
