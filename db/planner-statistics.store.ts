@@ -36,9 +36,10 @@ export type AnalyzedTable =
  * `onlyNeverAnalyzed`, only those the planner has no statistics for yet (`pg_class.reltuples` < 0):
  * once a table has statistics the planner scales its row count by the table's current size, so a
  * frequent writer (each receipts file) need not pay for a fresh sample every time. With
- * `onlyGrownBy: f`, those never analyzed and those whose size grew by more than the fraction f since
- * they were last analyzed (`pg_class.relpages`, against the table's size now), so statistics stay
- * fresh while a table grows a little at a time without a sample each time.
+ * `onlyGrownBy: f`, those without statistics and those that grew by more than the fraction f since
+ * their statistics (a plain table by its size on disk against `pg_class.relpages`, a partitioned one
+ * by its partitions' row counts against its own): statistics stay fresh while a table grows a little
+ * at a time (an import of one district among fifty, a month of messages) without a sample each time.
  */
 export async function refreshPlannerStatistics(
   db: Kysely<Database>,
@@ -47,17 +48,43 @@ export async function refreshPlannerStatistics(
 ): Promise<void> {
   let names = [...new Set(tables)];
   if (names.length === 0) return;
-  if (options.onlyNeverAnalyzed || options.onlyGrownBy !== undefined) {
-    const grown =
-      options.onlyGrownBy === undefined
-        ? sql`false`
-        : sql`pg_relation_size(c.oid) / current_setting('block_size')::float8 > c.relpages * (1 + ${options.onlyGrownBy}::float8)`;
+  if (options.onlyGrownBy !== undefined) {
+    const f = 1 + options.onlyGrownBy;
     const r = await sql<{ relname: string }>`
       SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = current_schema() AND c.relkind = 'r' AND (c.reltuples < 0 OR ${grown})
+      WHERE n.nspname = current_schema() AND c.relname IN (${sql.join(names)})
+        AND (c.reltuples < 0
+          OR (c.relkind = 'r'
+            AND pg_relation_size(c.oid) > ${f}::float8 * c.relpages * current_setting('block_size')::bigint)
+          OR (c.relkind = 'p' AND (SELECT coalesce(sum(greatest(k.reltuples, 0)), 0)
+            FROM pg_inherits i JOIN pg_class k ON k.oid = i.inhrelid WHERE i.inhparent = c.oid) > ${f}::float8 * c.reltuples))`.execute(
+      db,
+    );
+    names = r.rows.map((x) => x.relname as AnalyzedTable);
+    if (names.length === 0) return;
+  } else if (options.onlyNeverAnalyzed) {
+    const r = await sql<{ relname: string }>`
+      SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.reltuples < 0
         AND c.relname IN (${sql.join(names)})`.execute(db);
     names = r.rows.map((x) => x.relname as AnalyzedTable);
     if (names.length === 0) return;
   }
   await sql.raw(`ANALYZE ${names.join(', ')}`).execute(db);
+}
+
+/**
+ * `ANALYZE` one district's attendance partition (the rows an attendance import just wrote), so the
+ * planner knows its dates and fractions before the next ANALYZE of the whole table.
+ */
+export async function refreshAttendancePartitionStatistics(
+  db: Kysely<Database>,
+  districtId: number,
+): Promise<void> {
+  if (!Number.isSafeInteger(districtId)) throw new RangeError('district id');
+  const name = `attendance_day_d${districtId}`;
+  const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_class c
+    JOIN pg_namespace ns ON ns.oid = c.relnamespace
+    WHERE ns.nspname = current_schema() AND c.relname = ${name}`.execute(db);
+  if ((r.rows[0]?.n ?? 0) > 0) await sql.raw(`ANALYZE ${name}`).execute(db);
 }

@@ -3,7 +3,11 @@ import { basename } from 'node:path';
 import type { Transaction } from 'kysely';
 import type { Db } from '../../db/connection.ts';
 import { appendAuditEvent } from '../../db/audit.store.ts';
-import { refreshPlannerStatistics, type AnalyzedTable } from '../../db/planner-statistics.store.ts';
+import {
+  refreshAttendancePartitionStatistics,
+  refreshPlannerStatistics,
+  type AnalyzedTable,
+} from '../../db/planner-statistics.store.ts';
 import type { Database } from '../../db/types.ts';
 import { AppError } from '../../errors.ts';
 import { MERGES, STAGE_KEYS } from './import-merges.store.ts';
@@ -261,7 +265,12 @@ export async function importFile(
     }),
   );
   // Statistics for the planner once the rows are committed: the outcome and report queries group and
-  // join these tables by the million, and PGlite (like a server without autovacuum) never analyzes them.
-  if (summary.status === 'imported') await refreshPlannerStatistics(db.kysely, WRITTEN[kind]);
+  // join these tables by the million, and PGlite (like a server without autovacuum) never analyzes
+  // them. The district's attendance partition each time; the tables (attendance by its partitioned
+  // parent, which samples every partition) when they are new or have grown by a fifth.
+  if (summary.status === 'imported') {
+    if (storedKind === 'attendance_daily') await refreshAttendancePartitionStatistics(db.kysely, district.id);
+    await refreshPlannerStatistics(db.kysely, WRITTEN[kind], { onlyGrownBy: 0.2 });
+  }
   return summary;
 }
