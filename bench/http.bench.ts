@@ -1,4 +1,4 @@
-import autocannon from 'autocannon';
+import { fork } from 'node:child_process';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { verifyAudit } from '../access/audit.service.ts';
@@ -106,32 +106,61 @@ async function seedOutputs(db: Db, studyId: number): Promise<void> {
 
 interface Phase {
   title: string;
-  paths: (leaid: string) => string[];
+  /** Request paths; `{leaid}` is each partner's district. */
+  paths: string[];
 }
 
+const DISTRICT = '/api/v1/studies/bench/districts/{leaid}';
 const PHASES: Phase[] = [
   {
     title: 'mixed: report downloads (HTML, JSON), download listings, message-list downloads',
-    paths: (l) => [
-      `/api/v1/studies/bench/districts/${l}/downloads/report.html`,
-      `/api/v1/studies/bench/districts/${l}/downloads`,
-      `/api/v1/studies/bench/districts/${l}/downloads/report.json`,
-      `/api/v1/studies/bench/districts/${l}/downloads/messages-2025-10.csv`,
+    paths: [
+      `${DISTRICT}/downloads/report.html`,
+      `${DISTRICT}/downloads`,
+      `${DISTRICT}/downloads/report.json`,
+      `${DISTRICT}/downloads/messages-2025-10.csv`,
     ],
   },
   {
     title: 'cached report downloads only (report.html)',
-    paths: (l) => [`/api/v1/studies/bench/districts/${l}/downloads/report.html`],
+    paths: [`${DISTRICT}/downloads/report.html`],
   },
 ];
 
+interface LoadResult {
+  total: number;
+  average: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  bytesPerSecond: number;
+}
+
+/** Runs one phase's load from a child process (bench/http-load.mjs) and returns its figures. */
+function loadFromChild(message: Record<string, unknown>): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(new URL('./http-load.mjs', import.meta.url), { stdio: 'inherit' });
+    child.once('message', (m) => resolve(m as LoadResult));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the load generator exited with ${code}`));
+    });
+    child.send(message);
+  });
+}
+
 /**
- * `npm run bench -- http [--partners 50] [--students 200] [--connections 50] [--duration 30] [--pool 10]`:
+ * `npm run bench -- http [--partners 50] [--students 200] [--connections 50] [--duration 30] [--pool 10] [--identity]`:
  * partners (one token each) downloading their district's stored report, listing their downloads and
  * downloading message lists through `pilot serve`, on PostgreSQL with DATABASE_URL (a scratch database)
  * or embedded PGlite; then report downloads alone. Every download appends an audit event.
  * Prints requests per second, p50 / p99 latency, errors and non-2xx answers of each phase, and checks
- * the audit chain afterwards.
+ * the audit chain afterwards. The load comes from a child process (bench/http-load.mjs), so the
+ * server's event loop serves requests only; clients send `Accept-Encoding: gzip` as browsers do
+ * (`--identity`: not).
  */
 export async function run(args: string[]): Promise<void> {
   const partners = option(args, 'partners', 50);
@@ -139,6 +168,8 @@ export async function run(args: string[]): Promise<void> {
   const connections = option(args, 'connections', 50);
   const duration = option(args, 'duration', 30);
   const poolSize = option(args, 'pool', 10);
+  // Browsers accept gzip; --identity measures uncompressed downloads.
+  const gzip = !args.includes('--identity');
   const url = process.env.DATABASE_URL;
   let db: Db;
   if (url) {
@@ -159,29 +190,21 @@ export async function run(args: string[]): Promise<void> {
     const auditBefore = await auditCount(db);
     let total = 0;
     for (const phase of PHASES) {
-      let i = 0;
-      const result = await autocannon({
+      const result = await loadFromChild({
         url: `http://127.0.0.1:${server.port}`,
         connections,
         duration,
-        requests: [
-          {
-            setupRequest: (req) => {
-              const k = i++;
-              const p = k % partners;
-              const paths = phase.paths(leaids[p]);
-              const path = paths[Math.floor(k / partners) % paths.length];
-              return { ...req, method: 'GET', path, headers: { authorization: `Bearer ${tokens[p]}` } };
-            },
-          },
-        ],
+        leaids,
+        tokens,
+        paths: phase.paths,
+        headers: gzip ? { 'accept-encoding': 'gzip' } : {},
       });
-      total += result.requests.total;
+      total += result.total;
       console.log(
         [
-          `${phase.title}: ${connections} connections for ${duration} s`,
-          `  requests:   ${result.requests.total} (${result.requests.average.toFixed(0)} per second)`,
-          `  latency:    p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
+          `${phase.title}: ${connections} connections for ${duration} s${gzip ? ', Accept-Encoding: gzip' : ''}`,
+          `  requests:   ${result.total} (${result.average.toFixed(0)} per second; ${(result.bytesPerSecond / 1e6).toFixed(1)} MB/s)`,
+          `  latency:    p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms`,
           `  errors:     ${result.errors} (timeouts ${result.timeouts}), non-2xx: ${result.non2xx}`,
         ].join('\n'),
       );
