@@ -208,19 +208,11 @@ async function panelQuery(
       WHERE am.month BETWEEN date_trunc('month', ${w.start}::date::timestamp)::date AND ${w.end}::date
     ),
     combined AS (
-      SELECT student_id, month, max(cal_days) AS cal_days, max(records) AS records, max(absence) AS absence,
-        max(chronic) AS chronic, max(last_date) AS last_date, max(m_enrolled) AS m_enrolled,
-        max(m_absence) AS m_absence
-      FROM (
-        SELECT student_id, month, days AS cal_days, NULL::int AS records, NULL::float8 AS absence,
-          NULL::int AS chronic, NULL::date AS last_date, NULL::float8 AS m_enrolled, NULL::float8 AS m_absence
-        FROM calendar_months
-        UNION ALL
-        SELECT student_id, month, NULL, records, absence, chronic, last_date, NULL, NULL FROM daily_months
-        UNION ALL
-        SELECT student_id, month, NULL, NULL, NULL, NULL, NULL, enrolled, absence FROM monthly_rows
-      ) u
-      GROUP BY student_id, month
+      SELECT student_id, month, c.days AS cal_days, d.records, d.absence, d.chronic, d.last_date,
+        mo.enrolled AS m_enrolled, mo.absence AS m_absence
+      FROM calendar_months c
+      FULL JOIN daily_months d USING (student_id, month)
+      FULL JOIN monthly_rows mo USING (student_id, month)
     )
     SELECT student_id, to_char(month, 'YYYY-MM') AS month,
       CASE WHEN cal_days IS NOT NULL THEN cal_days::float8

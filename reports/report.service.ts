@@ -80,11 +80,14 @@ export async function loadReportInputs(
   if (randomizations.length === 0) throw new AppError('BAD_INPUT', `study ${slug} is not randomized yet`);
   step(`building outcomes in the database over ${plan.window.start} … ${plan.window.end}`);
   const tp = performance.now();
-  const panel = await loadStudentMonths(db.kysely, study.id, plan.window);
+  // The window's and the baseline's panels at once: on PostgreSQL each runs on its own connection
+  // (and core); PGlite runs them one after the other.
+  const [panel, baselinePanel] = await Promise.all([
+    loadStudentMonths(db.kysely, study.id, plan.window),
+    plan.baseline_window ? loadStudentMonths(db.kysely, study.id, plan.baseline_window) : null,
+  ]);
   const rows = await loadStudentOutcomes(db.kysely, study.id, plan.window, panel);
-  const baseline = plan.baseline_window
-    ? baselineRates(await loadStudentMonths(db.kysely, study.id, plan.baseline_window))
-    : null;
+  const baseline = baselinePanel ? baselineRates(baselinePanel) : null;
   const panelsMs = performance.now() - tp;
   const byStudent = new Map<number, StudentMonth[]>();
   let lastRecord: string | null = null;
