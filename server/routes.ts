@@ -132,7 +132,7 @@ export const ROUTES: readonly RouteDef[] = [
     method: 'post',
     path: '/studies/:study/districts/:leaid/imports/:kind',
     summary:
-      'Import a district file (multipart field `file`; one transaction; same file twice changes nothing)',
+      'Import a district file: roster, schools, contacts, calendar, enrollment, attendance, or outreach receipts and visits (multipart field `file`; one transaction; same file twice changes nothing)',
     roles: ['staff'],
     districtParam: 'leaid',
     params: S.ImportKindParams,
