@@ -9,24 +9,15 @@
  * together), to measure files exported in date order.
  */
 import { existsSync, createReadStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { createPGlite, openPGlite, type Db } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { openScratchPostgres } from '../db/scratch-database.ts';
 import { createStudy, enrollDistrict } from '../cohorts/study.service.ts';
 import { importFile, type RequestedKind } from '../cohorts/imports/import.service.ts';
 import { readDistrictsCsv } from '../synth/district-files.ts';
 import { writeSyntheticStudy } from '../synth/synth.service.ts';
-
-function option(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1]
-    ? args[i + 1]
-    : (args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
-}
+import { openFreshBenchDb, option } from './bench-db.ts';
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -76,21 +67,6 @@ async function dataset(students: number, districts: number, order: 'student' | '
   return byDate;
 }
 
-async function openBenchDb(kind: 'postgres' | 'pglite'): Promise<Db> {
-  if (kind === 'pglite') {
-    const dir = await mkdtemp(join(tmpdir(), 'pilot-bench-'));
-    const pglite = await createPGlite(dir);
-    return openPGlite(pglite, async () => {
-      await pglite.close();
-      await rm(dir, { recursive: true, force: true });
-    });
-  }
-  return openScratchPostgres(
-    process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-    'pilot_bench',
-  );
-}
-
 /** The attendance file's data lines, streamed (header dropped), for the bare COPY. */
 async function* dataLines(path: string): AsyncGenerator<string> {
   let header = true;
@@ -109,7 +85,7 @@ async function runOn(
   dir: string,
   districts: { leaid: string; name: string; state: string; locale: number }[],
 ) {
-  const db = await openBenchDb(kind);
+  const db = await openFreshBenchDb(kind);
   try {
     await migrateToLatest(db);
     await createStudy(

@@ -13,75 +13,30 @@
  * randomization, clears the generated outreach and generates again (contacts set aside by an
  * earlier run stay set aside, so its month has no refused first pass); `--keep --load-only` only loads. Drop it by hand when done.
  */
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { createPGlite, openPGlite, openPostgres, type Db } from '../db/connection.ts';
+import type { Db } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { openScratchPostgres } from '../db/scratch-database.ts';
 import { randomizeStudy } from '../assignment/assignment.service.ts';
 import { createStudy, enrollDistrict } from '../cohorts/study.service.ts';
 import { importFile, type RequestedKind } from '../cohorts/imports/import.service.ts';
 import { readDistrictsCsv } from '../synth/district-files.ts';
-import { writeSyntheticStudy } from '../synth/synth.service.ts';
 import { generateSettingAside } from '../outreach/demo-outreach.service.ts';
 import { exportAlerts, exportMonth, exportTasks } from '../outreach/export.service.ts';
 import { generateAlerts, generateMonth } from '../outreach/messages.service.ts';
 import { setProgram } from '../outreach/program.service.ts';
-
-function option(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1]
-    ? args[i + 1]
-    : (args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
-}
+import { benchDataset, openFreshBenchDb, openKeptBenchDb, option, type BenchDbKind } from './bench-db.ts';
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 sampler.unref();
 const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
 
-async function dataset(students: number, districts: number): Promise<string> {
-  const dir = join('bench', '.data', `import-${districts}x${students}`);
-  if (!existsSync(join(dir, 'manifest.json'))) {
-    console.log(`generating ${students} students in ${districts} districts into ${dir} …`);
-    await writeSyntheticStudy(dir, {
-      districts,
-      students,
-      seed: 'bench-import',
-      year: 2025,
-      oneroster: 0,
-      exceptions: false,
-    });
-  }
-  return dir;
-}
-
 /** With --keep: a database kept between runs (loaded once), by name or folder. */
 const KEPT_POSTGRES = 'pilot_bench_outreach_kept';
 const KEPT_PGLITE = join(tmpdir(), 'pilot-bench-outreach-kept');
-
-async function openKeptDb(kind: 'postgres' | 'pglite'): Promise<Db> {
-  if (kind === 'pglite') {
-    const pglite = await createPGlite(KEPT_PGLITE);
-    return openPGlite(pglite);
-  }
-  const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  try {
-    const r = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [KEPT_POSTGRES]);
-    if (r.rowCount === 0) await client.query(`CREATE DATABASE ${KEPT_POSTGRES}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(admin);
-  url.pathname = `/${KEPT_POSTGRES}`;
-  return openPostgres(url.toString());
-}
 
 /** Whether a kept database already holds the randomized bench study; if so, its outreach is cleared. */
 async function reuseKept(db: Db): Promise<boolean> {
@@ -94,20 +49,8 @@ async function reuseKept(db: Db): Promise<boolean> {
   return true;
 }
 
-async function openBenchDb(kind: 'postgres' | 'pglite', keep: boolean): Promise<Db> {
-  if (keep) return openKeptDb(kind);
-  if (kind === 'pglite') {
-    const dir = await mkdtemp(join(tmpdir(), 'pilot-bench-'));
-    const pglite = await createPGlite(dir);
-    return openPGlite(pglite, async () => {
-      await pglite.close();
-      await rm(dir, { recursive: true, force: true });
-    });
-  }
-  return openScratchPostgres(
-    process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-    'pilot_bench',
-  );
+async function openBenchDb(kind: BenchDbKind, keep: boolean): Promise<Db> {
+  return keep ? openKeptBenchDb(kind, KEPT_POSTGRES, KEPT_PGLITE) : openFreshBenchDb(kind);
 }
 
 async function timed<T>(label: string, fn: () => Promise<T>, times: Record<string, number>): Promise<T> {
@@ -244,7 +187,7 @@ export async function run(args: string[]): Promise<void> {
   const districtCount = Number(option(args, 'districts', '50'));
   const which = option(args, 'db', 'both');
   const month = option(args, 'month', '2025-10');
-  const dir = await dataset(students, districtCount);
+  const dir = await benchDataset(students, districtCount);
   const districts = readDistrictsCsv(await readFile(join(dir, 'districts.csv'), 'utf8'));
   const keep = args.includes('--keep');
   const kinds = (which === 'both' ? ['postgres', 'pglite'] : [which]) as ('postgres' | 'pglite')[];

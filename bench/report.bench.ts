@@ -18,8 +18,6 @@
  * in the temp folder): a later run with the same NAME finds the randomized study and its plan and skips
  * the load and the outreach. Drop it by hand when done (DROP DATABASE NAME, or remove the folder).
  */
-import { existsSync } from 'node:fs';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,61 +27,18 @@ import { setPlan } from '../analysis/plan.service.ts';
 import { randomizeStudy } from '../assignment/assignment.service.ts';
 import { createStudy, enrollDistrict } from '../cohorts/study.service.ts';
 import { importFile, type RequestedKind } from '../cohorts/imports/import.service.ts';
-import { createPGlite, openPGlite, openPostgres, type Db } from '../db/connection.ts';
+import type { Db } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { openScratchPostgres } from '../db/scratch-database.ts';
 import { runOutreachDemo } from '../outreach/demo-outreach.service.ts';
 import { analyzeStudy, districtReports, loadReportInputs } from '../reports/report.service.ts';
 import { readDistrictsCsv } from '../synth/district-files.ts';
-import { writeSyntheticStudy } from '../synth/synth.service.ts';
-
-function option(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1]
-    ? args[i + 1]
-    : (args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
-}
+import { benchDataset, openFreshBenchDb, openKeptBenchDb, option, type BenchDbKind } from './bench-db.ts';
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 sampler.unref();
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-// The data-set loader and database opener of bench/import.bench.ts (kept in step by hand).
-async function dataset(students: number, districts: number): Promise<string> {
-  const dir = join('bench', '.data', `import-${districts}x${students}`);
-  if (!existsSync(join(dir, 'manifest.json'))) {
-    console.log(`generating ${students} students in ${districts} districts into ${dir} …`);
-    await writeSyntheticStudy(dir, {
-      districts,
-      students,
-      seed: 'bench-import',
-      year: 2025,
-      oneroster: 0,
-      exceptions: false,
-    });
-  }
-  return dir;
-}
-
-/** With --keep NAME: a database kept between runs (loaded once), by name (PostgreSQL) or folder (PGlite). */
-async function openKeptDb(kind: 'postgres' | 'pglite', name: string): Promise<Db> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error('--keep NAME: lower-case letters, digits and _');
-  if (kind === 'pglite') return openPGlite(await createPGlite(join(tmpdir(), name)));
-  const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  try {
-    const r = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (r.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return openPostgres(url.toString());
-}
 
 /** Whether a kept database already holds the bench study, randomized and with its plan. */
 async function loadedAlready(db: Db): Promise<boolean> {
@@ -94,20 +49,8 @@ async function loadedAlready(db: Db): Promise<boolean> {
   return (r.rows[0]?.n ?? 0) > 0;
 }
 
-async function openBenchDb(kind: 'postgres' | 'pglite', keep: string | null): Promise<Db> {
-  if (keep) return openKeptDb(kind, keep);
-  if (kind === 'pglite') {
-    const dir = await mkdtemp(join(tmpdir(), 'pilot-bench-'));
-    const pglite = await createPGlite(dir);
-    return openPGlite(pglite, async () => {
-      await pglite.close();
-      await rm(dir, { recursive: true, force: true });
-    });
-  }
-  return openScratchPostgres(
-    process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-    'pilot_bench',
-  );
+async function openBenchDb(kind: BenchDbKind, keep: string | null): Promise<Db> {
+  return keep ? openKeptBenchDb(kind, keep, join(tmpdir(), keep)) : openFreshBenchDb(kind);
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -120,7 +63,7 @@ export async function run(args: string[]): Promise<void> {
   const only = option(args, 'only', '');
   if (only !== '' && only !== 'outcomes') throw new Error('--only outcomes');
   const keep = option(args, 'keep', '') || null;
-  const dir = await dataset(students, districtCount);
+  const dir = await benchDataset(students, districtCount);
   const districts = readDistrictsCsv(await readFile(join(dir, 'districts.csv'), 'utf8'));
   const work = await mkdtemp(join(tmpdir(), 'pilot-bench-report-'));
   const db = await openBenchDb(kind, keep);
