@@ -8,7 +8,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parsePlan } from '../analysis/analysis-plan.ts';
 import { tableCsv } from '../analysis/analysis-table.ts';
-import { loadStudentMonths, loadStudentOutcomes, type StudentMonthRow } from '../analysis/outcomes.store.ts';
+import {
+  loadStudentMonthPanels,
+  loadStudentOutcomes,
+  type StudentMonthRow,
+} from '../analysis/outcomes.store.ts';
 import { latestPlan } from '../analysis/plan.store.ts';
 import { requireStudy } from '../analysis/plan.service.ts';
 import { listRandomizations } from '../assignment/assignment.store.ts';
@@ -80,12 +84,12 @@ export async function loadReportInputs(
   if (randomizations.length === 0) throw new AppError('BAD_INPUT', `study ${slug} is not randomized yet`);
   step(`building outcomes in the database over ${plan.window.start} … ${plan.window.end}`);
   const tp = performance.now();
-  // The window's and the baseline's panels at once: on PostgreSQL each runs on its own connection
-  // (and core); PGlite runs them one after the other.
-  const [panel, baselinePanel] = await Promise.all([
-    loadStudentMonths(db.kysely, study.id, plan.window),
-    plan.baseline_window ? loadStudentMonths(db.kysely, study.id, plan.baseline_window) : null,
-  ]);
+  // The window's and the baseline's panels from one pass over the daily rows.
+  const [panel, baselinePanel = null] = await loadStudentMonthPanels(
+    db.kysely,
+    study.id,
+    plan.baseline_window ? [plan.window, plan.baseline_window] : [plan.window],
+  );
   const rows = await loadStudentOutcomes(db.kysely, study.id, plan.window, panel);
   const baseline = baselinePanel ? baselineRates(baselinePanel) : null;
   const panelsMs = performance.now() - tp;

@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadStudentMonths, loadStudentOutcomes } from '../../../analysis/outcomes.store.ts';
+import {
+  loadStudentMonthPanels,
+  loadStudentMonths,
+  loadStudentOutcomes,
+  type OutcomeWindow,
+} from '../../../analysis/outcomes.store.ts';
 import type { Config } from '../../../config.ts';
 import { openDatabase } from '../../../db/connection.ts';
 import { testDialect } from '../../helpers/database.ts';
@@ -33,11 +38,11 @@ function filesOf(dir: string, name: string): Record<string, string>[] {
     .flatMap((f) => csv(join(dir, f)));
 }
 
-function expectedFromFiles(dir: string) {
+function expectedFromFiles(dir: string, window: OutcomeWindow = WINDOW) {
   const calendar = filesOf(dir, 'calendar');
   const instructional = new Map<string, Set<string>>();
   for (const c of calendar) {
-    if (c.instructional !== 'true' || c.date < WINDOW.start || c.date > WINDOW.end) continue;
+    if (c.instructional !== 'true' || c.date < window.start || c.date > window.end) continue;
     if (!instructional.has(c.school_id)) instructional.set(c.school_id, new Set());
     instructional.get(c.school_id)!.add(c.date);
   }
@@ -53,7 +58,7 @@ function expectedFromFiles(dir: string) {
   // program's effect (a corrected row replaces the row of the same student and date)
   const imported = importedAttendance(dir);
   for (const a of imported) {
-    if (a.date < WINDOW.start || a.date > WINDOW.end) continue;
+    if (a.date < window.start || a.date > window.end) continue;
     const t = absence.get(a.student_id) ?? { days: 0, chronic: 0 };
     const f = a.suspension === 'iss' ? 0 : Number(a.absent_fraction);
     t.days += f;
@@ -122,6 +127,50 @@ describe(`outcomes built in SQL (${testDialect})`, () => {
       const total = months.reduce((s, m) => s + m.enrolledDays, 0);
       expect(total).toBe(rows.reduce((s, r) => s + r.enrolledDays, 0));
       expect(months.every((m) => m.source === 'calendar')).toBe(true);
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+
+  // A report's outcome and baseline panels come from one pass over the daily rows: each window's
+  // panel must be the one it would get alone, also for windows that overlap and end mid-month.
+  it('give each of several windows, read at once, the panel of that window alone', async () => {
+    const db = await openDatabase(config);
+    try {
+      const study = await db.kysely
+        .selectFrom('study')
+        .select('id')
+        .where('slug', '=', 'demo')
+        .executeTakeFirstOrThrow();
+      const windows: OutcomeWindow[] = [
+        WINDOW,
+        { start: '2025-08-01', end: '2025-09-30' },
+        { start: '2025-09-15', end: '2025-11-20' },
+        { start: '2025-11-10', end: '2025-11-10' },
+      ];
+      const panels = await loadStudentMonthPanels(db.kysely, study.id, windows);
+      expect(panels.length).toBe(windows.length);
+      for (const [k, w] of windows.entries()) {
+        expect(panels[k]).toEqual(await loadStudentMonths(db.kysely, study.id, w));
+        const rows = await loadStudentOutcomes(db.kysely, study.id, w, panels[k]);
+        let checked = 0;
+        let absent = 0;
+        for (const leaid of readdirSync(join(dir, 'files')).filter((n) => /^\d{7}$/.test(n))) {
+          const { enrolled, absence } = expectedFromFiles(join(dir, 'files', leaid), w);
+          for (const r of rows.filter((x) => x.districtLeaid === leaid)) {
+            const sis = r.studentKey.split(':')[2];
+            expect(r.enrolledDays).toBe(enrolled.get(sis)?.size ?? 0);
+            expect(r.absenceDays).toBeCloseTo(absence.get(sis)?.days ?? 0, 6);
+            expect(r.chronicDays).toBe(absence.get(sis)?.chronic ?? 0);
+            if (r.absenceDays > 0) absent++;
+            checked++;
+          }
+        }
+        expect(checked).toBe(240);
+        expect(absent).toBeGreaterThan(0);
+      }
+      // the mid-month window's panel keeps only its own days of October and November
+      expect(new Set(panels[2].map((m) => m.month))).toEqual(new Set(['2025-09', '2025-10', '2025-11']));
     } finally {
       await db.close();
     }
