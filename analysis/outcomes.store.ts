@@ -211,7 +211,7 @@ async function panelQuery(
       FROM ranges r
     ),
     -- the months of the calendars' range
-    months AS (
+    months AS MATERIALIZED (
       SELECT r.k, g.m::date AS month, (g.m + interval '1 month' - interval '1 day')::date AS month_end
       FROM (SELECT k, min(lo) AS lo, max(hi) AS hi FROM ranges GROUP BY k) r
       CROSS JOIN LATERAL generate_series(date_trunc('month', r.lo::timestamp), r.hi::timestamp, interval '1 month')
