@@ -109,7 +109,10 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
   const warnings: EstimatorWarning[] = [];
   if (dropped.length > 0) warnings.push(droppedWarning(dropped.map((j) => allNames[j])));
   if (variance.leverageOne) warnings.push(leverageOneWarning(variance.leverageOne, se.seType, model.factor));
-  const dfWarning = nonpositiveDfWarning(terms);
+  // with dfTerms the other terms' df are not computed (NaN): only the asked-for ones can be ≤ 0
+  const dfWarning = nonpositiveDfWarning(
+    input.dfTerms ? terms.filter((t) => input.dfTerms!.includes(t.term)) : terms,
+  );
   if (dfWarning) warnings.push(dfWarning);
   const counts = treatmentCounts(input, columns);
   return {
