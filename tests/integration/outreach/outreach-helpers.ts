@@ -56,8 +56,16 @@ export async function goldenStudy(db: Db, files: TempFiles, slug: string): Promi
   await assignByHand(db, slug, ARMS);
 }
 
-/** Stores arms as a randomization does (record, assignments, members) and marks the study randomized. */
-export async function assignByHand(db: Db, slug: string, arms: Record<string, string>): Promise<void> {
+/**
+ * Stores arms as a randomization does (record, assignments, members) and marks the study randomized;
+ * the randomization is dated lockedAt (default now).
+ */
+export async function assignByHand(
+  db: Db,
+  slug: string,
+  arms: Record<string, string>,
+  lockedAt = new Date(),
+): Promise<void> {
   const study = await db.kysely
     .selectFrom('study')
     .select('id')
@@ -71,9 +79,11 @@ export async function assignByHand(db: Db, slug: string, arms: Record<string, st
     .execute();
   const r = await sql<{ id: number }>`
     INSERT INTO randomization (study_id, wave, algorithm, version, seed_derivation, unit, block_by, arms,
-      block_counts, units, students, roster_sha256, assignment_sha256, actor)
+      block_counts, units, students, roster_sha256, assignment_sha256, actor, locked_at)
     VALUES (${study.id}, 1, 'by-hand', 1, 'test', 'student', '[]', '[]', '[]', ${students.length},
-      ${students.length}, ${'0'.repeat(64)}, ${'0'.repeat(64)}, ${ACTOR}) RETURNING id`.execute(db.kysely);
+      ${students.length}, ${'0'.repeat(64)}, ${'0'.repeat(64)}, ${ACTOR}, ${lockedAt}) RETURNING id`.execute(
+    db.kysely,
+  );
   for (const s of students) {
     const arm = arms[s.sis_id];
     if (!arm) continue;
