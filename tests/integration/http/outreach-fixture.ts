@@ -5,7 +5,7 @@ import { importFile } from '../../../cohorts/imports/import.service.ts';
 import { createStudy, enrollDistrict } from '../../../cohorts/study.service.ts';
 import { setProgram } from '../../../outreach/program.service.ts';
 import { TempFiles } from '../cohorts/imports/import-helpers.ts';
-import { assignByHand, FIXTURE, fixtureText } from '../outreach/outreach-helpers.ts';
+import { assignByHand, FIXTURE, fixtureText, GOLDEN_FILES } from '../outreach/outreach-helpers.ts';
 import { OTHER, OTHER_NAME, OWN } from './http-fixture.ts';
 
 /** The study of the authorization matrix's outreach and event-study rows. */
@@ -134,21 +134,17 @@ export async function seedOutreachStudy(db: Db): Promise<void> {
       [OTHER, OTHER_NAME],
     ]) {
       await enrollDistrict(db, { study: OUTREACH_STUDY, leaid, name, state: 'NY', locale: 42 }, ACTOR);
-      const imp = (kind: Parameters<typeof importFile>[1]['kind'], name: string, text: string) =>
-        importFile(
+      for (const [kind, name] of GOLDEN_FILES)
+        await importFile(
           db,
-          { study: OUTREACH_STUDY, leaid, kind, path: files.write(name, districtText(text, leaid)) },
+          {
+            study: OUTREACH_STUDY,
+            leaid,
+            kind,
+            path: files.write(name, districtText(fixtureText(name), leaid)),
+          },
           ACTOR,
         );
-      for (const [kind, name] of [
-        ['schools', 'schools.csv'],
-        ['roster', 'students.csv'],
-        ['contacts', 'contacts.csv'],
-        ['calendar', 'calendar.csv'],
-        ['enrollment', 'enrollment.csv'],
-        ['attendance', 'attendance-2025-09.csv'],
-      ] as const)
-        await imp(kind, name, fixtureText(name));
       await importFile(
         db,
         {

@@ -20,6 +20,16 @@ export const ARMS: Record<string, string> = {
   '000206': 'alerts',
 };
 
+/** The golden district's files in import order, with the kind each imports as. */
+export const GOLDEN_FILES = [
+  ['schools', 'schools.csv'],
+  ['roster', 'students.csv'],
+  ['contacts', 'contacts.csv'],
+  ['calendar', 'calendar.csv'],
+  ['enrollment', 'enrollment.csv'],
+  ['attendance', 'attendance-2025-09.csv'],
+] as const;
+
 export function fixtureText(name: string): string {
   return readFileSync(join(FIXTURE, 'district', name), 'utf8');
 }
@@ -45,14 +55,12 @@ export async function goldenStudy(db: Db, files: TempFiles, slug: string): Promi
     { study: slug, leaid: LEAID, name: 'Golden County', state: 'AL', locale: 42 },
     ACTOR,
   );
-  const imp = (kind: Parameters<typeof importFile>[1]['kind'], name: string) =>
-    importFile(db, { study: slug, leaid: LEAID, kind, path: files.write(name, fixtureText(name)) }, ACTOR);
-  await imp('schools', 'schools.csv');
-  await imp('roster', 'students.csv');
-  await imp('contacts', 'contacts.csv');
-  await imp('calendar', 'calendar.csv');
-  await imp('enrollment', 'enrollment.csv');
-  await imp('attendance', 'attendance-2025-09.csv');
+  for (const [kind, name] of GOLDEN_FILES)
+    await importFile(
+      db,
+      { study: slug, leaid: LEAID, kind, path: files.write(name, fixtureText(name)) },
+      ACTOR,
+    );
   await assignByHand(db, slug, ARMS);
 }
 
