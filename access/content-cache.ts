@@ -6,12 +6,20 @@ const gzip = promisify(gzipCallback);
 
 /**
  * Bytes that never change once stored, with their strong ETag (the SHA-256 of the bytes) and, when
- * it is smaller, their gzip encoding (compressed once, when the content is first loaded).
+ * it is smaller, their gzip encoding (compressed once, when the content is first loaded) with its own
+ * strong ETag: a strong validator names one representation (RFC 9110 §8.8.1), and the gzip-encoded
+ * bytes are another representation than the identity ones.
  */
 export interface CachedContent {
   body: Buffer;
   etag: string;
-  gzip?: Buffer;
+  gzip?: Encoded;
+}
+
+/** One content coding of the content: its bytes and their strong ETag. */
+export interface Encoded {
+  body: Buffer;
+  etag: string;
 }
 
 /**
@@ -61,18 +69,25 @@ export class ContentCache {
   }
 }
 
-/** Bytes with their strong ETag. */
+/** Bytes with their strong ETag: the SHA-256 of the bytes sent. */
 export function contentOf(data: string | Buffer): CachedContent {
   const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  return { body, etag: `"${createHash('sha256').update(body).digest('hex')}"` };
+  return { body, etag: strongEtag(body) };
 }
 
-/** The content with its gzip encoding added when that is smaller than the bytes themselves. */
+function strongEtag(bytes: Buffer): string {
+  return `"${createHash('sha256').update(bytes).digest('hex')}"`;
+}
+
+/**
+ * The content with its gzip encoding added when that is smaller than the bytes themselves; the
+ * encoding's ETag is the SHA-256 of the compressed bytes, so it never equals the identity one.
+ */
 export async function withGzip(c: CachedContent): Promise<CachedContent> {
   const z = await gzip(c.body);
-  return z.length < c.body.length ? { ...c, gzip: z } : c;
+  return z.length < c.body.length ? { ...c, gzip: { body: z, etag: strongEtag(z) } } : c;
 }
 
 function sizeOf(c: CachedContent): number {
-  return c.body.length + (c.gzip?.length ?? 0);
+  return c.body.length + (c.gzip?.body.length ?? 0);
 }

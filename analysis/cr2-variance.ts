@@ -74,10 +74,23 @@ export function cr2Variance(
 class SmallCluster {
   private readonly p: number;
   private readonly localOfLevel: Int32Array;
+  /** Q row-major (n × p), made on first use: a cluster's rows are read together (same values and sums) */
+  private qRows: Float64Array | null = null;
 
   constructor(private readonly fit: LeastSquaresFit) {
     this.p = fit.p;
     this.localOfLevel = new Int32Array(fit.absorbed ? fit.absorbed.levelCount : 0).fill(-1);
+  }
+
+  private get rows(): Float64Array {
+    if (this.qRows) return this.qRows;
+    const { n, p, q } = this.fit;
+    const out = new Float64Array(n * p);
+    for (let a = 0; a < p; a++) {
+      const qa = q[a];
+      for (let i = 0; i < n; i++) out[i * p + a] = qa[i];
+    }
+    return (this.qRows = out);
   }
 
   add(
@@ -88,7 +101,8 @@ class SmallCluster {
     dfs: readonly (DfAccumulator | null)[],
   ): void {
     const { p, fit } = this;
-    const { q, residuals, rInv, absorbed } = fit;
+    const { residuals, rInv, absorbed } = fit;
+    const qr = this.rows;
     const n = to - from;
     const rows = order.subarray(from, to);
     const levels: number[] = [];
@@ -109,7 +123,9 @@ class SmallCluster {
     for (let r = 0; r < n; r++) {
       for (let t = r; t < n; t++) {
         let h = 0;
-        for (let a = 0; a < p; a++) h += q[a][rows[r]] * q[a][rows[t]];
+        const ir = rows[r] * p;
+        const it = rows[t] * p;
+        for (let a = 0; a < p; a++) h += qr[ir + a] * qr[it + a];
         if (absorbed && localLevel[r] === localLevel[t]) {
           const sf = absorbed.inverseSqrtSize[levels[localLevel[r]]];
           h += sf * sf;
@@ -136,9 +152,8 @@ class SmallCluster {
     const ae = applySquare(adjust, e, n);
     const score = new Float64Array(p);
     for (let a = 0; a < p; a++) {
-      const qa = q[a];
       let s = 0;
-      for (let r = 0; r < n; r++) s += qa[rows[r]] * ae[r];
+      for (let r = 0; r < n; r++) s += qr[rows[r] * p + a] * ae[r];
       score[a] = s;
     }
     addOuter(meat, score, p);
@@ -151,17 +166,15 @@ class SmallCluster {
       for (let j = 0; j < p; j++) {
         const c = rInv[k * p + j];
         if (c === 0) continue;
-        const qj = q[j];
-        for (let r = 0; r < n; r++) w[r] += qj[rows[r]] * c;
+        for (let r = 0; r < n; r++) w[r] += qr[rows[r] * p + j] * c;
       }
       const u = applySquare(adjust, w, n);
       let a2 = 0;
       for (let r = 0; r < n; r++) a2 += u[r] * u[r];
       const z = new Float64Array(m);
       for (let a = 0; a < p; a++) {
-        const qa = q[a];
         let s = 0;
-        for (let r = 0; r < n; r++) s += qa[rows[r]] * u[r];
+        for (let r = 0; r < n; r++) s += qr[rows[r] * p + a] * u[r];
         z[a] = s;
       }
       if (absorbed)

@@ -10,8 +10,8 @@
  * (a property test holds the two to it): numbers are read as `Number()` reads them (Clinger's exact
  * fast path where it applies, `Number()` itself otherwise), labels are the cells' UTF-8 text.
  */
-import type { ColumnSpec, CsvCovariate, EstimationColumns } from './csv-columns.ts';
-import { rememberFactorCodes } from './factor-codes.ts';
+import type { ColumnSpec, CsvCovariate, EstimationColumns, LabelColumn } from './csv-columns.ts';
+import { decodeUtf8, LabelCodes } from './csv-label-codes.ts';
 
 const COMMA = 0x2c;
 const LF = 0x0a;
@@ -19,130 +19,19 @@ const CR = 0x0d;
 const QUOTE = 0x22;
 const SPACE = 0x20;
 const TAB = 0x09;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
 
 /** Exact powers of ten as doubles (10^0 … 10^22 are exactly representable). */
-const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const POW10 = Float64Array.from({ length: 23 }, (_, k) => 10 ** k);
 
-type Target =
-  | { kind: 'number'; out: Float64Array; binary: boolean }
-  | { kind: 'label'; out: string[]; codes: Int32Array; labels: Labels };
-
-/**
- * Distinct labels of a column, found by their bytes: an open-addressing table of FNV-1a hashes whose
- * entries are label codes in order of first appearance (encodeFactor's order), compared byte for byte
- * with the label's first occurrence. A label repeated on a million rows is decoded once, every row
- * shares its string, and the codes are handed to encodeFactor (rememberFactorCodes) so the
- * estimators need not hash the strings again.
- */
-class Labels {
-  readonly levels: string[] = [];
-  private starts = new Int32Array(512);
-  private ends = new Int32Array(512);
-  private hashes = new Int32Array(512);
-  private table = new Int32Array(1024).fill(-1);
-  /** Labels in the hash table. */
-  private hashed = 0;
-  /**
-   * Codes of labels written as canonical non-negative integers ("0", "7", "123456": digits, no
-   * leading zero, below `intLimit`), indexed by their value: IDs such as household numbers skip
-   * hashing. The same bytes always take the same path, so each label has one code either way.
-   */
-  private intCodes = new Int32Array(1024).fill(-1);
-  private readonly intLimit: number;
-
-  constructor(
-    private readonly bytes: Uint8Array,
-    rows: number,
-  ) {
-    this.intLimit = Math.min(4 * rows + 1024, 1 << 26);
-  }
-
-  /** The code of the label in bytes[start, end), or −1 when the general reader must decide. */
-  code(start: number, end: number): number {
-    const bytes = this.bytes;
-    if (end - start <= 8 && (bytes[start] !== 0x30 || end - start === 1)) {
-      let value = 0;
-      let i = start;
-      for (; i < end; i++) {
-        const d = bytes[i] - 0x30;
-        if (d < 0 || d > 9) break;
-        value = value * 10 + d;
-      }
-      if (i === end && value < this.intLimit) return this.intCode(value);
-    }
-    let hash = 0x811c9dc5;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
-    const mask = this.table.length - 1;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const code = this.table[slot];
-      if (code < 0) return this.add(slot, hash, start, end);
-      if (this.hashes[code] === hash && this.sameBytes(code, start, end)) return code;
-    }
-  }
-
-  private intCode(value: number): number {
-    if (value >= this.intCodes.length) {
-      let size = this.intCodes.length;
-      while (size <= value) size *= 2;
-      const next = new Int32Array(size).fill(-1);
-      next.set(this.intCodes);
-      this.intCodes = next;
-    }
-    const known = this.intCodes[value];
-    if (known >= 0) return known;
-    const code = this.levels.length;
-    this.levels.push(String(value));
-    this.intCodes[value] = code;
-    return code;
-  }
-
-  private sameBytes(code: number, start: number, end: number): boolean {
-    const from = this.starts[code];
-    if (this.ends[code] - from !== end - start) return false;
-    const bytes = this.bytes;
-    for (let i = 0; i < end - start; i++) if (bytes[from + i] !== bytes[start + i]) return false;
-    return true;
-  }
-
-  private add(slot: number, hash: number, start: number, end: number): number {
-    const text = decodeLine(this.bytes, start, end);
-    if (text === null || MISSING_LABELS.has(text)) return -1;
-    const code = this.levels.length;
-    if (code >= this.starts.length) {
-      let size = this.starts.length;
-      while (size <= code) size *= 2;
-      for (const key of ['starts', 'ends', 'hashes'] as const) {
-        const next = new Int32Array(size);
-        next.set(this[key]);
-        this[key] = next;
-      }
-    }
-    this.levels.push(text);
-    this.starts[code] = start;
-    this.ends[code] = end;
-    this.hashes[code] = hash;
-    this.table[slot] = code;
-    this.hashed++;
-    if (2 * this.hashed > this.table.length) this.grow();
-    return code;
-  }
-
-  /** Doubles the hash table, re-inserting the hashed labels (integer labels are not in it). */
-  private grow(): void {
-    const table = new Int32Array(2 * this.table.length).fill(-1);
-    const mask = table.length - 1;
-    for (const code of this.table) {
-      if (code < 0) continue;
-      let slot = this.hashes[code] & mask;
-      while (table[slot] >= 0) slot = (slot + 1) & mask;
-      table[slot] = code;
-    }
-    this.table = table;
-  }
-}
-
-/** Label texts the general reader treats as missing (it then drops or refuses the row). */
-const MISSING_LABELS = new Set(['NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', '.']);
+/** What the reader does with each column of the file. */
+const SKIP = 0;
+const NUMBER = 1;
+const BINARY = 2;
+const LABEL = 3;
 
 /**
  * Reads the estimation columns of `spec` from UTF-8 `bytes` (without a BOM), or null when the file
@@ -158,10 +47,11 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
     return null;
   if ((spec.additionalFixedEffects ?? []).length > 0) return null;
   if (bytes.indexOf(QUOTE) >= 0) return null;
+  // A CR only ever ends a line (CRLF), so it can only stand before a line feed below.
   for (let i = bytes.indexOf(CR); i >= 0; i = bytes.indexOf(CR, i + 1)) if (bytes[i + 1] !== LF) return null;
   const headerEnd = bytes.indexOf(LF);
   if (headerEnd < 0) return null;
-  const headerText = decodeLine(
+  const headerText = decodeUtf8(
     bytes,
     0,
     headerEnd > 0 && bytes[headerEnd - 1] === CR ? headerEnd - 1 : headerEnd,
@@ -173,79 +63,28 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
   const wanted = [spec.outcome, spec.treatment, spec.received, spec.blocks, spec.clusters, spec.fixedEffects];
   if (wanted.some((name) => name !== undefined && at(name) < 0)) return null;
   if (spec.covariates.some((name) => at(name) < 0)) return null;
+  // A column named twice (say outcome and covariate) is left to the general reader.
+  const named = [...wanted.filter((w) => w !== undefined), ...spec.covariates];
+  if (new Set(named).size !== named.length) return null;
 
   const rowCount = countRows(bytes, headerEnd + 1);
   if (rowCount <= 0) return null;
-  const targets: (Target | null)[] = header.map(() => null);
-  const labelTargets: Extract<Target, { kind: 'label' }>[] = [];
-  const number = (name: string, binary: boolean) => {
-    const target: Target = { kind: 'number', out: new Float64Array(rowCount), binary };
-    targets[at(name)] = target;
-    return target.out;
-  };
-  const label = (name: string | undefined): string[] | null => {
-    if (name === undefined) return null;
-    const target: Target = {
-      kind: 'label',
-      out: new Array<string>(rowCount),
-      codes: new Int32Array(rowCount),
-      labels: new Labels(bytes, rowCount),
-    };
-    targets[at(name)] = target;
-    labelTargets.push(target);
-    return target.out;
-  };
-  // A column named twice (say outcome and covariate) is left to the general reader.
-  const distinct = new Set([...wanted.filter((w) => w !== undefined), ...spec.covariates]);
-  if (distinct.size !== wanted.filter((w) => w !== undefined).length + spec.covariates.length) return null;
-  const outcome = number(spec.outcome, false);
-  const treatment = number(spec.treatment, true);
-  const received = spec.received === undefined ? null : number(spec.received, true);
-  const covariates = spec.covariates.map((name) => ({ name, values: number(name, false) }));
+  const columns = new FileColumns(bytes, header.length, rowCount);
+  const number = (name: string) => columns.number(at(name), NUMBER);
+  const outcome = number(spec.outcome);
+  const treatment = columns.number(at(spec.treatment), BINARY);
+  const received = spec.received === undefined ? null : columns.number(at(spec.received), BINARY);
+  const covariates = spec.covariates.map((name): CsvCovariate => ({
+    name,
+    kind: 'numeric',
+    values: number(name),
+  }));
+  const label = (name: string | undefined) => (name === undefined ? null : columns.label(at(name)));
   const blocks = label(spec.blocks);
   const clusters = label(spec.clusters);
   const fixedEffects = label(spec.fixedEffects);
 
-  const width = header.length;
-  const length = bytes.length;
-  let pos = headerEnd + 1;
-  for (let row = 0; row < rowCount; row++) {
-    // Each field is scanned once up to its comma or the line's end; no per-row search call.
-    let start = pos;
-    let stop = pos;
-    for (let col = 0; col < width; col++) {
-      const target = targets[col];
-      // A number is read as the field is scanned; what follows it must end the field.
-      let value = 0;
-      if (target !== null && target.kind === 'number') {
-        value = scanNumber(bytes, start, length);
-        stop = numberEnd;
-      }
-      while (stop < length && bytes[stop] !== COMMA && bytes[stop] !== LF) stop++;
-      const atLineEnd = stop >= length || bytes[stop] === LF;
-      if (col < width - 1 ? atLineEnd : !atLineEnd) return null; // too few or too many fields
-      // A CR before the line feed ends the last field.
-      const fieldEnd = atLineEnd && stop > start && bytes[stop - 1] === CR ? stop - 1 : stop;
-      if (col === 0 && atLineEnd && fieldEnd === start) return null; // a blank line inside the file
-      if (target !== null) {
-        if (target.kind === 'number') {
-          if (numberEnd !== fieldEnd || !Number.isFinite(value)) return null;
-          if (target.binary && value !== 0 && value !== 1) return null;
-          target.out[row] = value;
-        } else {
-          if (fieldEnd === start || isSpace(bytes[start]) || isSpace(bytes[fieldEnd - 1])) return null;
-          const code = target.labels.code(start, fieldEnd);
-          if (code < 0) return null;
-          target.codes[row] = code;
-          target.out[row] = target.labels.levels[code];
-        }
-      }
-      stop++;
-      start = stop;
-    }
-    pos = stop;
-  }
-  for (const t of labelTargets) rememberFactorCodes(t.out, { codes: t.codes, levels: t.labels.levels });
+  if (!readRows(bytes, headerEnd + 1, rowCount, columns)) return null;
   const lines = new Int32Array(rowCount);
   for (let k = 0; k < rowCount; k++) lines[k] = k + 2;
   return {
@@ -254,16 +93,146 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
     treatment,
     arms: null,
     received,
-    blocks,
-    clusters,
-    fixedEffects,
+    blocks: blocks && factorOf(blocks),
+    clusters: clusters && factorOf(clusters),
+    fixedEffects: fixedEffects && factorOf(fixedEffects),
     additionalFixedEffects: [],
     weights: null,
-    covariates: covariates.map((c): CsvCovariate => ({ name: c.name, kind: 'numeric', values: c.values })),
+    covariates,
     lines,
     droppedMissingOutcome: 0,
     dropped: { rows: 0, byColumn: [], firstLines: [] },
   };
+}
+
+/** The columns being read, by their position in the file. */
+class FileColumns {
+  /** SKIP, NUMBER, BINARY or LABEL for each column of the file. */
+  readonly kinds: Uint8Array;
+  readonly numbers: (Float64Array | null)[];
+  readonly labels: (LabelCodes | null)[];
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    width: number,
+    private readonly rows: number,
+  ) {
+    this.kinds = new Uint8Array(width);
+    this.numbers = Array.from({ length: width }, () => null);
+    this.labels = Array.from({ length: width }, () => null);
+  }
+
+  number(column: number, kind: typeof NUMBER | typeof BINARY): Float64Array {
+    const out = new Float64Array(this.rows);
+    this.kinds[column] = kind;
+    this.numbers[column] = out;
+    return out;
+  }
+
+  label(column: number): LabelCodes {
+    const codes = new LabelCodes(this.bytes, this.rows);
+    this.kinds[column] = LABEL;
+    this.labels[column] = codes;
+    return codes;
+  }
+}
+
+/** A label column as the codes of its rows and its levels, as encodeFactor would give them. */
+function factorOf(column: LabelCodes): LabelColumn {
+  return { codes: column.codes, levels: column.levels() };
+}
+
+/**
+ * Reads every row into `columns`, or false when a row needs the general reader: a field count other
+ * than the header's, a blank line, a number that is not a whole plain number (or not 0/1 for a
+ * binary column), an empty label or one with surrounding spaces, a missing-value token.
+ *
+ * One pass over the bytes, each field scanned once. A number of the common form — an optional minus,
+ * digits, an optional fraction, at most 15 digits in all — is read right here (exactly as
+ * `scanNumber` would: Clinger's fast path); any other goes to `scanNumber`.
+ */
+function readRows(bytes: Uint8Array, from: number, rowCount: number, columns: FileColumns): boolean {
+  const { kinds, numbers, labels } = columns;
+  const length = bytes.length;
+  const last = kinds.length - 1;
+  let pos = from;
+  for (let row = 0; row < rowCount; row++) {
+    for (let col = 0; col <= last; col++) {
+      const kind = kinds[col];
+      const start = pos;
+      if (kind === NUMBER || kind === BINARY) {
+        let i = start;
+        let c = i < length ? bytes[i] : LF;
+        const negative = c === MINUS;
+        if (negative) c = ++i < length ? bytes[i] : LF;
+        let mantissa = 0;
+        let digits = 0;
+        while (c >= DIGIT_0 && c <= DIGIT_9) {
+          mantissa = mantissa * 10 + (c - DIGIT_0);
+          digits++;
+          c = ++i < length ? bytes[i] : LF;
+        }
+        const whole = digits;
+        if (c === DOT) {
+          c = ++i < length ? bytes[i] : LF;
+          while (c >= DIGIT_0 && c <= DIGIT_9) {
+            mantissa = mantissa * 10 + (c - DIGIT_0);
+            digits++;
+            c = ++i < length ? bytes[i] : LF;
+          }
+        }
+        let value: number;
+        if (whole > 0 && digits <= 15 && (c === COMMA || c === LF || c === CR)) {
+          const fraction = digits - whole; // at most 15, so POW10 is exact
+          value = fraction === 0 ? mantissa : mantissa / POW10[fraction];
+          if (negative) value = -value;
+        } else {
+          value = scanNumber(bytes, start, length);
+          i = numberEnd;
+          if (!Number.isFinite(value)) return false;
+        }
+        if (kind === BINARY && value !== 0 && value !== 1) return false;
+        numbers[col]![row] = value;
+        // the number must end the field, and the field its line exactly when it is the last
+        if (col < last) {
+          if (i >= length || bytes[i] !== COMMA) return false;
+        } else {
+          if (i < length && bytes[i] === CR) i++;
+          if (i < length && bytes[i] !== LF) return false;
+        }
+        pos = i + 1;
+        continue;
+      }
+      // a label or a skipped field: up to its comma or line feed, noting whether it is all digits
+      let stop = start;
+      let value = 0;
+      let integer = true;
+      while (stop < length) {
+        const b = bytes[stop];
+        if (b === COMMA || b === LF) break;
+        if (b >= DIGIT_0 && b <= DIGIT_9) value = value * 10 + (b - DIGIT_0);
+        else if (b !== CR) integer = false;
+        stop++;
+      }
+      const atLineEnd = stop >= length || bytes[stop] === LF;
+      if (col < last ? atLineEnd : !atLineEnd) return false; // too few or too many fields
+      pos = stop + 1;
+      // (a blank line inside the file has too few fields: the header names at least two columns)
+      if (kind === SKIP) continue;
+      const fieldEnd = stop > start && bytes[stop - 1] === CR ? stop - 1 : stop;
+      const size = fieldEnd - start;
+      if (size === 0) return false;
+      const out = labels[col]!;
+      let code: number;
+      if (integer && size <= 8 && (bytes[start] !== DIGIT_0 || size === 1) && value < out.intLimit)
+        code = out.intCode(value);
+      else if (isSpace(bytes[start]) || isSpace(bytes[fieldEnd - 1])) return false;
+      else code = out.textCode(start, fieldEnd);
+      if (code < 0) return false;
+      out.codes[row] = code;
+    }
+  }
+  return true;
 }
 
 /** Data rows after the header: lines up to the end, a final line break not opening another row. */
@@ -278,31 +247,6 @@ function countRows(bytes: Uint8Array, from: number): number {
 
 function isSpace(b: number): boolean {
   return b === SPACE || b === TAB || b === CR;
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** A Buffer over the same memory, whose latin1Slice makes one string without a view object per call. */
-let latin1View: { bytes: Uint8Array; view: Buffer } | null = null;
-function latin1(bytes: Uint8Array): Buffer {
-  if (latin1View?.bytes !== bytes)
-    latin1View = { bytes, view: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
-  return latin1View.view;
-}
-/** The UTF-8 text of bytes[start, end), or null when they are not UTF-8 (the general reader reports it). */
-function decodeLine(bytes: Uint8Array, start: number, end: number): string | null {
-  let ascii = true;
-  for (let i = start; i < end; i++)
-    if (bytes[i] > 0x7e) {
-      ascii = false;
-      break;
-    }
-  if (ascii) return latin1(bytes).toString('latin1', start, end);
-  try {
-    return utf8.decode(bytes.subarray(start, end));
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -321,12 +265,11 @@ export function readNumber(bytes: Uint8Array, start: number, end: number): numbe
 let numberEnd = 0;
 
 /**
- * Reads the longest prefix of bytes[start, limit) that `readNumber`'s pattern can begin with and
+ * Reads the longest prefix of bytes[start, end) that `readNumber`'s pattern can begin with and
  * sets `numberEnd` after it; the number, or NaN when that prefix is not a whole number (no digits, an
  * exponent without digits). `readNumber(b, s, e)` is `scanNumber(b, s, e)` when it stops at e.
  */
-function scanNumber(bytes: Uint8Array, start: number, limit: number): number {
-  const end = limit;
+function scanNumber(bytes: Uint8Array, start: number, end: number): number {
   let i = start;
   let negative = false;
   if (i < end && (bytes[i] === 0x2b || bytes[i] === 0x2d)) {

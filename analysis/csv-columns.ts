@@ -4,6 +4,7 @@
  * counting physical lines (a quoted field with line breaks advances it), as DESIGN.md §3 asks.
  */
 import type { InputProblem } from '../errors.ts';
+import type { FactorCodes } from './types.ts';
 
 export interface ColumnSpec {
   outcome: string;
@@ -37,6 +38,25 @@ export type CsvCovariate =
   | { name: string; kind: 'numeric'; values: Float64Array }
   | { name: string; kind: 'factor'; values: (string | null)[] };
 
+/**
+ * A categorical design column (blocks, clusters, a fixed effect): each kept row's label, or (from
+ * the byte reader, csv-columns-bytes.ts) the same labels as codes into their levels in order of
+ * first appearance, which is what `encodeFactor` of the labels gives and what every estimator takes.
+ */
+export type LabelColumn = string[] | FactorCodes;
+
+/** The label of row `i` of a label column. */
+export function labelAt(column: LabelColumn, i: number): string {
+  return Array.isArray(column) ? column[i] : String(column.levels[column.codes[i]]);
+}
+
+/** Each row's label of a label column. */
+export function rowLabels(column: LabelColumn): string[] {
+  if (Array.isArray(column)) return column;
+  const { codes, levels } = column;
+  return Array.from(codes, (code) => String(levels[code]));
+}
+
 export interface EstimationColumns {
   /** rows kept (non-missing outcome) */
   n: number;
@@ -49,9 +69,9 @@ export interface EstimationColumns {
    */
   arms: { labels: string[]; codes: Int32Array; rowsInOtherArms: number } | null;
   received: Float64Array | null;
-  blocks: string[] | null;
-  clusters: string[] | null;
-  fixedEffects: string[] | null;
+  blocks: LabelColumn | null;
+  clusters: LabelColumn | null;
+  fixedEffects: LabelColumn | null;
   /** labels of the further fixed effects, one array per column */
   additionalFixedEffects: string[][];
   weights: Float64Array | null;

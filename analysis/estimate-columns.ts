@@ -3,7 +3,8 @@
  * (with optional mean imputation), absorbed factors, and row subsets. Pure.
  */
 import { imputationWarning, meanImpute } from './covariate-imputation.ts';
-import type { CsvCovariate, EstimationColumns } from './csv-columns.ts';
+import type { CsvCovariate, EstimationColumns, LabelColumn } from './csv-columns.ts';
+import { subsetFactor } from './factor-codes.ts';
 import type { LinCovariate } from './estimator-inputs.ts';
 import type { NamedColumn } from './types.ts';
 
@@ -64,15 +65,17 @@ export function subsetColumns(c: EstimationColumns, keep: Uint8Array): Estimatio
   const n = keep.reduce((s, k) => s + k, 0);
   if (n === c.n) return c;
   const pick = <T>(values: ArrayLike<T>): T[] => Array.from(values).filter((_, i) => keep[i] === 1);
+  const pickLabels = (column: LabelColumn): LabelColumn =>
+    Array.isArray(column) ? pick(column) : subsetFactor(column, keep);
   return {
     ...c,
     n,
     outcome: Float64Array.from(pick(c.outcome)),
     treatment: Float64Array.from(pick(c.treatment)),
     received: c.received && Float64Array.from(pick(c.received)),
-    blocks: c.blocks && pick(c.blocks),
-    clusters: c.clusters && pick(c.clusters),
-    fixedEffects: c.fixedEffects && pick(c.fixedEffects),
+    blocks: c.blocks && pickLabels(c.blocks),
+    clusters: c.clusters && pickLabels(c.clusters),
+    fixedEffects: c.fixedEffects && pickLabels(c.fixedEffects),
     additionalFixedEffects: c.additionalFixedEffects.map(pick),
     weights: c.weights && Float64Array.from(pick(c.weights)),
     arms: c.arms && { ...c.arms, codes: Int32Array.from(pick(c.arms.codes)) },

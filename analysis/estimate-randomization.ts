@@ -3,7 +3,7 @@
  * --blocks or the absorbed factor, clusters from --clusters), exact when small, else seeded draws
  * with the Phipson–Smyth p-value. Pure.
  */
-import type { EstimationColumns } from './csv-columns.ts';
+import { labelAt, type EstimationColumns } from './csv-columns.ts';
 import type { EstimateRequest } from './estimate-request.ts';
 import {
   completeDesignFromData,
@@ -91,7 +91,7 @@ export function unitKeys(data: EstimationColumns, units: number): string[] {
   const keys: string[] = new Array(units);
   const seen = new Map<string, number>();
   for (let i = 0; i < data.n; i++) {
-    const key = data.clusters ? `cluster:${data.clusters[i]}` : `line:${data.lines[i]}`;
+    const key = data.clusters ? `cluster:${labelAt(data.clusters, i)}` : `line:${data.lines[i]}`;
     if (!seen.has(key)) {
       seen.set(key, seen.size);
       keys[seen.size - 1] = key;

@@ -45,6 +45,8 @@ export interface EstimateRequest {
    * Reports use this; each term's Bell–McCaffrey df costs O(clusters × terms²).
    */
   effectDfOnly?: boolean;
+  /** The covariance of every coefficient is wanted (a Wald test computed by the caller); implied by `test`. */
+  covariance?: boolean;
 }
 
 export type { RandomizationSummary } from './estimate-randomization.ts';
@@ -229,6 +231,7 @@ function fit(
         alpha,
         weights,
         effectDfOnly: request.effectDfOnly,
+        covariance: request.covariance === true || request.test !== undefined,
       });
     }
     case 'iv':

@@ -77,6 +77,11 @@ export interface LmLinInput {
   weights?: ArrayLike<number>;
   /** CR2 only: degrees of freedom for the treatment term(s) alone (see LmRobustInput.dfTerms). */
   effectDfOnly?: boolean;
+  /**
+   * The covariance of every coefficient is wanted (a Wald test) even with effectDfOnly; the blocked
+   * fast path otherwise leaves it out (the dense path always has it).
+   */
+  covariance?: boolean;
 }
 
 export interface IvRobustInput {

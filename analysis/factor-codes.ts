@@ -12,8 +12,6 @@ import type { FactorCodes, FactorInput } from './types.ts';
  */
 export function encodeFactor(values: FactorInput): FactorCodes {
   if (isFactorCodes(values)) return values;
-  const known = KNOWN_CODES.get(values as object);
-  if (known) return known;
   const n = values.length;
   const codes = new Int32Array(n);
   const seen = new Map<string | number, number>();
@@ -32,24 +30,6 @@ export function encodeFactor(values: FactorInput): FactorCodes {
     codes[i] = code;
   }
   return { codes, levels };
-}
-
-/**
- * Codes already computed for a label array (by the CSV byte reader, which finds each row's label by
- * its bytes anyway), so that {@link encodeFactor} of that very array needs no string hashing. Keyed
- * by the array's identity: a copy or a subset is encoded afresh. The registered codes must be
- * exactly what encodeFactor would compute (first-appearance order), and the array must not change.
- */
-const KNOWN_CODES = new WeakMap<object, FactorCodes>();
-
-/** Registers `codes` as the encoding of `labels` (see {@link encodeFactor}); returns `labels`. */
-export function rememberFactorCodes<T extends readonly (string | number)[]>(
-  labels: T,
-  codes: FactorCodes,
-): T {
-  if (codes.codes.length !== labels.length) throw new RangeError('codes and labels differ in length');
-  KNOWN_CODES.set(labels, codes);
-  return labels;
 }
 
 function isFactorCodes(values: FactorInput): values is FactorCodes {

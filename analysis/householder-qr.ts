@@ -36,7 +36,12 @@ interface Reflection {
 /** Norms below this are zero for QR: their squares underflow, and reflections built on them overflow. */
 const NEGLIGIBLE_NORM = 1e-150;
 
-export function thinQr(columns: readonly Float64Array[], tolerance = COLLINEARITY_TOLERANCE): QrOutcome {
+export function thinQr(
+  columns: readonly Float64Array[],
+  tolerance = COLLINEARITY_TOLERANCE,
+  /** stop at the first collinear column (its index alone is reported): for callers that only need to know */
+  stopAtCollinear = false,
+): QrOutcome {
   const p = columns.length;
   const n = p === 0 ? 0 : columns[0].length;
   const work = columns.map((c) => Float64Array.from(c));
@@ -49,6 +54,7 @@ export function thinQr(columns: readonly Float64Array[], tolerance = COLLINEARIT
     const remaining = norm(work[j], row);
     if (row >= n || remaining < NEGLIGIBLE_NORM || remaining <= tolerance * original) {
       collinear.push(j);
+      if (stopAtCollinear) return { ok: false, collinear };
       continue;
     }
     const reflection = makeReflection(work[j], row, remaining, j);
@@ -140,7 +146,11 @@ export function pivotedRankDeficientColumns(
 ): number[] {
   const residual = columns.map((c) => Float64Array.from(c));
   const remaining = columns.map((_, j) => j);
-  const norm2 = (x: Float64Array) => x.reduce((s, v) => s + v * v, 0);
+  const norm2 = (x: Float64Array) => {
+    let s = 0;
+    for (let i = 0; i < x.length; i++) s += x[i] * x[i];
+    return s;
+  };
   let first = 0;
   while (remaining.length > 0) {
     let best = 0;

@@ -44,8 +44,10 @@ export function fitLeastSquares(
   y: Float64Array,
   columns: readonly Float64Array[],
   absorbed: AbsorbedFactor | null = null,
+  /** report only the first collinear column (when the caller will choose what to drop itself) */
+  stopAtCollinear = false,
 ): LeastSquaresOutcome {
-  const basis = orthonormalBasis(columns);
+  const basis = orthonormalBasis(columns, stopAtCollinear);
   if (!basis.ok) return basis;
   const { q, rInv } = basis;
   const beta = coefficientsFromBasis(q, rInv, y);
@@ -58,8 +60,9 @@ export function fitLeastSquares(
 /** Q and R⁻¹ of the columns, or the indices of collinear columns. */
 export function orthonormalBasis(
   columns: readonly Float64Array[],
+  stopAtCollinear = false,
 ): { ok: true; q: Float64Array[]; rInv: Float64Array } | { ok: false; collinear: number[] } {
-  const qr = thinQr(columns);
+  const qr = thinQr(columns, undefined, stopAtCollinear);
   if (!qr.ok) return qr;
   return { ok: true, q: qr.qr.q, rInv: invertUpperTriangular(qr.qr.r, qr.qr.p) };
 }

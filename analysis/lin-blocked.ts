@@ -59,9 +59,29 @@ export interface BlockedLinInput {
 export interface ExpandedColumn {
   name: string;
   values: Float64Array;
-  /** set on a dummy of the factor covariate: its level */
+  /** set on a dummy of a factor covariate: its level */
   level?: string | number;
+  /** set on a dummy of a factor covariate: the factor's name */
+  factor?: string;
 }
+
+/**
+ * The factor covariate the cell form absorbs: the one with the most levels (the last of equals);
+ * any other factor's dummies are ordinary columns of the within-cell regression. Null without one.
+ */
+export function absorbedFactorName(covariates: readonly LinCovariate[]): string | null {
+  let best: { name: string; levels: number } | null = null;
+  for (const c of covariates) {
+    if (c.kind !== 'factor') continue;
+    const levels = encodeFactor(c.values as FactorInput).levels.length;
+    if (!best || levels >= best.levels) best = { name: c.name, levels };
+  }
+  return best ? best.name : null;
+}
+
+/** Whether an expanded column is a dummy of the absorbed factor. */
+const isAbsorbedDummy = (c: ExpandedColumn, factor: string) =>
+  c.factor === factor || (c.factor === undefined && c.level !== undefined);
 
 export interface BlockedLinFit {
   /** the dense parametrisation's coefficients: intercept, and per expanded column x_c and z·x_c */
@@ -73,6 +93,35 @@ export interface BlockedLinFit {
   /** HC2/HC3: rows with leverage 1 (their term is taken as 0, as the dense path) */
   leverageOne: number[];
   nClusters: number | null;
+  /** what `blockedTerms` needs to give every coefficient's inference */
+  state: BlockedState;
+}
+
+/** The cell form's pieces, kept for `blockedTerms`. */
+export interface BlockedState {
+  n: number;
+  /** numeric columns (with other factors' dummies) of the within-cell regression */
+  k: number;
+  /** blocks, and cells (block × arm: 2b + t) */
+  G: number;
+  C: number;
+  rank: number;
+  z: Float64Array;
+  cell: Int32Array;
+  cellCount: Float64Array;
+  q: Float64Array;
+  e: Float64Array;
+  sse: number;
+  r: [Float64Array, Float64Array];
+  xMean: Float64Array[];
+  grand: Float64Array;
+  blockShare: Float64Array;
+  ref: number;
+  levelCode: Map<string | number, number>;
+  blockName: string;
+  expanded: readonly ExpandedColumn[];
+  seType: SeType;
+  clusters: { groupCount: number; start: Int32Array; order: Int32Array } | null;
 }
 
 /**
@@ -83,14 +132,16 @@ export function blockedLin(input: BlockedLinInput): BlockedLinFit | null {
   const { z, seType } = input;
   const clustered = input.clusters !== undefined;
   if (clustered ? seType !== 'CR2' : !['classical', 'HC0', 'HC1', 'HC2', 'HC3'].includes(seType)) return null;
-  const factors = input.covariates.filter((c) => c.kind === 'factor');
-  if (factors.length !== 1) return null;
-  const factorCovariate = factors[0];
+  const blockName = absorbedFactorName(input.covariates);
+  if (blockName === null) return null;
+  const factorCovariate = input.covariates.find((c) => c.name === blockName)!;
   const factor = encodeFactor(factorCovariate.values as FactorInput);
   const n = z.length;
   if (factor.codes.length !== n) return null;
   const y = finiteColumn(input.outcome, 'outcome');
-  const numeric = input.expanded.filter((c) => c.level === undefined);
+  // numeric columns, and the dummies of any other factor (they must be materialized)
+  const numeric = input.expanded.filter((c) => !isAbsorbedDummy(c, blockName));
+  if (numeric.some((c) => c.values.length !== n)) return null;
   const G = factor.levels.length;
   const C = 2 * G;
   const k = numeric.length;
@@ -184,10 +235,12 @@ export function blockedLin(input: BlockedLinInput): BlockedLinFit | null {
   let variance: number;
   let df: number;
   let nClusters: number | null = null;
+  let grouped: BlockedState['clusters'] = null;
   if (seType === 'CR2') {
     const setup = setupClusters(input.clusters!, n);
     if (!setup.ok) return null;
     nClusters = setup.count;
+    grouped = setup.grouped;
     const out = cr2Effect(setup.grouped, { n, k, z, cell, cellCount, q, w, e, levelCount: C });
     variance = out.variance;
     df = out.df;
@@ -217,9 +270,11 @@ export function blockedLin(input: BlockedLinInput): BlockedLinFit | null {
   const sorted = factor.levels
     .map((_, code) => code)
     .sort((a, b) => compareLevels(factor.levels[a], factor.levels[b]));
+  const levelCode = new Map(factor.levels.map((level, code) => [level, code]));
   const dense = denseEstimates({
     expanded: input.expanded,
-    levelCode: new Map(factor.levels.map((level, code) => [level, code])),
+    blockName,
+    levelCode,
     ref: sorted[0],
     alpha,
     blockShare,
@@ -232,6 +287,29 @@ export function blockedLin(input: BlockedLinInput): BlockedLinFit | null {
     effect: { estimate: tau, stdError: Math.sqrt(variance), df },
     leverageOne,
     nClusters,
+    state: {
+      n,
+      k,
+      G,
+      C,
+      rank,
+      z,
+      cell,
+      cellCount,
+      q,
+      e,
+      sse,
+      r: [arm0.r, arm1.r],
+      xMean,
+      grand,
+      blockShare,
+      ref: sorted[0],
+      levelCode,
+      blockName,
+      expanded: input.expanded,
+      seType,
+      clusters: grouped,
+    },
   };
 }
 
@@ -516,6 +594,7 @@ function matVec(a: Float64Array, x: Float64Array, m: number): Float64Array {
  */
 function denseEstimates(args: {
   expanded: readonly ExpandedColumn[];
+  blockName: string;
   levelCode: Map<string | number, number>;
   ref: number;
   alpha: Float64Array;
@@ -535,8 +614,8 @@ function denseEstimates(args: {
   const interacted = new Float64Array(p);
   let j = 0;
   args.expanded.forEach((c, l) => {
-    if (c.level !== undefined) {
-      const b = args.levelCode.get(c.level)!;
+    if (isAbsorbedDummy(c, args.blockName)) {
+      const b = args.levelCode.get(c.level!)!;
       centered[l] = gamma(b);
       interacted[l] = delta(b);
     } else {
@@ -546,4 +625,345 @@ function denseEstimates(args: {
     }
   });
   return { intercept, centered, interacted };
+}
+
+/** Every coefficient of the dense parametrisation, with its inference, from the cell form. */
+export interface BlockedTerms {
+  /** (Intercept), the effect, x_c per expanded column, then effect:x_c, as the dense fit names them */
+  names: string[];
+  estimate: Float64Array;
+  /** variances (the diagonal of the covariance) */
+  variance: Float64Array;
+  /** per term: n − rank, or for CR2 the Bell–McCaffrey df (NaN when not asked for) */
+  df: Float64Array;
+  /** the covariance of every coefficient (row-major), when asked for */
+  vcov: Float64Array | null;
+  /** HC2/HC3: rows with leverage 1 */
+  leverageOne: number[];
+}
+
+/** A coefficient as a linear function of the cell intercepts α_c and the slopes β_0, β_1. */
+interface Coefficient {
+  cells: number[];
+  lambda: number[];
+  mu0: Float64Array;
+  mu1: Float64Array;
+}
+
+/** A coefficient as a sparse vector in the coordinates of the orthonormal basis [Q_0, Q_1, cells/√n_c]. */
+interface BasisRow {
+  index: Int32Array;
+  value: Float64Array;
+}
+
+/**
+ * Standard errors, df and covariance of every coefficient of Lin's blocked model from the cell form,
+ * without the dense n × (2G + 2k) design. Each coefficient θ = Σ_c λ_c α_c + μ_0ᵀβ_0 + μ_1ᵀβ_1 is
+ * θ = L_θᵀUᵀy in the orthonormal basis U = [Q_0, Q_1, cell indicators/√n_c] (L_θ: v_t = R_t⁻ᵀ(μ_t −
+ * Σ_c λ_c x̄_c) on Q_t, λ_c/√n_c on cell c), so every robust covariance is V = L M Lᵀ with the meat in
+ * basis coordinates: σ²I (classical), Σ_i ω_i u_i u_iᵀ (HC), Σ_h s_h s_hᵀ with s_h = U_hᵀA_h e_h (CR2).
+ * CR2's per-term Bell–McCaffrey df use the same per-cluster kernel as cr2-variance.ts's m × m form
+ * (z_h = G_h(I + K_hG_h)L_θ, a_h = L_θᵀ(I + G_hK_h)G_h(I + K_hG_h)L_θ), in batches of terms to
+ * bound memory. Costs: O(n·k²) for the meat, O(T·(2k + C)) per coefficient for variances,
+ * O(clusters·T·m_h²) for the df (T terms).
+ */
+export function blockedTerms(
+  fit: BlockedLinFit,
+  effectName: string,
+  options: { df: boolean; covariance: boolean },
+): BlockedTerms {
+  const s = fit.state;
+  const { n, k, C, rank, z, cell, cellCount, q, e, seType } = s;
+  const p = 2 * k;
+  const D = p + C;
+  const { names, coefficients } = coefficientList(s, effectName);
+  const T = coefficients.length;
+  const rows: BasisRow[] = coefficients.map((co) => basisRow(co, s));
+  const estimate = Float64Array.of(
+    fit.intercept,
+    fit.effect.estimate,
+    ...Array.from(fit.centered),
+    ...Array.from(fit.interacted),
+  );
+
+  // the meat in basis coordinates
+  const meat = new Float64Array(D * D);
+  const leverageOne: number[] = [];
+  const cached: ClusterKernel[] = [];
+  if (seType === 'classical') {
+    const sigma2 = s.sse / (n - rank);
+    for (let a = 0; a < D; a++) meat[a * D + a] = sigma2;
+  } else if (seType !== 'CR2') {
+    const scale = seType === 'HC1' ? n / (n - rank) : 1;
+    for (let i = 0; i < n; i++) {
+      const c = cell[i];
+      let h = 1 / cellCount[c];
+      for (let j = 0; j < k; j++) h += q[i * k + j] * q[i * k + j];
+      const e2 = e[i] * e[i];
+      let omega = seType === 'HC2' ? e2 / (1 - h) : seType === 'HC3' ? e2 / ((1 - h) * (1 - h)) : e2;
+      if ((seType === 'HC2' || seType === 'HC3') && h >= LEVERAGE_ONE) {
+        leverageOne.push(i);
+        omega = 0;
+      }
+      omega *= scale;
+      // u_i: q_i on its arm's k coordinates, 1/√n_c on its cell
+      const offset = z[i] === 1 ? k : 0;
+      const cc = p + c;
+      const root = 1 / Math.sqrt(cellCount[c]);
+      for (let a = 0; a < k; a++) {
+        const qa = q[i * k + a] * omega;
+        for (let b = 0; b < k; b++) meat[(offset + a) * D + offset + b] += qa * q[i * k + b];
+        meat[(offset + a) * D + cc] += qa * root;
+        meat[cc * D + offset + a] += qa * root;
+      }
+      meat[cc * D + cc] += omega * root * root;
+    }
+  } else {
+    const clusters = s.clusters!;
+    const localOfCell = new Int32Array(C).fill(-1);
+    for (let h = 0; h < clusters.groupCount; h++) {
+      const from = clusters.start[h];
+      const to = clusters.start[h + 1];
+      if (to === from) continue;
+      const cells: number[] = [];
+      for (let t = from; t < to; t++) {
+        const c = cell[clusters.order[t]];
+        if (localOfCell[c] < 0) {
+          localOfCell[c] = cells.length;
+          cells.push(c);
+        }
+      }
+      const m = p + cells.length;
+      const nh = to - from;
+      // basis rows B_h (n_h × m): q_i on its arm's k coordinates, 1/√n_c on its cell's
+      const basis = new Float64Array(nh * m);
+      const eh = new Float64Array(nh);
+      for (let r = 0; r < nh; r++) {
+        const i = clusters.order[from + r];
+        const offset = z[i] === 1 ? k : 0;
+        for (let j = 0; j < k; j++) basis[r * m + offset + j] = q[i * k + j];
+        basis[r * m + p + localOfCell[cell[i]]] = 1 / Math.sqrt(cellCount[cell[i]]);
+        eh[r] = e[i];
+      }
+      for (const c of cells) localOfCell[c] = -1;
+      const adjusted = adjustedBasis(basis, nh, m);
+      // s_h = (A_hB_h)ᵀe_h = B_hᵀA_he_h
+      const score = new Float64Array(m);
+      for (let r = 0; r < nh; r++) for (let a = 0; a < m; a++) score[a] += adjusted[r * m + a] * eh[r];
+      const global = new Int32Array(m);
+      for (let a = 0; a < m; a++) global[a] = a < p ? a : p + cells[a - p];
+      for (let a = 0; a < m; a++) {
+        const sa = score[a];
+        if (sa === 0) continue;
+        for (let b = 0; b < m; b++) meat[global[a] * D + global[b]] += sa * score[b];
+      }
+      if (options.df) cached.push({ cells, global, basis, adjusted, m, nh });
+    }
+  }
+
+  // V = L M Lᵀ with sparse rows L
+  const variance = new Float64Array(T);
+  const vcov = options.covariance ? new Float64Array(T * T) : null;
+  const mRow = new Float64Array(D);
+  for (let t = 0; t < T; t++) {
+    const r = rows[t];
+    mRow.fill(0);
+    for (let u = 0; u < r.index.length; u++) {
+      const b = r.index[u];
+      const lb = r.value[u];
+      for (let a = 0; a < D; a++) mRow[a] += meat[a * D + b] * lb;
+    }
+    let v = 0;
+    for (let u = 0; u < r.index.length; u++) v += r.value[u] * mRow[r.index[u]];
+    variance[t] = v;
+    if (vcov)
+      for (let o = 0; o < T; o++) {
+        const ro = rows[o];
+        let c = 0;
+        for (let u = 0; u < ro.index.length; u++) c += ro.value[u] * mRow[ro.index[u]];
+        vcov[o * T + t] = c;
+      }
+  }
+
+  const df = new Float64Array(T).fill(seType === 'CR2' ? NaN : n - rank);
+  if (seType === 'CR2' && options.df) {
+    // a DfAccumulator holds (2k)² + 2k·C + C numbers: batches of terms keep them under ~64 MB
+    const perTerm = 8 * (p * p + p * C + C) + 64;
+    const batch = Math.max(1, Math.floor((64 * 1024 * 1024) / perTerm));
+    for (let first = 0; first < T; first += batch) {
+      const last = Math.min(T, first + batch);
+      const accs = Array.from({ length: last - first }, () => new DfAccumulator(p, C));
+      const dense = new Float64Array(D);
+      for (let t = first; t < last; t++) {
+        const r = rows[t];
+        for (let u = 0; u < r.index.length; u++) dense[r.index[u]] = r.value[u];
+        for (const ck of cached) {
+          // u_h = A_hB_h L_θ, a_h = ‖u_h‖², z_h = B_hᵀu_h
+          const { m, nh, basis, adjusted, global, cells } = ck;
+          const c = new Float64Array(m);
+          for (let a = 0; a < m; a++) c[a] = dense[global[a]];
+          const zh = new Float64Array(m);
+          let ah = 0;
+          for (let r = 0; r < nh; r++) {
+            let u = 0;
+            for (let a = 0; a < m; a++) u += adjusted[r * m + a] * c[a];
+            ah += u * u;
+            if (u !== 0) for (let a = 0; a < m; a++) zh[a] += basis[r * m + a] * u;
+          }
+          accs[t - first].add(ah, zh, cells);
+        }
+        for (let u = 0; u < r.index.length; u++) dense[r.index[u]] = 0;
+        df[t] = accs[t - first].df();
+      }
+    }
+  }
+  return { names, estimate, variance, df, vcov, leverageOne };
+}
+
+interface ClusterKernel {
+  cells: number[];
+  global: Int32Array;
+  /** B_h and A_hB_h, n_h × m */
+  basis: Float64Array;
+  adjusted: Float64Array;
+  m: number;
+  nh: number;
+}
+
+/**
+ * A_hB_h with A_h = (I − B_hB_hᵀ)^{−1/2} (CR2's adjustment; eigenvalues at or below 1e-12 give 0): by
+ * the n_h × n_h eigen-decomposition when n_h ≤ m (households), else A_h = I + B_hK_hB_hᵀ with the m × m
+ * kernel of the Gram matrix, so A_hB_h = B_h(I + K_hG_h).
+ */
+function adjustedBasis(basis: Float64Array, nh: number, m: number): Float64Array {
+  const out = new Float64Array(nh * m);
+  if (nh <= m) {
+    const complement = new Float64Array(nh * nh);
+    for (let r = 0; r < nh; r++)
+      for (let t = r; t < nh; t++) {
+        let s = 0;
+        for (let j = 0; j < m; j++) s += basis[r * m + j] * basis[t * m + j];
+        const v = (r === t ? 1 : 0) - s;
+        complement[r * nh + t] = v;
+        complement[t * nh + r] = v;
+      }
+    const { values, vectors } = symmetricEigen(complement, nh);
+    const adjust = new Float64Array(nh * nh);
+    for (let j = 0; j < nh; j++) {
+      const lambda = values[j];
+      if (!(lambda > CR2_EIGEN_TOLERANCE)) continue;
+      const phi = 1 / Math.sqrt(lambda);
+      for (let r = 0; r < nh; r++) {
+        const vr = vectors[r * nh + j] * phi;
+        if (vr === 0) continue;
+        for (let t = 0; t < nh; t++) adjust[r * nh + t] += vr * vectors[t * nh + j];
+      }
+    }
+    for (let r = 0; r < nh; r++)
+      for (let t = 0; t < nh; t++) {
+        const a = adjust[r * nh + t];
+        if (a === 0) continue;
+        for (let j = 0; j < m; j++) out[r * m + j] += a * basis[t * m + j];
+      }
+    return out;
+  }
+  const gram = new Float64Array(m * m);
+  for (let r = 0; r < nh; r++)
+    for (let a = 0; a < m; a++) {
+      const ba = basis[r * m + a];
+      if (ba === 0) continue;
+      for (let b = 0; b < m; b++) gram[a * m + b] += ba * basis[r * m + b];
+    }
+  const kernel = inverseSqrtComplementKernel(gram, m);
+  // I + K G
+  const right = new Float64Array(m * m);
+  for (let a = 0; a < m; a++)
+    for (let b = 0; b < m; b++) {
+      let s = a === b ? 1 : 0;
+      for (let c = 0; c < m; c++) s += kernel[a * m + c] * gram[c * m + b];
+      right[a * m + b] = s;
+    }
+  for (let r = 0; r < nh; r++)
+    for (let a = 0; a < m; a++) {
+      const ba = basis[r * m + a];
+      if (ba === 0) continue;
+      for (let b = 0; b < m; b++) out[r * m + b] += ba * right[a * m + b];
+    }
+  return out;
+}
+
+/** The dense fit's terms in order, each as a linear function of α and β (see denseEstimates). */
+function coefficientList(
+  s: BlockedState,
+  effectName: string,
+): { names: string[]; coefficients: Coefficient[] } {
+  const { k, G, ref, blockShare, grand, expanded, blockName, levelCode } = s;
+  const zero = () => new Float64Array(k);
+  const unit = (j: number, sign = 1) => {
+    const v = zero();
+    v[j] = sign;
+    return v;
+  };
+  const intercept: Coefficient = { cells: [], lambda: [], mu0: Float64Array.from(grand), mu1: zero() };
+  const effect: Coefficient = { cells: [], lambda: [], mu0: zero(), mu1: Float64Array.from(grand) };
+  for (let b = 0; b < G; b++) {
+    intercept.cells.push(2 * b);
+    intercept.lambda.push(blockShare[b]);
+    effect.cells.push(2 * b, 2 * b + 1);
+    effect.lambda.push(-blockShare[b], blockShare[b]);
+  }
+  for (let j = 0; j < k; j++) effect.mu0[j] = -grand[j];
+  const centered: Coefficient[] = [];
+  const interacted: Coefficient[] = [];
+  let j = 0;
+  for (const c of expanded) {
+    if (isAbsorbedDummy(c, blockName)) {
+      const b = levelCode.get(c.level!)!;
+      centered.push({ cells: [2 * b, 2 * ref], lambda: [1, -1], mu0: zero(), mu1: zero() });
+      interacted.push({
+        cells: [2 * b + 1, 2 * ref + 1, 2 * b, 2 * ref],
+        lambda: [1, -1, -1, 1],
+        mu0: zero(),
+        mu1: zero(),
+      });
+    } else {
+      centered.push({ cells: [], lambda: [], mu0: unit(j), mu1: zero() });
+      interacted.push({ cells: [], lambda: [], mu0: unit(j, -1), mu1: unit(j) });
+      j++;
+    }
+  }
+  const names = [
+    '(Intercept)',
+    effectName,
+    ...expanded.map((c) => `${c.name}_c`),
+    ...expanded.map((c) => `${effectName}:${c.name}_c`),
+  ];
+  return { names, coefficients: [intercept, effect, ...centered, ...interacted] };
+}
+
+/** L_θ: v_t = R_t⁻ᵀ(μ_t − Σ_{c of arm t} λ_c x̄_c) on Q_t's coordinates, λ_c/√n_c on cell c's. */
+function basisRow(co: Coefficient, s: BlockedState): BasisRow {
+  const { k, cellCount, xMean, r } = s;
+  const m: [Float64Array, Float64Array] = [Float64Array.from(co.mu0), Float64Array.from(co.mu1)];
+  const lambda = new Map<number, number>();
+  co.cells.forEach((c, u) => lambda.set(c, (lambda.get(c) ?? 0) + co.lambda[u]));
+  for (const [c, l] of lambda) {
+    const t = c & 1;
+    for (let j = 0; j < k; j++) m[t][j] -= l * xMean[j][c];
+  }
+  const index: number[] = [];
+  const value: number[] = [];
+  for (const t of [0, 1] as const) {
+    const v = solveUpperTransposed(r[t], m[t], k);
+    for (let j = 0; j < k; j++) {
+      index.push(t * k + j);
+      value.push(v[j]);
+    }
+  }
+  for (const [c, l] of [...lambda].sort(([a], [b]) => a - b)) {
+    if (l === 0) continue;
+    index.push(2 * k + c);
+    value.push(l / Math.sqrt(cellCount[c]));
+  }
+  return { index: Int32Array.from(index), value: Float64Array.from(value) };
 }

@@ -23,7 +23,13 @@ import { imputationWarning, meanImpute } from './covariate-imputation.ts';
 import { armCounts, binaryColumn, checkedAlpha, requireLength } from './estimator-input-checks.ts';
 import type { LinCovariate, LmLinInput } from './estimator-inputs.ts';
 import { factorDummies } from './factor-dummies.ts';
-import { blockedLin, type BlockedLinFit, type ExpandedColumn } from './lin-blocked.ts';
+import {
+  absorbedFactorName,
+  blockedLin,
+  blockedTerms,
+  type BlockedLinFit,
+  type ExpandedColumn,
+} from './lin-blocked.ts';
 import { leverageOneWarning, lmRobust } from './lm-robust.ts';
 import { resolveSeType } from './se-type.ts';
 import { nonpositiveDfWarning, termEstimate } from './term-estimates.ts';
@@ -51,15 +57,12 @@ export function lmLin(input: LmLinInput): EstimateOutcome {
     throw new RangeError('lmLin needs at least one covariate (use differenceInMeans or lmRobust without)');
   const z = binaryColumn(input.treatment, 'treatment');
   const name = input.treatmentName ?? 'treatment';
-  // the block dummies are not formed for the fast path (n × levels doubles: 1.7 GB at national scale)
-  const light = expandCovariates(input.covariates, n, false);
+  // The absorbed factor's dummies are not formed for the fast path (n × levels doubles: 1.7 GB at
+  // national scale); any other factor's are (the subgroup of a heterogeneity test).
+  const light = expandCovariates(input.covariates, n, absorbedFactorName(input.covariates));
   const fast = blockedFit(input, z, light.columns);
-  if (fast && input.effectDfOnly) return blockedOutcome(input, z, name, light, fast);
-  const expanded = expandCovariates(input.covariates, n);
-  const dense = denseLin(input, z, name, expanded);
-  // Without effectDfOnly the other terms need the dense fit; the effect's row is still the cell
-  // form's, so that a report (effect only) and `pilot estimate` (every term) agree to the last digit.
-  return fast && dense.ok ? withBlockedEffect(dense.result, name, fast, input.alpha) : dense;
+  if (fast) return blockedOutcome(input, z, name, light, fast);
+  return denseLin(input, z, name, expandCovariates(input.covariates, n));
 }
 
 /**
@@ -95,7 +98,12 @@ function blockedFit(
 
 type Expanded = ReturnType<typeof expandCovariates>;
 
-/** The result of the fast path with effectDfOnly: every coefficient, inference for the effect alone. */
+/**
+ * The result of the fast path. With effectDfOnly (and no covariance asked for): every coefficient,
+ * inference for the effect alone (what reports use; nothing per term at national scale). Otherwise
+ * every term's standard error, df and the covariance from the cell form (blockedTerms), the effect's
+ * row exactly as with effectDfOnly so that a report and `pilot estimate` agree to the last digit.
+ */
 function blockedOutcome(
   input: LmLinInput,
   z: Float64Array,
@@ -104,31 +112,49 @@ function blockedOutcome(
   fast: BlockedLinFit,
 ): EstimateOutcome {
   const alpha = checkedAlpha(input.alpha);
-  const blank = (term: string, estimate: number): TermEstimate => ({
-    term,
-    estimate,
-    stdError: NaN,
-    statistic: NaN,
-    df: NaN,
-    pValue: NaN,
-    confLow: NaN,
-    confHigh: NaN,
-  });
   const e = fast.effect;
-  const terms: TermEstimate[] = [
-    blank('(Intercept)', fast.intercept),
-    termEstimate(name, e.estimate, e.stdError, e.df, alpha),
-    ...expanded.columns.map((c, j) => blank(`${c.name}_c`, fast.centered[j])),
-    ...expanded.columns.map((c, j) => blank(`${name}:${c.name}_c`, fast.interacted[j])),
-  ];
+  const effectRow = termEstimate(name, e.estimate, e.stdError, e.df, alpha);
+  let terms: TermEstimate[];
+  let covariance: EstimateResult['covariance'];
+  let leverageOne = fast.leverageOne;
+  const full = !input.effectDfOnly || input.covariance === true;
+  if (!full) {
+    const blank = (term: string, estimate: number): TermEstimate => ({
+      term,
+      estimate,
+      stdError: NaN,
+      statistic: NaN,
+      df: NaN,
+      pValue: NaN,
+      confLow: NaN,
+      confHigh: NaN,
+    });
+    terms = [
+      blank('(Intercept)', fast.intercept),
+      effectRow,
+      ...expanded.columns.map((c, j) => blank(`${c.name}_c`, fast.centered[j])),
+      ...expanded.columns.map((c, j) => blank(`${name}:${c.name}_c`, fast.interacted[j])),
+    ];
+  } else {
+    const all = blockedTerms(fast, name, { df: !input.effectDfOnly, covariance: true });
+    terms = all.names.map((term, t) =>
+      t === 1 ? effectRow : termEstimate(term, all.estimate[t], Math.sqrt(all.variance[t]), all.df[t], alpha),
+    );
+    const vcov = all.vcov!;
+    const p = terms.length;
+    vcov[p + 1] = e.stdError * e.stdError;
+    const s = fast.state;
+    covariance = { vcov, denDf: s.clusters ? s.clusters.groupCount - 1 : s.n - s.rank };
+    if (all.leverageOne.length > 0) leverageOne = all.leverageOne;
+  }
   const se = resolveSeType(input.seType, input.clusters !== undefined);
   const seType = se.ok ? se.seType : 'HC2';
   const warnings: EstimatorWarning[] = [];
   const imputed = imputationWarning(expanded.imputed);
   if (imputed) warnings.push(imputed);
-  if (fast.leverageOne.length > 0) warnings.push(leverageOneWarning(fast.leverageOne, seType, null));
-  // as the dense fit with effectDfOnly: CR2 leaves the other terms' df NaN, the others have n − rank
-  const dfWarning = nonpositiveDfWarning(seType === 'CR2' ? terms : [terms[1]]);
+  if (leverageOne.length > 0) warnings.push(leverageOneWarning(leverageOne, seType, null));
+  // with effectDfOnly only the effect's df is computed: the others' NaN is "not computed", not "≤ 0"
+  const dfWarning = nonpositiveDfWarning(input.effectDfOnly ? [effectRow] : terms);
   if (dfWarning) warnings.push(dfWarning);
   const counts = armCounts(z);
   return {
@@ -143,31 +169,9 @@ function blockedOutcome(
       nClusters: fast.nClusters,
       terms,
       warnings,
+      ...(covariance ? { covariance } : {}),
     },
   };
-}
-
-/** The dense result with the effect's row (and its variance) from the cell form. */
-function withBlockedEffect(
-  result: EstimateResult,
-  name: string,
-  fast: BlockedLinFit,
-  alpha: number | undefined,
-): EstimateOutcome {
-  const k = result.terms.findIndex((t) => t.term === name);
-  // a column the dense QR found (nearly) collinear was dropped: that fit is a different model
-  if (k < 0 || result.warnings.some((w) => w.code === 'collinear-dropped')) return { ok: true, result };
-  const e = fast.effect;
-  const terms = result.terms.slice();
-  terms[k] = termEstimate(name, e.estimate, e.stdError, e.df, checkedAlpha(alpha));
-  let covariance = result.covariance;
-  if (covariance) {
-    const p = terms.length;
-    const vcov = Float64Array.from(covariance.vcov);
-    vcov[k * p + k] = e.stdError * e.stdError;
-    covariance = { ...covariance, vcov };
-  }
-  return { ok: true, result: { ...result, terms, ...(covariance ? { covariance } : {}) } };
 }
 
 function denseLin(input: LmLinInput, z: Float64Array, name: string, expanded: Expanded): EstimateOutcome {
@@ -209,12 +213,14 @@ function lengthOf(c: LinCovariate): number {
   return v.codes instanceof Int32Array ? v.codes.length : (v.length as number);
 }
 
-function expandCovariates(covariates: readonly LinCovariate[], n: number, dummies = true) {
+/** The design's covariate columns; `unformed` names a factor whose dummies are left empty (named only). */
+function expandCovariates(covariates: readonly LinCovariate[], n: number, unformed: string | null = null) {
   const columns: ExpandedColumn[] = [];
   const imputed: { name: string; missing: number; n: number }[] = [];
   for (const c of covariates) {
     if (c.kind === 'factor') {
-      columns.push(...factorDummies(c.name, c.values, dummies));
+      for (const d of factorDummies(c.name, c.values, c.name !== unformed))
+        columns.push({ ...d, factor: c.name });
       continue;
     }
     const result = meanImpute(c.name, c.values);

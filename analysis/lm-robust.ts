@@ -63,7 +63,14 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
   if (n <= model.rank) {
     return refuse('too-few-observations', `${n} observations cannot identify ${model.rank} parameters.`);
   }
-  let fitted = fitLeastSquares(model.y, model.columns, model.absorbed);
+  // With collinear columns to drop (and no hidden dummies) only whether any is collinear matters here:
+  // the pivoting below chooses which, so the first QR stops at the first one.
+  let fitted = fitLeastSquares(
+    model.y,
+    model.columns,
+    model.absorbed,
+    input.collinear === 'drop' && model.hidden === 0,
+  );
   if (!fitted.ok && model.hidden > 0 && fitted.collinear.every((j) => j < model.hidden)) {
     // redundant dummies of the second and further fixed effects (one per extra connected component)
     model = withoutColumns(model, fitted.collinear);
@@ -94,7 +101,9 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
           fitted.fit,
           se.seType,
           clusters ? clusters.grouped : null,
-          input.dfTerms ? Uint8Array.from(model.names, (t) => (input.dfTerms!.includes(t) ? 1 : 0)) : undefined,
+          input.dfTerms
+            ? Uint8Array.from(model.names, (t) => (input.dfTerms!.includes(t) ? 1 : 0))
+            : undefined,
         );
   const full =
     dropped.length > 0
@@ -109,7 +118,10 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
   const warnings: EstimatorWarning[] = [];
   if (dropped.length > 0) warnings.push(droppedWarning(dropped.map((j) => allNames[j])));
   if (variance.leverageOne) warnings.push(leverageOneWarning(variance.leverageOne, se.seType, model.factor));
-  const dfWarning = nonpositiveDfWarning(terms);
+  // with dfTerms the other terms' df are not computed (NaN): only the asked-for ones can be ≤ 0
+  const dfWarning = nonpositiveDfWarning(
+    input.dfTerms ? terms.filter((t) => input.dfTerms!.includes(t.term)) : terms,
+  );
   if (dfWarning) warnings.push(dfWarning);
   const counts = treatmentCounts(input, columns);
   return {

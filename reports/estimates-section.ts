@@ -345,6 +345,7 @@ export function heterogeneityRow(
     missingCovariates: 'impute',
     // The Wald test uses the clusters − 1 (or n − rank) df, not any term's own.
     effectDfOnly: true,
+    covariance: true,
   });
   if (!run.ok) return { ...base, levels, note: run.message };
   const result = run.result;

@@ -2,10 +2,10 @@ import { estimateFile } from '../analysis/estimate-file.service.ts';
 import { estimateJson } from '../analysis/estimate-json.ts';
 import { planSchema } from '../analysis/analysis-plan.ts';
 import { lockPlan, setPlan, showPlan, type PlanView } from '../analysis/plan.service.ts';
-import { AppError } from '../errors.ts';
 import { fidelityReport } from '../outreach/fidelity.service.ts';
-import { route, type Upload } from './route.ts';
+import { route } from './route.ts';
 import { StudyParams } from './schemas.ts';
+import { column, list, onUploadedFile } from './uploaded-file.ts';
 import { z } from './zod.ts';
 
 /** Upload limit of a CSV for /estimate (the CLI reads any size; over HTTP 256 MB). */
@@ -15,16 +15,6 @@ const ANALYST = ['analyst'] as const;
 const READERS = ['staff', 'analyst'] as const;
 
 const SE_TYPES = ['classical', 'HC0', 'HC1', 'HC2', 'HC3', 'CR0', 'CR2', 'stata'] as const;
-const column = z.string().min(1, 'must name a column').max(200);
-const list = z
-  .string()
-  .max(1000)
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
 
 /** `pilot estimate`'s options as multipart form fields (snake_case), validated as the CLI does. */
 export const EstimateFields = z
@@ -109,20 +99,6 @@ function planJson(v: PlanView) {
   };
 }
 
-/**
- * Problems in an uploaded file name it as the caller sent it, never the server's temporary folder.
- */
-export async function asUploaded<T>(upload: Upload, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    const hide = (s: string) => s.replaceAll(upload.path, upload.fileName);
-    const details = error.details === undefined ? undefined : JSON.parse(hide(JSON.stringify(error.details)));
-    throw new AppError(error.code, hide(error.message), details);
-  }
-}
-
 const FidelityRow = z
   .object({
     month: z.string(),
@@ -162,32 +138,31 @@ export const ANALYSIS_ROUTES = [
     upload: { maxBytes: ESTIMATE_MAX_BYTES },
     status: 200,
     response: { json: Estimate },
-    handler: async ({ body, upload }) => {
-      if (!upload) throw new AppError('BAD_INPUT', '`file`: a multipart field "file" is required');
-      const e = await asUploaded(upload, () =>
-        estimateFile({
-          file: upload.path,
-          outcome: body.outcome,
-          treatment: body.treatment,
-          blocks: body.blocks,
-          clusters: body.clusters,
-          covariates: body.covariates ?? [],
-          method: body.method,
-          received: body.received,
-          seType: body.se_type,
-          fixedEffects: body.fixed_effects ?? [],
-          weights: body.weights,
-          missingCovariates: body.missing_covariates,
-          condition1: body.condition1,
-          condition2: body.condition2,
-          pAdjust: body.p_adjust,
-          test: body.test,
-          alpha: body.alpha,
-          ri: body.ri === undefined ? undefined : { sims: body.ri, seed: body.seed! },
-        }),
-      );
-      return { ...estimateJson(e), file: upload.fileName };
-    },
+    handler: async ({ body, upload }) =>
+      onUploadedFile(upload, async (file) =>
+        estimateJson(
+          await estimateFile({
+            file,
+            outcome: body.outcome,
+            treatment: body.treatment,
+            blocks: body.blocks,
+            clusters: body.clusters,
+            covariates: body.covariates ?? [],
+            method: body.method,
+            received: body.received,
+            seType: body.se_type,
+            fixedEffects: body.fixed_effects ?? [],
+            weights: body.weights,
+            missingCovariates: body.missing_covariates,
+            condition1: body.condition1,
+            condition2: body.condition2,
+            pAdjust: body.p_adjust,
+            test: body.test,
+            alpha: body.alpha,
+            ri: body.ri === undefined ? undefined : { sims: body.ri, seed: body.seed! },
+          }),
+        ),
+      ),
   }),
   route({
     id: 'plan.set',

@@ -5,7 +5,6 @@ import { diagnosePlan } from '../analysis/diagnose.service.ts';
 import { eventStudyFromFile } from '../analysis/event-study/event-study-file.service.ts';
 import { eventStudyFromStudy } from '../analysis/event-study/event-study-study.service.ts';
 import { openWave } from '../assignment/open-wave.service.ts';
-import { AppError } from '../errors.ts';
 import { exportAlerts, exportMonth, exportTasks, type ExportResult } from '../outreach/export.service.ts';
 import { generateAlerts, generateMonth } from '../outreach/messages.service.ts';
 import { PROGRAM_KINDS } from '../outreach/program-config.ts';
@@ -13,9 +12,9 @@ import { addTemplate, setProgram } from '../outreach/program.service.ts';
 import { TEMPLATE_PURPOSES } from '../outreach/templates.ts';
 import { visitWorklist } from '../outreach/worklist.service.ts';
 import { analyzeStudy, districtReport } from '../reports/report.service.ts';
-import { asUploaded } from './analysis-routes.ts';
 import { route, type FileBody } from './route.ts';
 import { DistrictParams, Leaid, Slug, StudyParams } from './schemas.ts';
+import { column, list, onUploadedFile } from './uploaded-file.ts';
 import { z } from './zod.ts';
 
 const STAFF = ['staff'] as const;
@@ -24,17 +23,7 @@ const READERS = ['staff', 'analyst'] as const;
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
-const column = z.string().min(1, 'must name a column').max(200);
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
-const list = z
-  .string()
-  .max(1000)
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
 
 /**
  * The output folder a CLI command writes to, over HTTP: a private temporary folder removed once the
@@ -435,11 +424,10 @@ export const OPERATION_ROUTES = [
     upload: { maxBytes: EVENT_STUDY_MAX_BYTES },
     status: 200,
     response: { json: EventStudyResult },
-    handler: async ({ body, upload }) => {
-      if (!upload) throw new AppError('BAD_INPUT', '`file`: a multipart field "file" is required');
-      const r = await asUploaded(upload, () =>
+    handler: async ({ body, upload }) =>
+      onUploadedFile(upload, (file) =>
         eventStudyFromFile({
-          file: upload.path,
+          file,
           id: body.id,
           time: body.time,
           cohort: body.cohort,
@@ -460,9 +448,7 @@ export const OPERATION_ROUTES = [
           lateCohortsNeverTreated: body.late_cohorts_never_treated,
           alpha: body.alpha,
         }),
-      );
-      return { ...r, file: upload.fileName };
-    },
+      ),
   }),
   route({
     id: 'event-study.study',

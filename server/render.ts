@@ -33,7 +33,8 @@ export function districtJson(d: DistrictRecord) {
   };
 }
 
-export function importJson(s: ImportSummary) {
+/** What importJson and outreachImportJson share. */
+function importFields(s: ImportSummary | OutreachImportSummary) {
   return {
     kind: s.kind,
     file: s.file,
@@ -43,24 +44,19 @@ export function importJson(s: ImportSummary) {
     rows_read: s.rowsRead,
     inserted: s.inserted,
     replaced: s.replaced,
-    unchanged: s.unchanged,
     warnings: s.warnings.map((w) => ({ message: w.message, count: w.count, file: w.file, line: w.line })),
   };
 }
 
+export function importJson(s: ImportSummary) {
+  return { ...importFields(s), unchanged: s.unchanged };
+}
+
 export function outreachImportJson(s: OutreachImportSummary) {
   return {
-    kind: s.kind,
-    file: s.file,
-    sha256: s.sha256,
-    status: s.status,
-    import_id: s.importId,
-    rows_read: s.rowsRead,
-    inserted: s.inserted,
-    replaced: s.replaced,
+    ...importFields(s),
     messages_updated: s.messagesUpdated,
     caregivers_opted_out: s.caregiversOptedOut,
-    warnings: s.warnings.map((w) => ({ message: w.message, count: w.count, file: w.file, line: w.line })),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Db } from '../db/connection.ts';
+import type { Encoded } from '../access/content-cache.ts';
 import type { Principal, Role } from '../access/token.ts';
 
 /** A streamed upload, already on disk under a private temporary folder with its original name. */
@@ -16,8 +17,11 @@ export interface FileBody {
   body: string | Buffer;
   /** A strong ETag of immutable content (the client's If-None-Match then gets a 304). */
   etag?: string;
-  /** The body gzip-compressed (stored once with cached content), sent to clients that accept gzip. */
-  gzip?: Buffer;
+  /**
+   * The body gzip-compressed (stored once with cached content) with its own strong ETag, sent to
+   * clients that accept gzip.
+   */
+  gzip?: Encoded;
 }
 
 export interface HandlerContext<P, Q, B> {

@@ -100,49 +100,36 @@ export const ImportFields = z.strictObject({
   exceptions: z.enum(['true', 'false']).optional(),
 });
 
+/** What every import answers (`pilot import --json`), whatever it imported. */
+const IMPORT_FIELDS = {
+  file: z.string(),
+  sha256: z.string(),
+  status: z.enum(['imported', 'already_imported']),
+  import_id: z.number().int(),
+  rows_read: z.number().int(),
+  inserted: z.number().int(),
+  replaced: z.number().int(),
+  warnings: z.array(
+    z.object({
+      message: z.string(),
+      count: z.number().int(),
+      file: z.string(),
+      line: z.number().nullable(),
+    }),
+  ),
+};
+
 export const ImportSummary = z
-  .object({
-    kind: z.string(),
-    file: z.string(),
-    sha256: z.string(),
-    status: z.enum(['imported', 'already_imported']),
-    import_id: z.number().int(),
-    rows_read: z.number().int(),
-    inserted: z.number().int(),
-    replaced: z.number().int(),
-    unchanged: z.number().int(),
-    warnings: z.array(
-      z.object({
-        message: z.string(),
-        count: z.number().int(),
-        file: z.string(),
-        line: z.number().nullable(),
-      }),
-    ),
-  })
+  .object({ kind: z.string(), ...IMPORT_FIELDS, unchanged: z.number().int() })
   .openapi('ImportSummary');
 
 /** `pilot import receipts|visits --json`: what an outreach import did. */
 export const OutreachImportSummary = z
   .object({
     kind: z.enum(['receipts', 'visits']),
-    file: z.string(),
-    sha256: z.string(),
-    status: z.enum(['imported', 'already_imported']),
-    import_id: z.number().int(),
-    rows_read: z.number().int(),
-    inserted: z.number().int(),
-    replaced: z.number().int(),
+    ...IMPORT_FIELDS,
     messages_updated: z.number().int(),
     caregivers_opted_out: z.number().int(),
-    warnings: z.array(
-      z.object({
-        message: z.string(),
-        count: z.number().int(),
-        file: z.string(),
-        line: z.number().nullable(),
-      }),
-    ),
   })
   .openapi('OutreachImportSummary');
 

@@ -8,6 +8,7 @@ import { openTestDatabase, testDialect } from '../../helpers/database.ts';
 import { OpenApiChecker } from '../../helpers/openapi.ts';
 import { MATRIX, type Caller, type MatrixRequest } from './authorization-matrix.ts';
 import { MISSING, OTHER, OTHER_NAME, OWN, seedHttpFixture, testApp, type Tokens } from './http-fixture.ts';
+import { seedOutreachStudy } from './outreach-fixture.ts';
 
 let db: Db;
 let app: Express;
@@ -18,6 +19,7 @@ let n = 0;
 beforeAll(async () => {
   db = await openTestDatabase();
   tokens = await seedHttpFixture(db);
+  await seedOutreachStudy(db);
   app = testApp(db);
   const doc = await request(app).get('/api/v1/openapi.json').expect(200);
   openapi = new OpenApiChecker(doc.body);
@@ -43,6 +45,11 @@ async function stateCounts(): Promise<Record<string, number>> {
            (SELECT count(*) FROM api_token WHERE revoked_at IS NOT NULL)::int AS revoked,
            (SELECT count(*) FROM analysis_plan)::int AS analysis_plan,
            (SELECT count(*) FROM analysis_plan WHERE locked_at IS NOT NULL)::int AS locked_plans,
+           (SELECT count(*) FROM message_batch)::int AS message_batch,
+           (SELECT count(*) FROM message)::int AS message,
+           (SELECT count(*) FROM message WHERE status = 'exported')::int AS exported,
+           (SELECT count(*) FROM alert)::int AS alert, (SELECT count(*) FROM staff_task)::int AS staff_task,
+           (SELECT count(*) FROM event_study_run)::int AS event_study_run,
            (SELECT count(*) FROM audit_event)::int AS audit_event`.execute(db.kysely);
   return r.rows[0];
 }
@@ -94,6 +101,7 @@ describe(`authorization matrix (${testDialect})`, () => {
             res.body,
           );
           expect(problems).toEqual([]);
+          if (status < 300 && row.check) row.check(res, caller);
           if (status >= 400) {
             // A refused request changes nothing (the audit trail included).
             expect(await stateCounts()).toEqual(before);

@@ -1,4 +1,13 @@
+import { expect } from '@jest/globals';
+import type request from 'supertest';
 import { MISSING, OTHER, OWN } from './http-fixture.ts';
+import {
+  expectedExport,
+  expectedOctoberEffect,
+  OUTREACH_STUDY as O1,
+  STUDENT_PREFIX,
+  THROUGH,
+} from './outreach-fixture.ts';
 
 /**
  * The authorization matrix (SECURITY.md §3): for every endpoint, the status each caller gets.
@@ -20,6 +29,28 @@ export interface MatrixRow {
   expect: Record<Caller, number>;
   /** The request made with `district` (OWN, or OTHER / MISSING for partnerOther); n is unique per call. */
   request: (district: string, n: number) => MatrixRequest;
+  /**
+   * What the answer of a caller the row allows (2xx) must hold: the operation ran on the seeded data
+   * (tests/integration/http/outreach-fixture.ts) and answered with what it should, for OWN only.
+   */
+  check?: (res: request.Response, caller: Caller) => void;
+}
+
+/** A CSV's lines without the columns that carry database ids (first and/or last). */
+function withoutIdColumns(text: string, first: boolean, last: boolean): string[] {
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const cells = line.split(',');
+      return cells.slice(first ? 1 : 0, last ? -1 : undefined).join(',');
+    });
+}
+
+/** An answer about OWN names none of the other district's students (0009xx) nor the district. */
+function onlyOwn(text: string): void {
+  expect(text).not.toMatch(new RegExp(`\\b${STUDENT_PREFIX[OTHER]}\\d\\d\\b`));
+  expect(text).not.toContain(OTHER);
 }
 
 /**
@@ -150,10 +181,9 @@ export const MATRIX: MatrixRow[] = [
   { route: 'plan.show', expect: readers, request: () => ({ path: '/studies/fresh/plan' }) },
   { route: 'plan.lock', expect: analystOnly(200), request: () => ({ path: '/studies/fresh/plan/lock' }) },
   { route: 'fidelity', expect: readers, request: () => ({ path: '/studies/s1/fidelity' }) },
-  // The rest of the CLI (server/operation-routes.ts). The fixture has no attendance, alert runs,
-  // alert or home-visit program, so some allowed callers get the service's own answer (404, 409)
-  // rather than a success here; tests/integration/http/cli-operations.test.ts shows each operation
-  // succeed on a study with data. s1's treatment arm gets the monthly summaries here.
+  // The rest of the CLI (server/operation-routes.ts). s1's treatment arm gets the monthly summaries
+  // here; tests/integration/http/cli-operations.test.ts shows each operation on the golden district
+  // and a demo study too.
   { route: 'waves.open', expect: staffOnly(201), request: () => ({ path: '/studies/s1/waves', body: {} }) },
   {
     route: 'imports.create',
@@ -189,25 +219,71 @@ export const MATRIX: MatrixRow[] = [
     expect: staffOnly(200),
     request: (d) => ({ path: `/studies/s1/districts/${d}/messages/export`, body: { month: '2026-10' } }),
   },
+  // Alerts, staff tasks, the home-visit worklist and the event study run on study o1 (the outreach
+  // golden district as OWN and as OTHER, tests/integration/http/outreach-fixture.ts): each allowed
+  // answer is compared with the golden files (database ids left out) and names nothing of OTHER.
   {
     route: 'alerts.generate',
-    expect: staffOnly(409), // no arm of s1 has a threshold_alerts program
-    request: () => ({ path: '/studies/s1/alerts', body: { through: '2026-10-31' } }),
+    expect: staffOnly(200),
+    request: () => ({ path: `/studies/${O1}/alerts`, body: { through: THROUGH } }),
+    check: (res) => {
+      expect(res.body.study).toBe(O1);
+      const runs = res.body.districts.map(
+        (d: { leaid: string; status: string; alerts: number; tasks: number; messages: number }) => [
+          d.leaid,
+          d.status,
+          d.alerts,
+          d.tasks,
+          d.messages,
+        ],
+      );
+      // the golden district's alerts (README of tests/fixtures/outreach) in each district
+      expect(runs.sort()).toEqual([
+        [OWN, 'generated', 10, 2, 10],
+        [OTHER, 'generated', 10, 2, 10],
+      ]);
+    },
   },
   {
     route: 'alerts.export',
-    expect: staffOnly(404),
-    request: (d) => ({ path: `/studies/s1/districts/${d}/alerts/export`, body: { through: '2026-10-31' } }),
+    expect: staffOnly(200),
+    request: (d) => ({ path: `/studies/${O1}/districts/${d}/alerts/export`, body: { through: THROUGH } }),
+    check: (res) => {
+      expect(res.headers['content-type']).toMatch(/^text\/csv/);
+      expect(res.headers['content-disposition']).toContain(`${O1}-${OWN}-alerts-${THROUGH}.csv`);
+      // batch_id first and message_id last are database ids; the rest is the golden file's
+      expect(withoutIdColumns(res.text, true, true)).toEqual(
+        withoutIdColumns(expectedExport('alerts-2025-09-30.csv', OWN), true, true),
+      );
+      onlyOwn(res.text);
+    },
   },
   {
     route: 'tasks.export',
-    expect: { ...readers, staff: 404, analyst: 404 },
-    request: (d) => ({ path: `/studies/s1/districts/${d}/tasks?through=2026-10-31` }),
+    expect: { ...readers, staff: 200, analyst: 200 },
+    request: (d) => ({ path: `/studies/${O1}/districts/${d}/tasks?through=${THROUGH}` }),
+    check: (res) => {
+      expect(res.headers['content-disposition']).toContain(`${O1}-${OWN}-tasks-${THROUGH}.csv`);
+      expect(withoutIdColumns(res.text, true, false)).toEqual(
+        withoutIdColumns(expectedExport('tasks-2025-09-30.csv', OWN), true, false),
+      );
+      onlyOwn(res.text);
+    },
   },
   {
     route: 'visits.worklist',
-    expect: { ...readers, staff: 409, analyst: 409 },
-    request: (d) => ({ path: `/studies/s1/districts/${d}/visits/worklist` }),
+    expect: { ...readers, staff: 200, analyst: 200 },
+    request: (d) => ({ path: `/studies/${O1}/districts/${d}/visits/worklist?through=${THROUGH}` }),
+    check: (res) => {
+      expect(res.headers['content-disposition']).toContain(`${O1}-${OWN}-visit-worklist.csv`);
+      const [header, ...rows] = res.text.trim().split('\n');
+      expect(header).toBe(
+        'school_id,school_name,student_sis_id,grade,enrolled_days,absence_days,absence_rate,visits,last_visit_date',
+      );
+      // the home-visit arm's one student, 2 absence days of September's 21 (threshold 0.05), no visit
+      expect(rows).toEqual(['0220,Pine High,000203,07,21,2,0.095,0,']);
+      onlyOwn(res.text);
+    },
   },
   {
     route: 'analyze',
@@ -233,8 +309,29 @@ export const MATRIX: MatrixRow[] = [
   },
   {
     route: 'event-study.study',
-    expect: analystOnly(400),
-    request: () => ({ path: '/studies/s1/event-study', body: { start: 'randomization', method: 'twfe' } }),
+    expect: analystOnly(200),
+    request: () => ({
+      path: `/studies/${O1}/event-study`,
+      body: { start: 'randomization', method: 'twfe' },
+    }),
+    check: (res) => {
+      // o1's 12 students over September and October, treated (alerts, visits) from October
+      expect(res.body).toMatchObject({
+        study: O1,
+        start: 'randomization',
+        outcome: 'attendance_rate',
+        method: 'twfe',
+        treated_arms: ['alerts', 'visits'],
+      });
+      expect(Object.values(res.body.months)).toEqual(['2025-09', '2025-10']);
+      expect(res.body.panel).toMatchObject({ students: 12, treated_students: 6, never_treated_students: 6 });
+      expect(res.body.n_obs).toBe(24);
+      // one term, event time 0: the difference in differences of the files' attendance rates
+      expect(res.body.terms).toHaveLength(1);
+      expect(res.body.terms[0]).toMatchObject({ event_time: 0, n: 6 });
+      expect(res.body.terms[0].estimate).toBeCloseTo(expectedOctoberEffect(), 10);
+      expect(res.body.terms[0].std_error).toBeGreaterThan(0);
+    },
   },
   {
     route: 'diagnose',

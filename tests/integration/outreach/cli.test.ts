@@ -5,7 +5,7 @@ import type { Config } from '../../../config.ts';
 import { cliConfig, runPilot } from '../../helpers/cli.ts';
 import { testDialect } from '../../helpers/database.ts';
 import { TempFiles } from '../cohorts/imports/import-helpers.ts';
-import { fixtureText, LEAID } from './outreach-helpers.ts';
+import { fixtureText, GOLDEN_FILES, LEAID } from './outreach-helpers.ts';
 
 /** The outreach commands end to end through `pilot`, on a real randomization of the golden district. */
 describe(`pilot program / messages / receipts / fidelity (${testDialect})`, () => {
@@ -52,14 +52,7 @@ describe(`pilot program / messages / receipts / fidelity (${testDialect})`, () =
       '--locale',
       '42',
     );
-    for (const [kind, name] of [
-      ['schools', 'schools.csv'],
-      ['roster', 'students.csv'],
-      ['contacts', 'contacts.csv'],
-      ['calendar', 'calendar.csv'],
-      ['enrollment', 'enrollment.csv'],
-      ['attendance', 'attendance-2025-09.csv'],
-    ])
+    for (const [kind, name] of GOLDEN_FILES)
       await ok('import', kind, files.write(name, fixtureText(name)), ...S, '--district', LEAID);
   });
   afterAll(async () => {

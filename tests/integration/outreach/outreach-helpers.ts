@@ -20,6 +20,16 @@ export const ARMS: Record<string, string> = {
   '000206': 'alerts',
 };
 
+/** The golden district's files in import order, with the kind each imports as. */
+export const GOLDEN_FILES = [
+  ['schools', 'schools.csv'],
+  ['roster', 'students.csv'],
+  ['contacts', 'contacts.csv'],
+  ['calendar', 'calendar.csv'],
+  ['enrollment', 'enrollment.csv'],
+  ['attendance', 'attendance-2025-09.csv'],
+] as const;
+
 export function fixtureText(name: string): string {
   return readFileSync(join(FIXTURE, 'district', name), 'utf8');
 }
@@ -45,19 +55,25 @@ export async function goldenStudy(db: Db, files: TempFiles, slug: string): Promi
     { study: slug, leaid: LEAID, name: 'Golden County', state: 'AL', locale: 42 },
     ACTOR,
   );
-  const imp = (kind: Parameters<typeof importFile>[1]['kind'], name: string) =>
-    importFile(db, { study: slug, leaid: LEAID, kind, path: files.write(name, fixtureText(name)) }, ACTOR);
-  await imp('schools', 'schools.csv');
-  await imp('roster', 'students.csv');
-  await imp('contacts', 'contacts.csv');
-  await imp('calendar', 'calendar.csv');
-  await imp('enrollment', 'enrollment.csv');
-  await imp('attendance', 'attendance-2025-09.csv');
+  for (const [kind, name] of GOLDEN_FILES)
+    await importFile(
+      db,
+      { study: slug, leaid: LEAID, kind, path: files.write(name, fixtureText(name)) },
+      ACTOR,
+    );
   await assignByHand(db, slug, ARMS);
 }
 
-/** Stores arms as a randomization does (record, assignments, members) and marks the study randomized. */
-export async function assignByHand(db: Db, slug: string, arms: Record<string, string>): Promise<void> {
+/**
+ * Stores arms as a randomization does (record, assignments, members) and marks the study randomized;
+ * the randomization is dated lockedAt (default now).
+ */
+export async function assignByHand(
+  db: Db,
+  slug: string,
+  arms: Record<string, string>,
+  lockedAt = new Date(),
+): Promise<void> {
   const study = await db.kysely
     .selectFrom('study')
     .select('id')
@@ -71,9 +87,11 @@ export async function assignByHand(db: Db, slug: string, arms: Record<string, st
     .execute();
   const r = await sql<{ id: number }>`
     INSERT INTO randomization (study_id, wave, algorithm, version, seed_derivation, unit, block_by, arms,
-      block_counts, units, students, roster_sha256, assignment_sha256, actor)
+      block_counts, units, students, roster_sha256, assignment_sha256, actor, locked_at)
     VALUES (${study.id}, 1, 'by-hand', 1, 'test', 'student', '[]', '[]', '[]', ${students.length},
-      ${students.length}, ${'0'.repeat(64)}, ${'0'.repeat(64)}, ${ACTOR}) RETURNING id`.execute(db.kysely);
+      ${students.length}, ${'0'.repeat(64)}, ${'0'.repeat(64)}, ${ACTOR}, ${lockedAt}) RETURNING id`.execute(
+    db.kysely,
+  );
   for (const s of students) {
     const arm = arms[s.sis_id];
     if (!arm) continue;

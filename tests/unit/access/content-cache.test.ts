@@ -52,12 +52,21 @@ describe('ContentCache', () => {
     const text = '<tr><td>district</td><td>0.5</td></tr>\n'.repeat(100);
     const c = await cache.get('k', async () => text);
     expect(c!.gzip).toBeDefined();
-    expect(c!.gzip!.length).toBeLessThan(c!.body.length);
-    expect(gunzipSync(c!.gzip!).toString('utf8')).toBe(text);
-    expect(cache.size.bytes).toBe(c!.body.length + c!.gzip!.length);
+    expect(c!.gzip!.body.length).toBeLessThan(c!.body.length);
+    expect(gunzipSync(c!.gzip!.body).toString('utf8')).toBe(text);
+    expect(cache.size.bytes).toBe(c!.body.length + c!.gzip!.body.length);
     expect((await cache.get('k', async () => 'other'))!.gzip).toBe(c!.gzip);
     const tiny = await cache.get('t', async () => 'ab');
     expect(tiny!.gzip).toBeUndefined();
+  });
+
+  it('gives the gzip encoding its own strong ETag: the SHA-256 of the compressed bytes', async () => {
+    const cache = new ContentCache(10_000);
+    const c = await cache.get('k', async () => 'report of one district\n'.repeat(50));
+    const sha = (b: Buffer) => `"${createHash('sha256').update(b).digest('hex')}"`;
+    expect(c!.etag).toBe(sha(c!.body));
+    expect(c!.gzip!.etag).toBe(sha(c!.gzip!.body));
+    expect(c!.gzip!.etag).not.toBe(c!.etag);
   });
 
   it('contentOf keeps Buffers as they are', () => {

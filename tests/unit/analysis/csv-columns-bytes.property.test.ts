@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from '@jest/globals';
-import type { ColumnSpec } from '../../../analysis/csv-columns.ts';
+import {
+  rowLabels,
+  type ColumnSpec,
+  type EstimationColumns,
+  type LabelColumn,
+} from '../../../analysis/csv-columns.ts';
 import { readGeneral } from '../../../analysis/estimate-file.service.ts';
 import { csvColumnsFromBytes, readNumber } from '../../../analysis/csv-columns-bytes.ts';
 import { encodeFactor } from '../../../analysis/factor-codes.ts';
@@ -10,6 +15,30 @@ import { encodeFactor } from '../../../analysis/factor-codes.ts';
 const general = (text: string, spec: ColumnSpec) => readGeneral('f.csv', text, spec);
 const bytes = (text: string) => new TextEncoder().encode(text);
 const spec: ColumnSpec = { outcome: 'y', treatment: 'z', blocks: 'b', clusters: 'hh', covariates: ['x'] };
+const fixedEffectsSpec: ColumnSpec = { outcome: 'y', treatment: 'z', fixedEffects: 'hh', covariates: [] };
+
+/**
+ * The byte reader gives label columns as codes and levels: they must be exactly what encodeFactor
+ * gives for the labels they stand for; the columns are returned with those labels, as the general
+ * reader gives them.
+ */
+function withRowLabels(fast: EstimationColumns): EstimationColumns {
+  const labels = (column: LabelColumn | null): LabelColumn | null => {
+    if (column === null) return null;
+    expect(Array.isArray(column)).toBe(false);
+    const decoded = rowLabels(column);
+    const encoded = encodeFactor(decoded);
+    expect(Array.from(encoded.codes)).toEqual(Array.from(encodeFactor(column).codes));
+    expect(encoded.levels).toEqual(encodeFactor(column).levels);
+    return decoded;
+  };
+  return {
+    ...fast,
+    blocks: labels(fast.blocks),
+    clusters: labels(fast.clusters),
+    fixedEffects: labels(fast.fixedEffects),
+  };
+}
 
 const numberCell = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
@@ -82,14 +111,15 @@ describe('estimate CSV byte reader', () => {
   it('gives exactly the general reader’s columns whenever it decides a file', () => {
     let decided = 0;
     fc.assert(
-      fc.property(fileArb, (f) => {
+      fc.property(fileArb, fc.boolean(), (f, absorbed) => {
         const text = render(f);
-        const fast = csvColumnsFromBytes(bytes(text), spec);
+        const chosen = absorbed ? fixedEffectsSpec : spec;
+        const fast = csvColumnsFromBytes(bytes(text), chosen);
         if (fast === null) return;
         decided++;
-        const slow = general(text, spec);
+        const slow = general(text, chosen);
         expect(slow.ok).toBe(true);
-        if (slow.ok) expect(fast).toEqual(slow.columns);
+        if (slow.ok) expect(withRowLabels(fast)).toEqual(slow.columns);
       }),
       { numRuns: 600 },
     );
@@ -98,7 +128,7 @@ describe('estimate CSV byte reader', () => {
 
   it('decides a plain file and hands over quoted, blank-line, missing and non-numeric ones', () => {
     const plain = 'y,z,b,hh,x\n1.5,1,a,h1,0.25\n2,0,b,h2,-3e2\n';
-    expect(csvColumnsFromBytes(bytes(plain), spec)).toEqual(
+    expect(withRowLabels(csvColumnsFromBytes(bytes(plain), spec)!)).toEqual(
       (general(plain, spec) as { columns: unknown }).columns,
     );
     for (const text of [
@@ -111,6 +141,11 @@ describe('estimate CSV byte reader', () => {
       'y,z,b,hh,x,y\n1,1,a,h1,1,2\n',
       'y,z,b,hh,x\n1,1,a,h1\n',
       'y,z,b,hh,x\n1,1,a,h1,1,9\n',
+      'y,z,b,hh,x\n1,1,a,,1\n', // an empty label (missing)
+      'y,z,b,hh,x\n1,1,a,NA,1\n',
+      'y,z,b,hh,x\n1,1,a,h1,\n', // an empty number (missing)
+      'y,z,b,hh,x\r\n1,1,a,h1,2\r\n\r\n3,0,b,h2,4\r\n', // a blank CRLF line
+      'y,z,b,hh,x\n1,1,a,h1,2\r3,0,b,h2,4\n', // a lone CR
     ])
       expect(csvColumnsFromBytes(bytes(text), spec)).toBeNull();
   });
@@ -156,14 +191,44 @@ describe('labels of the byte reader (many distinct values)', () => {
     const slow = general(text, spec);
     expect(fast).not.toBeNull();
     if (!fast || !slow.ok) throw new Error('unreadable');
-    expect(fast.clusters).toEqual(slow.columns.clusters);
-    expect(fast.blocks).toEqual(slow.columns.blocks);
-    // the codes handed to encodeFactor are those it computes from a copy of the labels
-    const remembered = encodeFactor(fast.clusters!);
-    const computed = encodeFactor([...fast.clusters!]);
-    expect(remembered).not.toBe(computed);
-    expect(Array.from(remembered.codes)).toEqual(Array.from(computed.codes));
-    expect(remembered.levels).toEqual(computed.levels);
-    expect(computed.levels).toHaveLength(5000);
+    // withRowLabels checks the codes against encodeFactor of the decoded labels
+    expect(withRowLabels(fast)).toEqual(slow.columns);
+    expect(encodeFactor(fast.clusters!).levels).toHaveLength(5000);
+  });
+
+  it('tells apart labels whose bytes hash alike (FNV-1a collisions), in CRLF files with or without a final line break', () => {
+    // "costarring"/"liquid" and "altarage"/"zinke" have the same 32-bit FNV-1a hash
+    const labels = ['costarring', 'liquid', 'altarage', 'zinke', '7', '12', '012', 'liquid', '7', 'zinke'];
+    for (const [nl, end] of [
+      ['\n', '\n'],
+      ['\r\n', '\r\n'],
+      ['\r\n', ''],
+    ]) {
+      const rows = labels.map((l, i) => `${i}.5,${i % 2},${labels[(i * 3) % labels.length]},${i},${l}`);
+      const text = ['y,z,b,x,hh', ...rows].join(nl) + end;
+      const fast = csvColumnsFromBytes(bytes(text), spec);
+      const slow = general(text, spec);
+      if (!fast || !slow.ok) throw new Error('unreadable');
+      expect(withRowLabels(fast)).toEqual(slow.columns);
+      expect(encodeFactor(fast.clusters!).levels).toEqual([
+        'costarring',
+        'liquid',
+        'altarage',
+        'zinke',
+        '7',
+        '12',
+        '012',
+      ]);
+    }
+  });
+
+  it('takes integer labels at and beyond the direct index limit by their bytes', () => {
+    // 3 rows: the limit is 4·3 + 1024 = 1036; 1035 is indexed directly, 1036 and 99999999 are hashed
+    const text = 'y,z,b,hh,x\n1,1,1035,1036,1\n2,0,1036,99999999,2\n3,1,1035,1036,3\n';
+    const fast = csvColumnsFromBytes(bytes(text), spec);
+    const slow = general(text, spec);
+    if (!fast || !slow.ok) throw new Error('unreadable');
+    expect(withRowLabels(fast)).toEqual(slow.columns);
+    expect(encodeFactor(fast.blocks!).levels).toEqual(['1035', '1036']);
   });
 });

@@ -8,6 +8,8 @@ import { describe, expect, it } from '@jest/globals';
 import seedrandom from 'seedrandom';
 import { blockedLin } from '../../../analysis/lin-blocked.ts';
 import { lmLin, lmLinDense } from '../../../analysis/lm-lin.ts';
+import { toTable } from '../../../analysis/estimate-output.ts';
+import { waldTest } from '../../../analysis/linear-hypothesis.ts';
 import type { LinCovariate, LmLinInput } from '../../../analysis/estimator-inputs.ts';
 import type { EstimateOutcome, EstimateResult, SeType } from '../../../analysis/types.ts';
 
@@ -167,9 +169,12 @@ describe('Lin with block indicators: the dense path is used when a condition fai
     expect(usesFast({ ...base, treatments })).toBe(false);
   });
 
-  it('two factor covariates (blocks and a subgroup, the heterogeneity test)', () => {
-    const subgroup = d.y.map((_, i) => (i % 2 ? 'a' : 'b'));
-    const covariates = [...d.covariates, { name: 'g', kind: 'factor' as const, values: subgroup }];
+  it('a subgroup factor nested in the blocks (its dummies do not vary within cells)', () => {
+    const block = d.covariates.find((c) => c.kind === 'factor')!.values as ArrayLike<string | number>;
+    const levels = [...new Set(Array.from(block, String))].sort();
+    const nested = Array.from(block, (b) => (levels.indexOf(String(b)) % 2 ? 'odd' : 'even'));
+    expect(new Set(nested).size).toBe(2);
+    const covariates = [...d.covariates, { name: 'g', kind: 'factor' as const, values: nested }];
     expect(usesFast({ ...base, covariates })).toBe(false);
   });
 
@@ -198,5 +203,154 @@ describe('Lin with block indicators: the dense path is used when a condition fai
       blockedLin({ outcome: d.y, z, covariates, expanded, seType: 'CR0', clusters: d.cluster }),
     ).toBeNull();
     expect(blockedLin({ outcome: d.y, z, covariates: [covariates[0]], expanded, seType: 'HC2' })).toBeNull();
+  });
+});
+
+const PRINTED = ['estimate', 'stdError', 'statistic', 'df', 'pValue', 'confLow', 'confHigh'] as const;
+
+/** Every printed number of every term, and the covariance, of two full fits agree. */
+function sameFullFit(q: EstimateResult, r: EstimateResult, where: string): void {
+  expect(q.terms.map((t) => t.term)).toEqual(r.terms.map((t) => t.term));
+  q.terms.forEach((t, j) => {
+    const e = r.terms[j];
+    for (const key of PRINTED) {
+      const [a, b] = [t[key], e[key]];
+      if (Number.isNaN(a) && Number.isNaN(b)) continue;
+      // a statistic or bound near 0 differs by cancellation: compare it on the SE's scale
+      const scale = key === 'statistic' ? 1 : key === 'pValue' || key === 'df' ? Math.abs(b) : e.stdError;
+      if (!(Math.abs(a - b) <= TOLERANCE * Math.max(Math.abs(b), scale, 1e-300)))
+        throw new Error(`${where}: ${t.term} ${key} ${a} vs dense ${b}`);
+    }
+  });
+  const p = q.terms.length;
+  const [vq, vr] = [q.covariance!.vcov, r.covariance!.vcov];
+  for (let a = 0; a < p; a++)
+    for (let b = 0; b < p; b++) {
+      const scale = Math.sqrt(vr[a * p + a] * vr[b * p + b]);
+      if (!(Math.abs(vq[a * p + b] - vr[a * p + b]) <= TOLERANCE * scale))
+        throw new Error(`${where}: vcov[${a}, ${b}] ${vq[a * p + b]} vs dense ${vr[a * p + b]}`);
+    }
+  expect(q.covariance!.denDf).toBe(r.covariance!.denDf);
+  expect(q.warnings.map((w) => w.code)).toEqual(r.warnings.map((w) => w.code));
+}
+
+describe('Lin with block indicators: the full coefficient table from the cell form (pilot estimate)', () => {
+  it('every term of every random design, each se type: estimate, SE, statistic, df, p, interval, covariance equal the dense fit', () => {
+    let compared = 0;
+    for (let seed = 0; seed < 60; seed++) {
+      const d = design(seed);
+      for (const seType of SE_TYPES) {
+        const input: LmLinInput = {
+          outcome: d.y,
+          treatment: d.z,
+          treatmentName: 'z',
+          covariates: d.covariates,
+          clusters: seType === 'CR2' ? d.cluster : undefined,
+          seType,
+        };
+        const dense = lmLinDense(input);
+        if (!dense.ok) continue;
+        const usedFast = ok(lmLin({ ...input, effectDfOnly: true })).covariance === undefined;
+        if (!usedFast) continue;
+        const full = ok(lmLin(input));
+        sameFullFit(full, dense.result, `seed ${seed} ${seType}`);
+        // the effect's row is the report's (effectDfOnly) row to the last digit
+        expect(full.terms[1]).toEqual(ok(lmLin({ ...input, effectDfOnly: true })).terms[1]);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(250);
+  });
+
+  it('prints the same table as the dense fit', () => {
+    const dropped = { outcome: 0, covariates: 0, rows: 0, byColumn: [], firstLines: [] } as never;
+    let printed = 0;
+    for (const seed of [1, 2, 3, 5, 8]) {
+      const d = design(seed);
+      for (const seType of ['HC2', 'CR2'] as const) {
+        const input: LmLinInput = {
+          outcome: d.y,
+          treatment: d.z,
+          treatmentName: 'z',
+          covariates: d.covariates,
+          clusters: seType === 'CR2' ? d.cluster : undefined,
+          seType,
+        };
+        if (ok(lmLin({ ...input, effectDfOnly: true })).covariance !== undefined) continue;
+        expect(toTable(ok(lmLin(input)), dropped, null, undefined)).toBe(
+          toTable(ok(lmLinDense(input)), dropped, null, undefined),
+        );
+        printed++;
+      }
+    }
+    expect(printed).toBeGreaterThan(5);
+  });
+
+  it('a subgroup factor beside the blocks (the heterogeneity test): fast path, same covariance and Wald test', () => {
+    let compared = 0;
+    for (let seed = 0; seed < 40; seed++) {
+      const d = design(seed);
+      const rng = seedrandom(`subgroup-${seed}`);
+      const g = d.y.map(() => ['a', 'b', 'c'][Math.floor(rng() * 3)]);
+      const covariates = [...d.covariates, { name: 'g', kind: 'factor' as const, values: g }];
+      const input: LmLinInput = {
+        outcome: d.y,
+        treatment: d.z,
+        treatmentName: 'z',
+        covariates,
+        clusters: d.cluster,
+        seType: 'CR2',
+        effectDfOnly: true,
+        covariance: true,
+      };
+      const dense = lmLinDense(input);
+      if (!dense.ok || dense.result.warnings.some((w) => w.code === 'collinear-dropped')) continue;
+      const quick = lmLin({ ...input, covariance: false });
+      if (!quick.ok || quick.result.covariance !== undefined) continue; // the dense path (a cell lacks a level)
+      const q = ok(lmLin(input));
+      const names = q.terms.map((t) => t.term);
+      const chosen = names.filter((t) => t.startsWith('z:g'));
+      const tq = waldTest(
+        names,
+        q.terms.map((t) => t.estimate),
+        q.covariance!.vcov,
+        q.covariance!.denDf,
+        chosen,
+      );
+      const r = dense.result;
+      const tr = waldTest(
+        names,
+        r.terms.map((t) => t.estimate),
+        r.covariance!.vcov,
+        r.covariance!.denDf,
+        chosen,
+      );
+      if (!tq.ok || !tr.ok) throw new Error(`seed ${seed}: Wald test refused`);
+      expect(close(tq.test.statistic, tr.test.statistic)).toBe(true);
+      expect(close(tq.test.pValue, tr.test.pValue)).toBe(true);
+      expect(tq.test.denDf).toBe(tr.test.denDf);
+      const p = names.length;
+      for (let a = 0; a < p; a++)
+        expect(close(q.covariance!.vcov[a * p + a], r.covariance!.vcov[a * p + a])).toBe(true);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(20);
+  });
+
+  it('with effectDfOnly, no nonpositive-df warning for the terms whose df were not computed', () => {
+    const d = design(4);
+    const input: LmLinInput = {
+      outcome: d.y,
+      treatment: d.z,
+      treatmentName: 'z',
+      covariates: d.covariates,
+      clusters: d.cluster,
+      seType: 'CR2',
+      effectDfOnly: true,
+    };
+    for (const r of [ok(lmLin(input)), ok(lmLinDense(input)), ok(lmLin({ ...input, covariance: true }))]) {
+      expect(r.terms.filter((t) => t.term !== 'z').some((t) => Number.isNaN(t.df))).toBe(true);
+      expect(r.warnings.map((w) => w.code)).not.toContain('nonpositive-df');
+    }
   });
 });
