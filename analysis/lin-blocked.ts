@@ -794,15 +794,19 @@ export function blockedTerms(
       const last = Math.min(T, first + batch);
       const accs = Array.from({ length: last - first }, () => new DfAccumulator(p, C));
       const dense = new Float64Array(D);
+      let cBuffer = new Float64Array(0);
+      // z_h by its length (DfAccumulator.add reads z.length entries)
+      const zBuffers: Float64Array[] = [];
       for (let t = first; t < last; t++) {
         const r = rows[t];
         for (let u = 0; u < r.index.length; u++) dense[r.index[u]] = r.value[u];
         for (const ck of cached) {
           // u_h = A_hB_h L_θ, a_h = ‖u_h‖², z_h = B_hᵀu_h
           const { m, nh, basis, adjusted, global, cells } = ck;
-          const c = new Float64Array(m);
+          const c = cBuffer.length >= m ? cBuffer : (cBuffer = new Float64Array(2 * m));
           for (let a = 0; a < m; a++) c[a] = dense[global[a]];
-          const zh = new Float64Array(m);
+          const zh = zBuffers[m] ?? (zBuffers[m] = new Float64Array(m));
+          zh.fill(0);
           let ah = 0;
           for (let r = 0; r < nh; r++) {
             let u = 0;

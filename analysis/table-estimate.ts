@@ -4,9 +4,21 @@
  * construction and by test, what `pilot estimate` gives on the exported table. Pure.
  */
 import type { AnalysisPlan } from './analysis-plan.ts';
-import { csvToColumns } from './csv-columns.ts';
+import { csvToColumns, physicalLines } from './csv-columns.ts';
 import { runEstimate } from './estimate-request.ts';
 import type { EstimateResult } from './types.ts';
+
+const linesOf = new WeakMap<readonly string[][], Int32Array>();
+
+/**
+ * The physical line of each row of a table (csvToColumns's default, computed once per table: a
+ * report fits several outcomes and tests on the same cells).
+ */
+export function tableLines(cells: readonly string[][]): Int32Array {
+  let lines = linesOf.get(cells);
+  if (!lines) linesOf.set(cells, (lines = physicalLines(cells)));
+  return lines;
+}
 
 export type TableEstimate =
   | { ok: true; result: EstimateResult; droppedMissingOutcome: number; method: string; command: string }
@@ -52,6 +64,7 @@ export function estimateOnTable(
       covariates,
     },
     options.file ?? 'analysis-table.csv',
+    tableLines(cells),
   );
   if (!read.ok) return { ok: false, reason: read.problems.map((p) => p.reason).join('; '), command };
   if (read.columns.n === 0) return { ok: false, reason: 'no student has this outcome', command };

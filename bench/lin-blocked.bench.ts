@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- lin-blocked [--students=108000] [--blocks=2000] [--dense] [--repeat=3]`
+ * `npm run bench -- lin-blocked [--students=108000] [--blocks=2000] [--dense] [--full] [--repeat=3]`
  *
  * Lin's estimator with block indicators at national scale, as the report fits it: a synthetic design
  * of students in households of 1–4 siblings (the clusters), households assigned to two arms within
@@ -9,7 +9,9 @@
  * same design, and prints the largest relative difference of the effect's estimate, SE and df between
  * the two. The dense QR costs O(n·p²) with p = 2·blocks + 2k columns and holds n × p doubles: at
  * 2,000 blocks that is ~3·10¹² flops and over 7 GB (not finished after 4 minutes on 2 cores), so
- * compare with fewer blocks, e.g. `--blocks=200 --dense`.
+ * compare with fewer blocks, e.g. `--blocks=200 --dense`. With `--full`, also the whole coefficient
+ * table as `pilot estimate` prints it (every term's SE, and for CR2 its Bell–McCaffrey df, from the
+ * cell form: lin-blocked.ts's blockedTerms), timed once.
  */
 import seedrandom from 'seedrandom';
 import { lmLin, lmLinDense } from '../analysis/lm-lin.ts';
@@ -53,6 +55,16 @@ export async function run(args: string[]): Promise<void> {
     console.log(
       `${seType} fast path: ${times.map((t) => t.toFixed(3)).join(' / ')} s; treatment ${fast!.estimate.toFixed(6)} (SE ${fast!.stdError.toFixed(6)}, df ${fast!.df.toFixed(2)})`,
     );
+    if (args.includes('--full')) {
+      const start = performance.now();
+      const out = lmLin({ ...input, effectDfOnly: false });
+      const full = seconds(start);
+      if (!out.ok) throw new Error(`full table refused: ${out.refusal.message}`);
+      const worstDf = Math.min(...out.result.terms.map((t) => t.df));
+      console.log(
+        `${seType} full table (${out.result.terms.length} terms with SE and df, covariance ${out.result.covariance ? 'yes' : 'no'}): ${full.toFixed(2)} s; smallest df ${worstDf.toFixed(2)}`,
+      );
+    }
     if (!dense) continue;
     const start = performance.now();
     const slow = effect(lmLinDense(input), 'dense');

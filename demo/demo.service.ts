@@ -337,7 +337,12 @@ async function analyze(
   await lockPlan(db, slug, actor);
   const reportDir = join(o.dataDir, `report-${slug}`);
   const r = await analyzeStudy(db, { study: slug, out: reportDir }, actor);
-  stages.done('analyze', `locked the analysis plan and analyzed: ${join(reportDir, 'report.html')}`);
+  const secs = (ms: number) => (ms / 1000).toFixed(1);
+  const t = r.timings;
+  stages.done(
+    'analyze',
+    `locked the analysis plan and analyzed (outcomes in SQL and inputs ${secs(t.outcomesMs)} s, estimation ${secs(t.estimationMs)} s, rendering ${secs(t.renderingMs)} s): ${join(reportDir, 'report.html')}`,
+  );
   const pick = (estimand: string) => {
     const e = r.report.estimates.find(
       (x) => x.outcome === 'absence_days' && x.estimand === estimand && x.subgroup === null,

@@ -3,7 +3,7 @@
  * sample-ratio check, disaggregation with small-cell suppression, attendance by month and arm and the
  * monthly dynamic ITT. Pure.
  */
-import { planContrasts, type ArmContrast } from '../analysis/analysis-plan.ts';
+import { OUTCOMES, planContrasts, type ArmContrast } from '../analysis/analysis-plan.ts';
 import { analysisTable } from '../analysis/analysis-table.ts';
 import { attrition } from '../analysis/attrition.ts';
 import { balanceTable, type CovariateColumn } from '../analysis/balance-table.ts';
@@ -12,6 +12,7 @@ import { sampleRatioCheck } from '../analysis/sample-ratio.ts';
 import { effectTerm, estimateOnTable } from '../analysis/table-estimate.ts';
 import { gradeBand } from '../assignment/block-keys.ts';
 import { contrastName } from './estimates-section.ts';
+import { pooledTable } from './fit-cache.ts';
 import type { ReportInputs, ReportStudent } from './report-inputs.ts';
 import { showCountGroup, showPercent } from './suppression.ts';
 
@@ -242,24 +243,84 @@ export function monthlyItt(inputs: ReportInputs) {
     inputs.study.arms.map((a) => a.name),
   )) {
     months.forEach((month, e) => {
-      const students = inputs.students.map((s, i) => {
-        const m = inputs.months[i].find((x) => x.month === month);
-        return {
-          ...s,
-          enrolledDays: m?.enrolledDays ?? 0,
-          absenceDays: m?.absenceDays ?? 0,
-          chronicDays: m?.chronicDays ?? 0,
-        };
-      });
-      rows.push(monthRow(inputs, c, students, month, e));
+      rows.push(monthRow(inputs, c, monthTable(inputs, c, month), month, e));
     });
   }
   return rows;
 }
 
-function monthRow(inputs: ReportInputs, c: ArmContrast, students: ReportStudent[], month: string, e: number) {
-  const table = analysisTable(students, inputs.plan, c);
-  const fit = estimateOnTable(table.cells, 'attendance_rate', inputs.plan);
+/** The students with a month's enrolled days and absences in place of the window's. */
+function monthStudents(inputs: ReportInputs, month: string): ReportStudent[] {
+  return inputs.students.map((s, i) => {
+    const m = inputs.months[i].find((x) => x.month === month);
+    return {
+      ...s,
+      enrolledDays: m?.enrolledDays ?? 0,
+      absenceDays: m?.absenceDays ?? 0,
+      chronicDays: m?.chronicDays ?? 0,
+    };
+  });
+}
+
+const MONTH_COLUMNS = ['enrolled_days', ...OUTCOMES] as const;
+
+/**
+ * The analysis table of a month: `analysisTable` of the students with that month's days, which has the
+ * window's table's rows (the same students in the same order; which rows a table keeps and every
+ * design column do not depend on the days) with the month's enrolled days and outcomes. Made from the
+ * shared window table (fit-cache.ts) by replacing those columns, formatted as analysisTable formats
+ * them; if the rows cannot be matched to the students, analysisTable itself is used.
+ */
+export function monthTable(inputs: ReportInputs, c: ArmContrast, month: string): string[][] {
+  const window = pooledTable(inputs, c).cells;
+  const header = window[0];
+  const block = header.indexOf('block');
+  const arm = header.indexOf('arm');
+  const columns = MONTH_COLUMNS.map((name) => header.indexOf(name));
+  const rule = inputs.plan.chronic_absence;
+  const out: string[][] = [header];
+  let r = 1;
+  for (let i = 0; i < inputs.students.length && r <= window.length; i++) {
+    const s = inputs.students[i];
+    if (r === window.length || window[r][arm] !== s.arm || window[r][block] !== s.blockKey) continue;
+    const m = inputs.months[i].find((x) => x.month === month);
+    const t = {
+      enrolledDays: m?.enrolledDays ?? 0,
+      absenceDays: m?.absenceDays ?? 0,
+      chronicDays: m?.chronicDays ?? 0,
+    };
+    const row = window[r].slice();
+    row[columns[0]] = String(t.enrolledDays);
+    OUTCOMES.forEach((o, k) => {
+      const v = outcomeValue(o, t, rule);
+      row[columns[k + 1]] = v === null || !Number.isFinite(v) ? 'NA' : String(v);
+    });
+    out.push(row);
+    r++;
+  }
+  // every row matched to a student of the contrast's arms, in order, and no such student left over
+  if (r !== window.length || !sameMembers(inputs, c, window.length - 1))
+    return analysisTable(monthStudents(inputs, month), inputs.plan, c).cells;
+  return out;
+}
+
+/** Whether the window table holds every student of the contrast's arms but those of single-arm blocks. */
+function sameMembers(inputs: ReportInputs, c: ArmContrast, rows: number): boolean {
+  const arms = new Map<string, Set<string>>();
+  for (const s of inputs.students) {
+    if (s.arm !== c.treatment && s.arm !== c.control) continue;
+    let set = arms.get(s.blockKey);
+    if (!set) arms.set(s.blockKey, (set = new Set()));
+    set.add(s.arm);
+  }
+  let n = 0;
+  for (const s of inputs.students)
+    if ((s.arm === c.treatment || s.arm === c.control) && arms.get(s.blockKey)!.size === 2) n++;
+  return n === rows;
+}
+
+function monthRow(inputs: ReportInputs, c: ArmContrast, cells: string[][], month: string, e: number) {
+  const fit = estimateOnTable(cells, 'attendance_rate', inputs.plan);
   const base = {
     estimator: 'monthly_itt',
     contrast: contrastName(c),

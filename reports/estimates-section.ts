@@ -16,7 +16,7 @@ import { runEstimate } from '../analysis/estimate-request.ts';
 import { selectTerms, waldTest } from '../analysis/linear-hypothesis.ts';
 import { mdeMultiplier } from '../analysis/mde.ts';
 import { adjustPValues } from '../analysis/multiple-testing.ts';
-import { effectTerm, estimateOnTable, type TableEstimate } from '../analysis/table-estimate.ts';
+import { effectTerm, estimateOnTable, tableLines, type TableEstimate } from '../analysis/table-estimate.ts';
 import { pooledFit, pooledTable } from './fit-cache.ts';
 import type { ReportInputs } from './report-inputs.ts';
 import { effectShown } from './suppression.ts';
@@ -318,6 +318,7 @@ export function heterogeneityRow(
     cells,
     { outcome: o, treatment: 'treatment', blocks, clusters: clustered ? 'cluster' : undefined, covariates },
     'analysis-table.csv',
+    tableLines(cells),
   );
   if (!read.ok) return { ...base, note: read.problems.map((p) => p.reason).join('; ') };
   const columns = {

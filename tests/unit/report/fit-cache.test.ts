@@ -3,6 +3,7 @@ import seedrandom from 'seedrandom';
 import { parsePlan } from '../../../analysis/analysis-plan.ts';
 import { analysisTable } from '../../../analysis/analysis-table.ts';
 import { estimateOnTable } from '../../../analysis/table-estimate.ts';
+import { monthTable } from '../../../reports/descriptive-sections.ts';
 import { buildDistrictReport } from '../../../reports/district-report.ts';
 import { pooledFit, pooledTable } from '../../../reports/fit-cache.ts';
 import type { ReportInputs, ReportStudent } from '../../../reports/report-inputs.ts';
@@ -103,5 +104,45 @@ describe('pooled fits shared by the analysis report and the district reports', (
     expect(pooled.estimate).not.toBeNull();
     expect(pooled.estimate).toBe(itt.estimate);
     expect(pooled.std_error).toBe(itt.std_error);
+  });
+});
+
+describe('the monthly ITT tables', () => {
+  it("each month's table is analysisTable of the students with that month's days, built from the shared window table", () => {
+    const a = inputs();
+    const rng = seedrandom('months');
+    const months = ['2025-10', '2025-11', '2025-12'];
+    // some students have no row for a month (not enrolled): their month has 0 enrolled days (NA outcomes)
+    a.months = a.students.map(() =>
+      months
+        .filter(() => rng() < 0.9)
+        .map((month) => {
+          const enrolledDays = Math.floor(rng() * 22);
+          const absenceDays = Math.min(enrolledDays, Math.floor(rng() * 5));
+          return { month, enrolledDays, absenceDays, chronicDays: absenceDays };
+        }),
+    );
+    // a third arm outside the contrast, and a block holding one arm only
+    a.students[3] = { ...a.students[3], arm: 'visits' };
+    a.students[5] = { ...a.students[5], blockKey: 'lonely' };
+    let differs = 0;
+    for (const month of months) {
+      const students = a.students.map((s, i) => {
+        const m = a.months[i].find((x) => x.month === month);
+        return {
+          ...s,
+          enrolledDays: m?.enrolledDays ?? 0,
+          absenceDays: m?.absenceDays ?? 0,
+          chronicDays: m?.chronicDays ?? 0,
+        };
+      });
+      const expected = analysisTable(students, a.plan, contrast).cells;
+      expect(expected.length).toBe(a.students.length - 1);
+      const got = monthTable(a, contrast, month);
+      expect(got).toEqual(expected);
+      const k = expected[0].indexOf('attendance_rate');
+      if (got.some((row, r) => row[k] !== pooledTable(a, contrast).cells[r][k])) differs++;
+    }
+    expect(differs).toBe(months.length);
   });
 });
