@@ -77,14 +77,24 @@ export class LabelCodes {
     }
   }
 
-  /** The labels by code, each decoded once. */
+  /**
+   * The labels by code, each decoded once. A column of many distinct labels (household IDs) is
+   * rarely read past its length — the estimators count its levels and name one only in a warning or
+   * a refusal — so beyond EAGER_LEVELS its strings are made when first needed (see lazyArray).
+   */
   levels(): string[] {
-    const levels = new Array<string>(this.count);
-    for (let code = 0; code < this.count; code++) {
-      const value = this.levelInts[code];
-      levels[code] = value >= 0 ? String(value) : this.texts[-1 - value];
+    const build = (levels: string[]) => {
+      for (let code = 0; code < this.count; code++) {
+        const value = this.levelInts[code];
+        levels.push(value >= 0 ? String(value) : this.texts[-1 - value]);
+      }
+    };
+    if (this.count <= EAGER_LEVELS) {
+      const levels: string[] = [];
+      build(levels);
+      return levels;
     }
-    return levels;
+    return lazyArray(this.count, build);
   }
 
   private sameBytes(text: number, start: number, end: number): boolean {
@@ -123,6 +133,37 @@ export class LabelCodes {
     }
     this.table = table;
   }
+}
+
+/** Columns with at most this many distinct labels get their level strings at once. */
+const EAGER_LEVELS = 4096;
+
+/**
+ * An array of `length` elements that `fill` writes when first needed: reading `length` does not
+ * need them; any other use (an element, a method, iteration, keys) fills the array once and then
+ * behaves as the plain array it wraps, so callers cannot tell the difference except by the time
+ * saved when only the length is read.
+ */
+export function lazyArray<T>(length: number, fill: (into: T[]) => void): T[] {
+  const target: T[] = [];
+  let filled = false;
+  const ready = () => {
+    if (!filled) {
+      filled = true;
+      fill(target);
+      if (target.length !== length) throw new RangeError(`lazyArray: filled ${target.length} of ${length}`);
+    }
+    return target;
+  };
+  return new Proxy(target, {
+    get: (_, key) => (key === 'length' && !filled ? length : Reflect.get(ready(), key)),
+    set: (_, key, value) => Reflect.set(ready(), key, value),
+    has: (_, key) => Reflect.has(ready(), key),
+    ownKeys: () => Reflect.ownKeys(ready()),
+    getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(ready(), key),
+    defineProperty: (_, key, descriptor) => Reflect.defineProperty(ready(), key, descriptor),
+    deleteProperty: (_, key) => Reflect.deleteProperty(ready(), key),
+  });
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

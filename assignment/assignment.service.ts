@@ -30,6 +30,7 @@ import {
   type StudyForRandomization,
   type WaveSeed,
 } from './assignment.store.ts';
+import { pooledBlocks, unanalysableDesign, unanalysableMessage } from './analysable-design.ts';
 import { derivedWaveSeed } from './protocol.ts';
 import { randomizeWave, type AssignmentWarning, type BlockCount } from './randomize-wave.ts';
 import { verifyWaves, type Mismatch, type StoredWave } from './verify.ts';
@@ -101,6 +102,24 @@ export async function randomizeStudy(db: Db, request: RandomizeRequest): Promise
         });
       }
       const w = outcome.value;
+      // Refuse, before anything is written or the seed revealed, a design the blocked difference
+      // in means could not estimate (docs/decisions/0006-refuse-unanalysable-blocked-designs.md).
+      const armNames = w.arms.map((a) => a.name);
+      const refused = unanalysableDesign(
+        pooledBlocks([...assigned.values(), ...w.units], armNames),
+        armNames,
+      );
+      if (refused)
+        throw new AppError(
+          'BAD_INPUT',
+          `cannot randomize ${study.slug}: ${unanalysableMessage(refused, study.blockBy)}`,
+          {
+            reason: 'unanalysable_design',
+            arms: refused.arms,
+            blocks: refused.blocksWithBoth,
+            singleArmBlocks: refused.singleArmBlocks,
+          },
+        );
       if (opened) {
         const early = await newStudentsRegisteredBefore(trx, study.id, wave);
         if (early.count > 0) w.warnings.push(registeredEarly(wave, early));
