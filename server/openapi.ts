@@ -44,8 +44,15 @@ export function openApiDocument(routes: readonly RouteDef[], version: string): o
             content: Object.fromEntries(
               [r.response.file].flat().map((media) => [
                 media,
-                // A JSON file (report.json) is a JSON document; every other file is text.
-                { schema: media === 'application/json' ? z.record(z.string(), z.unknown()) : z.string() },
+                // A JSON file (report.json) is a JSON document, a text/* file text, any other bytes.
+                {
+                  schema:
+                    media === 'application/json'
+                      ? z.record(z.string(), z.unknown())
+                      : media.startsWith('text/')
+                        ? z.string()
+                        : z.string().openapi({ format: 'binary' }),
+                },
               ]),
             ),
           };

@@ -12,9 +12,11 @@ import { addTemplate, setProgram } from '../outreach/program.service.ts';
 import { TEMPLATE_PURPOSES } from '../outreach/templates.ts';
 import { visitWorklist } from '../outreach/worklist.service.ts';
 import { analyzeStudy, districtReport } from '../reports/report.service.ts';
+import { writeSyntheticStudy } from '../synth/synth.service.ts';
 import { route, type FileBody } from './route.ts';
 import { DistrictParams, Leaid, Slug, StudyParams } from './schemas.ts';
 import { column, list, onUploadedFile } from './uploaded-file.ts';
+import { zipFolder } from './zip-folder.ts';
 import { z } from './zod.ts';
 
 const STAFF = ['staff'] as const;
@@ -178,14 +180,27 @@ const Diagnosis = z
   })
   .openapi('Diagnosis');
 
+/** Most students `POST /synth` makes (about 28 MB of files, 5 MB zipped); the CLI makes any size. */
+export const SYNTH_MAX_STUDENTS = 5_000;
+
+/** `pilot synth`'s options (the output folder is the answer's zip). */
+const SynthBody = z.strictObject({
+  districts: z.number().int().min(1).max(100),
+  students: z.number().int().min(1).max(SYNTH_MAX_STUDENTS),
+  seed: z.string().min(1).max(200),
+  year: z.number().int().min(2000).max(2100).default(2025),
+  oneroster: z.number().int().min(0).max(100).default(0),
+  exceptions: z.boolean().default(false),
+});
+
 /** Upload limit of a panel CSV for /event-study. */
 export const EVENT_STUDY_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
  * The rest of the CLI over HTTP, each calling the service its command calls: late waves, outreach
- * (programs, templates, message and alert runs, exports, worklists), reports, event studies and
- * design diagnosis. Commands that make files on the operator's machine (init, demo, synth) or run
- * the server (serve) are not operations of the API.
+ * (programs, templates, message and alert runs, exports, worklists), reports, event studies, design
+ * diagnosis and synthetic data (its folder as a zip). `pilot serve`, `pilot init` and `pilot demo`
+ * are not operations of the API (docs/decisions/0006-cli-commands-over-http.md).
  */
 export const OPERATION_ROUTES = [
   route({
@@ -502,5 +517,24 @@ export const OPERATION_ROUTES = [
         { districts: body.districts, students: body.students, effect: body.effect, sims: body.sims },
         body.seed,
       ),
+  }),
+  route({
+    id: 'synth',
+    method: 'post',
+    path: '/synth',
+    summary: `\`pilot synth\`: a synthetic multi-district study in the import formats, its folder as one zip (deterministic by seed; at most ${SYNTH_MAX_STUDENTS.toLocaleString('en-US')} students)`,
+    roles: READERS,
+    body: SynthBody,
+    status: 200,
+    response: { file: 'application/zip' },
+    handler: async ({ body }) =>
+      inScratchDir(async (dir) => {
+        await writeSyntheticStudy(dir, body);
+        return {
+          fileName: `synth-${body.districts}x${body.students}.zip`,
+          contentType: 'application/zip',
+          body: await zipFolder(dir),
+        } satisfies FileBody;
+      }),
   }),
 ];

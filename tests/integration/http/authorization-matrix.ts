@@ -1,5 +1,10 @@
 import { expect } from '@jest/globals';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { unzipSync } from 'fflate';
 import type request from 'supertest';
+import { writeSyntheticStudy } from '../../../synth/synth.service.ts';
 import { MISSING, OTHER, OWN } from './http-fixture.ts';
 import {
   expectedExport,
@@ -20,6 +25,8 @@ export type Caller = 'staff' | 'analyst' | 'partnerOwn' | 'partnerOther';
 
 export interface MatrixRequest {
   path: string;
+  /** The answer is bytes (a zip): res.body is a Buffer. */
+  binary?: boolean;
   body?: unknown;
   upload?: { fileName: string; content: string; fields?: Record<string, string> };
 }
@@ -33,7 +40,7 @@ export interface MatrixRow {
    * What the answer of a caller the row allows (2xx) must hold: the operation ran on the seeded data
    * (tests/integration/http/outreach-fixture.ts) and answered with what it should, for OWN only.
    */
-  check?: (res: request.Response, caller: Caller) => void;
+  check?: (res: request.Response, caller: Caller) => void | Promise<void>;
 }
 
 /** A CSV's lines without the columns that carry database ids (first and/or last). */
@@ -347,6 +354,42 @@ export const MATRIX: MatrixRow[] = [
         seed: 'matrix',
       },
     }),
+  },
+  {
+    route: 'synth',
+    expect: readers,
+    request: () => ({
+      path: '/synth',
+      body: { districts: 2, students: 60, seed: 'matrix', oneroster: 1 },
+      binary: true,
+    }),
+    check: async (res) => {
+      expect(res.headers['content-type']).toBe('application/zip');
+      expect(res.headers['content-disposition']).toContain('synth-2x60.zip');
+      // the folder `pilot synth` writes with these options, file for file and byte for byte
+      const files = unzipSync(new Uint8Array(res.body as Buffer));
+      const dir = mkdtempSync(join(tmpdir(), 'pilot-matrix-synth-'));
+      try {
+        await writeSyntheticStudy(dir, {
+          districts: 2,
+          students: 60,
+          seed: 'matrix',
+          year: 2025,
+          oneroster: 1,
+          exceptions: false,
+        });
+        const written = readdirSync(dir, { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
+          .sort();
+        expect(Object.keys(files).sort()).toEqual(written);
+        expect(written).toContain('manifest.json');
+        for (const name of written)
+          expect(Buffer.from(files[name]).equals(readFileSync(join(dir, name)))).toBe(true);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
   },
 ];
 
