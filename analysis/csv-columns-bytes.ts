@@ -8,7 +8,9 @@
  * the file to the general reader (`csvToColumns`), which then takes it or reports its problems by
  * line and column. Whenever it does return columns they are exactly those `csvToColumns` would give
  * (a property test holds the two to it): numbers are read as `Number()` reads them (Clinger's exact
- * fast path where it applies, `Number()` itself otherwise), labels are the cells' UTF-8 text.
+ * fast path where it applies, `Number()` itself otherwise); a label column comes back as the codes
+ * of its rows and its levels, the cells' UTF-8 text in order of first appearance (a `LabelColumn`:
+ * what `encodeFactor` gives for the general reader's labels), so no string is made per row.
  */
 import type { ColumnSpec, CsvCovariate, EstimationColumns, LabelColumn } from './csv-columns.ts';
 import { decodeUtf8, LabelCodes } from './csv-label-codes.ts';
