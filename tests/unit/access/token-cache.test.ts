@@ -34,6 +34,14 @@ function fakeDb() {
   };
 }
 
+/** A cache listening on a fake database, its clock at now(). */
+async function listening(now: () => number = Date.now) {
+  const f = fakeDb();
+  const cache = new TokenCache(f.db, now);
+  await cache.ready();
+  return { f, cache };
+}
+
 function counting(token: StoredToken | null = TOKEN) {
   const load = async () => {
     load.calls += 1;
@@ -68,9 +76,7 @@ describe('TokenCache', () => {
   });
 
   it('never caches unknown or revoked tokens', async () => {
-    const f = fakeDb();
-    const cache = new TokenCache(f.db);
-    await cache.ready();
+    const { cache } = await listening();
     const unknown = counting(null);
     await cache.find('x', unknown);
     await cache.find('x', unknown);
@@ -82,9 +88,7 @@ describe('TokenCache', () => {
   });
 
   it('does not keep a lookup that a notification overtook (it may predate the revocation)', async () => {
-    const f = fakeDb();
-    const cache = new TokenCache(f.db);
-    await cache.ready();
+    const { f, cache } = await listening();
     let release: () => void = () => {};
     const slow = async () => {
       await new Promise<void>((r) => (release = r));
@@ -101,9 +105,7 @@ describe('TokenCache', () => {
 
   it('forgets everything and stops caching when the listening connection is lost, until it listens again', async () => {
     let now = 1_000_000;
-    const f = fakeDb();
-    const cache = new TokenCache(f.db, () => now);
-    await cache.ready();
+    const { f, cache } = await listening(() => now);
     const load = counting();
     await cache.find('a', load);
     f.lose();
@@ -122,9 +124,7 @@ describe('TokenCache', () => {
 
   it('reads an entry again after its time to live', async () => {
     let now = 1_000_000;
-    const f = fakeDb();
-    const cache = new TokenCache(f.db, () => now);
-    await cache.ready();
+    const { cache } = await listening(() => now);
     const load = counting();
     await cache.find('a', load);
     now += 61_000;
