@@ -11,7 +11,16 @@ import {
   type Principal,
   type StoredToken,
 } from './token.ts';
-import { findTokenById, findTokenBySha256, insertToken, listTokens, markRevoked } from './token.store.ts';
+import { TOKEN_CHANNEL, tokenCache } from './token-cache.service.ts';
+import {
+  findTokenById,
+  findTokenBySha256,
+  insertToken,
+  listTokens,
+  markRevoked,
+  notifyChannel,
+  tokenSha256Of,
+} from './token.store.ts';
 import { zodProblem } from './validation.ts';
 
 export interface IssuedToken {
@@ -56,7 +65,11 @@ export async function createToken(db: Db, request: unknown, actor: string, now: 
   return { token, stored };
 }
 
-/** Revokes a token by its id, or by the token itself; revoking twice is a conflict. */
+/**
+ * Revokes a token by its id, or by the token itself; revoking twice is a conflict. On PostgreSQL
+ * the revocation is announced (NOTIFY, delivered when it commits) so that every process's token
+ * cache forgets the token at once.
+ */
 export async function revokeToken(
   db: Db,
   which: { id: number } | { token: string },
@@ -69,8 +82,10 @@ export async function revokeToken(
       : await findTokenBySha256(db.kysely, tokenSha256(which.token));
   if (!found) throw new AppError('NOT_FOUND', 'no such token');
   if (found.revokedAt) throw new AppError('CONFLICT', `token ${found.id} is already revoked`);
+  const sha256 = await tokenSha256Of(db.kysely, found.id);
   await db.kysely.transaction().execute(async (trx) => {
     await markRevoked(trx, found.id, now);
+    if (db.dialect === 'postgres') await notifyChannel(trx, TOKEN_CHANNEL, sha256);
     await appendAuditEvent(trx, {
       actor,
       action: 'token.revoke',
@@ -78,6 +93,7 @@ export async function revokeToken(
       details: { role: found.role, district: found.districtLeaid },
     });
   });
+  tokenCache(db).forget(sha256);
   return { ...found, revokedAt: now };
 }
 
@@ -87,7 +103,8 @@ export function allTokens(db: Db): Promise<StoredToken[]> {
 
 /** The caller a presented token stands for, or null (unknown, revoked or expired: indistinguishable). */
 export async function authenticate(db: Db, token: string, now: Date): Promise<Principal | null> {
-  const stored = await findTokenBySha256(db.kysely, tokenSha256(token));
+  const sha256 = tokenSha256(token);
+  const stored = await tokenCache(db).find(sha256, () => findTokenBySha256(db.kysely, sha256));
   if (!stored || !tokenUsable(stored, now)) return null;
   return { tokenId: stored.id, role: stored.role, districtLeaid: stored.districtLeaid };
 }

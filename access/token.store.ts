@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/types.ts';
 import type { Role, StoredToken } from './token.ts';
 
@@ -71,6 +71,25 @@ export async function findTokenBySha256(db: Kysely<Database>, sha256: string): P
     .where('token_sha256', '=', sha256)
     .executeTakeFirst();
   return row ? toToken(row as Row) : null;
+}
+
+/** NOTIFY channel, payload: delivered to its listeners when the transaction commits. */
+export async function notifyChannel(
+  trx: Transaction<Database>,
+  channel: string,
+  payload: string,
+): Promise<void> {
+  await sql`SELECT pg_notify(${channel}, ${payload})`.execute(trx);
+}
+
+/** The stored SHA-256 of a token (what a revocation announces). */
+export async function tokenSha256Of(db: Kysely<Database>, id: number): Promise<string> {
+  const row = await db
+    .selectFrom('api_token')
+    .select('token_sha256')
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  return row.token_sha256;
 }
 
 export async function findTokenById(db: Kysely<Database>, id: number): Promise<StoredToken | null> {

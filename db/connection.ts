@@ -38,6 +38,16 @@ export interface Db {
   readonly kysely: Kysely<Database>;
   /** Runs fn on one pinned connection (the embedded database has only one). */
   withSession<T>(fn: (session: Session) => Promise<T>): Promise<T>;
+  /**
+   * PostgreSQL only: LISTEN on a channel over a connection of its own. onMessage gets each
+   * notification's payload; onLost is called once if the connection ends other than by the returned
+   * close() or the database's (the caller then knows it may have missed notifications).
+   */
+  listen?(channel: string, onMessage: (payload: string) => void, onLost: () => void): Promise<Listener>;
+  close(): Promise<void>;
+}
+
+export interface Listener {
   close(): Promise<void>;
 }
 
@@ -213,9 +223,42 @@ export function openPostgres(url: string, onClose: () => Promise<void> = async (
   const kysely = new Kysely<Database>({
     dialect: new PostgresDialect({ pool: discardingLostConnections(pool) }),
   });
+  const listeners = new Set<Listener>();
   return {
     dialect: 'postgres',
     kysely,
+    async listen(channel, onMessage, onLost) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+      const client = new pg.Client({ connectionString: url });
+      let open = true;
+      const end = () => {
+        if (!open) return;
+        open = false;
+        listeners.delete(listener);
+        onLost();
+      };
+      const listener: Listener = {
+        async close() {
+          open = false;
+          listeners.delete(listener);
+          await client.end().catch(() => {});
+        },
+      };
+      client.on('error', end);
+      client.on('end', end);
+      client.on('notification', (m) => {
+        if (m.channel === channel) onMessage(m.payload ?? '');
+      });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${channel}`);
+      } catch (error) {
+        await listener.close();
+        throw error;
+      }
+      listeners.add(listener);
+      return listener;
+    },
     async withSession(fn) {
       const client = await pool.connect();
       const copy: Session['copyCsv'] = async (table, columns, chunks) => {
@@ -248,6 +291,7 @@ export function openPostgres(url: string, onClose: () => Promise<void> = async (
       }
     },
     async close() {
+      await Promise.all([...listeners].map((l) => l.close()));
       await kysely.destroy(); // also ends the pool
       await onClose();
     },
