@@ -89,8 +89,7 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
   const fixedEffects = label(spec.fixedEffects);
 
   if (!readRows(data, headerEnd + 1, rowCount, columns)) return null;
-  const lines = new Int32Array(rowCount);
-  for (let k = 0; k < rowCount; k++) lines[k] = k + 2;
+  const lines = columns.lines;
   return {
     n: rowCount,
     outcome,
@@ -115,6 +114,8 @@ class FileColumns {
   readonly kinds: Uint8Array;
   readonly numbers: (Float64Array | null)[];
   readonly labels: (LabelCodes | null)[];
+  /** The physical line of each row (the header is line 1). */
+  readonly lines: Int32Array;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -122,6 +123,7 @@ class FileColumns {
     private readonly rows: number,
   ) {
     this.kinds = new Uint8Array(width);
+    this.lines = new Int32Array(rows);
     this.numbers = Array.from({ length: width }, () => null);
     this.labels = Array.from({ length: width }, () => null);
   }
@@ -157,11 +159,12 @@ function factorOf(column: LabelCodes): LabelColumn {
  * `scanNumber` would: Clinger's fast path); any other goes to `scanNumber`.
  */
 function readRows(bytes: Uint8Array, from: number, rowCount: number, columns: FileColumns): boolean {
-  const { kinds, numbers, labels } = columns;
+  const { kinds, numbers, labels, lines } = columns;
   const length = bytes.length;
   const last = kinds.length - 1;
   let pos = from;
   for (let row = 0; row < rowCount; row++) {
+    lines[row] = row + 2;
     for (let col = 0; col <= last; col++) {
       const kind = kinds[col];
       const start = pos;
