@@ -71,7 +71,9 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
 
   const rowCount = countRows(bytes, headerEnd + 1);
   if (rowCount <= 0) return null;
-  const columns = new FileColumns(bytes, header.length, rowCount);
+  // Every row is read up to a line feed: a file without a final one is read from a copy that has it.
+  const data = bytes[bytes.length - 1] === LF ? bytes : withFinalLineFeed(bytes);
+  const columns = new FileColumns(data, header.length, rowCount);
   const number = (name: string) => columns.number(at(name), NUMBER);
   const outcome = number(spec.outcome);
   const treatment = columns.number(at(spec.treatment), BINARY);
@@ -86,9 +88,8 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
   const clusters = label(spec.clusters);
   const fixedEffects = label(spec.fixedEffects);
 
-  if (!readRows(bytes, headerEnd + 1, rowCount, columns)) return null;
-  const lines = new Int32Array(rowCount);
-  for (let k = 0; k < rowCount; k++) lines[k] = k + 2;
+  if (!readRows(data, headerEnd + 1, rowCount, columns)) return null;
+  const lines = columns.lines;
   return {
     n: rowCount,
     outcome,
@@ -113,6 +114,8 @@ class FileColumns {
   readonly kinds: Uint8Array;
   readonly numbers: (Float64Array | null)[];
   readonly labels: (LabelCodes | null)[];
+  /** The physical line of each row (the header is line 1). */
+  readonly lines: Int32Array;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -120,6 +123,7 @@ class FileColumns {
     private readonly rows: number,
   ) {
     this.kinds = new Uint8Array(width);
+    this.lines = new Int32Array(rows);
     this.numbers = Array.from({ length: width }, () => null);
     this.labels = Array.from({ length: width }, () => null);
   }
@@ -149,38 +153,40 @@ function factorOf(column: LabelCodes): LabelColumn {
  * than the header's, a blank line, a number that is not a whole plain number (or not 0/1 for a
  * binary column), an empty label or one with surrounding spaces, a missing-value token.
  *
- * One pass over the bytes, each field scanned once. A number of the common form — an optional minus,
+ * `bytes` must end with a line feed, which ends every scan (no bounds test per byte). One pass over
+ * the bytes, each field scanned once. A number of the common form — an optional minus,
  * digits, an optional fraction, at most 15 digits in all — is read right here (exactly as
  * `scanNumber` would: Clinger's fast path); any other goes to `scanNumber`.
  */
 function readRows(bytes: Uint8Array, from: number, rowCount: number, columns: FileColumns): boolean {
-  const { kinds, numbers, labels } = columns;
+  const { kinds, numbers, labels, lines } = columns;
   const length = bytes.length;
   const last = kinds.length - 1;
   let pos = from;
   for (let row = 0; row < rowCount; row++) {
+    lines[row] = row + 2;
     for (let col = 0; col <= last; col++) {
       const kind = kinds[col];
       const start = pos;
       if (kind === NUMBER || kind === BINARY) {
         let i = start;
-        let c = i < length ? bytes[i] : LF;
+        let c = bytes[i];
         const negative = c === MINUS;
-        if (negative) c = ++i < length ? bytes[i] : LF;
+        if (negative) c = bytes[++i];
         let mantissa = 0;
         let digits = 0;
         while (c >= DIGIT_0 && c <= DIGIT_9) {
           mantissa = mantissa * 10 + (c - DIGIT_0);
           digits++;
-          c = ++i < length ? bytes[i] : LF;
+          c = bytes[++i];
         }
         const whole = digits;
         if (c === DOT) {
-          c = ++i < length ? bytes[i] : LF;
+          c = bytes[++i];
           while (c >= DIGIT_0 && c <= DIGIT_9) {
             mantissa = mantissa * 10 + (c - DIGIT_0);
             digits++;
-            c = ++i < length ? bytes[i] : LF;
+            c = bytes[++i];
           }
         }
         let value: number;
@@ -197,10 +203,10 @@ function readRows(bytes: Uint8Array, from: number, rowCount: number, columns: Fi
         numbers[col]![row] = value;
         // the number must end the field, and the field its line exactly when it is the last
         if (col < last) {
-          if (i >= length || bytes[i] !== COMMA) return false;
+          if (bytes[i] !== COMMA) return false;
         } else {
-          if (i < length && bytes[i] === CR) i++;
-          if (i < length && bytes[i] !== LF) return false;
+          if (bytes[i] === CR) i++;
+          if (bytes[i] !== LF) return false;
         }
         pos = i + 1;
         continue;
@@ -209,14 +215,14 @@ function readRows(bytes: Uint8Array, from: number, rowCount: number, columns: Fi
       let stop = start;
       let value = 0;
       let integer = true;
-      while (stop < length) {
+      for (;;) {
         const b = bytes[stop];
         if (b === COMMA || b === LF) break;
         if (b >= DIGIT_0 && b <= DIGIT_9) value = value * 10 + (b - DIGIT_0);
         else if (b !== CR) integer = false;
         stop++;
       }
-      const atLineEnd = stop >= length || bytes[stop] === LF;
+      const atLineEnd = bytes[stop] === LF;
       if (col < last ? atLineEnd : !atLineEnd) return false; // too few or too many fields
       pos = stop + 1;
       // (a blank line inside the file has too few fields: the header names at least two columns)
@@ -235,6 +241,13 @@ function readRows(bytes: Uint8Array, from: number, rowCount: number, columns: Fi
     }
   }
   return true;
+}
+
+function withFinalLineFeed(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(bytes.length + 1);
+  copy.set(bytes);
+  copy[bytes.length] = LF;
+  return copy;
 }
 
 /** Data rows after the header: lines up to the end, a final line break not opening another row. */
