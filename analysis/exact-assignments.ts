@@ -1,4 +1,3 @@
-import binomcoef from '@stdlib/math-base-special-binomcoef';
 import { encodeFactor } from './factor-codes.ts';
 import type { FactorInput } from './types.ts';
 
@@ -91,10 +90,39 @@ export function completeDesignFromData(
  * countCompleteAssignments(completeDesignFromData([0, 0, 0, 0, 1, 1, 1, 1]).design); // => 70
  */
 export function countCompleteAssignments(design: CompleteDesign): number {
-  return design.unitsByBlock.reduce(
-    (acc, units, b) => acc * binomcoef(units.length, design.treatedByBlock[b]),
-    1,
-  );
+  let count = 1;
+  for (let b = 0; b < design.unitsByBlock.length; b++) {
+    count *= combinations(design.unitsByBlock[b].length, design.treatedByBlock[b]);
+    if (count > Number.MAX_SAFE_INTEGER) return Infinity;
+  }
+  return count;
+}
+
+/**
+ * C(n, k), exact while it is a safe integer and Infinity beyond (the count is only compared with the
+ * number of draws). Iterative, each step an exact integer (no rounding); the
+ * recursive library version overflowed the stack on tens of thousands of clusters.
+ *
+ * @example
+ * combinations(8, 4); // => 70
+ */
+export function combinations(n: number, k: number): number {
+  if (k < 0 || k > n) return 0;
+  const m = Math.min(k, n - k);
+  let c = 1;
+  for (let i = 1; i <= m; i++) {
+    // C(n−m+i, i) = c·(n−m+i)/i is an integer, so with g = gcd(c, i), i/g divides n−m+i: every
+    // operation below is exact in doubles.
+    const g = gcd(c, i);
+    c = (c / g) * ((n - m + i) / (i / g));
+    if (c > Number.MAX_SAFE_INTEGER) return Infinity;
+  }
+  return c;
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The rule `pilot randomize` applies before it records a draw: the study's design, as the analysis
  * will see it (every wave's units pooled by block), must be one the blocked difference in means can
- * estimate for every pair of arms (docs/decisions/0006-refuse-unanalysable-blocked-designs.md). Pure.
+ * estimate for every pair of arms (docs/decisions/0007-refuse-unanalysable-blocked-designs.md). Pure.
  *
  * For arms a and b, the blocked difference in means uses the blocks that hold units of both (a
  * block with one arm only has no comparison and is dropped with a warning). It estimates a variance
@@ -92,6 +92,6 @@ export function unanalysableMessage(d: UnanalysableDesign, blockBy: readonly str
   return (
     `the blocked difference in means could not estimate a variance for this design: ${what}${alone}. ` +
     `It needs two or more blocks with both arms, or one block with at least two units of each: ${fix} ` +
-    `(docs/decisions/0006-refuse-unanalysable-blocked-designs.md)`
+    `(docs/decisions/0007-refuse-unanalysable-blocked-designs.md)`
   );
 }

@@ -103,7 +103,7 @@ export async function randomizeStudy(db: Db, request: RandomizeRequest): Promise
       }
       const w = outcome.value;
       // Refuse, before anything is written or the seed revealed, a design the blocked difference
-      // in means could not estimate (docs/decisions/0006-refuse-unanalysable-blocked-designs.md).
+      // in means could not estimate (docs/decisions/0007-refuse-unanalysable-blocked-designs.md).
       const armNames = w.arms.map((a) => a.name);
       const refused = unanalysableDesign(
         pooledBlocks([...assigned.values(), ...w.units], armNames),

@@ -10,7 +10,7 @@ import { estimateFile } from '../../../analysis/estimate-file.service.ts';
 import { openTestDatabase, testDialect } from '../../helpers/database.ts';
 import { addStudents, createTestStudy } from './seed-study.ts';
 
-// Issue 10 item 5, the rule at randomization time (docs/decisions/0006-refuse-unanalysable-blocked-designs.md):
+// Issue 10 item 5, the rule at randomization time (docs/decisions/0007-refuse-unanalysable-blocked-designs.md):
 // `pilot randomize` refuses a design the blocked difference in means could not estimate, naming the
 // blocks, before anything is written; a design just inside the rule randomizes and is estimated by
 // `pilot estimate --method dim --blocks`.

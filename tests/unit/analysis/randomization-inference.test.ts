@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import {
+  combinations,
   completeDesignFromData,
   countCompleteAssignments,
   enumerateCompleteAssignments,
@@ -265,5 +266,28 @@ describe('sampled assignments', () => {
     expect(() =>
       randomizationTest({ outcome: [1, 2], treatment: [1, 0], assignments: [], exact: false }),
     ).toThrow(/no reference/);
+  });
+});
+
+describe('counting the reference set', () => {
+  it("C(n, k) is exact against Pascal's triangle while a safe integer", () => {
+    let row = [1];
+    for (let n = 1; n <= 60; n++) {
+      const next = [1];
+      for (let k = 1; k < n; k++) next.push(row[k - 1] + row[k]);
+      next.push(1);
+      row = next;
+      for (let k = 0; k <= n; k++)
+        expect(combinations(n, k)).toBe(row[k] <= Number.MAX_SAFE_INTEGER ? row[k] : Infinity);
+    }
+    expect(combinations(5, 6)).toBe(0);
+  });
+
+  it('50,000 clusters half treated count as Infinity (sampled), without overflowing the stack', () => {
+    const z = Array.from({ length: 100_000 }, (_, i) => (i % 4 < 2 ? 1 : 0));
+    const clusters = Array.from({ length: 100_000 }, (_, i) => Math.floor(i / 2));
+    const built = completeDesignFromData(z, undefined, clusters);
+    if (!built.ok) throw new Error(built.message);
+    expect(countCompleteAssignments(built.design)).toBe(Infinity);
   });
 });
