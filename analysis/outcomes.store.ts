@@ -217,19 +217,21 @@ async function panelQuery(
       CROSS JOIN LATERAL generate_series(date_trunc('month', r.lo::timestamp), r.hi::timestamp, interval '1 month')
         AS g(m)
     ),
-    -- each window of a student without overlaps, cut at month ends
-    pieces AS (
-      SELECT w.k, w.student_id, w.school_id, m.month, greatest(w.lo, m.month) AS lo,
-        least(w.hi, m.month_end) AS hi
+    -- each window of a student without overlaps, cut at month ends, with its instructional days
+    -- (materialized as plain numbers: the planner would otherwise carry the arrays into its sorts)
+    pieces AS MATERIALIZED (
+      SELECT w.k, w.student_id, m.month,
+        sd.running[least(w.hi, m.month_end) - sd.lo + 1]
+          - coalesce(sd.running[greatest(w.lo, m.month) - sd.lo], 0) AS days
       FROM windows w JOIN months m ON m.k = w.k AND m.month <= w.hi AND m.month_end >= w.lo
+      JOIN school_days sd ON sd.k = w.k AND sd.school_id = w.school_id
       WHERE NOT EXISTS (SELECT 1 FROM overlapping o WHERE o.k = w.k AND o.student_id = w.student_id)
     ),
     calendar_months AS (
-      SELECT p.k, p.student_id, p.month,
-        sum(sd.running[p.hi - sd.lo + 1] - coalesce(sd.running[p.lo - sd.lo], 0))::int AS days
-      FROM pieces p JOIN school_days sd ON sd.k = p.k AND sd.school_id = p.school_id
+      SELECT p.k, p.student_id, p.month, sum(p.days)::int AS days
+      FROM pieces p
       GROUP BY p.k, p.student_id, p.month
-      HAVING sum(sd.running[p.hi - sd.lo + 1] - coalesce(sd.running[p.lo - sd.lo], 0)) > 0
+      HAVING sum(p.days) > 0
       UNION ALL
       SELECT x.k, x.student_id, x.month, count(*)::int FROM (
         SELECT DISTINCT w.k, w.student_id, date_trunc('month', c.date::timestamp)::date AS month, c.date
