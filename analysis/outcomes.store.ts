@@ -219,13 +219,16 @@ async function panelQuery(
     ),
     -- each window of a student without overlaps, cut at month ends, with its instructional days
     -- (materialized as plain numbers: the planner would otherwise carry the arrays into its sorts)
+    single_windows AS MATERIALIZED (
+      SELECT w.* FROM windows w
+      WHERE NOT EXISTS (SELECT 1 FROM overlapping o WHERE o.k = w.k AND o.student_id = w.student_id)
+    ),
     pieces AS MATERIALIZED (
       SELECT w.k, w.student_id, m.month,
         sd.running[least(w.hi, m.month_end) - sd.lo + 1]
           - coalesce(sd.running[greatest(w.lo, m.month) - sd.lo], 0) AS days
-      FROM windows w JOIN months m ON m.k = w.k AND m.month <= w.hi AND m.month_end >= w.lo
+      FROM single_windows w JOIN months m ON m.k = w.k AND m.month <= w.hi AND m.month_end >= w.lo
       JOIN school_days sd ON sd.k = w.k AND sd.school_id = w.school_id
-      WHERE NOT EXISTS (SELECT 1 FROM overlapping o WHERE o.k = w.k AND o.student_id = w.student_id)
     ),
     calendar_months AS (
       SELECT p.k, p.student_id, p.month, sum(p.days)::int AS days
