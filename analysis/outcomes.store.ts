@@ -91,7 +91,7 @@ export async function loadStudentMonthPanels(
   if (windows.length > 30) throw new Error('at most 30 windows at once');
   const run = async (trx: Kysely<Database>) => {
     // JIT would compile the plan's many per-partition expressions (seconds) for one pass over them.
-    await sql`SELECT set_config('work_mem', '256MB', true), set_config('enable_partitionwise_aggregate', 'on', true),
+    await sql`SELECT set_config('work_mem', '128MB', true), set_config('enable_partitionwise_aggregate', 'on', true),
       set_config('jit', 'off', true)`.execute(trx);
     return panelQuery(trx, studyId, windows, scope);
   };
