@@ -91,7 +91,7 @@ export async function loadStudentMonthPanels(
   if (windows.length > 30) throw new Error('at most 30 windows at once');
   const run = async (trx: Kysely<Database>) => {
     // JIT would compile the plan's many per-partition expressions (seconds) for one pass over them.
-    await sql`SELECT set_config('work_mem', '256MB', true), set_config('enable_partitionwise_aggregate', 'on', true),
+    await sql`SELECT set_config('work_mem', '128MB', true), set_config('enable_partitionwise_aggregate', 'on', true),
       set_config('jit', 'off', true)`.execute(trx);
     return panelQuery(trx, studyId, windows, scope);
   };
@@ -217,19 +217,24 @@ async function panelQuery(
       CROSS JOIN LATERAL generate_series(date_trunc('month', r.lo::timestamp), r.hi::timestamp, interval '1 month')
         AS g(m)
     ),
-    -- each window of a student without overlaps, cut at month ends
-    pieces AS (
-      SELECT w.k, w.student_id, w.school_id, m.month, greatest(w.lo, m.month) AS lo,
-        least(w.hi, m.month_end) AS hi
-      FROM windows w JOIN months m ON m.k = w.k AND m.month <= w.hi AND m.month_end >= w.lo
+    -- each window of a student without overlaps, cut at month ends, with its instructional days
+    -- (materialized as plain numbers: the planner would otherwise carry the arrays into its sorts)
+    single_windows AS MATERIALIZED (
+      SELECT w.* FROM windows w
       WHERE NOT EXISTS (SELECT 1 FROM overlapping o WHERE o.k = w.k AND o.student_id = w.student_id)
     ),
+    pieces AS MATERIALIZED (
+      SELECT w.k, w.student_id, m.month,
+        sd.running[least(w.hi, m.month_end) - sd.lo + 1]
+          - coalesce(sd.running[greatest(w.lo, m.month) - sd.lo], 0) AS days
+      FROM single_windows w JOIN months m ON m.k = w.k AND m.month <= w.hi AND m.month_end >= w.lo
+      JOIN school_days sd ON sd.k = w.k AND sd.school_id = w.school_id
+    ),
     calendar_months AS (
-      SELECT p.k, p.student_id, p.month,
-        sum(sd.running[p.hi - sd.lo + 1] - coalesce(sd.running[p.lo - sd.lo], 0))::int AS days
-      FROM pieces p JOIN school_days sd ON sd.k = p.k AND sd.school_id = p.school_id
+      SELECT p.k, p.student_id, p.month, sum(p.days)::int AS days
+      FROM pieces p
       GROUP BY p.k, p.student_id, p.month
-      HAVING sum(sd.running[p.hi - sd.lo + 1] - coalesce(sd.running[p.lo - sd.lo], 0)) > 0
+      HAVING sum(p.days) > 0
       UNION ALL
       SELECT x.k, x.student_id, x.month, count(*)::int FROM (
         SELECT DISTINCT w.k, w.student_id, date_trunc('month', c.date::timestamp)::date AS month, c.date
