@@ -171,8 +171,21 @@ export async function loadContacts(
   const out = new Map<number, Contact[]>();
   if (districtIds.length === 0) return out;
   const ids = districtIds as number[];
-  // Each student's contacts as Contact objects, built by the database.
-  const rows = await jsonRows<[number, Contact[]]>(
+  type Row = [
+    number,
+    number,
+    string,
+    string | null,
+    string,
+    string | null,
+    string | null,
+    string | null,
+    boolean,
+    boolean,
+    boolean,
+    boolean,
+  ];
+  const rows = await jsonRows<Row>(
     db,
     sql`
     WITH opted_numbers AS (
@@ -183,23 +196,45 @@ export async function loadContacts(
       JOIN caregiver c ON c.id = cs.caregiver_id WHERE c.district_id = ANY(${ids}::int[])
       UNION
       SELECT s.id, c.id FROM student s JOIN caregiver c ON c.household_id = s.household_id
-      WHERE s.district_id = ANY(${ids}::int[])),
-    per_student AS (
-      SELECT cs.student_id,
-             json_agg(json_build_object(
-               'caregiverId', c.id, 'contactKey', c.contact_key, 'firstName', c.first_name,
-               'language', c.language, 'phoneE164', c.phone_e164, 'phoneAsGiven', c.phone_as_given,
-               'email', c.email, 'emailValid', c.email_valid, 'smsConsent', c.sms_consent,
-               'messageContact', c.message_contact,
-               'optedOut', c.opt_out_at IS NOT NULL OR o.phone_e164 IS NOT NULL)
-             ORDER BY c.contact_key) AS contacts
-      FROM links cs JOIN caregiver c ON c.id = cs.caregiver_id
-      LEFT JOIN opted_numbers o ON o.district_id = c.district_id AND o.phone_e164 = c.phone_e164
-      GROUP BY cs.student_id)
-    SELECT json_agg(json_build_array(student_id, contacts) ORDER BY student_id)::text AS j
-    FROM per_student`,
+      WHERE s.district_id = ANY(${ids}::int[]))
+    SELECT json_agg(json_build_array(
+             cs.student_id, c.id, c.contact_key, c.first_name, c.language, c.phone_e164, c.phone_as_given,
+             c.email, c.email_valid, c.sms_consent, c.message_contact,
+             c.opt_out_at IS NOT NULL OR o.phone_e164 IS NOT NULL)
+           ORDER BY cs.student_id, c.contact_key)::text AS j
+    FROM links cs JOIN caregiver c ON c.id = cs.caregiver_id
+    LEFT JOIN opted_numbers o ON o.district_id = c.district_id AND o.phone_e164 = c.phone_e164`,
   );
-  for (const [studentId, contacts] of rows) out.set(studentId, contacts);
+  for (const [
+    studentId,
+    caregiverId,
+    contactKey,
+    firstName,
+    language,
+    phoneE164,
+    phoneAsGiven,
+    email,
+    emailValid,
+    smsConsent,
+    messageContact,
+    optedOut,
+  ] of rows) {
+    let list = out.get(studentId);
+    if (!list) out.set(studentId, (list = []));
+    list.push({
+      caregiverId,
+      contactKey,
+      firstName,
+      language,
+      phoneE164,
+      phoneAsGiven,
+      email,
+      emailValid,
+      smsConsent,
+      messageContact,
+      optedOut,
+    });
+  }
   return out;
 }
 
