@@ -25,7 +25,9 @@ export function coefficientVariance(
 ): CoefficientVariance {
   if (seType === 'CR0' || seType === 'CR2' || (seType === 'stata' && clusters)) {
     if (!clusters) throw new RangeError(`${seType} needs clusters`);
-    return seType === 'CR2' ? cr2Variance(fit, clusters, dfMask) : clusterRobustVariance(fit, clusters, seType);
+    return seType === 'CR2'
+      ? cr2Variance(fit, clusters, dfMask)
+      : clusterRobustVariance(fit, clusters, seType);
   }
   if (seType === 'stata') throw new RangeError('resolve "stata" to HC1 without clusters first');
   return heteroskedasticityRobustVariance(fit, seType);

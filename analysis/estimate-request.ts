@@ -169,9 +169,15 @@ function jointTest(result: EstimateResult, spec: string): WaldTestOutcome {
   const names = result.terms.map((t) => t.term);
   const chosen = selectTerms(names, spec);
   if (chosen.length === 0)
-    return { ok: false, message: `\`test\` "${spec}" names no term of the model (terms: ${names.join(', ')})` };
+    return {
+      ok: false,
+      message: `\`test\` "${spec}" names no term of the model (terms: ${names.join(', ')})`,
+    };
   if (!result.covariance)
-    return { ok: false, message: '`test` needs the covariance of every coefficient, which this fit did not compute' };
+    return {
+      ok: false,
+      message: '`test` needs the covariance of every coefficient, which this fit did not compute',
+    };
   const { vcov, denDf } = result.covariance;
   return waldTest(
     names,

@@ -1,4 +1,9 @@
-import { balanceTable, type BalanceRow, type CovariateColumn, type WwcBand } from '../analysis/balance-table.ts';
+import {
+  balanceTable,
+  type BalanceRow,
+  type CovariateColumn,
+  type WwcBand,
+} from '../analysis/balance-table.ts';
 import type { RosterStudent } from './roster.ts';
 
 /**

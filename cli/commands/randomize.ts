@@ -4,7 +4,6 @@ import {
   showRandomization,
   verifyRandomization,
   type RandomizeResult,
-
 } from '../../assignment/assignment.service.ts';
 import { openWave } from '../../assignment/open-wave.service.ts';
 import {

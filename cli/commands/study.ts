@@ -67,7 +67,12 @@ export function registerStudy(program: Command, ctx: CliContext): void {
       if (o.json) {
         printJson(ctx, {
           ...studyShowJson({ study: s, districts, counts }),
-          programs: programs.map((p) => ({ arm: p.arm, program: p.kind, version: p.version, config: p.config })),
+          programs: programs.map((p) => ({
+            arm: p.arm,
+            program: p.kind,
+            version: p.version,
+            config: p.config,
+          })),
         });
         return;
       }

@@ -47,7 +47,9 @@ describe('golden fixtures from estimatr 1.0.0 (R 4.2.2)', () => {
       const file = loadGolden(f);
       expect(file.provenance.estimatr).toBe('1.0.0');
       expect(file.provenance.clubSandwich).toBe('0.5.8');
-      expect(file.provenance.script).toMatch(/make-(estimator|weights|hypotheses|small-blocks|fixed-effects)-fixtures\.R$/);
+      expect(file.provenance.script).toMatch(
+        /make-(estimator|weights|hypotheses|small-blocks|fixed-effects)-fixtures\.R$/,
+      );
     }
   });
 

@@ -1,6 +1,10 @@
 import { describe, it, expect } from '@jest/globals';
 import iconv from 'iconv-lite';
-import { decodeText, createLineDecoder, firstInvalidUtf8 } from '../../../../cohorts/imports/text-decoding.ts';
+import {
+  decodeText,
+  createLineDecoder,
+  firstInvalidUtf8,
+} from '../../../../cohorts/imports/text-decoding.ts';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const cp1252 = (s: string): Uint8Array => new Uint8Array(iconv.encode(s, 'win1252'));

@@ -1,5 +1,9 @@
 import { describe, it, expect } from '@jest/globals';
-import { normalizeGrade, normalizeStudentGrade, CEDS_GRADES } from '../../../../../cohorts/imports/normalize/grade.ts';
+import {
+  normalizeGrade,
+  normalizeStudentGrade,
+  CEDS_GRADES,
+} from '../../../../../cohorts/imports/normalize/grade.ts';
 
 describe('normalizeGrade', () => {
   it('passes every CEDS code unchanged and without a note', () => {

@@ -1,6 +1,9 @@
 import { describe, it, expect } from '@jest/globals';
 import { parseOneRosterZip } from '../../../../../cohorts/imports/oneroster/parse-oneroster-zip.ts';
-import type { OneRosterParseResult, OneRosterRoster } from '../../../../../cohorts/imports/oneroster/types.ts';
+import type {
+  OneRosterParseResult,
+  OneRosterRoster,
+} from '../../../../../cohorts/imports/oneroster/types.ts';
 import { rosterFiles11, rosterFiles12, zipRoster } from '../../../../fixtures/oneroster/sample-roster.ts';
 
 function parsed(result: OneRosterParseResult): OneRosterRoster {
