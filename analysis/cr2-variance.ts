@@ -22,7 +22,7 @@ import { addOuter, sandwich } from './dense-matrix.ts';
 import type { GroupedRows } from './factor-codes.ts';
 import type { CoefficientVariance } from './heteroskedasticity-robust-variance.ts';
 import type { AbsorbedFactor, LeastSquaresFit } from './least-squares.ts';
-import { CR2_EIGEN_TOLERANCE, inverseSqrtComplementKernel, symmetricEigen } from './symmetric-eigen.ts';
+import { inverseSqrtComplementKernel, inverseSqrtPsd } from './symmetric-eigen.ts';
 import { DfAccumulator } from './cr2-df-accumulator.ts';
 
 /**
@@ -135,18 +135,7 @@ class SmallCluster {
         complement[t * n + r] = v;
       }
     }
-    const { values, vectors } = symmetricEigen(complement, n);
-    const adjust = new Float64Array(n * n); // A_h
-    for (let j = 0; j < n; j++) {
-      const lambda = values[j];
-      if (!(lambda > CR2_EIGEN_TOLERANCE)) continue;
-      const phi = 1 / Math.sqrt(lambda);
-      for (let r = 0; r < n; r++) {
-        const vr = vectors[r * n + j] * phi;
-        if (vr === 0) continue;
-        for (let t = 0; t < n; t++) adjust[r * n + t] += vr * vectors[t * n + j];
-      }
-    }
+    const adjust = inverseSqrtPsd(complement, n); // A_h
     const e = new Float64Array(n);
     for (let r = 0; r < n; r++) e[r] = residuals[rows[r]];
     const ae = applySquare(adjust, e, n);

@@ -35,7 +35,7 @@ import type { LinCovariate } from './estimator-inputs.ts';
 import { encodeFactor } from './factor-codes.ts';
 import { compareLevels } from './factor-dummies.ts';
 import { COLLINEARITY_TOLERANCE } from './householder-qr.ts';
-import { CR2_EIGEN_TOLERANCE, inverseSqrtComplementKernel, symmetricEigen } from './symmetric-eigen.ts';
+import { inverseSqrtComplementKernel, inverseSqrtPsd } from './symmetric-eigen.ts';
 import type { FactorInput, SeType } from './types.ts';
 
 /** Leverage at or above this counts as 1 (as heteroskedasticity-robust-variance.ts). */
@@ -505,18 +505,7 @@ function cr2Effect(
           complement[r * nh + t] = val;
           complement[t * nh + r] = val;
         }
-      const { values, vectors } = symmetricEigen(complement, nh);
-      const adjust = new Float64Array(nh * nh);
-      for (let j = 0; j < nh; j++) {
-        const lambda = values[j];
-        if (!(lambda > CR2_EIGEN_TOLERANCE)) continue;
-        const phi = 1 / Math.sqrt(lambda);
-        for (let r = 0; r < nh; r++) {
-          const vr = vectors[r * nh + j] * phi;
-          if (vr === 0) continue;
-          for (let t = 0; t < nh; t++) adjust[r * nh + t] += vr * vectors[t * nh + j];
-        }
-      }
+      const adjust = inverseSqrtPsd(complement, nh);
       score = 0;
       a = 0;
       for (let r = 0; r < nh; r++) {
@@ -851,18 +840,7 @@ function adjustedBasis(basis: Float64Array, nh: number, m: number): Float64Array
         complement[r * nh + t] = v;
         complement[t * nh + r] = v;
       }
-    const { values, vectors } = symmetricEigen(complement, nh);
-    const adjust = new Float64Array(nh * nh);
-    for (let j = 0; j < nh; j++) {
-      const lambda = values[j];
-      if (!(lambda > CR2_EIGEN_TOLERANCE)) continue;
-      const phi = 1 / Math.sqrt(lambda);
-      for (let r = 0; r < nh; r++) {
-        const vr = vectors[r * nh + j] * phi;
-        if (vr === 0) continue;
-        for (let t = 0; t < nh; t++) adjust[r * nh + t] += vr * vectors[t * nh + j];
-      }
-    }
+    const adjust = inverseSqrtPsd(complement, nh);
     for (let r = 0; r < nh; r++)
       for (let t = 0; t < nh; t++) {
         const a = adjust[r * nh + t];

@@ -77,6 +77,29 @@ function rotate(a: Float64Array, v: Float64Array, n: number, p: number, q: numbe
 export const CR2_EIGEN_TOLERANCE = 1e-12;
 
 /**
+ * The symmetric pseudo-inverse square root of a positive semi-definite n × n matrix (CR2's
+ * A_h = (I − H_hh)^{−1/2} from the complement I − H_hh): eigenvalues at or below 1e-12 give 0.
+ *
+ * @example
+ * inverseSqrtPsd(Float64Array.of(4, 0, 0, 0), 2); // => [0.5, 0, 0, 0]
+ */
+export function inverseSqrtPsd(matrix: Float64Array, n: number): Float64Array {
+  const { values, vectors } = symmetricEigen(matrix, n);
+  const out = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    const lambda = values[j];
+    if (!(lambda > CR2_EIGEN_TOLERANCE)) continue;
+    const phi = 1 / Math.sqrt(lambda);
+    for (let r = 0; r < n; r++) {
+      const vr = vectors[r * n + j] * phi;
+      if (vr === 0) continue;
+      for (let t = 0; t < n; t++) out[r * n + t] += vr * vectors[t * n + j];
+    }
+  }
+  return out;
+}
+
+/**
  * For a cluster whose hat block is H_hh = U_h U_hᵀ (U_h of size n_h × m, G = U_hᵀU_h), return
  * the m × m matrix K with (I − H_hh)^{−1/2} = I + U_h K U_hᵀ, the symmetric pseudo-inverse square
  * root (eigenvalues of I − H_hh at or below 1e-12 give 0). Working with G instead of the n_h × n_h
