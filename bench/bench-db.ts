@@ -12,6 +12,8 @@ import pg from 'pg';
 import { createPGlite, openPGlite, openPostgres, type Db } from '../db/connection.ts';
 import { openScratchPostgres } from '../db/scratch-database.ts';
 import { writeSyntheticStudy } from '../synth/synth.service.ts';
+import { enrollDistrict } from '../cohorts/study.service.ts';
+import { importFile, type RequestedKind } from '../cohorts/imports/import.service.ts';
 
 export type BenchDbKind = 'postgres' | 'pglite';
 
@@ -77,4 +79,31 @@ export async function openKeptBenchDb(kind: BenchDbKind, name: string, pgliteDir
   const url = new URL(admin);
   url.pathname = `/${name}`;
   return openPostgres(url.toString());
+}
+
+/**
+ * Enrolls each district of the data set in study `bench` and imports its files in dependency order
+ * (schools, roster, contacts, calendar, enrollment, daily attendance), with a progress line.
+ */
+export async function enrollAndImportDistricts(
+  db: Db,
+  kind: BenchDbKind,
+  dir: string,
+  districts: { leaid: string; name: string; state: string; locale: number }[],
+): Promise<void> {
+  const files: [RequestedKind, string][] = [
+    ['schools', 'schools.csv'],
+    ['roster', 'students.csv'],
+    ['contacts', 'contacts.csv'],
+    ['calendar', 'calendar.csv'],
+    ['enrollment', 'enrollment.csv'],
+    ['attendance', 'attendance_daily.csv'],
+  ];
+  for (const d of districts) {
+    await enrollDistrict(db, { study: 'bench', ...d, allowNonrural: true }, 'bench');
+    for (const [k, f] of files)
+      await importFile(db, { study: 'bench', leaid: d.leaid, kind: k, path: join(dir, d.leaid, f) }, 'bench');
+    process.stdout.write(`\r  ${kind}: district ${d.leaid} loaded`);
+  }
+  process.stdout.write('\n');
 }

@@ -16,8 +16,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { createStudy, enrollDistrict } from '../cohorts/study.service.ts';
 import { importFile, type RequestedKind } from '../cohorts/imports/import.service.ts';
 import { readDistrictsCsv } from '../synth/district-files.ts';
-import { writeSyntheticStudy } from '../synth/synth.service.ts';
-import { openFreshBenchDb, option } from './bench-db.ts';
+import { benchDataset, openFreshBenchDb, option } from './bench-db.ts';
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -25,18 +24,7 @@ sampler.unref();
 const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
 
 async function dataset(students: number, districts: number, order: 'student' | 'date'): Promise<string> {
-  const dir = join('bench', '.data', `import-${districts}x${students}`);
-  if (!existsSync(join(dir, 'manifest.json'))) {
-    console.log(`generating ${students} students in ${districts} districts into ${dir} …`);
-    await writeSyntheticStudy(dir, {
-      districts,
-      students,
-      seed: 'bench-import',
-      year: 2025,
-      oneroster: 0,
-      exceptions: false,
-    });
-  }
+  const dir = await benchDataset(students, districts);
   if (order === 'student') return dir;
   // The same files with each attendance file's rows sorted by date (as some SIS exports write them).
   const byDate = `${dir}-by-date`;

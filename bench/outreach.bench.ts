@@ -20,14 +20,20 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { randomizeStudy } from '../assignment/assignment.service.ts';
-import { createStudy, enrollDistrict } from '../cohorts/study.service.ts';
-import { importFile, type RequestedKind } from '../cohorts/imports/import.service.ts';
+import { createStudy } from '../cohorts/study.service.ts';
 import { readDistrictsCsv } from '../synth/district-files.ts';
 import { generateSettingAside } from '../outreach/demo-outreach.service.ts';
 import { exportAlerts, exportMonth, exportTasks } from '../outreach/export.service.ts';
 import { generateAlerts, generateMonth } from '../outreach/messages.service.ts';
 import { setProgram } from '../outreach/program.service.ts';
-import { benchDataset, openFreshBenchDb, openKeptBenchDb, option, type BenchDbKind } from './bench-db.ts';
+import {
+  benchDataset,
+  enrollAndImportDistricts,
+  openFreshBenchDb,
+  openKeptBenchDb,
+  option,
+  type BenchDbKind,
+} from './bench-db.ts';
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -156,26 +162,7 @@ async function load(
     );
     await timed(
       'load (roster … attendance)',
-      async () => {
-        for (const d of districts) {
-          await enrollDistrict(db, { study: 'bench', ...d, allowNonrural: true }, 'bench');
-          for (const [k, f] of [
-            ['schools', 'schools.csv'],
-            ['roster', 'students.csv'],
-            ['contacts', 'contacts.csv'],
-            ['calendar', 'calendar.csv'],
-            ['enrollment', 'enrollment.csv'],
-            ['attendance', 'attendance_daily.csv'],
-          ] as [RequestedKind, string][])
-            await importFile(
-              db,
-              { study: 'bench', leaid: d.leaid, kind: k, path: join(dir, d.leaid, f) },
-              'bench',
-            );
-          process.stdout.write(`\r  ${kind}: district ${d.leaid} loaded`);
-        }
-        process.stdout.write('\n');
-      },
+      () => enrollAndImportDistricts(db, kind, dir, districts),
       times,
     );
     await timed('randomize', () => randomizeStudy(db, { study: 'bench', actor: 'bench' }), times);

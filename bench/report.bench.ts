@@ -25,14 +25,20 @@ import { join } from 'node:path';
 import { parsePlan } from '../analysis/analysis-plan.ts';
 import { setPlan } from '../analysis/plan.service.ts';
 import { randomizeStudy } from '../assignment/assignment.service.ts';
-import { createStudy, enrollDistrict } from '../cohorts/study.service.ts';
-import { importFile, type RequestedKind } from '../cohorts/imports/import.service.ts';
+import { createStudy } from '../cohorts/study.service.ts';
 import type { Db } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { runOutreachDemo } from '../outreach/demo-outreach.service.ts';
 import { analyzeStudy, districtReports, loadReportInputs } from '../reports/report.service.ts';
 import { readDistrictsCsv } from '../synth/district-files.ts';
-import { benchDataset, openFreshBenchDb, openKeptBenchDb, option, type BenchDbKind } from './bench-db.ts';
+import {
+  benchDataset,
+  enrollAndImportDistricts,
+  openFreshBenchDb,
+  openKeptBenchDb,
+  option,
+  type BenchDbKind,
+} from './bench-db.ts';
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -135,20 +141,7 @@ async function load(
     },
     'bench',
   );
-  for (const d of districts) {
-    await enrollDistrict(db, { study: 'bench', ...d, allowNonrural: true }, 'bench');
-    for (const [k, f] of [
-      ['schools', 'schools.csv'],
-      ['roster', 'students.csv'],
-      ['contacts', 'contacts.csv'],
-      ['calendar', 'calendar.csv'],
-      ['enrollment', 'enrollment.csv'],
-      ['attendance', 'attendance_daily.csv'],
-    ] as [RequestedKind, string][])
-      await importFile(db, { study: 'bench', leaid: d.leaid, kind: k, path: join(dir, d.leaid, f) }, 'bench');
-    process.stdout.write(`\r  ${kind}: district ${d.leaid} loaded`);
-  }
-  process.stdout.write('\n');
+  await enrollAndImportDistricts(db, kind, dir, districts);
   await randomizeStudy(db, { study: 'bench', actor: 'bench' });
   console.log(`imported and randomized in ${s(performance.now() - t0)} (not part of the goal)`);
   if (outreach) {
