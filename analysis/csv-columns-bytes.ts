@@ -44,15 +44,139 @@ const LABEL = 3;
  * // => { n: 2, outcome: [1.5, 2], treatment: [1, 0], lines: [2, 3], droppedMissingOutcome: 0, … }
  */
 export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): EstimationColumns | null {
-  // Arms by name, several fixed effects and weights are left to the general reader.
-  if (spec.condition1 !== undefined || spec.condition2 !== undefined || spec.weights !== undefined)
-    return null;
-  if ((spec.additionalFixedEffects ?? []).length > 0) return null;
+  if (!acceptsSpec(spec)) return null;
   if (bytes.indexOf(QUOTE) >= 0) return null;
   // A CR only ever ends a line (CRLF), so it can only stand before a line feed below.
   for (let i = bytes.indexOf(CR); i >= 0; i = bytes.indexOf(CR, i + 1)) if (bytes[i + 1] !== LF) return null;
   const headerEnd = bytes.indexOf(LF);
   if (headerEnd < 0) return null;
+  const rowCount = countRows(bytes, headerEnd + 1);
+  const plan = planColumns(bytes, headerEnd, spec, rowCount);
+  if (plan === null) return null;
+  // Every row is read up to a line feed: a file without a final one is read from a copy that has it.
+  const data = bytes[bytes.length - 1] === LF ? bytes : withFinalLineFeed(bytes);
+  const reader = new RowReader(plan.columns);
+  if (!reader.read(data, headerEnd + 1, data.length) || reader.row !== rowCount) return null;
+  return plan.result();
+}
+
+/**
+ * Reads `count` bytes of the file at `position` into `into` from index `at` (fewer at the end of the
+ * file, 0 past it), as `fs.read(into, at, count, position)` does.
+ */
+export type ReadAt = (into: Uint8Array, at: number, count: number, position: number) => number;
+
+/**
+ * `csvColumnsFromBytes` on a file read through `read`, one reused buffer of `chunkBytes` at a time
+ * (grown only for a longer line) instead of whole: the same columns or null, but the file's bytes
+ * never all sit in memory. On a machine where fresh memory is slow to page in, holding a 24 MB file
+ * cost about as much as parsing it. Two passes: the first checks the bytes (no quote, no lone CR) and
+ * counts the rows, so the columns are sized once; the second reads them. A leading UTF-8 BOM is
+ * skipped.
+ */
+export function csvColumnsFromReader(
+  read: ReadAt,
+  spec: ColumnSpec,
+  chunkBytes = 1 << 20,
+): EstimationColumns | null {
+  if (!acceptsSpec(spec)) return null;
+  return readChunked(read, spec, Math.max(chunkBytes, 4));
+}
+
+function readChunked(read: ReadAt, spec: ColumnSpec, chunkBytes: number): EstimationColumns | null {
+  let buffer: Uint8Array = new Uint8Array(chunkBytes);
+  let filled = read(buffer, 0, buffer.length, 0);
+  const bom = filled >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+  // The header must sit in the first buffer: grow it until it does.
+  let headerEnd = buffer.indexOf(LF, bom);
+  while (headerEnd < 0 && filled === buffer.length) {
+    buffer = grown(buffer, filled);
+    filled += read(buffer, filled, buffer.length - filled, filled);
+    headerEnd = buffer.indexOf(LF, bom);
+  }
+  if (headerEnd < 0) return null;
+  const header = buffer.slice(bom, headerEnd);
+  if (header.indexOf(QUOTE) >= 0) return null;
+  const headerCr = header.indexOf(CR);
+  if (headerCr >= 0 && headerCr !== header.length - 1) return null;
+
+  // First pass: the checks csvColumnsFromBytes makes on the whole file, and the rows.
+  const dataStart = headerEnd + 1;
+  let lineFeeds = 0;
+  let lastByte = LF;
+  let crBefore = false; // the previous buffer ended with a CR
+  for (let position = dataStart, n; (n = read(buffer, 0, buffer.length, position)) > 0; position += n) {
+    const chunk = n === buffer.length ? buffer : buffer.subarray(0, n);
+    if (chunk.indexOf(QUOTE) >= 0) return null;
+    if (crBefore && chunk[0] !== LF) return null;
+    for (let i = chunk.indexOf(CR); i >= 0; i = chunk.indexOf(CR, i + 1))
+      if (i + 1 < n && chunk[i + 1] !== LF) return null;
+    crBefore = chunk[n - 1] === CR;
+    for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) lineFeeds++;
+    lastByte = chunk[n - 1];
+  }
+  if (crBefore) return null; // a file ending in a lone CR
+  const rowCount = lineFeeds + (lastByte === LF ? 0 : 1);
+  const plan = planColumns(header, header.length, spec, rowCount);
+  if (plan === null) return null;
+
+  // Second pass: whole lines at a time; the unfinished last line moves to the front of the buffer.
+  const reader = new RowReader(plan.columns);
+  let carry = 0;
+  for (let position = dataStart; ;) {
+    if (carry === buffer.length) buffer = grown(buffer, carry);
+    const n = read(buffer, carry, buffer.length - carry, position);
+    position += n;
+    let end = carry + n;
+    if (n === 0) {
+      if (carry === 0) break;
+      // the last line has no line feed: read it as though it had
+      if (end === buffer.length) buffer = grown(buffer, end);
+      buffer[end++] = LF;
+    }
+    const lines = buffer.lastIndexOf(LF, end - 1) + 1;
+    if (lines > 0) {
+      if (!reader.read(buffer, 0, lines)) return null;
+      buffer.copyWithin(0, lines, end);
+    }
+    carry = end - lines;
+    if (n === 0) break;
+  }
+  return reader.row === rowCount ? plan.result() : null;
+}
+
+/** A buffer twice the size holding the first `filled` bytes of `buffer`. */
+function grown(buffer: Uint8Array, filled: number): Uint8Array {
+  const bigger = new Uint8Array(2 * buffer.length);
+  bigger.set(buffer.subarray(0, filled));
+  return bigger;
+}
+
+/** Whether the byte reader can take the request at all (the column names are checked with the header). */
+export function acceptsSpec(spec: ColumnSpec): boolean {
+  // Arms by name, several fixed effects and weights are left to the general reader.
+  if (spec.condition1 !== undefined || spec.condition2 !== undefined || spec.weights !== undefined)
+    return false;
+  return (spec.additionalFixedEffects ?? []).length === 0;
+}
+
+/** The columns to read and how to hand them over once every row is read. */
+export interface ColumnPlan {
+  columns: FileColumns;
+  result(): EstimationColumns;
+}
+
+/**
+ * The columns of `spec` as positions in the file whose header is bytes[0, headerEnd) (a final CR
+ * dropped), sized for `rowCount` rows; null when the header or the request needs the general reader
+ * (a header that is not UTF-8, a name twice in it, a column missing, one column named twice, no rows).
+ */
+export function planColumns(
+  bytes: Uint8Array,
+  headerEnd: number,
+  spec: ColumnSpec,
+  rowCount: number,
+): ColumnPlan | null {
   const headerText = decodeUtf8(
     bytes,
     0,
@@ -68,12 +192,9 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
   // A column named twice (say outcome and covariate) is left to the general reader.
   const named = [...wanted.filter((w) => w !== undefined), ...spec.covariates];
   if (new Set(named).size !== named.length) return null;
-
-  const rowCount = countRows(bytes, headerEnd + 1);
   if (rowCount <= 0) return null;
-  // Every row is read up to a line feed: a file without a final one is read from a copy that has it.
-  const data = bytes[bytes.length - 1] === LF ? bytes : withFinalLineFeed(bytes);
-  const columns = new FileColumns(data, header.length, rowCount);
+
+  const columns = new FileColumns(header.length, rowCount);
   const number = (name: string) => columns.number(at(name), NUMBER);
   const outcome = number(spec.outcome);
   const treatment = columns.number(at(spec.treatment), BINARY);
@@ -87,29 +208,29 @@ export function csvColumnsFromBytes(bytes: Uint8Array, spec: ColumnSpec): Estima
   const blocks = label(spec.blocks);
   const clusters = label(spec.clusters);
   const fixedEffects = label(spec.fixedEffects);
-
-  if (!readRows(data, headerEnd + 1, rowCount, columns)) return null;
-  const lines = columns.lines;
   return {
-    n: rowCount,
-    outcome,
-    treatment,
-    arms: null,
-    received,
-    blocks: blocks && factorOf(blocks),
-    clusters: clusters && factorOf(clusters),
-    fixedEffects: fixedEffects && factorOf(fixedEffects),
-    additionalFixedEffects: [],
-    weights: null,
-    covariates,
-    lines,
-    droppedMissingOutcome: 0,
-    dropped: { rows: 0, byColumn: [], firstLines: [] },
+    columns,
+    result: () => ({
+      n: rowCount,
+      outcome,
+      treatment,
+      arms: null,
+      received,
+      blocks: blocks && factorOf(blocks),
+      clusters: clusters && factorOf(clusters),
+      fixedEffects: fixedEffects && factorOf(fixedEffects),
+      additionalFixedEffects: [],
+      weights: null,
+      covariates,
+      lines: columns.lines,
+      droppedMissingOutcome: 0,
+      dropped: { rows: 0, byColumn: [], firstLines: [] },
+    }),
   };
 }
 
 /** The columns being read, by their position in the file. */
-class FileColumns {
+export class FileColumns {
   /** SKIP, NUMBER, BINARY or LABEL for each column of the file. */
   readonly kinds: Uint8Array;
   readonly numbers: (Float64Array | null)[];
@@ -118,7 +239,6 @@ class FileColumns {
   readonly lines: Int32Array;
 
   constructor(
-    private readonly bytes: Uint8Array,
     width: number,
     private readonly rows: number,
   ) {
@@ -136,7 +256,7 @@ class FileColumns {
   }
 
   label(column: number): LabelCodes {
-    const codes = new LabelCodes(this.bytes, this.rows);
+    const codes = new LabelCodes(this.rows);
     this.kinds[column] = LABEL;
     this.labels[column] = codes;
     return codes;
@@ -149,98 +269,112 @@ function factorOf(column: LabelCodes): LabelColumn {
 }
 
 /**
- * Reads every row into `columns`, or false when a row needs the general reader: a field count other
- * than the header's, a blank line, a number that is not a whole plain number (or not 0/1 for a
- * binary column), an empty label or one with surrounding spaces, a missing-value token.
+ * Reads rows into `columns`, a run of whole lines at a time (`read` may be called again with the
+ * next lines, from another buffer), and refuses (false) when a row needs the general reader: a field
+ * count other than the header's, a blank line, a number that is not a whole plain number (or not 0/1
+ * for a binary column), an empty label or one with surrounding spaces, a missing-value token, more
+ * rows than counted.
  *
- * `bytes` must end with a line feed, which ends every scan (no bounds test per byte). One pass over
- * the bytes, each field scanned once. A number of the common form — an optional minus,
+ * One pass over the bytes, each field scanned once. A number of the common form — an optional minus,
  * digits, an optional fraction, at most 15 digits in all — is read right here (exactly as
  * `scanNumber` would: Clinger's fast path); any other goes to `scanNumber`.
  */
-function readRows(bytes: Uint8Array, from: number, rowCount: number, columns: FileColumns): boolean {
-  const { kinds, numbers, labels, lines } = columns;
-  const length = bytes.length;
-  const last = kinds.length - 1;
-  let pos = from;
-  for (let row = 0; row < rowCount; row++) {
-    lines[row] = row + 2;
-    for (let col = 0; col <= last; col++) {
-      const kind = kinds[col];
-      const start = pos;
-      if (kind === NUMBER || kind === BINARY) {
-        let i = start;
-        let c = bytes[i];
-        const negative = c === MINUS;
-        if (negative) c = bytes[++i];
-        let mantissa = 0;
-        let digits = 0;
-        while (c >= DIGIT_0 && c <= DIGIT_9) {
-          mantissa = mantissa * 10 + (c - DIGIT_0);
-          digits++;
-          c = bytes[++i];
-        }
-        const whole = digits;
-        if (c === DOT) {
-          c = bytes[++i];
+export class RowReader {
+  /** Rows read so far. */
+  row = 0;
+  constructor(private readonly columns: FileColumns) {}
+
+  /**
+   * Reads the lines of bytes[from, end): bytes[end − 1] must be a line feed, which ends every scan
+   * (no bounds test per byte).
+   */
+  read(bytes: Uint8Array, from: number, end: number): boolean {
+    const { kinds, numbers, labels, lines } = this.columns;
+    const rowCount = lines.length;
+    const last = kinds.length - 1;
+    let pos = from;
+    let row = this.row;
+    for (; pos < end; row++) {
+      if (row >= rowCount) return false;
+      lines[row] = row + 2;
+      for (let col = 0; col <= last; col++) {
+        const kind = kinds[col];
+        const start = pos;
+        if (kind === NUMBER || kind === BINARY) {
+          let i = start;
+          let c = bytes[i];
+          const negative = c === MINUS;
+          if (negative) c = bytes[++i];
+          let mantissa = 0;
+          let digits = 0;
           while (c >= DIGIT_0 && c <= DIGIT_9) {
             mantissa = mantissa * 10 + (c - DIGIT_0);
             digits++;
             c = bytes[++i];
           }
+          const whole = digits;
+          if (c === DOT) {
+            c = bytes[++i];
+            while (c >= DIGIT_0 && c <= DIGIT_9) {
+              mantissa = mantissa * 10 + (c - DIGIT_0);
+              digits++;
+              c = bytes[++i];
+            }
+          }
+          let value: number;
+          if (whole > 0 && digits <= 15 && (c === COMMA || c === LF || c === CR)) {
+            const fraction = digits - whole; // at most 15, so POW10 is exact
+            value = fraction === 0 ? mantissa : mantissa / POW10[fraction];
+            if (negative) value = -value;
+          } else {
+            value = scanNumber(bytes, start, end);
+            i = numberEnd;
+            if (!Number.isFinite(value)) return false;
+          }
+          if (kind === BINARY && value !== 0 && value !== 1) return false;
+          numbers[col]![row] = value;
+          // the number must end the field, and the field its line exactly when it is the last
+          if (col < last) {
+            if (bytes[i] !== COMMA) return false;
+          } else {
+            if (bytes[i] === CR) i++;
+            if (bytes[i] !== LF) return false;
+          }
+          pos = i + 1;
+          continue;
         }
-        let value: number;
-        if (whole > 0 && digits <= 15 && (c === COMMA || c === LF || c === CR)) {
-          const fraction = digits - whole; // at most 15, so POW10 is exact
-          value = fraction === 0 ? mantissa : mantissa / POW10[fraction];
-          if (negative) value = -value;
-        } else {
-          value = scanNumber(bytes, start, length);
-          i = numberEnd;
-          if (!Number.isFinite(value)) return false;
+        // a label or a skipped field: up to its comma or line feed, noting whether it is all digits
+        let stop = start;
+        let value = 0;
+        let integer = true;
+        for (;;) {
+          const b = bytes[stop];
+          if (b === COMMA || b === LF) break;
+          if (b >= DIGIT_0 && b <= DIGIT_9) value = value * 10 + (b - DIGIT_0);
+          else if (b !== CR) integer = false;
+          stop++;
         }
-        if (kind === BINARY && value !== 0 && value !== 1) return false;
-        numbers[col]![row] = value;
-        // the number must end the field, and the field its line exactly when it is the last
-        if (col < last) {
-          if (bytes[i] !== COMMA) return false;
-        } else {
-          if (bytes[i] === CR) i++;
-          if (bytes[i] !== LF) return false;
-        }
-        pos = i + 1;
-        continue;
+        const atLineEnd = bytes[stop] === LF;
+        if (col < last ? atLineEnd : !atLineEnd) return false; // too few or too many fields
+        pos = stop + 1;
+        // (a blank line inside the file has too few fields: the header names at least two columns)
+        if (kind === SKIP) continue;
+        const fieldEnd = stop > start && bytes[stop - 1] === CR ? stop - 1 : stop;
+        const size = fieldEnd - start;
+        if (size === 0) return false;
+        const out = labels[col]!;
+        let code: number;
+        if (integer && size <= 8 && (bytes[start] !== DIGIT_0 || size === 1) && value < out.intLimit)
+          code = out.intCode(value);
+        else if (isSpace(bytes[start]) || isSpace(bytes[fieldEnd - 1])) return false;
+        else code = out.textCode(bytes, start, fieldEnd);
+        if (code < 0) return false;
+        out.codes[row] = code;
       }
-      // a label or a skipped field: up to its comma or line feed, noting whether it is all digits
-      let stop = start;
-      let value = 0;
-      let integer = true;
-      for (;;) {
-        const b = bytes[stop];
-        if (b === COMMA || b === LF) break;
-        if (b >= DIGIT_0 && b <= DIGIT_9) value = value * 10 + (b - DIGIT_0);
-        else if (b !== CR) integer = false;
-        stop++;
-      }
-      const atLineEnd = bytes[stop] === LF;
-      if (col < last ? atLineEnd : !atLineEnd) return false; // too few or too many fields
-      pos = stop + 1;
-      // (a blank line inside the file has too few fields: the header names at least two columns)
-      if (kind === SKIP) continue;
-      const fieldEnd = stop > start && bytes[stop - 1] === CR ? stop - 1 : stop;
-      const size = fieldEnd - start;
-      if (size === 0) return false;
-      const out = labels[col]!;
-      let code: number;
-      if (integer && size <= 8 && (bytes[start] !== DIGIT_0 || size === 1) && value < out.intLimit)
-        code = out.intCode(value);
-      else if (isSpace(bytes[start]) || isSpace(bytes[fieldEnd - 1])) return false;
-      else code = out.textCode(start, fieldEnd);
-      if (code < 0) return false;
-      out.codes[row] = code;
     }
+    this.row = row;
+    return true;
   }
-  return true;
 }
 
 function withFinalLineFeed(bytes: Uint8Array): Uint8Array {

@@ -7,8 +7,8 @@
  * Labels written as canonical non-negative integers ("0", "7", "123456": digits, no leading zero, at
  * most 8 digits, below `intLimit`) are found by direct index on their value, which suits household
  * and block IDs; any other label by an open-addressing table of FNV-1a hashes of its bytes, compared
- * byte for byte with its first occurrence. The same bytes always take the same path, so each label
- * has one code either way.
+ * byte for byte with a copy of its first occurrence (the reader may reuse its buffer for the next
+ * lines). The same bytes always take the same path, so each label has one code either way.
  */
 
 /** Label texts the general reader treats as missing (it then drops or refuses the row). */
@@ -29,25 +29,21 @@ export class LabelCodes {
   private readonly intCodes: Int32Array;
   /** The value of each code's label when it is an integer label, else −1 − its index among the text labels. */
   private readonly levelInts: Int32Array;
-  /** The text labels: their text, their bytes' position in the file, their hash. */
+  /** The text labels: their text, their bytes (text k at pool[starts[k], starts[k + 1])), their hash. */
   private readonly texts: string[] = [];
   private readonly codeOfText: number[] = [];
+  private pool = new Uint8Array(4096);
   private readonly starts: Int32Array;
-  private readonly ends: Int32Array;
   private readonly hashes: Int32Array;
   /** Index + 1 of the text labels by hash slot (0: empty). */
   private table = new Int32Array(1024);
 
-  constructor(
-    private readonly bytes: Uint8Array,
-    rows: number,
-  ) {
+  constructor(rows: number) {
     this.codes = new Int32Array(rows);
     this.intLimit = Math.min(4 * rows + 1024, 1 << 26);
     this.intCodes = new Int32Array(this.intLimit);
     this.levelInts = new Int32Array(rows);
-    this.starts = new Int32Array(rows);
-    this.ends = new Int32Array(rows);
+    this.starts = new Int32Array(rows + 1);
     this.hashes = new Int32Array(rows);
   }
 
@@ -65,15 +61,14 @@ export class LabelCodes {
    * The code of the text label in bytes[start, end), or −1 when the general reader must decide (a
    * missing-value token, or bytes that are not UTF-8).
    */
-  textCode(start: number, end: number): number {
-    const bytes = this.bytes;
+  textCode(bytes: Uint8Array, start: number, end: number): number {
     let hash = 0x811c9dc5;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
     const mask = this.table.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const text = this.table[slot] - 1;
-      if (text < 0) return this.addText(slot, hash, start, end);
-      if (this.hashes[text] === hash && this.sameBytes(text, start, end)) return this.codeOfText[text];
+      if (text < 0) return this.addText(slot, hash, bytes, start, end);
+      if (this.hashes[text] === hash && this.sameBytes(text, bytes, start, end)) return this.codeOfText[text];
     }
   }
 
@@ -97,24 +92,31 @@ export class LabelCodes {
     return lazyArray(this.count, build);
   }
 
-  private sameBytes(text: number, start: number, end: number): boolean {
+  private sameBytes(text: number, bytes: Uint8Array, start: number, end: number): boolean {
     const from = this.starts[text];
-    if (this.ends[text] - from !== end - start) return false;
-    const bytes = this.bytes;
-    for (let i = 0; i < end - start; i++) if (bytes[from + i] !== bytes[start + i]) return false;
+    if (this.starts[text + 1] - from !== end - start) return false;
+    const pool = this.pool;
+    for (let i = 0; i < end - start; i++) if (pool[from + i] !== bytes[start + i]) return false;
     return true;
   }
 
-  private addText(slot: number, hash: number, start: number, end: number): number {
-    const decoded = decodeUtf8(this.bytes, start, end);
+  private addText(slot: number, hash: number, bytes: Uint8Array, start: number, end: number): number {
+    const decoded = decodeUtf8(bytes, start, end);
     if (decoded === null || MISSING_LABELS.has(decoded)) return -1;
     const text = this.texts.length;
     const code = this.count++;
     this.texts.push(decoded);
     this.codeOfText.push(code);
     this.levelInts[code] = -1 - text;
-    this.starts[text] = start;
-    this.ends[text] = end;
+    const from = this.starts[text];
+    const to = from + (end - start);
+    if (to > this.pool.length) {
+      const pool = new Uint8Array(Math.max(2 * this.pool.length, to));
+      pool.set(this.pool.subarray(0, from));
+      this.pool = pool;
+    }
+    this.pool.set(bytes.subarray(start, end), from);
+    this.starts[text + 1] = to;
     this.hashes[text] = hash;
     this.table[slot] = text + 1;
     if (2 * this.texts.length > this.table.length) this.growTable();

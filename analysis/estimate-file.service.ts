@@ -3,10 +3,11 @@
  * CSV reader, builds the estimator's columns and runs the request. The pure parts are
  * csv-columns.ts and estimate-request.ts; this file only reads.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseCsvText } from '../csv/csv-reader.ts';
 import { AppError } from '../errors.ts';
-import { csvColumnsFromBytes } from './csv-columns-bytes.ts';
+import { csvColumnsFromReader } from './csv-columns-bytes.ts';
 import { csvToColumns, type ColumnSpec, type EstimationColumnsOutcome } from './csv-columns.ts';
 import { defaultMethod, runEstimate, type EstimateMethod } from './estimate-request.ts';
 import type { EstimateFileResult } from './estimate-json.ts';
@@ -43,14 +44,10 @@ export async function estimateFile(req: EstimateFileRequest): Promise<EstimateFi
     fixedEffects: req.fixedEffects?.[0],
     additionalFixedEffects: req.fixedEffects?.slice(1) ?? [],
   };
-  let bytes = await readBytes(file);
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   // Plain files are read from bytes to typed arrays; anything else goes to the general reader, which
   // gives the same columns (tests/unit/analysis/csv-columns-bytes.property.test.ts).
-  const fast = csvColumnsFromBytes(bytes, spec);
-  const read = fast
-    ? { ok: true as const, columns: fast }
-    : readGeneral(file, new TextDecoder().decode(bytes), spec);
+  const fast = readFast(file, spec);
+  const read = fast ? { ok: true as const, columns: fast } : readGeneral(file, await readText(file), spec);
   if (!read.ok)
     throw new AppError('BAD_INPUT', `${file} cannot be used as given`, { problems: read.problems });
   const method =
@@ -97,12 +94,34 @@ export function readGeneral(file: string, text: string, spec: ColumnSpec): Estim
   );
 }
 
-async function readBytes(file: string): Promise<Uint8Array> {
+/** The byte reader's columns, read a buffer at a time, or null when the file needs the general reader. */
+function readFast(file: string, spec: ColumnSpec) {
+  let fd: number;
   try {
-    return await readFile(file);
+    fd = openSync(file, 'r');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new AppError('NOT_FOUND', `${file}: no such file`);
-    throw new AppError('BAD_INPUT', `${file}: cannot be read (${code ?? String(error)})`);
+    throw fileError(file, error);
   }
+  try {
+    return csvColumnsFromReader((into, at, count, position) => readSync(fd, into, at, count, position), spec);
+  } catch (error) {
+    throw fileError(file, error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file's text without a leading BOM, for the general reader. */
+async function readText(file: string): Promise<string> {
+  try {
+    return new TextDecoder().decode(await readFile(file));
+  } catch (error) {
+    throw fileError(file, error);
+  }
+}
+
+function fileError(file: string, error: unknown): AppError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new AppError('NOT_FOUND', `${file}: no such file`);
+  return new AppError('BAD_INPUT', `${file}: cannot be read (${code ?? String(error)})`);
 }

@@ -7,7 +7,7 @@ import {
   type LabelColumn,
 } from '../../../analysis/csv-columns.ts';
 import { readGeneral } from '../../../analysis/estimate-file.service.ts';
-import { csvColumnsFromBytes, readNumber } from '../../../analysis/csv-columns-bytes.ts';
+import { csvColumnsFromBytes, csvColumnsFromReader, readNumber } from '../../../analysis/csv-columns-bytes.ts';
 import { encodeFactor } from '../../../analysis/factor-codes.ts';
 
 // The byte reader of `pilot estimate` must give exactly what the general reader gives whenever it
@@ -230,5 +230,88 @@ describe('labels of the byte reader (many distinct values)', () => {
     if (!fast || !slow.ok) throw new Error('unreadable');
     expect(withRowLabels(fast)).toEqual(slow.columns);
     expect(encodeFactor(fast.blocks!).levels).toEqual(['1035', '1036']);
+  });
+});
+
+describe('the byte reader on a file, one buffer at a time', () => {
+  /** The reader's columns (rows given as labels) on a file of `content`, with `chunk` bytes read at a time. */
+  const fromFile = (content: Uint8Array, chosen: ColumnSpec, chunk: number) => {
+    const read = (into: Uint8Array, at: number, count: number, position: number) => {
+      const piece = content.subarray(position, position + count);
+      into.set(piece, at);
+      return piece.length;
+    };
+    const columns = csvColumnsFromReader(read, chosen, chunk);
+    return columns && withRowLabels(columns);
+  };
+  const fromBytes = (content: Uint8Array, chosen: ColumnSpec) => {
+    const columns = csvColumnsFromBytes(content, chosen);
+    return columns && withRowLabels(columns);
+  };
+  const BOM = new Uint8Array([0xef, 0xbb, 0xbf]);
+  const withBom = (content: Uint8Array) => {
+    const out = new Uint8Array(content.length + 3);
+    out.set(BOM);
+    out.set(content, 3);
+    return out;
+  };
+
+  it('gives exactly what the reader of the whole bytes gives, whatever the buffer size and wherever lines break', () => {
+    let decided = 0;
+    fc.assert(
+      fc.property(
+        fileArb,
+        fc.boolean(),
+        fc.integer({ min: 4, max: 80 }),
+        fc.boolean(),
+        (f, absorbed, chunk, bom) => {
+          const content = bytes(render(f));
+          const chosen = absorbed ? fixedEffectsSpec : spec;
+          const whole = fromBytes(content, chosen);
+          if (whole) decided++;
+          expect(fromFile(bom ? withBom(content) : content, chosen, chunk)).toEqual(whole);
+        },
+      ),
+      { numRuns: 400 },
+    );
+    expect(decided).toBeGreaterThan(30);
+  });
+
+  it('hands over quotes and lone CRs anywhere, also in the header and at a buffer edge', () => {
+    for (const text of [
+      'y,z,b,hh,"x"\n1.5,1,a,h1,0.25\n',
+      'y,z,b\r,hh,x\n1.5,1,a,h1,0.25\n',
+      'y,z,b,hh,x\n1.5,1,a,h1,0.25\r',
+      'y,z,b,hh,x\n1.5,1,a,h1,2\r3,0,b,h2,4\n',
+      'y,z,b,hh,x\n1.5,1,a,h1,0.25\n2,0,"b",h2,1\n',
+    ])
+      for (let chunk = 4; chunk <= text.length + 1; chunk++)
+        expect(fromFile(bytes(text), spec, chunk)).toBeNull();
+  });
+
+  it('keeps labels apart across buffers (each label compared with a copy of its first bytes)', () => {
+    const rows: string[] = ['y,z,b,hh,x'];
+    for (let i = 0; i < 5_000; i++) {
+      const h = (i * 7919) % 1500;
+      rows.push(
+        `${i % 13},${i % 2},${h % 7 === 0 ? 'é' : 'b'}${h % 3},${h % 11 === 0 ? `北${h}` : `H${h}`},${i % 5}`,
+      );
+    }
+    // a header longer than the buffer, which grows to hold it
+    const content = bytes(`${rows.join('\n')}\n`);
+    for (const chunk of [7, 64, 1000, 1 << 20]) {
+      const file = fromFile(content, spec, chunk);
+      expect(file).not.toBeNull();
+      expect(file).toEqual(fromBytes(content, spec));
+    }
+  });
+
+  it('reads rows longer than its buffer, and a last row without a line feed', () => {
+    const long = 'x'.repeat(300);
+    const text = `y,z,b,hh,x,${long}\n1.5,1,a,h1,0.25,${long}\n2,0,b,h2,1,${long}`;
+    const file = fromFile(bytes(text), spec, 16);
+    expect(file).not.toBeNull();
+    expect(file).toEqual(fromBytes(bytes(text), spec));
+    expect(file!.n).toBe(2);
   });
 });

@@ -724,6 +724,20 @@ describe('refusals', () => {
     expect(stderr).toContain(`${path}:4:y: outcome "abc" is not a number`);
   });
 
+  it('reads a file with a UTF-8 BOM as the same file without it, on the byte path and the general one', async () => {
+    for (const [name, body] of [
+      ['plain', 'y,z,b\n1.5,1,a\n2,0,a\n3.25,1,b\n4,0,b\n5,1,a\n'],
+      ['quoted', 'y,z,b\n"1.5",1,a\n2,0,a\n3.25,1,b\n4,0,b\n5,1,a\n'],
+    ]) {
+      const args = ['--outcome', 'y', '--treatment', 'z', '--blocks', 'b'];
+      const without = await run([file(`${name}.csv`, body), ...args]);
+      const withBom = await run([file(`${name}-bom.csv`, `\ufeff${body}`), ...args]);
+      expect(without.code).toBe(0);
+      expect(withBom.code).toBe(0);
+      expect(withBom.stdout.replace(`${name}-bom.csv`, `${name}.csv`)).toBe(without.stdout);
+    }
+  });
+
   it('refuses an empty file, a missing file and a missing column', async () => {
     const empty = await run([file('empty.csv', ''), '--outcome', 'y', '--treatment', 'z']);
     expect(empty.code).toBe(65);
