@@ -7,7 +7,12 @@ import {
   type LabelColumn,
 } from '../../../analysis/csv-columns.ts';
 import { readGeneral } from '../../../analysis/estimate-file.service.ts';
-import { csvColumnsFromBytes, csvColumnsFromReader, readNumber } from '../../../analysis/csv-columns-bytes.ts';
+import {
+  countLineFeeds,
+  csvColumnsFromBytes,
+  csvColumnsFromReader,
+  readNumber,
+} from '../../../analysis/csv-columns-bytes.ts';
 import { encodeFactor } from '../../../analysis/factor-codes.ts';
 
 // The byte reader of `pilot estimate` must give exactly what the general reader gives whenever it
@@ -313,5 +318,28 @@ describe('the byte reader on a file, one buffer at a time', () => {
     expect(file).not.toBeNull();
     expect(file).toEqual(fromBytes(bytes(text), spec));
     expect(file!.n).toBe(2);
+  });
+});
+
+describe('countLineFeeds', () => {
+  it('counts the line feeds of any bytes at any offset, as a byte-by-byte loop does', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }),
+        fc.array(fc.constantFrom(0x0a, 0x0b, 0x09, 0x8a, 0x0a0a), { maxLength: 40 }),
+        fc.nat(7),
+        (noise, feeds, offset) => {
+          // line feeds and their near neighbours (bytes one bit away) mixed into random bytes
+          const mixed = [...noise, ...feeds.flatMap((b) => (b > 0xff ? [0x0a, 0x0a] : [b]))].sort(
+            (a, b) => ((a * 31 + b) % 7) - 3,
+          );
+          const buffer = new Uint8Array(mixed.length + offset);
+          buffer.set(mixed, offset);
+          const bytes = buffer.subarray(offset);
+          expect(countLineFeeds(bytes)).toBe(bytes.filter((b) => b === 0x0a).length);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
