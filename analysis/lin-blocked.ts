@@ -80,7 +80,7 @@ export function absorbedFactorName(covariates: readonly LinCovariate[]): string 
 }
 
 /** Whether an expanded column is a dummy of the absorbed factor. */
-const isAbsorbedDummy = (c: ExpandedColumn, factor: string) =>
+export const isAbsorbedDummy = (c: ExpandedColumn, factor: string) =>
   c.factor === factor || (c.factor === undefined && c.level !== undefined);
 
 export interface BlockedLinFit {
@@ -640,7 +640,7 @@ interface Coefficient {
 }
 
 /** A coefficient as a sparse vector in the coordinates of the orthonormal basis [Q_0, Q_1, cells/√n_c]. */
-interface BasisRow {
+export interface BasisRow {
   index: Int32Array;
   value: Float64Array;
 }
@@ -662,11 +662,7 @@ export function blockedTerms(
   options: { df: boolean; covariance: boolean },
 ): BlockedTerms {
   const s = fit.state;
-  const { n, k, C, rank, z, cell, cellCount, q, e, seType } = s;
-  const p = 2 * k;
-  const D = p + C;
   const { names, coefficients } = coefficientList(s, effectName);
-  const T = coefficients.length;
   const rows: BasisRow[] = coefficients.map((co) => basisRow(co, s));
   const estimate = Float64Array.of(
     fit.intercept,
@@ -674,6 +670,24 @@ export function blockedTerms(
     ...Array.from(fit.centered),
     ...Array.from(fit.interacted),
   );
+  return { names, estimate, ...basisInference(s, rows, options) };
+}
+
+/**
+ * The robust covariance (and, for CR2 with `df`, each coefficient's Bell–McCaffrey df) of coefficients
+ * given as rows L_θ in the coordinates of the orthonormal basis U = [Q_0, Q_1, cell indicators/√n_c]
+ * of the cell form (θ = L_θᵀUᵀy): V = L M Lᵀ with the meat M in basis coordinates (see blockedTerms).
+ * Rows may be sparse (blockedTerms) or dense (lin-nested.ts).
+ */
+export function basisInference(
+  s: BlockedState,
+  rows: readonly BasisRow[],
+  options: { df: boolean; covariance: boolean },
+): Omit<BlockedTerms, 'names' | 'estimate'> {
+  const { n, k, C, rank, z, cell, cellCount, q, e, seType } = s;
+  const p = 2 * k;
+  const D = p + C;
+  const T = rows.length;
 
   // the meat in basis coordinates
   const meat = new Float64Array(D * D);
@@ -810,7 +824,7 @@ export function blockedTerms(
       }
     }
   }
-  return { names, estimate, variance, df, vcov, leverageOne };
+  return { variance, df, vcov, leverageOne };
 }
 
 interface ClusterKernel {

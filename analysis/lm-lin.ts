@@ -25,12 +25,14 @@ import type { LinCovariate, LmLinInput } from './estimator-inputs.ts';
 import { factorDummies } from './factor-dummies.ts';
 import {
   absorbedFactorName,
+  basisInference,
   blockedLin,
   blockedTerms,
   type BlockedLinFit,
   type ExpandedColumn,
 } from './lin-blocked.ts';
-import { leverageOneWarning, lmRobust } from './lm-robust.ts';
+import { nestedFactorNames, nestedLin, type NestedLinFit } from './lin-nested.ts';
+import { droppedWarning, leverageOneWarning, lmRobust } from './lm-robust.ts';
 import { resolveSeType } from './se-type.ts';
 import { nonpositiveDfWarning, termEstimate } from './term-estimates.ts';
 import type {
@@ -57,9 +59,19 @@ export function lmLin(input: LmLinInput): EstimateOutcome {
     throw new RangeError('lmLin needs at least one covariate (use differenceInMeans or lmRobust without)');
   const z = binaryColumn(input.treatment, 'treatment');
   const name = input.treatmentName ?? 'treatment';
+  const absorbed = absorbedFactorName(input.covariates);
+  // Other factors nested in the absorbed one (a heterogeneity test by district when the blocks are
+  // district × grade band): the same span as the blocked model without them (lin-nested.ts).
+  const nested = absorbed === null ? [] : nestedFactorNames(input.covariates, absorbed);
+  if (nested.length > 0) {
+    const light = expandCovariates(input.covariates, n, new Set([absorbed!, ...nested]));
+    const fit = nestedFit(input, z, name, light.columns, nested);
+    if (fit) return nestedOutcome(input, z, name, light, fit);
+    return denseLin(input, z, name, expandCovariates(input.covariates, n));
+  }
   // The absorbed factor's dummies are not formed for the fast path (n × levels doubles: 1.7 GB at
   // national scale); any other factor's are (the subgroup of a heterogeneity test).
-  const light = expandCovariates(input.covariates, n, absorbedFactorName(input.covariates));
+  const light = expandCovariates(input.covariates, n, new Set(absorbed === null ? [] : [absorbed]));
   const fast = blockedFit(input, z, light.columns);
   if (fast) return blockedOutcome(input, z, name, light, fast);
   return denseLin(input, z, name, expandCovariates(input.covariates, n));
@@ -94,6 +106,113 @@ function blockedFit(
     clusters: input.clusters,
     seType: se.seType,
   });
+}
+
+/** The nested fast path's fit when it applies (lin-nested.ts), else null. */
+function nestedFit(
+  input: LmLinInput,
+  z: Float64Array,
+  name: string,
+  expanded: readonly ExpandedColumn[],
+  nested: readonly string[],
+): NestedLinFit | null {
+  if (input.weights !== undefined || input.treatments !== undefined) return null;
+  const se = resolveSeType(input.seType, input.clusters !== undefined);
+  if (!se.ok) return null;
+  return nestedLin({
+    outcome: input.outcome,
+    z,
+    covariates: input.covariates,
+    expanded,
+    clusters: input.clusters,
+    seType: se.seType,
+    effectName: name,
+    nested,
+  });
+}
+
+/**
+ * The result of the nested fast path, as the dense fit reports it (the columns its pivoting QR drops
+ * as NaN, with its warning), in the conventions of blockedOutcome: with effectDfOnly (and no
+ * covariance asked for) every coefficient and the effect's inference; otherwise every term's standard
+ * error, df and the covariance; the effect's row is the blocked fit's.
+ */
+function nestedOutcome(
+  input: LmLinInput,
+  z: Float64Array,
+  name: string,
+  expanded: Expanded,
+  nested: NestedLinFit,
+): EstimateOutcome {
+  const alpha = checkedAlpha(input.alpha);
+  const fast = nested.fit;
+  const e = fast.effect;
+  const effectRow = termEstimate(name, e.estimate, e.stdError, e.df, alpha);
+  const { names, kept, estimate } = nested;
+  const P = names.length;
+  let terms: TermEstimate[];
+  let covariance: EstimateResult['covariance'];
+  let leverageOne = fast.leverageOne;
+  const full = !input.effectDfOnly || input.covariance === true;
+  if (!full) {
+    terms = names.map((term, t) =>
+      t === 1
+        ? effectRow
+        : {
+            term,
+            estimate: estimate[t],
+            stdError: NaN,
+            statistic: NaN,
+            df: NaN,
+            pValue: NaN,
+            confLow: NaN,
+            confHigh: NaN,
+          },
+    );
+  } else {
+    const all = basisInference(fast.state, nested.rows, { df: !input.effectDfOnly, covariance: true });
+    const K = kept.length;
+    const variance = new Float64Array(P).fill(NaN);
+    const df = new Float64Array(P).fill(NaN);
+    const vcov = new Float64Array(P * P).fill(NaN);
+    kept.forEach((j, a) => {
+      variance[j] = all.variance[a];
+      df[j] = all.df[a];
+      kept.forEach((l, b) => (vcov[j * P + l] = all.vcov![a * K + b]));
+    });
+    terms = names.map((term, t) =>
+      t === 1 ? effectRow : termEstimate(term, estimate[t], Math.sqrt(variance[t]), df[t], alpha),
+    );
+    vcov[P + 1] = e.stdError * e.stdError;
+    const s = fast.state;
+    covariance = { vcov, denDf: s.clusters ? s.clusters.groupCount - 1 : s.n - s.rank };
+    if (all.leverageOne.length > 0) leverageOne = all.leverageOne;
+  }
+  const se = resolveSeType(input.seType, input.clusters !== undefined);
+  const seType = se.ok ? se.seType : 'HC2';
+  const warnings: EstimatorWarning[] = [];
+  const imputed = imputationWarning(expanded.imputed);
+  if (imputed) warnings.push(imputed);
+  if (nested.dropped.length > 0) warnings.push(droppedWarning(nested.dropped.map((j) => names[j])));
+  if (leverageOne.length > 0) warnings.push(leverageOneWarning(leverageOne, seType, null));
+  const dfWarning = nonpositiveDfWarning(input.effectDfOnly ? [effectRow] : terms);
+  if (dfWarning) warnings.push(dfWarning);
+  const counts = armCounts(z);
+  return {
+    ok: true,
+    result: {
+      design: 'Lin',
+      seType,
+      n: z.length,
+      nTreatment: counts.nTreatment,
+      nControl: counts.nControl,
+      nBlocks: null,
+      nClusters: fast.nClusters,
+      terms,
+      warnings,
+      ...(covariance ? { covariance } : {}),
+    },
+  };
 }
 
 type Expanded = ReturnType<typeof expandCovariates>;
@@ -213,13 +332,17 @@ function lengthOf(c: LinCovariate): number {
   return v.codes instanceof Int32Array ? v.codes.length : (v.length as number);
 }
 
-/** The design's covariate columns; `unformed` names a factor whose dummies are left empty (named only). */
-function expandCovariates(covariates: readonly LinCovariate[], n: number, unformed: string | null = null) {
+/** The design's covariate columns; `unformed` names factors whose dummies are left empty (named only). */
+function expandCovariates(
+  covariates: readonly LinCovariate[],
+  n: number,
+  unformed: ReadonlySet<string> = new Set(),
+) {
   const columns: ExpandedColumn[] = [];
   const imputed: { name: string; missing: number; n: number }[] = [];
   for (const c of covariates) {
     if (c.kind === 'factor') {
-      for (const d of factorDummies(c.name, c.values, c.name !== unformed))
+      for (const d of factorDummies(c.name, c.values, !unformed.has(c.name)))
         columns.push({ ...d, factor: c.name });
       continue;
     }

@@ -144,7 +144,8 @@ export function lmRobust(input: LmRobustInput): EstimateOutcome {
   };
 }
 
-function droppedWarning(names: string[]): EstimatorWarning {
+/** The warning naming the collinear columns dropped (as estimatr's NA). */
+export function droppedWarning(names: string[]): EstimatorWarning {
   return {
     code: 'collinear-dropped',
     message: `${names.join(', ')} ${names.length > 1 ? 'are linear combinations' : 'is a linear combination'} of the other columns and ${names.length > 1 ? 'were' : 'was'} dropped, as estimatr does (e.g. the interaction of a block with a single unit); the other coefficients are estimated without ${names.length > 1 ? 'them' : 'it'}.`,
