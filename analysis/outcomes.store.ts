@@ -71,10 +71,13 @@ export async function loadStudentMonths(
  * The student-month panels of a study over several windows (a report's outcome window and its
  * baseline window), each as loadStudentMonths gives it, from one pass over the daily rows.
  *
- * How it stays fast at national scale (18 million daily rows): attendance_day is read once for all the
- * windows, each daily row tagged with the set of windows its date falls in (a bit mask); the rows are
- * grouped per student, month, absent fraction and mask first (integer counts, per partition), and
- * only those few groups are summed per window as exact numerics; enrolled days come from a running
+ * How it stays fast at national scale (18 million daily rows): a month wholly inside a window is read
+ * from attendance_day_month, the daily rows summed per student and month by the imports (migration
+ * 015; the same exact numeric sums); only the months a window cuts (a window need not start or end at
+ * a month's edge) are read from attendance_day, once for all the windows, each daily row tagged with
+ * the set of windows its date falls in (a bit mask); those rows are grouped per student, month,
+ * absent fraction and mask first (integer counts, per partition), and only those few groups are summed
+ * per window as exact numerics; enrolled days come from a running
  * count of each school's instructional days, read at the two ends of each enrollment window's piece of
  * a month (no per-day join), with windows clipped to the calendar's range; a student whose windows
  * overlap keeps the old count of distinct instructional dates, so a day enrolled at two schools counts
@@ -131,19 +134,39 @@ async function panelQuery(
     ORDER BY s.district_id`.execute(db);
   if (districts.rows.length === 0) return [];
   const districtIds = sql.join(districts.rows.map((d) => sql.lit(Number(d.district_id))));
-  // window k as (k, first day, last day); a daily row's mask has bit k set when its date is in window k
+  // window k as (k, first day, last day)
   const wins = sql.join(windowList.map((w, k) => sql`(${sql.lit(k)}, ${w.start}::date, ${w.end}::date)`));
-  const inAny = sql.join(
-    windowList.map((w) => sql`a.date BETWEEN ${w.start}::date AND ${w.end}::date`),
-    sql` OR `,
+  // Months wholly inside window k are read from attendance_day_month; the days of the months the
+  // window cuts from attendance_day, each daily row's mask having bit k set when its date lies in
+  // window k's cut days.
+  const split = windowList.map(splitWindow);
+  const whole = split.flatMap((p, k) =>
+    p.whole ? [sql`(${sql.lit(k)}, ${p.whole.first}::date, ${p.whole.last}::date)`] : [],
   );
-  const mask = sql.join(
-    windowList.map(
-      (w, k) =>
-        sql`CASE WHEN a.date BETWEEN ${w.start}::date AND ${w.end}::date THEN ${sql.lit(2 ** k)} ELSE 0 END`,
-    ),
-    sql` + `,
-  );
+  const inCut = (k: number) =>
+    sql.join(
+      split[k].cut.map((c) => sql`a.date BETWEEN ${c.start}::date AND ${c.end}::date`),
+      sql` OR `,
+    );
+  const cutWindows = windowList.map((_, k) => k).filter((k) => split[k].cut.length > 0);
+  const inAny =
+    cutWindows.length === 0
+      ? sql`false`
+      : sql.join(
+          cutWindows.map((k) => sql`(${inCut(k)})`),
+          sql` OR `,
+        );
+  const mask =
+    cutWindows.length === 0
+      ? sql`0`
+      : sql.join(
+          cutWindows.map((k) => sql`CASE WHEN ${inCut(k)} THEN ${sql.lit(2 ** k)} ELSE 0 END`),
+          sql` + `,
+        );
+  const wholeMonths =
+    whole.length === 0
+      ? sql`SELECT 0 AS k, NULL::date AS first, NULL::date AS last WHERE false`
+      : sql`VALUES ${sql.join(whole)}`;
   // window k's sums over the groups whose mask has bit k, as columns of daily_sums, then one row per window
   const windowSums = sql.join(
     windowList.map((_, k) => {
@@ -243,8 +266,8 @@ async function panelQuery(
         WHERE EXISTS (SELECT 1 FROM overlapping o WHERE o.k = w.k AND o.student_id = w.student_id)
       ) x GROUP BY x.k, x.student_id, x.month
     ),
-    -- daily rows of any window grouped per student, month, absent fraction (in-school suspension
-    -- counts as present) and window mask first; the numeric sums run over those groups, not the rows
+    -- daily rows of the months a window cuts, grouped per student, month, absent fraction (in-school
+    -- suspension counts as present) and window mask first; the numeric sums run over those groups
     daily_groups AS (
       SELECT a.district_id, a.student_id, date_trunc('month', a.date::timestamp)::date AS month,
         CASE WHEN a.suspension = 'iss' THEN 0::real ELSE a.absent_fraction END AS fraction,
@@ -260,12 +283,19 @@ async function panelQuery(
       FROM daily_groups g
       GROUP BY g.district_id, g.student_id, g.month
     ),
+    whole_months(k, first, last) AS (${wholeMonths}),
     daily_months AS (
       SELECT v.k, d.student_id, d.month, v.records::int AS records, v.last_date,
         v.absence::float8 AS absence, coalesce(v.chronic, 0)::int AS chronic
       FROM daily_sums d JOIN members mb ON mb.student_id = d.student_id AND mb.district_id = d.district_id
       CROSS JOIN LATERAL (VALUES ${windowValues}) AS v(k, records, last_date, absence, chronic)
       WHERE v.records IS NOT NULL
+      UNION ALL
+      -- the same sums, kept by the imports, for the months wholly inside a window
+      SELECT w.k, s.student_id, s.month, s.records, s.last_date, s.absence::float8, s.chronic
+      FROM attendance_day_month s JOIN whole_months w ON s.month BETWEEN w.first AND w.last
+      JOIN members mb ON mb.student_id = s.student_id AND mb.district_id = s.district_id
+      WHERE s.district_id IN (${districtIds})
     ),
     monthly_rows AS (
       SELECT w.k, am.student_id, am.month, am.enrolled_days::float8 AS enrolled,
@@ -367,6 +397,32 @@ export async function loadStudentOutcomes(
       recordMonths: t.records,
     };
   });
+}
+
+/** A window's whole months (first and last month's first day) and the days of the months it cuts. */
+export function splitWindow(w: OutcomeWindow): {
+  whole: { first: string; last: string } | null;
+  cut: OutcomeWindow[];
+} {
+  const first = w.start.endsWith('-01') ? w.start : nextMonth(w.start);
+  const after = nextDay(w.end);
+  const lastEnd = after.endsWith('-01') ? w.end : previousDay(monthOf(w.end));
+  if (first > lastEnd) return { whole: null, cut: w.start <= w.end ? [w] : [] };
+  const cut: OutcomeWindow[] = [];
+  if (w.start < first) cut.push({ start: w.start, end: previousDay(first) });
+  if (lastEnd < w.end) cut.push({ start: nextDay(lastEnd), end: w.end });
+  return { whole: { first, last: monthOf(lastEnd) }, cut };
+}
+
+const DAY_MS = 86_400_000;
+const isoOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const msOf = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
+const nextDay = (iso: string) => isoOf(msOf(iso) + DAY_MS);
+const previousDay = (iso: string) => isoOf(msOf(iso) - DAY_MS);
+const monthOf = (iso: string) => `${iso.slice(0, 7)}-01`;
+function nextMonth(iso: string): string {
+  const d = new Date(msOf(monthOf(iso)));
+  return isoOf(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
 }
 
 /** Sums of fractions (stored as real) rounded to 1e-6 day, so float noise never reaches a report. */

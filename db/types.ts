@@ -134,6 +134,20 @@ export interface AttendanceDayTable {
   import_id: number;
 }
 
+/** Daily attendance summed per student and calendar month, kept by triggers and imports (migration 015). */
+export interface AttendanceDayMonthTable {
+  district_id: number;
+  student_id: number;
+  /** first day of the month */
+  month: string;
+  records: number;
+  /** exact sum of absent fractions (numeric; in-school suspension counts as present) */
+  absence: string;
+  /** days with at least half the day missed */
+  chronic: number;
+  last_date: string;
+}
+
 export interface AttendanceMonthTable {
   student_id: number;
   month: string;
@@ -398,6 +412,7 @@ export interface Database {
   enrollment: EnrollmentTable;
   attendance_day: AttendanceDayTable;
   attendance_month: AttendanceMonthTable;
+  attendance_day_month: AttendanceDayMonthTable;
   row_revision: RowRevisionTable;
   audit_event: AuditEventTable;
   randomization: RandomizationTable;

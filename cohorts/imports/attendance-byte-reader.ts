@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { AttendanceMonthCounts } from './attendance-month-counts.ts';
 import { float4OfText, pgDayNumber, pgDayOf } from './binary-values.ts';
 import type { DistrictReference } from './district-reference.ts';
 import { FORMATS, optionalColumns } from './import-formats.ts';
@@ -37,6 +38,8 @@ export function attendanceBulkColumns(withKeys: boolean): string[] {
 
 export interface BulkStudent {
   id: number;
+  /** the student's place in the district's roster as read (AttendanceMonthCounts' student index) */
+  index: number;
   /** Enrollment windows as (entry day, last day, calendar index) triples, in the reference's order. */
   windows: Int32Array;
 }
@@ -106,7 +109,11 @@ export class StudentsByBytes {
   }
 }
 
-function prepare(ref: DistrictReference): { students: StudentsByBytes; calendars: BulkCalendar[] } {
+function prepare(ref: DistrictReference): {
+  students: StudentsByBytes;
+  studentIds: number[];
+  calendars: BulkCalendar[];
+} {
   const calendars: BulkCalendar[] = [];
   const calendarIndex = new Map<number, number>();
   for (const [schoolId, days] of ref.calendars) {
@@ -134,9 +141,20 @@ function prepare(ref: DistrictReference): { students: StudentsByBytes; calendars
       windows[3 * i + 1] = w.exit === null ? OPEN_END : pgDayOf(w.exit);
       windows[3 * i + 2] = calendarIndex.get(w.schoolId) ?? -1;
     });
-    students.push([sis, { id: s.id, windows }]);
+    students.push([sis, { id: s.id, index: students.length, windows }]);
   }
-  return { students: new StudentsByBytes(students), calendars };
+  return { students: new StudentsByBytes(students), studentIds: students.map(([, s]) => s.id), calendars };
+}
+
+/** Month counts over the calendars' days (every accepted row falls on an instructional calendar day). */
+function monthCounts(calendars: BulkCalendar[], studentIds: number[]): AttendanceMonthCounts {
+  let first = OPEN_END;
+  let last = -OPEN_END;
+  for (const c of calendars) {
+    first = Math.min(first, c.first);
+    last = Math.max(last, c.first + c.days.length - 1);
+  }
+  return new AttendanceMonthCounts(first, Math.max(first - 1, last), studentIds);
 }
 
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -175,6 +193,8 @@ export interface BulkOptions {
   /** Write district_id and import_id into every tuple (copying through attendance_day). */
   withKeys: boolean;
   exceptions: boolean;
+  /** Count the rows per student and month too (counter.months; a district's first load, migration 015). */
+  countMonths?: boolean;
 }
 
 /**
@@ -186,9 +206,11 @@ export async function* attendanceDailyTuples(
   ref: DistrictReference,
   opts: BulkOptions,
   sink: ProblemSink,
-  counter: { rows: number },
+  counter: { rows: number; months?: AttendanceMonthCounts },
 ): AsyncGenerator<Uint8Array> {
-  const { students, calendars } = prepare(ref);
+  const { students, studentIds, calendars } = prepare(ref);
+  const months = opts.countMonths ? monthCounts(calendars, studentIds) : undefined;
+  counter.months = months;
   const withKeys = opts.withKeys;
   let header: BoundHeader | null = null;
   let width = 0;
@@ -359,9 +381,11 @@ export async function* attendanceDailyTuples(
       view.setInt32(o, cat.length);
       o += 4;
       for (let k = 0; k < cat.length; k++) out[o++] = cat[k];
+      const stored = float4OfText(fraction);
       view.setInt32(o, 4);
-      view.setFloat32(o + 4, float4OfText(fraction));
+      view.setFloat32(o + 4, stored);
       o += 8;
+      months?.add(student.index, day, stored, suspension === 1);
       if (suspension < 0) {
         view.setInt32(o, -1);
         o += 4;

@@ -22,6 +22,7 @@ import {
   savepoint,
 } from './import.store.ts';
 import { attendanceBulkColumns, attendanceDailyTuples, NotBulkable } from './attendance-byte-reader.ts';
+import type { AttendanceMonthCounts } from './attendance-month-counts.ts';
 import { copyBinaryTuples, copyCsvText, isDuplicateKey } from './import-copy.store.ts';
 import { createLineDecoder, decodeStream } from './text-decoding.ts';
 
@@ -154,10 +155,21 @@ type DirectResult = { rowsRead: number; counts: Counts; sink: ProblemSink; route
 
 const NOT_BULKABLE = Symbol('not bulkable');
 
+const DAY_MONTH_COLUMNS = [
+  'district_id',
+  'student_id',
+  'month',
+  'records',
+  'absence',
+  'chronic',
+  'last_date',
+];
+
 /**
  * Daily attendance by the byte path (attendance-byte-reader.ts) as binary COPY. A district's first file
- * fills a new partition that is indexed and attached after the copy (migration 004); later files are
- * copied through attendance_day. Null when a row's key is already stored or repeated in the file (the
+ * fills a new partition that is indexed and attached after the copy (migration 004), and its month sums
+ * (counted while reading) are copied into attendance_day_month; later files are copied through
+ * attendance_day, whose triggers keep those sums (migration 015). Null when a row's key is already stored or repeated in the file (the
  * staged path takes over); NOT_BULKABLE when the byte path leaves the file to the general reader.
  * Either way the savepoint is rolled back first, so nothing of the attempt remains.
  */
@@ -171,7 +183,7 @@ async function importAttendanceBulk(
 ): Promise<DirectResult | null | typeof NOT_BULKABLE> {
   if (req.encoding === 'windows-1252') return NOT_BULKABLE;
   const sink = new ProblemSink(basename(req.path));
-  const counter = { rows: 0 };
+  const counter: { rows: number; months?: AttendanceMonthCounts } = { rows: 0 };
   await savepoint(trx, 'bulk_copy');
   try {
     const fresh = !(await hasAttendancePartition(trx, ids.districtId));
@@ -179,12 +191,22 @@ async function importAttendanceBulk(
     const tuples = attendanceDailyTuples(
       await fileBytes(req.path, progress),
       ref,
-      { ...ids, withKeys: !fresh, exceptions: req.exceptions ?? false },
+      { ...ids, withKeys: !fresh, exceptions: req.exceptions ?? false, countMonths: fresh },
       sink,
       counter,
     );
     await copyBinaryTuples(session, table, attendanceBulkColumns(!fresh), tuples);
-    if (fresh) await attachAttendancePartition(trx, ids.districtId);
+    if (fresh) {
+      await attachAttendancePartition(trx, ids.districtId);
+      // the partition's rows reached no trigger of migration 015: their month sums, counted as read
+      if (counter.months)
+        await copyCsvText(
+          session,
+          'attendance_day_month',
+          DAY_MONTH_COLUMNS,
+          counter.months.csvLines(ids.districtId),
+        );
+    }
     await releaseSavepoint(trx, 'bulk_copy');
     return { rowsRead: counter.rows, counts: { inserted: counter.rows, replaced: 0 }, sink, route: 'bulk' };
   } catch (error) {

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { dayMonthDrift } from '../../../helpers/attendance-day-month.ts';
 import { sql } from 'kysely';
 import type { Db } from '../../../../db/connection.ts';
 import { migrateDown, migrateToLatest } from '../../../../db/migrate.ts';
@@ -78,11 +79,15 @@ describe(`attendance partitions and the byte path (${testDialect})`, () => {
       attached: boolean;
       pkey: string | null;
       triggers: number;
+      /** attendance_day_month's (migration 015), among triggers */
+      month_triggers: number;
       loading: number;
       defaults: number;
     }>`SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass(${t}) AND inhparent = 'attendance_day'::regclass) AS attached,
               (SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = to_regclass(${t}) AND contype = 'p') AS pkey,
               (SELECT count(*)::int FROM pg_trigger WHERE tgrelid = to_regclass(${t}) AND NOT tgisinternal) AS triggers,
+              (SELECT count(*)::int FROM pg_trigger WHERE tgrelid = to_regclass(${t}) AND NOT tgisinternal
+                AND tgname LIKE '%\\_month\\_%') AS month_triggers,
               (SELECT count(*)::int FROM pg_constraint WHERE conrelid = to_regclass(${t}) AND (conname LIKE '%_loading' OR conname LIKE '%_students')) AS loading,
               (SELECT count(*)::int FROM pg_attrdef WHERE adrelid = to_regclass(${t})) AS defaults`.execute(
       db.kysely,
@@ -111,6 +116,10 @@ describe(`attendance partitions and the byte path (${testDialect})`, () => {
     general = importer(db, files, 'general');
     await importFixtureBase(bytes);
     await importFixtureBase(general);
+  });
+  // attendance_day_month (migration 015) equals the daily rows after every test
+  afterEach(async () => {
+    expect(await dayMonthDrift(db.kysely)).toEqual([]);
   });
   afterAll(async () => {
     await db.close();
@@ -156,7 +165,8 @@ describe(`attendance partitions and the byte path (${testDialect})`, () => {
       exists: true,
       attached: true,
       pkey: 'PRIMARY KEY (student_id, date, district_id)',
-      triggers: 2,
+      triggers: 6,
+      month_triggers: 4,
       loading: 0,
       defaults: 0,
     });
@@ -167,7 +177,12 @@ describe(`attendance partitions and the byte path (${testDialect})`, () => {
     const s = await general('attendance', 'attendance-2025-09.csv', quoted(septemberText()));
     expect(s).toMatchObject({ status: 'imported', route: 'direct', inserted: septemberRows().length });
     // the general reader's direct copy made the partition empty first, then copied through attendance_day
-    expect(await partition('general')).toMatchObject({ attached: true, triggers: 2, loading: 0 });
+    expect(await partition('general')).toMatchObject({
+      attached: true,
+      triggers: 6,
+      month_triggers: 4,
+      loading: 0,
+    });
     expect(await stored('bytes')).toEqual(await stored('general'));
     // each stored float4 is PostgreSQL's own reading of the decimal text the file held
     const stored4 = await sql<{ f: number }>`
@@ -205,7 +220,12 @@ describe(`attendance partitions and the byte path (${testDialect})`, () => {
     const results = await Promise.all(imps.map((imp) => imp('attendance', 'attendance-2025-09.csv', text)));
     for (const [i, r] of results.entries()) {
       expect(r).toMatchObject({ status: 'imported', route: 'bulk', inserted: septemberRows().length });
-      expect(await partition(studies[i])).toMatchObject({ attached: true, triggers: 2, loading: 0 });
+      expect(await partition(studies[i])).toMatchObject({
+        attached: true,
+        triggers: 6,
+        month_triggers: 4,
+        loading: 0,
+      });
       expect(await stored(studies[i])).toEqual(await stored('general')); // September only
     }
   });
@@ -226,7 +246,8 @@ describe(`attendance partitions and the byte path (${testDialect})`, () => {
     ]).toEqual(before);
     expect(await partition('bytes')).toMatchObject({
       attached: true,
-      triggers: 2,
+      triggers: 6,
+      month_triggers: 4,
       loading: 0,
       defaults: 0,
     });

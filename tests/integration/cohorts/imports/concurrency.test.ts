@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { dayMonthDrift } from '../../../helpers/attendance-day-month.ts';
 import type { Db } from '../../../../db/connection.ts';
 import { enrollDistrict } from '../../../../cohorts/study.service.ts';
 import { openTestDatabase, testDialect } from '../../../helpers/database.ts';
@@ -15,6 +16,10 @@ describe(`concurrent imports and contacts without household ids (${testDialect})
     await studyWithDistrict(db, 'concurrent');
     imp = importer(db, files, 'concurrent');
     await importFixtureBase(imp);
+  });
+  // attendance_day_month (migration 015) equals the daily rows after every test
+  afterEach(async () => {
+    expect(await dayMonthDrift(db.kysely)).toEqual([]);
   });
   afterAll(async () => {
     await db.close();
@@ -59,6 +64,10 @@ describe(`a student on two districts' rosters (${testDialect})`, () => {
 
   beforeAll(async () => {
     db = await openTestDatabase();
+  });
+  // attendance_day_month (migration 015) equals the daily rows after every test
+  afterEach(async () => {
+    expect(await dayMonthDrift(db.kysely)).toEqual([]);
   });
   afterAll(async () => {
     await db.close();

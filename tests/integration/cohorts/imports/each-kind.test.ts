@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { dayMonthDrift } from '../../../helpers/attendance-day-month.ts';
 import { sql } from 'kysely';
 import type { Db } from '../../../../db/connection.ts';
 import { openTestDatabase, testDialect } from '../../../helpers/database.ts';
@@ -30,6 +31,10 @@ describe(`import of each kind (${testDialect})`, () => {
     db = await openTestDatabase();
     await studyWithDistrict(db, 'kinds');
     imp = importer(db, files, 'kinds');
+  });
+  // attendance_day_month (migration 015) equals the daily rows after every test
+  afterEach(async () => {
+    expect(await dayMonthDrift(db.kysely)).toEqual([]);
   });
   afterAll(async () => {
     await db.close();

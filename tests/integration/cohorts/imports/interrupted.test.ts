@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { dayMonthDrift } from '../../../helpers/attendance-day-month.ts';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { importFile, type RequestedKind } from '../../../../cohorts/imports/import.service.ts';
@@ -60,6 +61,10 @@ import { ACTOR, TempFiles } from './import-helpers.ts';
         ['enrollment.csv', 'enrollment'],
       ] as [string, RequestedKind][])
         await importFile(db, { study: 'cut', leaid, kind, path: join(files.dir, leaid, name) }, ACTOR);
+    });
+    // attendance_day_month (migration 015) equals the daily rows after every test
+    afterEach(async () => {
+      expect(await dayMonthDrift(db.kysely)).toEqual([]);
     });
     afterAll(async () => {
       await db.close();

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { dayMonthDrift } from '../../../helpers/attendance-day-month.ts';
 import { sql } from 'kysely';
 import { verifyAuditChain } from '../../../../db/audit.store.ts';
 import type { Db } from '../../../../db/connection.ts';
@@ -46,6 +47,10 @@ describe(`re-imports, files in pieces, revisions and the audit chain (${testDial
     await studyWithDistrict(db, 'revisions');
     imp = importer(db, files, 'revisions');
     await importFixtureBase(imp);
+  });
+  // attendance_day_month (migration 015) equals the daily rows after every test
+  afterEach(async () => {
+    expect(await dayMonthDrift(db.kysely)).toEqual([]);
   });
   afterAll(async () => {
     await db.close();

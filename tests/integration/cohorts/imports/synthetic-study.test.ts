@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { dayMonthDrift } from '../../../helpers/attendance-day-month.ts';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { importFile, type RequestedKind } from '../../../../cohorts/imports/import.service.ts';
@@ -65,6 +66,10 @@ describe(`a synthetic study imported file by file (${testDialect})`, () => {
 
   beforeAll(async () => {
     db = await openTestDatabase();
+  });
+  // attendance_day_month (migration 015) equals the daily rows after every test
+  afterEach(async () => {
+    expect(await dayMonthDrift(db.kysely)).toEqual([]);
   });
   afterAll(async () => {
     await db.close();

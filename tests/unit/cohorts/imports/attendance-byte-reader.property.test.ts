@@ -240,7 +240,9 @@ describe('students by the bytes of their id', () => {
     const ids = Array.from({ length: 20_000 }, (_, i) =>
       i % 3 === 0 ? String(i).padStart(7, '0') : `S-${i}é`,
     );
-    const map = new StudentsByBytes(ids.map((id, i) => [id, { id: i, windows: new Int32Array(0) }]));
+    const map = new StudentsByBytes(
+      ids.map((id, i) => [id, { id: i, index: i, windows: new Int32Array(0) }]),
+    );
     const wrong: string[] = [];
     ids.forEach((id, i) => {
       const b = Buffer.from(`xx,${id},yy`, 'utf8');
