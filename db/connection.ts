@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
@@ -9,6 +11,8 @@ import type { Config } from '../config.ts';
 import type { Database } from './types.ts';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-binary.ts';
 import { PGlitePool } from './pglite-pool.ts';
+import { migrateToLatest, pendingMigrations } from './migrate.ts';
+import { readTemplate, removeTemplate, templateKey, writeTemplate } from './pglite-template.ts';
 
 /**
  * One pinned connection: a kysely handle bound to it, raw SQL, and bulk COPY of CSV text.
@@ -305,10 +309,59 @@ export async function openDatabase(config: Config): Promise<Db> {
   return openPGlite(await createPGlite(config.dataDir));
 }
 
-/** A PGlite instance with Pilot's type parsers, on disk in dataDir or in memory. */
-export function createPGlite(dataDir?: string): Promise<PGlite> {
+/** PGlite's data directory holds a database when it has PG_VERSION. */
+const holdsDatabase = (dataDir: string) => existsSync(join(dataDir, 'PG_VERSION'));
+
+/**
+ * Opens the configured database for a command that migrates it next anyway (`demo`). A new
+ * embedded database (its data directory holds none) is loaded from the template, already migrated;
+ * when there is no valid template, the database is made by initdb and migrated here, and, if its data
+ * directory was empty, dumped as the template for the next time. PostgreSQL, an existing embedded
+ * database and a run without a cache directory open as openDatabase does.
+ */
+export async function openDatabaseFromTemplate(config: Config): Promise<Db> {
+  if (config.databaseUrl || !config.cacheDir || holdsDatabase(config.dataDir)) return openDatabase(config);
+  const cacheDir = config.cacheDir;
+  mkdirSync(config.dataDir, { recursive: true });
+  const before = new Set(readdirSync(config.dataDir));
+  const key = templateKey();
+  const template = await readTemplate(cacheDir, key);
+  if (template) {
+    let pglite: PGlite | undefined;
+    try {
+      pglite = await createPGlite(config.dataDir, template);
+      const db = openPGlite(pglite);
+      // the key covers every migration file, so nothing is pending; checked all the same
+      if ((await pendingMigrations(db)).length === 0) return db;
+    } catch {
+      // not loadable: removed below, and the database made from scratch
+    }
+    await pglite?.close().catch(() => {});
+    await removeTemplate(cacheDir, key);
+    for (const name of readdirSync(config.dataDir)) {
+      if (!before.has(name)) await rm(join(config.dataDir, name), { recursive: true, force: true });
+    }
+  }
+  const pglite = await createPGlite(config.dataDir);
+  const db = openPGlite(pglite);
+  await migrateToLatest(db);
+  if (before.size === 0) {
+    // a consistent copy on disk before the files are read; only the database's own files are there
+    await pglite.query('CHECKPOINT');
+    const tar = (await pglite.dumpDataDir('none')) as Blob;
+    // a cache that cannot be written (read-only, full) only means initdb again next time
+    await writeTemplate(cacheDir, key, tar).catch(() => {});
+  }
+  return db;
+}
+
+/**
+ * A PGlite instance with Pilot's type parsers, on disk in dataDir or in memory; a new data directory
+ * gets the database of the tarball loadDataDir (PGlite's dumpDataDir) instead of running initdb.
+ */
+export function createPGlite(dataDir?: string, loadDataDir?: Blob): Promise<PGlite> {
   return dataDir
-    ? PGlite.create(dataDir, { parsers: pgliteParsers })
+    ? PGlite.create(dataDir, { parsers: pgliteParsers, loadDataDir })
     : PGlite.create({ parsers: pgliteParsers });
 }
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { demoJson } from '../../demo/demo-json.ts';
 import { demoStart, runDemo, type DemoResult } from '../../demo/demo.service.ts';
-import { openDatabase } from '../../db/connection.ts';
+import { openDatabaseFromTemplate } from '../../db/connection.ts';
 import { print, printJson, type CliContext } from '../context.ts';
 import { describeDatabase } from '../database.ts';
 import { option, parseOptions, z } from '../options.ts';
@@ -56,7 +56,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       };
       const step = (m: string) => (o.json ? undefined : print(ctx, m));
       step(`database: ${describeDatabase(ctx)}`);
-      const db = await openDatabase(ctx.config);
+      const db = await openDatabaseFromTemplate(ctx.config);
       const bar = progressBar(ctx, 'importing attendance');
       let r: DemoResult;
       try {
