@@ -4,7 +4,8 @@
  * construction and by test, what `pilot estimate` gives on the exported table. Pure.
  */
 import type { AnalysisPlan } from './analysis-plan.ts';
-import { csvToColumns, physicalLines } from './csv-columns.ts';
+import { physicalLines } from './csv-columns.ts';
+import { encodedTable, tableColumns, type EncodedTable } from './encoded-table.ts';
 import { runEstimate } from './estimate-request.ts';
 import type { EstimateResult } from './types.ts';
 
@@ -20,6 +21,11 @@ export function tableLines(cells: readonly string[][]): Int32Array {
   return lines;
 }
 
+/** The table's cells read once (encoded-table.ts), shared by every fit on them. */
+export function encodedCells(cells: readonly string[][]): EncodedTable {
+  return encodedTable(cells, tableLines(cells));
+}
+
 export type TableEstimate =
   | { ok: true; result: EstimateResult; droppedMissingOutcome: number; method: string; command: string }
   | { ok: false; reason: string; command: string };
@@ -30,11 +36,17 @@ export type TableEstimate =
  * imputed with indicators) or the blocked difference in means, clustered as the plan says.
  */
 export function estimateOnTable(
-  cells: readonly string[][],
+  table: readonly string[][] | EncodedTable,
   outcome: string,
   plan: AnalysisPlan,
-  options: { received?: boolean; file?: string } = {},
+  options: {
+    received?: boolean;
+    file?: string;
+    /** the table's data rows to use (0 = the first after the header, increasing): the table of those rows */
+    rows?: Int32Array;
+  } = {},
 ): TableEstimate {
+  const encoded = Array.isArray(table) ? encodedCells(table) : (table as EncodedTable);
   const e = plan.estimator;
   const clustered = e.cluster !== 'none';
   const iv = options.received === true;
@@ -53,8 +65,8 @@ export function estimateOnTable(
     seType ? ` --se-type ${seType}` : '',
     ` --alpha ${plan.alpha}`,
   ].join('');
-  const read = csvToColumns(
-    cells,
+  const read = tableColumns(
+    encoded,
     {
       outcome,
       treatment: 'treatment',
@@ -64,7 +76,7 @@ export function estimateOnTable(
       covariates,
     },
     options.file ?? 'analysis-table.csv',
-    tableLines(cells),
+    options.rows ?? null,
   );
   if (!read.ok) return { ok: false, reason: read.problems.map((p) => p.reason).join('; '), command };
   if (read.columns.n === 0) return { ok: false, reason: 'no student has this outcome', command };

@@ -9,7 +9,13 @@ import { attrition } from '../analysis/attrition.ts';
 import { balanceTable, type CovariateColumn } from '../analysis/balance-table.ts';
 import { outcomeValue } from '../analysis/outcome-definitions.ts';
 import { sampleRatioCheck } from '../analysis/sample-ratio.ts';
-import { effectTerm, estimateOnTable } from '../analysis/table-estimate.ts';
+import {
+  numberColumn,
+  withColumns,
+  type EncodedColumn,
+  type EncodedTable,
+} from '../analysis/encoded-table.ts';
+import { effectTerm, encodedCells, estimateOnTable } from '../analysis/table-estimate.ts';
 import { gradeBand } from '../assignment/block-keys.ts';
 import { contrastName } from './estimates-section.ts';
 import { pooledTable } from './fit-cache.ts';
@@ -243,7 +249,7 @@ export function monthlyItt(inputs: ReportInputs) {
     inputs.study.arms.map((a) => a.name),
   )) {
     months.forEach((month, e) => {
-      rows.push(monthRow(inputs, c, monthTable(inputs, c, month), month, e));
+      rows.push(monthRow(inputs, c, monthEncoded(inputs, c, month), month, e));
     });
   }
   return rows;
@@ -304,6 +310,40 @@ export function monthTable(inputs: ReportInputs, c: ArmContrast, month: string):
   return out;
 }
 
+/**
+ * `monthTable` as read by the estimators (encoded-table.ts) without its cells: the window table's
+ * encoding with the month's columns replaced by their numbers (as the cells would hold them), the
+ * cells made only if a reader needs them; analysisTable's cells when the rows cannot be matched.
+ */
+export function monthEncoded(inputs: ReportInputs, c: ArmContrast, month: string): EncodedTable {
+  const window = pooledTable(inputs, c).cells;
+  const header = window[0];
+  const block = header.indexOf('block');
+  const arm = header.indexOf('arm');
+  const rule = inputs.plan.chronic_absence;
+  const values = MONTH_COLUMNS.map(() => new Array<number | null>(window.length - 1));
+  let r = 1;
+  for (let i = 0; i < inputs.students.length && r <= window.length; i++) {
+    const s = inputs.students[i];
+    if (r === window.length || window[r][arm] !== s.arm || window[r][block] !== s.blockKey) continue;
+    const m = inputs.months[i].find((x) => x.month === month);
+    const t = {
+      enrolledDays: m?.enrolledDays ?? 0,
+      absenceDays: m?.absenceDays ?? 0,
+      chronicDays: m?.chronicDays ?? 0,
+    };
+    values[0][r - 1] = t.enrolledDays;
+    OUTCOMES.forEach((o, k) => (values[k + 1][r - 1] = outcomeValue(o, t, rule)));
+    r++;
+  }
+  if (r !== window.length || !sameMembers(inputs, c, window.length - 1))
+    return encodedCells(analysisTable(monthStudents(inputs, month), inputs.plan, c).cells);
+  const replaced = new Map<string, EncodedColumn>(
+    MONTH_COLUMNS.map((name, k) => [name, numberColumn(values[k])]),
+  );
+  return withColumns(encodedCells(window), replaced, () => monthTable(inputs, c, month));
+}
+
 /** Whether the window table holds every student of the contrast's arms but those of single-arm blocks. */
 function sameMembers(inputs: ReportInputs, c: ArmContrast, rows: number): boolean {
   const arms = new Map<string, Set<string>>();
@@ -319,8 +359,8 @@ function sameMembers(inputs: ReportInputs, c: ArmContrast, rows: number): boolea
   return n === rows;
 }
 
-function monthRow(inputs: ReportInputs, c: ArmContrast, cells: string[][], month: string, e: number) {
-  const fit = estimateOnTable(cells, 'attendance_rate', inputs.plan);
+function monthRow(inputs: ReportInputs, c: ArmContrast, table: EncodedTable, month: string, e: number) {
+  const fit = estimateOnTable(table, 'attendance_rate', inputs.plan);
   const base = {
     estimator: 'monthly_itt',
     contrast: contrastName(c),

@@ -10,13 +10,13 @@ import {
   type ArmContrast,
   type OutcomeName,
 } from '../analysis/analysis-plan.ts';
-import { tableWhere, withoutSingleArmBlocks, type AnalysisTable } from '../analysis/analysis-table.ts';
-import { csvToColumns } from '../analysis/csv-columns.ts';
+import type { AnalysisTable } from '../analysis/analysis-table.ts';
+import { tableColumns, type EncodedTable } from '../analysis/encoded-table.ts';
 import { runEstimate } from '../analysis/estimate-request.ts';
 import { selectTerms, waldTest } from '../analysis/linear-hypothesis.ts';
 import { mdeMultiplier } from '../analysis/mde.ts';
 import { adjustPValues } from '../analysis/multiple-testing.ts';
-import { effectTerm, estimateOnTable, tableLines, type TableEstimate } from '../analysis/table-estimate.ts';
+import { effectTerm, encodedCells, estimateOnTable, type TableEstimate } from '../analysis/table-estimate.ts';
 import { pooledFit, pooledTable } from './fit-cache.ts';
 import type { ReportInputs } from './report-inputs.ts';
 import { effectShown } from './suppression.ts';
@@ -113,11 +113,20 @@ export function estimatesSection(inputs: ReportInputs): EstimatesSection {
   for (const contrast of contrasts) {
     const table = pooledTable(inputs, contrast);
     out.tables.push(table);
+    const encoded = encodedCells(table.cells);
+    // each subgroup level's rows (blocks left with one arm dropped), the same for every outcome
+    const subgroupRows = new Map<string, { level: string; rows: Int32Array }[]>();
+    for (const sg of plan.subgroups)
+      subgroupRows.set(
+        sg,
+        levelsOf(encoded, sg).map((level) => ({ level, rows: subgroupSubset(encoded, sg, level) })),
+      );
     for (const { o, role } of outcomes) {
       const base = { outcome: o, role, contrast: contrastName(contrast), label };
       out.estimates.push(
         estimateRow(
-          table.cells,
+          encoded,
+          null,
           o,
           plan,
           { ...base, estimand: 'ITT', subgroup: null, level: null },
@@ -127,7 +136,8 @@ export function estimatesSection(inputs: ReportInputs): EstimatesSection {
       if (hasDose && role === 'primary')
         out.estimates.push(
           estimateRow(
-            table.cells,
+            encoded,
+            null,
             o,
             plan,
             { ...base, estimand: 'CACE', subgroup: null, level: null },
@@ -135,16 +145,14 @@ export function estimatesSection(inputs: ReportInputs): EstimatesSection {
           ),
         );
       if (role !== 'primary') continue;
-      const subgroupRows: EstimateRow[] = [];
+      const rows: EstimateRow[] = [];
       for (const sg of plan.subgroups) {
-        for (const level of levelsOf(table.cells, sg)) {
-          const sub = withoutSingleArmBlocks(tableWhere(table.cells, sg, level)).cells;
-          subgroupRows.push(estimateRow(sub, o, plan, { ...base, estimand: 'ITT', subgroup: sg, level }));
-        }
+        for (const { level, rows: subset } of subgroupRows.get(sg)!)
+          rows.push(estimateRow(encoded, subset, o, plan, { ...base, estimand: 'ITT', subgroup: sg, level }));
         out.heterogeneity.push(heterogeneityRow(table.cells, o, plan, contrast, sg));
       }
-      adjust(subgroupRows, plan.multiple_testing.subgroups);
-      out.estimates.push(...subgroupRows);
+      adjust(rows, plan.multiple_testing.subgroups);
+      out.estimates.push(...rows);
     }
   }
   for (const { o } of outcomes) {
@@ -169,15 +177,17 @@ interface RowSpec {
 }
 
 function estimateRow(
-  cells: readonly string[][],
+  table: EncodedTable,
+  /** the table's rows to use (a subgroup's), null for all */
+  subset: Int32Array | null,
   o: OutcomeName,
   plan: AnalysisPlan,
   s: RowSpec,
-  /** the fit of these cells already made (the pooled fits of fit-cache.ts) */
+  /** the fit of these rows already made (the pooled fits of fit-cache.ts) */
   fitted?: TableEstimate,
 ): EstimateRow {
-  const counts = armCounts(cells, o);
-  const controlMean = meanWhere(cells, o, 'treatment', '0');
+  const counts = armCounts(table, subset, o);
+  const controlMean = controlMeanOf(table, subset, o);
   const row: EstimateRow = {
     outcome: o,
     role: s.role,
@@ -208,7 +218,8 @@ function estimateRow(
     row.note = 'not estimated: fewer than 10 students in an arm';
     return row;
   }
-  const fit = fitted ?? estimateOnTable(cells, o, plan, { received: s.estimand === 'CACE' });
+  const fit =
+    fitted ?? estimateOnTable(table, o, plan, { received: s.estimand === 'CACE', rows: subset ?? undefined });
   if (!fit.ok) {
     row.note = `not estimated: ${fit.reason}`;
     return row;
@@ -245,41 +256,77 @@ function adjust(rows: EstimateRow[], method: 'holm' | 'BH' | 'bonferroni' | 'non
   });
 }
 
-function column(cells: readonly string[][], name: string): number {
-  const k = cells[0].indexOf(name);
-  if (k < 0) throw new RangeError(`no column ${name}`);
-  return k;
+function column(table: EncodedTable, name: string) {
+  const c = table.column(name);
+  if (!c) throw new RangeError(`no column ${name}`);
+  return c;
 }
 
-function armCounts(cells: readonly string[][], o: string) {
-  const y = column(cells, o);
-  const t = column(cells, 'treatment');
+/** Each row of the subset (all rows when null), in order. */
+function forRows(table: EncodedTable, subset: Int32Array | null, visit: (i: number) => void): void {
+  if (subset) for (const i of subset) visit(i);
+  else for (let i = 0; i < table.rows; i++) visit(i);
+}
+
+/** Students with the outcome in each arm (treatment 1, and any other value). */
+function armCounts(table: EncodedTable, subset: Int32Array | null, o: string) {
+  const y = column(table, o);
+  const t = treatmentIs(table, '1');
   let treatment = 0;
   let control = 0;
-  for (const r of cells.slice(1)) {
-    if (r[y] === 'NA') continue;
-    if (r[t] === '1') treatment++;
+  forRows(table, subset, (i) => {
+    if (y.missing[i]) return;
+    if (t[i]) treatment++;
     else control++;
-  }
+  });
   return { treatment, control };
 }
 
-function meanWhere(cells: readonly string[][], o: string, by: string, value: string): number | null {
-  const y = column(cells, o);
-  const b = column(cells, by);
+/** 1 where the treatment cell is exactly `value`. */
+function treatmentIs(table: EncodedTable, value: string): Uint8Array {
+  const { codes, levels } = column(table, 'treatment').labels();
+  const code = levels.indexOf(value);
+  return Uint8Array.from(codes, (c) => (c === code && code >= 0 ? 1 : 0));
+}
+
+/** Mean outcome of the control students (treatment 0) with the outcome. */
+function controlMeanOf(table: EncodedTable, subset: Int32Array | null, o: string): number | null {
+  const y = column(table, o);
+  const control = treatmentIs(table, '0');
   let sum = 0;
   let n = 0;
-  for (const r of cells.slice(1)) {
-    if (r[b] !== value || r[y] === 'NA') continue;
-    sum += Number(r[y]);
+  forRows(table, subset, (i) => {
+    if (!control[i] || y.missing[i]) return;
+    sum += y.number[i];
     n++;
-  }
+  });
   return n ? sum / n : null;
 }
 
-function levelsOf(cells: readonly string[][], name: string): string[] {
-  const k = column(cells, name);
-  return [...new Set(cells.slice(1).map((r) => r[k]))].filter((v) => v !== 'NA').sort();
+/** The subgroup's levels present in the table (missing left out), sorted. */
+function levelsOf(table: EncodedTable, name: string): string[] {
+  return [...column(table, name).labels().levels].sort();
+}
+
+/**
+ * The rows of a subgroup level, without those of blocks left holding a single arm (as tableWhere
+ * and withoutSingleArmBlocks of analysis-table.ts would give them).
+ */
+function subgroupSubset(table: EncodedTable, sg: string, level: string): Int32Array {
+  const { codes, levels } = column(table, sg).labels();
+  const code = levels.indexOf(level);
+  const block = column(table, 'block').labels().codes;
+  const t = column(table, 'treatment').labels();
+  const seen = new Map<number, Set<number>>();
+  const rows: number[] = [];
+  for (let i = 0; i < table.rows; i++) {
+    if (codes[i] !== code) continue;
+    rows.push(i);
+    let set = seen.get(block[i]);
+    if (!set) seen.set(block[i], (set = new Set()));
+    set.add(t.codes[i]);
+  }
+  return Int32Array.from(rows.filter((i) => seen.get(block[i])!.size === 2));
 }
 
 /**
@@ -314,11 +361,13 @@ export function heterogeneityRow(
     df_denominator: null,
     p_value: null,
   };
-  const read = csvToColumns(
-    cells,
+  // The subgroup is read by its text (a district's LEAID keeps its leading zeros, a tercile is a level).
+  const read = tableColumns(
+    encodedCells(cells),
     { outcome: o, treatment: 'treatment', blocks, clusters: clustered ? 'cluster' : undefined, covariates },
     'analysis-table.csv',
-    tableLines(cells),
+    null,
+    new Set([sg]),
   );
   if (!read.ok) return { ...base, note: read.problems.map((p) => p.reason).join('; ') };
   const columns = {

@@ -98,6 +98,18 @@ describe('joint heterogeneity test of the report (estimatr lm_lin + Wald F, CR2)
     close(numbers.statistic, letters.statistic!);
   });
 
+  it('keeps the text of levels written in digits (district LEAIDs keep their leading zeros)', () => {
+    const letters = heterogeneityRow(cells('g'), 'absence_days', plan, contrast, 'grade_band');
+    const leaid = { a: '0862667', b: '0100002', c: '3824240' } as Record<string, string>;
+    const table = cells('g').map((r, i) => (i === 0 ? r : [...r.slice(0, 4), leaid[r[4]], r[5]]));
+    const h = heterogeneityRow(table, 'absence_days', plan, contrast, 'grade_band');
+    expect(h.levels).toEqual(['0100002', '0862667', '3824240']);
+    // the same levels under other names: the same joint test (the reference level differs)
+    close(h.statistic, letters.statistic!);
+    close(h.p_value, letters.p_value!);
+    expect([h.df, h.df_denominator]).toEqual([letters.df, letters.df_denominator]);
+  });
+
   it('declines a subgroup with one level, naming why', () => {
     const one = cells('g').map((r, i) => (i === 0 ? r : [...r.slice(0, 4), 'a', r[5]]));
     const h = heterogeneityRow(one, 'absence_days', plan, contrast, 'grade_band');
