@@ -8,6 +8,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/types.ts';
+import { refreshOutcomeStatistics } from '../db/planner-statistics.store.ts';
 
 export interface OutcomeWindow {
   start: string;
@@ -92,6 +93,9 @@ export async function loadStudentMonthPanels(
 ): Promise<StudentMonthRow[][]> {
   if (windows.length === 0) return [];
   if (windows.length > 30) throw new Error('at most 30 windows at once');
+  // Imports leave attendance_day's whole-table statistics to the first query that needs them (PGlite
+  // has no autovacuum): a sample when the tables are new or grew by a fifth, else nothing.
+  await refreshOutcomeStatistics(db);
   const run = async (trx: Kysely<Database>) => {
     // JIT would compile the plan's many per-partition expressions (seconds) for one pass over them.
     await sql`SELECT set_config('work_mem', '128MB', true), set_config('enable_partitionwise_aggregate', 'on', true),

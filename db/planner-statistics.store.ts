@@ -27,6 +27,7 @@ export type AnalyzedTable =
   | 'calendar_day'
   | 'enrollment'
   | 'attendance_day'
+  | 'attendance_day_month'
   | 'attendance_month';
 
 /**
@@ -65,7 +66,7 @@ export async function refreshPlannerStatistics(
   } else if (options.onlyNeverAnalyzed) {
     const r = await sql<{ relname: string }>`
       SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.reltuples < 0
+      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.reltuples < 0
         AND c.relname IN (${sql.join(names)})`.execute(db);
     names = r.rows.map((x) => x.relname as AnalyzedTable);
     if (names.length === 0) return;
@@ -87,4 +88,22 @@ export async function refreshAttendancePartitionStatistics(
     JOIN pg_namespace ns ON ns.oid = c.relnamespace
     WHERE ns.nspname = current_schema() AND c.relname = ${name}`.execute(db);
   if ((r.rows[0]?.n ?? 0) > 0) await sql.raw(`ANALYZE ${name}`).execute(db);
+}
+
+/**
+ * Statistics for the outcome queries (analysis/outcomes.store.ts), refreshed when they are about to
+ * run rather than after each import: `ANALYZE attendance_day` samples the whole table and then every
+ * partition again (PostgreSQL 15 cannot analyze a partitioned table without its partitions), about
+ * 3.4 s at 50 districts, so analyzing it after each district's file made a 50-file import spend more
+ * on statistics than on its rows (issue: import benchmark at 4.75x a bare COPY). Imports analyze only
+ * the partition they wrote (and the parent while it has no statistics at all); the parent, the month
+ * summary and the small tables the panel joins are refreshed here when new or grown by a fifth, so a
+ * report after a national load pays one sample, and a second report none.
+ */
+export async function refreshOutcomeStatistics(db: Kysely<Database>): Promise<void> {
+  await refreshPlannerStatistics(
+    db,
+    ['attendance_day', 'attendance_day_month', 'attendance_month', 'enrollment', 'calendar_day', 'student'],
+    { onlyGrownBy: 0.2 },
+  );
 }

@@ -266,11 +266,15 @@ export async function importFile(
   );
   // Statistics for the planner once the rows are committed: the outcome and report queries group and
   // join these tables by the million, and PGlite (like a server without autovacuum) never analyzes
-  // them. The district's attendance partition each time; the tables (attendance by its partitioned
-  // parent, which samples every partition) when they are new or have grown by a fifth.
+  // them. The tables when they are new or have grown by a fifth. Daily attendance: the district's
+  // partition each time, its partitioned parent only while it has no statistics at all (analyzing the
+  // parent samples every partition again, seconds at national scale, so it waits until the outcome
+  // queries need it: refreshOutcomeStatistics).
   if (summary.status === 'imported') {
     if (storedKind === 'attendance_daily') await refreshAttendancePartitionStatistics(db.kysely, district.id);
-    await refreshPlannerStatistics(db.kysely, WRITTEN[kind], { onlyGrownBy: 0.2 });
+    if (storedKind === 'attendance_daily')
+      await refreshPlannerStatistics(db.kysely, WRITTEN.attendance_daily, { onlyNeverAnalyzed: true });
+    else await refreshPlannerStatistics(db.kysely, WRITTEN[kind], { onlyGrownBy: 0.2 });
   }
   return summary;
 }
