@@ -35,7 +35,7 @@ import type { LinCovariate } from './estimator-inputs.ts';
 import { encodeFactor } from './factor-codes.ts';
 import { compareLevels } from './factor-dummies.ts';
 import { COLLINEARITY_TOLERANCE } from './householder-qr.ts';
-import { inverseSqrtComplementKernel, inverseSqrtPsd } from './symmetric-eigen.ts';
+import { CR2_EIGEN_TOLERANCE, inverseSqrtComplementKernel, inverseSqrtPsd } from './symmetric-eigen.ts';
 import type { FactorInput, SeType } from './types.ts';
 
 /** Leverage at or above this counts as 1 (as heteroskedasticity-robust-variance.ts). */
@@ -360,11 +360,15 @@ function armBasis(
   }
   const r1 = cholesky(gram, k, scale);
   if (!r1) return null;
+  // q_i = R1⁻ᵀ x_i, solved in place (the arithmetic of solveUpperTransposed)
   for (let i = 0; i < n; i++) {
     if (z[i] !== t) continue;
-    const row = new Float64Array(k);
-    for (let a = 0; a < k; a++) row[a] = demeaned[a][i];
-    q.set(solveUpperTransposed(r1, row, k), i * k);
+    const o = i * k;
+    for (let a = 0; a < k; a++) {
+      let s = demeaned[a][i];
+      for (let c = 0; c < a; c++) s -= r1[c * k + a] * q[o + c];
+      q[o + a] = s / r1[a * k + a];
+    }
   }
   const gram2 = new Float64Array(k * k);
   for (let i = 0; i < n; i++) {
@@ -378,7 +382,12 @@ function armBasis(
   if (!r2) return null;
   for (let i = 0; i < n; i++) {
     if (z[i] !== t) continue;
-    q.set(solveUpperTransposed(r2, q.subarray(i * k, i * k + k), k), i * k);
+    const o = i * k;
+    for (let a = 0; a < k; a++) {
+      let s = q[o + a];
+      for (let c = 0; c < a; c++) s -= r2[c * k + a] * q[o + c];
+      q[o + a] = s / r2[a * k + a];
+    }
   }
   // R = R2 R1
   const r = new Float64Array(k * k);
@@ -469,12 +478,16 @@ function cr2Effect(
   const acc = new DfAccumulator(p, levelCount);
   const localOfCell = new Int32Array(levelCount).fill(-1);
   let variance = 0;
+  // scratch reused across clusters (households are small: most need a few dozen numbers)
+  const cells: number[] = [];
+  let basisBuffer = new Float64Array(64);
+  const zBuffers = new Map<number, Float64Array>();
   for (let h = 0; h < clusters.groupCount; h++) {
     const from = clusters.start[h];
     const to = clusters.start[h + 1];
     const nh = to - from;
     if (nh === 0) continue;
-    const cells: number[] = [];
+    cells.length = 0;
     for (let s = from; s < to; s++) {
       const c = cell[clusters.order[s]];
       if (localOfCell[c] < 0) {
@@ -484,7 +497,9 @@ function cr2Effect(
     }
     const m = p + cells.length;
     // basis rows, n_h × m
-    const basis = new Float64Array(nh * m);
+    if (basisBuffer.length < nh * m) basisBuffer = new Float64Array(2 * nh * m);
+    const basis = basisBuffer;
+    basis.fill(0, 0, nh * m);
     for (let r = 0; r < nh; r++) {
       const i = clusters.order[from + r];
       const offset = z[i] === 1 ? k : 0;
@@ -494,8 +509,23 @@ function cr2Effect(
     for (const c of cells) localOfCell[c] = -1;
     let score: number;
     let a: number;
-    const zh = new Float64Array(m);
-    if (nh <= m) {
+    // z_h by its length (DfAccumulator.add reads z.length entries)
+    let zh = zBuffers.get(m);
+    if (!zh) zBuffers.set(m, (zh = new Float64Array(m)));
+    else zh.fill(0);
+    if (nh === 1) {
+      // the 1 × 1 case of the branch below, with inverseSqrtPsd's arithmetic: A = 1/√(1 − ‖b‖²), or 0
+      let ss = 0;
+      for (let j = 0; j < m; j++) ss += basis[j] * basis[j];
+      const lambda = 1 - ss;
+      const adjust = lambda > CR2_EIGEN_TOLERANCE ? 1 / Math.sqrt(lambda) : 0;
+      const i = clusters.order[from];
+      const ae = 0 + adjust * e[i];
+      const aw = 0 + adjust * w[i];
+      score = 0 + w[i] * ae;
+      a = 0 + aw * aw;
+      for (let j = 0; j < m; j++) zh[j] += basis[j] * aw;
+    } else if (nh <= m) {
       const complement = new Float64Array(nh * nh);
       for (let r = 0; r < nh; r++)
         for (let t = r; t < nh; t++) {
@@ -724,6 +754,8 @@ export function basisInference(
   } else {
     const clusters = s.clusters!;
     const localOfCell = new Int32Array(C).fill(-1);
+    let scratch = new Float64Array(256);
+    const globalScratch = new Int32Array(p + C);
     for (let h = 0; h < clusters.groupCount; h++) {
       const from = clusters.start[h];
       const to = clusters.start[h + 1];
@@ -738,9 +770,12 @@ export function basisInference(
       }
       const m = p + cells.length;
       const nh = to - from;
-      // basis rows B_h (n_h × m): q_i on its arm's k coordinates, 1/√n_c on its cell's
-      const basis = new Float64Array(nh * m);
-      const eh = new Float64Array(nh);
+      // basis rows B_h (n_h × m): q_i on its arm's k coordinates, 1/√n_c on its cell's (kept for the
+      // df, else in scratch reused across clusters)
+      if (!options.df && scratch.length < nh * m + nh + 2 * m)
+        scratch = new Float64Array(2 * (nh * m + nh + 2 * m));
+      const basis = options.df ? new Float64Array(nh * m) : scratch.subarray(0, nh * m).fill(0);
+      const eh = options.df ? new Float64Array(nh) : scratch.subarray(nh * m, nh * m + nh);
       for (let r = 0; r < nh; r++) {
         const i = clusters.order[from + r];
         const offset = z[i] === 1 ? k : 0;
@@ -751,9 +786,9 @@ export function basisInference(
       for (const c of cells) localOfCell[c] = -1;
       const adjusted = adjustedBasis(basis, nh, m);
       // s_h = (A_hB_h)ᵀe_h = B_hᵀA_he_h
-      const score = new Float64Array(m);
+      const score = options.df ? new Float64Array(m) : scratch.subarray(nh * m + nh, nh * m + nh + m).fill(0);
       for (let r = 0; r < nh; r++) for (let a = 0; a < m; a++) score[a] += adjusted[r * m + a] * eh[r];
-      const global = new Int32Array(m);
+      const global = options.df ? new Int32Array(m) : globalScratch.subarray(0, m);
       for (let a = 0; a < m; a++) global[a] = a < p ? a : p + cells[a - p];
       for (let a = 0; a < m; a++) {
         const sa = score[a];
@@ -844,6 +879,17 @@ interface ClusterKernel {
  */
 function adjustedBasis(basis: Float64Array, nh: number, m: number): Float64Array {
   const out = new Float64Array(nh * m);
+  if (nh === 1) {
+    // the 1 × 1 case below with inverseSqrtPsd's arithmetic: A = 1/√(1 − ‖b‖²), or 0
+    let ss = 0;
+    for (let j = 0; j < m; j++) ss += basis[j] * basis[j];
+    const lambda = 1 - ss;
+    if (lambda > CR2_EIGEN_TOLERANCE) {
+      const a = 1 / Math.sqrt(lambda);
+      for (let j = 0; j < m; j++) out[j] += a * basis[j];
+    }
+    return out;
+  }
   if (nh <= m) {
     const complement = new Float64Array(nh * nh);
     for (let r = 0; r < nh; r++)

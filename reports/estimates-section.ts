@@ -282,11 +282,20 @@ function armCounts(table: EncodedTable, subset: Int32Array | null, o: string) {
   return { treatment, control };
 }
 
-/** 1 where the treatment cell is exactly `value`. */
+const treatmentFlags = new WeakMap<EncodedTable, Map<string, Uint8Array>>();
+
+/** 1 where the treatment cell is exactly `value` (made once per table and value). */
 function treatmentIs(table: EncodedTable, value: string): Uint8Array {
-  const { codes, levels } = column(table, 'treatment').labels();
-  const code = levels.indexOf(value);
-  return Uint8Array.from(codes, (c) => (c === code && code >= 0 ? 1 : 0));
+  let byValue = treatmentFlags.get(table);
+  if (!byValue) treatmentFlags.set(table, (byValue = new Map()));
+  let flags = byValue.get(value);
+  if (!flags) {
+    const { codes, levels } = column(table, 'treatment').labels();
+    const code = levels.indexOf(value);
+    flags = Uint8Array.from(codes, (c) => (c === code && code >= 0 ? 1 : 0));
+    byValue.set(value, flags);
+  }
+  return flags;
 }
 
 /** Mean outcome of the control students (treatment 0) with the outcome. */
