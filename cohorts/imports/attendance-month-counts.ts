@@ -75,11 +75,15 @@ export class AttendanceMonthCounts {
 
   /**
    * CSV lines for COPY into attendance_day_month (district_id, student_id, month, records, absence,
-   * chronic, last_date), one per student-month with a row.
+   * chronic, last_date), one per student-month with a row, in key order: each row then goes to the
+   * right-hand edge of the summary's primary key (a copy in the roster's order, which follows no key,
+   * took about three times as long).
    */
   *csvLines(districtId: number): Generator<string> {
+    const ids = this.studentIds;
+    const byId = Int32Array.from(ids.keys()).sort((a, b) => ids[a] - ids[b]);
     let out = '';
-    for (let s = 0; s < this.studentIds.length; s++)
+    for (const s of byId)
       for (let m = 0; m < this.months; m++) {
         const cell = s * this.months + m;
         if (this.records[cell] === 0) continue;
