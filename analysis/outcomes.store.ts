@@ -127,6 +127,8 @@ const CUT_FIELDS = 8; // window, then WHOLE_FIELDS
 
 /** Window k's daily sums: the stored months inside its whole months and its cut months, members only. */
 function dailySums(src: PanelSources, k: number, inWhole: (month: number) => boolean): DailySums {
+  // row offsets: a stored month's in whole; a cut row's (of its fields after the window's) in cut,
+  // bitwise negated (negative) to tell the two apart
   const rows: number[] = [];
   const wholeRows = src.whole.length / WHOLE_FIELDS;
   const cutRows = src.cut.length / CUT_FIELDS;
@@ -137,7 +139,6 @@ function dailySums(src: PanelSources, k: number, inWhole: (month: number) => boo
   }
   for (let r = 0; r < cutRows; r++) {
     const o = r * CUT_FIELDS;
-    // a cut row by its fields after the window's, bitwise negated (negative) to tell it from a stored month
     if (src.cut[o] === k && isMember(src.cut, o + 1)) rows.push(~(o + 1));
   }
   const n = rows.length;
@@ -150,7 +151,8 @@ function dailySums(src: PanelSources, k: number, inWhole: (month: number) => boo
     lastDays: new Int32Array(n),
   };
   for (let i = 0; i < n; i++) {
-    const [a, o] = rows[i] >= 0 ? [src.whole, rows[i]] : [src.cut, ~rows[i]];
+    const a = rows[i] >= 0 ? src.whole : src.cut;
+    const o = rows[i] >= 0 ? rows[i] : ~rows[i];
     sums.studentIds[i] = a[o];
     sums.months[i] = monthOfDayCached(a[o + 2]);
     sums.records[i] = a[o + 3];

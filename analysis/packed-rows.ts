@@ -8,6 +8,8 @@
 
 const COMMA = 44;
 const NEWLINE = 10;
+const ZERO = 48;
+const NINE = 57;
 
 /**
  * The fields of the packed rows, row after row, as one array (row r's field f at r × width + f;
@@ -29,11 +31,20 @@ export function unpackNumbers(texts: readonly string[], width: number): Float64A
     if (t.length === 0) continue;
     let start = 0;
     let field = 0;
+    // the field's value while it has only digits (most do: ids, day numbers, counts)
+    let digits = 0;
+    let plain = true;
     for (let i = 0; i <= t.length; i++) {
       const c = i === t.length ? NEWLINE : t.charCodeAt(i);
-      if (c !== COMMA && c !== NEWLINE) continue;
-      out[o++] = i === start ? NaN : Number(t.slice(start, i));
+      if (c !== COMMA && c !== NEWLINE) {
+        if (c >= ZERO && c <= NINE && i - start < 15) digits = digits * 10 + (c - ZERO);
+        else plain = false;
+        continue;
+      }
+      out[o++] = i === start ? NaN : plain ? digits : Number(t.slice(start, i));
       start = i + 1;
+      digits = 0;
+      plain = true;
       field++;
       if (c === NEWLINE) {
         if (field !== width) throw new Error(`packed row of ${field} fields, not ${width}`);
