@@ -6,28 +6,25 @@
  * heavy aggregation (daily rows → student-month panel) runs in the database; the window totals and
  * the chronic-absence flags are sums over the panel, done here in SQL too.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/types.ts';
 import { refreshOutcomeStatistics } from '../db/planner-statistics.store.ts';
+import { enrolledMonths, type EnrollmentSpan, type InstructionalDays } from './enrolled-days.ts';
+import { unpackNumbers } from './packed-rows.ts';
+import {
+  combinePanel,
+  monthOfDayCached,
+  roundDays,
+  type DailySums,
+  type MonthlyRow,
+  type StudentMonthRow,
+} from './student-month-panel.ts';
+
+export type { StudentMonthRow } from './student-month-panel.ts';
 
 export interface OutcomeWindow {
   start: string;
   end: string;
-}
-
-/** One student-month of the panel (months with any enrolled day, record or monthly row). */
-export interface StudentMonthRow {
-  studentId: number;
-  /** 'YYYY-MM' */
-  month: string;
-  enrolledDays: number;
-  absenceDays: number;
-  /** days with ≥ 0.5 of the day missed (the days chronic absence counts) */
-  chronicDays: number;
-  /** how enrolled days were counted: calendar × enrollment, daily records (no calendar), monthly rows */
-  source: 'calendar' | 'records' | 'monthly';
-  /** last date of the month with a daily attendance record ('YYYY-MM-DD'), null without one */
-  lastRecord: string | null;
 }
 
 /** One randomized student with their arm, baseline covariates and window totals. */
@@ -72,18 +69,18 @@ export async function loadStudentMonths(
  * The student-month panels of a study over several windows (a report's outcome window and its
  * baseline window), each as loadStudentMonths gives it, from one pass over the daily rows.
  *
- * How it stays fast at national scale (18 million daily rows): a month wholly inside a window is read
- * from attendance_day_month, the daily rows summed per student and month by the imports (migration
- * 015; the same exact numeric sums); only the months a window cuts (a window need not start or end at
- * a month's edge) are read from attendance_day, once for all the windows, each daily row tagged with
- * the set of windows its date falls in (a bit mask); those rows are grouped per student, month,
- * absent fraction and mask first (integer counts, per partition), and only those few groups are summed
- * per window as exact numerics; enrolled days come from a running
- * count of each school's instructional days, read at the two ends of each enrollment window's piece of
- * a month (no per-day join), with windows clipped to the calendar's range; a student whose windows
- * overlap keeps the old count of distinct instructional dates, so a day enrolled at two schools counts
- * once. The query runs in its own transaction with a local work_mem of 128 MB so its groupings hash in
- * memory instead of sorting on disk.
+ * How it stays fast at national scale (18 million daily rows, 209,000 enrollment windows, a panel of
+ * about a million student-months): a month wholly inside a window is read from
+ * attendance_day_month, the daily rows summed per student and month by the imports (migration 015;
+ * the same exact numeric sums), each stored month once for all the windows; only the months a window
+ * cuts (a window need not start or end at a month's edge) are read from attendance_day, each daily
+ * row tagged with the set of windows its date falls in (a bit mask), grouped per student, month,
+ * absent fraction and mask first (integer counts, per partition), and only those few groups summed
+ * per window as exact numerics. Enrolled days are counted in enrolled-days.ts from the two small
+ * tables they depend on (each school's instructional days, each student's enrollment windows), not
+ * by joining the calendar to every enrollment window in SQL; the sources are combined per window in
+ * student-month-panel.ts. The large results come packed as text (packed-rows.ts); the queries run in
+ * one transaction with a local work_mem of 128 MB so their groupings hash in memory.
  */
 export async function loadStudentMonthPanels(
   db: Kysely<Database>,
@@ -100,29 +97,91 @@ export async function loadStudentMonthPanels(
     // JIT would compile the plan's many per-partition expressions (seconds) for one pass over them.
     await sql`SELECT set_config('work_mem', '128MB', true), set_config('enable_partitionwise_aggregate', 'on', true),
       set_config('jit', 'off', true)`.execute(trx);
-    return panelQuery(trx, studyId, windows, scope);
+    return panelSources(trx, studyId, windows, scope);
   };
-  const rows = db.isTransaction ? await run(db) : await db.transaction().execute(run);
-  const panels: StudentMonthRow[][] = windows.map(() => []);
-  for (const x of rows)
-    panels[x.k].push({
-      studentId: x.student_id,
-      month: x.month,
-      enrolledDays: Number(x.enrolled_days),
-      absenceDays: roundDays(Number(x.absence_days)),
-      chronicDays: Number(x.chronic_days),
-      source: x.source,
-      lastRecord: x.last_record,
-    });
-  return panels;
+  const src = db.isTransaction ? await run(db) : await db.transaction().execute(run);
+  if (src === null) return windows.map(() => []);
+  return windows.map((w, k) => {
+    const whole = splitWindow(w).whole;
+    const [first, last] = whole ? [monthNumber(whole.first), monthNumber(whole.last)] : [1, 0];
+    const inWhole = (month: number) => month >= first && month <= last;
+    return combinePanel(
+      enrolledMonths(src.calendars, src.spans, dayOf(w.start), dayOf(w.end)),
+      dailySums(src, k, inWhole),
+      src.monthly.filter((r) => r.k === k),
+    );
+  });
 }
 
-async function panelQuery(
+/** What the panels are built from, the daily sums as packed rows unpacked (see the field lists). */
+interface PanelSources {
+  /** student id → district id of the students the panels cover */
+  members: Map<number, number>;
+  /** attendance_day_month's months inside a window's whole months: WHOLE_FIELDS per row */
+  whole: Float64Array;
+  /** the cut months' sums per window: CUT_FIELDS per row */
+  cut: Float64Array;
+  monthly: (MonthlyRow & { k: number })[];
+  calendars: InstructionalDays[];
+  spans: EnrollmentSpan[];
+}
+
+const WHOLE_FIELDS = 7; // student, district, month's first day, records, absence, chronic, last day
+const CUT_FIELDS = 8; // window, then WHOLE_FIELDS
+
+/** Window k's daily sums: the stored months inside its whole months and its cut months, members only. */
+function dailySums(src: PanelSources, k: number, inWhole: (month: number) => boolean): DailySums {
+  // row offsets: a stored month's in whole; a cut row's (of its fields after the window's) in cut,
+  // bitwise negated (negative) to tell the two apart
+  const rows: number[] = [];
+  const wholeRows = src.whole.length / WHOLE_FIELDS;
+  const cutRows = src.cut.length / CUT_FIELDS;
+  const isMember = (a: Float64Array, o: number) => src.members.get(a[o]) === a[o + 1];
+  for (let r = 0; r < wholeRows; r++) {
+    const o = r * WHOLE_FIELDS;
+    if (inWhole(monthOfDayCached(src.whole[o + 2])) && isMember(src.whole, o)) rows.push(o);
+  }
+  for (let r = 0; r < cutRows; r++) {
+    const o = r * CUT_FIELDS;
+    if (src.cut[o] === k && isMember(src.cut, o + 1)) rows.push(~(o + 1));
+  }
+  const n = rows.length;
+  const sums: DailySums = {
+    studentIds: new Int32Array(n),
+    months: new Int32Array(n),
+    records: new Int32Array(n),
+    absence: new Float64Array(n),
+    chronic: new Int32Array(n),
+    lastDays: new Int32Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const a = rows[i] >= 0 ? src.whole : src.cut;
+    const o = rows[i] >= 0 ? rows[i] : ~rows[i];
+    sums.studentIds[i] = a[o];
+    sums.months[i] = monthOfDayCached(a[o + 2]);
+    sums.records[i] = a[o + 3];
+    sums.absence[i] = a[o + 4];
+    sums.chronic[i] = a[o + 5];
+    sums.lastDays[i] = a[o + 6];
+  }
+  return sums;
+}
+
+/** 'YYYY-MM-DD' → day number (days since 1970-01-01); a month's first day → its month number. */
+const dayOf = (iso: string) => Math.round(Date.parse(`${iso}T00:00:00Z`) / 86_400_000);
+const monthNumber = (iso: string) => Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7)) - 1;
+/** a date column as a day number */
+const dayNumber = (d: RawBuilder<unknown>) => sql`(${d} - DATE '1970-01-01')`;
+/** rows packed as text, a chunk of students a value (see packed-rows.ts) */
+const packed = (fields: RawBuilder<unknown>[]) =>
+  sql`string_agg(concat_ws(',', ${sql.join(fields)}), E'\\n') AS t`;
+
+async function panelSources(
   db: Kysely<Database>,
   studyId: number,
   windowList: readonly OutcomeWindow[],
   scope: 'study' | 'districts',
-) {
+): Promise<PanelSources | null> {
   const members =
     scope === 'study'
       ? sql`SELECT m.student_id, s.district_id
@@ -136,44 +195,112 @@ async function panelQuery(
   const districts = await sql<{ district_id: number }>`SELECT DISTINCT s.district_id
     FROM assignment_member m JOIN student s ON s.id = m.student_id WHERE m.study_id = ${studyId}
     ORDER BY s.district_id`.execute(db);
-  if (districts.rows.length === 0) return [];
+  if (districts.rows.length === 0) return null;
   const districtIds = sql.join(districts.rows.map((d) => sql.lit(Number(d.district_id))));
-  // window k as (k, first day, last day)
-  const wins = sql.join(windowList.map((w, k) => sql`(${sql.lit(k)}, ${w.start}::date, ${w.end}::date)`));
-  // Months wholly inside window k are read from attendance_day_month; the days of the months the
-  // window cuts from attendance_day, each daily row's mask having bit k set when its date lies in
-  // window k's cut days.
-  const split = windowList.map(splitWindow);
-  const whole = split.flatMap((p, k) =>
-    p.whole ? [sql`(${sql.lit(k)}, ${p.whole.first}::date, ${p.whole.last}::date)`] : [],
+  const texts = async (q: RawBuilder<{ t: string }>) => (await q.execute(db)).rows.map((r) => r.t);
+  const memberRows = unpackNumbers(
+    await texts(sql`SELECT ${packed([sql`student_id`, sql`district_id`])}
+      FROM (${members}) mb GROUP BY student_id / 4096`),
+    2,
   );
+  const memberMap = new Map<number, number>();
+  for (let i = 0; i < memberRows.length; i += 2) memberMap.set(memberRows[i], memberRows[i + 1]);
+  const spanRows = unpackNumbers(
+    await texts(sql`SELECT ${packed([
+      sql`e.student_id`,
+      sql`e.school_id`,
+      dayNumber(sql`e.entry_date`),
+      sql`coalesce(${dayNumber(sql`e.exit_date`)}::text, '')`,
+    ])}
+      FROM (${members}) mb JOIN enrollment e ON e.student_id = mb.student_id GROUP BY e.student_id / 4096`),
+    4,
+  );
+  const spans: EnrollmentSpan[] = [];
+  for (let i = 0; i < spanRows.length; i += 4)
+    spans.push({
+      studentId: spanRows[i],
+      schoolId: spanRows[i + 1],
+      entry: spanRows[i + 2],
+      exit: Number.isNaN(spanRows[i + 3]) ? null : spanRows[i + 3],
+    });
+  return {
+    members: memberMap,
+    whole: unpackNumbers(await texts(wholeMonthsQuery(windowList, districtIds)), WHOLE_FIELDS),
+    cut: unpackNumbers(await texts(cutMonthsQuery(windowList, districtIds)), CUT_FIELDS),
+    monthly: await monthlyRows(db, windowList, members),
+    calendars: await instructionalDays(db, spans, windowList),
+    spans,
+  };
+}
+
+/** Each school's instructional days (day numbers) between the windows' first and last day. */
+async function instructionalDays(
+  db: Kysely<Database>,
+  spans: readonly EnrollmentSpan[],
+  windowList: readonly OutcomeWindow[],
+): Promise<InstructionalDays[]> {
+  const schools = [...new Set(spans.map((e) => e.schoolId))];
+  if (schools.length === 0) return [];
+  const first = windowList.map((w) => w.start).sort()[0];
+  const last = windowList
+    .map((w) => w.end)
+    .sort()
+    .at(-1)!;
+  const r = await sql<InstructionalDays>`
+    SELECT c.school_id AS "schoolId", array_agg(${dayNumber(sql`c.date`)} ORDER BY c.date) AS days
+    FROM calendar_day c
+    WHERE c.instructional AND c.school_id = ANY(${schools}::int[]) AND c.date BETWEEN ${first}::date AND ${last}::date
+    GROUP BY c.school_id`.execute(db);
+  return r.rows;
+}
+
+/** The stored months (attendance_day_month) wholly inside any window, each once. */
+function wholeMonthsQuery(windowList: readonly OutcomeWindow[], districtIds: RawBuilder<unknown>) {
+  const ranges = windowList.flatMap((w) => {
+    const whole = splitWindow(w).whole;
+    return whole ? [sql`s.month BETWEEN ${whole.first}::date AND ${whole.last}::date`] : [];
+  });
+  if (ranges.length === 0) return sql<{ t: string }>`SELECT '' AS t WHERE false`;
+  return sql<{ t: string }>`SELECT ${packed([
+    sql`s.student_id`,
+    sql`s.district_id`,
+    dayNumber(sql`s.month`),
+    sql`s.records`,
+    sql`s.absence::float8`,
+    sql`s.chronic`,
+    dayNumber(sql`s.last_date`),
+  ])}
+    FROM attendance_day_month s
+    WHERE s.district_id IN (${districtIds}) AND (${sql.join(ranges, sql` OR `)})
+    GROUP BY s.district_id, s.student_id / 1024`;
+}
+
+/**
+ * The daily rows of the months a window cuts, summed per window, student and month: each daily row's
+ * mask has bit k set when its date lies in window k's cut days; the rows are grouped per student,
+ * month, absent fraction (in-school suspension counts as present) and mask first, and each window's
+ * exact numeric sums run over those groups.
+ */
+function cutMonthsQuery(windowList: readonly OutcomeWindow[], districtIds: RawBuilder<unknown>) {
+  const split = windowList.map(splitWindow);
+  const cutWindows = windowList.map((_, k) => k).filter((k) => split[k].cut.length > 0);
+  if (cutWindows.length === 0) return sql<{ t: string }>`SELECT '' AS t WHERE false`;
   const inCut = (k: number) =>
     sql.join(
       split[k].cut.map((c) => sql`a.date BETWEEN ${c.start}::date AND ${c.end}::date`),
       sql` OR `,
     );
-  const cutWindows = windowList.map((_, k) => k).filter((k) => split[k].cut.length > 0);
-  const inAny =
-    cutWindows.length === 0
-      ? sql`false`
-      : sql.join(
-          cutWindows.map((k) => sql`(${inCut(k)})`),
-          sql` OR `,
-        );
-  const mask =
-    cutWindows.length === 0
-      ? sql`0`
-      : sql.join(
-          cutWindows.map((k) => sql`CASE WHEN ${inCut(k)} THEN ${sql.lit(2 ** k)} ELSE 0 END`),
-          sql` + `,
-        );
-  const wholeMonths =
-    whole.length === 0
-      ? sql`SELECT 0 AS k, NULL::date AS first, NULL::date AS last WHERE false`
-      : sql`VALUES ${sql.join(whole)}`;
+  const inAny = sql.join(
+    cutWindows.map((k) => sql`(${inCut(k)})`),
+    sql` OR `,
+  );
+  const mask = sql.join(
+    cutWindows.map((k) => sql`CASE WHEN ${inCut(k)} THEN ${sql.lit(2 ** k)} ELSE 0 END`),
+    sql` + `,
+  );
   // window k's sums over the groups whose mask has bit k, as columns of daily_sums, then one row per window
   const windowSums = sql.join(
-    windowList.map((_, k) => {
+    cutWindows.map((k) => {
       const inK = sql`g.mask & ${sql.lit(2 ** k)} <> 0`;
       return sql`sum(g.n) FILTER (WHERE ${inK}) AS ${sql.raw(`records_${k}`)},
         max(g.last_date) FILTER (WHERE ${inK}) AS ${sql.raw(`last_${k}`)},
@@ -182,97 +309,12 @@ async function panelQuery(
     }),
   );
   const windowValues = sql.join(
-    windowList.map(
-      (_, k) =>
-        sql`(${sql.lit(k)}, ${sql.raw(`d.records_${k}, d.last_${k}, d.absence_${k}, d.chronic_${k}`)})`,
+    cutWindows.map(
+      (k) => sql`(${sql.lit(k)}, ${sql.raw(`d.records_${k}, d.last_${k}, d.absence_${k}, d.chronic_${k}`)})`,
     ),
   );
-  const r = await sql<{
-    k: number;
-    student_id: number;
-    month: string;
-    enrolled_days: number;
-    absence_days: number;
-    chronic_days: number;
-    source: StudentMonthRow['source'];
-    last_record: string | null;
-  }>`
-    WITH wins(k, lo, hi) AS (VALUES ${wins}),
-    members AS (${members}),
-    enrolled AS (
-      SELECT e.student_id, e.school_id, e.entry_date, e.exit_date
-      FROM members mb JOIN enrollment e ON e.student_id = mb.student_id
-    ),
-    -- each school's first and last instructional day in each window: the calendar's range
-    ranges AS (
-      SELECT w.k, c.school_id, min(c.date) AS lo, max(c.date) AS hi
-      FROM calendar_day c JOIN wins w ON c.date BETWEEN w.lo AND w.hi
-      WHERE c.instructional AND c.school_id IN (SELECT DISTINCT school_id FROM enrolled)
-      GROUP BY w.k, c.school_id
-    ),
-    -- enrollment windows clipped to the calendar's range (empty ones left out)
-    windows AS (
-      SELECT r.k, e.student_id, e.school_id, greatest(e.entry_date, r.lo) AS lo,
-        least(coalesce(e.exit_date, r.hi), r.hi) AS hi
-      FROM enrolled e JOIN ranges r ON r.school_id = e.school_id
-      WHERE e.entry_date <= r.hi AND (e.exit_date IS NULL OR e.exit_date >= r.lo)
-    ),
-    -- students with two windows that share a day (at two schools, or twice at one)
-    overlapping AS (
-      SELECT DISTINCT k, student_id FROM (
-        SELECT k, student_id, lo, max(hi) OVER (PARTITION BY k, student_id ORDER BY lo, hi
-          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_hi
-        FROM windows
-      ) x WHERE lo <= before_hi
-    ),
-    -- each school's running count of its instructional days over its range, one array element a day
-    -- (element i: instructional days from lo to lo + i - 1)
-    school_days AS MATERIALIZED (
-      SELECT r.k, r.school_id, r.lo, (
-        SELECT array_agg(x.running ORDER BY x.d) FROM (
-          SELECT g.d, count(c.date) OVER (ORDER BY g.d)::int AS running
-          FROM generate_series(r.lo::timestamp, r.hi::timestamp, interval '1 day') AS g(d)
-          LEFT JOIN calendar_day c ON c.school_id = r.school_id AND c.date = g.d::date AND c.instructional
-        ) x
-      ) AS running
-      FROM ranges r
-    ),
-    -- the months of the calendars' range
-    months AS MATERIALIZED (
-      SELECT r.k, g.m::date AS month, (g.m + interval '1 month' - interval '1 day')::date AS month_end
-      FROM (SELECT k, min(lo) AS lo, max(hi) AS hi FROM ranges GROUP BY k) r
-      CROSS JOIN LATERAL generate_series(date_trunc('month', r.lo::timestamp), r.hi::timestamp, interval '1 month')
-        AS g(m)
-    ),
-    -- each window of a student without overlaps, cut at month ends, with its instructional days
-    -- (materialized as plain numbers: the planner would otherwise carry the arrays into its sorts)
-    single_windows AS MATERIALIZED (
-      SELECT w.* FROM windows w
-      WHERE NOT EXISTS (SELECT 1 FROM overlapping o WHERE o.k = w.k AND o.student_id = w.student_id)
-    ),
-    pieces AS MATERIALIZED (
-      SELECT w.k, w.student_id, m.month,
-        sd.running[least(w.hi, m.month_end) - sd.lo + 1]
-          - coalesce(sd.running[greatest(w.lo, m.month) - sd.lo], 0) AS days
-      FROM single_windows w JOIN months m ON m.k = w.k AND m.month <= w.hi AND m.month_end >= w.lo
-      JOIN school_days sd ON sd.k = w.k AND sd.school_id = w.school_id
-    ),
-    calendar_months AS (
-      SELECT p.k, p.student_id, p.month, sum(p.days)::int AS days
-      FROM pieces p
-      GROUP BY p.k, p.student_id, p.month
-      HAVING sum(p.days) > 0
-      UNION ALL
-      SELECT x.k, x.student_id, x.month, count(*)::int FROM (
-        SELECT DISTINCT w.k, w.student_id, date_trunc('month', c.date::timestamp)::date AS month, c.date
-        FROM windows w
-        JOIN calendar_day c ON c.school_id = w.school_id AND c.instructional AND c.date BETWEEN w.lo AND w.hi
-        WHERE EXISTS (SELECT 1 FROM overlapping o WHERE o.k = w.k AND o.student_id = w.student_id)
-      ) x GROUP BY x.k, x.student_id, x.month
-    ),
-    -- daily rows of the months a window cuts, grouped per student, month, absent fraction (in-school
-    -- suspension counts as present) and window mask first; the numeric sums run over those groups
-    daily_groups AS (
+  return sql<{ t: string }>`
+    WITH daily_groups AS (
       SELECT a.district_id, a.student_id, date_trunc('month', a.date::timestamp)::date AS month,
         CASE WHEN a.suspension = 'iss' THEN 0::real ELSE a.absent_fraction END AS fraction,
         ${mask} AS mask, count(*) AS n, max(a.date) AS last_date
@@ -286,47 +328,42 @@ async function panelQuery(
       SELECT g.district_id, g.student_id, g.month, ${windowSums}
       FROM daily_groups g
       GROUP BY g.district_id, g.student_id, g.month
-    ),
-    whole_months(k, first, last) AS (${wholeMonths}),
-    daily_months AS (
-      SELECT v.k, d.student_id, d.month, v.records::int AS records, v.last_date,
-        v.absence::float8 AS absence, coalesce(v.chronic, 0)::int AS chronic
-      FROM daily_sums d JOIN members mb ON mb.student_id = d.student_id AND mb.district_id = d.district_id
-      CROSS JOIN LATERAL (VALUES ${windowValues}) AS v(k, records, last_date, absence, chronic)
-      WHERE v.records IS NOT NULL
-      UNION ALL
-      -- the same sums, kept by the imports, for the months wholly inside a window
-      SELECT w.k, s.student_id, s.month, s.records, s.last_date, s.absence::float8, s.chronic
-      FROM attendance_day_month s JOIN whole_months w ON s.month BETWEEN w.first AND w.last
-      JOIN members mb ON mb.student_id = s.student_id AND mb.district_id = s.district_id
-      WHERE s.district_id IN (${districtIds})
-    ),
-    monthly_rows AS (
-      SELECT w.k, am.student_id, am.month, am.enrolled_days::float8 AS enrolled,
-        am.absent_days::float8 AS absence
-      FROM attendance_month am JOIN members mb ON mb.student_id = am.student_id
-      JOIN wins w ON am.month BETWEEN date_trunc('month', w.lo::timestamp)::date AND w.hi
-    ),
-    combined AS (
-      SELECT k, student_id, month, c.days AS cal_days, d.records, d.absence, d.chronic, d.last_date,
-        mo.enrolled AS m_enrolled, mo.absence AS m_absence
-      FROM calendar_months c
-      FULL JOIN daily_months d USING (k, student_id, month)
-      FULL JOIN monthly_rows mo USING (k, student_id, month)
     )
-    SELECT k, student_id, to_char(month, 'YYYY-MM') AS month,
-      CASE WHEN cal_days IS NOT NULL THEN cal_days::float8
-           WHEN records IS NOT NULL THEN records::float8
-           ELSE coalesce(m_enrolled, 0) END AS enrolled_days,
-      CASE WHEN records IS NOT NULL THEN absence ELSE coalesce(m_absence, 0) END AS absence_days,
-      CASE WHEN records IS NOT NULL THEN chronic::float8 ELSE coalesce(m_absence, 0) END AS chronic_days,
-      CASE WHEN cal_days IS NOT NULL THEN 'calendar'
-           WHEN records IS NOT NULL THEN 'records' ELSE 'monthly' END AS source,
-      to_char(last_date, 'YYYY-MM-DD') AS last_record
-    FROM combined
-    ORDER BY k, student_id, month
-  `.execute(db);
-  return r.rows;
+    SELECT ${packed([
+      sql`v.k`,
+      sql`d.student_id`,
+      sql`d.district_id`,
+      dayNumber(sql`d.month`),
+      sql`v.records`,
+      sql`v.absence::float8`,
+      sql`coalesce(v.chronic, 0)`,
+      dayNumber(sql`v.last_date`),
+    ])}
+    FROM daily_sums d CROSS JOIN LATERAL (VALUES ${windowValues}) AS v(k, records, last_date, absence, chronic)
+    WHERE v.records IS NOT NULL
+    GROUP BY d.district_id, d.student_id / 1024`;
+}
+
+/** The monthly attendance rows of the members in each window's months. */
+async function monthlyRows(
+  db: Kysely<Database>,
+  windowList: readonly OutcomeWindow[],
+  members: RawBuilder<unknown>,
+): Promise<(MonthlyRow & { k: number })[]> {
+  const wins = sql.join(windowList.map((w, k) => sql`(${sql.lit(k)}, ${w.start}::date, ${w.end}::date)`));
+  const r = await sql<{ k: number; student_id: number; month: string; enrolled: number; absent: number }>`
+    WITH wins(k, lo, hi) AS (VALUES ${wins})
+    SELECT w.k, am.student_id, to_char(am.month, 'YYYY-MM') AS month, am.enrolled_days::float8 AS enrolled,
+      am.absent_days::float8 AS absent
+    FROM attendance_month am JOIN (${members}) mb ON mb.student_id = am.student_id
+    JOIN wins w ON am.month BETWEEN date_trunc('month', w.lo::timestamp)::date AND w.hi`.execute(db);
+  return r.rows.map((x) => ({
+    k: x.k,
+    studentId: x.student_id,
+    month: monthNumber(x.month),
+    enrolledDays: x.enrolled,
+    absentDays: x.absent,
+  }));
 }
 
 /**
@@ -427,9 +464,4 @@ const monthOf = (iso: string) => `${iso.slice(0, 7)}-01`;
 function nextMonth(iso: string): string {
   const d = new Date(msOf(monthOf(iso)));
   return isoOf(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
-}
-
-/** Sums of fractions (stored as real) rounded to 1e-6 day, so float noise never reaches a report. */
-function roundDays(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
 }
