@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
  * about 1 s. The template is keyed by PGlite's version and the bytes of every migration file, so a
  * new migration or another PGlite makes a new key and the old template is never used; its tar's
  * SHA-256 is recorded beside it and checked before each use, so a damaged file is removed, not loaded.
+ * Each use touches the record; writing a new template removes the templates of other keys that have
+ * not been used for a day (an old checkout sharing the cache keeps its own while it is in use).
  */
 
 /** The migration modules beside the running code (migrations/*.ts in a checkout, dist/migrations/*.js built). */
@@ -61,6 +63,9 @@ export async function readTemplate(cacheDir: string, key: string): Promise<Blob 
     const record = JSON.parse(await readFile(p.record, 'utf8')) as TemplateRecord;
     const tar = await readFile(p.tar);
     if (record.key === key && record.bytes === tar.length && record.sha256 === sha256(tar)) {
+      // the record's time is the template's last use (pruneTemplates); a read-only cache is no error
+      const now = new Date();
+      await utimes(p.record, now, now).catch(() => {});
       return new Blob([tar]);
     }
   } catch {
@@ -90,4 +95,44 @@ export async function writeTemplate(cacheDir: string, key: string, tar: Blob): P
   await rename(p.tar + suffix, p.tar);
   await writeFile(p.record + suffix, `${JSON.stringify(record)}\n`);
   await rename(p.record + suffix, p.record);
+  await pruneTemplates(cacheDir, key).catch(() => {});
+}
+
+/** Templates of other keys unused for this long are stale (removed when a new template is written). */
+export const STALE_TEMPLATE_MS = 24 * 60 * 60 * 1000;
+
+const TEMPLATE_FILE = /^(pglite-template-[0-9a-f]{16})\.(tar|json)(\.\d+\.tmp)?$/;
+
+async function mtimeMs(path: string): Promise<number | null> {
+  try {
+    return (await stat(path)).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Removes the cache's templates of keys other than `keep` (tar, record and any temporary file a
+ * writer left) that were last used more than `staleMs` before `now`: a template's last use is its
+ * record's time (touched by each load), else its own file's. Returns the names removed.
+ */
+export async function pruneTemplates(
+  cacheDir: string,
+  keep: string,
+  now = Date.now(),
+  staleMs = STALE_TEMPLATE_MS,
+): Promise<string[]> {
+  const kept = `pglite-template-${keep.slice(0, 16)}`;
+  const removed: string[] = [];
+  for (const name of (await readdir(cacheDir)).sort()) {
+    const m = TEMPLATE_FILE.exec(name);
+    if (!m || m[1] === kept) continue;
+    const own = await mtimeMs(join(cacheDir, name));
+    const record = m[3] ? null : await mtimeMs(join(cacheDir, `${m[1]}.json`));
+    const used = Math.max(record ?? 0, own ?? 0);
+    if (own === null || now - used < staleMs) continue;
+    await rm(join(cacheDir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }

@@ -14,6 +14,7 @@ import * as auditHead from './2026-12-05-012-audit-head.ts';
 import * as receiptImportIndex from './2026-12-05-013-receipt-import-index.ts';
 import * as outreachStatementReferences from './2026-12-05-014-outreach-statement-references.ts';
 import * as attendanceDayMonth from './2026-12-06-015-attendance-day-month.ts';
+import * as receiptReferences from './2026-12-06-017-receipt-references.ts';
 
 /** Every migration, in order. Add new files at the end; never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-013-receipt-import-index': receiptImportIndex,
   '2026-12-05-014-outreach-statement-references': outreachStatementReferences,
   '2026-12-06-015-attendance-day-month': attendanceDayMonth,
+  '2026-12-06-017-receipt-references': receiptReferences,
 };

@@ -90,24 +90,30 @@ function hashUniform(text: string): number {
 /**
  * Simulated receipts of one exported month: a share `unreachable` of contacts have a wrong or dead
  * number or address (the same for every month, a hash of the seed, district and contact), so every
- * message to them fails; the others' receipts are drawn by `simulateReceipts`.
+ * message to them fails; the others' receipts are drawn by `simulateReceipts`. `dead` keeps each
+ * contact's draw across months (a contact gets a message every month).
  */
 function demoReceipts(
   rows: readonly Record<string, string>[],
   o: { seed: string; unreachable: number },
   leaid: string,
   month: string,
+  dead: Map<string, boolean>,
 ): string {
-  const dead = (r: Record<string, string>) =>
-    hashUniform(`${o.seed}|unreachable|${leaid}|${r.contact_id}`) < o.unreachable;
+  const isDead = rows.map((r) => {
+    const key = `${o.seed}|unreachable|${leaid}|${r.contact_id}`;
+    let d = dead.get(key);
+    if (d === undefined) dead.set(key, (d = hashUniform(key) < o.unreachable));
+    return d;
+  });
   const simulated = simulateReceipts(
     rows
-      .filter((r) => !dead(r))
+      .filter((_, i) => !isDead[i])
       .map((r) => ({ id: Number(r.message_id), channel: r.channel, sendAfter: r.send_after })),
     seedrandom.alea(`${o.seed}|receipts|${leaid}|${month}`),
   );
   const failed = rows
-    .filter(dead)
+    .filter((_, i) => isDead[i])
     .map((r) => `${r.message_id},failed,${r.send_after}T08:00:00Z,sim-${r.message_id}\n`)
     .join('');
   return simulated + failed;
@@ -130,6 +136,7 @@ export async function runOutreachDemo(
   const months = o.months ?? (await attendanceMonths(db.kysely, study.id));
   const dir = join(o.dataDir, 'outreach');
   const excluded = { n: 0 };
+  const dead = new Map<string, boolean>();
   for (const month of months) {
     const { run, setAside: n } = await generateSettingAside(
       db,
@@ -148,7 +155,13 @@ export async function runOutreachDemo(
       await exportMonth(db, { study: o.slug, district: d.leaid, month, out: file }, actor);
       const [header, ...records] = parseCsvText(await readFile(file, 'utf8')).records;
       const rows = records.map((r) => Object.fromEntries(header.fields.map((h, k) => [h, r.fields[k]])));
-      const receipts = demoReceipts(rows, { seed: o.seed, unreachable: o.unreachable ?? 0 }, d.leaid, month);
+      const receipts = demoReceipts(
+        rows,
+        { seed: o.seed, unreachable: o.unreachable ?? 0 },
+        d.leaid,
+        month,
+        dead,
+      );
       const path = join(dir, d.leaid, `receipts-${month}.csv`);
       await writeFile(path, receipts);
       if (rows.length > 0) await importReceipts(db, { study: o.slug, leaid: d.leaid, path }, actor);

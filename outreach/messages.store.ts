@@ -77,8 +77,10 @@ export async function districtsWithAttendance(
  * Absence days (DESIGN §5: the sum of absent fractions; in-school suspension is presence) of each
  * student of some districts in a month and in the school year through that month, in one grouped
  * query over all of them. Daily rows are used where a student-month has them, monthly totals
- * otherwise. The daily part reads only absence days (index attendance_day_absence_idx, migration 011);
- * whether a student-month has daily rows at all is asked only for the months with monthly totals.
+ * otherwise. The daily part reads the per student-month sums that attendance_day_month keeps exact
+ * (migration 015: the same numeric sum of absent fractions, in-school suspension as 0), one row per
+ * student-month instead of every absence day; a student-month has daily rows exactly when it has a
+ * row there. `yearStart` and `monthStart` are first days of months.
  */
 export async function loadMonthAbsences(
   db: Kysely<Database>,
@@ -93,18 +95,17 @@ export async function loadMonthAbsences(
     db,
     sql`
     WITH daily AS (
-      SELECT student_id, date_trunc('month', date)::date AS m, sum(absent_fraction::numeric) AS days
-      FROM attendance_day
-      WHERE district_id = ANY(${ids}::int[]) AND date BETWEEN ${yearStart}::date AND ${monthEnd}::date
-        AND absent_fraction > 0 AND suspension IS DISTINCT FROM 'iss'
-      GROUP BY 1, 2),
+      SELECT student_id, month AS m, absence AS days
+      FROM attendance_day_month
+      WHERE district_id = ANY(${ids}::int[]) AND month BETWEEN ${yearStart}::date AND ${monthEnd}::date
+        AND absence > 0),
     monthly AS (
       SELECT am.student_id, am.month AS m, am.absent_days::numeric AS days
       FROM attendance_month am JOIN student s ON s.id = am.student_id
       WHERE s.district_id = ANY(${ids}::int[]) AND am.month BETWEEN ${yearStart}::date AND ${monthStart}::date
-        AND NOT EXISTS (SELECT 1 FROM attendance_day ad
-                        WHERE ad.student_id = am.student_id AND ad.district_id = s.district_id
-                          AND ad.date >= am.month AND ad.date < (am.month + interval '1 month')::date)),
+        AND NOT EXISTS (SELECT 1 FROM attendance_day_month dm
+                        WHERE dm.district_id = s.district_id AND dm.student_id = am.student_id
+                          AND dm.month = am.month)),
     all_months AS (SELECT * FROM daily UNION ALL SELECT * FROM monthly),
     per_student AS (
       SELECT student_id,

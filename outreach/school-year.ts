@@ -22,9 +22,17 @@ export function monthBounds(month: string): { start: string; end: string } {
   return { start: `${month}-01`, end: `${month}-${String(last).padStart(2, '0')}` };
 }
 
-/** A date plus n calendar days. */
+const addedDays = new Map<string, string>();
+
+/** A date plus n calendar days (remembered: generation asks for the same few days per message). */
 export function addDays(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  const key = `${date}|${n}`;
+  let day = addedDays.get(key);
+  if (day === undefined) {
+    day = new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+    if (addedDays.size < 100_000) addedDays.set(key, day);
+  }
+  return day;
 }
 
 /** Whether text is a real 'YYYY-MM' month. */

@@ -30,12 +30,19 @@ function septets(ch: string): number {
   return 0;
 }
 
-function pack(costs: number[], single: number, multi: number): number {
-  const total = costs.reduce((a, b) => a + b, 0);
+/** Segments of a text whose code points cost `cost` each, cut greedily at `multi` when over `single`. */
+function pack(
+  text: string,
+  total: number,
+  cost: (ch: string) => number,
+  single: number,
+  multi: number,
+): number {
   if (total <= single) return total === 0 ? 0 : 1;
   let segments = 1;
   let used = 0;
-  for (const c of costs) {
+  for (const ch of text) {
+    const c = cost(ch);
     if (used + c > multi) {
       segments++;
       used = 0;
@@ -45,12 +52,16 @@ function pack(costs: number[], single: number, multi: number): number {
   return segments;
 }
 
+const utf16Units = (ch: string) => ch.length;
+
 export function smsSegments(text: string): SmsLength {
-  const chars = [...text];
-  const gsm = chars.map(septets);
-  if (gsm.every((c) => c > 0)) {
-    return { encoding: 'gsm7', units: gsm.reduce((a, b) => a + b, 0), segments: pack(gsm, 160, 153) };
+  // one pass for the encoding and the septets, one more only for a text over one segment
+  let units = 0;
+  for (const ch of text) {
+    const c = septets(ch);
+    if (c === 0)
+      return { encoding: 'ucs2', units: text.length, segments: pack(text, text.length, utf16Units, 70, 67) };
+    units += c;
   }
-  const ucs = chars.map((c) => c.length);
-  return { encoding: 'ucs2', units: ucs.reduce((a, b) => a + b, 0), segments: pack(ucs, 70, 67) };
+  return { encoding: 'gsm7', units, segments: pack(text, units, septets, 160, 153) };
 }

@@ -1,12 +1,27 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { loadConfig } from '../../../config.ts';
 import { pendingMigrations } from '../../../db/migrate.ts';
 import { openDatabaseFromTemplate, type Db } from '../../../db/connection.ts';
-import { readTemplate, templateKey } from '../../../db/pglite-template.ts';
+import {
+  pruneTemplates,
+  readTemplate,
+  STALE_TEMPLATE_MS,
+  templateKey,
+  writeTemplate,
+} from '../../../db/pglite-template.ts';
 
 // The template is PGlite's own (embedded database on disk); PostgreSQL is opened as before.
 const dir = mkdtempSync(join(tmpdir(), 'pilot-template-'));
@@ -77,5 +92,60 @@ describe('a new embedded database from the cached template', () => {
     const edited = write('001-a.js', 'up 2');
     expect(edited).not.toBe(one);
     expect(write('002-b.js', '')).not.toBe(edited);
+  });
+});
+
+describe('stale templates', () => {
+  const keyOf = (c: string) => c.repeat(64);
+  const prefix = (c: string) => `pglite-template-${c.repeat(16)}`;
+  const age = (path: string, ms: number) => {
+    const t = new Date(Date.now() - ms);
+    utimesSync(path, t, t);
+  };
+
+  it('writing a new template removes the templates of other keys unused for a day, and only those', async () => {
+    const cache = join(dir, 'prune');
+    mkdirSync(cache);
+    await writeTemplate(cache, keyOf('a'), new Blob(['old template']));
+    await writeTemplate(cache, keyOf('b'), new Blob(['recent template']));
+    writeFileSync(join(cache, `${prefix('a')}.tar.123.tmp`), 'left by a crashed writer');
+    writeFileSync(join(cache, `${prefix('c')}.tar.456.tmp`), 'being written now');
+    writeFileSync(join(cache, 'notes.txt'), 'not a template');
+    for (const f of [`${prefix('a')}.tar`, `${prefix('a')}.json`, `${prefix('a')}.tar.123.tmp`, 'notes.txt'])
+      age(join(cache, f), STALE_TEMPLATE_MS + 60_000);
+    // b's tar is old but its record was touched by a use an hour ago: b is in use, kept
+    age(join(cache, `${prefix('b')}.tar`), 3 * STALE_TEMPLATE_MS);
+    age(join(cache, `${prefix('b')}.json`), 3_600_000);
+    await writeTemplate(cache, keyOf('d'), new Blob(['new template']));
+    expect(readdirSync(cache).sort()).toEqual(
+      [
+        `${prefix('b')}.json`,
+        `${prefix('b')}.tar`,
+        `${prefix('c')}.tar.456.tmp`,
+        `${prefix('d')}.json`,
+        `${prefix('d')}.tar`,
+        'notes.txt',
+      ].sort(),
+    );
+    expect(await readTemplate(cache, keyOf('b'))).not.toBeNull();
+    expect(await readTemplate(cache, keyOf('d'))).not.toBeNull();
+  });
+
+  it('each load touches the record, so a template in use is never stale', async () => {
+    const cache = join(dir, 'touch');
+    mkdirSync(cache);
+    await writeTemplate(cache, keyOf('e'), new Blob(['template']));
+    const record = join(cache, `${prefix('e')}.json`);
+    age(record, 2 * STALE_TEMPLATE_MS);
+    age(join(cache, `${prefix('e')}.tar`), 2 * STALE_TEMPLATE_MS);
+    expect(await readTemplate(cache, keyOf('e'))).not.toBeNull();
+    expect(Date.now() - statSync(record).mtimeMs).toBeLessThan(60_000);
+    expect(await pruneTemplates(cache, keyOf('f'))).toEqual([]);
+    // a day later without a use it goes
+    expect(await pruneTemplates(cache, keyOf('f'), Date.now() + STALE_TEMPLATE_MS + 60_000)).toEqual([
+      `${prefix('e')}.json`,
+      `${prefix('e')}.tar`,
+    ]);
+    expect(readdirSync(cache)).toEqual([]);
   });
 });

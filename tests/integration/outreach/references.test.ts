@@ -88,6 +88,44 @@ describe(`outreach references checked per statement (${testDialect})`, () => {
     ).rejects.toThrow(/staff_task\.alert_id references a alert row that does not exist/);
   });
 
+  it('refuses receipts naming a missing message or import (migration 017), and keeps named messages', async () => {
+    const m = await sql<{ id: number }>`SELECT id FROM message ORDER BY id LIMIT 1`.execute(db.kysely);
+    const i = await sql<{ id: number }>`SELECT id FROM import_file ORDER BY id LIMIT 1`.execute(db.kysely);
+    const message = Number(m.rows[0].id);
+    const importId = i.rows[0].id;
+    const insert = (messageId: number, imp: number) =>
+      sql`INSERT INTO message_receipt (message_id, status, status_at, import_id)
+          VALUES (${message}, 'delivered', '2025-10-02T08:00:00Z', ${importId}),
+                 (${messageId}, 'failed', '2025-10-02T09:00:00Z', ${imp})`.execute(db.kysely);
+    await expect(insert(9_999_999, importId)).rejects.toThrow(
+      /message_receipt\.message_id references a message row that does not exist/,
+    );
+    await expect(insert(message, 9_999_999)).rejects.toThrow(
+      /message_receipt\.import_id references a import_file row that does not exist/,
+    );
+    const none = await sql<{ n: number }>`SELECT count(*)::int AS n FROM message_receipt`.execute(db.kysely);
+    expect(none.rows[0].n).toBe(0);
+    await insert(message, importId);
+    await expect(
+      sql`UPDATE message_receipt SET message_id = 9999999 WHERE status = 'failed'`.execute(db.kysely),
+    ).rejects.toThrow(/message_receipt\.message_id references a message row/);
+    await expect(sql`UPDATE message_receipt SET import_id = 9999999`.execute(db.kysely)).rejects.toThrow(
+      /message_receipt\.import_id references a import_file row/,
+    );
+    // an update that keeps the references checks nothing and succeeds
+    await sql`UPDATE message_receipt SET provider_ref = 'p'`.execute(db.kysely);
+    await expect(sql`DELETE FROM message WHERE id = ${message}`.execute(db.kysely)).rejects.toThrow(
+      /message rows are still referenced by message_receipt\.message_id/,
+    );
+    await expect(sql`TRUNCATE message`.execute(db.kysely)).rejects.toThrow(
+      /message cannot be truncated while message_receipt has rows/,
+    );
+    const kept = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM message WHERE id = ${message}`.execute(db.kysely);
+    expect(kept.rows[0].n).toBe(1);
+  });
+
   it('refuses deleting or truncating rows still referenced, and allows the referencing order', async () => {
     await expect(
       sql`DELETE FROM message_template WHERE id = ${good.template_id}`.execute(db.kysely),
