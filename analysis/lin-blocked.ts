@@ -39,7 +39,6 @@ import {
   CR2_EIGEN_TOLERANCE,
   EigenWorkspace,
   inverseSqrtComplementKernel,
-  inverseSqrtPsd,
   inverseSqrtPsdInto,
 } from './symmetric-eigen.ts';
 import type { FactorCodes, FactorInput, SeType } from './types.ts';
@@ -220,14 +219,16 @@ function cachedDesign(
 ): BlockedDesign | null | undefined {
   const last = lastDesign;
   if (!last || last.seType !== input.seType || last.blockName !== blockName) return undefined;
-  if (last.numeric.length !== numeric.length || last.expanded.length !== input.expanded.length) return undefined;
+  if (last.numeric.length !== numeric.length || last.expanded.length !== input.expanded.length)
+    return undefined;
   for (let l = 0; l < input.expanded.length; l++) {
     const a = input.expanded[l];
     const b = last.expanded[l];
     if (a.name !== b.name || a.level !== b.level || a.factor !== b.factor) return undefined;
   }
   if (!sameNumbers(last.z, input.z)) return undefined;
-  for (let j = 0; j < numeric.length; j++) if (!sameNumbers(last.numeric[j], numeric[j].values)) return undefined;
+  for (let j = 0; j < numeric.length; j++)
+    if (!sameNumbers(last.numeric[j], numeric[j].values)) return undefined;
   if (!sameFactor(last.factor, factor)) return undefined;
   if ((last.clusters === undefined) !== (input.clusters === undefined)) return undefined;
   if (input.clusters !== undefined && !sameFactor(last.clusters!, input.clusters)) return undefined;
@@ -238,7 +239,8 @@ function cachedDesign(
 function sameNumbers(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  for (let i = 0; i < a.length; i++)
+    if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
   return true;
 }
 
@@ -1118,6 +1120,9 @@ interface ClusterKernel {
  * the n_h × n_h eigen-decomposition when n_h ≤ m (households), else A_h = I + B_hK_hB_hᵀ with the m × m
  * kernel of the Gram matrix, so A_hB_h = B_h(I + K_hG_h).
  */
+/** adjustedBasis's scratch for the eigen-decompositions (used synchronously, one at a time). */
+const adjustWorkspace = new EigenWorkspace();
+
 function adjustedBasis(basis: Float64Array, nh: number, m: number): Float64Array {
   const out = new Float64Array(nh * m);
   if (nh === 1) {
@@ -1141,7 +1146,7 @@ function adjustedBasis(basis: Float64Array, nh: number, m: number): Float64Array
         complement[r * nh + t] = v;
         complement[t * nh + r] = v;
       }
-    const adjust = inverseSqrtPsd(complement, nh);
+    const adjust = inverseSqrtPsdInto(complement, nh, adjustWorkspace);
     for (let r = 0; r < nh; r++)
       for (let t = 0; t < nh; t++) {
         const a = adjust[r * nh + t];

@@ -57,9 +57,9 @@ export async function run(args: string[]): Promise<void> {
     // another outcome on the same design (as a report's outcomes on the same students): the design's
     // part of the fit (bases, weights, CR2 adjustments and df) is reused
     const other = { ...input, outcome: Float64Array.from(d.y, (v, i) => v + 0.01 * (i % 7)) };
-    const start = performance.now();
+    const secondStart = performance.now();
     effect(lmLin(other), 'fast, second outcome');
-    const second = seconds(start);
+    const second = seconds(secondStart);
     console.log(
       `${seType} fast path: ${times.map((t) => t.toFixed(3)).join(' / ')} s (a second outcome on the same design: ${second.toFixed(3)} s); treatment ${fast!.estimate.toFixed(6)} (SE ${fast!.stdError.toFixed(6)}, df ${fast!.df.toFixed(2)})`,
     );

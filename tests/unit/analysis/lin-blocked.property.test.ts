@@ -362,7 +362,9 @@ describe('the design cache of the blocked fast path (a report fits several outco
     outcome: Array.from(y),
     treatment: d.z,
     treatmentName: 'z',
-    covariates: d.covariates.map((c) => ({ ...c, values: Array.from(c.values as ArrayLike<number | string>) }) as LinCovariate),
+    covariates: d.covariates.map(
+      (c) => ({ ...c, values: Array.from(c.values as ArrayLike<number | string>) }) as LinCovariate,
+    ),
     clusters: seType === 'CR2' ? d.cluster.slice() : undefined,
     seType,
     effectDfOnly: true,
