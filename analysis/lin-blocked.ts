@@ -127,6 +127,8 @@ export interface BlockedState {
   expanded: readonly ExpandedColumn[];
   seType: SeType;
   clusters: { groupCount: number; start: Int32Array; order: Int32Array } | null;
+  /** CR2: the design's per-cluster adjustments (cr2Design), reused by basisInference */
+  cr2?: Cr2Design | null;
 }
 
 /**
@@ -474,6 +476,7 @@ function outcomeFit(d: BlockedDesign, y: Float64Array): BlockedLinFit {
       expanded: d.expanded,
       seType,
       clusters: grouped,
+      cr2: d.cr2,
     },
   };
 }
@@ -1027,7 +1030,7 @@ export function basisInference(
         eh[r] = e[i];
       }
       for (const c of cells) localOfCell[c] = -1;
-      const adjusted = adjustedBasis(basis, nh, m);
+      const adjusted = (s.cr2 && storedAdjustedBasis(s.cr2, h, basis, nh, m)) || adjustedBasis(basis, nh, m);
       // s_h = (A_hB_h)ᵀe_h = B_hᵀA_he_h
       const score = options.df ? new Float64Array(m) : scratch.subarray(nh * m + nh, nh * m + nh + m).fill(0);
       for (let r = 0; r < nh; r++) for (let a = 0; a < m; a++) score[a] += adjusted[r * m + a] * eh[r];
@@ -1120,6 +1123,35 @@ interface ClusterKernel {
  * the n_h × n_h eigen-decomposition when n_h ≤ m (households), else A_h = I + B_hK_hB_hᵀ with the m × m
  * kernel of the Gram matrix, so A_hB_h = B_h(I + K_hG_h).
  */
+/**
+ * adjustedBasis(basis, nh, m) from the A_h the design already computed for cluster h (cr2Design; the
+ * same basis rows and the same arithmetic, so the same numbers), or null for the kernel form.
+ */
+function storedAdjustedBasis(
+  d: Cr2Design,
+  h: number,
+  basis: Float64Array,
+  nh: number,
+  m: number,
+): Float64Array | null {
+  const kind = d.kind[h];
+  if (kind !== 1 && kind !== 2) return null;
+  const at = d.offset[h];
+  const out = new Float64Array(nh * m);
+  if (kind === 1) {
+    const a = d.store[at];
+    if (a !== 0) for (let j = 0; j < m; j++) out[j] += a * basis[j];
+    return out;
+  }
+  for (let r = 0; r < nh; r++)
+    for (let t = 0; t < nh; t++) {
+      const a = d.store[at + r * nh + t];
+      if (a === 0) continue;
+      for (let j = 0; j < m; j++) out[r * m + j] += a * basis[t * m + j];
+    }
+  return out;
+}
+
 /** adjustedBasis's scratch for the eigen-decompositions (used synchronously, one at a time). */
 const adjustWorkspace = new EigenWorkspace();
 
