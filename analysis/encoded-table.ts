@@ -220,35 +220,45 @@ export function tableColumns(
   for (const name of [spec.blocks, spec.clusters])
     if (name !== undefined) variables.push({ name, kind: 'label', c: col(name) });
   const total = subset ? subset.length : t.rows;
-  const rowAt = subset ? (k: number) => subset[k] : (k: number) => k;
+  // which rows have a missing design value, variable by variable (the same counts and problems as
+  // reading row by row: a problem anywhere sends the whole table to csvToColumns)
+  const rowMissing = new Uint8Array(total);
+  let droppedOutcome = 0;
+  const missingCounts = variables.map(() => 0);
+  for (let v = 0; v < variables.length; v++) {
+    const { kind, c } = variables[v];
+    let count = 0;
+    if (kind === 'label') {
+      const miss = c.missing;
+      for (let k = 0; k < total; k++) {
+        if (miss[subset ? subset[k] : k]) {
+          rowMissing[k] = 1;
+          count++;
+        }
+      }
+    } else {
+      // numbers and 0/1: NaN from a missing token is missing; anything else not finite, or not 0/1, is a problem
+      const { number, notNumber } = c;
+      for (let k = 0; k < total; k++) {
+        const i = subset ? subset[k] : k;
+        if (notNumber[i]) return slow();
+        const x = number[i];
+        if (Number.isNaN(x)) {
+          rowMissing[k] = 1;
+          count++;
+        } else if (!Number.isFinite(x) || (kind === 'binary' && x !== 0 && x !== 1)) return slow();
+      }
+    }
+    missingCounts[v] = count;
+    if (v === 0) droppedOutcome = count;
+  }
   const keep = new Int32Array(total);
   let n = 0;
   let droppedRows = 0;
-  let droppedOutcome = 0;
-  const missingCounts = variables.map(() => 0);
   const firstLines: number[] = [];
   for (let k = 0; k < total; k++) {
-    const i = rowAt(k);
-    let missing = false;
-    for (let v = 0; v < variables.length; v++) {
-      const { kind, c } = variables[v];
-      if (kind === 'label') {
-        if (c.missing[i]) {
-          missing = true;
-          missingCounts[v]++;
-        }
-        continue;
-      }
-      // numbers and 0/1: NaN from a missing token is missing; anything else not finite, or not 0/1, is a problem
-      if (c.notNumber[i]) return slow();
-      const x = c.number[i];
-      if (Number.isNaN(x)) {
-        missing = true;
-        missingCounts[v]++;
-        if (v === 0) droppedOutcome++;
-      } else if (!Number.isFinite(x) || (kind === 'binary' && x !== 0 && x !== 1)) return slow();
-    }
-    if (missing) {
+    const i = subset ? subset[k] : k;
+    if (rowMissing[k]) {
       droppedRows++;
       if (firstLines.length < 5) firstLines.push(t.lines[i + 1]);
       continue;
@@ -290,9 +300,13 @@ export function tableColumns(
     }
   }
   const numbers = (name: string) => {
-    const c = col(name);
-    return Float64Array.from(kept, (i) => c.number[i]);
+    const source = col(name).number;
+    const out = new Float64Array(n);
+    for (let k = 0; k < n; k++) out[k] = source[kept[k]];
+    return out;
   };
+  const lines = new Int32Array(n);
+  for (let k = 0; k < n; k++) lines[k] = t.lines[kept[k] + 1];
   const labels = (name: string | undefined): FactorCodes | null =>
     name === undefined ? null : subsetCodes(col(name), kept);
   return {
@@ -309,7 +323,7 @@ export function tableColumns(
       additionalFixedEffects: [],
       weights: null,
       covariates,
-      lines: Int32Array.from(kept, (i) => t.lines[i + 1]),
+      lines,
       droppedMissingOutcome: droppedOutcome,
       dropped: {
         rows: droppedRows,

@@ -22,14 +22,67 @@ export interface SymmetricEigen {
 export function symmetricEigen(matrix: Float64Array, n: number): SymmetricEigen {
   const a = Float64Array.from(matrix);
   const v = new Float64Array(n * n);
+  eigenInPlace(a, v, n);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = a[i * n + i];
+  return { values, vectors: v };
+}
+
+/**
+ * The Jacobi iteration of `symmetricEigen` on `a` (the matrix, n × n, overwritten: its diagonal ends as
+ * the eigenvalues) and `v` (set to the eigenvectors as columns). Same arithmetic, no allocation.
+ */
+function eigenInPlace(a: Float64Array, v: Float64Array, n: number): void {
+  v.fill(0, 0, n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
   for (let sweep = 0; sweep < 100; sweep++) {
     if (offDiagonalIsNegligible(a, n)) break;
     for (let p = 0; p < n - 1; p++) for (let q = p + 1; q < n; q++) rotate(a, v, n, p, q);
   }
-  const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) values[i] = a[i * n + i];
-  return { values, vectors: v };
+}
+
+/**
+ * Scratch space for `inverseSqrtPsdInto`, grown on demand: CR2 takes one inverse square root per
+ * cluster (tens of thousands of small matrices at national scale), so they are made without allocating.
+ */
+export class EigenWorkspace {
+  a = new Float64Array(64);
+  v = new Float64Array(64);
+  out = new Float64Array(64);
+
+  ensure(n: number): void {
+    if (this.a.length < n * n) {
+      const size = 2 * n * n;
+      this.a = new Float64Array(size);
+      this.v = new Float64Array(size);
+      this.out = new Float64Array(size);
+    }
+  }
+}
+
+/**
+ * `inverseSqrtPsd` of the n × n matrix in `matrix` (its first n² entries, not modified) into the
+ * workspace's `out` (its first n² entries), with the same arithmetic, so bit-identical results.
+ * The result is valid until the workspace's next use.
+ */
+export function inverseSqrtPsdInto(matrix: Float64Array, n: number, ws: EigenWorkspace): Float64Array {
+  ws.ensure(n);
+  const nn = n * n;
+  const { a, v, out } = ws;
+  for (let i = 0; i < nn; i++) a[i] = matrix[i];
+  eigenInPlace(a, v, n);
+  out.fill(0, 0, nn);
+  for (let j = 0; j < n; j++) {
+    const lambda = a[j * n + j];
+    if (!(lambda > CR2_EIGEN_TOLERANCE)) continue;
+    const phi = 1 / Math.sqrt(lambda);
+    for (let r = 0; r < n; r++) {
+      const vr = v[r * n + j] * phi;
+      if (vr === 0) continue;
+      for (let t = 0; t < n; t++) out[r * n + t] += vr * v[t * n + j];
+    }
+  }
+  return out;
 }
 
 function offDiagonalIsNegligible(a: Float64Array, n: number): boolean {

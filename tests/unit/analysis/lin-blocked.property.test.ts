@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import seedrandom from 'seedrandom';
-import { blockedLin } from '../../../analysis/lin-blocked.ts';
+import { blockedLin, clearBlockedDesignCache } from '../../../analysis/lin-blocked.ts';
 import { lmLin, lmLinDense } from '../../../analysis/lm-lin.ts';
 import { toTable } from '../../../analysis/estimate-output.ts';
 import { waldTest } from '../../../analysis/linear-hypothesis.ts';
@@ -353,5 +353,83 @@ describe('Lin with block indicators: the full coefficient table from the cell fo
       expect(r.terms.filter((t) => t.term !== 'z').some((t) => Number.isNaN(t.df))).toBe(true);
       expect(r.warnings.map((w) => w.code)).not.toContain('nonpositive-df');
     }
+  });
+});
+
+describe('the design cache of the blocked fast path (a report fits several outcomes on the same rows)', () => {
+  const SE = ['HC2', 'CR2'] as SeType[];
+  const input = (d: ReturnType<typeof design>, y: ArrayLike<number>, seType: SeType): LmLinInput => ({
+    outcome: Array.from(y),
+    treatment: d.z,
+    treatmentName: 'z',
+    covariates: d.covariates.map(
+      (c) => ({ ...c, values: Array.from(c.values as ArrayLike<number | string>) }) as LinCovariate,
+    ),
+    clusters: seType === 'CR2' ? d.cluster.slice() : undefined,
+    seType,
+    effectDfOnly: true,
+  });
+
+  it('a second outcome on an equal design (fresh arrays of the same values) gives exactly the fresh fit', () => {
+    let hits = 0;
+    for (let seed = 0; seed < 60; seed++) {
+      const d = design(seed);
+      const y2 = d.y.map((v, i) => v * 0.7 + (i % 5) - 2);
+      for (const seType of SE) {
+        clearBlockedDesignCache();
+        const first = lmLin(input(d, d.y, seType));
+        if (!first.ok || first.result.covariance !== undefined) continue; // not on the fast path
+        const cached = lmLin(input(d, y2, seType));
+        clearBlockedDesignCache();
+        const fresh = lmLin(input(d, y2, seType));
+        expect(cached).toEqual(fresh);
+        // and the second outcome's fit differs from the first's (the outcome is not cached)
+        expect(ok(cached).terms.find((t) => t.term === 'z')!.estimate).not.toBe(
+          ok(first).terms.find((t) => t.term === 'z')!.estimate,
+        );
+        hits++;
+      }
+    }
+    expect(hits).toBeGreaterThan(60);
+  });
+
+  it('a design that differs in one covariate value, one block, one cluster or the treatment is fitted afresh', () => {
+    let checked = 0;
+    for (let seed = 0; seed < 40; seed++) {
+      const d = design(seed);
+      const numeric = d.covariates.findIndex((c) => c.kind !== 'factor');
+      const variants: ((x: ReturnType<typeof design>) => void)[] = [
+        (x) => {
+          if (numeric >= 0) (x.covariates[numeric].values as number[])[3] += 0.25;
+        },
+        (x) => {
+          const f = x.covariates.find((c) => c.kind === 'factor')!;
+          const v = f.values as (string | number)[];
+          v[v.length - 1] = v[0];
+        },
+        (x) => {
+          x.cluster[0] = x.cluster[x.cluster.length - 1];
+        },
+        (x) => {
+          // swap the arms of the first and last unit (every block keeps both arms in most designs)
+          const last = x.z.length - 1;
+          [x.z[0], x.z[last]] = [x.z[last], x.z[0]];
+        },
+      ];
+      for (const change of variants) {
+        for (const seType of SE) {
+          const changed = design(seed);
+          change(changed);
+          clearBlockedDesignCache();
+          lmLin(input(d, d.y, seType)); // the original design is now the cached one
+          const after = lmLin(input(changed, d.y, seType));
+          clearBlockedDesignCache();
+          const fresh = lmLin(input(changed, d.y, seType));
+          expect(after).toEqual(fresh);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(40 * 4 * 2);
   });
 });
