@@ -60,7 +60,10 @@ export interface LoadedReportInputs {
   planId: number;
   /** time to load everything (outcomes in SQL, outreach, event-study inputs) */
   outcomesMs: number;
-  /** of which the window and baseline student-month panels (the SQL outcome building alone) */
+  /**
+   * of which the window and baseline student-month panels (the SQL outcome building; on PostgreSQL
+   * while the other reads run beside it, on PGlite alone)
+   */
   panelsMs: number;
 }
 type Loaded = LoadedReportInputs;
