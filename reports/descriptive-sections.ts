@@ -41,15 +41,18 @@ function analyzed(inputs: ReportInputs, s: ReportStudent): boolean {
 }
 
 export function flowSection(inputs: ReportInputs) {
-  return inputs.study.arms.map(({ name }) => {
-    const members = inputs.students.filter((s) => s.arm === name);
-    return {
-      arm: name,
-      randomized: members.length,
-      enrolled: members.filter((s) => s.enrolledDays > 0).length,
-      analyzed: members.filter((s) => analyzed(inputs, s)).length,
-    };
-  });
+  // one pass over the students: randomized, enrolled and analyzed per arm name
+  const counts = new Map(
+    inputs.study.arms.map(({ name }) => [name, { randomized: 0, enrolled: 0, analyzed: 0 }]),
+  );
+  for (const s of inputs.students) {
+    const c = counts.get(s.arm);
+    if (!c) continue;
+    c.randomized++;
+    if (s.enrolledDays > 0) c.enrolled++;
+    if (analyzed(inputs, s)) c.analyzed++;
+  }
+  return inputs.study.arms.map(({ name }) => ({ arm: name, ...counts.get(name)! }));
 }
 
 export function attritionSection(inputs: ReportInputs, flow: ReturnType<typeof flowSection>) {

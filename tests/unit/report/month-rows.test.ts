@@ -12,6 +12,7 @@ import {
   DIMENSIONS,
   attendanceByMonth,
   disaggregationSection,
+  flowSection,
   monthEncoded,
   monthTable,
 } from '../../../reports/descriptive-sections.ts';
@@ -237,6 +238,25 @@ function referenceDisaggregation(inputs: ReportInputs, students: readonly Report
 }
 
 describe('the descriptive sections read in one pass', () => {
+  it('the flow counts each arm’s randomized, enrolled and analyzed students', () => {
+    for (let seed = 0; seed < 10; seed++) {
+      const inputs = randomInputs(`flow-${seed}`);
+      const primary = inputs.plan.outcomes.primary[0];
+      const expected = inputs.study.arms.map(({ name }) => {
+        const members = inputs.students.filter((s) => s.arm === name);
+        return {
+          arm: name,
+          randomized: members.length,
+          enrolled: members.filter((s) => s.enrolledDays > 0).length,
+          analyzed: members.filter((s) => outcomeValue(primary, s, inputs.plan.chronic_absence) !== null)
+            .length,
+        };
+      });
+      expect(flowSection(inputs)).toEqual(expected);
+      expect(expected.every((f) => f.randomized > f.analyzed)).toBe(true);
+    }
+  });
+
   it('attendance by month equals the per-month, per-arm search of each student’s months', () => {
     for (let seed = 0; seed < 30; seed++) {
       const inputs = randomInputs(`by-month-${seed}`);
