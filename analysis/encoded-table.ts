@@ -16,6 +16,7 @@ import {
   type CsvCovariate,
   type EstimationColumnsOutcome,
 } from './csv-columns.ts';
+import { firstAppearanceCodes } from './factor-codes.ts';
 import type { FactorCodes } from './types.ts';
 
 /** One column of the table, read once. */
@@ -103,24 +104,12 @@ function once<T>(make: () => T): () => T {
 
 /** Codes of labels in order of first appearance; a missing token gets −1. */
 function encodeLabels(rows: number, labelOf: (i: number) => string): Labels {
-  const codes = new Int32Array(rows);
-  const levels: string[] = [];
-  const seen = new Map<string, number>();
-  for (let i = 0; i < rows; i++) {
-    const label = labelOf(i);
-    if (MISSING_TOKENS.has(label)) {
-      codes[i] = -1;
-      continue;
-    }
-    let code = seen.get(label);
-    if (code === undefined) {
-      code = levels.length;
-      seen.set(label, code);
-      levels.push(label);
-    }
-    codes[i] = code;
-  }
-  return { codes, levels };
+  return firstAppearanceCodes(
+    rows,
+    labelOf,
+    (label) => MISSING_TOKENS.has(label),
+    () => -1,
+  );
 }
 
 /**

@@ -12,14 +12,36 @@ import type { FactorCodes, FactorInput } from './types.ts';
  */
 export function encodeFactor(values: FactorInput): FactorCodes {
   if (isFactorCodes(values)) return values;
-  const n = values.length;
-  const codes = new Int32Array(n);
-  const seen = new Map<string | number, number>();
-  const levels: (string | number)[] = [];
-  for (let i = 0; i < n; i++) {
-    const label = values[i];
-    if (label === null || label === undefined || (typeof label === 'number' && Number.isNaN(label))) {
+  return firstAppearanceCodes(
+    values.length,
+    (i) => values[i],
+    (label) => label === null || label === undefined || (typeof label === 'number' && Number.isNaN(label)),
+    (i) => {
       throw new TypeError(`factor value at row ${i} is missing`);
+    },
+  );
+}
+
+/**
+ * Codes 0..G−1 of the labels of rows 0..n−1 in order of first appearance, and the levels; a label
+ * that `isMissing` gets the code `missingCode(row)` returns (a negative code, or it throws) and no level.
+ *
+ * @example firstAppearanceCodes(3, (i) => ['b', 'NA', 'b'][i], (l) => l === 'NA', () => -1) // codes [0, −1, 0], levels ['b']
+ */
+export function firstAppearanceCodes<L>(
+  n: number,
+  labelAt: (row: number) => L,
+  isMissing: (label: L) => boolean,
+  missingCode: (row: number) => number,
+): { codes: Int32Array; levels: L[] } {
+  const codes = new Int32Array(n);
+  const seen = new Map<L, number>();
+  const levels: L[] = [];
+  for (let i = 0; i < n; i++) {
+    const label = labelAt(i);
+    if (isMissing(label)) {
+      codes[i] = missingCode(i);
+      continue;
     }
     let code = seen.get(label);
     if (code === undefined) {

@@ -7,7 +7,7 @@ import { OUTCOMES, planContrasts, type ArmContrast } from '../analysis/analysis-
 import { analysisTable } from '../analysis/analysis-table.ts';
 import { attrition } from '../analysis/attrition.ts';
 import { balanceTable, type CovariateColumn } from '../analysis/balance-table.ts';
-import { outcomeValue } from '../analysis/outcome-definitions.ts';
+import { outcomeValue, type OutcomeTotals } from '../analysis/outcome-definitions.ts';
 import { sampleRatioCheck } from '../analysis/sample-ratio.ts';
 import {
   numberColumn,
@@ -19,6 +19,7 @@ import { effectTerm, encodedCells, estimateOnTable } from '../analysis/table-est
 import { gradeBand } from '../assignment/block-keys.ts';
 import { contrastName } from './estimates-section.ts';
 import { pooledTable } from './fit-cache.ts';
+import { forEachMonthRow, monthDays } from './month-rows.ts';
 import type { ReportInputs, ReportStudent } from './report-inputs.ts';
 import { showCountGroup, showPercent } from './suppression.ts';
 
@@ -34,26 +35,24 @@ export const DIMENSIONS: { name: string; level: (s: ReportStudent) => string }[]
   { name: 'race_ethnicity', level: (s) => s.raceEthnicity ?? 'unknown' },
 ];
 
-const totals = (s: { enrolledDays: number; absenceDays: number; chronicDays: number }) => ({
-  enrolledDays: s.enrolledDays,
-  absenceDays: s.absenceDays,
-  chronicDays: s.chronicDays,
-});
-
+/** Whether the student's primary outcome is defined (a student holds their window's totals). */
 function analyzed(inputs: ReportInputs, s: ReportStudent): boolean {
-  return outcomeValue(inputs.plan.outcomes.primary[0], totals(s), inputs.plan.chronic_absence) !== null;
+  return outcomeValue(inputs.plan.outcomes.primary[0], s, inputs.plan.chronic_absence) !== null;
 }
 
 export function flowSection(inputs: ReportInputs) {
-  return inputs.study.arms.map(({ name }) => {
-    const members = inputs.students.filter((s) => s.arm === name);
-    return {
-      arm: name,
-      randomized: members.length,
-      enrolled: members.filter((s) => s.enrolledDays > 0).length,
-      analyzed: members.filter((s) => analyzed(inputs, s)).length,
-    };
-  });
+  // one pass over the students: randomized, enrolled and analyzed per arm name
+  const counts = new Map(
+    inputs.study.arms.map(({ name }) => [name, { randomized: 0, enrolled: 0, analyzed: 0 }]),
+  );
+  for (const s of inputs.students) {
+    const c = counts.get(s.arm);
+    if (!c) continue;
+    c.randomized++;
+    if (s.enrolledDays > 0) c.enrolled++;
+    if (analyzed(inputs, s)) c.analyzed++;
+  }
+  return inputs.study.arms.map(({ name }) => ({ arm: name, ...counts.get(name)! }));
 }
 
 export function attritionSection(inputs: ReportInputs, flow: ReturnType<typeof flowSection>) {
@@ -156,41 +155,68 @@ export function balanceSection(inputs: ReportInputs) {
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
+/** A group's students and the sums of its defined outcomes, added in the students' order. */
+interface GroupSums {
+  students: number;
+  rateSum: number;
+  rateCount: number;
+  chronicSum: number;
+  chronicCount: number;
+}
+
 /** Arm × dimension level: students, attendance rate and chronic-absence share, suppressed. */
 export function disaggregationSection(inputs: ReportInputs, students: readonly ReportStudent[]) {
   const rule = inputs.plan.chronic_absence;
+  // one pass over the students: per dimension, per arm, per level (the means add in student order)
+  const groups = DIMENSIONS.map(() => new Map<string, Map<string, GroupSums>>());
+  const wanted = new Set(inputs.study.arms.map((a) => a.name));
+  for (const s of students) {
+    if (s.enrolledDays <= 0 || !wanted.has(s.arm)) continue;
+    const rate = outcomeValue('attendance_rate', s, rule);
+    const chronic = outcomeValue('chronically_absent', s, rule);
+    for (let d = 0; d < DIMENSIONS.length; d++) {
+      let byLevel = groups[d].get(s.arm);
+      if (!byLevel) groups[d].set(s.arm, (byLevel = new Map()));
+      const level = DIMENSIONS[d].level(s);
+      let g = byLevel.get(level);
+      if (!g) {
+        g = { students: 0, rateSum: 0, rateCount: 0, chronicSum: 0, chronicCount: 0 };
+        byLevel.set(level, g);
+      }
+      g.students++;
+      if (rate !== null) {
+        g.rateSum += rate;
+        g.rateCount++;
+      }
+      if (chronic !== null) {
+        g.chronicSum += chronic;
+        g.chronicCount++;
+      }
+    }
+  }
   const rows = [];
   for (const { name: arm } of inputs.study.arms) {
-    for (const d of DIMENSIONS) {
-      const byLevel = new Map<string, ReportStudent[]>();
-      for (const s of students) {
-        if (s.arm !== arm || s.enrolledDays <= 0) continue;
-        const level = d.level(s);
-        const list = byLevel.get(level) ?? [];
-        list.push(s);
-        byLevel.set(level, list);
-      }
+    for (let d = 0; d < DIMENSIONS.length; d++) {
+      const byLevel = groups[d].get(arm) ?? new Map<string, GroupSums>();
       const levels = [...byLevel.keys()].sort();
-      const counts = showCountGroup(levels.map((l) => byLevel.get(l)!.length));
+      const counts = showCountGroup(levels.map((l) => byLevel.get(l)!.students));
       levels.forEach((level, k) => {
-        const group = byLevel.get(level)!;
-        const rate = mean(group.map((s) => outcomeValue('attendance_rate', totals(s), rule)));
-        const chronic = group
-          .map((s) => outcomeValue('chronically_absent', totals(s), rule))
-          .filter((v): v is number => v !== null);
+        const g = byLevel.get(level)!;
+        const rate = g.rateCount ? g.rateSum / g.rateCount : null;
+        const chronic = g.chronicCount ? g.chronicSum / g.chronicCount : null;
         const masked = counts.cells[k].suppressed !== null;
         rows.push({
           arm,
-          dimension: d.name,
+          dimension: DIMENSIONS[d].name,
           level,
           students: counts.cells[k].text,
-          attendance_rate: masked ? '—' : showPercent(rate, group.length).text,
-          chronic_absence_share: masked ? '—' : showPercent(mean(chronic), chronic.length).text,
+          attendance_rate: masked ? '—' : showPercent(rate, g.students).text,
+          chronic_absence_share: masked ? '—' : showPercent(chronic, g.chronicCount).text,
         });
       });
       rows.push({
         arm,
-        dimension: d.name,
+        dimension: DIMENSIONS[d].name,
         level: 'all',
         students: counts.total.text,
         attendance_rate: '',
@@ -201,37 +227,39 @@ export function disaggregationSection(inputs: ReportInputs, students: readonly R
   return rows;
 }
 
-function mean(values: readonly (number | null)[]): number | null {
-  let s = 0;
-  let n = 0;
-  for (const v of values) {
-    if (v === null) continue;
-    s += v;
-    n++;
-  }
-  return n ? s / n : null;
-}
-
-function monthsOf(inputs: ReportInputs): string[] {
-  const set = new Set<string>();
-  for (const list of inputs.months) for (const m of list) set.add(m.month);
-  return [...set].sort();
-}
-
 /** Mean attendance rate of enrolled students by month and arm. */
 export function attendanceByMonth(inputs: ReportInputs) {
   const rows = [];
   const rule = inputs.plan.chronic_absence;
-  for (const month of monthsOf(inputs)) {
-    for (const { name: arm } of inputs.study.arms) {
-      const values: number[] = [];
-      inputs.students.forEach((s, i) => {
-        if (s.arm !== arm) return;
-        const m = inputs.months[i].find((x) => x.month === month);
-        const v = m ? outcomeValue('attendance_rate', m, rule) : null;
-        if (v !== null) values.push(v);
-      });
-      rows.push({ month, arm, students: values.length, attendance_rate: mean(values) });
+  const p = monthDays(inputs);
+  const arms = inputs.study.arms.map((a) => a.name);
+  // each student's arm as the index of its first arm of that name (−1 outside the study's arms)
+  const armAt = new Map<string, number>();
+  arms.forEach((a, k) => armAt.has(a) || armAt.set(a, k));
+  const armOf = Int32Array.from(inputs.students, (s) => armAt.get(s.arm) ?? -1);
+  const sums = new Float64Array(arms.length);
+  const counts = new Int32Array(arms.length);
+  const days: OutcomeTotals = { enrolledDays: 0, absenceDays: 0, chronicDays: 0 };
+  for (let m = 0; m < p.months.length; m++) {
+    const base = m * p.students;
+    sums.fill(0);
+    counts.fill(0);
+    // each arm's mean adds its students' rates in their order
+    for (let i = 0; i < p.students; i++) {
+      const a = armOf[i];
+      if (a < 0 || !p.present[base + i]) continue;
+      days.enrolledDays = p.enrolledDays[base + i];
+      days.absenceDays = p.absenceDays[base + i];
+      days.chronicDays = p.chronicDays[base + i];
+      const v = outcomeValue('attendance_rate', days, rule);
+      if (v === null) continue;
+      sums[a] += v;
+      counts[a]++;
+    }
+    for (const arm of arms) {
+      const a = armAt.get(arm)!;
+      const students = counts[a];
+      rows.push({ month: p.months[m], arm, students, attendance_rate: students ? sums[a] / students : null });
     }
   }
   return rows;
@@ -243,7 +271,7 @@ export function attendanceByMonth(inputs: ReportInputs) {
  */
 export function monthlyItt(inputs: ReportInputs) {
   const rows: ReturnType<typeof monthRow>[] = [];
-  const months = monthsOf(inputs);
+  const months = monthDays(inputs).months;
   for (const c of planContrasts(
     inputs.plan,
     inputs.study.arms.map((a) => a.name),
@@ -257,13 +285,15 @@ export function monthlyItt(inputs: ReportInputs) {
 
 /** The students with a month's enrolled days and absences in place of the window's. */
 function monthStudents(inputs: ReportInputs, month: string): ReportStudent[] {
+  const p = monthDays(inputs);
+  const m = p.index.get(month);
   return inputs.students.map((s, i) => {
-    const m = inputs.months[i].find((x) => x.month === month);
+    const at = m === undefined ? -1 : m * p.students + i;
     return {
       ...s,
-      enrolledDays: m?.enrolledDays ?? 0,
-      absenceDays: m?.absenceDays ?? 0,
-      chronicDays: m?.chronicDays ?? 0,
+      enrolledDays: at < 0 ? 0 : p.enrolledDays[at],
+      absenceDays: at < 0 ? 0 : p.absenceDays[at],
+      chronicDays: at < 0 ? 0 : p.chronicDays[at],
     };
   });
 }
@@ -280,34 +310,19 @@ const MONTH_COLUMNS = ['enrolled_days', ...OUTCOMES] as const;
 export function monthTable(inputs: ReportInputs, c: ArmContrast, month: string): string[][] {
   const window = pooledTable(inputs, c).cells;
   const header = window[0];
-  const block = header.indexOf('block');
-  const arm = header.indexOf('arm');
   const columns = MONTH_COLUMNS.map((name) => header.indexOf(name));
   const rule = inputs.plan.chronic_absence;
   const out: string[][] = [header];
-  let r = 1;
-  for (let i = 0; i < inputs.students.length && r <= window.length; i++) {
-    const s = inputs.students[i];
-    if (r === window.length || window[r][arm] !== s.arm || window[r][block] !== s.blockKey) continue;
-    const m = inputs.months[i].find((x) => x.month === month);
-    const t = {
-      enrolledDays: m?.enrolledDays ?? 0,
-      absenceDays: m?.absenceDays ?? 0,
-      chronicDays: m?.chronicDays ?? 0,
-    };
-    const row = window[r].slice();
+  const matched = forEachMonthRow(inputs, c, month, (r, _i, t) => {
+    const row = window[r + 1].slice();
     row[columns[0]] = String(t.enrolledDays);
-    OUTCOMES.forEach((o, k) => {
-      const v = outcomeValue(o, t, rule);
+    for (let k = 0; k < OUTCOMES.length; k++) {
+      const v = outcomeValue(OUTCOMES[k], t, rule);
       row[columns[k + 1]] = v === null || !Number.isFinite(v) ? 'NA' : String(v);
-    });
+    }
     out.push(row);
-    r++;
-  }
-  // every row matched to a student of the contrast's arms, in order, and no such student left over
-  if (r !== window.length || !sameMembers(inputs, c, window.length - 1))
-    return analysisTable(monthStudents(inputs, month), inputs.plan, c).cells;
-  return out;
+  });
+  return matched ? out : analysisTable(monthStudents(inputs, month), inputs.plan, c).cells;
 }
 
 /**
@@ -317,46 +332,18 @@ export function monthTable(inputs: ReportInputs, c: ArmContrast, month: string):
  */
 export function monthEncoded(inputs: ReportInputs, c: ArmContrast, month: string): EncodedTable {
   const window = pooledTable(inputs, c).cells;
-  const header = window[0];
-  const block = header.indexOf('block');
-  const arm = header.indexOf('arm');
   const rule = inputs.plan.chronic_absence;
-  const values = MONTH_COLUMNS.map(() => new Array<number | null>(window.length - 1));
-  let r = 1;
-  for (let i = 0; i < inputs.students.length && r <= window.length; i++) {
-    const s = inputs.students[i];
-    if (r === window.length || window[r][arm] !== s.arm || window[r][block] !== s.blockKey) continue;
-    const m = inputs.months[i].find((x) => x.month === month);
-    const t = {
-      enrolledDays: m?.enrolledDays ?? 0,
-      absenceDays: m?.absenceDays ?? 0,
-      chronicDays: m?.chronicDays ?? 0,
-    };
-    values[0][r - 1] = t.enrolledDays;
-    OUTCOMES.forEach((o, k) => (values[k + 1][r - 1] = outcomeValue(o, t, rule)));
-    r++;
-  }
-  if (r !== window.length || !sameMembers(inputs, c, window.length - 1))
-    return encodedCells(analysisTable(monthStudents(inputs, month), inputs.plan, c).cells);
+  // NaN where an outcome is undefined (numberColumn reads it as NA, as it reads null)
+  const values = MONTH_COLUMNS.map(() => new Float64Array(window.length - 1));
+  const matched = forEachMonthRow(inputs, c, month, (r, _i, t) => {
+    values[0][r] = t.enrolledDays;
+    for (let k = 0; k < OUTCOMES.length; k++) values[k + 1][r] = outcomeValue(OUTCOMES[k], t, rule) ?? NaN;
+  });
+  if (!matched) return encodedCells(analysisTable(monthStudents(inputs, month), inputs.plan, c).cells);
   const replaced = new Map<string, EncodedColumn>(
     MONTH_COLUMNS.map((name, k) => [name, numberColumn(values[k])]),
   );
   return withColumns(encodedCells(window), replaced, () => monthTable(inputs, c, month));
-}
-
-/** Whether the window table holds every student of the contrast's arms but those of single-arm blocks. */
-function sameMembers(inputs: ReportInputs, c: ArmContrast, rows: number): boolean {
-  const arms = new Map<string, Set<string>>();
-  for (const s of inputs.students) {
-    if (s.arm !== c.treatment && s.arm !== c.control) continue;
-    let set = arms.get(s.blockKey);
-    if (!set) arms.set(s.blockKey, (set = new Set()));
-    set.add(s.arm);
-  }
-  let n = 0;
-  for (const s of inputs.students)
-    if ((s.arm === c.treatment || s.arm === c.control) && arms.get(s.blockKey)!.size === 2) n++;
-  return n === rows;
 }
 
 function monthRow(inputs: ReportInputs, c: ArmContrast, table: EncodedTable, month: string, e: number) {

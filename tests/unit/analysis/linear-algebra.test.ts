@@ -1,11 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import seedrandom from 'seedrandom';
 import { thinQr } from '../../../analysis/householder-qr.ts';
 import { inverseSqrtComplementKernel, symmetricEigen } from '../../../analysis/symmetric-eigen.ts';
 import { invertUpperTriangular, multiply } from '../../../analysis/dense-matrix.ts';
 import { fTail, tTails } from './distribution-values.ts';
 import { fUpperTail, tQuantileAt, tTwoSidedPValue } from '../../../analysis/distributions.ts';
-import { encodeFactor, groupRows, subsetFactor } from '../../../analysis/factor-codes.ts';
+import {
+  encodeFactor,
+  firstAppearanceCodes,
+  groupRows,
+  subsetFactor,
+} from '../../../analysis/factor-codes.ts';
 
 const column = (xs: number[]) => Float64Array.from(xs);
 
@@ -146,5 +152,26 @@ describe('factor codes', () => {
 
   it('throws on a missing label', () => {
     expect(() => encodeFactor(['a', Number.NaN])).toThrow(/row 1 is missing/);
+  });
+
+  it('codes labels as match(x, unique(x)) does, missing ones as the caller says', () => {
+    const rng = seedrandom('first-appearance');
+    for (let trial = 0; trial < 50; trial++) {
+      const labels = Array.from({ length: Math.floor(rng() * 60) }, () =>
+        rng() < 0.1 ? 'NA' : `l${Math.floor(rng() * 12)}`,
+      );
+      const unique = [...new Set(labels.filter((l) => l !== 'NA'))];
+      const missing: number[] = [];
+      const got = firstAppearanceCodes(
+        labels.length,
+        (i) => labels[i],
+        (l) => l === 'NA',
+        (i) => (missing.push(i), -1),
+      );
+      expect(got.levels).toEqual(unique);
+      expect(Array.from(got.codes)).toEqual(labels.map((l) => (l === 'NA' ? -1 : unique.indexOf(l))));
+      expect(missing).toEqual(labels.flatMap((l, i) => (l === 'NA' ? [i] : [])));
+      if (!missing.length) expect(Array.from(encodeFactor(labels).codes)).toEqual(Array.from(got.codes));
+    }
   });
 });

@@ -7,6 +7,7 @@ import { monthTable } from '../../../reports/descriptive-sections.ts';
 import { buildDistrictReport } from '../../../reports/district-report.ts';
 import { pooledFit, pooledTable } from '../../../reports/fit-cache.ts';
 import type { ReportInputs, ReportStudent } from '../../../reports/report-inputs.ts';
+import { reportInputs } from '../../helpers/report-inputs.ts';
 import { buildReport } from '../../../reports/report-model.ts';
 
 /** A small synthetic two-district study (households of one or two students, blocked by district and grade band). */
@@ -48,32 +49,15 @@ function inputs(): ReportInputs {
     estimator: { covariates: ['prior_year_absence_rate', 'baseline_absence_rate'] },
   });
   if (!plan.ok) throw new Error(plan.problems.join('; '));
-  return {
-    platformVersion: 'test',
-    study: {
-      slug: 's',
-      name: 'S',
-      unit: 'household',
-      arms: [
-        { name: 'control', probability: '0.5' },
-        { name: 'treatment', probability: '0.5' },
-      ],
-      algorithm: 'test',
-      seedCommitment: '0'.repeat(64),
-      seed: null,
-    },
-    plan: plan.plan,
-    planVersion: 1,
-    planSha256: '0'.repeat(64),
-    planLocked: true,
-    randomization: { rosterSha256: [], assignmentSha256: [], waves: 1 },
-    data: { importsSha256: '', attendanceSha256: '', lastAttendanceDate: null },
+  return reportInputs({
     students,
-    months: students.map(() => []),
-    outreach: null,
-    visitEventStudy: null,
-    eventStudyRuns: [],
-  };
+    plan: plan.plan,
+    unit: 'household',
+    arms: [
+      { name: 'control', probability: '0.5' },
+      { name: 'treatment', probability: '0.5' },
+    ],
+  });
 }
 
 const contrast = { treatment: 'treatment', control: 'control', kind: 'program_vs_control' } as never;
