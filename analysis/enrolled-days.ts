@@ -76,8 +76,50 @@ function schoolDays(days: readonly number[], lo: number, hi: number): SchoolDays
   return { days: inWindow, runMonth, runStart };
 }
 
+/**
+ * One student's day counts per month while they are summed: parallel lists, a month at most once (a
+ * student has a few months, so a list searched from its end beats a map).
+ */
+class MonthCounts {
+  months: number[] = [];
+  counts: number[] = [];
+
+  add(month: number, n: number): void {
+    for (let k = this.months.length - 1; k >= 0; k--)
+      if (this.months[k] === month) {
+        this.counts[k] += n;
+        return;
+      }
+    this.months.push(month);
+    this.counts.push(n);
+  }
+
+  /** Appends the months in ascending order (insertion sort: they mostly come in order) to out, then empties. */
+  flushTo(studentId: number, out: EnrolledMonths): void {
+    const { months, counts } = this;
+    for (let k = 1; k < months.length; k++) {
+      const m = months[k];
+      const c = counts[k];
+      let l = k - 1;
+      for (; l >= 0 && months[l] > m; l--) {
+        months[l + 1] = months[l];
+        counts[l + 1] = counts[l];
+      }
+      months[l + 1] = m;
+      counts[l + 1] = c;
+    }
+    for (let k = 0; k < months.length; k++) {
+      out.studentIds.push(studentId);
+      out.months.push(months[k]);
+      out.days.push(counts[k]);
+    }
+    months.length = 0;
+    counts.length = 0;
+  }
+}
+
 /** Adds the days of one window, [a, b] of school s's days by index, to the month counts. */
-function addCounts(s: SchoolDays, a: number, b: number, counts: Map<number, number>): void {
+function addCounts(s: SchoolDays, a: number, b: number, counts: MonthCounts): void {
   // the run holding index a: the last run starting at or before it
   let r = 0;
   let lo = 0;
@@ -91,7 +133,7 @@ function addCounts(s: SchoolDays, a: number, b: number, counts: Map<number, numb
   }
   for (let i = a; i < b; r++) {
     const end = Math.min(b, s.runStart[r + 1]);
-    counts.set(s.runMonth[r], (counts.get(s.runMonth[r]) ?? 0) + end - i);
+    counts.add(s.runMonth[r], end - i);
     i = end;
   }
 }
@@ -126,15 +168,13 @@ export function enrolledMonths(
   }
   pieces.sort((x, y) => x.studentId - y.studentId);
   const out: EnrolledMonths = { studentIds: [], months: [], days: [] };
+  const counts = new MonthCounts();
   for (let i = 0; i < pieces.length;) {
     let j = i + 1;
     while (j < pieces.length && pieces[j].studentId === pieces[i].studentId) j++;
-    const counts = j - i === 1 || disjoint(pieces, i, j) ? summed(pieces, i, j) : distinct(pieces, i, j);
-    for (const month of [...counts.keys()].sort((x, y) => x - y)) {
-      out.studentIds.push(pieces[i].studentId);
-      out.months.push(month);
-      out.days.push(counts.get(month)!);
-    }
+    if (j - i === 1 || disjoint(pieces, i, j)) summed(pieces, i, j, counts);
+    else distinct(pieces, i, j, counts);
+    counts.flushTo(pieces[i].studentId, out);
     i = j;
   }
   return out;
@@ -144,31 +184,30 @@ type Piece = { school: SchoolDays; a: number; b: number };
 
 /** Whether the pieces i … j − 1 share no calendar date (then their day counts add up). */
 function disjoint(pieces: readonly Piece[], i: number, j: number): boolean {
+  const first = (p: Piece) => p.school.days[p.a];
+  const last = (p: Piece) => p.school.days[p.b - 1];
+  if (j - i === 2) {
+    const [p, q] = [pieces[i], pieces[i + 1]];
+    return last(p) < first(q) || last(q) < first(p);
+  }
   const ranges = pieces
     .slice(i, j)
-    .map((p) => [p.school.days[p.a], p.school.days[p.b - 1]] as const)
+    .map((p) => [first(p), last(p)] as const)
     .sort((x, y) => x[0] - y[0]);
   for (let k = 1; k < ranges.length; k++) if (ranges[k][0] <= ranges[k - 1][1]) return false;
   return true;
 }
 
-function summed(pieces: readonly Piece[], i: number, j: number): Map<number, number> {
-  const counts = new Map<number, number>();
+function summed(pieces: readonly Piece[], i: number, j: number, counts: MonthCounts): void {
   for (let k = i; k < j; k++) addCounts(pieces[k].school, pieces[k].a, pieces[k].b, counts);
-  return counts;
 }
 
 /** Distinct instructional dates of overlapping pieces, counted per month. */
-function distinct(pieces: readonly Piece[], i: number, j: number): Map<number, number> {
+function distinct(pieces: readonly Piece[], i: number, j: number, counts: MonthCounts): void {
   const dates = new Set<number>();
   for (let k = i; k < j; k++) {
     const { school, a, b } = pieces[k];
     for (let d = a; d < b; d++) dates.add(school.days[d]);
   }
-  const counts = new Map<number, number>();
-  for (const d of dates) {
-    const m = monthOfDay(d);
-    counts.set(m, (counts.get(m) ?? 0) + 1);
-  }
-  return counts;
+  for (const d of dates) counts.add(monthOfDay(d), 1);
 }

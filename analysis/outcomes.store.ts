@@ -9,6 +9,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/types.ts';
 import { refreshOutcomeStatistics } from '../db/planner-statistics.store.ts';
+import { inTurnOrAtOnce } from '../db/concurrent-loads.ts';
 import { enrolledMonths, type EnrollmentSpan, type InstructionalDays } from './enrolled-days.ts';
 import { unpackNumbers } from './packed-rows.ts';
 import {
@@ -87,27 +88,41 @@ export async function loadStudentMonthPanels(
   studyId: number,
   windows: readonly OutcomeWindow[],
   scope: 'study' | 'districts' = 'study',
+  /**
+   * concurrent: the independent queries each in a transaction of its own, at once (PostgreSQL: the
+   * server answers one while node unpacks another), instead of one after another in one transaction
+   */
+  options: { concurrent?: boolean } = {},
 ): Promise<StudentMonthRow[][]> {
   if (windows.length === 0) return [];
   if (windows.length > 30) throw new Error('at most 30 windows at once');
   // Imports leave attendance_day's whole-table statistics to the first query that needs them (PGlite
   // has no autovacuum): a sample when the tables are new or grew by a fifth, else nothing.
   await refreshOutcomeStatistics(db);
-  const run = async (trx: Kysely<Database>) => {
-    // JIT would compile the plan's many per-partition expressions (seconds) for one pass over them.
-    await sql`SELECT set_config('work_mem', '128MB', true), set_config('enable_partitionwise_aggregate', 'on', true),
+  // JIT would compile the plan's many per-partition expressions (seconds) for one pass over them.
+  const settings = (trx: Kysely<Database>) =>
+    sql`SELECT set_config('work_mem', '128MB', true), set_config('enable_partitionwise_aggregate', 'on', true),
       set_config('jit', 'off', true)`.execute(trx);
-    return panelSources(trx, studyId, windows, scope);
-  };
-  const src = db.isTransaction ? await run(db) : await db.transaction().execute(run);
+  const inTransaction: Runner = (fn) =>
+    db.transaction().execute(async (trx) => {
+      await settings(trx);
+      return fn(trx);
+    });
+  const concurrent = options.concurrent === true && !db.isTransaction;
+  const src = concurrent
+    ? await panelSources(inTransaction, true, studyId, windows, scope)
+    : db.isTransaction
+      ? await settings(db).then(() => panelSources((fn) => fn(db), false, studyId, windows, scope))
+      : await inTransaction((trx) => panelSources((fn) => fn(trx), false, studyId, windows, scope));
   if (src === null) return windows.map(() => []);
+  const facts = wholeRowFacts(src);
   return windows.map((w, k) => {
     const whole = splitWindow(w).whole;
     const [first, last] = whole ? [monthNumber(whole.first), monthNumber(whole.last)] : [1, 0];
     const inWhole = (month: number) => month >= first && month <= last;
     return combinePanel(
       enrolledMonths(src.calendars, src.spans, dayOf(w.start), dayOf(w.end)),
-      dailySums(src, k, inWhole),
+      dailySums(src, facts, k, inWhole),
       src.monthly.filter((r) => r.k === k),
     );
   });
@@ -129,18 +144,39 @@ interface PanelSources {
 const WHOLE_FIELDS = 7; // student, district, month's first day, records, absence, chronic, last day
 const CUT_FIELDS = 8; // window, then WHOLE_FIELDS
 
+/** Of each row of the stored months (src.whole): its month number, and whether its student is a member. */
+interface WholeRowFacts {
+  months: Int32Array;
+  members: Uint8Array;
+}
+
+/** The facts of the stored months' rows every window's sums ask (worked out once for all windows). */
+function wholeRowFacts(src: PanelSources): WholeRowFacts {
+  const n = src.whole.length / WHOLE_FIELDS;
+  const facts = { months: new Int32Array(n), members: new Uint8Array(n) };
+  for (let r = 0; r < n; r++) {
+    const o = r * WHOLE_FIELDS;
+    facts.months[r] = monthOfDayCached(src.whole[o + 2]);
+    facts.members[r] = src.members.get(src.whole[o]) === src.whole[o + 1] ? 1 : 0;
+  }
+  return facts;
+}
+
 /** Window k's daily sums: the stored months inside its whole months and its cut months, members only. */
-function dailySums(src: PanelSources, k: number, inWhole: (month: number) => boolean): DailySums {
+function dailySums(
+  src: PanelSources,
+  whole: WholeRowFacts,
+  k: number,
+  inWhole: (month: number) => boolean,
+): DailySums {
   // row offsets: a stored month's in whole; a cut row's (of its fields after the window's) in cut,
   // bitwise negated (negative) to tell the two apart
   const rows: number[] = [];
   const wholeRows = src.whole.length / WHOLE_FIELDS;
   const cutRows = src.cut.length / CUT_FIELDS;
   const isMember = (a: Float64Array, o: number) => src.members.get(a[o]) === a[o + 1];
-  for (let r = 0; r < wholeRows; r++) {
-    const o = r * WHOLE_FIELDS;
-    if (inWhole(monthOfDayCached(src.whole[o + 2])) && isMember(src.whole, o)) rows.push(o);
-  }
+  for (let r = 0; r < wholeRows; r++)
+    if (whole.members[r] === 1 && inWhole(whole.months[r])) rows.push(r * WHOLE_FIELDS);
   for (let r = 0; r < cutRows; r++) {
     const o = r * CUT_FIELDS;
     if (src.cut[o] === k && isMember(src.cut, o + 1)) rows.push(~(o + 1));
@@ -158,7 +194,7 @@ function dailySums(src: PanelSources, k: number, inWhole: (month: number) => boo
     const a = rows[i] >= 0 ? src.whole : src.cut;
     const o = rows[i] >= 0 ? rows[i] : ~rows[i];
     sums.studentIds[i] = a[o];
-    sums.months[i] = monthOfDayCached(a[o + 2]);
+    sums.months[i] = rows[i] >= 0 ? whole.months[o / WHOLE_FIELDS] : monthOfDayCached(a[o + 2]);
     sums.records[i] = a[o + 3];
     sums.absence[i] = a[o + 4];
     sums.chronic[i] = a[o + 5];
@@ -176,8 +212,12 @@ const dayNumber = (d: RawBuilder<unknown>) => sql`(${d} - DATE '1970-01-01')`;
 const packed = (fields: RawBuilder<unknown>[]) =>
   sql`string_agg(concat_ws(',', ${sql.join(fields)}), E'\\n') AS t`;
 
+/** Runs a read on a connection with the panel's settings (a transaction of its own, or the one open). */
+type Runner = <T>(fn: (db: Kysely<Database>) => Promise<T>) => Promise<T>;
+
 async function panelSources(
-  db: Kysely<Database>,
+  run: Runner,
+  concurrent: boolean,
   studyId: number,
   windowList: readonly OutcomeWindow[],
   scope: 'study' | 'districts',
@@ -192,45 +232,58 @@ async function panelSources(
         JOIN student s2 ON s2.id = m.student_id WHERE m.study_id = ${studyId})`;
   // The study's districts as constants, so the planner prunes attendance_day's partitions when it
   // plans and aggregates each partition on its own (partitionwise: small hash tables).
-  const districts = await sql<{ district_id: number }>`SELECT DISTINCT s.district_id
+  const districts = await run((db) =>
+    sql<{ district_id: number }>`SELECT DISTINCT s.district_id
     FROM assignment_member m JOIN student s ON s.id = m.student_id WHERE m.study_id = ${studyId}
-    ORDER BY s.district_id`.execute(db);
+    ORDER BY s.district_id`.execute(db),
+  );
   if (districts.rows.length === 0) return null;
   const districtIds = sql.join(districts.rows.map((d) => sql.lit(Number(d.district_id))));
-  const texts = async (q: RawBuilder<{ t: string }>) => (await q.execute(db)).rows.map((r) => r.t);
-  const memberRows = unpackNumbers(
-    await texts(sql`SELECT ${packed([sql`student_id`, sql`district_id`])}
-      FROM (${members}) mb GROUP BY student_id / 4096`),
-    2,
+  const numbers = (q: RawBuilder<{ t: string }>, width: number) =>
+    run(async (db) =>
+      unpackNumbers(
+        (await q.execute(db)).rows.map((r) => r.t),
+        width,
+      ),
+    );
+  const [memberMap, { spans, calendars }, whole, cut, monthly] = await inTurnOrAtOnce(
+    concurrent,
+    async () => {
+      const rows = await numbers(
+        sql`SELECT ${packed([sql`student_id`, sql`district_id`])}
+      FROM (${members}) mb GROUP BY student_id / 4096`,
+        2,
+      );
+      const map = new Map<number, number>();
+      for (let i = 0; i < rows.length; i += 2) map.set(rows[i], rows[i + 1]);
+      return map;
+    },
+    async () => {
+      const rows = await numbers(
+        sql`SELECT ${packed([
+          sql`e.student_id`,
+          sql`e.school_id`,
+          dayNumber(sql`e.entry_date`),
+          sql`coalesce(${dayNumber(sql`e.exit_date`)}::text, '')`,
+        ])}
+      FROM (${members}) mb JOIN enrollment e ON e.student_id = mb.student_id GROUP BY e.student_id / 4096`,
+        4,
+      );
+      const spans: EnrollmentSpan[] = [];
+      for (let i = 0; i < rows.length; i += 4)
+        spans.push({
+          studentId: rows[i],
+          schoolId: rows[i + 1],
+          entry: rows[i + 2],
+          exit: Number.isNaN(rows[i + 3]) ? null : rows[i + 3],
+        });
+      return { spans, calendars: await run((db) => instructionalDays(db, spans, windowList)) };
+    },
+    () => numbers(wholeMonthsQuery(windowList, districtIds), WHOLE_FIELDS),
+    () => numbers(cutMonthsQuery(windowList, districtIds), CUT_FIELDS),
+    () => run((db) => monthlyRows(db, windowList, members)),
   );
-  const memberMap = new Map<number, number>();
-  for (let i = 0; i < memberRows.length; i += 2) memberMap.set(memberRows[i], memberRows[i + 1]);
-  const spanRows = unpackNumbers(
-    await texts(sql`SELECT ${packed([
-      sql`e.student_id`,
-      sql`e.school_id`,
-      dayNumber(sql`e.entry_date`),
-      sql`coalesce(${dayNumber(sql`e.exit_date`)}::text, '')`,
-    ])}
-      FROM (${members}) mb JOIN enrollment e ON e.student_id = mb.student_id GROUP BY e.student_id / 4096`),
-    4,
-  );
-  const spans: EnrollmentSpan[] = [];
-  for (let i = 0; i < spanRows.length; i += 4)
-    spans.push({
-      studentId: spanRows[i],
-      schoolId: spanRows[i + 1],
-      entry: spanRows[i + 2],
-      exit: Number.isNaN(spanRows[i + 3]) ? null : spanRows[i + 3],
-    });
-  return {
-    members: memberMap,
-    whole: unpackNumbers(await texts(wholeMonthsQuery(windowList, districtIds)), WHOLE_FIELDS),
-    cut: unpackNumbers(await texts(cutMonthsQuery(windowList, districtIds)), CUT_FIELDS),
-    monthly: await monthlyRows(db, windowList, members),
-    calendars: await instructionalDays(db, spans, windowList),
-    spans,
-  };
+  return { members: memberMap, whole, cut, monthly, calendars, spans };
 }
 
 /** Each school's instructional days (day numbers) between the windows' first and last day. */
@@ -378,15 +431,24 @@ export async function loadStudentOutcomes(
   panel?: StudentMonthRow[],
 ): Promise<StudentOutcomeRow[]> {
   const months = panel ?? (await loadStudentMonths(db, studyId, w));
-  const totals = new Map<number, { enrolled: number; absence: number; chronic: number; records: number }>();
-  for (const m of months) {
-    let t = totals.get(m.studentId);
-    if (!t) totals.set(m.studentId, (t = { enrolled: 0, absence: 0, chronic: 0, records: 0 }));
-    t.enrolled += m.enrolledDays;
-    t.absence += m.absenceDays;
-    t.chronic += m.chronicDays;
-    if (m.source === 'records') t.records += 1;
-  }
+  return studentOutcomes(await loadRandomizedStudents(db, studyId), months);
+}
+
+/** A randomized student of the study as the roster and the assignment record give it (no outcomes). */
+export type RandomizedStudent = Omit<
+  StudentOutcomeRow,
+  'enrolledDays' | 'absenceDays' | 'chronicDays' | 'recordMonths'
+>;
+
+/**
+ * Every randomized student of the study (all waves) with arm, block and baseline covariates, ordered
+ * by student key (code units). (loadStudentOutcomes without the outcomes: it reads no attendance, so
+ * it can run beside the panels' queries.)
+ */
+export async function loadRandomizedStudents(
+  db: Kysely<Database>,
+  studyId: number,
+): Promise<RandomizedStudent[]> {
   const rows = await db
     .selectFrom('assignment_member as m')
     .innerJoin('assignment as a', (j) =>
@@ -415,23 +477,45 @@ export async function loadStudentOutcomes(
     .execute();
   // Ordered here by code units, not by the database's collation, so every database gives one order.
   rows.sort((a, b) => (a.student_key < b.student_key ? -1 : a.student_key > b.student_key ? 1 : 0));
-  return rows.map((r) => {
-    const t = totals.get(r.student_id) ?? { enrolled: 0, absence: 0, chronic: 0, records: 0 };
+  return rows.map((r) => ({
+    studentId: r.student_id,
+    studentKey: r.student_key,
+    unitKey: r.unit_key,
+    blockKey: r.block_key,
+    arm: r.arm,
+    districtLeaid: r.nces_leaid,
+    householdKey: r.household_key,
+    grade: r.grade,
+    sex: r.sex,
+    raceEthnicity: r.race_ethnicity,
+    englishLearner: r.english_learner,
+    disability: r.disability,
+    lowIncome: r.low_income,
+    priorYearAbsenceRate: r.prior_year_absence_rate === null ? null : Number(r.prior_year_absence_rate),
+  }));
+}
+
+/**
+ * The randomized students (loadRandomizedStudents) with their window totals summed over the window's
+ * panel: zeros for a student with no enrolled day in the window. Pure.
+ */
+export function studentOutcomes(
+  students: readonly RandomizedStudent[],
+  panel: readonly StudentMonthRow[],
+): StudentOutcomeRow[] {
+  const totals = new Map<number, { enrolled: number; absence: number; chronic: number; records: number }>();
+  for (const m of panel) {
+    let t = totals.get(m.studentId);
+    if (!t) totals.set(m.studentId, (t = { enrolled: 0, absence: 0, chronic: 0, records: 0 }));
+    t.enrolled += m.enrolledDays;
+    t.absence += m.absenceDays;
+    t.chronic += m.chronicDays;
+    if (m.source === 'records') t.records += 1;
+  }
+  return students.map((r) => {
+    const t = totals.get(r.studentId) ?? { enrolled: 0, absence: 0, chronic: 0, records: 0 };
     return {
-      studentId: r.student_id,
-      studentKey: r.student_key,
-      unitKey: r.unit_key,
-      blockKey: r.block_key,
-      arm: r.arm,
-      districtLeaid: r.nces_leaid,
-      householdKey: r.household_key,
-      grade: r.grade,
-      sex: r.sex,
-      raceEthnicity: r.race_ethnicity,
-      englishLearner: r.english_learner,
-      disability: r.disability,
-      lowIncome: r.low_income,
-      priorYearAbsenceRate: r.prior_year_absence_rate === null ? null : Number(r.prior_year_absence_rate),
+      ...r,
       enrolledDays: t.enrolled,
       absenceDays: roundDays(t.absence),
       chronicDays: t.chronic,

@@ -6,6 +6,7 @@ import {
   loadContamination,
   loadMessageCounts,
   loadStudentDoses,
+  loadStudentExposure,
   loadVisitCounts,
   type AlertCounts,
   type StudentDose,
@@ -72,12 +73,17 @@ function emptyRow(month: string, leaid: string, arm: string): FidelityRow {
  *
  * @throws AppError NOT_FOUND when the study does not exist.
  */
-export async function fidelityReport(db: Db, studySlug: string): Promise<FidelityReport> {
+export async function fidelityReport(
+  db: Db,
+  studySlug: string,
+  /** alerts: false leaves the alerts table out (empty), for a reader that does not show it (a report) */
+  options: { alerts?: boolean } = {},
+): Promise<FidelityReport> {
   const study = await requireStudy(db, studySlug);
   const [counts, stats, alerts, visits, contamination] = await Promise.all([
     loadMessageCounts(db.kysely, study.id),
     loadBatchStats(db.kysely, study.id),
-    loadAlertCounts(db.kysely, study.id),
+    options.alerts === false ? [] : loadAlertCounts(db.kysely, study.id),
     loadVisitCounts(db.kysely, study.id),
     loadContamination(db.kysely, study.id),
   ]);
@@ -136,4 +142,18 @@ export async function fidelityReport(db: Db, studySlug: string): Promise<Fidelit
 export async function studentDoses(db: Db, studySlug: string): Promise<StudentDose[]> {
   const study = await requireStudy(db, studySlug);
   return loadStudentDoses(db.kysely, study.id);
+}
+
+/**
+ * What a report needs of the doses, without a row per randomized student: the students reached (at
+ * least one delivered message) and each visited randomized student's first visit month ('YYYY-MM').
+ *
+ * @throws AppError NOT_FOUND when the study does not exist.
+ */
+export async function studentExposure(
+  db: Db,
+  studySlug: string,
+): Promise<{ reached: Set<number>; firstVisits: Map<number, string> }> {
+  const study = await requireStudy(db, studySlug);
+  return loadStudentExposure(db.kysely, study.id);
 }

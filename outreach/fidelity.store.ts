@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/types.ts';
+import { unpackNumbers } from '../analysis/packed-rows.ts';
 
 /**
  * Reads of what the intervention delivered: per-student dose and first exposure (for CACE and the
@@ -66,6 +67,37 @@ export async function loadStudentDoses(db: Kysely<Database>, studyId: number): P
     visits: x.visits,
     firstVisitMonth: x.first_visit,
   }));
+}
+
+/**
+ * What a report needs of the doses, read narrowly (a national study has 108,000 randomized students,
+ * most of them never reached or visited): the ids of the students the study's messages reached (at
+ * least one delivered message; every student with one, randomized or not), and each randomized
+ * student's month ('YYYY-MM') of the first home visit, for the visited students only. The same facts
+ * as loadStudentDoses's messagesDelivered > 0 and firstVisitMonth.
+ */
+export async function loadStudentExposure(
+  db: Kysely<Database>,
+  studyId: number,
+): Promise<{ reached: Set<number>; firstVisits: Map<number, string> }> {
+  const reached = await sql<{ t: string }>`
+    SELECT string_agg(x.student_id::text, E'\\n') AS t
+    FROM (SELECT DISTINCT m.student_id FROM message m JOIN message_batch b ON b.id = m.batch_id
+      WHERE b.study_id = ${studyId} AND m.status = 'delivered') x
+    GROUP BY x.student_id / 4096`.execute(db);
+  const visits = await sql<{ student_id: number; first_visit: string }>`
+    WITH arms AS (${studentArms(studyId)})
+    SELECT v.student_id, to_char(min(v.date), 'YYYY-MM') AS first_visit
+    FROM visit v JOIN arms USING (student_id) GROUP BY v.student_id`.execute(db);
+  return {
+    reached: new Set(
+      unpackNumbers(
+        reached.rows.map((r) => r.t),
+        1,
+      ),
+    ),
+    firstVisits: new Map(visits.rows.map((v) => [v.student_id, v.first_visit])),
+  };
 }
 
 /** Messages of one month, district and arm ('YYYY-MM': the month reported, or the alert's month). */

@@ -8,8 +8,8 @@
 import { refreshPlannerStatistics } from '../db/planner-statistics.store.ts';
 import type { StudyRecord } from '../cohorts/study.store.ts';
 import type { Db } from '../db/connection.ts';
-import { fidelityReport, studentDoses, type StudentDose } from '../outreach/fidelity.service.ts';
-import { loadStudentMonths, loadStudentOutcomes } from '../analysis/outcomes.store.ts';
+import { fidelityReport, studentExposure } from '../outreach/fidelity.service.ts';
+import { loadStudentMonths, type RandomizedStudent } from '../analysis/outcomes.store.ts';
 import { eventStudyRuns } from '../analysis/event-study/event-study-study.service.ts';
 import { loadProgramArms } from '../analysis/event-study/event-study-run.store.ts';
 import { studyPanel } from '../analysis/event-study/study-panel.ts';
@@ -19,9 +19,10 @@ import type { ReportInputs } from './report-inputs.ts';
 export const CACE_DEFINITION = 'at least one delivered message';
 
 export interface LoadedOutreach {
-  doses: StudentDose[];
-  /** student id → 1 when at least one message to the student's family was delivered, else 0; null without message records */
-  received: Map<number, number> | null;
+  /** randomized student id → month ('YYYY-MM') of the first home visit, for the visited students */
+  firstVisits: Map<number, string>;
+  /** the students at least one message to whose family was delivered; null without message records */
+  received: Set<number> | null;
   section: ReportInputs['outreach'];
 }
 
@@ -33,17 +34,15 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * no CACE and says why.
  */
 export async function loadOutreach(db: Db, slug: string): Promise<LoadedOutreach> {
-  // Fresh statistics for the joins over assignments and messages (receipts change message statuses
-  // after the last generation's ANALYZE; PGlite has no autovacuum).
-  await refreshPlannerStatistics(db.kysely, [
-    'assignment',
-    'assignment_member',
-    'message',
-    'message_batch',
-    'message_receipt',
-    'visit',
+  // Fresh statistics for the joins over messages (receipts change message statuses after the last
+  // generation's ANALYZE; PGlite has no autovacuum). The assignments never change once written, and
+  // randomizing analyzes them, so they are sampled only if they never were; message_receipt is not read.
+  await refreshPlannerStatistics(db.kysely, ['message', 'message_batch', 'visit']);
+  await refreshPlannerStatistics(db.kysely, ['assignment', 'assignment_member'], { onlyNeverAnalyzed: true });
+  const [exposure, fidelity] = await Promise.all([
+    studentExposure(db, slug),
+    fidelityReport(db, slug, { alerts: false }),
   ]);
-  const [doses, fidelity] = await Promise.all([studentDoses(db, slug), fidelityReport(db, slug)]);
   const monthArm = new Map<string, NonNullable<ReportInputs['outreach']>['byMonthArm'][number]>();
   for (const r of fidelity.rows) {
     const key = `${r.month}|${r.arm}`;
@@ -82,12 +81,11 @@ export async function loadOutreach(db: Db, slug: string): Promise<LoadedOutreach
   }
   const messages = fidelity.rows.reduce((n, r) => n + r.messages, 0);
   const hasVisits = visits.size > 0;
-  if (messages === 0 && !hasVisits) return { doses, received: null, section: null };
-  const received =
-    messages > 0 ? new Map(doses.map((d) => [d.studentId, d.messagesDelivered > 0 ? 1 : 0])) : null;
+  const firstVisits = exposure.firstVisits;
+  if (messages === 0 && !hasVisits) return { firstVisits, received: null, section: null };
   return {
-    doses,
-    received,
+    firstVisits,
+    received: messages > 0 ? exposure.reached : null,
     section: {
       source: "the study's message records (generated messages and their imported receipts)",
       caceDefinition: CACE_DEFINITION,
@@ -106,24 +104,28 @@ export async function loadOutreach(db: Db, slug: string): Promise<LoadedOutreach
 /** Every month of data: the visit-based event study's panel is the study's whole attendance record. */
 const ALL_MONTHS = { start: '0001-01-01', end: '9999-12-31' };
 
-/**
- * The stored event-study runs (oldest first) and, when any randomized student had a home visit, the
- * panel of the visit-based event study, built as `pilot event-study --study S --start first_visit`
- * builds it.
- */
-export async function loadEventStudyInputs(
+/** The study's stored event-study runs, oldest first. */
+export async function loadEventStudyRuns(
   db: Db,
   study: StudyRecord,
-  doses: readonly StudentDose[],
-): Promise<Pick<ReportInputs, 'visitEventStudy' | 'eventStudyRuns'>> {
-  const runs = (await eventStudyRuns(db, study.slug))
+): Promise<ReportInputs['eventStudyRuns']> {
+  return (await eventStudyRuns(db, study.slug))
     .map((r) => ({ id: r.id, start: r.start, method: r.method, options: r.options, result: r.result }))
     .sort((a, b) => a.id - b.id);
-  const firstVisit = new Map<number, string>();
-  for (const d of doses) if (d.firstVisitMonth !== null) firstVisit.set(d.studentId, d.firstVisitMonth);
-  if (firstVisit.size === 0) return { visitEventStudy: null, eventStudyRuns: runs };
+}
+
+/**
+ * The visit-based event study's panel (first home visit as the start; null without any visit), over
+ * the study's whole attendance record.
+ */
+export async function loadVisitEventStudy(
+  db: Db,
+  study: StudyRecord,
+  firstVisit: ReadonlyMap<number, string>,
+  students: readonly Pick<RandomizedStudent, 'studentId' | 'studentKey' | 'unitKey' | 'arm'>[],
+): Promise<ReportInputs['visitEventStudy']> {
+  if (firstVisit.size === 0) return null;
   const months = await loadStudentMonths(db.kysely, study.id, ALL_MONTHS);
-  const outcomes = await loadStudentOutcomes(db.kysely, study.id, ALL_MONTHS, months);
   const programArms = await loadProgramArms(db.kysely, study.id);
   // As pilot event-study --study: without any program recorded, every arm but one named control is treated.
   const treatedArms = programArms.length
@@ -132,7 +134,7 @@ export async function loadEventStudyInputs(
   const clustered = study.unit !== 'student';
   const built = studyPanel(
     months,
-    outcomes.map((s) => ({
+    students.map((s) => ({
       studentId: s.studentId,
       studentKey: s.studentKey,
       unitKey: s.unitKey,
@@ -146,7 +148,7 @@ export async function loadEventStudyInputs(
       clusterByUnit: clustered,
     },
   );
-  const visitEventStudy: ReportInputs['visitEventStudy'] = built.ok
+  return built.ok
     ? {
         ok: true,
         panel: built.panel,
@@ -157,5 +159,4 @@ export async function loadEventStudyInputs(
         clustered,
       }
     : { ok: false, message: built.message };
-  return { visitEventStudy, eventStudyRuns: runs };
 }

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { parsePlan } from '../analysis/analysis-plan.ts';
 import { tableCsv } from '../analysis/analysis-table.ts';
 import {
+  loadRandomizedStudents,
   loadStudentMonthPanels,
-  loadStudentOutcomes,
+  studentOutcomes,
   type StudentMonthRow,
 } from '../analysis/outcomes.store.ts';
 import { latestPlan } from '../analysis/plan.store.ts';
@@ -18,13 +19,14 @@ import { requireStudy } from '../analysis/plan.service.ts';
 import { listRandomizations } from '../assignment/assignment.store.ts';
 import { canonicalJson } from '../db/canonical-json.ts';
 import type { Db } from '../db/connection.ts';
+import { inTurnOrAtOnce } from '../db/concurrent-loads.ts';
 import { appendAuditEvent, auditHead } from '../db/audit.store.ts';
 import { AppError } from '../errors.ts';
 import { renderAnalysisHtml } from './analysis-html.ts';
 import { buildDistrictReport, renderDistrictHtml } from './district-report.ts';
 import { reportTables, toCsv } from './render-csv.ts';
 import type { ReportInputs, StudentMonth } from './report-inputs.ts';
-import { loadEventStudyInputs, loadOutreach } from './report-data.service.ts';
+import { loadEventStudyRuns, loadOutreach, loadVisitEventStudy } from './report-data.service.ts';
 import { buildReport, type ReportModel } from './report-model.ts';
 import { findDistrictOfStudy, insertReportRun, loadImportHashes } from './report.store.ts';
 
@@ -58,7 +60,10 @@ export interface LoadedReportInputs {
   planId: number;
   /** time to load everything (outcomes in SQL, outreach, event-study inputs) */
   outcomesMs: number;
-  /** of which the window and baseline student-month panels (the SQL outcome building alone) */
+  /**
+   * of which the window and baseline student-month panels (the SQL outcome building; on PostgreSQL
+   * while the other reads run beside it, on PGlite alone)
+   */
   panelsMs: number;
 }
 type Loaded = LoadedReportInputs;
@@ -82,36 +87,58 @@ export async function loadReportInputs(
   const plan = parsed.plan;
   const randomizations = await listRandomizations(db.kysely, study.id);
   if (randomizations.length === 0) throw new AppError('BAD_INPUT', `study ${slug} is not randomized yet`);
-  step(`building outcomes in the database over ${plan.window.start} … ${plan.window.end}`);
-  const tp = performance.now();
-  // The window's and the baseline's panels from one pass over the daily rows.
-  const [panel, baselinePanel = null] = await loadStudentMonthPanels(
-    db.kysely,
-    study.id,
-    plan.baseline_window ? [plan.window, plan.baseline_window] : [plan.window],
+  step(
+    `building outcomes in the database over ${plan.window.start} … ${plan.window.end}; ` +
+      'reading the randomized students, the outreach records (reach, delivery by month and arm, visits) and stored event-study runs',
   );
-  const rows = await loadStudentOutcomes(db.kysely, study.id, plan.window, panel);
+  // Independent reads: on PostgreSQL each on a pool connection of its own, so the server builds the
+  // panels while node parses the students and the outreach (PGlite has one connection: in turn).
+  let panelsMs = 0;
+  const [[panel, baselinePanel = null], randomized, imports, outreach, eventStudyRuns] = await inTurnOrAtOnce(
+    db.dialect === 'postgres',
+    async () => {
+      const tp = performance.now();
+      // The window's and the baseline's panels from one pass over the daily rows.
+      const panels = await loadStudentMonthPanels(
+        db.kysely,
+        study.id,
+        plan.baseline_window ? [plan.window, plan.baseline_window] : [plan.window],
+        'study',
+        { concurrent: db.dialect === 'postgres' },
+      );
+      panelsMs = performance.now() - tp;
+      return panels;
+    },
+    () => loadRandomizedStudents(db.kysely, study.id),
+    () => loadImportHashes(db.kysely, study.id),
+    () => loadOutreach(db, slug),
+    () => loadEventStudyRuns(db, study),
+  );
+  const rows = studentOutcomes(randomized, panel);
   const baseline = baselinePanel ? baselineRates(baselinePanel) : null;
-  const panelsMs = performance.now() - tp;
   const byStudent = new Map<number, StudentMonth[]>();
   let lastRecord: string | null = null;
+  // the panel comes ordered by student: a student's months are one run of rows
+  let list: StudentMonth[] = [];
+  let listOf = Number.NaN;
   for (const m of panel) {
-    const list = byStudent.get(m.studentId) ?? [];
+    if (m.studentId !== listOf) {
+      listOf = m.studentId;
+      list = byStudent.get(listOf) ?? [];
+      byStudent.set(listOf, list);
+    }
     list.push({
       month: m.month,
       enrolledDays: m.enrolledDays,
       absenceDays: m.absenceDays,
       chronicDays: m.chronicDays,
     });
-    byStudent.set(m.studentId, list);
     if (m.lastRecord && (lastRecord === null || m.lastRecord > lastRecord)) lastRecord = m.lastRecord;
   }
-  const imports = await loadImportHashes(db.kysely, study.id);
-  step('reading the outreach records: doses, delivery by month and arm, visits');
-  const outreach = await loadOutreach(db, slug);
   const received = outreach.received;
-  step('reading stored event-study runs and building the visit-based event-study panel');
-  const eventStudy = await loadEventStudyInputs(db, study, outreach.doses);
+  if (outreach.firstVisits.size > 0)
+    step('building the visit-based event-study panel over the whole attendance record');
+  const visitEventStudy = await loadVisitEventStudy(db, study, outreach.firstVisits, randomized);
   const sha = (lines: string[]) => createHash('sha256').update(lines.join('\n')).digest('hex');
   const inputs: ReportInputs = {
     platformVersion: PLATFORM_VERSION,
@@ -145,11 +172,12 @@ export async function loadReportInputs(
     students: rows.map((r) => ({
       ...r,
       baselineAbsenceRate: baseline?.get(r.studentId) ?? null,
-      received: received ? (received.get(r.studentId) ?? 0) : null,
+      received: received ? (received.has(r.studentId) ? 1 : 0) : null,
     })),
     months: rows.map((r) => byStudent.get(r.studentId) ?? []),
     outreach: outreach.section,
-    ...eventStudy,
+    visitEventStudy,
+    eventStudyRuns,
   };
   return { inputs, studyId: study.id, planId: stored.id, outcomesMs: performance.now() - t0, panelsMs };
 }

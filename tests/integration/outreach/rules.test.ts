@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../../db/connection.ts';
 import { importFile } from '../../../cohorts/imports/import.service.ts';
 import { exportMonth } from '../../../outreach/export.service.ts';
-import { fidelityReport, studentDoses } from '../../../outreach/fidelity.service.ts';
+import { fidelityReport, studentDoses, studentExposure } from '../../../outreach/fidelity.service.ts';
 import { generateAlerts, generateMonth } from '../../../outreach/messages.service.ts';
 import { importReceipts, importVisits } from '../../../outreach/outreach-import.service.ts';
 import { addTemplate, setProgram } from '../../../outreach/program.service.ts';
@@ -256,6 +256,20 @@ describe(`outreach rules (${testDialect})`, () => {
       messagesDelivered: 0,
       firstDeliveredMonth: null,
     });
+    // the report's narrow read: the same students reached as the doses say
+    const exposure = await studentExposure(db, S);
+    expect(exposure.reached.size).toBeGreaterThan(0);
+    expect([...exposure.reached].sort((a, b) => a - b)).toEqual(
+      doses
+        .filter((d) => d.messagesDelivered > 0)
+        .map((d) => d.studentId)
+        .sort((a, b) => a - b),
+    );
+    expect(exposure.firstVisits.size).toBe(0);
+    // the report leaves the alerts table out, and nothing else
+    const withoutAlerts = await fidelityReport(db, S, { alerts: false });
+    expect(withoutAlerts.alerts).toEqual([]);
+    expect({ ...withoutAlerts, alerts: f.alerts }).toEqual(f);
   });
 
   it('refuses, changing nothing, a run that would reach a control family', async () => {
@@ -366,6 +380,8 @@ describe(`outreach rules (${testDialect})`, () => {
     expect(v).toMatchObject({ status: 'imported', inserted: 2, replaced: 0 });
     const doses = await studentDoses(db, S);
     expect(doses.find((d) => d.sisId === '000204')).toMatchObject({ visits: 2, firstVisitMonth: '2025-10' });
+    const visited = doses.find((d) => d.sisId === '000204')!;
+    expect((await studentExposure(db, S)).firstVisits).toEqual(new Map([[visited.studentId, '2025-10']]));
     await setProgram(
       db,
       {
