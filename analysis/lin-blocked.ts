@@ -171,22 +171,13 @@ export function blockedLin(input: BlockedLinInput): BlockedLinFit | null {
  * absent, attendance rate and CRDC measure), and these pieces (the arms' orthonormal bases, the
  * effect's weights w, CR2's per-cluster adjustments and its df) are the bulk of each fit.
  */
-interface BlockedDesign {
-  n: number;
-  k: number;
-  G: number;
-  C: number;
-  rank: number;
-  z: Float64Array;
-  cell: Int32Array;
-  cellCount: Float64Array;
-  xMean: Float64Array[];
+interface BlockedDesign extends Pick<
+  BlockedState,
+  'n' | 'k' | 'G' | 'C' | 'rank' | 'z' | 'cell' | 'cellCount' | 'q' | 'xMean' | 'grand' | 'blockShare'
+> {
   xDemeaned: Float64Array[];
-  grand: Float64Array;
-  q: Float64Array;
   arm0: ArmBasis;
   arm1: ArmBasis;
-  blockShare: Float64Array;
   w: Float64Array;
   levels: readonly (string | number)[];
   blockName: string;
