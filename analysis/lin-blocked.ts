@@ -171,22 +171,13 @@ export function blockedLin(input: BlockedLinInput): BlockedLinFit | null {
  * absent, attendance rate and CRDC measure), and these pieces (the arms' orthonormal bases, the
  * effect's weights w, CR2's per-cluster adjustments and its df) are the bulk of each fit.
  */
-interface BlockedDesign {
-  n: number;
-  k: number;
-  G: number;
-  C: number;
-  rank: number;
-  z: Float64Array;
-  cell: Int32Array;
-  cellCount: Float64Array;
-  xMean: Float64Array[];
+interface BlockedDesign extends Pick<
+  BlockedState,
+  'n' | 'k' | 'G' | 'C' | 'rank' | 'z' | 'cell' | 'cellCount' | 'q' | 'xMean' | 'grand' | 'blockShare'
+> {
   xDemeaned: Float64Array[];
-  grand: Float64Array;
-  q: Float64Array;
   arm0: ArmBasis;
   arm1: ArmBasis;
-  blockShare: Float64Array;
   w: Float64Array;
   levels: readonly (string | number)[];
   blockName: string;
@@ -1001,6 +992,7 @@ export function basisInference(
     const clusters = s.clusters!;
     const localOfCell = new Int32Array(C).fill(-1);
     let scratch = new Float64Array(256);
+    let adjustedScratch = new Float64Array(256);
     const globalScratch = new Int32Array(p + C);
     for (let h = 0; h < clusters.groupCount; h++) {
       const from = clusters.start[h];
@@ -1030,7 +1022,19 @@ export function basisInference(
         eh[r] = e[i];
       }
       for (const c of cells) localOfCell[c] = -1;
-      const adjusted = (s.cr2 && storedAdjustedBasis(s.cr2, h, basis, nh, m)) || adjustedBasis(basis, nh, m);
+      // A_hB_h (kept for the df; else in scratch reused across clusters)
+      if (!options.df && adjustedScratch.length < nh * m) adjustedScratch = new Float64Array(2 * nh * m);
+      const adjusted =
+        (s.cr2 &&
+          storedAdjustedBasis(
+            s.cr2,
+            h,
+            basis,
+            nh,
+            m,
+            options.df ? new Float64Array(nh * m) : adjustedScratch.subarray(0, nh * m).fill(0),
+          )) ||
+        adjustedBasis(basis, nh, m);
       // s_h = (A_hB_h)ᵀe_h = B_hᵀA_he_h
       const score = options.df ? new Float64Array(m) : scratch.subarray(nh * m + nh, nh * m + nh + m).fill(0);
       for (let r = 0; r < nh; r++) for (let a = 0; a < m; a++) score[a] += adjusted[r * m + a] * eh[r];
@@ -1133,11 +1137,12 @@ function storedAdjustedBasis(
   basis: Float64Array,
   nh: number,
   m: number,
+  /** n_h × m zeros to write into */
+  out: Float64Array,
 ): Float64Array | null {
   const kind = d.kind[h];
   if (kind !== 1 && kind !== 2) return null;
   const at = d.offset[h];
-  const out = new Float64Array(nh * m);
   if (kind === 1) {
     const a = d.store[at];
     if (a !== 0) for (let j = 0; j < m; j++) out[j] += a * basis[j];

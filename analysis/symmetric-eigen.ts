@@ -137,19 +137,7 @@ export const CR2_EIGEN_TOLERANCE = 1e-12;
  * inverseSqrtPsd(Float64Array.of(4, 0, 0, 0), 2); // => [0.5, 0, 0, 0]
  */
 export function inverseSqrtPsd(matrix: Float64Array, n: number): Float64Array {
-  const { values, vectors } = symmetricEigen(matrix, n);
-  const out = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    const lambda = values[j];
-    if (!(lambda > CR2_EIGEN_TOLERANCE)) continue;
-    const phi = 1 / Math.sqrt(lambda);
-    for (let r = 0; r < n; r++) {
-      const vr = vectors[r * n + j] * phi;
-      if (vr === 0) continue;
-      for (let t = 0; t < n; t++) out[r * n + t] += vr * vectors[t * n + j];
-    }
-  }
-  return out;
+  return inverseSqrtPsdInto(matrix, n, new EigenWorkspace()).slice(0, n * n);
 }
 
 /**
