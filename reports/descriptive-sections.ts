@@ -15,12 +15,11 @@ import {
   type EncodedColumn,
   type EncodedTable,
 } from '../analysis/encoded-table.ts';
-import { effectTerm, encodedCells, estimateOnTable, type TableEstimate } from '../analysis/table-estimate.ts';
+import { effectTerm, encodedCells, estimateOnTable } from '../analysis/table-estimate.ts';
 import { gradeBand } from '../assignment/block-keys.ts';
 import { contrastName } from './estimates-section.ts';
 import { pooledTable } from './fit-cache.ts';
 import { forEachMonthRow, monthDays } from './month-rows.ts';
-import { takeFit, wireTable, type FitJob, type WireTable } from './parallel-fits.ts';
 import type { ReportInputs, ReportStudent } from './report-inputs.ts';
 import { showCountGroup, showPercent } from './suppression.ts';
 
@@ -347,50 +346,8 @@ export function monthEncoded(inputs: ReportInputs, c: ArmContrast, month: string
   return withColumns(encodedCells(window), replaced, () => monthTable(inputs, c, month));
 }
 
-const monthKey = (c: ArmContrast, month: string) => JSON.stringify(['month', c.treatment, c.control, month]);
-
-/**
- * The monthly ITT fits as fit-worker jobs (parallel-fits.ts): each month's table is the contrast's
- * pooled table (already in `tables`, at `pooledIndex`) with the month's attendance rate, or, when
- * monthEncoded falls back to a table of its own, that table's columns.
- */
-export function monthlyJobs(
-  inputs: ReportInputs,
-  tables: WireTable[],
-  pooledIndex: ReadonlyMap<string, number>,
-): FitJob[] {
-  const jobs: FitJob[] = [];
-  const e = inputs.plan.estimator;
-  const design = ['treatment', 'block', 'cluster'];
-  for (const c of planContrasts(
-    inputs.plan,
-    inputs.study.arms.map((a) => a.name),
-  )) {
-    const window = encodedCells(pooledTable(inputs, c).cells);
-    const base = pooledIndex.get(JSON.stringify([c.treatment, c.control]));
-    for (const month of monthDays(inputs).months) {
-      const table = monthEncoded(inputs, c, month);
-      const derived = base !== undefined && table.column('block') === window.column('block');
-      const names = derived
-        ? ['attendance_rate']
-        : [...design, ...(e.method === 'lin' ? e.covariates : []), 'attendance_rate'];
-      tables.push(wireTable(table, names, new Set(derived ? [] : design), derived ? base : null));
-      jobs.push({
-        kind: 'fit',
-        key: monthKey(c, month),
-        table: tables.length - 1,
-        outcome: 'attendance_rate',
-        rows: null,
-      });
-    }
-  }
-  return jobs;
-}
-
 function monthRow(inputs: ReportInputs, c: ArmContrast, table: EncodedTable, month: string, e: number) {
-  const fit =
-    takeFit<TableEstimate>(inputs, monthKey(c, month)) ??
-    estimateOnTable(table, 'attendance_rate', inputs.plan);
+  const fit = estimateOnTable(table, 'attendance_rate', inputs.plan);
   const base = {
     estimator: 'monthly_itt',
     contrast: contrastName(c),

@@ -20,7 +20,6 @@ import { mdeMultiplier } from '../analysis/mde.ts';
 import { adjustPValues } from '../analysis/multiple-testing.ts';
 import { effectTerm, encodedCells, estimateOnTable, type TableEstimate } from '../analysis/table-estimate.ts';
 import { pooledFit, pooledTable } from './fit-cache.ts';
-import { takeFit, wireTable, type FitJob, type WireTable } from './parallel-fits.ts';
 import type { ReportInputs } from './report-inputs.ts';
 import { effectShown } from './suppression.ts';
 
@@ -93,90 +92,6 @@ export interface EstimatesSection {
 
 export const contrastName = (c: ArmContrast) => `${c.treatment} vs ${c.control}`;
 
-const subgroupKey = (c: ArmContrast, o: string, sg: string, level: string) =>
-  JSON.stringify(['subgroup', c.treatment, c.control, o, sg, level]);
-const heterogeneityKey = (c: ArmContrast, o: string, sg: string) =>
-  JSON.stringify(['heterogeneity', c.treatment, c.control, o, sg]);
-
-const subgroupCache = new WeakMap<ReportInputs, Map<string, ReturnType<typeof makeSubgroupRows>>>();
-
-/**
- * A contrast's pooled table, its encoding, and each subgroup level's rows (blocks left with one arm
- * dropped), the same for every outcome; made once per set of inputs.
- */
-function subgroupRowsOf(inputs: ReportInputs, contrast: ArmContrast) {
-  let byContrast = subgroupCache.get(inputs);
-  if (!byContrast) subgroupCache.set(inputs, (byContrast = new Map()));
-  const key = JSON.stringify([contrast.treatment, contrast.control]);
-  let made = byContrast.get(key);
-  if (!made) byContrast.set(key, (made = makeSubgroupRows(inputs, contrast)));
-  return made;
-}
-
-function makeSubgroupRows(inputs: ReportInputs, contrast: ArmContrast) {
-  const table = pooledTable(inputs, contrast);
-  const encoded = encodedCells(table.cells);
-  const subgroupRows = new Map<string, { level: string; rows: Int32Array }[]>();
-  for (const sg of inputs.plan.subgroups)
-    subgroupRows.set(
-      sg,
-      levelsOf(encoded, sg).map((level) => ({ level, rows: subgroupSubset(encoded, sg, level) })),
-    );
-  return { table, encoded, subgroupRows };
-}
-
-/**
- * The fits of `estimatesSection` that can run in the fit worker (parallel-fits.ts): each primary
- * outcome's subgroup ITTs and joint heterogeneity tests, on each contrast's pooled table.
- */
-export function estimateJobs(
-  inputs: ReportInputs,
-  tables: WireTable[],
-  /** filled: each contrast's (JSON of [treatment, control]) pooled table's index in `tables` */
-  pooledIndex: Map<string, number>,
-): FitJob[] {
-  const { plan } = inputs;
-  const jobs: FitJob[] = [];
-  const e = plan.estimator;
-  const design = ['treatment', 'block', 'cluster'];
-  for (const contrast of planContrasts(
-    plan,
-    inputs.study.arms.map((a) => a.name),
-  )) {
-    const { encoded, subgroupRows } = subgroupRowsOf(inputs, contrast);
-    const index = tables.length;
-    pooledIndex.set(JSON.stringify([contrast.treatment, contrast.control]), index);
-    tables.push(
-      wireTable(
-        encoded,
-        [...design, ...(e.method === 'lin' ? e.covariates : []), ...plan.outcomes.primary, ...plan.subgroups],
-        new Set([...design, ...plan.subgroups]),
-        null,
-      ),
-    );
-    for (const o of plan.outcomes.primary)
-      for (const sg of plan.subgroups) {
-        for (const { level, rows } of subgroupRows.get(sg)!)
-          jobs.push({
-            kind: 'fit',
-            key: subgroupKey(contrast, o, sg, level),
-            table: index,
-            outcome: o,
-            rows,
-          });
-        jobs.push({
-          kind: 'heterogeneity',
-          key: heterogeneityKey(contrast, o, sg),
-          table: index,
-          outcome: o,
-          contrast,
-          subgroup: sg,
-        });
-      }
-  }
-  return jobs;
-}
-
 /** Every planned estimate of the report (see the file comment). */
 export function estimatesSection(inputs: ReportInputs): EstimatesSection {
   const { plan } = inputs;
@@ -198,8 +113,16 @@ export function estimatesSection(inputs: ReportInputs): EstimatesSection {
     tables: [],
   };
   for (const contrast of contrasts) {
-    const { table, encoded, subgroupRows } = subgroupRowsOf(inputs, contrast);
+    const table = pooledTable(inputs, contrast);
     out.tables.push(table);
+    const encoded = encodedCells(table.cells);
+    // each subgroup level's rows (blocks left with one arm dropped), the same for every outcome
+    const subgroupRows = new Map<string, { level: string; rows: Int32Array }[]>();
+    for (const sg of plan.subgroups)
+      subgroupRows.set(
+        sg,
+        levelsOf(encoded, sg).map((level) => ({ level, rows: subgroupSubset(encoded, sg, level) })),
+      );
     for (const { o, role } of outcomes) {
       const base = { outcome: o, role, contrast: contrastName(contrast), label };
       out.estimates.push(
@@ -227,20 +150,8 @@ export function estimatesSection(inputs: ReportInputs): EstimatesSection {
       const rows: EstimateRow[] = [];
       for (const sg of plan.subgroups) {
         for (const { level, rows: subset } of subgroupRows.get(sg)!)
-          rows.push(
-            estimateRow(
-              encoded,
-              subset,
-              o,
-              plan,
-              { ...base, estimand: 'ITT', subgroup: sg, level },
-              takeFit<TableEstimate>(inputs, subgroupKey(contrast, o, sg, level)),
-            ),
-          );
-        out.heterogeneity.push(
-          takeFit<HeterogeneityRow>(inputs, heterogeneityKey(contrast, o, sg)) ??
-            heterogeneityRow(encoded, o, plan, contrast, sg),
-        );
+          rows.push(estimateRow(encoded, subset, o, plan, { ...base, estimand: 'ITT', subgroup: sg, level }));
+        out.heterogeneity.push(heterogeneityRow(table.cells, o, plan, contrast, sg));
       }
       adjust(rows, plan.multiple_testing.subgroups);
       out.estimates.push(...rows);
@@ -467,7 +378,7 @@ export function nestedInBlocks(blocks: FactorInput, levels: ArrayLike<string | n
  * numbers (the prior-absence tercile) is read as categorical here.
  */
 export function heterogeneityRow(
-  cells: readonly string[][] | EncodedTable,
+  cells: readonly string[][],
   o: OutcomeName,
   plan: AnalysisPlan,
   contrast: ArmContrast,
@@ -491,7 +402,7 @@ export function heterogeneityRow(
   };
   // The subgroup is read by its text (a district's LEAID keeps its leading zeros, a tercile is a level).
   const read = tableColumns(
-    Array.isArray(cells) ? encodedCells(cells as readonly string[][]) : (cells as EncodedTable),
+    encodedCells(cells),
     { outcome: o, treatment: 'treatment', blocks, clusters: clustered ? 'cluster' : undefined, covariates },
     'analysis-table.csv',
     null,

@@ -2,7 +2,6 @@
  * The report model: report.json's content (DESIGN.md §7; snake_case, canonical JSON when written) as
  * a pure function of the report inputs. HTML, CSV and charts are renderings of it.
  */
-import { planContrasts } from '../analysis/analysis-plan.ts';
 import { outcomeDefinitions, OUTCOME_LABELS } from '../analysis/outcome-definitions.ts';
 import type { AnalysisTable } from '../analysis/analysis-table.ts';
 import {
@@ -11,12 +10,9 @@ import {
   balanceSection,
   disaggregationSection,
   flowSection,
-  monthlyJobs,
 } from './descriptive-sections.ts';
 import { eventStudySection } from './event-study-section.ts';
-import { estimateJobs, estimatesSection, type EstimateRow } from './estimates-section.ts';
-import { pooledFit } from './fit-cache.ts';
-import { fitWorkerWanted, startFits, stopFits, type WireTable } from './parallel-fits.ts';
+import { estimatesSection, type EstimateRow } from './estimates-section.ts';
 import type { ReportInputs } from './report-inputs.ts';
 import { SUPPRESSION_RULES_VERSION } from './suppression.ts';
 
@@ -26,43 +22,12 @@ export type ReportModel = ReturnType<typeof assemble>;
 
 /** report.json's content and the analysis tables behind its estimates. */
 export function buildReport(inputs: ReportInputs): { report: ReportModel; tables: AnalysisTable[] } {
-  // At national scale the subgroup, heterogeneity and monthly fits go to a worker thread
-  // (parallel-fits.ts) while this thread builds the rest; every section is a pure function of the
-  // inputs, so the order they are computed in does not change the report.
-  if (fitWorkerWanted(inputs)) {
-    const tables: WireTable[] = [];
-    const pooledIndex = new Map<string, number>();
-    const jobs = estimateJobs(inputs, tables, pooledIndex);
-    jobs.push(...monthlyJobs(inputs, tables, pooledIndex));
-    startFits(inputs, { plan: inputs.plan, tables, jobs });
-  }
-  try {
-    const early = {
-      flow: flowSection(inputs),
-      balance: balanceSection(inputs),
-      disaggregation: disaggregationSection(inputs, inputs.students),
-      attendanceByMonth: attendanceByMonth(inputs),
-    };
-    // the pooled fits (fit-cache.ts) before the estimates section waits for the worker's
-    warmPooledFits(inputs);
-    const est = estimatesSection(inputs);
-    return { report: assemble(inputs, est, early), tables: est.tables };
-  } finally {
-    stopFits(inputs);
-  }
+  const est = estimatesSection(inputs);
+  return { report: assemble(inputs, est), tables: est.tables };
 }
 
-function assemble(
-  inputs: ReportInputs,
-  est: ReturnType<typeof estimatesSection>,
-  early: {
-    flow: ReturnType<typeof flowSection>;
-    balance: ReturnType<typeof balanceSection>;
-    disaggregation: ReturnType<typeof disaggregationSection>;
-    attendanceByMonth: ReturnType<typeof attendanceByMonth>;
-  },
-) {
-  const { flow } = early;
+function assemble(inputs: ReportInputs, est: ReturnType<typeof estimatesSection>) {
+  const flow = flowSection(inputs);
   const events = eventStudySection(inputs);
   const { plan } = inputs;
   return {
@@ -92,32 +57,19 @@ function assemble(
     outcome_definitions: outcomeDefinitions(plan.chronic_absence),
     headline: headline(inputs, est.estimates),
     flow,
-    balance: early.balance,
+    balance: balanceSection(inputs),
     attrition: attritionSection(inputs, flow),
     estimates: est.estimates,
     heterogeneity: est.heterogeneity,
     mde: est.mde,
     cost_effectiveness: est.cost_effectiveness,
-    disaggregation: early.disaggregation,
-    attendance_by_month: early.attendanceByMonth,
+    disaggregation: disaggregationSection(inputs, inputs.students),
+    attendance_by_month: attendanceByMonth(inputs),
     event_study: events.rows,
     event_study_models: events.models,
     fidelity: fidelitySection(inputs),
     notes: notes(inputs, est.tables),
   };
-}
-
-/** The plan's pooled ITT and CACE fits of every outcome and contrast, as estimatesSection asks for them. */
-function warmPooledFits(inputs: ReportInputs): void {
-  const { plan } = inputs;
-  const hasDose = inputs.students.some((s) => s.received !== null);
-  for (const contrast of planContrasts(
-    plan,
-    inputs.study.arms.map((a) => a.name),
-  )) {
-    for (const o of [...plan.outcomes.primary, ...plan.outcomes.secondary]) pooledFit(inputs, contrast, o);
-    if (hasDose) for (const o of plan.outcomes.primary) pooledFit(inputs, contrast, o, { received: true });
-  }
 }
 
 function fidelitySection(inputs: ReportInputs) {

@@ -27,7 +27,6 @@ import { buildDistrictReport, renderDistrictHtml } from './district-report.ts';
 import { reportTables, toCsv } from './render-csv.ts';
 import type { ReportInputs, StudentMonth } from './report-inputs.ts';
 import { loadEventStudyRuns, loadOutreach, loadVisitEventStudy } from './report-data.service.ts';
-import { fitWorkerStats } from './parallel-fits.ts';
 import { buildReport, type ReportModel } from './report-model.ts';
 import { findDistrictOfStudy, insertReportRun, loadImportHashes } from './report.store.ts';
 
@@ -52,8 +51,6 @@ export interface AnalyzeResult {
   /** the inputs the report was made from (pass them to districtReports to reuse the load and the pooled fits) */
   loaded: LoadedReportInputs;
   timings: { outcomesMs: number; estimationMs: number; renderingMs: number };
-  /** the fits a worker thread made beside estimation (parallel-fits.ts), null when none did */
-  fitWorker: { jobs: number; answered: number } | null;
 }
 
 /** A study's report inputs as loaded once (pass them to analyzeStudy and districtReports to share the load). */
@@ -239,7 +236,6 @@ export async function analyzeStudy(
     report,
     loaded,
     timings: { outcomesMs: loaded.outcomesMs, estimationMs: t2 - t1, renderingMs: t3 - t2 },
-    fitWorker: fitWorkerStats(loaded.inputs),
   };
 }
 

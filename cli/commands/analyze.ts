@@ -49,7 +49,6 @@ export function registerAnalyze(program: Command, ctx: CliContext): void {
           report_sha256: r.reportSha256,
           audit_head: r.auditHead,
           headline: r.report.headline,
-          fit_worker: r.fitWorker,
         });
       print(ctx, r.report.headline);
       print(ctx, `wrote ${r.files.length} files to ${r.out} (report.json SHA-256 ${r.reportSha256})`);
