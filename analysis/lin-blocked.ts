@@ -644,6 +644,90 @@ interface Cr2Design {
   store: Float64Array;
 }
 
+/** What a cluster's basis rows are made of (the design, or an outcome's fit state). */
+interface BasisSource {
+  k: number;
+  z: Float64Array;
+  cell: Int32Array;
+  cellCount: Float64Array;
+  q: Float64Array;
+}
+
+/**
+ * Cluster h's basis rows B_h (n_h × m): q_i on its arm's k coordinates (Q_0 then Q_1), 1/√n_c in the
+ * column of its cell among the cells the cluster touches (in order of first appearance, written into
+ * `cells`; `localOfCell` is all −1 before and after). `basisFor(nh, m)` gives n_h·m zeros to write into.
+ */
+function clusterBasis(
+  s: BasisSource,
+  clusters: { start: Int32Array; order: Int32Array },
+  h: number,
+  localOfCell: Int32Array,
+  cells: number[],
+  basisFor: (nh: number, m: number) => Float64Array,
+): { basis: Float64Array; m: number } {
+  const { k, z, cell, cellCount, q } = s;
+  const p = 2 * k;
+  const from = clusters.start[h];
+  const nh = clusters.start[h + 1] - from;
+  cells.length = 0;
+  for (let t = from; t < from + nh; t++) {
+    const c = cell[clusters.order[t]];
+    if (localOfCell[c] < 0) {
+      localOfCell[c] = cells.length;
+      cells.push(c);
+    }
+  }
+  const m = p + cells.length;
+  const basis = basisFor(nh, m);
+  for (let r = 0; r < nh; r++) {
+    const i = clusters.order[from + r];
+    const off = z[i] === 1 ? k : 0;
+    for (let j = 0; j < k; j++) basis[r * m + off + j] = q[i * k + j];
+    basis[r * m + p + localOfCell[cell[i]]] = 1 / Math.sqrt(cellCount[cell[i]]);
+  }
+  for (const c of cells) localOfCell[c] = -1;
+  return { basis, m };
+}
+
+/** A one-row cluster's A = 1/√(1 − ‖b‖²), or 0 (the 1 × 1 case of inverseSqrtPsd, same arithmetic). */
+function oneRowAdjust(basis: Float64Array, m: number): number {
+  let ss = 0;
+  for (let j = 0; j < m; j++) ss += basis[j] * basis[j];
+  const lambda = 1 - ss;
+  return lambda > CR2_EIGEN_TOLERANCE ? 1 / Math.sqrt(lambda) : 0;
+}
+
+/** I − B_hB_hᵀ (n_h × n_h) into `out`. */
+function complementOf(basis: Float64Array, nh: number, m: number, out: Float64Array): Float64Array {
+  for (let r = 0; r < nh; r++)
+    for (let t = r; t < nh; t++) {
+      let s = 0;
+      for (let j = 0; j < m; j++) s += basis[r * m + j] * basis[t * m + j];
+      const v = (r === t ? 1 : 0) - s;
+      out[r * nh + t] = v;
+      out[t * nh + r] = v;
+    }
+  return out;
+}
+
+/** A_hB_h added into `out` (n_h × m zeros) from A_h (n_h × n_h). */
+function applyAdjust(
+  adjust: Float64Array,
+  basis: Float64Array,
+  nh: number,
+  m: number,
+  out: Float64Array,
+): Float64Array {
+  for (let r = 0; r < nh; r++)
+    for (let t = 0; t < nh; t++) {
+      const a = adjust[r * nh + t];
+      if (a === 0) continue;
+      for (let j = 0; j < m; j++) out[r * m + j] += a * basis[t * m + j];
+    }
+  return out;
+}
+
 /**
  * The design part of CR2 for τ = wᵀy (cr2-variance.ts's formulas for one contrast). Cluster h's rows
  * have basis rows b_i ∈ R^m: q_i in its arm's k columns (Q_0 then Q_1), and 1/√n_c in the column of
@@ -655,7 +739,7 @@ function cr2Design(
   count: number,
   d: Cr2Data,
 ): Cr2Design {
-  const { k, z, cell, cellCount, q, w, levelCount } = d;
+  const { k, w, levelCount } = d;
   const p = 2 * k;
   const acc = new DfAccumulator(p, levelCount);
   const localOfCell = new Int32Array(levelCount).fill(-1);
@@ -680,42 +764,22 @@ function cr2Design(
   let complement = new Float64Array(16);
   const workspace = new EigenWorkspace();
   const zBuffers = new Map<number, Float64Array>();
+  const basisFor = (nh: number, m: number) => {
+    if (basisBuffer.length < nh * m) basisBuffer = new Float64Array(2 * nh * m);
+    return basisBuffer.fill(0, 0, nh * m);
+  };
   for (let h = 0; h < clusters.groupCount; h++) {
     const from = clusters.start[h];
-    const to = clusters.start[h + 1];
-    const nh = to - from;
+    const nh = clusters.start[h + 1] - from;
     if (nh === 0) continue;
-    cells.length = 0;
-    for (let s = from; s < to; s++) {
-      const c = cell[clusters.order[s]];
-      if (localOfCell[c] < 0) {
-        localOfCell[c] = cells.length;
-        cells.push(c);
-      }
-    }
-    const m = p + cells.length;
-    // basis rows, n_h × m
-    if (basisBuffer.length < nh * m) basisBuffer = new Float64Array(2 * nh * m);
-    const basis = basisBuffer;
-    basis.fill(0, 0, nh * m);
-    for (let r = 0; r < nh; r++) {
-      const i = clusters.order[from + r];
-      const off = z[i] === 1 ? k : 0;
-      for (let j = 0; j < k; j++) basis[r * m + off + j] = q[i * k + j];
-      basis[r * m + p + localOfCell[cell[i]]] = 1 / Math.sqrt(cellCount[cell[i]]);
-    }
-    for (const c of cells) localOfCell[c] = -1;
+    const { basis, m } = clusterBasis(d, clusters, h, localOfCell, cells, basisFor);
     let a: number;
     // z_h by its length (DfAccumulator.add reads z.length entries)
     let zh = zBuffers.get(m);
     if (!zh) zBuffers.set(m, (zh = new Float64Array(m)));
     else zh.fill(0);
     if (nh === 1) {
-      // the 1 × 1 case of the branch below, with inverseSqrtPsd's arithmetic: A = 1/√(1 − ‖b‖²), or 0
-      let ss = 0;
-      for (let j = 0; j < m; j++) ss += basis[j] * basis[j];
-      const lambda = 1 - ss;
-      const adjust = lambda > CR2_EIGEN_TOLERANCE ? 1 / Math.sqrt(lambda) : 0;
+      const adjust = oneRowAdjust(basis, m);
       const i = clusters.order[from];
       const aw = 0 + adjust * w[i];
       a = 0 + aw * aw;
@@ -725,15 +789,7 @@ function cr2Design(
       store[offset[h]] = adjust;
     } else if (nh <= m) {
       if (complement.length < nh * nh) complement = new Float64Array(2 * nh * nh);
-      for (let r = 0; r < nh; r++)
-        for (let t = r; t < nh; t++) {
-          let s = 0;
-          for (let j = 0; j < m; j++) s += basis[r * m + j] * basis[t * m + j];
-          const val = (r === t ? 1 : 0) - s;
-          complement[r * nh + t] = val;
-          complement[t * nh + r] = val;
-        }
-      const adjust = inverseSqrtPsdInto(complement, nh, workspace);
+      const adjust = inverseSqrtPsdInto(complementOf(basis, nh, m, complement), nh, workspace);
       a = 0;
       for (let r = 0; r < nh; r++) {
         let aw = 0;
@@ -996,32 +1052,18 @@ export function basisInference(
     const globalScratch = new Int32Array(p + C);
     for (let h = 0; h < clusters.groupCount; h++) {
       const from = clusters.start[h];
-      const to = clusters.start[h + 1];
-      if (to === from) continue;
+      const nh = clusters.start[h + 1] - from;
+      if (nh === 0) continue;
       const cells: number[] = [];
-      for (let t = from; t < to; t++) {
-        const c = cell[clusters.order[t]];
-        if (localOfCell[c] < 0) {
-          localOfCell[c] = cells.length;
-          cells.push(c);
-        }
-      }
-      const m = p + cells.length;
-      const nh = to - from;
-      // basis rows B_h (n_h × m): q_i on its arm's k coordinates, 1/√n_c on its cell's (kept for the
-      // df, else in scratch reused across clusters)
-      if (!options.df && scratch.length < nh * m + nh + 2 * m)
-        scratch = new Float64Array(2 * (nh * m + nh + 2 * m));
-      const basis = options.df ? new Float64Array(nh * m) : scratch.subarray(0, nh * m).fill(0);
+      // basis rows B_h (kept for the df, else in scratch reused across clusters), then e_h and s_h
+      const { basis, m } = clusterBasis(s, clusters, h, localOfCell, cells, (rows, width) => {
+        if (options.df) return new Float64Array(rows * width);
+        if (scratch.length < rows * width + rows + 2 * width)
+          scratch = new Float64Array(2 * (rows * width + rows + 2 * width));
+        return scratch.subarray(0, rows * width).fill(0);
+      });
       const eh = options.df ? new Float64Array(nh) : scratch.subarray(nh * m, nh * m + nh);
-      for (let r = 0; r < nh; r++) {
-        const i = clusters.order[from + r];
-        const offset = z[i] === 1 ? k : 0;
-        for (let j = 0; j < k; j++) basis[r * m + offset + j] = q[i * k + j];
-        basis[r * m + p + localOfCell[cell[i]]] = 1 / Math.sqrt(cellCount[cell[i]]);
-        eh[r] = e[i];
-      }
-      for (const c of cells) localOfCell[c] = -1;
+      for (let r = 0; r < nh; r++) eh[r] = e[clusters.order[from + r]];
       // A_hB_h (kept for the df; else in scratch reused across clusters)
       if (!options.df && adjustedScratch.length < nh * m) adjustedScratch = new Float64Array(2 * nh * m);
       const adjusted =
@@ -1123,11 +1165,6 @@ interface ClusterKernel {
 }
 
 /**
- * A_hB_h with A_h = (I − B_hB_hᵀ)^{−1/2} (CR2's adjustment; eigenvalues at or below 1e-12 give 0): by
- * the n_h × n_h eigen-decomposition when n_h ≤ m (households), else A_h = I + B_hK_hB_hᵀ with the m × m
- * kernel of the Gram matrix, so A_hB_h = B_h(I + K_hG_h).
- */
-/**
  * adjustedBasis(basis, nh, m) from the A_h the design already computed for cluster h (cr2Design; the
  * same basis rows and the same arithmetic, so the same numbers), or null for the kernel form.
  */
@@ -1143,54 +1180,27 @@ function storedAdjustedBasis(
   const kind = d.kind[h];
   if (kind !== 1 && kind !== 2) return null;
   const at = d.offset[h];
-  if (kind === 1) {
-    const a = d.store[at];
-    if (a !== 0) for (let j = 0; j < m; j++) out[j] += a * basis[j];
-    return out;
-  }
-  for (let r = 0; r < nh; r++)
-    for (let t = 0; t < nh; t++) {
-      const a = d.store[at + r * nh + t];
-      if (a === 0) continue;
-      for (let j = 0; j < m; j++) out[r * m + j] += a * basis[t * m + j];
-    }
-  return out;
+  return applyAdjust(d.store.subarray(at, at + nh * nh), basis, nh, m, out);
 }
 
 /** adjustedBasis's scratch for the eigen-decompositions (used synchronously, one at a time). */
 const adjustWorkspace = new EigenWorkspace();
 
+/**
+ * A_hB_h with A_h = (I − B_hB_hᵀ)^{−1/2} (CR2's adjustment; eigenvalues at or below 1e-12 give 0): by
+ * the n_h × n_h eigen-decomposition when n_h ≤ m (households), else A_h = I + B_hK_hB_hᵀ with the m × m
+ * kernel of the Gram matrix, so A_hB_h = B_h(I + K_hG_h).
+ */
 function adjustedBasis(basis: Float64Array, nh: number, m: number): Float64Array {
   const out = new Float64Array(nh * m);
-  if (nh === 1) {
-    // the 1 × 1 case below with inverseSqrtPsd's arithmetic: A = 1/√(1 − ‖b‖²), or 0
-    let ss = 0;
-    for (let j = 0; j < m; j++) ss += basis[j] * basis[j];
-    const lambda = 1 - ss;
-    if (lambda > CR2_EIGEN_TOLERANCE) {
-      const a = 1 / Math.sqrt(lambda);
-      for (let j = 0; j < m; j++) out[j] += a * basis[j];
-    }
-    return out;
-  }
+  if (nh === 1) return applyAdjust(Float64Array.of(oneRowAdjust(basis, m)), basis, 1, m, out);
   if (nh <= m) {
-    const complement = new Float64Array(nh * nh);
-    for (let r = 0; r < nh; r++)
-      for (let t = r; t < nh; t++) {
-        let s = 0;
-        for (let j = 0; j < m; j++) s += basis[r * m + j] * basis[t * m + j];
-        const v = (r === t ? 1 : 0) - s;
-        complement[r * nh + t] = v;
-        complement[t * nh + r] = v;
-      }
-    const adjust = inverseSqrtPsdInto(complement, nh, adjustWorkspace);
-    for (let r = 0; r < nh; r++)
-      for (let t = 0; t < nh; t++) {
-        const a = adjust[r * nh + t];
-        if (a === 0) continue;
-        for (let j = 0; j < m; j++) out[r * m + j] += a * basis[t * m + j];
-      }
-    return out;
+    const adjust = inverseSqrtPsdInto(
+      complementOf(basis, nh, m, new Float64Array(nh * nh)),
+      nh,
+      adjustWorkspace,
+    );
+    return applyAdjust(adjust, basis, nh, m, out);
   }
   const gram = new Float64Array(m * m);
   for (let r = 0; r < nh; r++)
