@@ -19,7 +19,7 @@ import { effectTerm, encodedCells, estimateOnTable } from '../analysis/table-est
 import { gradeBand } from '../assignment/block-keys.ts';
 import { contrastName } from './estimates-section.ts';
 import { pooledTable } from './fit-cache.ts';
-import { forEachMonthRow, monthDays } from './month-rows.ts';
+import { daysAt, forEachMonthRow, monthDays } from './month-rows.ts';
 import type { ReportInputs, ReportStudent } from './report-inputs.ts';
 import { showCountGroup, showPercent } from './suppression.ts';
 
@@ -248,10 +248,7 @@ export function attendanceByMonth(inputs: ReportInputs) {
     for (let i = 0; i < p.students; i++) {
       const a = armOf[i];
       if (a < 0 || !p.present[base + i]) continue;
-      days.enrolledDays = p.enrolledDays[base + i];
-      days.absenceDays = p.absenceDays[base + i];
-      days.chronicDays = p.chronicDays[base + i];
-      const v = outcomeValue('attendance_rate', days, rule);
+      const v = outcomeValue('attendance_rate', daysAt(p, base + i, days), rule);
       if (v === null) continue;
       sums[a] += v;
       counts[a]++;
@@ -287,15 +284,14 @@ export function monthlyItt(inputs: ReportInputs) {
 function monthStudents(inputs: ReportInputs, month: string): ReportStudent[] {
   const p = monthDays(inputs);
   const m = p.index.get(month);
-  return inputs.students.map((s, i) => {
-    const at = m === undefined ? -1 : m * p.students + i;
-    return {
-      ...s,
-      enrolledDays: at < 0 ? 0 : p.enrolledDays[at],
-      absenceDays: at < 0 ? 0 : p.absenceDays[at],
-      chronicDays: at < 0 ? 0 : p.chronicDays[at],
-    };
-  });
+  return inputs.students.map((s, i) => ({
+    ...s,
+    ...daysAt(p, m === undefined ? -1 : m * p.students + i, {
+      enrolledDays: 0,
+      absenceDays: 0,
+      chronicDays: 0,
+    }),
+  }));
 }
 
 const MONTH_COLUMNS = ['enrolled_days', ...OUTCOMES] as const;

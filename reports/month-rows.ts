@@ -123,16 +123,15 @@ export function forEachMonthRow(
   const days: OutcomeTotals = { enrolledDays: 0, absenceDays: 0, chronicDays: 0 };
   for (let r = 0; r < students.length; r++) {
     const i = students[r];
-    if (base < 0) {
-      days.enrolledDays = 0;
-      days.absenceDays = 0;
-      days.chronicDays = 0;
-    } else {
-      days.enrolledDays = p.enrolledDays[base + i];
-      days.absenceDays = p.absenceDays[base + i];
-      days.chronicDays = p.chronicDays[base + i];
-    }
-    visit(r, i, days);
+    visit(r, i, daysAt(p, base < 0 ? -1 : base + i, days));
   }
   return true;
+}
+
+/** The days at `at` (month × students + student; −1 for none: zeros) written into `days`, which it returns. */
+export function daysAt(p: MonthDays, at: number, days: OutcomeTotals): OutcomeTotals {
+  days.enrolledDays = at < 0 ? 0 : p.enrolledDays[at];
+  days.absenceDays = at < 0 ? 0 : p.absenceDays[at];
+  days.chronicDays = at < 0 ? 0 : p.chronicDays[at];
+  return days;
 }
