@@ -10,6 +10,7 @@ import {
   importFixtureBase,
   problemsOf,
   refusal,
+  studyDistrictId,
   studyWithDistrict,
   TempFiles,
 } from './import-helpers.ts';
@@ -62,16 +63,7 @@ describe(`attendance partitions and the byte path (${testDialect})`, () => {
       )
       .join('\n') + '\n';
 
-  /** The district of a study (both studies enroll the fixture district). */
-  async function districtId(study: string): Promise<number> {
-    const d = await db.kysely
-      .selectFrom('district')
-      .innerJoin('study', 'study.id', 'district.study_id')
-      .select('district.id')
-      .where('study.slug', '=', study)
-      .executeTakeFirstOrThrow();
-    return d.id;
-  }
+  const districtId = (study: string) => studyDistrictId(db, study);
 
   async function partition(study: string) {
     const t = `attendance_day_d${await districtId(study)}`;

@@ -4,7 +4,13 @@ import type { Db } from '../../../../db/connection.ts';
 import { loadStudentMonths } from '../../../../analysis/outcomes.store.ts';
 import { openTestDatabase, testDialect } from '../../../helpers/database.ts';
 import { dailyCsv, dailyRows } from './fixture-district.ts';
-import { importer, importFixtureBase, studyWithDistrict, TempFiles } from './import-helpers.ts';
+import {
+  importer,
+  importFixtureBase,
+  studyDistrictId,
+  studyWithDistrict,
+  TempFiles,
+} from './import-helpers.ts';
 
 /**
  * Planner statistics of daily attendance: an import analyzes the district's partition it wrote, and
@@ -21,15 +27,7 @@ describe(`attendance statistics (${testDialect})`, () => {
       WHERE oid = to_regclass(${name})`.execute(db.kysely);
     return r.rows[0].n;
   }
-  async function districtId(study: string): Promise<number> {
-    const d = await db.kysely
-      .selectFrom('district')
-      .innerJoin('study', 'study.id', 'district.study_id')
-      .select('district.id')
-      .where('study.slug', '=', study)
-      .executeTakeFirstOrThrow();
-    return d.id;
-  }
+  const districtId = (study: string) => studyDistrictId(db, study);
   async function importSeptember(study: string): Promise<void> {
     await studyWithDistrict(db, study);
     const imp = importer(db, files, study);

@@ -97,6 +97,17 @@ export async function snapshot(db: Db): Promise<Record<string, { rows: number; d
   return out;
 }
 
+/** The id of the district a study enrolled (the fixture district: one per study). */
+export async function studyDistrictId(db: Db, study: string): Promise<number> {
+  const d = await db.kysely
+    .selectFrom('district')
+    .innerJoin('study', 'study.id', 'district.study_id')
+    .select('district.id')
+    .where('study.slug', '=', study)
+    .executeTakeFirstOrThrow();
+  return d.id;
+}
+
 export async function count(db: Db, table: string): Promise<number> {
   const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(db.kysely);
   return r.rows[0].n;
