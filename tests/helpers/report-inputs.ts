@@ -33,3 +33,16 @@ export function reportInputs(options: {
     eventStudyRuns: [],
   };
 }
+
+/**
+ * Student i's days of a month as the report code first read them (the first row of that month, `find`,
+ * zeros without one): the oracle the month-panel tests compare against.
+ */
+export function monthDaysByFind(inputs: ReportInputs, i: number, month: string) {
+  const m = inputs.months[i].find((x) => x.month === month);
+  return {
+    enrolledDays: m?.enrolledDays ?? 0,
+    absenceDays: m?.absenceDays ?? 0,
+    chronicDays: m?.chronicDays ?? 0,
+  };
+}

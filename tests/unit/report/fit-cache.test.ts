@@ -7,7 +7,7 @@ import { monthTable } from '../../../reports/descriptive-sections.ts';
 import { buildDistrictReport } from '../../../reports/district-report.ts';
 import { pooledFit, pooledTable } from '../../../reports/fit-cache.ts';
 import type { ReportInputs, ReportStudent } from '../../../reports/report-inputs.ts';
-import { reportInputs } from '../../helpers/report-inputs.ts';
+import { monthDaysByFind, reportInputs } from '../../helpers/report-inputs.ts';
 import { buildReport } from '../../../reports/report-model.ts';
 
 /** A small synthetic two-district study (households of one or two students, blocked by district and grade band). */
@@ -111,15 +111,7 @@ describe('the monthly ITT tables', () => {
     a.students[5] = { ...a.students[5], blockKey: 'lonely' };
     let differs = 0;
     for (const month of months) {
-      const students = a.students.map((s, i) => {
-        const m = a.months[i].find((x) => x.month === month);
-        return {
-          ...s,
-          enrolledDays: m?.enrolledDays ?? 0,
-          absenceDays: m?.absenceDays ?? 0,
-          chronicDays: m?.chronicDays ?? 0,
-        };
-      });
+      const students = a.students.map((s, i) => ({ ...s, ...monthDaysByFind(a, i, month) }));
       const expected = analysisTable(students, a.plan, contrast).cells;
       expect(expected.length).toBe(a.students.length - 1);
       const got = monthTable(a, contrast, month);

@@ -20,7 +20,7 @@ import { pooledTable } from '../../../reports/fit-cache.ts';
 import { forEachMonthRow, monthDays, windowRowStudents } from '../../../reports/month-rows.ts';
 import type { ReportInputs, ReportStudent, StudentMonth } from '../../../reports/report-inputs.ts';
 import { showCountGroup, showPercent } from '../../../reports/suppression.ts';
-import { reportInputs } from '../../helpers/report-inputs.ts';
+import { monthDaysByFind, reportInputs } from '../../helpers/report-inputs.ts';
 
 const MONTHS = ['2025-10', '2025-11', '2025-12', '2026-01'];
 const contrast = { treatment: 'treatment', control: 'control', kind: 'program_vs_control' } as never;
@@ -93,16 +93,7 @@ function referenceMonthRows(inputs: ReportInputs, month: string) {
   for (let i = 0; i < inputs.students.length && r <= window.length; i++) {
     const s = inputs.students[i];
     if (r === window.length || window[r][arm] !== s.arm || window[r][block] !== s.blockKey) continue;
-    const m = inputs.months[i].find((x) => x.month === month);
-    out.push([
-      r - 1,
-      i,
-      {
-        enrolledDays: m?.enrolledDays ?? 0,
-        absenceDays: m?.absenceDays ?? 0,
-        chronicDays: m?.chronicDays ?? 0,
-      },
-    ]);
+    out.push([r - 1, i, monthDaysByFind(inputs, i, month)]);
     r++;
   }
   const arms = new Map<string, Set<string>>();
@@ -148,15 +139,7 @@ describe('forEachMonthRow', () => {
     expect(referenceMonthRows(inputs, MONTHS[0])).toBeNull();
     expect(windowRowStudents(inputs, contrast)).toBeNull();
     expect(visited(inputs, MONTHS[0])).toBeNull();
-    const students = inputs.students.map((x, k) => {
-      const m = inputs.months[k].find((y) => y.month === MONTHS[0]);
-      return {
-        ...x,
-        enrolledDays: m?.enrolledDays ?? 0,
-        absenceDays: m?.absenceDays ?? 0,
-        chronicDays: m?.chronicDays ?? 0,
-      };
-    });
+    const students = inputs.students.map((x, k) => ({ ...x, ...monthDaysByFind(inputs, k, MONTHS[0]) }));
     const expected = analysisTable(students, inputs.plan, contrast).cells;
     expect(monthTable(inputs, contrast, MONTHS[0])).toEqual(expected);
     expect(monthEncoded(inputs, contrast, MONTHS[0]).cells()).toEqual(expected);
