@@ -512,10 +512,24 @@ export function studentOutcomes(
     t.chronic += m.chronicDays;
     if (m.source === 'records') t.records += 1;
   }
+  // Written out field by field: a spread of each of 108,000 students cost half a second at national scale.
   return students.map((r) => {
     const t = totals.get(r.studentId) ?? { enrolled: 0, absence: 0, chronic: 0, records: 0 };
     return {
-      ...r,
+      studentId: r.studentId,
+      studentKey: r.studentKey,
+      unitKey: r.unitKey,
+      blockKey: r.blockKey,
+      arm: r.arm,
+      districtLeaid: r.districtLeaid,
+      householdKey: r.householdKey,
+      grade: r.grade,
+      sex: r.sex,
+      raceEthnicity: r.raceEthnicity,
+      englishLearner: r.englishLearner,
+      disability: r.disability,
+      lowIncome: r.lowIncome,
+      priorYearAbsenceRate: r.priorYearAbsenceRate,
       enrolledDays: t.enrolled,
       absenceDays: roundDays(t.absence),
       chronicDays: t.chronic,

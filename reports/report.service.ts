@@ -13,6 +13,7 @@ import {
   loadStudentMonthPanels,
   studentOutcomes,
   type StudentMonthRow,
+  type StudentOutcomeRow,
 } from '../analysis/outcomes.store.ts';
 import { latestPlan } from '../analysis/plan.store.ts';
 import { requireStudy } from '../analysis/plan.service.ts';
@@ -25,7 +26,7 @@ import { AppError } from '../errors.ts';
 import { renderAnalysisHtml } from './analysis-html.ts';
 import { buildDistrictReport, renderDistrictHtml } from './district-report.ts';
 import { reportTables, toCsv } from './render-csv.ts';
-import type { ReportInputs, StudentMonth } from './report-inputs.ts';
+import type { ReportInputs, ReportStudent, StudentMonth } from './report-inputs.ts';
 import { loadEventStudyRuns, loadOutreach, loadVisitEventStudy } from './report-data.service.ts';
 import { buildReport, type ReportModel } from './report-model.ts';
 import { findDistrictOfStudy, insertReportRun, loadImportHashes } from './report.store.ts';
@@ -169,17 +170,43 @@ export async function loadReportInputs(
       ),
       lastAttendanceDate: lastRecord,
     },
-    students: rows.map((r) => ({
-      ...r,
-      baselineAbsenceRate: baseline?.get(r.studentId) ?? null,
-      received: received ? (received.has(r.studentId) ? 1 : 0) : null,
-    })),
+    students: rows.map((r) => reportStudent(r, baseline, received)),
     months: rows.map((r) => byStudent.get(r.studentId) ?? []),
     outreach: outreach.section,
     visitEventStudy,
     eventStudyRuns,
   };
   return { inputs, studyId: study.id, planId: stored.id, outcomesMs: performance.now() - t0, panelsMs };
+}
+
+/** A student of the report: the outcome row with the baseline rate and receipt (field by field: no spread per student). */
+function reportStudent(
+  r: StudentOutcomeRow,
+  baseline: Map<number, number> | null,
+  received: Set<number> | null,
+): ReportStudent & Pick<StudentOutcomeRow, 'studentId' | 'recordMonths'> {
+  return {
+    studentId: r.studentId,
+    studentKey: r.studentKey,
+    unitKey: r.unitKey,
+    blockKey: r.blockKey,
+    arm: r.arm,
+    districtLeaid: r.districtLeaid,
+    householdKey: r.householdKey,
+    grade: r.grade,
+    sex: r.sex,
+    raceEthnicity: r.raceEthnicity,
+    englishLearner: r.englishLearner,
+    disability: r.disability,
+    lowIncome: r.lowIncome,
+    priorYearAbsenceRate: r.priorYearAbsenceRate,
+    enrolledDays: r.enrolledDays,
+    absenceDays: r.absenceDays,
+    chronicDays: r.chronicDays,
+    recordMonths: r.recordMonths,
+    baselineAbsenceRate: baseline?.get(r.studentId) ?? null,
+    received: received ? (received.has(r.studentId) ? 1 : 0) : null,
+  };
 }
 
 function baselineRates(panel: StudentMonthRow[]): Map<number, number> {
