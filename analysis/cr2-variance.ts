@@ -22,7 +22,7 @@ import { addOuter, sandwich } from './dense-matrix.ts';
 import type { GroupedRows } from './factor-codes.ts';
 import type { CoefficientVariance } from './heteroskedasticity-robust-variance.ts';
 import type { AbsorbedFactor, LeastSquaresFit } from './least-squares.ts';
-import { inverseSqrtComplementKernel, inverseSqrtPsd } from './symmetric-eigen.ts';
+import { EigenWorkspace, inverseSqrtComplementKernel, inverseSqrtPsdInto } from './symmetric-eigen.ts';
 import { DfAccumulator } from './cr2-df-accumulator.ts';
 
 /**
@@ -76,6 +76,10 @@ class SmallCluster {
   private readonly localOfLevel: Int32Array;
   /** Q row-major (n × p), made on first use: a cluster's rows are read together (same values and sums) */
   private qRows: Float64Array | null = null;
+  private readonly workspace = new EigenWorkspace();
+  private readonly buffers = new Map<string, Float64Array>();
+  private readonly zOfWidth = new Map<number, Float64Array>();
+  private readonly levels: number[] = [];
 
   constructor(private readonly fit: LeastSquaresFit) {
     this.p = fit.p;
@@ -105,8 +109,9 @@ class SmallCluster {
     const qr = this.rows;
     const n = to - from;
     const rows = order.subarray(from, to);
-    const levels: number[] = [];
-    const localLevel = new Int32Array(n);
+    const levels = this.levels;
+    levels.length = 0;
+    const localLevel = this.scratch('localLevel', n);
     if (absorbed) {
       for (let r = 0; r < n; r++) {
         const f = absorbed.codes[rows[r]];
@@ -119,7 +124,7 @@ class SmallCluster {
       for (const f of levels) this.localOfLevel[f] = -1;
     }
     // I − H_hh
-    const complement = new Float64Array(n * n);
+    const complement = this.scratch('complement', n * n);
     for (let r = 0; r < n; r++) {
       for (let t = r; t < n; t++) {
         let h = 0;
@@ -135,32 +140,36 @@ class SmallCluster {
         complement[t * n + r] = v;
       }
     }
-    const adjust = inverseSqrtPsd(complement, n); // A_h
-    const e = new Float64Array(n);
+    const adjust = inverseSqrtPsdInto(complement, n, this.workspace); // A_h
+    const e = this.scratch('e', n);
     for (let r = 0; r < n; r++) e[r] = residuals[rows[r]];
-    const ae = applySquare(adjust, e, n);
-    const score = new Float64Array(p);
+    const ae = applySquareInto(adjust, e, n, this.scratch('ae', n));
+    const score = this.scratch('score', p);
     for (let a = 0; a < p; a++) {
       let s = 0;
       for (let r = 0; r < n; r++) s += qr[rows[r] * p + a] * ae[r];
       score[a] = s;
     }
     addOuter(meat, score, p);
-    const w = new Float64Array(n);
+    const w = this.scratch('w', n);
+    const u = this.scratch('u', n);
     const m = p + levels.length;
+    // z by its length (DfAccumulator.add reads z.length entries)
+    let z = this.zOfWidth.get(m);
+    if (!z) this.zOfWidth.set(m, (z = new Float64Array(m)));
     for (let k = 0; k < p; k++) {
       const acc = dfs[k];
       if (!acc) continue;
-      w.fill(0);
+      w.fill(0, 0, n);
       for (let j = 0; j < p; j++) {
         const c = rInv[k * p + j];
         if (c === 0) continue;
         for (let r = 0; r < n; r++) w[r] += qr[rows[r] * p + j] * c;
       }
-      const u = applySquare(adjust, w, n);
+      applySquareInto(adjust, w, n, u);
       let a2 = 0;
       for (let r = 0; r < n; r++) a2 += u[r] * u[r];
-      const z = new Float64Array(m);
+      z.fill(0);
       for (let a = 0; a < p; a++) {
         let s = 0;
         for (let r = 0; r < n; r++) s += qr[rows[r] * p + a] * u[r];
@@ -172,10 +181,17 @@ class SmallCluster {
       acc.add(a2, z, levels);
     }
   }
+
+  /** A scratch array of at least `size` entries (reused from cluster to cluster: most are households of a few students). */
+  private scratch(name: 'localLevel' | 'complement' | 'e' | 'ae' | 'score' | 'w' | 'u', size: number): Float64Array {
+    let b = this.buffers.get(name);
+    if (!b || b.length < size) this.buffers.set(name, (b = new Float64Array(Math.max(16, 2 * size))));
+    return b;
+  }
 }
 
-function applySquare(a: Float64Array, x: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n);
+/** a (n × n) times x into out; out is returned. */
+function applySquareInto(a: Float64Array, x: Float64Array, n: number, out: Float64Array): Float64Array {
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let j = 0; j < n; j++) s += a[i * n + j] * x[j];
