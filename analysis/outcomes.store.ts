@@ -11,7 +11,7 @@ import type { Database } from '../db/types.ts';
 import { refreshOutcomeStatistics } from '../db/planner-statistics.store.ts';
 import { inTurnOrAtOnce } from '../db/concurrent-loads.ts';
 import { enrolledMonths, type EnrollmentSpan, type InstructionalDays } from './enrolled-days.ts';
-import { unpackNumbers } from './packed-rows.ts';
+import { NULL_INT4, unpackBinary, type PackedField } from './packed-rows.ts';
 import {
   combinePanel,
   monthOfDayCached,
@@ -141,8 +141,12 @@ interface PanelSources {
   spans: EnrollmentSpan[];
 }
 
-const WHOLE_FIELDS = 7; // student, district, month's first day, records, absence, chronic, last day
-const CUT_FIELDS = 8; // window, then WHOLE_FIELDS
+/** student, district, month's first day, records, absence, chronic, last day */
+const WHOLE_LAYOUT: PackedField[] = ['int4', 'int4', 'int4', 'int4', 'float8', 'int4', 'int4'];
+/** window, then WHOLE_LAYOUT's */
+const CUT_LAYOUT: PackedField[] = ['int4', ...WHOLE_LAYOUT];
+const WHOLE_FIELDS = WHOLE_LAYOUT.length;
+const CUT_FIELDS = CUT_LAYOUT.length;
 
 /** Of each row of the stored months (src.whole): its month number, and whether its student is a member. */
 interface WholeRowFacts {
@@ -208,9 +212,19 @@ const dayOf = (iso: string) => Math.round(Date.parse(`${iso}T00:00:00Z`) / 86_40
 const monthNumber = (iso: string) => Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7)) - 1;
 /** a date column as a day number */
 const dayNumber = (d: RawBuilder<unknown>) => sql`(${d} - DATE '1970-01-01')`;
-/** rows packed as text, a chunk of students a value (see packed-rows.ts) */
-const packed = (fields: RawBuilder<unknown>[]) =>
-  sql`string_agg(concat_ws(',', ${sql.join(fields)}), E'\\n') AS t`;
+/**
+ * rows packed as bytes, a chunk of students a value (see packed-rows.ts): each field as int4 (a NULL as
+ * NULL_INT4) or float8, in the layout's order
+ */
+const packed = (fields: [RawBuilder<unknown>, PackedField][]) =>
+  sql`string_agg(${sql.join(
+    fields.map(([f, kind]) =>
+      kind === 'int4'
+        ? sql`int4send(coalesce((${f})::int4, ${sql.lit(NULL_INT4)}))`
+        : sql`float8send((${f})::float8)`,
+    ),
+    sql` || `,
+  )}, ''::bytea) AS t`;
 
 /** Runs a read on a connection with the panel's settings (a transaction of its own, or the one open). */
 type Runner = <T>(fn: (db: Kysely<Database>) => Promise<T>) => Promise<T>;
@@ -239,20 +253,23 @@ async function panelSources(
   );
   if (districts.rows.length === 0) return null;
   const districtIds = sql.join(districts.rows.map((d) => sql.lit(Number(d.district_id))));
-  const numbers = (q: RawBuilder<{ t: string }>, width: number) =>
+  const numbers = (q: RawBuilder<{ t: Uint8Array }>, layout: readonly PackedField[]) =>
     run(async (db) =>
-      unpackNumbers(
+      unpackBinary(
         (await q.execute(db)).rows.map((r) => r.t),
-        width,
+        layout,
       ),
     );
   const [memberMap, { spans, calendars }, whole, cut, monthly] = await inTurnOrAtOnce(
     concurrent,
     async () => {
       const rows = await numbers(
-        sql`SELECT ${packed([sql`student_id`, sql`district_id`])}
+        sql`SELECT ${packed([
+          [sql`student_id`, 'int4'],
+          [sql`district_id`, 'int4'],
+        ])}
       FROM (${members}) mb GROUP BY student_id / 4096`,
-        2,
+        ['int4', 'int4'],
       );
       const map = new Map<number, number>();
       for (let i = 0; i < rows.length; i += 2) map.set(rows[i], rows[i + 1]);
@@ -261,13 +278,13 @@ async function panelSources(
     async () => {
       const rows = await numbers(
         sql`SELECT ${packed([
-          sql`e.student_id`,
-          sql`e.school_id`,
-          dayNumber(sql`e.entry_date`),
-          sql`coalesce(${dayNumber(sql`e.exit_date`)}::text, '')`,
+          [sql`e.student_id`, 'int4'],
+          [sql`e.school_id`, 'int4'],
+          [dayNumber(sql`e.entry_date`), 'int4'],
+          [dayNumber(sql`e.exit_date`), 'int4'],
         ])}
       FROM (${members}) mb JOIN enrollment e ON e.student_id = mb.student_id GROUP BY e.student_id / 4096`,
-        4,
+        ['int4', 'int4', 'int4', 'int4'],
       );
       const spans: EnrollmentSpan[] = [];
       for (let i = 0; i < rows.length; i += 4)
@@ -279,8 +296,8 @@ async function panelSources(
         });
       return { spans, calendars: await run((db) => instructionalDays(db, spans, windowList)) };
     },
-    () => numbers(wholeMonthsQuery(windowList, districtIds), WHOLE_FIELDS),
-    () => numbers(cutMonthsQuery(windowList, districtIds), CUT_FIELDS),
+    () => numbers(wholeMonthsQuery(windowList, districtIds), WHOLE_LAYOUT),
+    () => numbers(cutMonthsQuery(windowList, districtIds), CUT_LAYOUT),
     () => run((db) => monthlyRows(db, windowList, members)),
   );
   return { members: memberMap, whole, cut, monthly, calendars, spans };
@@ -313,15 +330,15 @@ function wholeMonthsQuery(windowList: readonly OutcomeWindow[], districtIds: Raw
     const whole = splitWindow(w).whole;
     return whole ? [sql`s.month BETWEEN ${whole.first}::date AND ${whole.last}::date`] : [];
   });
-  if (ranges.length === 0) return sql<{ t: string }>`SELECT '' AS t WHERE false`;
-  return sql<{ t: string }>`SELECT ${packed([
-    sql`s.student_id`,
-    sql`s.district_id`,
-    dayNumber(sql`s.month`),
-    sql`s.records`,
-    sql`s.absence::float8`,
-    sql`s.chronic`,
-    dayNumber(sql`s.last_date`),
+  if (ranges.length === 0) return sql<{ t: Uint8Array }>`SELECT ''::bytea AS t WHERE false`;
+  return sql<{ t: Uint8Array }>`SELECT ${packed([
+    [sql`s.student_id`, 'int4'],
+    [sql`s.district_id`, 'int4'],
+    [dayNumber(sql`s.month`), 'int4'],
+    [sql`s.records`, 'int4'],
+    [sql`s.absence`, 'float8'],
+    [sql`s.chronic`, 'int4'],
+    [dayNumber(sql`s.last_date`), 'int4'],
   ])}
     FROM attendance_day_month s
     WHERE s.district_id IN (${districtIds}) AND (${sql.join(ranges, sql` OR `)})
@@ -337,7 +354,7 @@ function wholeMonthsQuery(windowList: readonly OutcomeWindow[], districtIds: Raw
 function cutMonthsQuery(windowList: readonly OutcomeWindow[], districtIds: RawBuilder<unknown>) {
   const split = windowList.map(splitWindow);
   const cutWindows = windowList.map((_, k) => k).filter((k) => split[k].cut.length > 0);
-  if (cutWindows.length === 0) return sql<{ t: string }>`SELECT '' AS t WHERE false`;
+  if (cutWindows.length === 0) return sql<{ t: Uint8Array }>`SELECT ''::bytea AS t WHERE false`;
   const inCut = (k: number) =>
     sql.join(
       split[k].cut.map((c) => sql`a.date BETWEEN ${c.start}::date AND ${c.end}::date`),
@@ -366,7 +383,7 @@ function cutMonthsQuery(windowList: readonly OutcomeWindow[], districtIds: RawBu
       (k) => sql`(${sql.lit(k)}, ${sql.raw(`d.records_${k}, d.last_${k}, d.absence_${k}, d.chronic_${k}`)})`,
     ),
   );
-  return sql<{ t: string }>`
+  return sql<{ t: Uint8Array }>`
     WITH daily_groups AS (
       SELECT a.district_id, a.student_id, date_trunc('month', a.date::timestamp)::date AS month,
         CASE WHEN a.suspension = 'iss' THEN 0::real ELSE a.absent_fraction END AS fraction,
@@ -383,14 +400,14 @@ function cutMonthsQuery(windowList: readonly OutcomeWindow[], districtIds: RawBu
       GROUP BY g.district_id, g.student_id, g.month
     )
     SELECT ${packed([
-      sql`v.k`,
-      sql`d.student_id`,
-      sql`d.district_id`,
-      dayNumber(sql`d.month`),
-      sql`v.records`,
-      sql`v.absence::float8`,
-      sql`coalesce(v.chronic, 0)`,
-      dayNumber(sql`v.last_date`),
+      [sql`v.k`, 'int4'],
+      [sql`d.student_id`, 'int4'],
+      [sql`d.district_id`, 'int4'],
+      [dayNumber(sql`d.month`), 'int4'],
+      [sql`v.records`, 'int4'],
+      [sql`v.absence`, 'float8'],
+      [sql`coalesce(v.chronic, 0)`, 'int4'],
+      [dayNumber(sql`v.last_date`), 'int4'],
     ])}
     FROM daily_sums d CROSS JOIN LATERAL (VALUES ${windowValues}) AS v(k, records, last_date, absence, chronic)
     WHERE v.records IS NOT NULL

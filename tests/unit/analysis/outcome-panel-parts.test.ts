@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { enrolledMonths, monthOfDay, type EnrollmentSpan } from '../../../analysis/enrolled-days.ts';
-import { unpackNumbers } from '../../../analysis/packed-rows.ts';
+import { NULL_INT4, unpackBinary, unpackNumbers, type PackedField } from '../../../analysis/packed-rows.ts';
 import { combinePanel, type DailySums, type MonthlyRow } from '../../../analysis/student-month-panel.ts';
 
 describe('packed rows', () => {
@@ -31,6 +31,63 @@ describe('packed rows', () => {
   it('refuses rows of the wrong width', () => {
     expect(() => unpackNumbers(['1,2\n3'], 2)).toThrow('1 fields');
     expect(() => unpackNumbers(['1,2,3'], 2)).toThrow('more than 2');
+  });
+});
+
+/** Bytes as the database's int4send / float8send write them (big-endian). */
+function sendBytes(rows: number[][], layout: readonly PackedField[]): Uint8Array {
+  const width = layout.reduce((n, f) => n + (f === 'int4' ? 4 : 8), 0);
+  const out = new Uint8Array(rows.length * width);
+  const view = new DataView(out.buffer);
+  let p = 0;
+  for (const r of rows)
+    r.forEach((x, f) => {
+      if (layout[f] === 'int4') {
+        view.setInt32(p, x);
+        p += 4;
+      } else {
+        view.setFloat64(p, x);
+        p += 8;
+      }
+    });
+  return out;
+}
+
+describe('binary-packed rows', () => {
+  it('unpacks the documented example', () => {
+    const bytes = Uint8Array.of(0, 0, 0, 7, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0);
+    expect([...unpackBinary([bytes], ['int4', 'float8'])]).toEqual([7, 1.5]);
+  });
+
+  it('gives every field exactly, NULL (NULL_INT4, NaN) as NaN, across chunks and offsets', () => {
+    const layout: PackedField[] = ['int4', 'float8', 'int4'];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.oneof(fc.integer({ min: -(2 ** 31) + 1, max: 2 ** 31 - 1 }), fc.constant(NULL_INT4)),
+            fc.oneof(fc.double({ noDefaultInfinity: true }), fc.constant(NaN)),
+            fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+          ),
+          { maxLength: 20 },
+        ),
+        fc.nat({ max: 20 }),
+        (rows, split) => {
+          const at = Math.min(split, rows.length);
+          // the second chunk a view into a larger buffer, as a driver's Buffer often is
+          const second = sendBytes(rows.slice(at), layout);
+          const padded = new Uint8Array(second.length + 3);
+          padded.set(second, 3);
+          const chunks = [sendBytes(rows.slice(0, at), layout), padded.subarray(3)];
+          const want = rows.flat().map((x) => (x === NULL_INT4 ? NaN : x));
+          expect([...unpackBinary(chunks, layout)]).toEqual(want);
+        },
+      ),
+    );
+  });
+
+  it('refuses a chunk that is not whole rows', () => {
+    expect(() => unpackBinary([new Uint8Array(13)], ['int4', 'float8'])).toThrow('13 bytes');
   });
 });
 
