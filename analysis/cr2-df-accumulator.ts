@@ -15,6 +15,8 @@ export class DfAccumulator {
   private readonly crossBlock: Float64Array;
   private readonly levelDiagonal: Float64Array;
   private readonly levelOffDiagonal = new Map<number, number>();
+  /** scratch: the indices of a z's nonzero basis entries */
+  private readonly nonzero: Int32Array;
 
   constructor(
     private readonly p: number,
@@ -23,6 +25,7 @@ export class DfAccumulator {
     this.basisBlock = new Float64Array(p * p);
     this.crossBlock = new Float64Array(p * levelCount);
     this.levelDiagonal = new Float64Array(levelCount);
+    this.nonzero = new Int32Array(p);
   }
 
   /** z: basis entries first, then one per entry of `levels` (global level ids). */
@@ -33,11 +36,27 @@ export class DfAccumulator {
     this.numerator += a - zz;
     this.sumA2 += a * a;
     this.sumAZ += a * zz;
-    for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) this.basisBlock[i * p + j] += z[i] * z[j];
+    // Only the nonzero basis entries (a household of one arm has none in the other arm's columns): a
+    // product with a zero entry is ±0, and adding ±0 changes no sum here (they start at +0 and so are
+    // never −0). With a non-finite entry every product is added, as written.
+    const nonzero = this.nonzero;
+    let count = 0;
+    for (let i = 0; i < p; i++) if (z[i] !== 0 || !Number.isFinite(zz)) nonzero[count++] = i;
+    for (let x = 0; x < count; x++) {
+      const i = nonzero[x];
+      const zi = z[i];
+      for (let y = 0; y < count; y++) {
+        const j = nonzero[y];
+        this.basisBlock[i * p + j] += zi * z[j];
+      }
+    }
     for (let l = 0; l < levels.length; l++) {
       const f = levels[l];
       const zf = z[p + l];
-      for (let i = 0; i < p; i++) this.crossBlock[i * this.levelCount + f] += z[i] * zf;
+      for (let x = 0; x < count; x++) {
+        const i = nonzero[x];
+        this.crossBlock[i * this.levelCount + f] += z[i] * zf;
+      }
       this.levelDiagonal[f] += zf * zf;
       for (let l2 = l + 1; l2 < levels.length; l2++) this.addOffDiagonal(f, levels[l2], zf * z[p + l2]);
     }

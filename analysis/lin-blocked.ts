@@ -498,28 +498,35 @@ function armBasis(
   for (let i = 0; i < n; i++) if (z[i] === t) count++;
   const rows = new Int32Array(count);
   for (let i = 0, r = 0; i < n; i++) if (z[i] === t) rows[r++] = i;
+  // the arm's demeaned rows side by side (count × k, row-major), so that each pass below reads
+  // memory in order; Q_t is built in it and written into `q` at the end (the same arithmetic)
+  const x = new Float64Array(count * k);
+  for (let a = 0; a < k; a++) {
+    const d = demeaned[a];
+    for (let r = 0; r < count; r++) x[r * k + a] = d[rows[r]];
+  }
   const gram = new Float64Array(k * k);
   for (let r = 0; r < count; r++) {
-    const i = rows[r];
+    const o = r * k;
     for (let a = 0; a < k; a++) {
-      const xa = demeaned[a][i];
-      for (let b = a; b < k; b++) gram[a * k + b] += xa * demeaned[b][i];
+      const xa = x[o + a];
+      for (let b = a; b < k; b++) gram[a * k + b] += xa * x[o + b];
     }
   }
   // scale of each column about its mean in the arm, for the collinearity tolerance
   const scale = new Float64Array(k);
   for (let a = 0; a < k; a++) {
-    const x = raw[a].values;
+    const values = raw[a].values;
     let s = 0;
     let m = 0;
     for (let r = 0; r < count; r++) {
-      s += x[rows[r]];
+      s += values[rows[r]];
       m++;
     }
     const mean = s / m;
     let ss = 0;
     for (let r = 0; r < count; r++) {
-      const d = x[rows[r]] - mean;
+      const d = values[rows[r]] - mean;
       ss += d * d;
     }
     scale[a] = ss;
@@ -528,31 +535,32 @@ function armBasis(
   if (!r1) return null;
   // q_i = R1⁻ᵀ x_i, solved in place (the arithmetic of solveUpperTransposed)
   for (let r = 0; r < count; r++) {
-    const i = rows[r];
-    const o = i * k;
+    const o = r * k;
     for (let a = 0; a < k; a++) {
-      let s = demeaned[a][i];
-      for (let c = 0; c < a; c++) s -= r1[c * k + a] * q[o + c];
-      q[o + a] = s / r1[a * k + a];
+      let s = x[o + a];
+      for (let c = 0; c < a; c++) s -= r1[c * k + a] * x[o + c];
+      x[o + a] = s / r1[a * k + a];
     }
   }
   const gram2 = new Float64Array(k * k);
   for (let r = 0; r < count; r++) {
-    const o = rows[r] * k;
+    const o = r * k;
     for (let a = 0; a < k; a++) {
-      const qa = q[o + a];
-      for (let b = a; b < k; b++) gram2[a * k + b] += qa * q[o + b];
+      const qa = x[o + a];
+      for (let b = a; b < k; b++) gram2[a * k + b] += qa * x[o + b];
     }
   }
   const r2 = cholesky(gram2, k, null);
   if (!r2) return null;
   for (let r = 0; r < count; r++) {
-    const o = rows[r] * k;
+    const o = r * k;
     for (let a = 0; a < k; a++) {
-      let s = q[o + a];
-      for (let c = 0; c < a; c++) s -= r2[c * k + a] * q[o + c];
-      q[o + a] = s / r2[a * k + a];
+      let s = x[o + a];
+      for (let c = 0; c < a; c++) s -= r2[c * k + a] * x[o + c];
+      x[o + a] = s / r2[a * k + a];
     }
+    const to = rows[r] * k;
+    for (let a = 0; a < k; a++) q[to + a] = x[o + a];
   }
   // R = R2 R1
   const r = new Float64Array(k * k);
