@@ -128,18 +128,25 @@ export async function loadMessageCounts(db: Kysely<Database>, studyId: number): 
     opted_out: number;
   }>`
     WITH arms AS (${studentArms(studyId)})
-    SELECT to_char(coalesce(al.date, b.period_start), 'YYYY-MM') AS month, d.nces_leaid AS leaid,
-           coalesce(arms.arm, '(not randomized)') AS arm,
-           count(DISTINCT m.student_id)::int AS students, count(*)::int AS messages,
-           count(*) FILTER (WHERE m.status = 'queued')::int AS queued,
-           count(*) FILTER (WHERE m.status IN ('exported', 'sent'))::int AS exported,
-           count(*) FILTER (WHERE m.status = 'delivered')::int AS delivered,
-           count(*) FILTER (WHERE m.status = 'failed')::int AS failed,
-           count(*) FILTER (WHERE m.status = 'opted_out')::int AS opted_out
-    FROM message m JOIN message_batch b ON b.id = m.batch_id JOIN district d ON d.id = b.district_id
-    LEFT JOIN alert al ON al.id = m.alert_id LEFT JOIN arms ON arms.student_id = m.student_id
-    WHERE b.study_id = ${studyId}
-    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(db);
+    SELECT to_char(x.month, 'YYYY-MM') AS month, d.nces_leaid AS leaid, x.arm, x.students, x.messages,
+           x.queued, x.exported, x.delivered, x.failed, x.opted_out
+    FROM (
+      -- grouped by the month's first day and the district's id (not by their text: sorting the
+      -- messages by three text keys cost half of this query at national scale), named afterwards
+      SELECT date_trunc('month', coalesce(al.date, b.period_start)::timestamp) AS month, b.district_id,
+             coalesce(arms.arm, '(not randomized)') AS arm,
+             count(DISTINCT m.student_id)::int AS students, count(*)::int AS messages,
+             count(*) FILTER (WHERE m.status = 'queued')::int AS queued,
+             count(*) FILTER (WHERE m.status IN ('exported', 'sent'))::int AS exported,
+             count(*) FILTER (WHERE m.status = 'delivered')::int AS delivered,
+             count(*) FILTER (WHERE m.status = 'failed')::int AS failed,
+             count(*) FILTER (WHERE m.status = 'opted_out')::int AS opted_out
+      FROM message m JOIN message_batch b ON b.id = m.batch_id
+      LEFT JOIN alert al ON al.id = m.alert_id LEFT JOIN arms ON arms.student_id = m.student_id
+      WHERE b.study_id = ${studyId}
+      GROUP BY 1, 2, 3) x
+    JOIN district d ON d.id = x.district_id
+    ORDER BY 1, 2, 3`.execute(db);
   return r.rows.map((x) => ({
     month: x.month,
     leaid: x.leaid,

@@ -228,6 +228,46 @@ describe(`outreach rules (${testDialect})`, () => {
     expect(await messageIds(S, '000201', 'C01')).toHaveLength(1); // September's only
     const f = await fidelityReport(db, S);
     expect(f.contamination).toEqual([]);
+    // every month × district × arm's message counts against the messages themselves
+    const messages = await sql<{
+      student_id: number;
+      status: string;
+      day: string;
+      leaid: string;
+      arm: string;
+    }>`
+      SELECT m.student_id, m.status, coalesce(al.date, b.period_start) AS day, d.nces_leaid AS leaid,
+        coalesce(a.arm, '(not randomized)') AS arm
+      FROM message m JOIN message_batch b ON b.id = m.batch_id JOIN district d ON d.id = b.district_id
+      LEFT JOIN alert al ON al.id = m.alert_id
+      LEFT JOIN assignment_member am ON am.student_id = m.student_id AND am.study_id = b.study_id
+      LEFT JOIN assignment a ON a.study_id = am.study_id AND a.unit_key = am.unit_key
+      WHERE b.study_id = (SELECT id FROM study WHERE slug = ${S})`.execute(db.kysely);
+    expect(messages.rows.some((m) => m.day.slice(0, 7) !== '2025-09')).toBe(true);
+    const expected = new Map<
+      string,
+      { students: Set<number>; messages: number; delivered: number; failed: number }
+    >();
+    for (const m of messages.rows) {
+      const key = `${m.day.slice(0, 7)}|${m.leaid}|${m.arm}`;
+      const e = expected.get(key) ?? { students: new Set(), messages: 0, delivered: 0, failed: 0 };
+      e.students.add(m.student_id);
+      e.messages++;
+      if (m.status === 'delivered') e.delivered++;
+      if (m.status === 'failed') e.failed++;
+      expected.set(key, e);
+    }
+    const counted = f.rows.filter((r) => r.messages > 0);
+    expect(counted.map((r) => `${r.month}|${r.leaid}|${r.arm}`).sort()).toEqual([...expected.keys()].sort());
+    for (const r of counted) {
+      const e = expected.get(`${r.month}|${r.leaid}|${r.arm}`)!;
+      expect([r.studentsMessaged, r.messages, r.delivered, r.failed]).toEqual([
+        e.students.size,
+        e.messages,
+        e.delivered,
+        e.failed,
+      ]);
+    }
     expect(f.rows.find((r) => r.month === '2025-09' && r.arm === 'summary')).toMatchObject({
       studentsEligible: 3,
       studentsMessaged: 2,
