@@ -41,15 +41,29 @@ export type AnalyzedTable =
  * their statistics (a plain table by its size on disk against `pg_class.relpages`, a partitioned one
  * by its partitions' row counts against its own): statistics stay fresh while a table grows a little
  * at a time (an import of one district among fifty, a month of messages) without a sample each time.
+ * With `onlyModified` (PostgreSQL's server, whose cumulative statistics count each table's changed
+ * rows; PGlite's single-user server does not keep them), those without statistics and those with any
+ * row inserted, updated or deleted since their last ANALYZE (`pg_stat_user_tables.n_mod_since_analyze`),
+ * so a second report on unchanged data samples nothing. The counts reach that view when the writing
+ * session reports them (at its transaction's end, at most a second or so later while it stays busy):
+ * a table changed in that moment keeps its older statistics, which can slow a plan, never change a result.
  */
 export async function refreshPlannerStatistics(
   db: Kysely<Database>,
   tables: readonly AnalyzedTable[],
-  options: { onlyNeverAnalyzed?: boolean; onlyGrownBy?: number } = {},
+  options: { onlyNeverAnalyzed?: boolean; onlyGrownBy?: number; onlyModified?: boolean } = {},
 ): Promise<void> {
   let names = [...new Set(tables)];
   if (names.length === 0) return;
-  if (options.onlyGrownBy !== undefined) {
+  if (options.onlyModified) {
+    const r = await sql<{ relname: string }>`
+      SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+      WHERE n.nspname = current_schema() AND c.relname IN (${sql.join(names)})
+        AND (c.reltuples < 0 OR s.n_mod_since_analyze IS NULL OR s.n_mod_since_analyze > 0)`.execute(db);
+    names = r.rows.map((x) => x.relname as AnalyzedTable);
+    if (names.length === 0) return;
+  } else if (options.onlyGrownBy !== undefined) {
     const f = 1 + options.onlyGrownBy;
     const r = await sql<{ relname: string }>`
       SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
