@@ -512,6 +512,36 @@ export async function loadRandomizedStudents(
   }));
 }
 
+/** A student's totals over a window's panel (the outcome fields of StudentOutcomeRow). */
+export type WindowTotals = Pick<
+  StudentOutcomeRow,
+  'enrolledDays' | 'absenceDays' | 'chronicDays' | 'recordMonths'
+>;
+
+/** The totals of a student with no enrolled day in the window. */
+export const NO_TOTALS: Readonly<WindowTotals> = Object.freeze({
+  enrolledDays: 0,
+  absenceDays: 0,
+  chronicDays: 0,
+  recordMonths: 0,
+});
+
+/** Each student's totals summed over a window's panel (students without a row have none: NO_TOTALS). Pure. */
+export function windowTotals(panel: readonly StudentMonthRow[]): Map<number, WindowTotals> {
+  const totals = new Map<number, WindowTotals>();
+  for (const m of panel) {
+    let t = totals.get(m.studentId);
+    if (!t)
+      totals.set(m.studentId, (t = { enrolledDays: 0, absenceDays: 0, chronicDays: 0, recordMonths: 0 }));
+    t.enrolledDays += m.enrolledDays;
+    t.absenceDays += m.absenceDays;
+    t.chronicDays += m.chronicDays;
+    if (m.source === 'records') t.recordMonths += 1;
+  }
+  for (const t of totals.values()) t.absenceDays = roundDays(t.absenceDays);
+  return totals;
+}
+
 /**
  * The randomized students (loadRandomizedStudents) with their window totals summed over the window's
  * panel: zeros for a student with no enrolled day in the window. Pure.
@@ -520,18 +550,10 @@ export function studentOutcomes(
   students: readonly RandomizedStudent[],
   panel: readonly StudentMonthRow[],
 ): StudentOutcomeRow[] {
-  const totals = new Map<number, { enrolled: number; absence: number; chronic: number; records: number }>();
-  for (const m of panel) {
-    let t = totals.get(m.studentId);
-    if (!t) totals.set(m.studentId, (t = { enrolled: 0, absence: 0, chronic: 0, records: 0 }));
-    t.enrolled += m.enrolledDays;
-    t.absence += m.absenceDays;
-    t.chronic += m.chronicDays;
-    if (m.source === 'records') t.records += 1;
-  }
+  const totals = windowTotals(panel);
   // Written out field by field: a spread of each of 108,000 students cost half a second at national scale.
   return students.map((r) => {
-    const t = totals.get(r.studentId) ?? { enrolled: 0, absence: 0, chronic: 0, records: 0 };
+    const t = totals.get(r.studentId) ?? NO_TOTALS;
     return {
       studentId: r.studentId,
       studentKey: r.studentKey,
@@ -547,10 +569,10 @@ export function studentOutcomes(
       disability: r.disability,
       lowIncome: r.lowIncome,
       priorYearAbsenceRate: r.priorYearAbsenceRate,
-      enrolledDays: t.enrolled,
-      absenceDays: roundDays(t.absence),
-      chronicDays: t.chronic,
-      recordMonths: t.records,
+      enrolledDays: t.enrolledDays,
+      absenceDays: t.absenceDays,
+      chronicDays: t.chronicDays,
+      recordMonths: t.recordMonths,
     };
   });
 }

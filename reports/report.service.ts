@@ -11,9 +11,12 @@ import { tableCsv } from '../analysis/analysis-table.ts';
 import {
   loadRandomizedStudents,
   loadStudentMonthPanels,
-  studentOutcomes,
+  NO_TOTALS,
+  windowTotals,
+  type RandomizedStudent,
   type StudentMonthRow,
   type StudentOutcomeRow,
+  type WindowTotals,
 } from '../analysis/outcomes.store.ts';
 import { latestPlan } from '../analysis/plan.store.ts';
 import { requireStudy } from '../analysis/plan.service.ts';
@@ -115,7 +118,7 @@ export async function loadReportInputs(
     () => loadOutreach(db, slug),
     () => loadEventStudyRuns(db, study),
   );
-  const rows = studentOutcomes(randomized, panel);
+  const totals = windowTotals(panel);
   const baseline = baselinePanel ? baselineRates(baselinePanel) : null;
   const byStudent = new Map<number, StudentMonth[]>();
   let lastRecord: string | null = null;
@@ -128,12 +131,8 @@ export async function loadReportInputs(
       list = byStudent.get(listOf) ?? [];
       byStudent.set(listOf, list);
     }
-    list.push({
-      month: m.month,
-      enrolledDays: m.enrolledDays,
-      absenceDays: m.absenceDays,
-      chronicDays: m.chronicDays,
-    });
+    // the panel's row itself (a StudentMonth with more fields): no copy of 750,000 rows at national scale
+    list.push(m);
     if (m.lastRecord && (lastRecord === null || m.lastRecord > lastRecord)) lastRecord = m.lastRecord;
   }
   const received = outreach.received;
@@ -170,8 +169,10 @@ export async function loadReportInputs(
       ),
       lastAttendanceDate: lastRecord,
     },
-    students: rows.map((r) => reportStudent(r, baseline, received)),
-    months: rows.map((r) => byStudent.get(r.studentId) ?? []),
+    students: randomized.map((r) =>
+      reportStudent(r, totals.get(r.studentId) ?? NO_TOTALS, baseline, received),
+    ),
+    months: randomized.map((r) => byStudent.get(r.studentId) ?? []),
     outreach: outreach.section,
     visitEventStudy,
     eventStudyRuns,
@@ -179,9 +180,13 @@ export async function loadReportInputs(
   return { inputs, studyId: study.id, planId: stored.id, outcomesMs: performance.now() - t0, panelsMs };
 }
 
-/** A student of the report: the outcome row with the baseline rate and receipt (field by field: no spread per student). */
+/**
+ * A student of the report: the randomized student with the window's totals, the baseline rate and
+ * receipt (field by field: one object per student, no spread).
+ */
 function reportStudent(
-  r: StudentOutcomeRow,
+  r: RandomizedStudent,
+  t: Readonly<WindowTotals>,
   baseline: Map<number, number> | null,
   received: Set<number> | null,
 ): ReportStudent & Pick<StudentOutcomeRow, 'studentId' | 'recordMonths'> {
@@ -200,10 +205,10 @@ function reportStudent(
     disability: r.disability,
     lowIncome: r.lowIncome,
     priorYearAbsenceRate: r.priorYearAbsenceRate,
-    enrolledDays: r.enrolledDays,
-    absenceDays: r.absenceDays,
-    chronicDays: r.chronicDays,
-    recordMonths: r.recordMonths,
+    enrolledDays: t.enrolledDays,
+    absenceDays: t.absenceDays,
+    chronicDays: t.chronicDays,
+    recordMonths: t.recordMonths,
     baselineAbsenceRate: baseline?.get(r.studentId) ?? null,
     received: received ? (received.has(r.studentId) ? 1 : 0) : null,
   };
