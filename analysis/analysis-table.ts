@@ -9,6 +9,13 @@
 import { gradeBand } from '../assignment/block-keys.ts';
 import { absenceTerciles } from '../assignment/absence-terciles.ts';
 import { OUTCOMES, type AnalysisPlan, type ArmContrast } from './analysis-plan.ts';
+import {
+  columnsTable,
+  labelColumn,
+  numberColumn,
+  type EncodedColumn,
+  type EncodedTable,
+} from './encoded-table.ts';
 import { outcomeValue } from './outcome-definitions.ts';
 
 export interface AnalysisStudent {
@@ -48,19 +55,37 @@ export const TABLE_COLUMNS = [
 
 export interface AnalysisTable {
   contrast: ArmContrast;
-  /** header row first; missing values are NA */
-  cells: string[][];
+  /** header row first; missing values are NA (made on first use: a report's estimators read `encoded`) */
+  readonly cells: string[][];
+  /**
+   * the table as `encodedTable` reads its cells, made from the values without formatting them (the
+   * cells, when a reader needs them, are those values formatted)
+   */
+  readonly encoded: EncodedTable;
   /** students of the two arms left out because their block holds only one of the two arms */
   droppedSingleArmBlocks: number;
 }
 
 const NA = 'NA';
-const num = (x: number | null): string => (x === null || !Number.isFinite(x) ? NA : String(x));
+const num = (x: number): string => (Number.isFinite(x) ? String(x) : NA);
+const orNaN = (x: number | null): number => (x === null || !Number.isFinite(x) ? NaN : x);
+
+/** The table's columns of text: cells as they are. */
+const LABEL_COLUMNS = new Set<string>([
+  'block',
+  'cluster',
+  'arm',
+  'treatment',
+  'grade_band',
+  'english_learner',
+  'district',
+]);
 
 /**
  * The analysis table of a contrast. Students are taken in the order given (the store orders them by
  * key); clusters are numbered in order of first appearance; blocks without both arms are left out
- * (their students cannot inform a within-block comparison) and counted.
+ * (their students cannot inform a within-block comparison) and counted. Numbers are held as numbers
+ * (NaN for NA) and formatted with `String` only if the cells are asked for.
  */
 export function analysisTable(
   students: readonly AnalysisStudent[],
@@ -78,35 +103,108 @@ export function analysisTable(
     if (!set) armsInBlock.set(s.blockKey, (set = new Set()));
     set.add(s.arm);
   }
-  const clusterOf = new Map<string, number>();
-  const cells: string[][] = [[...TABLE_COLUMNS]];
+  const kept: number[] = [];
   let dropped = 0;
   students.forEach((s, i) => {
     if (s.arm !== contrast.treatment && s.arm !== contrast.control) return;
-    if (armsInBlock.get(s.blockKey)!.size < 2) {
-      dropped += 1;
-      return;
-    }
+    if (armsInBlock.get(s.blockKey)!.size < 2) dropped += 1;
+    else kept.push(i);
+  });
+  const n = kept.length;
+  const labels = new Map<string, string[]>([...LABEL_COLUMNS].map((name) => [name, new Array<string>(n)]));
+  const numbers = new Map<string, Float64Array>(
+    TABLE_COLUMNS.filter((name) => !LABEL_COLUMNS.has(name)).map((name) => [name, new Float64Array(n)]),
+  );
+  const label = (name: string) => labels.get(name)!;
+  const number = (name: string) => numbers.get(name)!;
+  const [block, cluster, arm, treatment, gradeBandOf, englishLearner, district] = [
+    'block',
+    'cluster',
+    'arm',
+    'treatment',
+    'grade_band',
+    'english_learner',
+    'district',
+  ].map(label);
+  const [received, prior, baseline, tercile, enrolled] = [
+    'received',
+    'prior_year_absence_rate',
+    'baseline_absence_rate',
+    'prior_absence_tercile',
+    'enrolled_days',
+  ].map(number);
+  const outcomes = OUTCOMES.map(number);
+  const clusterOf = new Map<string, number>();
+  for (let r = 0; r < n; r++) {
+    const i = kept[r];
+    const s = students[i];
     const clusterKey = clusterKeyOf(s, plan);
     if (!clusterOf.has(clusterKey)) clusterOf.set(clusterKey, clusterOf.size + 1);
     const t = { enrolledDays: s.enrolledDays, absenceDays: s.absenceDays, chronicDays: s.chronicDays };
-    cells.push([
-      s.blockKey,
-      `c${clusterOf.get(clusterKey)}`,
-      s.arm,
-      s.arm === contrast.treatment ? '1' : '0',
-      s.arm === contrast.control ? '0' : num(s.received),
-      num(s.priorYearAbsenceRate),
-      num(s.baselineAbsenceRate),
-      gradeBand(s.grade) ?? NA,
-      s.englishLearner === null ? NA : s.englishLearner ? 'yes' : 'no',
-      s.districtLeaid,
-      terciles[i] === null ? NA : String(terciles[i]),
-      String(s.enrolledDays),
-      ...OUTCOMES.map((o) => num(outcomeValue(o, t, plan.chronic_absence))),
-    ]);
-  });
-  return { contrast, cells, droppedSingleArmBlocks: dropped };
+    block[r] = s.blockKey;
+    cluster[r] = `c${clusterOf.get(clusterKey)}`;
+    arm[r] = s.arm;
+    treatment[r] = s.arm === contrast.treatment ? '1' : '0';
+    received[r] = s.arm === contrast.control ? 0 : orNaN(s.received);
+    prior[r] = orNaN(s.priorYearAbsenceRate);
+    baseline[r] = orNaN(s.baselineAbsenceRate);
+    gradeBandOf[r] = gradeBand(s.grade) ?? NA;
+    englishLearner[r] = s.englishLearner === null ? NA : s.englishLearner ? 'yes' : 'no';
+    district[r] = s.districtLeaid;
+    tercile[r] = orNaN(terciles[i]);
+    enrolled[r] = s.enrolledDays;
+    OUTCOMES.forEach((o, k) => (outcomes[k][r] = orNaN(outcomeValue(o, t, plan.chronic_absence))));
+  }
+  const header = [...TABLE_COLUMNS];
+  let cells: string[][] | null = null;
+  const makeCells = (): string[][] => {
+    if (cells) return cells;
+    const columns = header.map((name) => {
+      const l = labels.get(name);
+      if (l) return l;
+      const x = numbers.get(name)!;
+      return Array.from(x, num);
+    });
+    cells = [header.slice()];
+    for (let r = 0; r < n; r++) cells.push(columns.map((c) => c[r]));
+    return cells;
+  };
+  // each row's physical line in the CSV (physicalLines of the cells): numbers hold no line breaks
+  const lines = new Int32Array(n + 1);
+  const breaks = new Map<string, number>();
+  const breaksOf = (text: string) => {
+    let b = breaks.get(text);
+    if (b === undefined) {
+      b = 0;
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) b++;
+      breaks.set(text, b);
+    }
+    return b;
+  };
+  const labelLists = [...labels.values()];
+  lines[0] = 1;
+  let line = 2;
+  for (let r = 0; r < n; r++) {
+    lines[r + 1] = line;
+    let b = 0;
+    for (const l of labelLists) b += breaksOf(l[r]);
+    line += 1 + b;
+  }
+  const columns = new Map<string, EncodedColumn>(
+    header.map((name) => {
+      const l = labels.get(name);
+      return [name, l ? labelColumn(l) : numberColumn(numbers.get(name)!)];
+    }),
+  );
+  const encoded = columnsTable(header, columns, lines, makeCells);
+  return {
+    contrast,
+    get cells() {
+      return makeCells();
+    },
+    encoded,
+    droppedSingleArmBlocks: dropped,
+  };
 }
 
 function clusterKeyOf(s: AnalysisStudent, plan: AnalysisPlan): string {

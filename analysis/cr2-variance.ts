@@ -183,7 +183,10 @@ class SmallCluster {
   }
 
   /** A scratch array of at least `size` entries (reused from cluster to cluster: most are households of a few students). */
-  private scratch(name: 'localLevel' | 'complement' | 'e' | 'ae' | 'score' | 'w' | 'u', size: number): Float64Array {
+  private scratch(
+    name: 'localLevel' | 'complement' | 'e' | 'ae' | 'score' | 'w' | 'u',
+    size: number,
+  ): Float64Array {
     let b = this.buffers.get(name);
     if (!b || b.length < size) this.buffers.set(name, (b = new Float64Array(Math.max(16, 2 * size))));
     return b;

@@ -79,12 +79,26 @@ export function encodedTable(cells: readonly (readonly string[])[], lines: Array
 }
 
 function encodeColumn(cells: readonly (readonly string[])[], at: number, rows: number): EncodedColumn {
+  const column = new Array<string>(rows);
+  for (let i = 0; i < rows; i++) column[i] = cells[i + 1][at];
+  return labelColumn(column);
+}
+
+/**
+ * A column of cells as the table reads them (`encodedTable`), from the column's cells: parseNumber of
+ * each (once per distinct cell: it is pure), missing and not-a-number flags, and the labels.
+ */
+export function labelColumn(cells: readonly string[]): EncodedColumn {
+  const rows = cells.length;
   const number = new Float64Array(rows);
   const missing = new Uint8Array(rows);
   const notNumber = new Uint8Array(rows);
+  const parsed = new Map<string, number | undefined>();
   for (let i = 0; i < rows; i++) {
-    const cell = cells[i + 1][at];
-    const v = parseNumber(cell);
+    const cell = cells[i];
+    let v: number | undefined;
+    if (parsed.has(cell)) v = parsed.get(cell);
+    else parsed.set(cell, (v = parseNumber(cell)));
     number[i] = v === undefined ? NaN : v;
     if (v === undefined) notNumber[i] = 1;
     else if (Number.isNaN(v)) missing[i] = 1;
@@ -93,7 +107,33 @@ function encodeColumn(cells: readonly (readonly string[])[], at: number, rows: n
     number,
     missing,
     notNumber,
-    labels: once(() => encodeLabels(rows, (i) => cells[i + 1][at].trim())),
+    labels: once(() => encodeLabels(rows, (i) => cells[i].trim())),
+  };
+}
+
+/**
+ * A table's encoding made from its columns (each as `labelColumn` or `numberColumn` reads it) rather
+ * than from its cells, which `cells` makes on demand: what `encodedTable` gives for those cells, when
+ * the columns are what it would read from them (a regular table: every row the header's width).
+ */
+export function columnsTable(
+  header: readonly string[],
+  columns: ReadonlyMap<string, EncodedColumn>,
+  lines: ArrayLike<number>,
+  cells: () => readonly (readonly string[])[],
+): EncodedTable {
+  const rows = lines.length - 1;
+  for (const name of header) {
+    const c = columns.get(name);
+    if (!c || c.number.length !== rows) throw new RangeError(`column ${name} does not fit the table`);
+  }
+  return {
+    cells: once(cells),
+    header,
+    rows,
+    lines,
+    regular: header.length > 1,
+    column: (name) => (header.includes(name) ? columns.get(name)! : null),
   };
 }
 

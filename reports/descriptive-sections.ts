@@ -327,10 +327,10 @@ export function monthTable(inputs: ReportInputs, c: ArmContrast, month: string):
  * cells made only if a reader needs them; analysisTable's cells when the rows cannot be matched.
  */
 export function monthEncoded(inputs: ReportInputs, c: ArmContrast, month: string): EncodedTable {
-  const window = pooledTable(inputs, c).cells;
+  const window = pooledTable(inputs, c).encoded;
   const rule = inputs.plan.chronic_absence;
   // NaN where an outcome is undefined (numberColumn reads it as NA, as it reads null)
-  const values = MONTH_COLUMNS.map(() => new Float64Array(window.length - 1));
+  const values = MONTH_COLUMNS.map(() => new Float64Array(window.rows));
   const matched = forEachMonthRow(inputs, c, month, (r, _i, t) => {
     values[0][r] = t.enrolledDays;
     for (let k = 0; k < OUTCOMES.length; k++) values[k + 1][r] = outcomeValue(OUTCOMES[k], t, rule) ?? NaN;
@@ -339,7 +339,7 @@ export function monthEncoded(inputs: ReportInputs, c: ArmContrast, month: string
   const replaced = new Map<string, EncodedColumn>(
     MONTH_COLUMNS.map((name, k) => [name, numberColumn(values[k])]),
   );
-  return withColumns(encodedCells(window), replaced, () => monthTable(inputs, c, month));
+  return withColumns(window, replaced, () => monthTable(inputs, c, month));
 }
 
 function monthRow(inputs: ReportInputs, c: ArmContrast, table: EncodedTable, month: string, e: number) {

@@ -115,7 +115,7 @@ export function estimatesSection(inputs: ReportInputs): EstimatesSection {
   for (const contrast of contrasts) {
     const table = pooledTable(inputs, contrast);
     out.tables.push(table);
-    const encoded = encodedCells(table.cells);
+    const encoded = table.encoded;
     // each subgroup level's rows (blocks left with one arm dropped), the same for every outcome
     const subgroupRows = new Map<string, { level: string; rows: Int32Array }[]>();
     for (const sg of plan.subgroups)
@@ -151,7 +151,7 @@ export function estimatesSection(inputs: ReportInputs): EstimatesSection {
       for (const sg of plan.subgroups) {
         for (const { level, rows: subset } of subgroupRows.get(sg)!)
           rows.push(estimateRow(encoded, subset, o, plan, { ...base, estimand: 'ITT', subgroup: sg, level }));
-        out.heterogeneity.push(heterogeneityRow(table.cells, o, plan, contrast, sg));
+        out.heterogeneity.push(heterogeneityRow(table.encoded, o, plan, contrast, sg));
       }
       adjust(rows, plan.multiple_testing.subgroups);
       out.estimates.push(...rows);
@@ -378,7 +378,8 @@ export function nestedInBlocks(blocks: FactorInput, levels: ArrayLike<string | n
  * numbers (the prior-absence tercile) is read as categorical here.
  */
 export function heterogeneityRow(
-  cells: readonly string[][],
+  /** the analysis table: its cells, or as encoded-table.ts reads them */
+  table: readonly string[][] | EncodedTable,
   o: OutcomeName,
   plan: AnalysisPlan,
   contrast: ArmContrast,
@@ -402,7 +403,7 @@ export function heterogeneityRow(
   };
   // The subgroup is read by its text (a district's LEAID keeps its leading zeros, a tercile is a level).
   const read = tableColumns(
-    encodedCells(cells),
+    Array.isArray(table) ? encodedCells(table) : (table as EncodedTable),
     { outcome: o, treatment: 'treatment', blocks, clusters: clustered ? 'cluster' : undefined, covariates },
     'analysis-table.csv',
     null,

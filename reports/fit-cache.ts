@@ -46,7 +46,7 @@ export function pooledFit(
   let f = e.fits.get(key);
   if (!f) {
     const plan: AnalysisPlan = inputs.plan;
-    e.fits.set(key, (f = estimateOnTable(pooledTable(inputs, contrast).cells, outcome, plan, options)));
+    e.fits.set(key, (f = estimateOnTable(pooledTable(inputs, contrast).encoded, outcome, plan, options)));
   }
   return f;
 }

@@ -72,16 +72,17 @@ export function windowRowStudents(inputs: ReportInputs, c: ArmContrast): Int32Ar
   if (!byContrast) matches.set(inputs, (byContrast = new Map()));
   const key = JSON.stringify([c.treatment, c.control]);
   if (byContrast.has(key)) return byContrast.get(key)!;
-  const window = pooledTable(inputs, c).cells;
-  const header = window[0];
-  const block = header.indexOf('block');
-  const arm = header.indexOf('arm');
-  const rows = window.length - 1;
+  // the rows' arm and block by their labels (trimmed cells; a student whose arm or block the table
+  // would trim or read as missing is not matched, and the months' tables are then made from cells)
+  const window = pooledTable(inputs, c).encoded;
+  const block = window.column('block')!.labels();
+  const arm = window.column('arm')!.labels();
+  const rows = window.rows;
   const students = new Int32Array(rows);
   let r = 0;
   for (let i = 0; i < inputs.students.length && r < rows; i++) {
     const s = inputs.students[i];
-    if (window[r + 1][arm] !== s.arm || window[r + 1][block] !== s.blockKey) continue;
+    if (arm.levels[arm.codes[r]] !== s.arm || block.levels[block.codes[r]] !== s.blockKey) continue;
     students[r++] = i;
   }
   // every row matched to a student of the contrast's arms, in order, and no such student left over
