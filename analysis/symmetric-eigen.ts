@@ -66,6 +66,7 @@ export class EigenWorkspace {
  * The result is valid until the workspace's next use.
  */
 export function inverseSqrtPsdInto(matrix: Float64Array, n: number, ws: EigenWorkspace): Float64Array {
+  if (n === 2) return inverseSqrtPsd2(matrix, ws);
   ws.ensure(n);
   const nn = n * n;
   const { a, v, out } = ws;
@@ -82,6 +83,99 @@ export function inverseSqrtPsdInto(matrix: Float64Array, n: number, ws: EigenWor
       for (let t = 0; t < n; t++) out[r * n + t] += vr * v[t * n + j];
     }
   }
+  return out;
+}
+
+/**
+ * `inverseSqrtPsdInto` of a 2 × 2 matrix (two-student households, CR2's commonest block) in scalars:
+ * the very operations of eigenInPlace, offDiagonalIsNegligible and rotate(0, 1) for n = 2, in their
+ * order, so bit-identical results without the loops' indexing.
+ */
+function inverseSqrtPsd2(matrix: Float64Array, ws: EigenWorkspace): Float64Array {
+  let a00 = matrix[0];
+  let a01 = matrix[1];
+  let a10 = matrix[2];
+  let a11 = matrix[3];
+  let v00 = 1;
+  let v01 = 0;
+  let v10 = 0;
+  let v11 = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    let total = 0;
+    let x = a00 * a00;
+    total += x;
+    x = a01 * a01;
+    total += x;
+    off += x;
+    x = a10 * a10;
+    total += x;
+    off += x;
+    x = a11 * a11;
+    total += x;
+    if (off <= 1e-30 * total || total === 0) break;
+    const apq = a01;
+    if (apq === 0) continue;
+    const tau = (a11 - a00) / (2 * apq);
+    const t = Math.sign(tau || 1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
+    const c = 1 / Math.sqrt(1 + t * t);
+    const s = t * c;
+    // columns p = 0 and q = 1
+    const c00 = c * a00 - s * a01;
+    const c01 = s * a00 + c * a01;
+    const c10 = c * a10 - s * a11;
+    const c11 = s * a10 + c * a11;
+    // rows p = 0 and q = 1
+    a00 = c * c00 - s * c10;
+    a10 = s * c00 + c * c10;
+    a01 = c * c01 - s * c11;
+    a11 = s * c01 + c * c11;
+    // eigenvectors
+    const w00 = c * v00 - s * v01;
+    const w01 = s * v00 + c * v01;
+    const w10 = c * v10 - s * v11;
+    const w11 = s * v10 + c * v11;
+    v00 = w00;
+    v01 = w01;
+    v10 = w10;
+    v11 = w11;
+  }
+  let o00 = 0;
+  let o01 = 0;
+  let o10 = 0;
+  let o11 = 0;
+  // eigenvalue j = 0 (vector v00, v10), then j = 1 (v01, v11), as the loops add them
+  if (a00 > CR2_EIGEN_TOLERANCE) {
+    const phi = 1 / Math.sqrt(a00);
+    const x0 = v00 * phi;
+    if (x0 !== 0) {
+      o00 += x0 * v00;
+      o01 += x0 * v10;
+    }
+    const x1 = v10 * phi;
+    if (x1 !== 0) {
+      o10 += x1 * v00;
+      o11 += x1 * v10;
+    }
+  }
+  if (a11 > CR2_EIGEN_TOLERANCE) {
+    const phi = 1 / Math.sqrt(a11);
+    const x0 = v01 * phi;
+    if (x0 !== 0) {
+      o00 += x0 * v01;
+      o01 += x0 * v11;
+    }
+    const x1 = v11 * phi;
+    if (x1 !== 0) {
+      o10 += x1 * v01;
+      o11 += x1 * v11;
+    }
+  }
+  const out = ws.out;
+  out[0] = o00;
+  out[1] = o01;
+  out[2] = o10;
+  out[3] = o11;
   return out;
 }
 

@@ -214,16 +214,26 @@ function reportStudent(
   };
 }
 
+/** Each student's absence rate over the baseline panel (ordered by student: a student's months are one run). */
 function baselineRates(panel: StudentMonthRow[]): Map<number, number> {
-  const sums = new Map<number, { e: number; a: number }>();
-  for (const m of panel) {
-    const s = sums.get(m.studentId) ?? { e: 0, a: 0 };
-    s.e += m.enrolledDays;
-    s.a += m.absenceDays;
-    sums.set(m.studentId, s);
-  }
   const out = new Map<number, number>();
-  for (const [id, s] of sums) if (s.e > 0) out.set(id, s.a / s.e);
+  let student = Number.NaN;
+  let e = 0;
+  let a = 0;
+  const flush = () => {
+    if (e > 0) out.set(student, a / e);
+  };
+  for (const m of panel) {
+    if (m.studentId !== student) {
+      flush();
+      student = m.studentId;
+      e = 0;
+      a = 0;
+    }
+    e += m.enrolledDays;
+    a += m.absenceDays;
+  }
+  flush();
   return out;
 }
 

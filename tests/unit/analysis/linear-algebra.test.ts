@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import seedrandom from 'seedrandom';
 import { thinQr } from '../../../analysis/householder-qr.ts';
-import { inverseSqrtComplementKernel, symmetricEigen } from '../../../analysis/symmetric-eigen.ts';
+import {
+  CR2_EIGEN_TOLERANCE,
+  EigenWorkspace,
+  inverseSqrtComplementKernel,
+  inverseSqrtPsdInto,
+  symmetricEigen,
+} from '../../../analysis/symmetric-eigen.ts';
 import { invertUpperTriangular, multiply } from '../../../analysis/dense-matrix.ts';
 import { fTail, tTails } from './distribution-values.ts';
 import { fUpperTail, tQuantileAt, tTwoSidedPValue } from '../../../analysis/distributions.ts';
@@ -118,6 +124,49 @@ describe('symmetric eigen-decomposition and the CR2 kernel', () => {
     const prod = multiply(r, invertUpperTriangular(r, 3), 3);
     prod.forEach((v, k) => expect(v).toBeCloseTo(k % 4 === 0 ? 1 : 0, 14));
     expect(() => invertUpperTriangular(Float64Array.of(1, 1, 0, 0), 2)).toThrow(RangeError);
+  });
+});
+
+describe('the 2 × 2 inverse square root', () => {
+  /** inverseSqrtPsdInto's general arithmetic: the Jacobi decomposition, then Σ_j φ_j v_j v_jᵀ in its loops' order. */
+  function general(m: Float64Array): Float64Array {
+    const { values, vectors: v } = symmetricEigen(m, 2);
+    const out = new Float64Array(4);
+    for (let j = 0; j < 2; j++) {
+      if (!(values[j] > CR2_EIGEN_TOLERANCE)) continue;
+      const phi = 1 / Math.sqrt(values[j]);
+      for (let r = 0; r < 2; r++) {
+        const vr = v[r * 2 + j] * phi;
+        if (vr === 0) continue;
+        for (let t = 0; t < 2; t++) out[r * 2 + t] += vr * v[t * 2 + j];
+      }
+    }
+    return out;
+  }
+
+  it('is bit for bit the general path, for any symmetric 2 × 2 matrix', () => {
+    const entry = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true, min: -2, max: 2 }),
+      fc.constantFrom(0, -0, 1, 0.5, 1e-13, 1 - 1e-13, 1e-300),
+    );
+    const ws = new EigenWorkspace();
+    fc.assert(
+      fc.property(entry, entry, entry, (d0, off, d1) => {
+        const m = Float64Array.of(d0, off, off, d1);
+        const got = Array.from(inverseSqrtPsdInto(m, 2, ws).subarray(0, 4));
+        const want = Array.from(general(m));
+        expect(got.every((x, i) => Object.is(x, want[i]))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('gives A with A(I − H)A = I on a household block', () => {
+    // I − H for two rows of an orthonormal basis: eigenvalues 0.5 and 0.8
+    const m = Float64Array.of(0.65, 0.15, 0.15, 0.65);
+    const a = inverseSqrtPsdInto(m, 2, new EigenWorkspace()).slice(0, 4);
+    const ama = multiply(multiply(a, m, 2), a, 2);
+    [1, 0, 0, 1].forEach((x, i) => expect(ama[i]).toBeCloseTo(x, 12));
   });
 });
 
