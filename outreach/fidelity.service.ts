@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection.ts';
 import { requireStudy } from '../cohorts/study.service.ts';
+import { loadPrograms } from './program.store.ts';
 import {
   loadAlertCounts,
   loadBatchStats,
@@ -8,6 +9,7 @@ import {
   loadStudentDoses,
   loadStudentExposure,
   loadVisitCounts,
+  NOT_RANDOMIZED,
   type AlertCounts,
   type StudentDose,
   type VisitCounts,
@@ -80,13 +82,21 @@ export async function fidelityReport(
   options: { alerts?: boolean } = {},
 ): Promise<FidelityReport> {
   const study = await requireStudy(db, studySlug);
-  const [counts, stats, alerts, visits, contamination] = await Promise.all([
+  const [counts, stats, alerts, visits, programs] = await Promise.all([
     loadMessageCounts(db.kysely, study.id),
     loadBatchStats(db.kysely, study.id),
     options.alerts === false ? [] : loadAlertCounts(db.kysely, study.id),
     loadVisitCounts(db.kysely, study.id),
-    loadContamination(db.kysely, study.id),
+    loadPrograms(db.kysely, study.id),
   ]);
+  // A message can contaminate only if one went to a randomized arm without a program, which the
+  // counts tell (by the same arms): otherwise the contamination read skips the messages (a national
+  // study's 760,000) and reads the staff tasks alone.
+  const programArms = new Set(programs.map((p) => p.arm));
+  const messagedWithoutProgram = counts.some(
+    (c) => c.messages > 0 && c.arm !== NOT_RANDOMIZED && !programArms.has(c.arm),
+  );
+  const contamination = await loadContamination(db.kysely, study.id, { messages: messagedWithoutProgram });
   const rows = new Map<string, FidelityRow>();
   const row = (month: string, leaid: string, arm: string) => {
     const key = `${month}|${leaid}|${arm}`;

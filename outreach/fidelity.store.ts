@@ -24,6 +24,9 @@ export interface StudentDose {
   firstVisitMonth: string | null;
 }
 
+/** The arm of a messaged student who was never randomized, in the message counts. */
+export const NOT_RANDOMIZED = '(not randomized)';
+
 const studentArms = (studyId: number) => sql`
   SELECT m.student_id, a.arm
   FROM assignment_member m JOIN assignment a ON a.study_id = m.study_id AND a.unit_key = m.unit_key
@@ -134,7 +137,7 @@ export async function loadMessageCounts(db: Kysely<Database>, studyId: number): 
       -- grouped by the month's first day and the district's id (not by their text: sorting the
       -- messages by three text keys cost half of this query at national scale), named afterwards
       SELECT date_trunc('month', coalesce(al.date, b.period_start)::timestamp) AS month, b.district_id,
-             coalesce(arms.arm, '(not randomized)') AS arm,
+             coalesce(arms.arm, ${NOT_RANDOMIZED}) AS arm,
              count(DISTINCT m.student_id)::int AS students, count(*)::int AS messages,
              count(*) FILTER (WHERE m.status = 'queued')::int AS queued,
              count(*) FILTER (WHERE m.status IN ('exported', 'sent'))::int AS exported,
@@ -253,16 +256,25 @@ export async function loadVisitCounts(db: Kysely<Database>, studyId: number): Pr
 export async function loadContamination(
   db: Kysely<Database>,
   studyId: number,
+  /**
+   * messages: false leaves the messages out (only staff tasks are read), for a caller that knows no
+   * student of an arm without a program was messaged (fidelityReport, from the message counts)
+   */
+  options: { messages?: boolean } = {},
 ): Promise<{ leaid: string; arm: string; students: number; messages: number }[]> {
+  const messaged =
+    options.messages === false
+      ? sql``
+      : sql`SELECT m.student_id, 1 AS n FROM message m JOIN message_batch b ON b.id = m.batch_id
+      WHERE b.study_id = ${studyId}
+      UNION ALL`;
   const r = await sql<{ leaid: string; arm: string; students: number; messages: number }>`
     WITH arms AS (${studentArms(studyId)}),
     control AS (
       SELECT arms.student_id, arms.arm FROM arms
       WHERE NOT EXISTS (SELECT 1 FROM program p WHERE p.study_id = ${studyId} AND p.arm = arms.arm)),
     contacted AS (
-      SELECT m.student_id, 1 AS n FROM message m JOIN message_batch b ON b.id = m.batch_id
-      WHERE b.study_id = ${studyId}
-      UNION ALL
+      ${messaged}
       SELECT t.student_id, 0 AS n FROM staff_task t JOIN alert al ON al.id = t.alert_id
       JOIN message_batch b ON b.id = al.batch_id WHERE b.study_id = ${studyId})
     SELECT d.nces_leaid AS leaid, c.arm, count(DISTINCT c.student_id)::int AS students,

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import type { Db } from '../../../db/connection.ts';
 import { fidelityReport } from '../../../outreach/fidelity.service.ts';
+import { loadContamination } from '../../../outreach/fidelity.store.ts';
 import { openTestDatabase, testDialect } from '../../helpers/database.ts';
 import { OpenApiChecker } from '../../helpers/openapi.ts';
 import { seedHttpFixture, testApp, type Tokens } from './http-fixture.ts';
@@ -181,6 +182,9 @@ describe(`GET /api/v1/studies/:study/fidelity (${testDialect})`, () => {
     expect(res.body).toEqual(JSON.parse(JSON.stringify(await fidelityReport(db, 's1'))));
     // The fixture has messages but no program: every messaged student is an alarm.
     expect(res.body.contamination.length).toBeGreaterThan(0);
+    const studyId = (await sql<{ id: number }>`SELECT id FROM study WHERE slug = 's1'`.execute(db.kysely))
+      .rows[0].id;
+    expect(res.body.contamination).toEqual(await loadContamination(db.kysely, studyId));
     const missing = await request(testApp(db))
       .get('/api/v1/studies/nosuch/fidelity')
       .set('Authorization', `Bearer ${tokens.analyst}`);

@@ -4,6 +4,7 @@ import type { Db } from '../../../db/connection.ts';
 import { importFile } from '../../../cohorts/imports/import.service.ts';
 import { exportMonth } from '../../../outreach/export.service.ts';
 import { fidelityReport, studentDoses, studentExposure } from '../../../outreach/fidelity.service.ts';
+import { loadContamination } from '../../../outreach/fidelity.store.ts';
 import { generateAlerts, generateMonth } from '../../../outreach/messages.service.ts';
 import { importReceipts, importVisits } from '../../../outreach/outreach-import.service.ts';
 import { addTemplate, setProgram } from '../../../outreach/program.service.ts';
@@ -228,6 +229,10 @@ describe(`outreach rules (${testDialect})`, () => {
     expect(await messageIds(S, '000201', 'C01')).toHaveLength(1); // September's only
     const f = await fidelityReport(db, S);
     expect(f.contamination).toEqual([]);
+    // the report skipped the messages (none went to an arm without a program): the full read agrees
+    const studyId = (await sql<{ id: number }>`SELECT id FROM study WHERE slug = ${S}`.execute(db.kysely))
+      .rows[0].id;
+    expect(await loadContamination(db.kysely, studyId)).toEqual(f.contamination);
     // every month × district × arm's message counts against the messages themselves
     const messages = await sql<{
       student_id: number;
