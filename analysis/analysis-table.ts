@@ -71,7 +71,7 @@ const num = (x: number): string => (Number.isFinite(x) ? String(x) : NA);
 const orNaN = (x: number | null): number => (x === null || !Number.isFinite(x) ? NaN : x);
 
 /** The table's columns of text: cells as they are. */
-const LABEL_COLUMNS = new Set<string>([
+const LABEL_NAMES = [
   'block',
   'cluster',
   'arm',
@@ -79,7 +79,8 @@ const LABEL_COLUMNS = new Set<string>([
   'grade_band',
   'english_learner',
   'district',
-]);
+] as const;
+const LABEL_COLUMNS = new Set<string>(LABEL_NAMES);
 
 /**
  * The analysis table of a contrast. Students are taken in the order given (the store orders them by
@@ -117,15 +118,7 @@ export function analysisTable(
   );
   const label = (name: string) => labels.get(name)!;
   const number = (name: string) => numbers.get(name)!;
-  const [block, cluster, arm, treatment, gradeBandOf, englishLearner, district] = [
-    'block',
-    'cluster',
-    'arm',
-    'treatment',
-    'grade_band',
-    'english_learner',
-    'district',
-  ].map(label);
+  const [block, cluster, arm, treatment, gradeBandOf, englishLearner, district] = LABEL_NAMES.map(label);
   const [received, prior, baseline, tercile, enrolled] = [
     'received',
     'prior_year_absence_rate',

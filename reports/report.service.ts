@@ -12,6 +12,7 @@ import {
   loadRandomizedStudents,
   loadStudentMonthPanels,
   NO_TOTALS,
+  outcomeRow,
   windowTotals,
   type RandomizedStudent,
   type StudentMonthRow,
@@ -181,8 +182,8 @@ export async function loadReportInputs(
 }
 
 /**
- * A student of the report: the randomized student with the window's totals, the baseline rate and
- * receipt (field by field: one object per student, no spread).
+ * A student of the report: the randomized student with the window's totals (outcomeRow), the baseline
+ * rate and receipt (no spread: one object per student, two fields added).
  */
 function reportStudent(
   r: RandomizedStudent,
@@ -190,28 +191,10 @@ function reportStudent(
   baseline: Map<number, number> | null,
   received: Set<number> | null,
 ): ReportStudent & Pick<StudentOutcomeRow, 'studentId' | 'recordMonths'> {
-  return {
-    studentId: r.studentId,
-    studentKey: r.studentKey,
-    unitKey: r.unitKey,
-    blockKey: r.blockKey,
-    arm: r.arm,
-    districtLeaid: r.districtLeaid,
-    householdKey: r.householdKey,
-    grade: r.grade,
-    sex: r.sex,
-    raceEthnicity: r.raceEthnicity,
-    englishLearner: r.englishLearner,
-    disability: r.disability,
-    lowIncome: r.lowIncome,
-    priorYearAbsenceRate: r.priorYearAbsenceRate,
-    enrolledDays: t.enrolledDays,
-    absenceDays: t.absenceDays,
-    chronicDays: t.chronicDays,
-    recordMonths: t.recordMonths,
+  return Object.assign(outcomeRow(r, t), {
     baselineAbsenceRate: baseline?.get(r.studentId) ?? null,
     received: received ? (received.has(r.studentId) ? 1 : 0) : null,
-  };
+  });
 }
 
 /** Each student's absence rate over the baseline panel (ordered by student: a student's months are one run). */
