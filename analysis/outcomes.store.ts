@@ -98,7 +98,8 @@ export async function loadStudentMonthPanels(
   if (windows.length > 30) throw new Error('at most 30 windows at once');
   // Imports leave attendance_day's whole-table statistics to the first query that needs them (PGlite
   // has no autovacuum): a sample when the tables are new or grew by a fifth, else nothing.
-  await refreshOutcomeStatistics(db);
+  // Windows of whole months read no daily row (only attendance_day_month): no sample of attendance_day.
+  await refreshOutcomeStatistics(db, { dailyRows: windows.some((w) => splitWindow(w).cut.length > 0) });
   // JIT would compile the plan's many per-partition expressions (seconds) for one pass over them.
   const settings = (trx: Kysely<Database>) =>
     sql`SELECT set_config('work_mem', '128MB', true), set_config('enable_partitionwise_aggregate', 'on', true),

@@ -114,10 +114,24 @@ export async function refreshAttendancePartitionStatistics(
  * summary and the small tables the panel joins are refreshed here when new or grown by a fifth, so a
  * report after a national load pays one sample, and a second report none.
  */
-export async function refreshOutcomeStatistics(db: Kysely<Database>): Promise<void> {
+export async function refreshOutcomeStatistics(
+  db: Kysely<Database>,
+  /**
+   * whether the daily rows themselves are read (a window cuts a month); windows of whole months read
+   * only the month sums, so the partitioned parent's sample (every partition again) is left for later
+   */
+  options: { dailyRows?: boolean } = {},
+): Promise<void> {
   await refreshPlannerStatistics(
     db,
-    ['attendance_day', 'attendance_day_month', 'attendance_month', 'enrollment', 'calendar_day', 'student'],
+    [
+      ...(options.dailyRows === false ? [] : (['attendance_day'] as const)),
+      'attendance_day_month',
+      'attendance_month',
+      'enrollment',
+      'calendar_day',
+      'student',
+    ],
     { onlyGrownBy: 0.2 },
   );
 }

@@ -44,7 +44,7 @@ describe(`attendance statistics (${testDialect})`, () => {
     files.remove();
   });
 
-  it('imports analyze their partition; the parent once, then when an outcome query reads it', async () => {
+  it('imports analyze their partition; the parent once, then when an outcome query reads the daily rows', async () => {
     expect(await reltuples('attendance_day')).toBeLessThan(0); // never analyzed
     await importSeptember('stats-1');
     expect(await reltuples(`attendance_day_d${await districtId('stats-1')}`)).toBe(september.length);
@@ -59,8 +59,12 @@ describe(`attendance statistics (${testDialect})`, () => {
       .select('id')
       .where('slug', '=', 'stats-2')
       .executeTakeFirstOrThrow();
+    // a window of whole months reads the month sums only: attendance_day is not sampled for it
     await loadStudentMonths(db.kysely, study.id, { start: '2025-09-01', end: '2025-09-30' });
-    expect(await reltuples('attendance_day')).toBe(2 * september.length);
+    expect(await reltuples('attendance_day')).toBe(september.length);
     expect(await reltuples('attendance_day_month')).toBeGreaterThan(0);
+    // a window cutting a month reads the daily rows: sampled then
+    await loadStudentMonths(db.kysely, study.id, { start: '2025-09-02', end: '2025-09-30' });
+    expect(await reltuples('attendance_day')).toBe(2 * september.length);
   });
 });
