@@ -215,11 +215,7 @@ function discardingLostConnections(pool: pg.Pool): PostgresPool {
 }
 
 export function openPostgres(url: string, onClose: () => Promise<void> = async () => {}, poolSize = 10): Db {
-  // JIT off for Pilot's sessions: its large queries are one pass of joins and aggregates, whose plans
-  // compile in more time than they save (a report's message counts compiled 153 functions in 130 ms
-  // in each of three processes). Any PGOPTIONS of the environment still applies, before this setting.
-  const options = [process.env.PGOPTIONS, '-c jit=off'].filter((o) => o).join(' ');
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, options });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle connection can be ended by the server (restart, a dropped database, an administrator).
   // The pool discards that client and opens a new one when needed; without a listener, node-postgres
   // would raise the error as an unhandled 'error' event and take the process down.
@@ -227,7 +223,14 @@ export function openPostgres(url: string, onClose: () => Promise<void> = async (
   // A checked-out client reports a lost connection (the server ended it, a broken pipe mid-COPY) as an
   // 'error' event too, besides failing its query; unheard, that event would also end the process. The
   // query's own rejection carries the error, and the pool discards the client when it is released.
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    // JIT off for Pilot's sessions: its large queries are one pass of joins and aggregates, whose plans
+    // compile in more time than they save (a report's message counts compiled 153 functions in 130 ms
+    // in each of three processes). Set on the new connection before any query of its own (the client
+    // runs its queries in order); the environment's PGOPTIONS apply as the driver reads them.
+    client.query('SET jit = off').catch(() => {});
+  });
   const kysely = new Kysely<Database>({
     dialect: new PostgresDialect({ pool: discardingLostConnections(pool) }),
   });
